@@ -1,0 +1,102 @@
+// swift-tools-version: 6.1
+// BulkRA — bulk certificate registration for institutions (UPKI-style TSV uploads).
+//
+// Pipeline stages are separate targets joined by typed records; imports point upstream only:
+//   BulkRAModel (shared vocabulary: result codes, diagnostics, serials)
+//     -> BulkRADecode   (bytes -> typed rows)
+//     -> BulkRAValidate (rows -> accepted requests + diagnostics; declares ValidationDirectory)
+//     -> BulkRARegistry (record: SQLite registry, implements ValidationDirectory)
+//     -> BulkRAReport   (results and download files)
+//   bulkra (CLI edge: files, flags, clock, logger backend)
+import PackageDescription
+
+let package = Package(
+    name: "BulkRA",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "bulkra", targets: ["bulkra"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        .target(
+            name: "BulkRAModel",
+            dependencies: []
+        ),
+        .target(
+            name: "BulkRADecode",
+            dependencies: [
+                "BulkRAModel",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "BulkRAValidate",
+            dependencies: [
+                "BulkRAModel",
+                "BulkRADecode",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
+        .target(
+            name: "BulkRARegistry",
+            dependencies: [
+                "BulkRAModel",
+                "BulkRAValidate",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .target(
+            name: "BulkRAReport",
+            dependencies: [
+                "BulkRAModel",
+                "BulkRADecode",
+                "BulkRAValidate",
+            ]
+        ),
+        .executableTarget(
+            name: "bulkra",
+            dependencies: [
+                "BulkRAModel",
+                "BulkRADecode",
+                "BulkRAValidate",
+                "BulkRARegistry",
+                "BulkRAReport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(
+            name: "BulkRATests",
+            dependencies: [
+                "BulkRAModel",
+                "BulkRADecode",
+                "BulkRAValidate",
+                "BulkRARegistry",
+                "BulkRAReport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)

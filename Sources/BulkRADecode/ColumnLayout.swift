@@ -1,0 +1,90 @@
+import BulkRAModel
+
+/// The column names of each upload kind, as the real result pages print them (DEC-07).
+public struct ColumnLayout: Sendable {
+    /// The upload kind the layout belongs to.
+    public let kind: UploadKind
+    /// The field name of each column, index 0 = column 1.
+    public let fields: [FieldName]
+
+    /// The name of a 1-based column.
+    public func field(_ column: Int) -> FieldName { fields[column - 1] }
+
+    static let subjectDN = FieldName("主体者DN", "subject DN")
+    static let profile = FieldName("証明書プロファイルID", "certificate profile ID")
+    static let reserved = FieldName("予約済", "reserved")
+    static let targetSerial = FieldName("失効対象証明書シリアル番号", "serial number of the target certificate")
+    static let reason = FieldName("失効理由", "revocation reason")
+    static let comment = FieldName("失効理由コメント", "revocation comment")
+    static let csr = FieldName("CSR", "CSR")
+    static let adminName = FieldName("利用管理者氏名", "administrator name")
+    static let adminAffiliation = FieldName("利用管理者所属", "administrator affiliation")
+    static let adminEmail = FieldName("利用管理者メールアドレス", "administrator e-mail")
+
+    /// Server certificates (13 columns).
+    public static let server = ColumnLayout(kind: .server, fields: [
+        subjectDN, profile, reserved, targetSerial, reason, comment, csr, adminName, adminAffiliation, adminEmail,
+        FieldName("利用管理者FQDN", "server FQDN"),
+        FieldName("サーバソフトウェア名およびバージョン", "server software and version"),
+        FieldName("dNSName", "dNSName list"),
+    ])
+
+    /// Code-signing certificates (13 columns, server layout with columns 11–13 reserved).
+    public static let codeSigning = ColumnLayout(kind: .codeSigning, fields: [
+        subjectDN, profile, reserved, targetSerial, reason, comment, csr, adminName, adminAffiliation, adminEmail,
+        reserved, reserved, reserved,
+    ])
+
+    /// User-administrator information update (13 columns).
+    public static let administrator = ColumnLayout(kind: .administrator, fields: [
+        subjectDN, reserved, reserved, FieldName("シリアル番号", "serial number"), reserved, reserved, reserved,
+        adminName, adminAffiliation, adminEmail, reserved, reserved, reserved,
+    ])
+
+    /// Client-authentication and S/MIME certificates (15 columns).
+    public static let client = ColumnLayout(kind: .client, fields: [
+        subjectDN, profile, FieldName("ダウンロード方法", "download method"), targetSerial, reason, comment, reserved,
+        adminName, adminAffiliation, adminEmail,
+        FieldName("利用者氏名", "user name"),
+        FieldName("P12ダウンロードファイル名", "PKCS#12 file name"),
+        FieldName("利用者所属", "user affiliation"),
+        FieldName("利用者メールアドレス", "user e-mail"),
+        FieldName("アクセスPIN", "access PIN"),
+    ])
+
+    /// Institution information with registration officers (14 columns).
+    public static let institution = ColumnLayout(kind: .institution, fields: [
+        FieldName("処理区分", "operation"),
+        FieldName("機関ID", "institution ID"),
+        FieldName("機関名", "institution name"),
+        FieldName("機関名(英語表記)", "institution name in English"),
+        FieldName("ST(都道府県)", "ST (prefecture)"),
+        FieldName("L(市区町村)", "L (city)"),
+        FieldName("対象ドメイン", "target domains"),
+        FieldName("機関責任者氏名", "head of institution"),
+        FieldName("機関責任者メールアドレス", "head of institution e-mail"),
+        FieldName("登録担当者氏名", "officer name"),
+        FieldName("登録担当者氏名の英字", "officer name in romaji"),
+        FieldName("登録担当者メールアドレス", "officer e-mail"),
+        FieldName("状態", "institution state"),
+        FieldName("備考", "remarks"),
+    ])
+
+    /// OU allow-list rows (2 columns).
+    public static let allowList = ColumnLayout(kind: .allowList, fields: [
+        FieldName("ドメイン", "domain"),
+        FieldName("OU", "OU"),
+    ])
+
+    /// The layout of an upload kind.
+    public static func of(_ kind: UploadKind) -> ColumnLayout {
+        switch kind {
+        case .server: return server
+        case .codeSigning: return codeSigning
+        case .administrator: return administrator
+        case .client: return client
+        case .institution: return institution
+        case .allowList: return allowList
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import BulkRAModel
+
+/// An upload file after decoding: its encoding, its records, and any file-level result (DEC-01..DEC-06).
+///
+/// The text is held once, as UTF-8, with the byte range of every record; records are split into
+/// fields only when asked for, so memory stays close to the size of the file.
+public struct DecodedUpload: Sendable {
+    /// The file name as given by the uploader (for reports).
+    public let fileName: String
+    /// The upload kind the file was decoded as.
+    public let kind: UploadKind
+    /// The detected encoding, `nil` when the file could not be decoded.
+    public let encoding: FileEncoding?
+    /// The line terminators found.
+    public let lineEnding: LineEnding
+    /// File-level results (208, 209, 213, 214, 240); non-empty means the file is rejected as a whole.
+    public let fileDiagnostics: [Diagnostic]
+    let text: [UInt8]
+    let lineRanges: [Range<Int>]
+    let lineNumbers: [Int]?
+
+    init(fileName: String, kind: UploadKind, encoding: FileEncoding?, lineEnding: LineEnding,
+         fileDiagnostics: [Diagnostic], text: [UInt8], lineRanges: [Range<Int>], lineNumbers: [Int]? = nil) {
+        self.fileName = fileName
+        self.kind = kind
+        self.encoding = encoding
+        self.lineEnding = lineEnding
+        self.fileDiagnostics = fileDiagnostics
+        self.text = text
+        self.lineRanges = lineRanges
+        self.lineNumbers = lineNumbers
+    }
+
+    /// A file that could not be read at all: result 208 (DEC-04).
+    public static func unreadable(fileName: String, kind: UploadKind, reason: LocalizedText? = nil) -> DecodedUpload {
+        DecodedUpload(fileName: fileName, kind: kind, encoding: nil, lineEnding: .none,
+                      fileDiagnostics: [.file(.fileMissing, detail: reason)], text: [], lineRanges: [])
+    }
+
+    /// Whether a file-level result rejects the whole file.
+    public var isRejected: Bool { !fileDiagnostics.isEmpty }
+
+    /// The number of records (lines) in the file.
+    public var recordCount: Int { lineRanges.count }
+
+    /// The record at a 0-based index, split at TABs.
+    public func record(at index: Int) -> TSVRecord {
+        let range = lineRanges[index]
+        let line = lineNumbers?[index] ?? index + 1
+        var fields: [String] = []
+        fields.reserveCapacity(kind.columnCount)
+        var start = range.lowerBound
+        var position = range.lowerBound
+        while position < range.upperBound {
+            if text[position] == 0x09 {
+                fields.append(String(decoding: text[start..<position], as: UTF8.self))
+                start = position + 1
+            }
+            position += 1
+        }
+        fields.append(String(decoding: text[start..<range.upperBound], as: UTF8.self))
+        return TSVRecord(line: line, fields: fields)
+    }
+
+    /// The record at an index as a typed row, or its column-count result (224; DEC-06).
+    ///
+    /// An empty line is a record whose every column is empty, so it fails on its required columns (DEC-05).
+    public func row<Row: UploadRow>(_ type: Row.Type, at index: Int) -> RowShape<Row> {
+        let record = record(at: index)
+        let expected = kind.columnCount
+        if record.fields.count == 1 && record.fields[0].isEmpty {
+            return .row(Row(TSVRecord(line: record.line, fields: Array(repeating: "", count: expected))))
+        }
+        if record.fields.count == expected {
+            return .row(Row(record))
+        }
+        if kind.legacyColumnCounts.contains(record.fields.count) {
+            let padded = record.fields + Array(repeating: "", count: expected - record.fields.count)
+            return .row(Row(TSVRecord(line: record.line, fields: padded)))
+        }
+        let accepted = ([expected] + kind.legacyColumnCounts.sorted()).map(String.init).joined(separator: "/")
+        let detail = LocalizedText(ja: "（\(accepted)項目必要ですが\(record.fields.count)項目あります）",
+                                   en: "(\(accepted) columns expected, \(record.fields.count) found)")
+        return .malformed(Diagnostic(code: .columnCount, line: record.line, column: 0, field: .record,
+                                     message: ResultCode.columnCount.standardMessage(field: .record).adding(detail)))
+    }
+}
+
+/// A record shaped to its kind's columns, or the reason it could not be.
+public enum RowShape<Row: UploadRow>: Sendable {
+    /// The record has the right number of columns.
+    case row(Row)
+    /// The record has the wrong number of columns (224).
+    case malformed(Diagnostic)
+}

@@ -1,0 +1,55 @@
+/// The full-width repertoire allowed in text columns: JIS X 0208 as encoded in Shift_JIS (TXT-03, Specs/characters.md).
+///
+/// Built once from glibc iconv: every code of JIS X 0208 rows 1–8 and 16–84 decoded as CP932, plus
+/// the JIS mappings of the same codes (U+301C WAVE DASH, U+2212 MINUS, …) that UTF-8 files carry.
+/// NEC row 13, the IBM extensions, the user-defined area and half-width katakana are not in it.
+public enum JISX0208 {
+    /// Whether a scalar outside ASCII is a JIS X 0208 character.
+    public static func contains(_ scalar: Unicode.Scalar) -> Bool {
+        table.contains(scalar.value)
+    }
+
+    /// The number of distinct scalars in the repertoire (for tests).
+    public static var count: Int { table.count }
+
+    private static let table: Set<UInt32> = {
+        var scalars = Set<UInt32>()
+        var cp932: [UInt8] = []
+        var eucJP: [UInt8] = []
+        let rows = Array(1...8) + Array(16...84)
+        for row in rows {
+            for cell in 1...94 {
+                // JIS row/cell to Shift_JIS.
+                let j1 = row + 0x20, j2 = cell + 0x20
+                let s1 = ((j1 + 1) >> 1) + (j1 <= 0x5E ? 0x70 : 0xB0)
+                let s2 = j2 + (j1 & 1 == 1 ? (j2 < 0x60 ? 0x1F : 0x20) : 0x7E)
+                cp932 += [UInt8(s1), UInt8(s2), 0x0A]
+                eucJP += [UInt8(j1 | 0x80), UInt8(j2 | 0x80), 0x0A]
+            }
+        }
+        for (bytes, name) in [(cp932, "CP932"), (eucJP, "EUC-JP")] {
+            for scalar in decodeEach(bytes, from: name) where scalar >= 0x80 {
+                scalars.insert(scalar)
+            }
+        }
+        return scalars
+    }()
+
+    /// Decodes 3-byte groups (two code bytes and a newline) one at a time, skipping unmapped codes.
+    private static func decodeEach(_ bytes: [UInt8], from encoding: String) -> [UInt32] {
+        var result: [UInt32] = []
+        var index = 0
+        let transcoder = CP932Transcoder()
+        while index + 3 <= bytes.count {
+            let group = Array(bytes[index..<index + 2])
+            if let utf8 = try? transcoder.utf8(from: group, encoding: encoding) {
+                let text = String(decoding: utf8, as: UTF8.self)
+                if text.unicodeScalars.count == 1, let scalar = text.unicodeScalars.first {
+                    result.append(scalar.value)
+                }
+            }
+            index += 3
+        }
+        return result
+    }
+}

@@ -1,0 +1,33 @@
+/// A failure of the machinery rather than of the upload: database, key, file system (RES-06).
+///
+/// Upload problems are ``Diagnostic`` values; only these are thrown.
+public struct OperationalError: Error, Sendable, CustomStringConvertible {
+    /// What kind of failure this is.
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        let name: String
+        /// The registry could not be opened, read or written.
+        public static let database = Code(name: "database")
+        /// A referenced record (institution, officer) does not exist.
+        public static let notFound = Code(name: "not-found")
+        /// The request cannot be carried out as asked.
+        public static let invalidRequest = Code(name: "invalid-request")
+        /// A file could not be read or written.
+        public static let io = Code(name: "io")
+        /// Text conversion machinery failed.
+        public static let encoding = Code(name: "encoding")
+        public var description: String { name }
+    }
+
+    /// The failure's kind.
+    public let code: Code
+    /// What happened, in both languages.
+    public let message: LocalizedText
+
+    /// Creates an operational error.
+    public init(_ code: Code, _ message: LocalizedText) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code): \(message.ja) / \(message.en)" }
+}

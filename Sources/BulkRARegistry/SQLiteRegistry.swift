@@ -1,0 +1,307 @@
+import BulkRAModel
+import BulkRAValidate
+import Foundation
+import GRDB
+import Logging
+
+/// The embedded registry: one SQLite file under the data folder (Specs/registry.md, REG-02).
+public final class SQLiteRegistry: Registry {
+    let database: DatabaseQueue
+    let clock: @Sendable () -> Date
+    let logger: Logger
+
+    /// Opens (and creates or migrates) the registry file at `path`.
+    public init(path: String, clock: @escaping @Sendable () -> Date, logger: Logger = Logger(label: "bulkra.registry")) throws(OperationalError) {
+        self.clock = clock
+        self.logger = logger
+        do {
+            var configuration = Configuration()
+            configuration.foreignKeysEnabled = true
+            configuration.busyMode = .timeout(10)
+            database = try DatabaseQueue(path: path, configuration: configuration)
+            try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
+            try Self.migrator.migrate(database)
+        } catch {
+            throw OperationalError(.database, LocalizedText(ja: "登録データベースを開けません（\(path)）: \(error)",
+                                                            en: "Cannot open the registry (\(path)): \(error)"))
+        }
+    }
+
+    /// Opens an in-memory registry (tests).
+    public init(inMemoryWith clock: @escaping @Sendable () -> Date) throws {
+        self.clock = clock
+        self.logger = Logger(label: "bulkra.registry")
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        database = try DatabaseQueue(configuration: configuration)
+        try Self.migrator.migrate(database)
+    }
+
+    /// REG-03: versioned migrations; a registry is only ever moved forward.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-institutions-certificates") { db in
+            try db.execute(sql: """
+                CREATE TABLE institution (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    english_name TEXT NOT NULL,
+                    state_or_province TEXT NOT NULL,
+                    locality TEXT NOT NULL,
+                    head_name TEXT NOT NULL,
+                    head_email TEXT NOT NULL,
+                    active INTEGER NOT NULL,
+                    remarks TEXT NOT NULL DEFAULT '',
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
+                );
+                CREATE TABLE domain (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    institution_id TEXT NOT NULL REFERENCES institution(id),
+                    created_at TEXT NOT NULL
+                );
+                CREATE INDEX domain_institution ON domain(institution_id);
+                CREATE TABLE officer (
+                    email TEXT PRIMARY KEY NOT NULL,
+                    institution_id TEXT NOT NULL REFERENCES institution(id),
+                    name TEXT NOT NULL,
+                    romaji TEXT NOT NULL,
+                    active INTEGER NOT NULL,
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
+                );
+                CREATE INDEX officer_institution ON officer(institution_id);
+                CREATE TABLE officer_domain (
+                    officer_email TEXT NOT NULL REFERENCES officer(email) ON DELETE CASCADE,
+                    domain TEXT NOT NULL REFERENCES domain(name),
+                    PRIMARY KEY (officer_email, domain)
+                );
+                CREATE TABLE allow_list (
+                    domain TEXT NOT NULL REFERENCES domain(name),
+                    organizational_unit TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    PRIMARY KEY (domain, organizational_unit)
+                );
+                CREATE TABLE certificate (
+                    serial TEXT PRIMARY KEY NOT NULL,
+                    institution_id TEXT NOT NULL REFERENCES institution(id),
+                    family TEXT NOT NULL,
+                    profile INTEGER,
+                    identity TEXT NOT NULL,
+                    subject_dn TEXT NOT NULL,
+                    domain TEXT,
+                    key_digest TEXT NOT NULL,
+                    state INTEGER NOT NULL,
+                    not_before TEXT,
+                    not_after TEXT,
+                    admin_name TEXT NOT NULL DEFAULT '',
+                    admin_affiliation TEXT NOT NULL DEFAULT '',
+                    admin_email TEXT NOT NULL DEFAULT '',
+                    user_name TEXT NOT NULL DEFAULT '',
+                    user_affiliation TEXT NOT NULL DEFAULT '',
+                    user_email TEXT NOT NULL DEFAULT '',
+                    der BLOB NOT NULL,
+                    recorded_at TEXT NOT NULL,
+                    revoked_at TEXT,
+                    revocation_reason INTEGER,
+                    revocation_comment TEXT NOT NULL DEFAULT ''
+                );
+                CREATE INDEX certificate_identity ON certificate(family, identity);
+                CREATE INDEX certificate_institution ON certificate(institution_id, family);
+                CREATE INDEX certificate_key ON certificate(key_digest);
+                """)
+        }
+        return migrator
+    }
+
+    public func schemaVersion() throws -> String {
+        try database.read { db in try Self.migrator.appliedMigrations(db).last ?? "none" }
+    }
+
+    // MARK: - ValidationDirectory
+
+    public func institution(id: String) throws -> InstitutionProfile? {
+        try database.read { db in try Self.loadInstitution(db, id: id) }
+    }
+
+    static func loadInstitution(_ db: Database, id: String) throws -> InstitutionProfile? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM institution WHERE id = ?", arguments: [id]) else { return nil }
+        let domains = try String.fetchAll(db, sql: "SELECT name FROM domain WHERE institution_id = ? ORDER BY name", arguments: [id])
+            .compactMap { try? DomainName($0) }
+        var allowList: [DomainName: Set<String>] = [:]
+        for entry in try Row.fetchAll(db, sql: """
+            SELECT a.domain, a.organizational_unit FROM allow_list a JOIN domain d ON d.name = a.domain
+            WHERE d.institution_id = ?
+            """, arguments: [id]) {
+            if let domain = try? DomainName(entry["domain"] as String) {
+                allowList[domain, default: []].insert(entry["organizational_unit"])
+            }
+        }
+        var officers: [String: KnownOfficer] = [:]
+        for officerRow in try Row.fetchAll(db, sql: "SELECT * FROM officer WHERE institution_id = ? AND active = 1", arguments: [id]) {
+            let officer = try loadOfficer(db, row: officerRow)
+            officers[officer.email] = officer
+        }
+        return InstitutionProfile(
+            id: row["id"], name: row["name"], englishName: row["english_name"], stateOrProvince: row["state_or_province"],
+            locality: row["locality"], headName: row["head_name"], headEmail: row["head_email"],
+            isActive: (row["active"] as Int) == 1, domains: Set(domains), allowList: allowList, officers: officers)
+    }
+
+    static func loadOfficer(_ db: Database, row: Row) throws -> KnownOfficer {
+        let email: String = row["email"]
+        let domains = try String.fetchAll(db, sql: "SELECT domain FROM officer_domain WHERE officer_email = ?", arguments: [email])
+            .compactMap { try? DomainName($0) }
+        return KnownOfficer(email: email, institutionID: row["institution_id"], name: row["name"], romaji: row["romaji"],
+                            domains: Set(domains))
+    }
+
+    public func officer(email: String) throws -> KnownOfficer? {
+        try database.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM officer WHERE email = ? AND active = 1", arguments: [email]) else {
+                return nil
+            }
+            return try Self.loadOfficer(db, row: row)
+        }
+    }
+
+    public func institutionOwning(domain: DomainName) throws -> String? {
+        try database.read { db in
+            try String.fetchOne(db, sql: "SELECT institution_id FROM domain WHERE name = ?", arguments: [domain.name])
+        }
+    }
+
+    public func certificates(family: CertificateFamily, identities: [String]) throws -> [KnownCertificate] {
+        try fetchKnown(column: "identity", values: identities, extraCondition: "family = ?", extraArgument: family.rawValue)
+    }
+
+    public func certificates(serials: [SerialNumber]) throws -> [KnownCertificate] {
+        try fetchKnown(column: "serial", values: serials.map(\.decimal), extraCondition: nil, extraArgument: nil)
+    }
+
+    private func fetchKnown(column: String, values: [String], extraCondition: String?, extraArgument: String?) throws -> [KnownCertificate] {
+        guard !values.isEmpty else { return [] }
+        return try database.read { db in
+            var result: [KnownCertificate] = []
+            for start in stride(from: 0, to: values.count, by: 500) {
+                let slice = Array(values[start..<min(start + 500, values.count)])
+                let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
+                var sql = "SELECT serial, institution_id, family, identity, subject_dn, key_digest, state, domain FROM certificate WHERE \(column) IN (\(marks))"
+                var arguments = StatementArguments(slice)
+                if let extraCondition, let extraArgument {
+                    sql += " AND \(extraCondition)"
+                    arguments += [extraArgument]
+                }
+                for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
+                    guard let serial = try? SerialNumber(row["serial"] as String),
+                          let family = CertificateFamily(rawValue: row["family"]),
+                          let subject = try? SubjectDistinguishedName(row["subject_dn"] as String) else { continue }
+                    result.append(KnownCertificate(
+                        serial: serial, institutionID: row["institution_id"], family: family, identity: row["identity"],
+                        subject: subject, keyDigest: row["key_digest"],
+                        isRevoked: (row["state"] as Int) == CertificateRecord.State.revoked.rawValue,
+                        domain: (row["domain"] as String?).flatMap { try? DomainName($0) }))
+                }
+            }
+            return result
+        }
+    }
+
+    // MARK: - Writes
+
+    public func apply(_ changes: [InstitutionChange]) throws {
+        let now = Self.timestamp(clock())
+        try database.write { db in
+            for change in changes {
+                let institution = change.institution
+                let officer = change.officer
+                switch change.action {
+                case .add, .update:
+                    let exists = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM institution WHERE id = ?)", arguments: [institution.id]) ?? false
+                    if exists {
+                        try db.execute(sql: """
+                            UPDATE institution SET name = ?, english_name = ?, state_or_province = ?, locality = ?,
+                              head_name = ?, head_email = ?, active = ?, remarks = CASE WHEN ? = '' THEN remarks ELSE ? END, updated_at = ?
+                            WHERE id = ?
+                            """, arguments: [institution.name, institution.englishName, institution.stateOrProvince, institution.locality,
+                                             institution.headName, institution.headEmail, institution.isActive ? 1 : 0,
+                                             change.remarks, change.remarks, now, institution.id])
+                    } else {
+                        try db.execute(sql: """
+                            INSERT INTO institution (id, name, english_name, state_or_province, locality, head_name, head_email,
+                              active, remarks, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            """, arguments: [institution.id, institution.name, institution.englishName, institution.stateOrProvince,
+                                             institution.locality, institution.headName, institution.headEmail,
+                                             institution.isActive ? 1 : 0, change.remarks, now, now])
+                    }
+                    for domain in institution.domains.sorted() {
+                        try db.execute(sql: "INSERT OR IGNORE INTO domain (name, institution_id, created_at) VALUES (?, ?, ?)",
+                                       arguments: [domain.name, institution.id, now])
+                    }
+                    try db.execute(sql: """
+                        INSERT INTO officer (email, institution_id, name, romaji, active, created_at, updated_at)
+                        VALUES (?, ?, ?, ?, 1, ?, ?)
+                        ON CONFLICT(email) DO UPDATE SET name = excluded.name, romaji = excluded.romaji, active = 1,
+                          updated_at = excluded.updated_at
+                        """, arguments: [officer.email, institution.id, officer.name, officer.romaji, now, now])
+                    try db.execute(sql: "DELETE FROM officer_domain WHERE officer_email = ?", arguments: [officer.email])
+                    for domain in officer.domains.sorted() {
+                        try db.execute(sql: "INSERT INTO officer_domain (officer_email, domain) VALUES (?, ?)",
+                                       arguments: [officer.email, domain.name])
+                    }
+                case .removeOfficer:
+                    try db.execute(sql: "UPDATE officer SET active = 0, updated_at = ? WHERE email = ?", arguments: [now, officer.email])
+                    try db.execute(sql: "DELETE FROM officer_domain WHERE officer_email = ?", arguments: [officer.email])
+                }
+            }
+        }
+        logger.debug("registry.institutions.applied", metadata: ["batch.lines": "\(changes.count)"])
+    }
+
+    public func apply(_ entries: [AllowListEntry]) throws {
+        let now = Self.timestamp(clock())
+        try database.write { db in
+            for entry in entries {
+                try db.execute(sql: "INSERT INTO allow_list (domain, organizational_unit, created_at) VALUES (?, ?, ?)",
+                               arguments: [entry.domain.name, entry.organizationalUnit, now])
+            }
+        }
+        logger.debug("registry.allowlist.applied", metadata: ["batch.lines": "\(entries.count)"])
+    }
+
+    public func record(_ certificates: [CertificateRecord]) throws {
+        let now = Self.timestamp(clock())
+        try database.write { db in
+            for certificate in certificates {
+                try db.execute(sql: """
+                    INSERT INTO certificate (serial, institution_id, family, profile, identity, subject_dn, domain, key_digest,
+                      state, not_before, not_after, admin_name, admin_affiliation, admin_email, user_name, user_affiliation,
+                      user_email, der, recorded_at, revoked_at, revocation_reason, revocation_comment)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [
+                        certificate.serial.decimal, certificate.institutionID, certificate.family.rawValue, certificate.profile,
+                        certificate.identity, certificate.subject.description, certificate.domain?.name, certificate.keyDigest,
+                        certificate.state.rawValue, certificate.notBefore.map(Self.timestamp), certificate.notAfter.map(Self.timestamp),
+                        certificate.administratorName, certificate.administratorAffiliation, certificate.administratorEmail,
+                        certificate.userName, certificate.userAffiliation, certificate.userEmail, Data(certificate.der), now,
+                        certificate.revokedAt.map(Self.timestamp), certificate.revocationReason, certificate.revocationComment,
+                    ])
+            }
+        }
+        logger.debug("registry.certificates.recorded", metadata: ["batch.lines": "\(certificates.count)"])
+    }
+
+    public func institutions() throws -> [InstitutionProfile] {
+        try database.read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM institution ORDER BY id").compactMap { try Self.loadInstitution(db, id: $0) }
+        }
+    }
+
+    /// ISO 8601 UTC with seconds, the registry's one time format (REG-07).
+    static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+}

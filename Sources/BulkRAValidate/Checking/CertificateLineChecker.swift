@@ -1,0 +1,424 @@
+import BulkRADecode
+import BulkRAModel
+import Foundation
+
+/// The line rules of server, client/S/MIME and code-signing uploads that need no registry lookup
+/// beyond the institution profile (Specs/server-tsv.md, client-tsv.md, codesign-tsv.md).
+struct CertificateLineChecker: Sendable {
+    let family: CertificateFamily
+    let operation: UploadOperation
+    let institution: InstitutionProfile
+    let officer: KnownOfficer?
+    let layout: ColumnLayout
+
+    /// A line after the local checks: its diagnostics so far and the values that parsed.
+    struct Draft: Sendable {
+        var check: LineCheck
+        var subject: SubjectDistinguishedName?
+        var identity: String?
+        var domain: DomainName?
+        var profile: CertificateProfile?
+        var signingRequest: SigningRequest?
+        var dnsNames: [DomainName] = []
+        var serverSoftware: TextValue?
+        var administratorName: TextValue?
+        var administratorAffiliation: TextValue?
+        var administratorEmail: EmailAddress?
+        var userName: TextValue?
+        var userAffiliation: TextValue?
+        var userEmail: EmailAddress?
+        var downloadMethod: DownloadMethod?
+        var pkcs12FileName: Token?
+        var accessPIN: AccessPIN?
+        var targetSerial: SerialNumber?
+        var revocationReason: RevocationReason?
+        var revocationComment: TextValue?
+
+        var request: CertificateRequest? {
+            guard check.isClean, let subject, let identity else { return nil }
+            return CertificateRequest(
+                line: check.line, family: family, operation: operation, subject: subject, identity: identity,
+                domain: domain, profile: profile, signingRequest: signingRequest, dnsNames: dnsNames,
+                serverSoftware: serverSoftware, administratorName: administratorName,
+                administratorAffiliation: administratorAffiliation, administratorEmail: administratorEmail,
+                userName: userName, userAffiliation: userAffiliation, userEmail: userEmail,
+                downloadMethod: downloadMethod, pkcs12FileName: pkcs12FileName, accessPIN: accessPIN,
+                targetSerial: targetSerial, revocationReason: revocationReason, revocationComment: revocationComment)
+        }
+        let family: CertificateFamily
+        let operation: UploadOperation
+    }
+
+    // Column numbers shared by the layouts.
+    static let dnColumn = 1, profileColumn = 2, serialColumn = 4, reasonColumn = 5, commentColumn = 6
+    static let csrColumn = 7, adminNameColumn = 8, adminAffiliationColumn = 9, adminEmailColumn = 10
+    static let fqdnColumn = 11, softwareColumn = 12, dnsColumn = 13
+    static let methodColumn = 3, userNameColumn = 11, p12Column = 12, userAffiliationColumn = 13
+    static let userEmailColumn = 14, pinColumn = 15
+
+    /// VAL-C01 / SRV-02 / CLT-02 / COD-02: which columns each operation fills.
+    var presence: [Presence] {
+        let R = Presence.required, O = Presence.optional, E = Presence.empty
+        switch (family, operation) {
+        case (.server, .issue): return [R, R, E, E, E, E, R, O, O, R, R, R, O]
+        case (.server, .renew): return [R, R, E, R, E, E, R, R, R, R, R, R, O]
+        case (.codeSigning, .issue): return [R, R, E, E, E, E, R, O, O, R, E, E, E]
+        case (.codeSigning, .renew): return [R, R, E, R, E, E, R, R, R, R, E, E, E]
+        case (.server, _), (.codeSigning, _): return [R, E, E, R, R, O, E, E, E, O, E, E, E]
+        case (.client, .issue): return [R, R, R, E, E, E, E, R, R, R, R, O, R, R, O]
+        case (.client, .renew): return [R, R, R, R, E, E, E, R, R, R, R, O, R, R, O]
+        case (.client, _): return [R, E, E, R, R, O, E, E, E, O, E, E, E, O, E]
+        case (.registrationOfficer, _): return []
+        }
+    }
+
+    func draft<Row: UploadRow>(_ row: Row) -> Draft {
+        var draft = Draft(check: LineCheck(line: row.line, layout: layout), family: family, operation: operation)
+        draft.check.checkPresence(presence, values: row.value)
+        let revoking = operation == .revoke
+
+        // Column 1: the subject DN (DN-01..DN-09).
+        let rawDN = row.value(Self.dnColumn)
+        if !rawDN.isEmpty {
+            if rawDN.unicodeScalars.count > 250 {
+                draft.check.report(.valueTooLong, column: Self.dnColumn,
+                                   detail: LocalizedText(ja: "（250文字以内）", en: "(at most 250 characters)"))
+            } else if let dn = draft.check.parse(Self.dnColumn, rawDN, { raw throws(ValueError) in try SubjectDistinguishedName(raw) }) {
+                draft.subject = checkSubject(dn, check: &draft.check)
+            }
+        }
+
+        if !revoking {
+            draft.profile = draft.check.parse(Self.profileColumn, row.value(Self.profileColumn)) { raw throws(ValueError) in
+                try CertificateProfile(raw, family: family)
+            }
+        } else {
+            draft.revocationReason = draft.check.parse(Self.reasonColumn, row.value(Self.reasonColumn)) { raw throws(ValueError) in
+                try RevocationReason(raw)
+            }
+            let comment = row.value(Self.commentColumn)
+            draft.revocationComment = draft.check.parse(Self.commentColumn, comment) { raw throws(ValueError) in
+                try TextValue(raw, maximumLength: 128)
+            }
+            // REV-02: reason 0 needs a comment that says something.
+            if draft.revocationReason == .unspecified,
+               comment.unicodeScalars.allSatisfy({ $0 == " " || $0 == "\u{3000}" }) {
+                draft.check.report(.reasonWithoutComment, column: Self.commentColumn)
+            }
+        }
+        if operation != .issue {
+            draft.targetSerial = draft.check.parse(Self.serialColumn, row.value(Self.serialColumn)) { raw throws(ValueError) in
+                try SerialNumber(raw)
+            }
+        }
+
+        // Contact columns 8–10 (checked whenever filled; presence decides when they must be).
+        draft.administratorName = draft.check.parse(Self.adminNameColumn, row.value(Self.adminNameColumn)) { raw throws(ValueError) in
+            try TextValue(raw, maximumLength: 64)
+        }
+        draft.administratorAffiliation = draft.check.parse(Self.adminAffiliationColumn, row.value(Self.adminAffiliationColumn)) { raw throws(ValueError) in
+            try TextValue(raw, maximumLength: 64)
+        }
+        draft.administratorEmail = draft.check.parse(Self.adminEmailColumn, row.value(Self.adminEmailColumn)) { raw throws(ValueError) in
+            try EmailAddress(raw)
+        }
+
+        switch family {
+        case .server: checkServerColumns(row, draft: &draft)
+        case .client: checkClientColumns(row, draft: &draft)
+        case .codeSigning: checkCodeSigningColumns(draft: &draft)
+        case .registrationOfficer: break
+        }
+        if !revoking, family != .client {
+            checkSigningRequest(row.value(Self.csrColumn), draft: &draft)
+        }
+        if !revoking, family != .server, let subject = draft.subject {
+            checkAllowList(subject, domain: draft.domain, check: &draft.check)
+        }
+        if let subject = draft.subject {
+            draft.identity = Self.identity(of: subject, family: family)
+        }
+        return draft
+    }
+
+    /// The identity used for new-versus-renew and duplicates (VAL-I01): server CN, otherwise the canonical DN.
+    static func identity(of subject: SubjectDistinguishedName, family: CertificateFamily) -> String {
+        family == .server ? (subject.commonName ?? "").lowercased() : subject.canonical.description
+    }
+
+    // MARK: - Subject DN
+
+    /// DN-04..DN-09: attribute order, character sets, lengths and registered values per family.
+    private func checkSubject(_ dn: SubjectDistinguishedName, check: inout LineCheck) -> SubjectDistinguishedName? {
+        let column = Self.dnColumn
+        let revoking = operation == .revoke
+        var clean = true
+        func fail(_ code: ResultCode, _ ja: String, _ en: String) {
+            check.report(code, column: column, detail: LocalizedText(ja: ja, en: en))
+            clean = false
+        }
+        // Order (DN-05).
+        typealias T = SubjectDistinguishedName.AttributeType
+        let hasOU = !dn.values(.organizationalUnit).isEmpty
+        switch family {
+        case .server where !revoking:
+            if hasOU {
+                check.report(.organizationalUnitForbidden, column: column)
+                clean = false
+            }
+            let withoutOU = SubjectDistinguishedName(attributes: dn.attributes.filter { $0.type != .organizationalUnit })
+            if !withoutOU.matchesOrder([(T.commonName, 1, 1), (.organization, 1, 1), (.locality, 1, 1), (.stateOrProvince, 1, 1), (.country, 1, 1)]) {
+                fail(.syntaxViolated, "（CN,O,L,ST,Cの順にすべて指定してください）", "(give CN, O, L, ST, C, in this order)")
+            }
+        case .server, .client:
+            if !dn.matchesOrder([(T.commonName, 1, 1), (.organizationalUnit, 0, 16), (.organization, 1, 1), (.locality, 0, 1), (.stateOrProvince, 0, 1), (.country, 1, 1)]) {
+                fail(.syntaxViolated, "（CN,OU(0個以上),O,L,ST,Cの順に指定してください）", "(give CN, OU (zero or more), O, L, ST, C, in this order)")
+            } else if family == .client, dn.value(.locality) == nil, dn.value(.stateOrProvince) == nil {
+                fail(.syntaxViolated, "（LとSTの少なくとも一方が必要です）", "(at least one of L and ST is required)")
+            }
+        case .codeSigning:
+            if !dn.matchesOrder([(T.commonName, 1, 1), (.organizationalUnit, 0, 16), (.organization, 1, 1), (.locality, 1, 1), (.stateOrProvince, 1, 1), (.country, 1, 1)]) {
+                fail(.syntaxViolated, "（CN,OU(0個以上),O,L,ST,Cの順にすべて指定してください）", "(give CN, OU (zero or more), O, L, ST, C, in this order)")
+            }
+        case .registrationOfficer:
+            break
+        }
+        var attributes: [SubjectDistinguishedName.Attribute] = []
+        for attribute in dn.attributes {
+            let name = attribute.type.rawValue
+            var value = attribute.value
+            switch attribute.type {
+            case .commonName:
+                if value.unicodeScalars.count > 64 {
+                    check.report(.valueTooLong, column: column, detail: LocalizedText(ja: "（CNは64文字以内）", en: "(CN has at most 64 characters)"))
+                    clean = false
+                } else if family == .server {
+                    do throws(ValueError) {
+                        value = try DomainName(value).name
+                    } catch {
+                        check.report(.syntaxViolated, column: column,
+                                     detail: LocalizedText(ja: "（CNはFQDNで指定してください）", en: "(CN must be an FQDN)").adding(error.detail))
+                        clean = false
+                    }
+                } else if let bad = (family == .codeSigning ? CharacterSet.codeSigningCommonName : .commonName).firstViolation(in: value) {
+                    check.report(.syntaxViolated, column: column,
+                                 detail: LocalizedText(ja: "（CN）", en: "(CN)").adding(CharacterSet.describe(bad)))
+                    clean = false
+                }
+            case .organizationalUnit, .organization, .locality, .stateOrProvince:
+                if value.unicodeScalars.count > 64 {
+                    check.report(.valueTooLong, column: column, detail: LocalizedText(ja: "（\(name)は64文字以内）", en: "(\(name) has at most 64 characters)"))
+                    clean = false
+                } else if let bad = CharacterSet.organization.firstViolation(in: value) {
+                    check.report(.syntaxViolated, column: column,
+                                 detail: LocalizedText(ja: "（\(name)）", en: "(\(name))").adding(CharacterSet.describe(bad)))
+                    clean = false
+                }
+            case .country:
+                if value != "JP" {
+                    fail(.syntaxViolated, "（C=JPを指定してください）", "(C must be JP)")
+                }
+            }
+            attributes.append(SubjectDistinguishedName.Attribute(attribute.type, value))
+        }
+        // Registered values (DN-07, DN-08); revocation names an existing certificate instead (REV-04).
+        if !revoking {
+            if let o = dn.value(.organization), o != institution.englishName {
+                fail(.registeredValueMismatch, "（Oは登録された機関名(英語表記)「\(institution.englishName)」です）",
+                     "(O must be the registered English name '\(institution.englishName)')")
+            }
+            if let l = dn.value(.locality) {
+                if Self.isForbiddenLocality(l) {
+                    check.report(.forbiddenLocality, column: column, detail: LocalizedText(
+                        ja: "（Lに「Academe」「Default」を含む値や「City」は使用できません）",
+                        en: "(L must not contain 'Academe' or 'Default' and must not be just 'City')"))
+                    clean = false
+                } else if l != institution.locality {
+                    fail(.registeredValueMismatch, "（Lは登録値「\(institution.locality)」です）", "(L must be the registered '\(institution.locality)')")
+                }
+            }
+            if let st = dn.value(.stateOrProvince), st != institution.stateOrProvince {
+                fail(.registeredValueMismatch, "（STは登録値「\(institution.stateOrProvince)」です）",
+                     "(ST must be the registered '\(institution.stateOrProvince)')")
+            }
+        }
+        return clean ? SubjectDistinguishedName(attributes: attributes) : nil
+    }
+
+    /// DN-08: L must not contain "Academe" or "Default", and must not be just "City".
+    static func isForbiddenLocality(_ value: String) -> Bool {
+        let lowered = value.lowercased()
+        return lowered.contains("academe") || lowered.contains("default") || lowered.trimmingSpaces == "city"
+    }
+
+    // MARK: - Family columns
+
+    /// SRV-10..SRV-14: FQDN, software, dNSName list, CN = FQDN, registered domains.
+    private func checkServerColumns<Row: UploadRow>(_ row: Row, draft: inout Draft) {
+        guard operation != .revoke else {
+            if let cn = draft.subject?.commonName, let name = try? DomainName(cn) {
+                draft.domain = name.registeredDomain(in: institution.domains)
+            }
+            return
+        }
+        let fqdn = draft.check.parse(Self.fqdnColumn, row.value(Self.fqdnColumn)) { raw throws(ValueError) -> DomainName in
+            try checkLength(raw, maximum: 64)
+            return try DomainName(raw)
+        }
+        draft.serverSoftware = draft.check.parse(Self.softwareColumn, row.value(Self.softwareColumn)) { raw throws(ValueError) in
+            try TextValue(raw, maximumLength: 128)
+        }
+        let commonName = draft.subject?.commonName.flatMap { try? DomainName($0) }
+        if let fqdn, let commonName, fqdn != commonName {
+            draft.check.report(.commonNameMismatch, column: Self.fqdnColumn)
+        }
+        let host = fqdn ?? commonName
+        if let host {
+            if let registered = host.registeredDomain(in: institution.domains) {
+                draft.domain = registered
+                if let officer, !officer.domains.contains(registered) {
+                    draft.check.report(.domainNotRegistered, column: fqdn != nil ? Self.fqdnColumn : Self.dnColumn,
+                                       detail: LocalizedText(ja: "（担当ドメインではありません: \(registered)）",
+                                                             en: "(not a domain assigned to the officer: \(registered))"))
+                }
+            } else {
+                draft.check.report(.domainNotRegistered, column: fqdn != nil ? Self.fqdnColumn : Self.dnColumn,
+                                   detail: LocalizedText(ja: "（\(host)）", en: "(\(host))"))
+            }
+        }
+        if let list = draft.check.parse(Self.dnsColumn, row.value(Self.dnsColumn), { raw throws(ValueError) in
+            try DNSNameList(raw, commonName: commonName)
+        }) {
+            draft.dnsNames = list.names
+            for name in list.names where name != host {
+                guard let registered = name.registeredDomain(in: institution.domains) else {
+                    draft.check.report(.domainNotRegistered, column: Self.dnsColumn, detail: LocalizedText(ja: "（\(name)）", en: "(\(name))"))
+                    continue
+                }
+                if let officer, !officer.domains.contains(registered) {
+                    draft.check.report(.domainNotRegistered, column: Self.dnsColumn,
+                                       detail: LocalizedText(ja: "（担当ドメインではありません: \(name)）",
+                                                             en: "(not a domain assigned to the officer: \(name))"))
+                }
+            }
+        } else if row.value(Self.dnsColumn).isEmpty, let commonName {
+            draft.dnsNames = [commonName]
+        }
+    }
+
+    /// CLT-03..CLT-11: download method, user columns, PKCS#12 name, PIN, S/MIME rules, domains.
+    private func checkClientColumns<Row: UploadRow>(_ row: Row, draft: inout Draft) {
+        let revoking = operation == .revoke
+        draft.userEmail = draft.check.parse(Self.userEmailColumn, row.value(Self.userEmailColumn)) { raw throws(ValueError) in
+            try EmailAddress(raw)
+        }
+        if revoking { return }
+        draft.downloadMethod = draft.check.parse(Self.methodColumn, row.value(Self.methodColumn)) { raw throws(ValueError) in
+            try DownloadMethod(raw)
+        }
+        draft.userName = draft.check.parse(Self.userNameColumn, row.value(Self.userNameColumn)) { raw throws(ValueError) in
+            try TextValue(raw, maximumLength: 64)
+        }
+        draft.userAffiliation = draft.check.parse(Self.userAffiliationColumn, row.value(Self.userAffiliationColumn)) { raw throws(ValueError) in
+            try TextValue(raw, maximumLength: 64)
+        }
+        let p12 = row.value(Self.p12Column)
+        draft.pkcs12FileName = draft.check.parse(Self.p12Column, p12) { raw throws(ValueError) in
+            try Token(raw, maximumLength: 64)
+        }
+        if p12.isEmpty, draft.downloadMethod?.makesKey == true {
+            draft.check.report(.requiredValueMissing, column: Self.p12Column,
+                               detail: LocalizedText(ja: "（ダウンロード方法1・2では必須）", en: "(required for download methods 1 and 2)"))
+        }
+        draft.accessPIN = draft.check.parse(Self.pinColumn, row.value(Self.pinColumn)) { raw throws(ValueError) in
+            try AccessPIN(raw)
+        }
+        // Domain of the line: the registered domain of the user e-mail (ALW-05).
+        if let email = draft.userEmail {
+            draft.domain = email.domain.registeredDomain(in: institution.domains)
+            if draft.profile?.isSMIME == true, draft.domain == nil {
+                draft.check.report(.domainNotRegistered, column: Self.userEmailColumn,
+                                   detail: LocalizedText(ja: "（S/MIMEは機関の登録ドメインのメールアドレスに限ります）",
+                                                         en: "(S/MIME is only for mailboxes under the institution's registered domains)"))
+            }
+            if let domain = draft.domain, let officer, !officer.domains.contains(domain) {
+                draft.check.report(.domainNotRegistered, column: Self.userEmailColumn,
+                                   detail: LocalizedText(ja: "（担当ドメインではありません: \(domain)）",
+                                                         en: "(not a domain assigned to the officer: \(domain))"))
+            }
+        }
+        // SMM-01: S/MIME CN is the user e-mail.
+        if draft.profile?.isSMIME == true, let cn = draft.subject?.commonName, let email = draft.userEmail,
+           cn.lowercased() != email.address.lowercased() {
+            draft.check.report(.smimeCommonName, column: Self.dnColumn)
+        }
+    }
+
+    /// COD-03: the line's domain is that of the administrator e-mail.
+    private func checkCodeSigningColumns(draft: inout Draft) {
+        if let email = draft.administratorEmail {
+            draft.domain = email.domain.registeredDomain(in: institution.domains)
+            if operation != .revoke, let domain = draft.domain, let officer, !officer.domains.contains(domain) {
+                draft.check.report(.domainNotRegistered, column: Self.adminEmailColumn,
+                                   detail: LocalizedText(ja: "（担当ドメインではありません: \(domain)）",
+                                                         en: "(not a domain assigned to the officer: \(domain))"))
+            }
+        }
+    }
+
+    /// CSR-01..CSR-05: parse, verify, subject match, key per profile.
+    private func checkSigningRequest(_ raw: String, draft: inout Draft) {
+        guard let request = draft.check.parse(Self.csrColumn, raw, { raw throws(ValueError) in try SigningRequest(raw) }) else { return }
+        draft.signingRequest = request
+        if let subject = draft.subject, !request.subjectMatches(subject, foldCommonName: family == .server) {
+            draft.check.report(.csrSubjectMismatch, column: Self.csrColumn)
+        }
+        if let profile = draft.profile, !Self.keyAllowed(request.keyKind, for: profile) {
+            draft.check.report(.keyNotAllowed, column: Self.csrColumn, detail: LocalizedText(
+                ja: "（\(request.keyKind)はプロファイル\(profile.rawValue)で使用できません。\(Self.allowedKeys(profile))）",
+                en: "(\(request.keyKind) is not allowed for profile \(profile.rawValue); \(Self.allowedKeys(profile)))"))
+        }
+    }
+
+    /// CSR-05: profile 3 RSA-2048, profile 11 P-384, code signing RSA 3072 or more.
+    static func keyAllowed(_ kind: PublicKeyKind, for profile: CertificateProfile) -> Bool {
+        switch (profile, kind) {
+        case (.serverRSA, .rsa(let bits)): return bits == 2048
+        case (.serverECDSA, .p384): return true
+        case (.codeSigning, .rsa(let bits)): return bits >= 3072 && bits <= 8192
+        default: return false
+        }
+    }
+
+    static func allowedKeys(_ profile: CertificateProfile) -> String {
+        switch profile {
+        case .serverRSA: return "RSA-2048"
+        case .serverECDSA: return "ECDSA P-384"
+        case .codeSigning: return "RSA-3072..8192"
+        default: return "-"
+        }
+    }
+
+    /// ALW-05..ALW-06: every OU must be on the allow-list of the line's domain (371, once per OU).
+    private func checkAllowList(_ subject: SubjectDistinguishedName, domain: DomainName?, check: inout LineCheck) {
+        for ou in subject.values(.organizationalUnit) {
+            let normalized = ou.precomposedStringWithCanonicalMapping
+            let allowed: Bool
+            if let domain {
+                allowed = institution.allowList[domain]?.contains(normalized) ?? false
+            } else {
+                allowed = institution.allowList.values.contains { $0.contains(normalized) }
+            }
+            if !allowed {
+                check.report(.organizationalUnitNotAllowed, column: Self.dnColumn,
+                             detail: LocalizedText(ja: "（OU=\(ou)）", en: "(OU=\(ou))"))
+            }
+        }
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        String(unicodeScalars.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed().map(Character.init))
+    }
+}

@@ -1,0 +1,327 @@
+import BulkRADecode
+import BulkRAModel
+import Dispatch
+import Logging
+
+/// The second pipeline stage: decoded rows to accepted requests and diagnostics (Specs/validation.md).
+///
+/// Pure apart from the registry it is given. Lines are checked in chunks: the rules that need no
+/// lookup run on all cores, then each chunk makes a few batched registry queries, then duplicates
+/// within the file are found in file order.
+public struct UploadValidator: Sendable {
+    /// The upload's context.
+    public let context: UploadContext
+    let directory: any ValidationDirectory
+    let logger: Logger
+    /// Lines checked per chunk; bounds memory for very large files.
+    let chunkSize: Int
+
+    /// Creates a validator for one upload.
+    public init(context: UploadContext, directory: any ValidationDirectory,
+                logger: Logger = Logger(label: "bulkra.validate"), chunkSize: Int = 4096) {
+        self.context = context
+        self.directory = directory
+        self.logger = logger
+        self.chunkSize = max(1, chunkSize)
+    }
+
+    /// Checks every line of a decoded file. Implements VAL-01..VAL-06.
+    ///
+    /// With `retainingRequests` false the accepted requests are dropped after checking (dry runs of
+    /// huge files keep only the results). Throws only operational failures (registry, unknown
+    /// institution or officer).
+    public func validate(_ upload: DecodedUpload, retainingRequests: Bool = true) throws(OperationalError) -> ValidatedBatch {
+        func batch(_ fileDiagnostics: [Diagnostic], _ lines: [LineResult]) -> ValidatedBatch {
+            ValidatedBatch(context: context, fileName: upload.fileName, encoding: upload.encoding,
+                           lineEnding: upload.lineEnding, fileDiagnostics: fileDiagnostics, lines: lines,
+                           recordCount: upload.recordCount)
+        }
+        if upload.isRejected { return batch(upload.fileDiagnostics, []) }
+        do {
+            if context.kind == .institution {
+                return batch([], try validateInstitutions(upload, retainingRequests: retainingRequests))
+            }
+            let (institution, officer) = try resolveUploader()
+            guard institution.isActive else {
+                logger.debug("validate.rejected", metadata: ["result.code": "215"])
+                return batch([.file(.institutionInactive)], [])
+            }
+            let lines: [LineResult]
+            switch context.kind {
+            case .server:
+                lines = try validateCertificates(upload, ServerRow.self, family: .server, institution: institution, officer: officer, retainingRequests: retainingRequests)
+            case .client:
+                lines = try validateCertificates(upload, ClientRow.self, family: .client, institution: institution, officer: officer, retainingRequests: retainingRequests)
+            case .codeSigning:
+                lines = try validateCertificates(upload, CodeSigningRow.self, family: .codeSigning, institution: institution, officer: officer, retainingRequests: retainingRequests)
+            case .administrator:
+                lines = try validateAdministratorUpdates(upload, institution: institution, officer: officer, retainingRequests: retainingRequests)
+            case .allowList:
+                lines = validateAllowList(upload, institution: institution, retainingRequests: retainingRequests)
+            case .institution:
+                lines = []
+            }
+            logger.debug("validate.done", metadata: ["file.records": "\(upload.recordCount)",
+                                                     "file.accepted": "\(lines.filter(\.isAccepted).count)"])
+            return batch([], lines)
+        } catch let error as OperationalError {
+            throw error
+        } catch {
+            throw OperationalError(.database, LocalizedText(ja: "登録データベースを読めません: \(error)", en: "Cannot read the registry: \(error)"))
+        }
+    }
+
+    /// VAL-02: the institution must exist; a named officer must belong to it.
+    private func resolveUploader() throws -> (InstitutionProfile, KnownOfficer?) {
+        guard let id = context.institutionID, let institution = try directory.institution(id: id) else {
+            throw OperationalError(.notFound, LocalizedText(ja: "機関IDが登録されていません: \(context.institutionID ?? "")",
+                                                            en: "Unknown institution ID: \(context.institutionID ?? "")"))
+        }
+        guard let email = context.officerEmail else { return (institution, nil) }
+        let normalized = (try? EmailAddress(email).normalized) ?? email
+        guard let officer = institution.officers[normalized] else {
+            throw OperationalError(.notFound, LocalizedText(ja: "この機関の登録担当者ではありません: \(email)",
+                                                            en: "Not a registration officer of this institution: \(email)"))
+        }
+        return (institution, officer)
+    }
+
+    // MARK: - Certificates
+
+    private func validateCertificates<Row: UploadRow>(
+        _ upload: DecodedUpload, _ rowType: Row.Type, family: CertificateFamily, institution: InstitutionProfile,
+        officer: KnownOfficer?, retainingRequests: Bool
+    ) throws -> [LineResult] {
+        let checker = CertificateLineChecker(family: family, operation: context.operation, institution: institution,
+                                             officer: officer, layout: .of(context.kind))
+        var duplicates = DuplicateTracker()
+        var results: [LineResult] = []
+        results.reserveCapacity(upload.recordCount)
+        for chunkStart in stride(from: 0, to: upload.recordCount, by: chunkSize) {
+            let indices = chunkStart..<min(chunkStart + chunkSize, upload.recordCount)
+            var drafts: [CertificateLineChecker.Draft?] = []
+            var malformed: [Diagnostic?] = []
+            let shaped = parallelMap(indices.count) { offset -> (CertificateLineChecker.Draft?, Diagnostic?) in
+                switch upload.row(Row.self, at: indices.lowerBound + offset) {
+                case .row(let row): return (checker.draft(row), nil)
+                case .malformed(let diagnostic): return (nil, diagnostic)
+                }
+            }
+            drafts = shaped.map(\.0)
+            malformed = shaped.map(\.1)
+            try applyRegistryRules(to: &drafts, family: family, institution: institution, officer: officer)
+            for index in drafts.indices {
+                if let diagnostic = malformed[index] {
+                    results.append(LineResult(line: diagnostic.line ?? 0, diagnostics: [diagnostic], request: nil))
+                    continue
+                }
+                guard var draft = drafts[index] else { continue }
+                duplicates.check(&draft, operation: context.operation)
+                let request = retainingRequests ? draft.request.map(AcceptedRequest.certificate) : nil
+                results.append(LineResult(line: draft.check.line, diagnostics: draft.check.sortedDiagnostics, request: request))
+            }
+        }
+        return results
+    }
+
+    /// VAL-I02..VAL-I06: new-versus-renew (212), serial ownership (222), already revoked (223), key reuse (219).
+    private func applyRegistryRules(to drafts: inout [CertificateLineChecker.Draft?], family: CertificateFamily,
+                                    institution: InstitutionProfile, officer: KnownOfficer?) throws {
+        let operation = context.operation
+        let identities = Array(Set(drafts.compactMap { $0?.identity }.filter { !$0.isEmpty }))
+        var byIdentity: [String: [KnownCertificate]] = [:]
+        if operation != .revoke, !identities.isEmpty {
+            for certificate in try directory.certificates(family: family, identities: identities) {
+                byIdentity[certificate.identity, default: []].append(certificate)
+            }
+        }
+        var bySerial: [SerialNumber: KnownCertificate] = [:]
+        let serials = Array(Set(drafts.compactMap { $0?.targetSerial }))
+        if operation != .issue, !serials.isEmpty {
+            for certificate in try directory.certificates(serials: serials) { bySerial[certificate.serial] = certificate }
+        }
+        let serialColumn = CertificateLineChecker.serialColumn
+        for index in drafts.indices {
+            guard var draft = drafts[index] else { continue }
+            defer { drafts[index] = draft }
+            switch operation {
+            case .issue:
+                if let identity = draft.identity, byIdentity[identity]?.isEmpty == false {
+                    draft.check.report(.identityAlreadyIssued, column: CertificateLineChecker.dnColumn)
+                }
+            case .renew, .revoke:
+                guard let serial = draft.targetSerial else { break }
+                guard let stored = bySerial[serial], stored.institutionID == institution.id, stored.family == family else {
+                    draft.check.report(.serialNotOwned, column: serialColumn)
+                    break
+                }
+                if let subject = draft.subject {
+                    let matches = operation == .renew
+                        ? Self.sameHolder(subject, stored.subject, family: family)
+                        : Self.sameSubject(subject, stored.subject, family: family)
+                    if !matches {
+                        draft.check.report(.serialNotOwned, column: serialColumn, detail: LocalizedText(
+                            ja: "（主体者DNが証明書と一致しません）", en: "(the subject DN differs from the certificate's)"))
+                    }
+                }
+                if operation == .revoke {
+                    if stored.isRevoked { draft.check.report(.alreadyRevoked, column: serialColumn) }
+                    if draft.domain == nil { draft.domain = stored.domain }
+                    if let officer, let domain = stored.domain, !officer.domains.contains(domain) {
+                        draft.check.report(.domainNotRegistered, column: serialColumn, detail: LocalizedText(
+                            ja: "（担当ドメインではありません: \(domain)）", en: "(not a domain assigned to the officer: \(domain))"))
+                    }
+                } else if let key = draft.signingRequest?.keyDigest {
+                    let known = (byIdentity[draft.identity ?? ""] ?? []) + [stored]
+                    if known.contains(where: { $0.keyDigest == key }) {
+                        draft.check.report(.keyReused, column: CertificateLineChecker.csrColumn)
+                    }
+                }
+            case .update, .apply:
+                break
+            }
+        }
+    }
+
+    /// VAL-I04: a renewal keeps the holder — CN (case-folded for servers) and the OU values.
+    static func sameHolder(_ lhs: SubjectDistinguishedName, _ rhs: SubjectDistinguishedName, family: CertificateFamily) -> Bool {
+        let fold: (String?) -> String? = { family == .server ? $0?.lowercased() : $0 }
+        return fold(lhs.commonName) == fold(rhs.commonName) && lhs.values(.organizationalUnit) == rhs.values(.organizationalUnit)
+    }
+
+    /// REV-04: a revocation names the certificate's exact DN (CN case-folded for servers).
+    static func sameSubject(_ lhs: SubjectDistinguishedName, _ rhs: SubjectDistinguishedName, family: CertificateFamily) -> Bool {
+        let fold: (SubjectDistinguishedName) -> [SubjectDistinguishedName.Attribute] = { dn in
+            dn.canonical.attributes.map { attribute in
+                family == .server && attribute.type == .commonName
+                    ? SubjectDistinguishedName.Attribute(.commonName, attribute.value.lowercased()) : attribute
+            }
+        }
+        return fold(lhs) == fold(rhs)
+    }
+
+    // MARK: - User-administrator updates
+
+    private func validateAdministratorUpdates(_ upload: DecodedUpload, institution: InstitutionProfile,
+                                              officer: KnownOfficer?, retainingRequests: Bool) throws -> [LineResult] {
+        let checker = AdministratorLineChecker()
+        var seenSerials: Set<SerialNumber> = []
+        var results: [LineResult] = []
+        for chunkStart in stride(from: 0, to: upload.recordCount, by: chunkSize) {
+            let indices = chunkStart..<min(chunkStart + chunkSize, upload.recordCount)
+            var drafts: [AdministratorLineChecker.Draft?] = []
+            var malformed: [Diagnostic?] = []
+            for index in indices {
+                switch upload.row(AdministratorUpdateRow.self, at: index) {
+                case .row(let row): drafts.append(checker.draft(row)); malformed.append(nil)
+                case .malformed(let diagnostic): drafts.append(nil); malformed.append(diagnostic)
+                }
+            }
+            let serials = Array(Set(drafts.compactMap { $0?.serial }))
+            var bySerial: [SerialNumber: KnownCertificate] = [:]
+            if !serials.isEmpty {
+                for certificate in try directory.certificates(serials: serials) { bySerial[certificate.serial] = certificate }
+            }
+            for index in drafts.indices {
+                if let diagnostic = malformed[index] {
+                    results.append(LineResult(line: diagnostic.line ?? 0, diagnostics: [diagnostic], request: nil))
+                    continue
+                }
+                guard var draft = drafts[index] else { continue }
+                if let serial = draft.serial {
+                    // ADM-02: the serial is a certificate of the institution whose DN is column 1.
+                    if let stored = bySerial[serial], stored.institutionID == institution.id {
+                        if let subject = draft.subject, !Self.sameSubject(subject, stored.subject, family: stored.family) {
+                            draft.check.report(.serialNotOwned, column: 4, detail: LocalizedText(
+                                ja: "（主体者DNが証明書と一致しません）", en: "(the subject DN differs from the certificate's)"))
+                        }
+                        if let officer, let domain = stored.domain, !officer.domains.contains(domain) {
+                            draft.check.report(.domainNotRegistered, column: 4, detail: LocalizedText(
+                                ja: "（担当ドメインではありません: \(domain)）", en: "(not a domain assigned to the officer: \(domain))"))
+                        }
+                    } else {
+                        draft.check.report(.serialNotOwned, column: 4)
+                    }
+                    // ADM-03: one line per certificate.
+                    if !seenSerials.insert(serial).inserted {
+                        draft.check.report(.duplicateInFile, column: 4)
+                    }
+                }
+                let request = retainingRequests ? draft.request.map(AcceptedRequest.administratorUpdate) : nil
+                results.append(LineResult(line: draft.check.line, diagnostics: draft.check.sortedDiagnostics, request: request))
+            }
+        }
+        return results
+    }
+
+    // MARK: - Allow list and institutions
+
+    private func validateAllowList(_ upload: DecodedUpload, institution: InstitutionProfile, retainingRequests: Bool) -> [LineResult] {
+        let checker = AllowListLineChecker(institution: institution)
+        var seen: Set<AllowListKey> = []
+        return (0..<upload.recordCount).map { index in
+            switch upload.row(AllowListRow.self, at: index) {
+            case .malformed(let diagnostic):
+                return LineResult(line: diagnostic.line ?? 0, diagnostics: [diagnostic], request: nil)
+            case .row(let row):
+                let (check, entry) = checker.check(row, seen: &seen)
+                return LineResult(line: row.line, diagnostics: check.sortedDiagnostics,
+                                  request: retainingRequests ? entry.map(AcceptedRequest.allowList) : nil)
+            }
+        }
+    }
+
+    private func validateInstitutions(_ upload: DecodedUpload, retainingRequests: Bool) throws -> [LineResult] {
+        var checker = InstitutionLineChecker(directory: directory)
+        var results: [LineResult] = []
+        for index in 0..<upload.recordCount {
+            switch upload.row(InstitutionRow.self, at: index) {
+            case .malformed(let diagnostic):
+                results.append(LineResult(line: diagnostic.line ?? 0, diagnostics: [diagnostic], request: nil))
+            case .row(let row):
+                let (check, change) = try checker.check(row)
+                results.append(LineResult(line: row.line, diagnostics: check.sortedDiagnostics,
+                                          request: retainingRequests ? change.map(AcceptedRequest.institution) : nil))
+            }
+        }
+        return results
+    }
+}
+
+/// VAL-I07: the second and later lines with the same identity, serial or bulk PKCS#12 name fail with 230.
+struct DuplicateTracker {
+    private var identities: Set<String> = []
+    private var serials: Set<SerialNumber> = []
+    private var fileNames: Set<String> = []
+
+    mutating func check(_ draft: inout CertificateLineChecker.Draft, operation: UploadOperation) {
+        if operation != .revoke, let identity = draft.identity, !identity.isEmpty, !identities.insert(identity).inserted {
+            draft.check.report(.duplicateInFile, column: CertificateLineChecker.dnColumn)
+        }
+        if operation != .issue, let serial = draft.targetSerial, !serials.insert(serial).inserted {
+            draft.check.report(.duplicateInFile, column: CertificateLineChecker.serialColumn)
+        }
+        if draft.downloadMethod == .bulkPKCS12, let name = draft.pkcs12FileName?.text, !fileNames.insert(name).inserted {
+            draft.check.report(.duplicateInFile, column: CertificateLineChecker.p12Column)
+        }
+    }
+}
+
+/// Maps `body` over `0..<count` on all cores, keeping order.
+func parallelMap<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
+    guard count > 1 else { return (0..<count).map(body) }
+    let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: count)
+    nonisolated(unsafe) let base = buffer.baseAddress!
+    let slices = min(count, 64)
+    DispatchQueue.concurrentPerform(iterations: slices) { slice in
+        var index = slice
+        while index < count {
+            (base + index).initialize(to: body(index))
+            index += slices
+        }
+    }
+    let result = Array(buffer)
+    buffer.deinitialize()
+    buffer.deallocate()
+    return result
+}

@@ -1,0 +1,53 @@
+import BulkRAModel
+
+/// The dNSName list of server column 13: `dNSName=<fqdn>[,dNSName=<fqdn>]…` (Specs/server-tsv.md, SRV-13).
+///
+/// Every name is a valid FQDN, no name repeats, the CN is added when missing, and with it the list
+/// holds at most 8 names and 250 characters. Every fault is 227.
+public struct DNSNameList: Sendable, Hashable, Codable {
+    /// The names in order, the CN included (added last when it was missing).
+    public let names: [DomainName]
+
+    /// The most names, the CN included.
+    public static let maximumCount = 8
+    /// The longest list text, the CN's addition included.
+    public static let maximumLength = 250
+
+    /// Parses column 13 for a certificate whose CN is `commonName`.
+    init(_ raw: String, commonName: DomainName?) throws(ValueError) {
+        var names: [DomainName] = []
+        if !raw.isEmpty {
+            for entry in raw.split(separator: ",", omittingEmptySubsequences: false) {
+                guard entry.count > 8, entry.prefix(8).lowercased() == "dnsname=" else {
+                    throw ValueError(.dnsNameList, ja: "（dNSName=<FQDN>をカンマで区切って指定してください）",
+                                     en: "(write dNSName=<fqdn> entries separated by commas)")
+                }
+                let name: DomainName
+                do throws(ValueError) {
+                    name = try DomainName(String(entry.dropFirst(8)))
+                } catch {
+                    throw ValueError(.dnsNameList, LocalizedText(ja: "（\(entry.dropFirst(8))はFQDNではありません）",
+                                                                 en: "(\(entry.dropFirst(8)) is not a valid FQDN)").adding(error.detail))
+                }
+                guard !names.contains(name) else {
+                    throw ValueError(.dnsNameList, ja: "（\(name)が重複しています）", en: "(\(name) is listed twice)")
+                }
+                names.append(name)
+            }
+        }
+        var length = raw.unicodeScalars.count
+        if let commonName, !names.contains(commonName) {
+            names.append(commonName)
+            length += (raw.isEmpty ? 0 : 1) + 8 + commonName.name.count
+        }
+        guard names.count <= Self.maximumCount else {
+            throw ValueError(.dnsNameList, ja: "（CNを含め\(Self.maximumCount)個以内です。\(names.count)個あります）",
+                             en: "(at most \(Self.maximumCount) names including the CN; \(names.count) given)")
+        }
+        guard length <= Self.maximumLength else {
+            throw ValueError(.dnsNameList, ja: "（CNの追加分を含め\(Self.maximumLength)文字以内です）",
+                             en: "(at most \(Self.maximumLength) characters including the added CN)")
+        }
+        self.names = names
+    }
+}

@@ -1,0 +1,41 @@
+import BulkRAModel
+
+/// An e-mail address in the restricted UPKI form (Specs/values.md, VAL-03).
+///
+/// `A-Z a-z 0-9` and `- _ @ .` only, exactly one `@`, a non-empty local part without leading,
+/// trailing or doubled dots, and a valid domain name.
+public struct EmailAddress: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The address as written.
+    public let address: String
+    /// The domain part, lower case.
+    public let domain: DomainName
+
+    /// Parses an address; too long is 202, anything else 206.
+    public init(_ raw: String, maximumLength: Int = 78) throws(ValueError) {
+        if let bad = CharacterSet.mail.firstViolation(in: raw) {
+            throw ValueError(.syntaxViolated, CharacterSet.describe(bad))
+        }
+        try checkLength(raw, maximum: maximumLength)
+        let parts = raw.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2 else {
+            throw ValueError(.syntaxViolated, ja: "（@はちょうど1つ必要です）", en: "(exactly one @ is required)")
+        }
+        let local = parts[0]
+        guard !local.isEmpty, local.first != ".", local.last != ".", !local.contains("..") else {
+            throw ValueError(.syntaxViolated, ja: "（@の前の部分が正しくありません）", en: "(the part before @ is not valid)")
+        }
+        do {
+            domain = try DomainName(String(parts[1]))
+        } catch {
+            throw ValueError(.syntaxViolated, ja: "（@の後のドメインが正しくありません）", en: "(the domain after @ is not valid)")
+        }
+        address = raw
+    }
+
+    /// The address with its domain in lower case, for comparisons.
+    public var normalized: String {
+        address.split(separator: "@")[0] + "@" + domain.name
+    }
+
+    public var description: String { address }
+}

@@ -1,0 +1,118 @@
+import BulkRAModel
+
+/// A subject DN as written in column 1: `ATTR=value` pairs joined by `,` (Specs/dn.md, DN-01..DN-03).
+///
+/// Values may contain `,` and `=`, so the string is split only at a `,` immediately followed by
+/// `CN=`, `OU=`, `O=`, `L=`, `ST=` or `C=`. Attribute names are upper case; there are no escapes.
+public struct SubjectDistinguishedName: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The attribute types a UPKI subject may carry.
+    public enum AttributeType: String, Sendable, Hashable, Codable, CaseIterable {
+        case commonName = "CN"
+        case organizationalUnit = "OU"
+        case organization = "O"
+        case locality = "L"
+        case stateOrProvince = "ST"
+        case country = "C"
+    }
+
+    /// One `ATTR=value` pair.
+    public struct Attribute: Sendable, Hashable, Codable {
+        /// The attribute type.
+        public let type: AttributeType
+        /// The value, as written.
+        public let value: String
+
+        /// Creates an attribute.
+        public init(_ type: AttributeType, _ value: String) {
+            self.type = type
+            self.value = value
+        }
+    }
+
+    /// The attributes in the order written.
+    public let attributes: [Attribute]
+
+    /// Splits a DN string by the split rule (DN-01); an empty value or unknown start is 206.
+    public init(_ raw: String) throws(ValueError) {
+        let bytes = Array(raw.utf8)
+        guard !bytes.isEmpty else { throw ValueError(.requiredValueMissing) }
+        let prefixes: [(AttributeType, [UInt8])] = [
+            (.commonName, Array("CN=".utf8)), (.organizationalUnit, Array("OU=".utf8)), (.organization, Array("O=".utf8)),
+            (.locality, Array("L=".utf8)), (.stateOrProvince, Array("ST=".utf8)), (.country, Array("C=".utf8)),
+        ]
+        func attribute(at index: Int) -> (AttributeType, Int)? {
+            for (type, prefix) in prefixes where index + prefix.count <= bytes.count {
+                if bytes[index..<index + prefix.count].elementsEqual(prefix) { return (type, prefix.count) }
+            }
+            return nil
+        }
+        guard var current = attribute(at: 0) else {
+            throw ValueError(.syntaxViolated, ja: "（CN=などの属性名で始めてください。属性名は大文字です）",
+                             en: "(start with an attribute such as CN=; attribute names are upper case)")
+        }
+        var valueStart = current.1
+        var result: [Attribute] = []
+        var index = valueStart
+        while index <= bytes.count {
+            var next: (AttributeType, Int)?
+            if index < bytes.count, bytes[index] == UInt8(ascii: ",") { next = attribute(at: index + 1) }
+            if index == bytes.count || next != nil {
+                let value = String(decoding: bytes[valueStart..<index], as: UTF8.self)
+                guard !value.isEmpty else {
+                    throw ValueError(.syntaxViolated, ja: "（\(current.0.rawValue)=の値が空です）",
+                                     en: "(the value of \(current.0.rawValue)= is empty)")
+                }
+                result.append(Attribute(current.0, value))
+                guard let next else { break }
+                current = next
+                valueStart = index + 1 + next.1
+                index = valueStart
+                continue
+            }
+            index += 1
+        }
+        attributes = result
+    }
+
+    /// Creates a DN from attributes.
+    public init(attributes: [Attribute]) {
+        self.attributes = attributes
+    }
+
+    /// The values of one attribute type, in order.
+    public func values(_ type: AttributeType) -> [String] {
+        attributes.filter { $0.type == type }.map(\.value)
+    }
+
+    /// The single value of an attribute type, if present.
+    public func value(_ type: AttributeType) -> String? {
+        attributes.first { $0.type == type }?.value
+    }
+
+    /// The common name.
+    public var commonName: String? { value(.commonName) }
+
+    /// The DN in the canonical order CN, OU…, O, L, ST, C (DN-04).
+    public var canonical: SubjectDistinguishedName {
+        SubjectDistinguishedName(attributes: AttributeType.allCases.flatMap { type in attributes.filter { $0.type == type } })
+    }
+
+    /// The TSV string form `CN=…,O=…`.
+    public var description: String {
+        attributes.map { "\($0.type.rawValue)=\($0.value)" }.joined(separator: ",")
+    }
+
+    /// Checks the attribute order against a pattern of (type, minimum, maximum) counts (DN-05).
+    func matchesOrder(_ pattern: [(AttributeType, Int, Int)]) -> Bool {
+        var index = 0
+        for (type, minimum, maximum) in pattern {
+            var count = 0
+            while index < attributes.count, attributes[index].type == type, count < maximum {
+                index += 1
+                count += 1
+            }
+            if count < minimum { return false }
+        }
+        return index == attributes.count
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import BulkRADecode
+import BulkRAModel
+import BulkRAValidate
+import Foundation
+
+/// `bulkra allowlist apply`: add OU allow-list rows for an institution (CLI-40).
+struct AllowListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "allowlist", abstract: "OU allow-lists per domain.", subcommands: [Apply.self])
+
+    struct Apply: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Apply an allow-list file (domain, OU).")
+
+        @Argument(help: "The allow-list file.")
+        var file: String
+
+        @OptionGroup var common: CommonOptions
+
+        @Option(name: .long, help: "The institution's ID.")
+        var institution: String
+
+        @Option(name: .long, help: "json or tsv.")
+        var format: OutputFormat = .json
+
+        @Option(name: .long, help: "abort: apply nothing if any line fails; skip: apply the good lines.")
+        var onError: ErrorMode = .abort
+
+        @Option(name: .long, help: "Maximum number of records in a file (result 214).")
+        var recordLimit: Int = UploadDecoder.defaultRecordLimit
+
+        func run() throws {
+            let logger = common.makeLogger()
+            let registry = try DataFolder(path: common.data).openRegistry(logger: logger)
+            let context = UploadContext(institutionID: institution, kind: .allowList, operation: .apply)
+            let batch = try UploadRun(file: file, context: context, recordLimit: recordLimit, logger: logger)
+                .validate(directory: registry, retainingRequests: true)
+            let entries = UploadRun.linesToApply(batch, mode: onError).compactMap { request -> AllowListEntry? in
+                if case .allowList(let entry) = request { return entry }
+                return nil
+            }
+            if !entries.isEmpty {
+                do {
+                    try registry.apply(entries)
+                } catch {
+                    throw OperationalError(.database, LocalizedText(ja: "登録に失敗しました: \(error)", en: "Could not apply: \(error)"))
+                }
+            }
+            UploadRun.print(batch, format: format)
+            throw UploadRun.exitCode(for: batch)
+        }
+    }
+}

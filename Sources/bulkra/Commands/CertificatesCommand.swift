@@ -1,0 +1,93 @@
+import ArgumentParser
+import BulkRAModel
+import BulkRARegistry
+import BulkRAValidate
+import Crypto
+import Foundation
+import X509
+
+/// `bulkra certificates import`: registers certificates issued elsewhere (an earlier UPKI service),
+/// so that new-versus-renew, ownership and revocation checks know them (CLI-50).
+struct CertificatesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "certificates", abstract: "Certificates held in the registry.", subcommands: [Import.self])
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Import existing certificates (PEM) for an institution.")
+
+        @Argument(help: "PEM files holding one or more certificates.")
+        var files: [String]
+
+        @OptionGroup var common: CommonOptions
+
+        @Option(name: .long, help: "The owning institution's ID.")
+        var institution: String
+
+        @Option(name: .long, help: "server, client or codesign.")
+        var family: Family
+
+        @Option(name: .long, help: "The profile ID the certificates were issued under.")
+        var profile: Int?
+
+        @Option(name: .long, help: "Record the certificates as revoked with this reason code (0, 1, 3, 4, 5).")
+        var revokedReason: Int?
+
+        func validate() throws {
+            guard family != .admin else { throw ValidationError("--family must be server, client or codesign") }
+            if let revokedReason, RevocationReason(rawValue: revokedReason) == nil {
+                throw ValidationError("--revoked-reason must be 0, 1, 3, 4 or 5")
+            }
+        }
+
+        func run() throws {
+            let logger = common.makeLogger()
+            let registry = try DataFolder(path: common.data).openRegistry(logger: logger)
+            guard let owner = try registry.institution(id: institution) else {
+                throw OperationalError(.notFound, LocalizedText(ja: "機関IDが登録されていません: \(institution)", en: "Unknown institution ID: \(institution)"))
+            }
+            guard let certificateFamily = CertificateFamily(family.kind) else { return }
+            var records: [CertificateRecord] = []
+            let now = Date()
+            for file in files {
+                guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                    throw OperationalError(.io, LocalizedText(ja: "ファイルを読めません: \(file)", en: "Cannot read \(file)"))
+                }
+                for block in text.components(separatedBy: "-----END CERTIFICATE-----") where block.contains("-----BEGIN CERTIFICATE-----") {
+                    let pem = block[block.range(of: "-----BEGIN CERTIFICATE-----")!.lowerBound...] + "-----END CERTIFICATE-----"
+                    let certificate: Certificate
+                    do {
+                        certificate = try Certificate(pemEncoded: String(pem))
+                    } catch {
+                        throw OperationalError(.invalidRequest, LocalizedText(ja: "証明書を解析できません（\(file)）", en: "Cannot parse a certificate in \(file): \(error)"))
+                    }
+                    guard let subject = SubjectDistinguishedName(x509: certificate.subject) else {
+                        throw OperationalError(.invalidRequest, LocalizedText(
+                            ja: "UPKIで使わない属性が主体者DNにあります: \(certificate.subject)",
+                            en: "The subject holds attributes UPKI does not use: \(certificate.subject)"))
+                    }
+                    let serial = try SerialNumber(bigEndianMagnitude: Array(certificate.serialNumber.bytes))
+                    let host = subject.commonName.flatMap { cn in
+                        (try? DomainName(cn)) ?? (try? EmailAddress(cn))?.domain
+                    }
+                    let digest = SHA256.hash(data: Array(certificate.publicKey.subjectPublicKeyInfoBytes))
+                        .map { String(format: "%02x", $0) }.joined()
+                    records.append(CertificateRecord(
+                        serial: serial, institutionID: owner.id, family: certificateFamily, profile: profile, subject: subject,
+                        domain: host?.registeredDomain(in: owner.domains), keyDigest: digest,
+                        state: revokedReason == nil ? .issued : .revoked, notBefore: certificate.notValidBefore,
+                        notAfter: certificate.notValidAfter, der: try certificate.serializeAsPEM().derBytes,
+                        revokedAt: revokedReason == nil ? nil : now, revocationReason: revokedReason))
+                }
+            }
+            do {
+                try registry.record(records)
+            } catch {
+                throw OperationalError(.database, LocalizedText(ja: "登録に失敗しました（重複したシリアル番号など）: \(error)",
+                                                                en: "Could not record the certificates (duplicate serial?): \(error)"))
+            }
+            for record in records {
+                print("\(record.serial)\t\(record.subject)\t\(record.state == .revoked ? "revoked" : "issued")")
+            }
+        }
+    }
+}

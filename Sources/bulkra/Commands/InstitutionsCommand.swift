@@ -1,0 +1,72 @@
+import ArgumentParser
+import BulkRADecode
+import BulkRAModel
+import BulkRAValidate
+import Foundation
+
+/// `bulkra institutions`: apply institution-information files and list institutions (CLI-30).
+struct InstitutionsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "institutions", abstract: "Institution information and registration officers.",
+        subcommands: [Apply.self, List.self])
+
+    struct Apply: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Apply an institution-information file (14 columns).")
+
+        @Argument(help: "The institution-information file.")
+        var file: String
+
+        @OptionGroup var common: CommonOptions
+
+        @Option(name: .long, help: "json or tsv.")
+        var format: OutputFormat = .json
+
+        @Option(name: .long, help: "abort: apply nothing if any line fails; skip: apply the good lines.")
+        var onError: ErrorMode = .abort
+
+        @Option(name: .long, help: "Maximum number of records in a file (result 214).")
+        var recordLimit: Int = UploadDecoder.defaultRecordLimit
+
+        func run() throws {
+            let logger = common.makeLogger()
+            let registry = try DataFolder(path: common.data).openRegistry(logger: logger)
+            let context = UploadContext(institutionID: nil, kind: .institution, operation: .apply)
+            let batch = try UploadRun(file: file, context: context, recordLimit: recordLimit, logger: logger)
+                .validate(directory: registry, retainingRequests: true)
+            let changes = UploadRun.linesToApply(batch, mode: onError).compactMap { request -> InstitutionChange? in
+                if case .institution(let change) = request { return change }
+                return nil
+            }
+            if !changes.isEmpty {
+                do {
+                    try registry.apply(changes)
+                } catch {
+                    throw OperationalError(.database, LocalizedText(ja: "登録に失敗しました: \(error)", en: "Could not apply: \(error)"))
+                }
+            }
+            UploadRun.print(batch, format: format)
+            throw UploadRun.exitCode(for: batch)
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List registered institutions, officers, domains and allow-lists.")
+
+        @OptionGroup var common: CommonOptions
+
+        func run() throws {
+            let registry = try DataFolder(path: common.data).openRegistry(logger: common.makeLogger())
+            for institution in try registry.institutions() {
+                print("\(institution.id)\t\(institution.name)\tO=\(institution.englishName),L=\(institution.locality),"
+                    + "ST=\(institution.stateOrProvince)\t\(institution.isActive ? "active" : "inactive")")
+                for domain in institution.domains.sorted() {
+                    let ous = institution.allowList[domain].map { $0.sorted().joined(separator: ", ") } ?? ""
+                    print("  domain \(domain)\(ous.isEmpty ? "" : "  OU: \(ous)")")
+                }
+                for officer in institution.officers.values.sorted(by: { $0.email < $1.email }) {
+                    print("  officer \(officer.email) (\(officer.romaji)): \(officer.domains.sorted().map(\.name).joined(separator: ", "))")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Logging
+
+/// Options every command shares (Specs/cli.md, CLI-03).
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: "The data folder holding the registry.")
+    var data: String = "./bulkra-data"
+
+    @Option(name: .long, help: "Log level on standard error: trace, debug, info, notice, warning, error.")
+    var logLevel: String = "warning"
+
+    /// The process-wide logger; only the executable chooses backend and level.
+    func makeLogger() -> Logger {
+        LoggingBootstrap.once
+        var logger = Logger(label: "bulkra")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .warning
+        return logger
+    }
+}
+
+enum LoggingBootstrap {
+    static let once: Void = {
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+    }()
+}
+
+/// Output formats of results (CLI-04).
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case json
+    case tsv
+}
+
+/// What happens to good lines when some lines fail (the real `errorFlg`; RES-12).
+enum ErrorMode: String, ExpressibleByArgument, CaseIterable {
+    /// Apply nothing if any line fails (default).
+    case abort
+    /// Apply the good lines.
+    case skip
+}
