@@ -200,13 +200,13 @@ new_www = f"CN=www.example.ac.jp,{EX}"
 renew_admin = ("管理 太郎", "情報基盤センター", "admin@example.ac.jp")
 write("server/renew-valid.tsv", [
     server_line(new_www, "www.example.ac.jp", serial=str(serial_www), admin=renew_admin, software="Apache 2.4.62"),
+    server_line(f"CN=old.example.ac.jp,{EX}", "old.example.ac.jp", serial=hex(serial_old), admin=renew_admin),   # hex serial
 ], encoding="cp932", newline="\r\n", final_newline=False)
 write("server/renew-invalid.tsv", [
     server_line(new_www, "www.example.ac.jp", key=www_key, serial=str(serial_www), admin=renew_admin),       # 1: 219
-    server_line(f"CN=www.sample-tech.ac.jp,{EX}", "www.sample-tech.ac.jp", serial=str(serial_tech), admin=renew_admin),  # 2: 221 + 222
-    server_line(new_www, "www.example.ac.jp", serial="12AB", admin=renew_admin),                             # 3: 204
-    server_line(new_www, "www.example.ac.jp", serial=hex(serial_www), admin=renew_admin),                    # 4: OK (hex serial)
-    server_line(new_www, "www.example.ac.jp", serial=str(serial_www), admin=("", "", "admin@example.ac.jp")),  # 5: 201 x2 + 230
+    server_line(f"CN=www.sample-tech.ac.jp,{EX}", "www.sample-tech.ac.jp", serial=str(serial_tech), admin=renew_admin),  # 2: 222 + 221
+    server_line(f"CN=mail.example.ac.jp,{EX}", "mail.example.ac.jp", serial="12AB", admin=renew_admin),      # 3: 204
+    server_line(f"CN=host.example.ac.jp,{EX}", "host.example.ac.jp", serial="4242", admin=("", "", "admin@example.ac.jp")),  # 4: 201 x2 + 222
 ], encoding="utf-8", newline="\n")
 
 def revoke_line(dn, serial, reason, comment="", mail="admin@example.ac.jp"):

@@ -2,9 +2,7 @@ import ArgumentParser
 import BulkRAModel
 import BulkRARegistry
 import BulkRAValidate
-import Crypto
 import Foundation
-import X509
 
 /// `bulkra certificates import`: registers certificates issued elsewhere (an earlier UPKI service),
 /// so that new-versus-renew, ownership and revocation checks know them (CLI-50).
@@ -52,31 +50,9 @@ struct CertificatesCommand: ParsableCommand {
                 guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
                     throw OperationalError(.io, LocalizedText(ja: "ファイルを読めません: \(file)", en: "Cannot read \(file)"))
                 }
-                for block in text.components(separatedBy: "-----END CERTIFICATE-----") where block.contains("-----BEGIN CERTIFICATE-----") {
-                    let pem = block[block.range(of: "-----BEGIN CERTIFICATE-----")!.lowerBound...] + "-----END CERTIFICATE-----"
-                    let certificate: Certificate
-                    do {
-                        certificate = try Certificate(pemEncoded: String(pem))
-                    } catch {
-                        throw OperationalError(.invalidRequest, LocalizedText(ja: "証明書を解析できません（\(file)）", en: "Cannot parse a certificate in \(file): \(error)"))
-                    }
-                    guard let subject = SubjectDistinguishedName(x509: certificate.subject) else {
-                        throw OperationalError(.invalidRequest, LocalizedText(
-                            ja: "UPKIで使わない属性が主体者DNにあります: \(certificate.subject)",
-                            en: "The subject holds attributes UPKI does not use: \(certificate.subject)"))
-                    }
-                    let serial = try SerialNumber(bigEndianMagnitude: Array(certificate.serialNumber.bytes))
-                    let host = subject.commonName.flatMap { cn in
-                        (try? DomainName(cn)) ?? (try? EmailAddress(cn))?.domain
-                    }
-                    let digest = SHA256.hash(data: Array(certificate.publicKey.subjectPublicKeyInfoBytes))
-                        .map { String(format: "%02x", $0) }.joined()
-                    records.append(CertificateRecord(
-                        serial: serial, institutionID: owner.id, family: certificateFamily, profile: profile, subject: subject,
-                        domain: host?.registeredDomain(in: owner.domains), keyDigest: digest,
-                        state: revokedReason == nil ? .issued : .revoked, notBefore: certificate.notValidBefore,
-                        notAfter: certificate.notValidAfter, der: try certificate.serializeAsPEM().derBytes,
-                        revokedAt: revokedReason == nil ? nil : now, revocationReason: revokedReason))
+                for certificate in try CertificateRecord.certificates(inPEM: text) {
+                    records.append(try CertificateRecord(importing: certificate, institution: owner, family: certificateFamily,
+                                                         profile: profile, revocationReason: revokedReason, revokedAt: now))
                 }
             }
             do {
