@@ -1,7 +1,7 @@
 /// The full-width repertoire allowed in text columns: JIS X 0208 as encoded in Shift_JIS (TXT-03, Specs/characters.md).
 ///
 /// Built once from glibc iconv: every code of JIS X 0208 rows 1–8 and 16–84 decoded as CP932, plus
-/// the JIS mappings of the same codes (U+301C WAVE DASH, U+2212 MINUS, …) that UTF-8 files carry.
+/// the JIS mappings of the same codes (U+301C WAVE DASH, U+2212 MINUS, U+2014 EM DASH, …) that UTF-8 files carry.
 /// NEC row 13, the IBM extensions, the user-defined area and half-width katakana are not in it.
 public enum JISX0208 {
     /// Whether a scalar outside ASCII is a JIS X 0208 character.
@@ -32,6 +32,8 @@ public enum JISX0208 {
                 scalars.insert(scalar)
             }
         }
+        // JIS X 0208 1-29 is U+2015 in CP932 and Unicode's table, U+2014 in the JIS X 0208:1997 mapping.
+        scalars.insert(0x2014)
         return scalars
     }()
 

@@ -1,0 +1,74 @@
+import BulkRADecode
+import BulkRAModel
+@testable import BulkRAValidate
+import Testing
+
+@Suite("Characters (Specs/characters.md)")
+struct CharacterTests {
+    @Test("TXT-03 JIS X 0208 holds kana, kanji, full-width forms and both wave-dash mappings",
+          arguments: ["あ", "ア", "漢", "亜", "熙", "　", "Ａ", "１", "〜", "～", "−", "－", "¢", "￠", "—", "―", "‖", "∥", "α", "Я", "─", "※", "〒"])
+    func allowed(_ text: String) {
+        #expect(JISX0208.contains(text.unicodeScalars.first!))
+        #expect(CharacterSet.text.firstViolation(in: text) == nil)
+    }
+
+    @Test("TXT-03 CP932 extensions, half-width katakana and characters outside Shift_JIS are refused",
+          arguments: ["①", "Ⅰ", "㈱", "㎝", "髙", "﨑", "ⅰ", "ｶ", "ﾞ", "\u{E000}", "😀", "한", "é", "€"])
+    func refused(_ text: String) {
+        #expect(!JISX0208.contains(text.unicodeScalars.first!))
+        #expect(CharacterSet.text.firstViolation(in: text) != nil)
+    }
+
+    @Test("TXT-03 the repertoire has the size of JIS X 0208 (6,879 codes, some with two Unicode mappings)")
+    func repertoireSize() {
+        #expect(JISX0208.count >= 6_879 - 95 && JISX0208.count <= 6_879 + 20)
+    }
+
+    @Test("TXT-03 half-width text refuses quote, backslash, tilde and control characters",
+          arguments: ["\"", "\\", "~", "\u{7}", "\u{0}", "\r", "\u{7F}", "\u{85}", "\u{200B}", "\u{FEFF}"])
+    func halfWidthRefused(_ text: String) {
+        #expect(CharacterSet.text.firstViolation(in: "a" + text) != nil)
+    }
+
+    @Test("TXT-01 DN character sets", arguments: [
+        (CharacterSet.commonName, "Taro Yamada (No.1) a@b_c", true),
+        (.commonName, "Taro!", false),
+        (.codeSigningCommonName, "a@b", false),
+        (.organization, "Example University, Dept. of X/Y: 'A'=B", true),
+        (.organization, "Dept_A", false),
+        (.organization, "Dept@A", false),
+        (.mail, "a.b-c_d@example.ac.jp", true),
+        (.mail, "a+b@example.ac.jp", false),
+        (.hostName, "www-1.example.ac.jp", true),
+        (.hostName, "*.example.ac.jp", false),
+        (.hostName, "a_b.example.ac.jp", false),
+    ])
+    func sets(set: CharacterSet, text: String, ok: Bool) {
+        #expect((set.firstViolation(in: text) == nil) == ok)
+    }
+
+    @Test("TXT-04 lengths count code points: 64 full-width characters fit a 64 column")
+    func lengthInCodePoints() throws {
+        #expect(failure { try TextValue(String(repeating: "漢", count: 64), maximumLength: 64) } == nil)
+        #expect(failure { try TextValue(String(repeating: "漢", count: 65), maximumLength: 64) } == .valueTooLong)
+    }
+
+    @Test("TXT-06 control characters are named by code point only")
+    func describeControl() {
+        #expect(CharacterSet.describe("\u{7}").en.contains("U+0007"))
+        #expect(CharacterSet.describe("①").ja.contains("①"))
+    }
+}
+
+/// The result code a value initializer throws, or `nil` when it accepts.
+func failure<T>(_ body: () throws -> T) -> BulkRAModel.ResultCode? {
+    do {
+        _ = try body()
+        return nil
+    } catch let error as ValueError {
+        return error.code
+    } catch {
+        Issue.record("unexpected error \(error)")
+        return nil
+    }
+}

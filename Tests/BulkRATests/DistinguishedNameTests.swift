@@ -1,0 +1,44 @@
+import BulkRAModel
+@testable import BulkRAValidate
+import Testing
+
+@Suite("Subject DN (Specs/dn.md)")
+struct DistinguishedNameTests {
+    @Test("DN-01 split only at a comma followed by a known attribute; values keep , and =")
+    func splitRule() throws {
+        let dn = try SubjectDistinguishedName("CN=Yamada, Taro,OU=Dept=A,B,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP")
+        #expect(dn.attributes.map(\.type) == [.commonName, .organizationalUnit, .organization, .locality, .stateOrProvince, .country])
+        #expect(dn.commonName == "Yamada, Taro")
+        #expect(dn.values(.organizationalUnit) == ["Dept=A,B"])
+    }
+
+    @Test("DN-02 a DN must start with an upper-case attribute; empty values are 206", arguments: [
+        "cn=a.example.ac.jp,O=X,C=JP", "X=1,CN=a", "CN=,O=X,C=JP", "CN=a,O=,C=JP", "CN=a,O=X,C=",
+    ])
+    func badSyntax(raw: String) {
+        #expect(failure { try SubjectDistinguishedName(raw) } == .syntaxViolated)
+    }
+
+    @Test("DN-03 an unknown attribute after a comma stays inside the previous value")
+    func unknownAttribute() throws {
+        let dn = try SubjectDistinguishedName("CN=a.example.ac.jp,E=x@y.jp,O=X,C=JP")
+        #expect(dn.commonName == "a.example.ac.jp,E=x@y.jp")
+    }
+
+    @Test("DN-04 canonical order and string form round-trip")
+    func canonical() throws {
+        let text = "CN=Taro,OU=A,OU=B,O=X,L=Y,ST=Z,C=JP"
+        let dn = try SubjectDistinguishedName(text)
+        #expect(dn.description == text)
+        #expect(SubjectDistinguishedName(attributes: dn.attributes.reversed()).canonical.description == "CN=Taro,OU=B,OU=A,O=X,L=Y,ST=Z,C=JP")
+    }
+
+    @Test("DN-05 attribute order patterns")
+    func order() throws {
+        let server: [(SubjectDistinguishedName.AttributeType, Int, Int)] = [(.commonName, 1, 1), (.organization, 1, 1), (.locality, 1, 1), (.stateOrProvince, 1, 1), (.country, 1, 1)]
+        #expect(try SubjectDistinguishedName("CN=a,O=b,L=c,ST=d,C=JP").matchesOrder(server))
+        #expect(!(try SubjectDistinguishedName("CN=a,O=b,ST=d,L=c,C=JP").matchesOrder(server)))
+        #expect(!(try SubjectDistinguishedName("CN=a,O=b,L=c,C=JP").matchesOrder(server)))
+        #expect(!(try SubjectDistinguishedName("CN=a,CN=b,O=b,L=c,ST=d,C=JP").matchesOrder(server)))
+    }
+}
