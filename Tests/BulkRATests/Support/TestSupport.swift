@@ -25,6 +25,7 @@ enum TestKeys {
     static let rsa2048A = try! Certificate.PrivateKey(_RSA.Signing.PrivateKey(pemRepresentation: TestPaths.fixture("rsa2048-a.pem")))
     static let rsa2048B = try! Certificate.PrivateKey(_RSA.Signing.PrivateKey(pemRepresentation: TestPaths.fixture("rsa2048-b.pem")))
     static let rsa3072 = try! Certificate.PrivateKey(_RSA.Signing.PrivateKey(pemRepresentation: TestPaths.fixture("rsa3072-a.pem")))
+    static let rsa3072B = try! Certificate.PrivateKey(_RSA.Signing.PrivateKey(pemRepresentation: TestPaths.fixture("rsa3072-b.pem")))
     static let p384A = try! Certificate.PrivateKey(P384.Signing.PrivateKey(pemRepresentation: TestPaths.fixture("p384-a.pem")))
     static let p384B = try! Certificate.PrivateKey(P384.Signing.PrivateKey(pemRepresentation: TestPaths.fixture("p384-b.pem")))
     static let p256 = try! Certificate.PrivateKey(P256.Signing.PrivateKey(pemRepresentation: TestPaths.fixture("p256-a.pem")))
