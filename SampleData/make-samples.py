@@ -194,6 +194,7 @@ write("server/issue-invalid.tsv", [
     server_line(f"CN=sw.example.ac.jp,{EX}", "sw.example.ac.jp", software="Apache ①"),                      # 17: 205
     server_line(f"CN=noadmin.example.ac.jp,{EX}", "noadmin.example.ac.jp", admin=("", "", "")),              # 18: 201
     server_line(f"CN=*.example.ac.jp,{EX}", "*.example.ac.jp"),                                              # 19: 206 (DN) + 206 (FQDN)
+    server_line(f"CN=long.example.ac.jp,{EX}", "long.example.ac.jp", software="Apache " + "x" * 122),          # 20: 202
 ], encoding="utf-8", newline="\n")
 
 new_www = f"CN=www.example.ac.jp,{EX}"
@@ -219,7 +220,7 @@ write("server/revoke-invalid.tsv", [
     revoke_line(f"CN=old.example.ac.jp,{EX}", str(serial_old), "1"),                                        # 1: 223
     revoke_line(new_www, str(serial_www), "0"),                                                              # 2: 229
     revoke_line(new_www, str(serial_www), "2"),                                                              # 3: 231 + 230
-    revoke_line(f"CN=web.example.ac.jp,{EX}", str(serial_old), "5"),                                        # 4: 222 (+223)
+    revoke_line(f"CN=web.example.ac.jp,{EX}", str(serial_old), "5"),                                        # 4: 222 + 223 + 230 (serial of line 1 again)
     revoke_line(new_www, "99999999999999999999", "4"),                                                       # 5: 222
 ], encoding="utf-8", newline="\n")
 
