@@ -1,0 +1,136 @@
+@testable import BulkRADecode
+import BulkRAModel
+@testable import BulkRAValidate
+import PropertyBased
+import Testing
+
+/// Runs `body` on `count` values of `generator`, seeded: every run sees the same inputs.
+func forAll<Value, Shrinker>(_ count: Int = 200, seed: UInt64, _ generator: Generator<Value, Shrinker>,
+                             _ body: (Value) throws -> Void) throws {
+    var rng = Xoshiro(seed: (seed, 0x9E37_79B9_7F4A_7C15, 0xBF58_476D_1CE4_E5B9, 0x94D0_49BB_1331_11EB))
+    for _ in 0..<count {
+        try body(generator.run(using: &rng))
+    }
+}
+
+/// A generator of the elements of a non-empty array.
+func pick<T: Sendable>(_ values: [T]) -> Generator<T, some SendableMetatype & Sequence> {
+    Gen.int(in: 0...(values.count - 1)).map { values[$0] }
+}
+
+@Suite("Properties")
+struct PropertyTests {
+    static let textAlphabet: [Character] = Array("abcXYZ019 -.()あいうアイウ漢字亜熙ー・。「」＃Ａ１　")
+
+    @Test("DEC-10 decoding round-trips: records survive encoding (CP932, UTF-8, BOM), line ends and final terminator")
+    func decodingRoundTrip() throws {
+        let field = pick(Self.textAlphabet).array(of: 0...12).map { String($0) }
+        let record = field.array(of: 2)
+        let file = zip(record.array(of: 1...20), Gen.int(in: 0...2), Gen.bool, Gen.bool)
+        try forAll(seed: 1, file) { records, encoding, crlf, finalTerminator in
+            let terminator = crlf ? "\r\n" : "\n"
+            var text = records.map { $0.joined(separator: "\t") }.joined(separator: terminator)
+            if finalTerminator { text += terminator }
+            let utf8 = Array(text.utf8)
+            let bytes: [UInt8]
+            switch encoding {
+            case 0: bytes = try #require(CP932Transcoder().cp932(fromUTF8: utf8))
+            case 1: bytes = utf8
+            default: bytes = [0xEF, 0xBB, 0xBF] + utf8
+            }
+            let upload = try UploadDecoder(kind: .allowList).decode(bytes, fileName: "p.tsv")
+            #expect(upload.fileDiagnostics.isEmpty)
+            #expect(upload.recordCount == records.count)
+            for (index, fields) in records.enumerated() {
+                #expect(upload.record(at: index).fields == fields)
+                #expect(upload.record(at: index).line == index + 1)
+            }
+            let nonASCII = utf8.contains { $0 >= 0x80 }
+            let expected: FileEncoding = encoding == 2 ? .utf8WithBOM : (encoding == 1 && nonASCII ? .utf8 : .cp932)
+            #expect(upload.encoding == expected)
+        }
+    }
+
+    /// Characters no text column may hold: CP932 extensions, half-width katakana, controls, private use, others.
+    static let forbidden: [Unicode.Scalar] = {
+        var scalars: [UInt32] = Array(0x2460...0x2473) + Array(0x2160...0x2169) + Array(0x2170...0x2179)
+            + [0x3231, 0x3232, 0x339D, 0x339C, 0x2116, 0x2121, 0x9AD9, 0xFA11, 0x7E8A, 0xFFE4, 0xFF07, 0xFF02]
+            + Array(0xFF61...0xFF9F) + Array(0x00...0x08) + Array(0x0B...0x0C) + Array(0x0E...0x1F) + [0x7F]
+            + Array(0x80...0x9F) + [0xE000, 0xE123, 0xE757, 0x00E9, 0x20AC, 0x1F600, 0xD55C, 0x200B, 0xFEFF, 0x22, 0x5C, 0x7E]
+        scalars.removeAll { $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
+        return scalars.compactMap(Unicode.Scalar.init)
+    }()
+
+    @Test("TXT-07 no CP932 extension, control or out-of-repertoire character is ever accepted in a text column")
+    func neverAccepts() throws {
+        let columns = [8, 9, 11, 13]
+        let input = zip(pick(Self.forbidden), pick(columns), Gen.int(in: 0...4), Gen.bool)
+        try forAll(300, seed: 2, input) { scalar, column, position, asCP932 in
+            var fields = Line.client().split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            var value = Array(fields[column - 1])
+            value.insert(Character(scalar), at: min(position, value.count))
+            fields[column - 1] = String(value)
+            let utf8 = Array(fields.joined(separator: "\t").utf8)
+            let bytes = asCP932 ? (CP932Transcoder().cp932(fromUTF8: utf8) ?? utf8) : utf8
+            let upload = try UploadDecoder(kind: .client).decode(bytes, fileName: "p.tsv")
+            let batch = try UploadValidator(context: UploadContext(institutionID: "example-u", kind: .client, operation: .issue),
+                                            directory: Fixture.shared).validate(upload)
+            if !batch.fileDiagnostics.isEmpty {
+                #expect(batch.status == .rejected)
+                return
+            }
+            let line = try #require(batch.lines.first)
+            #expect(!line.isAccepted, "U+\(String(scalar.value, radix: 16)) accepted in column \(column)")
+            #expect(line.diagnostics.contains { $0.code == .characterNotAllowed && $0.column == column })
+        }
+    }
+
+    @Test("RES-09 accepted + rejected = lines, and a line is NG exactly when it has diagnostics")
+    func counts() throws {
+        let pool = [
+            "example.ac.jp\tNew Lab", "example.ac.jp\tA", "other.jp\tLab", "example.ac.jp\tFaculty of Science",
+            "example.ac.jp\tLab\textra", "", "example-lab.jp\tData Unit", "example.ac.jp\t12",
+        ]
+        try forAll(seed: 3, pick(pool).array(of: 1...30)) { lines in
+            let batch = try Fixture.check(.allowList, .apply, lines)
+            #expect(batch.acceptedCount + batch.rejectedCount == batch.recordCount)
+            #expect(batch.lines.count == batch.recordCount)
+            #expect(batch.lines.allSatisfy { $0.isAccepted == $0.diagnostics.isEmpty })
+            #expect(batch.lines.allSatisfy { line in line.diagnostics.allSatisfy { $0.line == line.line } })
+            let status: ValidatedBatch.Status = batch.acceptedCount == 0 ? .rejected
+                : batch.acceptedCount == batch.recordCount ? .accepted : .partiallyAccepted
+            #expect(batch.status == status)
+        }
+    }
+
+    @Test("SER-04 serials round-trip between magnitude, decimal and hex")
+    func serialRoundTrip() throws {
+        let bytes = zip(Gen.uint8(in: 1...255), Gen.uint8(in: 0...255).array(of: 0...19)).map { [$0] + $1 }
+        try forAll(seed: 4, bytes) { magnitude in
+            let serial = try SerialNumber(bigEndianMagnitude: magnitude)
+            #expect(serial.magnitude == magnitude)
+            #expect(try SerialNumber(serial.decimal) == serial)
+            let hex = "0x" + magnitude.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+            #expect(try SerialNumber(hex) == serial)
+        }
+    }
+
+    @Test("DN-06 a DN without split-ambiguous values round-trips through its string form")
+    func dnRoundTrip() throws {
+        let value = pick(Array("abcXYZ019 '()-./:,=")).array(of: 1...10).map { String($0) }
+        let dn = zip(value, value.array(of: 0...3), value, value, value)
+        try forAll(seed: 5, dn) { cn, ous, o, l, st in
+            var attributes = [SubjectDistinguishedName.Attribute(.commonName, cn)]
+            attributes += ous.map { SubjectDistinguishedName.Attribute(.organizationalUnit, $0) }
+            attributes += [.init(.organization, o), .init(.locality, l), .init(.stateOrProvince, st), .init(.country, "JP")]
+            let original = SubjectDistinguishedName(attributes: attributes)
+            let text = original.description
+            let ambiguous = attributes.contains { attribute in
+                ["CN=", "OU=", "O=", "L=", "ST=", "C="].contains { attribute.value.contains("," + $0) }
+            }
+            guard !ambiguous else { return }
+            let parsed = try SubjectDistinguishedName(text)
+            #expect(parsed == original)
+        }
+    }
+}
