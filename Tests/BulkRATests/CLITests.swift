@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+
+/// The `bulkra` executable end to end: flags, files and exit codes (Specs/cli.md).
+@Suite("CLI (Specs/cli.md)", .serialized)
+struct CLITests {
+    struct Run {
+        let status: Int32
+        let output: String
+        let error: String
+    }
+
+    static let binary: URL = {
+        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0])
+        var folder = testBinary.deletingLastPathComponent()
+        while !folder.path.isEmpty, folder.path != "/", !FileManager.default.fileExists(atPath: folder.appendingPathComponent("bulkra").path) {
+            folder = folder.deletingLastPathComponent()
+        }
+        return folder.appendingPathComponent("bulkra")
+    }()
+
+    static func run(_ arguments: [String]) throws -> Run {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = TestPaths.sampleData
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        let error = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self), error: String(decoding: error, as: UTF8.self))
+    }
+
+    /// A fresh data folder with the SampleData institutions and allow-list.
+    static func dataFolder(_ name: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bulkra-cli-\(getpid())-\(name)").path
+        try? FileManager.default.removeItem(atPath: path)
+        #expect(try run(["init", "--data", path]).status == 0)
+        #expect(try run(["institutions", "apply", "institutions/institutions-valid.tsv", "--data", path]).status == 0)
+        #expect(try run(["allowlist", "apply", "allowlist/allowlist-valid.tsv", "--institution", "example-u", "--data", path]).status == 0)
+        #expect(try run(["certificates", "import", "existing/example-u-server.pem", "--institution", "example-u",
+                         "--family", "server", "--data", path]).status == 0)
+        return path
+    }
+
+    @Test("CLI-01 the executable is built next to the tests")
+    func binaryExists() {
+        #expect(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build bulkra first: swift build")
+    }
+
+    @Test("CLI-01 exit 0 when every line is OK, 1 when some line or the file is rejected, 2 for usage and operational failures")
+    func exitCodes() throws {
+        let data = try Self.dataFolder("exit")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let common = ["--data", data, "--institution", "example-u", "--family", "server"]
+        #expect(try Self.run(["check", "server/issue-valid.tsv", "--operation", "issue"] + common).status == 0)
+        #expect(try Self.run(["check", "server/issue-invalid.tsv", "--operation", "issue"] + common).status == 1)
+        #expect(try Self.run(["check", "files/empty.tsv", "--operation", "issue"] + common).status == 1)
+        #expect(try Self.run(["check", "files/no-such-file.tsv", "--operation", "issue"] + common).status == 1)
+        let usage = try Self.run(["check", "server/issue-valid.tsv", "--operation", "update"] + common)
+        #expect(usage.status == 2 && usage.error.contains("--operation update"))
+        #expect(try Self.run(["check", "server/issue-valid.tsv", "--operation", "issue", "--family", "nope", "--data", data,
+                              "--institution", "example-u"]).status == 2)
+        let unknown = try Self.run(["check", "server/issue-valid.tsv", "--operation", "issue", "--data", data,
+                                    "--institution", "nowhere", "--family", "server"])
+        #expect(unknown.status == 2 && unknown.error.contains("Unknown institution ID"))
+        #expect(try Self.run(["check", "server/issue-valid.tsv", "--operation", "issue", "--data", data + "-missing",
+                              "--institution", "example-u", "--family", "server"]).status == 2)
+        #expect(try Self.run(["--help"]).status == 0)
+    }
+
+    @Test("CLI-20 check is a dry run: checking twice gives the same result and stores nothing")
+    func dryRun() throws {
+        let data = try Self.dataFolder("dry")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let arguments = ["check", "server/issue-valid.tsv", "--data", data, "--institution", "example-u", "--family", "server",
+                         "--operation", "issue", "--format", "json"]
+        let first = try Self.run(arguments)
+        let second = try Self.run(arguments)
+        #expect(first.status == 0 && first.output == second.output)
+        #expect(first.output.contains("\"status\":\"accepted\""))
+        let tsv = try Self.run(Array(arguments.dropLast(2)) + ["--format", "tsv"])
+        #expect(tsv.output.hasPrefix("SEQ\t処理結果\tエラー内容\tErrors\n1\tOK"))
+    }
+
+    @Test("CLI-30 institutions apply: abort applies nothing when a line fails; skip applies the good lines")
+    func errorModes() throws {
+        let data = try Self.dataFolder("modes")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let mixed = FileManager.default.temporaryDirectory.appendingPathComponent("bulkra-cli-\(getpid())-mixed.tsv").path
+        defer { try? FileManager.default.removeItem(atPath: mixed) }
+        let good = "1\tnew-u\t新大学\tNew University\tNara\tNara\tnew-u.ac.jp\t新 一\thead@new-u.ac.jp\t新 二\tNi Shin\tra@new-u.ac.jp\t1\t"
+        let bad = "1\tbad-u\t悪大学\tBad University\tNara\tAcademe\tbad-u.ac.jp\t悪 一\thead@bad-u.ac.jp\t悪 二\tNi Aku\tra@bad-u.ac.jp\t1\t"
+        try (good + "\n" + bad + "\n").write(toFile: mixed, atomically: true, encoding: .utf8)
+        #expect(try Self.run(["institutions", "apply", mixed, "--data", data]).status == 1)
+        #expect(!(try Self.run(["institutions", "list", "--data", data]).output.contains("new-u")))
+        #expect(try Self.run(["institutions", "apply", mixed, "--data", data, "--on-error", "skip"]).status == 1)
+        let list = try Self.run(["institutions", "list", "--data", data]).output
+        #expect(list.contains("new-u") && !list.contains("bad-u"))
+    }
+
+    @Test("CLI-40 allowlist apply adds rows; the allow-list then admits the OU on client lines")
+    func allowList() throws {
+        let data = try Self.dataFolder("allow")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let list = try Self.run(["institutions", "list", "--data", data]).output
+        #expect(list.contains("OU: Faculty of Science, Graduate School of Engineering"))
+    }
+
+    @Test("CLI-50 certificates import makes new issuance of the same CN a 212")
+    func importing() throws {
+        let data = try Self.dataFolder("import")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let result = try Self.run(["check", "server/issue-invalid.tsv", "--data", data, "--institution", "example-u",
+                                   "--family", "server", "--operation", "issue", "--format", "tsv"])
+        #expect(result.output.contains("\n2\tNG\t212:2,主体者DN,"))
+    }
+}

@@ -1,0 +1,69 @@
+import BulkRADecode
+import BulkRAModel
+import BulkRAReport
+import BulkRAValidate
+import Foundation
+import Testing
+
+@Suite("Results (Specs/results.md)")
+struct ReportTests {
+    @Test("RES-10 the JSON result has the agreed shape, keys in order, and parses")
+    func json() throws {
+        let batch = try Fixture.check(.server, .issue, [Line.server(), Line.server(cn: "www.example.ac.jp")])
+        let text = CheckReport(batch).renderJSON()
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(object["file"] as? String == "upload.tsv" && object["encoding"] as? String == "utf-8")
+        #expect(object["family"] as? String == "server" && object["operation"] as? String == "issue")
+        #expect(object["status"] as? String == "partially-accepted")
+        let summary = try #require(object["summary"] as? [String: Int])
+        #expect(summary == ["lines": 2, "accepted": 1, "rejected": 1])
+        let lines = try #require(object["lines"] as? [[String: Any]])
+        #expect(lines[0]["result"] as? String == "OK" && lines[1]["result"] as? String == "NG")
+        let error = try #require((lines[1]["errors"] as? [[String: Any]])?.first)
+        #expect(error["code"] as? Int == 212 && error["line"] as? Int == 2 && error["column"] as? Int == 1)
+        #expect(error["field"] as? String == "主体者DN" && (error["message"] as? String)?.contains("すでに存在") == true)
+        #expect((error["messageEn"] as? String)?.isEmpty == false)
+        #expect(text.hasPrefix("{\"file\":") && text.contains("\"fileErrors\":[],\"lines\":"))
+    }
+
+    @Test("RES-10 file-level results appear in fileErrors and the status is rejected")
+    func jsonFileErrors() throws {
+        let upload = try UploadDecoder(kind: .server).decode([], fileName: "empty.tsv")
+        let batch = try UploadValidator(context: UploadContext(institutionID: "example-u", kind: .server, operation: .issue),
+                                        directory: Fixture.shared).validate(upload)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(CheckReport(batch).renderJSON().utf8)) as? [String: Any])
+        #expect(object["status"] as? String == "rejected")
+        #expect((object["fileErrors"] as? [[String: Any]])?.first?["code"] as? Int == 213)
+    }
+
+    @Test("RES-11 the result TSV: header, one row per line, real error text, one line per row")
+    func tsv() throws {
+        let batch = try Fixture.check(.allowList, .apply, ["example.ac.jp\tNew Lab", "example.ac.jp\tA\r"])
+        let rows = CheckReport(batch).renderTSV().split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(rows[0] == "SEQ\t処理結果\tエラー内容\tErrors")
+        #expect(rows[1] == "1\tOK\t\t")
+        #expect(rows[2].hasPrefix("2\tNG\t205:2,OU,"))
+        #expect(rows.count == 4 && rows[3].isEmpty)
+        #expect(!rows[2].contains("\r"))
+    }
+
+    @Test("RES-05 diagnostics print as <code>:<line>,<field>,<message>")
+    func resultText() {
+        let diagnostic = Diagnostic(code: .identityAlreadyIssued, line: 1, column: 1, field: FieldName("主体者DN", "subject DN"),
+                                    message: ResultCode.identityAlreadyIssued.standardMessage(field: FieldName("主体者DN", "subject DN")))
+        #expect(diagnostic.resultText == "212:1,主体者DN,指定したDNはすでに存在しています。")
+    }
+
+    @Test("RES-03 every code has a Japanese and an English message", arguments: ResultCode.allCases)
+    func messages(code: ResultCode) {
+        let message = code.standardMessage(field: FieldName("項目", "field"))
+        #expect(!message.ja.isEmpty && !message.en.isEmpty && message.ja != message.en)
+    }
+
+    @Test("RPT-01 reports are deterministic: the same batch renders the same bytes")
+    func deterministic() throws {
+        let lines = [Line.client(), Line.client(userName: "①")]
+        #expect(CheckReport(try Fixture.check(.client, .issue, lines)).renderJSON()
+                == CheckReport(try Fixture.check(.client, .issue, lines)).renderJSON())
+    }
+}
