@@ -33,7 +33,8 @@ run: deps
 ## bench-check: lines/s and peak memory of `bulkra check` on 10k and 100k server lines (P-256 CSRs).
 bench-check: deps
 	$(SWIFT) build -c release
-	BULKRA=$(BULKRA_RELEASE) bash SampleData/bench-check.sh
+	$(SWIFT) build -c release --product BulkRABench
+	.build/release/BulkRABench $(BULKRA_RELEASE) build/bench
 
 bench: bench-check
 

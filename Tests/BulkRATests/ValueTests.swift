@@ -31,7 +31,7 @@ struct ValueTests {
         #expect(try SerialNumber(bigEndianMagnitude: [0x00, 0x80]).decimal == "128")
     }
 
-    @Test("VAL-01 domain names: LDH labels, at least two, no IP, folded to lower case", arguments: [
+    @Test("FQDN-01 domain names: LDH labels, at least two, no IP, folded to lower case", arguments: [
         ("www.example.ac.jp", "www.example.ac.jp"), ("WWW.Example.AC.JP", "www.example.ac.jp"), ("a-1.b2.jp", "a-1.b2.jp"),
         ("xn--eckwd4c7c.jp", "xn--eckwd4c7c.jp"),
     ])
@@ -39,7 +39,7 @@ struct ValueTests {
         #expect(try DomainName(raw).name == name)
     }
 
-    @Test("VAL-02 bad domain names are 206", arguments: [
+    @Test("FQDN-02 bad domain names are 206", arguments: [
         "localhost", ".example.jp", "example.jp.", "a..jp", "-a.jp", "a-.jp", "*.example.jp", "a_b.jp", "192.168.0.1",
         "exa mple.jp", String(repeating: "a", count: 64) + ".jp", "例え.jp",
     ])
@@ -47,7 +47,7 @@ struct ValueTests {
         #expect(failure { try DomainName(raw) } == .syntaxViolated)
     }
 
-    @Test("VAL-01 isWithin and the longest registered domain")
+    @Test("FQDN-03 isWithin and the longest registered domain")
     func within() throws {
         let host = try DomainName("a.lab.example.ac.jp")
         let registered = [try DomainName("example.ac.jp"), try DomainName("lab.example.ac.jp"), try DomainName("other.jp")]
@@ -55,7 +55,7 @@ struct ValueTests {
         #expect(!(try DomainName("badexample.ac.jp")).isWithin(try DomainName("example.ac.jp")))
     }
 
-    @Test("VAL-03 e-mail addresses", arguments: [
+    @Test("MAIL-01 e-mail addresses", arguments: [
         ("taro.yamada@example.ac.jp", nil), ("a_b-c@x.jp", nil), ("a@@b.jp", ResultCode.syntaxViolated),
         ("ab.jp", .syntaxViolated), ("a+b@x.jp", .syntaxViolated), (".a@x.jp", .syntaxViolated), ("a@x", .syntaxViolated),
         (String(repeating: "a", count: 71) + "@x.ac.jp", .valueTooLong), ("太郎@x.jp", .syntaxViolated),

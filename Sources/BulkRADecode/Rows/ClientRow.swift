@@ -1,6 +1,6 @@
 import BulkRAModel
 
-/// A raw client or S/MIME line: 15 columns, 14-column legacy lines padded (Specs/client-tsv.md, CLI-T01).
+/// A raw client or S/MIME line: 15 columns, 14-column legacy lines padded (Specs/client-tsv.md, CLT-01).
 public struct ClientRow: UploadRow, Hashable {
     public static let kind = UploadKind.client
     public let line: Int

@@ -1,6 +1,6 @@
 import BulkRAModel
 
-/// A fully qualified host or domain name, folded to lower case (Specs/values.md, VAL-01).
+/// A fully qualified host or domain name, folded to lower case (Specs/values.md, FQDN-01).
 ///
 /// LDH labels of 1–63 characters, not starting or ending with `-`, at least two labels, no leading,
 /// trailing or doubled dot, no wildcard, no underscore, no IP address, at most 253 characters.
@@ -8,7 +8,7 @@ public struct DomainName: Sendable, Hashable, Codable, Comparable, CustomStringC
     /// The name in lower case.
     public let name: String
 
-    /// Parses a host name as written in an upload column; upper case is folded (VAL-02).
+    /// Parses a host name as written in an upload column; upper case is folded (FQDN-02).
     public init(_ raw: String) throws(ValueError) {
         if let bad = CharacterSet.hostName.firstViolation(in: raw) {
             throw ValueError(.syntaxViolated, CharacterSet.describe(bad))

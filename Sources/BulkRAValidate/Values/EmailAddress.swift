@@ -1,6 +1,6 @@
 import BulkRAModel
 
-/// An e-mail address in the restricted UPKI form (Specs/values.md, VAL-03).
+/// An e-mail address in the restricted UPKI form (Specs/values.md, MAIL-01).
 ///
 /// `A-Z a-z 0-9` and `- _ @ .` only, exactly one `@`, a non-empty local part without leading,
 /// trailing or doubled dots, and a valid domain name.

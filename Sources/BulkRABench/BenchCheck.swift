@@ -1,0 +1,140 @@
+import Crypto
+import Foundation
+import SwiftASN1
+import X509
+
+/// `make bench-check`: lines/s and peak memory of `bulkra check` on 10k and 100k server lines with
+/// P-256 CSRs, against a baseline measured in the same run (OpenSSL's P-256 verifications/s on 2
+/// cores, the cryptographic floor of checking). Development tool; not part of the product.
+@main
+struct BenchCheck {
+    static func main() throws {
+        let arguments = CommandLine.arguments
+        guard arguments.count >= 2 else {
+            print("usage: BulkRABench <path to bulkra> [work folder]")
+            exit(2)
+        }
+        let bulkra = arguments[1]
+        let work = arguments.count > 2 ? arguments[2] : "build/bench"
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        let data = work + "/data"
+        try? FileManager.default.removeItem(atPath: data)
+        try shell([bulkra, "init", "--data", data])
+        let institutions = work + "/institutions.tsv"
+        try "1\tbench-u\tベンチ大学\tBench University\tTokyo\tChiyoda-ku\tbench.ac.jp\t計測 太郎\thead@bench.ac.jp\t計測 花子\tHanako Keisoku\tra@bench.ac.jp\t1\t\n"
+            .write(toFile: institutions, atomically: true, encoding: .utf8)
+        try shell([bulkra, "institutions", "apply", institutions, "--data", data])
+
+        let sizes = [10_000, 100_000]
+        for size in sizes where !FileManager.default.fileExists(atPath: "\(work)/server-\(size).tsv") {
+            let started = Date()
+            try generate(lines: size, to: "\(work)/server-\(size).tsv")
+            print(String(format: "generated %d lines in %.1f s", size, Date().timeIntervalSince(started)))
+        }
+
+        let verify = try opensslVerifyRate()
+        print(String(format: "baseline: openssl speed -multi 2 ecdsap256: %.0f verify/s", verify))
+        var results: [(Int, Double, Int, Int)] = []
+        for size in sizes {
+            let file = "\(work)/server-\(size).tsv"
+            let bytes = (try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+            let (seconds, peakKiB, status) = try timed([bulkra, "check", file, "--data", data, "--institution", "bench-u",
+                                                        "--family", "server", "--operation", "issue", "--record-limit", "200000",
+                                                        "--format", "json"], output: "\(work)/result-\(size).json")
+            let rate = Double(size) / seconds
+            results.append((size, rate, peakKiB, bytes))
+            print(String(format: "check %6d lines: %7.2f s, %8.0f lines/s, peak %7.1f MB (file %6.1f MB), exit %d, ratio to verify/s %.2f",
+                         size, seconds, rate, Double(peakKiB) / 1024, Double(bytes) / 1_048_576, status, rate / verify))
+        }
+        if results.count == 2 {
+            let (small, large) = (results[0], results[1])
+            let growth = Double(large.2 - small.2) / 1024
+            let fileGrowth = Double(large.3 - small.3) / 1_048_576
+            print(String(format: "scaling: 100k/10k throughput %.2f (1.00 = linear); memory grew %.1f MB for %.1f MB more file (%.2f× the file)",
+                         large.1 / small.1, growth, fileGrowth, growth / fileGrowth))
+            print(String(format: "goal ≥ 20000 lines/s: %@", large.1 >= 20_000 ? "met" : "not met"))
+        }
+    }
+
+    /// Writes a server issue file whose every line is valid apart from the key type (P-256 CSRs; profile 11 wants P-384).
+    static func generate(lines: Int, to path: String) throws {
+        let keys = (0..<256).map { _ in P256.Signing.PrivateKey() }
+        var output = ""
+        output.reserveCapacity(lines * 700)
+        let handle = FileManager.default.createFile(atPath: path, contents: nil) ? FileHandle(forWritingAtPath: path) : nil
+        guard let handle else { throw CocoaError(.fileWriteUnknown) }
+        defer { try? handle.close() }
+        for index in 0..<lines {
+            let cn = "host\(index).bench.ac.jp"
+            let subject = try DistinguishedName {
+                CountryName("JP")
+                StateOrProvinceName("Tokyo")
+                LocalityName("Chiyoda-ku")
+                OrganizationName("Bench University")
+                CommonName(cn)
+            }
+            let request = try CertificateSigningRequest(version: .v1, subject: subject,
+                                                        privateKey: Certificate.PrivateKey(keys[index % keys.count]),
+                                                        attributes: .init(), signatureAlgorithm: .ecdsaWithSHA256)
+            var serializer = DER.Serializer()
+            try serializer.serialize(request)
+            let csr = Data(serializer.serializedBytes).base64EncodedString()
+            output += "CN=\(cn),O=Bench University,L=Chiyoda-ku,ST=Tokyo,C=JP\t11\t\t\t\t\t\(csr)\t計測 太郎\t情報基盤センター\t"
+                + "admin@bench.ac.jp\t\(cn)\tnginx 1.24\tdNSName=\(cn)\r\n"
+            if output.utf8.count > 1 << 20 {
+                handle.write(Data(output.utf8))
+                output.removeAll(keepingCapacity: true)
+            }
+        }
+        handle.write(Data(output.utf8))
+    }
+
+    static func opensslVerifyRate() throws -> Double {
+        let text = try capture(["openssl", "speed", "-multi", "2", "-seconds", "3", "ecdsap256"])
+        // "+F4:..." lines are machine-readable: +F4:n:nbits:sign/s:verify/s ... ; take the human table otherwise.
+        for line in text.split(separator: "\n") where line.hasPrefix("+F4:") {
+            let fields = line.split(separator: ":")
+            if fields.count >= 6, let sign = Double(fields[4]), let verify = Double(fields[5]) {
+                // +F4 gives seconds per operation in some versions; convert when values are small.
+                return verify < 1 ? 1 / verify : (sign < 1 ? 1 / verify : verify)
+            }
+        }
+        for line in text.split(separator: "\n") where line.contains("nistp256") {
+            let numbers = line.split(separator: " ").compactMap { Double($0) }
+            if let last = numbers.last { return last }
+        }
+        return .nan
+    }
+
+    static func shell(_ arguments: [String]) throws {
+        _ = try capture(arguments)
+    }
+
+    static func capture(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Runs a command under GNU time: wall seconds, peak resident KiB, exit status.
+    static func timed(_ arguments: [String], output: String) throws -> (Double, Int, Int32) {
+        let report = output + ".time"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
+        process.arguments = ["-f", "%e %M", "-o", report] + arguments
+        FileManager.default.createFile(atPath: output, contents: nil)
+        process.standardOutput = FileHandle(forWritingAtPath: output)
+        try process.run()
+        process.waitUntilExit()
+        let fields = (try String(contentsOfFile: report, encoding: .utf8)).split(whereSeparator: { $0 == " " || $0 == "\n" })
+        let last = Array(fields.suffix(2))
+        return (Double(last[0]) ?? .nan, Int(last[1]) ?? 0, process.terminationStatus)
+    }
+}
