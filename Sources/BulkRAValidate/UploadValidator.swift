@@ -61,6 +61,13 @@ public struct UploadValidator: Sendable {
             case .institution:
                 lines = []
             }
+            if logger.logLevel <= .trace {
+                for line in lines where !line.isAccepted {
+                    logger.trace("validate.line", metadata: [
+                        "row.line": "\(line.line)", "result.code": "\(line.diagnostics.map { String($0.code.rawValue) }.joined(separator: ","))",
+                    ])
+                }
+            }
             logger.debug("validate.done", metadata: ["file.records": "\(upload.recordCount)",
                                                      "file.accepted": "\(lines.filter(\.isAccepted).count)"])
             return batch([], lines)

@@ -67,6 +67,12 @@ struct AdministratorRuleTests {
         #expect(try codes(Line.admin(dn: "CN=old.example.ac.jp,\(Fixture.ex)", serial: Fixture.decimal(Fixture.oldSerial))) == [])
     }
 
+    @Test("ADM-04 an officer may update only certificates of their domains (221)")
+    func officer() throws {
+        #expect(try Fixture.lineCodes(.administrator, .update, Line.admin(), officer: "ra2@example.ac.jp") == [221])
+        #expect(try Fixture.lineCodes(.administrator, .update, Line.admin(), officer: "ra1@example.ac.jp") == [])
+    }
+
     @Test("ADM-03 one line per certificate (230); e-mail syntax (206)")
     func duplicatesAndMail() throws {
         #expect(Fixture.codes(try Fixture.check(.administrator, .update, [Line.admin(), Line.admin()])) == [[], [230]])
