@@ -1,6 +1,5 @@
 import BulkRAModel
 import BulkRAValidate
-import Crypto
 import Foundation
 import SwiftASN1
 import X509
@@ -24,7 +23,7 @@ extension CertificateRecord {
                                                                   en: "Invalid serial number: \(certificate.serialNumber)"))
         }
         let host = subject.commonName.flatMap { cn in (try? DomainName(cn)) ?? (try? EmailAddress(cn))?.domain }
-        let digest = SHA256.hash(data: Array(certificate.publicKey.subjectPublicKeyInfoBytes)).map { String(format: "%02x", $0) }.joined()
+        let digest = KeyDigest.of(subjectPublicKeyInfo: certificate.publicKey.subjectPublicKeyInfoBytes)
         var serializer = DER.Serializer()
         let der: [UInt8] = (try? serializer.serialize(certificate)).map { serializer.serializedBytes } ?? []
         self.init(serial: serial, institutionID: institution.id, family: family, profile: profile, subject: subject,

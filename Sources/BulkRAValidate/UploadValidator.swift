@@ -25,56 +25,85 @@ public struct UploadValidator: Sendable {
         self.chunkSize = max(1, chunkSize)
     }
 
-    /// Checks every line of a decoded file. Implements VAL-01..VAL-06.
+    /// Checks every line of a decoded file and returns all results. Implements VAL-01..VAL-06.
     ///
-    /// With `retainingRequests` false the accepted requests are dropped after checking (dry runs of
-    /// huge files keep only the results). Throws only operational failures (registry, unknown
-    /// institution or officer).
+    /// Throws only operational failures (registry, unknown institution or officer).
     public func validate(_ upload: DecodedUpload, retainingRequests: Bool = true) throws(OperationalError) -> ValidatedBatch {
-        func batch(_ fileDiagnostics: [Diagnostic], _ lines: [LineResult]) -> ValidatedBatch {
-            ValidatedBatch(context: context, fileName: upload.fileName, encoding: upload.encoding,
-                           lineEnding: upload.lineEnding, fileDiagnostics: fileDiagnostics, lines: lines,
-                           recordCount: upload.recordCount)
+        var header: BatchHeader?
+        var lines: [LineResult] = []
+        lines.reserveCapacity(upload.recordCount)
+        _ = try validate(upload, retainingRequests: retainingRequests, start: { header = $0 }, lines: { lines += $0 })
+        return ValidatedBatch(header: header!, lines: lines)
+    }
+
+    /// Checks every line of a decoded file, handing results over chunk by chunk in file order (VAL-04, VAL-05).
+    ///
+    /// `start` receives the header (with any file-level result) before the first line; `lines`
+    /// receives each chunk's results. Memory stays bounded by one chunk when the caller writes the
+    /// results out as they come. Errors thrown by the callbacks end validation and are rethrown as
+    /// operational failures.
+    public func validate(_ upload: DecodedUpload, retainingRequests: Bool,
+                         start: (BatchHeader) throws -> Void,
+                         lines: ([LineResult]) throws -> Void) throws(OperationalError) -> BatchSummary {
+        var accepted = 0
+        func header(_ fileDiagnostics: [Diagnostic]) -> BatchHeader {
+            BatchHeader(context: context, fileName: upload.fileName, encoding: upload.encoding, lineEnding: upload.lineEnding,
+                        fileDiagnostics: fileDiagnostics, recordCount: upload.recordCount)
         }
-        if upload.isRejected { return batch(upload.fileDiagnostics, []) }
         do {
+            if upload.isRejected {
+                try start(header(upload.fileDiagnostics))
+                return BatchSummary(recordCount: upload.recordCount, acceptedCount: 0, isFileRejected: true)
+            }
+            func emit(_ chunk: [LineResult]) throws {
+                accepted += chunk.reduce(0) { $0 + ($1.isAccepted ? 1 : 0) }
+                if logger.logLevel <= .trace {
+                    for line in chunk where !line.isAccepted {
+                        logger.trace("validate.line", metadata: [
+                            "row.line": "\(line.line)",
+                            "result.code": "\(line.diagnostics.map { String($0.code.rawValue) }.joined(separator: ","))",
+                        ])
+                    }
+                }
+                try lines(chunk)
+            }
             if context.kind == .institution {
-                return batch([], try validateInstitutions(upload, retainingRequests: retainingRequests))
-            }
-            let (institution, officer) = try resolveUploader()
-            guard institution.isActive else {
-                logger.debug("validate.rejected", metadata: ["result.code": "215"])
-                return batch([.file(.institutionInactive)], [])
-            }
-            let lines: [LineResult]
-            switch context.kind {
-            case .server:
-                lines = try validateCertificates(upload, ServerRow.self, family: .server, institution: institution, officer: officer, retainingRequests: retainingRequests)
-            case .client:
-                lines = try validateCertificates(upload, ClientRow.self, family: .client, institution: institution, officer: officer, retainingRequests: retainingRequests)
-            case .codeSigning:
-                lines = try validateCertificates(upload, CodeSigningRow.self, family: .codeSigning, institution: institution, officer: officer, retainingRequests: retainingRequests)
-            case .administrator:
-                lines = try validateAdministratorUpdates(upload, institution: institution, officer: officer, retainingRequests: retainingRequests)
-            case .allowList:
-                lines = validateAllowList(upload, institution: institution, retainingRequests: retainingRequests)
-            case .institution:
-                lines = []
-            }
-            if logger.logLevel <= .trace {
-                for line in lines where !line.isAccepted {
-                    logger.trace("validate.line", metadata: [
-                        "row.line": "\(line.line)", "result.code": "\(line.diagnostics.map { String($0.code.rawValue) }.joined(separator: ","))",
-                    ])
+                try start(header([]))
+                try emit(try validateInstitutions(upload, retainingRequests: retainingRequests))
+            } else {
+                let (institution, officer) = try resolveUploader()
+                guard institution.isActive else {
+                    logger.debug("validate.rejected", metadata: ["result.code": "215"])
+                    try start(header([.file(.institutionInactive)]))
+                    return BatchSummary(recordCount: upload.recordCount, acceptedCount: 0, isFileRejected: true)
+                }
+                try start(header([]))
+                switch context.kind {
+                case .server:
+                    try validateCertificates(upload, ServerRow.self, family: .server, institution: institution, officer: officer,
+                                             retainingRequests: retainingRequests, emit: emit)
+                case .client:
+                    try validateCertificates(upload, ClientRow.self, family: .client, institution: institution, officer: officer,
+                                             retainingRequests: retainingRequests, emit: emit)
+                case .codeSigning:
+                    try validateCertificates(upload, CodeSigningRow.self, family: .codeSigning, institution: institution,
+                                             officer: officer, retainingRequests: retainingRequests, emit: emit)
+                case .administrator:
+                    try validateAdministratorUpdates(upload, institution: institution, officer: officer,
+                                                     retainingRequests: retainingRequests, emit: emit)
+                case .allowList:
+                    try emit(validateAllowList(upload, institution: institution, retainingRequests: retainingRequests))
+                case .institution:
+                    break
                 }
             }
-            logger.debug("validate.done", metadata: ["file.records": "\(upload.recordCount)",
-                                                     "file.accepted": "\(lines.filter(\.isAccepted).count)"])
-            return batch([], lines)
+            logger.debug("validate.done", metadata: ["file.records": "\(upload.recordCount)", "file.accepted": "\(accepted)"])
+            return BatchSummary(recordCount: upload.recordCount, acceptedCount: accepted, isFileRejected: false)
         } catch let error as OperationalError {
             throw error
         } catch {
-            throw OperationalError(.database, LocalizedText(ja: "登録データベースを読めません: \(error)", en: "Cannot read the registry: \(error)"))
+            throw OperationalError(.database, LocalizedText(ja: "登録データベースを読めないか、結果を書き出せません: \(error)",
+                                                            en: "Cannot read the registry or write the results: \(error)"))
         }
     }
 
@@ -97,13 +126,11 @@ public struct UploadValidator: Sendable {
 
     private func validateCertificates<Row: UploadRow>(
         _ upload: DecodedUpload, _ rowType: Row.Type, family: CertificateFamily, institution: InstitutionProfile,
-        officer: KnownOfficer?, retainingRequests: Bool
-    ) throws -> [LineResult] {
+        officer: KnownOfficer?, retainingRequests: Bool, emit: ([LineResult]) throws -> Void
+    ) throws {
         let checker = CertificateLineChecker(family: family, operation: context.operation, institution: institution,
                                              officer: officer, layout: .of(context.kind))
         var duplicates = DuplicateTracker()
-        var results: [LineResult] = []
-        results.reserveCapacity(upload.recordCount)
         for chunkStart in stride(from: 0, to: upload.recordCount, by: chunkSize) {
             let indices = chunkStart..<min(chunkStart + chunkSize, upload.recordCount)
             var drafts: [CertificateLineChecker.Draft?] = []
@@ -117,6 +144,8 @@ public struct UploadValidator: Sendable {
             drafts = shaped.map(\.0)
             malformed = shaped.map(\.1)
             try applyRegistryRules(to: &drafts, family: family, institution: institution, officer: officer)
+            var results: [LineResult] = []
+            results.reserveCapacity(drafts.count)
             for index in drafts.indices {
                 if let diagnostic = malformed[index] {
                     results.append(LineResult(line: diagnostic.line ?? 0, diagnostics: [diagnostic], request: nil))
@@ -127,8 +156,8 @@ public struct UploadValidator: Sendable {
                 let request = retainingRequests ? draft.request.map(AcceptedRequest.certificate) : nil
                 results.append(LineResult(line: draft.check.line, diagnostics: draft.check.sortedDiagnostics, request: request))
             }
+            try emit(results)
         }
-        return results
     }
 
     /// VAL-I02..VAL-I06: new-versus-renew (212), serial ownership (222), already revoked (223), key reuse (219).
@@ -209,11 +238,10 @@ public struct UploadValidator: Sendable {
 
     // MARK: - User-administrator updates
 
-    private func validateAdministratorUpdates(_ upload: DecodedUpload, institution: InstitutionProfile,
-                                              officer: KnownOfficer?, retainingRequests: Bool) throws -> [LineResult] {
+    private func validateAdministratorUpdates(_ upload: DecodedUpload, institution: InstitutionProfile, officer: KnownOfficer?,
+                                              retainingRequests: Bool, emit: ([LineResult]) throws -> Void) throws {
         let checker = AdministratorLineChecker()
         var seenSerials: Set<SerialNumber> = []
-        var results: [LineResult] = []
         for chunkStart in stride(from: 0, to: upload.recordCount, by: chunkSize) {
             let indices = chunkStart..<min(chunkStart + chunkSize, upload.recordCount)
             var drafts: [AdministratorLineChecker.Draft?] = []
@@ -229,6 +257,7 @@ public struct UploadValidator: Sendable {
             if !serials.isEmpty {
                 for certificate in try directory.certificates(serials: serials) { bySerial[certificate.serial] = certificate }
             }
+            var results: [LineResult] = []
             for index in drafts.indices {
                 if let diagnostic = malformed[index] {
                     results.append(LineResult(line: diagnostic.line ?? 0, diagnostics: [diagnostic], request: nil))
@@ -257,8 +286,8 @@ public struct UploadValidator: Sendable {
                 let request = retainingRequests ? draft.request.map(AcceptedRequest.administratorUpdate) : nil
                 results.append(LineResult(line: draft.check.line, diagnostics: draft.check.sortedDiagnostics, request: request))
             }
+            try emit(results)
         }
-        return results
     }
 
     // MARK: - Allow list and institutions

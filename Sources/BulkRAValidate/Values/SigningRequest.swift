@@ -66,7 +66,7 @@ public struct SigningRequest: Sendable {
         } else {
             keyKind = .ed25519
         }
-        keyDigest = SHA256.hash(data: Array(key.subjectPublicKeyInfoBytes)).map { String(format: "%02x", $0) }.joined()
+        keyDigest = KeyDigest.of(subjectPublicKeyInfo: key.subjectPublicKeyInfoBytes)
     }
 
     /// Whether the CSR subject equals the column-1 DN, RDN order forward or reversed (CSR-03).

@@ -47,7 +47,7 @@ struct AllowListCommand: ParsableCommand {
                 }
             }
             UploadRun.print(batch, format: format)
-            throw UploadRun.exitCode(for: batch)
+            throw UploadRun.exitCode(for: batch.summary)
         }
     }
 }

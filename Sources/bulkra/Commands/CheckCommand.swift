@@ -45,10 +45,9 @@ struct CheckCommand: ParsableCommand {
         let registry = try DataFolder(path: common.data).openRegistry(logger: logger)
         let context = UploadContext(institutionID: institution, kind: family.kind, operation: operation.operation,
                                     officerEmail: officer)
-        let batch = try UploadRun(file: file, context: context, recordLimit: recordLimit, logger: logger)
-            .validate(directory: registry, retainingRequests: false)
-        UploadRun.print(batch, format: format)
-        throw UploadRun.exitCode(for: batch)
+        let summary = try UploadRun(file: file, context: context, recordLimit: recordLimit, logger: logger)
+            .stream(directory: registry, format: format)
+        throw UploadRun.exitCode(for: summary)
     }
 }
 

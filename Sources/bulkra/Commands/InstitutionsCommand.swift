@@ -45,7 +45,7 @@ struct InstitutionsCommand: ParsableCommand {
                 }
             }
             UploadRun.print(batch, format: format)
-            throw UploadRun.exitCode(for: batch)
+            throw UploadRun.exitCode(for: batch.summary)
         }
     }
 

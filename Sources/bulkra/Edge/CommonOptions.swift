@@ -1,4 +1,5 @@
 import ArgumentParser
+import BulkRAReport
 import Logging
 
 /// Options every command shares (Specs/cli.md, CLI-03).
@@ -28,6 +29,8 @@ enum LoggingBootstrap {
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case json
     case tsv
+
+    var resultFormat: ResultFormat { self == .json ? .json : .tsv }
 }
 
 /// What happens to good lines when some lines fail (the real `errorFlg`; RES-12).

@@ -20,16 +20,27 @@ struct UploadRun {
             .validate(upload, retainingRequests: retainingRequests)
     }
 
-    /// Prints the report in the chosen format.
+    /// Checks and prints the result as it goes, holding one chunk at a time (the dry run of huge files).
+    func stream(directory: any ValidationDirectory, format: OutputFormat) throws -> BatchSummary {
+        let upload = try UploadFile(path: file).decode(as: context.kind, recordLimit: recordLimit, logger: logger)
+        var stream = ResultStream(format: format.resultFormat)
+        let output = FileHandle.standardOutput
+        let summary = try UploadValidator(context: context, directory: directory, logger: logger)
+            .validate(upload, retainingRequests: false,
+                      start: { output.write(Data(stream.start($0).utf8)) },
+                      lines: { output.write(Data(stream.lines($0).utf8)) })
+        output.write(Data(stream.finish(summary).utf8))
+        return summary
+    }
+
+    /// Prints the report of a whole batch in the chosen format.
     static func print(_ batch: ValidatedBatch, format: OutputFormat) {
-        let report = CheckReport(batch)
-        let text = format == .json ? report.renderJSON() : report.renderTSV()
-        FileHandle.standardOutput.write(Data(text.utf8))
+        FileHandle.standardOutput.write(Data(CheckReport(batch).render(format.resultFormat).utf8))
     }
 
     /// CLI-01: 0 when every line is OK, 1 otherwise.
-    static func exitCode(for batch: ValidatedBatch) -> ExitCode {
-        batch.status == .accepted ? .success : ExitCode(1)
+    static func exitCode(for summary: BatchSummary) -> ExitCode {
+        summary.status == .accepted ? .success : ExitCode(1)
     }
 
     /// RES-12: whether an apply command may write, and which lines.

@@ -1,0 +1,98 @@
+import BulkRADecode
+import BulkRAModel
+import BulkRAValidate
+
+/// Renders an upload result piece by piece, so a huge file's result is written while it is checked
+/// and never held whole (RES-10, RES-11, VAL-05).
+///
+/// Call `start` once, `lines` for each chunk in file order, then `finish`; concatenated, the pieces
+/// are the complete JSON object or TSV table.
+public struct ResultStream: Sendable {
+    /// The form being written.
+    public let format: ResultFormat
+    private var linesWritten = 0
+
+    /// Creates a stream in one format.
+    public init(format: ResultFormat) {
+        self.format = format
+    }
+
+    /// The opening: everything known before the first line.
+    public func start(_ header: BatchHeader) -> String {
+        switch format {
+        case .json:
+            let q = JSONWriter.quoted
+            let fileErrors = header.fileDiagnostics.map { diagnostic in
+                JSONWriter.object([("code", String(diagnostic.code.rawValue)), ("message", q(diagnostic.message.ja)),
+                                   ("messageEn", q(diagnostic.message.en))])
+            }
+            return "{" + [
+                ("file", q(header.fileName)),
+                ("encoding", header.encoding.map { q($0.rawValue) } ?? "null"),
+                ("lineEnding", q(header.lineEnding.rawValue)),
+                ("family", q(header.context.kind.rawValue)),
+                ("operation", q(header.context.operation.rawValue)),
+                ("fileErrors", JSONWriter.array(fileErrors)),
+            ].map { JSONWriter.quoted($0.0) + ":" + $0.1 }.joined(separator: ",") + ",\"lines\":["
+        case .tsv:
+            var output = "SEQ\t処理結果\tエラー内容\tErrors\n"
+            if !header.fileDiagnostics.isEmpty {
+                output += "-\tNG\t" + Self.cell(header.fileDiagnostics.map(\.resultText))
+                    + "\t" + Self.cell(header.fileDiagnostics.map(\.resultTextEnglish)) + "\n"
+            }
+            return output
+        }
+    }
+
+    /// One chunk of line results.
+    public mutating func lines(_ chunk: [LineResult]) -> String {
+        var output = ""
+        switch format {
+        case .json:
+            let q = JSONWriter.quoted
+            for line in chunk {
+                if linesWritten > 0 { output += "," }
+                linesWritten += 1
+                output += JSONWriter.object([
+                    ("line", String(line.line)),
+                    ("result", line.isAccepted ? "\"OK\"" : "\"NG\""),
+                    ("errors", JSONWriter.array(line.diagnostics.map { diagnostic in
+                        JSONWriter.object([
+                            ("code", String(diagnostic.code.rawValue)),
+                            ("line", String(diagnostic.line ?? line.line)),
+                            ("column", String(diagnostic.column ?? 0)),
+                            ("field", q(diagnostic.field.japanese)),
+                            ("fieldEn", q(diagnostic.field.english)),
+                            ("message", q(diagnostic.message.ja)),
+                            ("messageEn", q(diagnostic.message.en)),
+                            ("text", q(diagnostic.resultText)),
+                        ])
+                    })),
+                ])
+            }
+        case .tsv:
+            for line in chunk {
+                output += "\(line.line)\t\(line.isAccepted ? "OK" : "NG")\t" + Self.cell(line.diagnostics.map(\.resultText)) + "\t"
+                    + Self.cell(line.diagnostics.map(\.resultTextEnglish)) + "\n"
+            }
+        }
+        return output
+    }
+
+    /// The closing: status and counts.
+    public func finish(_ summary: BatchSummary) -> String {
+        switch format {
+        case .json:
+            let counts = JSONWriter.object([("lines", String(summary.recordCount)), ("accepted", String(summary.acceptedCount)),
+                                            ("rejected", String(summary.rejectedCount))])
+            return "],\"status\":" + JSONWriter.quoted(summary.status.rawValue) + ",\"summary\":" + counts + "}\n"
+        case .tsv:
+            return ""
+        }
+    }
+
+    /// A TSV cell: several texts joined by ` | `; control characters become spaces so the row stays one line.
+    static func cell(_ texts: [String]) -> String {
+        String(String.UnicodeScalarView(texts.joined(separator: " | ").unicodeScalars.map { $0.value < 0x20 ? " " : $0 }))
+    }
+}
