@@ -49,11 +49,23 @@ public struct ResultStream: Sendable {
         var output = ""
         switch format {
         case .json:
-            let q = JSONWriter.quoted
-            for line in chunk {
+            let rendered = parallelMap(chunk.count) { index in Self.json(chunk[index]) }
+            for text in rendered {
                 if linesWritten > 0 { output += "," }
                 linesWritten += 1
-                output += JSONWriter.object([
+                output += text
+            }
+        case .tsv:
+            let rendered = parallelMap(chunk.count) { index in Self.tsv(chunk[index]) }
+            for text in rendered { output += text }
+        }
+        return output
+    }
+
+    /// One line as a JSON object.
+    static func json(_ line: LineResult) -> String {
+        let q = JSONWriter.quoted
+        return JSONWriter.object([
                     ("line", String(line.line)),
                     ("result", line.isAccepted ? "\"OK\"" : "\"NG\""),
                     ("errors", JSONWriter.array(line.diagnostics.map { diagnostic in
@@ -69,14 +81,12 @@ public struct ResultStream: Sendable {
                         ])
                     })),
                 ])
-            }
-        case .tsv:
-            for line in chunk {
-                output += "\(line.line)\t\(line.isAccepted ? "OK" : "NG")\t" + Self.cell(line.diagnostics.map(\.resultText)) + "\t"
-                    + Self.cell(line.diagnostics.map(\.resultTextEnglish)) + "\n"
-            }
-        }
-        return output
+    }
+
+    /// One line as a TSV row.
+    static func tsv(_ line: LineResult) -> String {
+        "\(line.line)\t\(line.isAccepted ? "OK" : "NG")\t" + cell(line.diagnostics.map(\.resultText)) + "\t"
+            + cell(line.diagnostics.map(\.resultTextEnglish)) + "\n"
     }
 
     /// The closing: status and counts.

@@ -1,6 +1,5 @@
 import BulkRADecode
 import BulkRAModel
-import Dispatch
 import Logging
 
 /// The second pipeline stage: decoded rows to accepted requests and diagnostics (Specs/validation.md).
@@ -341,23 +340,4 @@ struct DuplicateTracker {
             draft.check.report(.duplicateInFile, column: CertificateLineChecker.p12Column)
         }
     }
-}
-
-/// Maps `body` over `0..<count` on all cores, keeping order.
-func parallelMap<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
-    guard count > 1 else { return (0..<count).map(body) }
-    let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: count)
-    nonisolated(unsafe) let base = buffer.baseAddress!
-    let slices = min(count, 64)
-    DispatchQueue.concurrentPerform(iterations: slices) { slice in
-        var index = slice
-        while index < count {
-            (base + index).initialize(to: body(index))
-            index += slices
-        }
-    }
-    let result = Array(buffer)
-    buffer.deinitialize()
-    buffer.deallocate()
-    return result
 }

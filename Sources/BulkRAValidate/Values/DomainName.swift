@@ -10,35 +10,49 @@ public struct DomainName: Sendable, Hashable, Codable, Comparable, CustomStringC
 
     /// Parses a host name as written in an upload column; upper case is folded (FQDN-02).
     public init(_ raw: String) throws(ValueError) {
-        if let bad = CharacterSet.hostName.firstViolation(in: raw) {
-            throw ValueError(.syntaxViolated, CharacterSet.describe(bad))
+        var bytes = Array(raw.utf8)
+        for index in bytes.indices {
+            switch bytes[index] {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "-"):
+                continue
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                bytes[index] += 0x20
+            default:
+                let bad = CharacterSet.hostName.firstViolation(in: raw) ?? "?"
+                throw ValueError(.syntaxViolated, CharacterSet.describe(bad))
+            }
         }
-        let lowered = raw.lowercased()
-        guard lowered.utf8.count <= 253 else {
+        guard bytes.count <= 253 else {
             throw ValueError(.syntaxViolated, ja: "（FQDNは253文字以内です）", en: "(an FQDN has at most 253 characters)")
         }
-        let labels = lowered.split(separator: ".", omittingEmptySubsequences: false)
-        guard labels.count >= 2 else {
-            throw ValueError(.syntaxViolated, ja: "（ドメイン名はドットで区切られた2つ以上のラベルが必要です）",
-                             en: "(a domain name needs at least two dot-separated labels)")
-        }
-        for label in labels {
+        var labels = 0
+        var start = 0
+        var lastLabelNumeric = false
+        for index in 0...bytes.count where index == bytes.count || bytes[index] == UInt8(ascii: ".") {
+            let label = bytes[start..<index]
             guard !label.isEmpty else {
                 throw ValueError(.syntaxViolated, ja: "（先頭・末尾・連続したドットは使用できません）",
                                  en: "(leading, trailing or doubled dots are not allowed)")
             }
-            guard label.utf8.count <= 63 else {
+            guard label.count <= 63 else {
                 throw ValueError(.syntaxViolated, ja: "（ラベルは63文字以内です）", en: "(a label has at most 63 characters)")
             }
-            guard label.first != "-", label.last != "-" else {
+            guard label.first != UInt8(ascii: "-"), label.last != UInt8(ascii: "-") else {
                 throw ValueError(.syntaxViolated, ja: "（ラベルの先頭・末尾にハイフンは使用できません）",
                                  en: "(a label must not start or end with a hyphen)")
             }
+            lastLabelNumeric = label.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+            labels += 1
+            start = index + 1
         }
-        if labels.last!.allSatisfy(\.isNumber) {
+        guard labels >= 2 else {
+            throw ValueError(.syntaxViolated, ja: "（ドメイン名はドットで区切られた2つ以上のラベルが必要です）",
+                             en: "(a domain name needs at least two dot-separated labels)")
+        }
+        if lastLabelNumeric {
             throw ValueError(.syntaxViolated, ja: "（IPアドレスは指定できません）", en: "(IP addresses are not accepted)")
         }
-        name = lowered
+        name = String(decoding: bytes, as: UTF8.self)
     }
 
     /// Whether this name equals `domain` or lies below it.

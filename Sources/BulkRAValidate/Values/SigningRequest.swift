@@ -30,7 +30,8 @@ public struct SigningRequest: Sendable {
         for marker in ["-----END CERTIFICATE REQUEST-----", "-----END NEW CERTIFICATE REQUEST-----"] where body.hasSuffix(marker) {
             body = body.dropLast(marker.count)
         }
-        if let bad = body.unicodeScalars.first(where: { !Self.isBase64($0) }) {
+        if body.utf8.contains(where: { !Self.isBase64($0) }),
+           let bad = body.unicodeScalars.first(where: { $0.value > 0x7F || !Self.isBase64(UInt8($0.value)) }) {
             throw ValueError(.csrUnusable, LocalizedText(ja: "（CSRはBase64の1行で指定してください）",
                                                           en: "(the CSR must be one line of base64)").adding(CharacterSet.describe(bad)))
         }
@@ -66,6 +67,7 @@ public struct SigningRequest: Sendable {
         } else {
             keyKind = .ed25519
         }
+        // The canonical re-encoding, so that a key gives one digest whether it came in a CSR or a certificate.
         keyDigest = KeyDigest.of(subjectPublicKeyInfo: key.subjectPublicKeyInfoBytes)
     }
 
@@ -83,8 +85,8 @@ public struct SigningRequest: Sendable {
         return forward || zip(subject.reversed(), dn.attributes).allSatisfy(equal)
     }
 
-    private static func isBase64(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
+    private static func isBase64(_ byte: UInt8) -> Bool {
+        switch byte {
         case 0x41...0x5A, 0x61...0x7A, 0x30...0x39, 0x2B, 0x2F, 0x3D: return true
         default: return false
         }

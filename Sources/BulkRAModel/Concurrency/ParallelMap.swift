@@ -1,0 +1,23 @@
+import Dispatch
+
+/// Maps `body` over `0..<count` on all cores and returns the results in index order (VAL-04).
+///
+/// For CPU-bound, independent work items (line checks, line rendering); `body` must not touch
+/// shared mutable state.
+public func parallelMap<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
+    guard count > 1 else { return (0..<count).map(body) }
+    let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: count)
+    nonisolated(unsafe) let base = buffer.baseAddress!
+    let slices = min(count, 64)
+    DispatchQueue.concurrentPerform(iterations: slices) { slice in
+        var index = slice
+        while index < count {
+            (base + index).initialize(to: body(index))
+            index += slices
+        }
+    }
+    let result = Array(buffer)
+    buffer.deinitialize()
+    buffer.deallocate()
+    return result
+}
