@@ -3,6 +3,17 @@ struct JSONWriter {
     private(set) var text = ""
 
     static func quoted(_ value: String) -> String {
+        // Most values need no escaping: check the bytes once and copy the string whole.
+        var needsEscape = false
+        var previous: (UInt8, UInt8) = (0, 0)
+        for byte in value.utf8 {
+            if byte < 0x20 || byte == 0x22 || byte == 0x5C || (previous == (0xE2, 0x80) && (byte == 0xA8 || byte == 0xA9)) {
+                needsEscape = true
+                break
+            }
+            previous = (previous.1, byte)
+        }
+        if !needsEscape { return "\"" + value + "\"" }
         var result = "\""
         for scalar in value.unicodeScalars {
             switch scalar {

@@ -1,6 +1,6 @@
 import BulkRADecode
 import BulkRAModel
-import BulkRAReport
+@testable import BulkRAReport
 import BulkRAValidate
 import Foundation
 import Testing
@@ -45,6 +45,14 @@ struct ReportTests {
         #expect(rows[2].hasPrefix("2\tNG\t205:2,OU,"))
         #expect(rows.count == 4 && rows[3].isEmpty)
         #expect(!rows[2].contains("\r"))
+    }
+
+    @Test("RES-10 JSON strings escape quotes, backslashes, controls and line separators, and nothing else", arguments: [
+        ("plain 日本語", "\"plain 日本語\""), ("a\"b", "\"a\\\"b\""), ("a\\b", "\"a\\\\b\""), ("\t\n", "\"\\t\\n\""),
+        ("\u{7}", "\"\\u0007\""), ("x\u{2028}y", "\"x\\u2028y\""), ("\u{2027}", "\"\u{2027}\""),
+    ])
+    func escaping(raw: String, json: String) {
+        #expect(JSONWriter.quoted(raw) == json)
     }
 
     @Test("RES-05 diagnostics print as <code>:<line>,<field>,<message>")
