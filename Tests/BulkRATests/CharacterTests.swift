@@ -9,14 +9,14 @@ struct CharacterTests {
           arguments: ["あ", "ア", "漢", "亜", "熙", "　", "Ａ", "１", "〜", "～", "−", "－", "¢", "￠", "—", "―", "‖", "∥", "α", "Я", "─", "※", "〒"])
     func allowed(_ text: String) {
         #expect(JISX0208.contains(text.unicodeScalars.first!))
-        #expect(CharacterSet.text.firstViolation(in: text) == nil)
+        #expect(CharacterRepertoire.text.firstViolation(in: text) == nil)
     }
 
     @Test("TXT-03 CP932 extensions, half-width katakana and characters outside Shift_JIS are refused",
           arguments: ["①", "Ⅰ", "㈱", "㎝", "髙", "﨑", "ⅰ", "ｶ", "ﾞ", "\u{E000}", "😀", "한", "é", "€"])
     func refused(_ text: String) {
         #expect(!JISX0208.contains(text.unicodeScalars.first!))
-        #expect(CharacterSet.text.firstViolation(in: text) != nil)
+        #expect(CharacterRepertoire.text.firstViolation(in: text) != nil)
     }
 
     @Test("TXT-03 the repertoire has the size of JIS X 0208 (6,879 codes, some with two Unicode mappings)")
@@ -27,11 +27,11 @@ struct CharacterTests {
     @Test("TXT-03 half-width text refuses quote, backslash, tilde and control characters",
           arguments: ["\"", "\\", "~", "\u{7}", "\u{0}", "\r", "\u{7F}", "\u{85}", "\u{200B}", "\u{FEFF}"])
     func halfWidthRefused(_ text: String) {
-        #expect(CharacterSet.text.firstViolation(in: "a" + text) != nil)
+        #expect(CharacterRepertoire.text.firstViolation(in: "a" + text) != nil)
     }
 
     @Test("TXT-01 DN character sets", arguments: [
-        (CharacterSet.commonName, "Taro Yamada (No.1) a@b_c", true),
+        (CharacterRepertoire.commonName, "Taro Yamada (No.1) a@b_c", true),
         (.commonName, "Taro!", false),
         (.codeSigningCommonName, "a@b", false),
         (.organization, "Example University, Dept. of X/Y: 'A'=B", true),
@@ -43,7 +43,7 @@ struct CharacterTests {
         (.hostName, "*.example.ac.jp", false),
         (.hostName, "a_b.example.ac.jp", false),
     ])
-    func sets(set: CharacterSet, text: String, ok: Bool) {
+    func sets(set: CharacterRepertoire, text: String, ok: Bool) {
         #expect((set.firstViolation(in: text) == nil) == ok)
     }
 
@@ -55,8 +55,8 @@ struct CharacterTests {
 
     @Test("TXT-06 control characters are named by code point only")
     func describeControl() {
-        #expect(CharacterSet.describe("\u{7}").en.contains("U+0007"))
-        #expect(CharacterSet.describe("①").ja.contains("①"))
+        #expect(CharacterRepertoire.describe("\u{7}").en.contains("U+0007"))
+        #expect(CharacterRepertoire.describe("①").ja.contains("①"))
     }
 }
 

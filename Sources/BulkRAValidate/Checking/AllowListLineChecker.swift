@@ -31,8 +31,8 @@ struct AllowListLineChecker: Sendable {
 
     /// ALW-03: O/OU characters, at most 64, not one character, not only digits and symbols. NFC-normalised.
     static func checkOrganizationalUnit(_ raw: String) throws(ValueError) -> String {
-        if let bad = CharacterSet.organization.firstViolation(in: raw) {
-            throw ValueError(.characterNotAllowed, CharacterSet.describe(bad))
+        if let bad = CharacterRepertoire.organization.firstViolation(in: raw) {
+            throw ValueError(.characterNotAllowed, CharacterRepertoire.describe(bad))
         }
         try checkLength(raw, maximum: 64)
         if raw.unicodeScalars.count == 1 {

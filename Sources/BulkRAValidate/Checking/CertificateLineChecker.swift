@@ -200,18 +200,18 @@ struct CertificateLineChecker: Sendable {
                                      detail: LocalizedText(ja: "（CNはFQDNで指定してください）", en: "(CN must be an FQDN)").adding(error.detail))
                         clean = false
                     }
-                } else if let bad = (family == .codeSigning ? CharacterSet.codeSigningCommonName : .commonName).firstViolation(in: value) {
+                } else if let bad = (family == .codeSigning ? CharacterRepertoire.codeSigningCommonName : .commonName).firstViolation(in: value) {
                     check.report(.syntaxViolated, column: column,
-                                 detail: LocalizedText(ja: "（CN）", en: "(CN)").adding(CharacterSet.describe(bad)))
+                                 detail: LocalizedText(ja: "（CN）", en: "(CN)").adding(CharacterRepertoire.describe(bad)))
                     clean = false
                 }
             case .organizationalUnit, .organization, .locality, .stateOrProvince:
                 if value.unicodeScalars.count > 64 {
                     check.report(.valueTooLong, column: column, detail: LocalizedText(ja: "（\(name)は64文字以内）", en: "(\(name) has at most 64 characters)"))
                     clean = false
-                } else if let bad = CharacterSet.organization.firstViolation(in: value) {
+                } else if let bad = CharacterRepertoire.organization.firstViolation(in: value) {
                     check.report(.syntaxViolated, column: column,
-                                 detail: LocalizedText(ja: "（\(name)）", en: "(\(name))").adding(CharacterSet.describe(bad)))
+                                 detail: LocalizedText(ja: "（\(name)）", en: "(\(name))").adding(CharacterRepertoire.describe(bad)))
                     clean = false
                 }
             case .country:

@@ -23,7 +23,7 @@ struct InstitutionLineChecker {
         var check = LineCheck(line: row.line, layout: layout)
         let R = Presence.required, O = Presence.optional
         let action = check.parse(1, row.operation) { raw throws(ValueError) -> InstitutionChange.Action in
-            if CharacterSet.digits.firstViolation(in: raw) != nil { throw ValueError(.nonDigit) }
+            if CharacterRepertoire.digits.firstViolation(in: raw) != nil { throw ValueError(.nonDigit) }
             try checkLength(raw, maximum: 1)
             guard let action = InstitutionChange.Action(rawValue: Int(raw) ?? -1) else {
                 throw ValueError(.valueNotInSet, ja: "（1 追加、2 変更、3 登録担当者削除）", en: "(1 add, 2 update, 3 remove officer)")
@@ -35,7 +35,7 @@ struct InstitutionLineChecker {
                                      : [R, R, R, R, R, R, R, R, R, R, R, R, R, O], values: row.value)
 
         let id = check.parse(2, row.institutionID) { raw throws(ValueError) -> String in
-            if let bad = CharacterSet.institutionID.firstViolation(in: raw) { throw ValueError(.characterNotAllowed, CharacterSet.describe(bad)) }
+            if let bad = CharacterRepertoire.institutionID.firstViolation(in: raw) { throw ValueError(.characterNotAllowed, CharacterRepertoire.describe(bad)) }
             try checkLength(raw, maximum: 32)
             return raw
         }
@@ -67,13 +67,13 @@ struct InstitutionLineChecker {
         let headEmail = check.parse(9, row.headEmail) { raw throws(ValueError) in try EmailAddress(raw) }
         let officerName = check.parse(10, row.officerName) { raw throws(ValueError) in try TextValue(raw, maximumLength: 64) }
         let romaji = check.parse(11, row.officerRomaji) { raw throws(ValueError) -> String in
-            if let bad = CharacterSet.commonName.firstViolation(in: raw) { throw ValueError(.syntaxViolated, CharacterSet.describe(bad)) }
+            if let bad = CharacterRepertoire.commonName.firstViolation(in: raw) { throw ValueError(.syntaxViolated, CharacterRepertoire.describe(bad)) }
             try checkLength(raw, maximum: 64)
             return raw
         }
         let officerEmail = check.parse(12, row.officerEmail) { raw throws(ValueError) in try EmailAddress(raw) }
         let active = check.parse(13, row.state) { raw throws(ValueError) -> Bool in
-            if CharacterSet.digits.firstViolation(in: raw) != nil { throw ValueError(.nonDigit) }
+            if CharacterRepertoire.digits.firstViolation(in: raw) != nil { throw ValueError(.nonDigit) }
             try checkLength(raw, maximum: 1)
             guard raw == "0" || raw == "1" else { throw ValueError(.valueNotInSet, ja: "（1 有効、0 無効）", en: "(1 active, 0 inactive)") }
             return raw == "1"
@@ -164,8 +164,8 @@ struct InstitutionLineChecker {
 
     /// INS-04: O, ST and L use the O/OU character set (206) and at most 64 characters (202).
     static func organizationValue(_ raw: String) throws(ValueError) -> String {
-        if let bad = CharacterSet.organization.firstViolation(in: raw) {
-            throw ValueError(.syntaxViolated, CharacterSet.describe(bad))
+        if let bad = CharacterRepertoire.organization.firstViolation(in: raw) {
+            throw ValueError(.syntaxViolated, CharacterRepertoire.describe(bad))
         }
         try checkLength(raw, maximum: 64)
         return raw

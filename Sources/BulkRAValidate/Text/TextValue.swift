@@ -9,8 +9,8 @@ public struct TextValue: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// Checks the repertoire (205) and the length in code points (202).
     init(_ raw: String, maximumLength: Int) throws(ValueError) {
-        if let bad = CharacterSet.text.firstViolation(in: raw) {
-            throw ValueError(.characterNotAllowed, CharacterSet.describe(bad))
+        if let bad = CharacterRepertoire.text.firstViolation(in: raw) {
+            throw ValueError(.characterNotAllowed, CharacterRepertoire.describe(bad))
         }
         try checkLength(raw, maximum: maximumLength)
         text = raw

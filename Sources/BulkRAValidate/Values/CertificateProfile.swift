@@ -38,7 +38,7 @@ public enum CertificateProfile: Int, Sendable, Hashable, Codable, CaseIterable {
 
     /// Parses column 2: digits (204), at most 2 characters (202), a profile of the family (228).
     init(_ raw: String, family: CertificateFamily) throws(ValueError) {
-        if CharacterSet.digits.firstViolation(in: raw) != nil { throw ValueError(.nonDigit) }
+        if CharacterRepertoire.digits.firstViolation(in: raw) != nil { throw ValueError(.nonDigit) }
         try checkLength(raw, maximum: 2)
         guard let number = Int(raw), let profile = CertificateProfile(rawValue: number), profile.family == family else {
             let allowed = CertificateProfile.allCases.filter { $0.family == family }.map { String($0.rawValue) }.joined(separator: ", ")

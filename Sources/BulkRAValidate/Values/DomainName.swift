@@ -18,8 +18,8 @@ public struct DomainName: Sendable, Hashable, Codable, Comparable, CustomStringC
             case UInt8(ascii: "A")...UInt8(ascii: "Z"):
                 bytes[index] += 0x20
             default:
-                let bad = CharacterSet.hostName.firstViolation(in: raw) ?? "?"
-                throw ValueError(.syntaxViolated, CharacterSet.describe(bad))
+                let bad = CharacterRepertoire.hostName.firstViolation(in: raw) ?? "?"
+                throw ValueError(.syntaxViolated, CharacterRepertoire.describe(bad))
             }
         }
         guard bytes.count <= 253 else {

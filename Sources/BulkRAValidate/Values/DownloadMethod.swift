@@ -11,7 +11,7 @@ public enum DownloadMethod: Int, Sendable, Hashable, Codable, CaseIterable {
 
     /// Parses column 3: digits (204), one character (202), 1–3 (231).
     init(_ raw: String) throws(ValueError) {
-        if CharacterSet.digits.firstViolation(in: raw) != nil { throw ValueError(.nonDigit) }
+        if CharacterRepertoire.digits.firstViolation(in: raw) != nil { throw ValueError(.nonDigit) }
         try checkLength(raw, maximum: 1)
         guard let number = Int(raw), let method = DownloadMethod(rawValue: number) else {
             throw ValueError(.valueNotInSet, ja: "（1, 2, 3のいずれか）", en: "(one of 1, 2, 3)")

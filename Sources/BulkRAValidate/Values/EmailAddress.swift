@@ -12,8 +12,8 @@ public struct EmailAddress: Sendable, Hashable, Codable, CustomStringConvertible
 
     /// Parses an address; too long is 202, anything else 206.
     public init(_ raw: String, maximumLength: Int = 78) throws(ValueError) {
-        if let bad = CharacterSet.mail.firstViolation(in: raw) {
-            throw ValueError(.syntaxViolated, CharacterSet.describe(bad))
+        if let bad = CharacterRepertoire.mail.firstViolation(in: raw) {
+            throw ValueError(.syntaxViolated, CharacterRepertoire.describe(bad))
         }
         try checkLength(raw, maximum: maximumLength)
         let parts = raw.split(separator: "@", omittingEmptySubsequences: false)

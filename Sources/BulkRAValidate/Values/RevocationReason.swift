@@ -15,7 +15,7 @@ public enum RevocationReason: Int, Sendable, Hashable, Codable, CaseIterable {
 
     /// Parses column 5: digits (204), one character (202), a known reason (231).
     init(_ raw: String) throws(ValueError) {
-        if CharacterSet.digits.firstViolation(in: raw) != nil { throw ValueError(.nonDigit) }
+        if CharacterRepertoire.digits.firstViolation(in: raw) != nil { throw ValueError(.nonDigit) }
         try checkLength(raw, maximum: 1)
         guard let number = Int(raw), let reason = RevocationReason(rawValue: number) else {
             throw ValueError(.valueNotInSet, ja: "（0, 1, 3, 4, 5のいずれか）", en: "(one of 0, 1, 3, 4, 5)")

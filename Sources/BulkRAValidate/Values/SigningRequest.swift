@@ -33,7 +33,7 @@ public struct SigningRequest: Sendable {
         if body.utf8.contains(where: { !Self.isBase64($0) }),
            let bad = body.unicodeScalars.first(where: { $0.value > 0x7F || !Self.isBase64(UInt8($0.value)) }) {
             throw ValueError(.csrUnusable, LocalizedText(ja: "（CSRはBase64の1行で指定してください）",
-                                                          en: "(the CSR must be one line of base64)").adding(CharacterSet.describe(bad)))
+                                                          en: "(the CSR must be one line of base64)").adding(CharacterRepertoire.describe(bad)))
         }
         try checkLength(String(body), maximum: Self.maximumLength)
         guard let data = Data(base64Encoded: String(body)) else {

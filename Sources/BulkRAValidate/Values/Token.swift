@@ -7,8 +7,8 @@ public struct Token: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// Checks the set (205) and the length bounds (202 above, 205 below).
     init(_ raw: String, minimumLength: Int = 1, maximumLength: Int) throws(ValueError) {
-        if let bad = CharacterSet.token.firstViolation(in: raw) {
-            throw ValueError(.characterNotAllowed, CharacterSet.describe(bad))
+        if let bad = CharacterRepertoire.token.firstViolation(in: raw) {
+            throw ValueError(.characterNotAllowed, CharacterRepertoire.describe(bad))
         }
         try checkLength(raw, maximum: maximumLength)
         guard raw.utf8.count >= minimumLength else {

@@ -2,7 +2,7 @@ import BulkRADecode
 import BulkRAModel
 
 /// The character sets of upload columns (Specs/characters.md, TXT-01..TXT-06).
-enum CharacterSet: Sendable {
+enum CharacterRepertoire: Sendable {
     /// TXT-01: client DN CN — `A-Z a-z 0-9`, space and `' ( ) , - . / : = @ _`.
     case commonName
     /// TXT-01: code-signing CN — the client CN set without `@`.
