@@ -33,21 +33,10 @@ struct AllowListCommand: ParsableCommand {
             let logger = common.makeLogger()
             let registry = try DataFolder(path: common.data).openRegistry(logger: logger)
             let context = UploadContext(institutionID: institution, kind: .allowList, operation: .apply)
-            let batch = try UploadRun(file: file, context: context, recordLimit: recordLimit, logger: logger)
-                .validate(directory: registry, retainingRequests: true)
-            let entries = UploadRun.linesToApply(batch, mode: onError).compactMap { request -> AllowListEntry? in
-                if case .allowList(let entry) = request { return entry }
-                return nil
-            }
-            if !entries.isEmpty {
-                do {
-                    try registry.apply(entries)
-                } catch {
-                    throw OperationalError(.database, LocalizedText(ja: "登録に失敗しました: \(error)", en: "Could not apply: \(error)"))
-                }
-            }
-            UploadRun.print(batch, format: format)
-            throw UploadRun.exitCode(for: batch.summary)
+            throw try UploadRun(file: file, context: context, recordLimit: recordLimit, logger: logger).apply(
+                registry: registry, mode: onError, format: format,
+                select: { if case .allowList(let entry) = $0 { return entry } else { return nil } },
+                write: registry.apply)
         }
     }
 }

@@ -31,21 +31,10 @@ struct InstitutionsCommand: ParsableCommand {
             let logger = common.makeLogger()
             let registry = try DataFolder(path: common.data).openRegistry(logger: logger)
             let context = UploadContext(institutionID: nil, kind: .institution, operation: .apply)
-            let batch = try UploadRun(file: file, context: context, recordLimit: recordLimit, logger: logger)
-                .validate(directory: registry, retainingRequests: true)
-            let changes = UploadRun.linesToApply(batch, mode: onError).compactMap { request -> InstitutionChange? in
-                if case .institution(let change) = request { return change }
-                return nil
-            }
-            if !changes.isEmpty {
-                do {
-                    try registry.apply(changes)
-                } catch {
-                    throw OperationalError(.database, LocalizedText(ja: "登録に失敗しました: \(error)", en: "Could not apply: \(error)"))
-                }
-            }
-            UploadRun.print(batch, format: format)
-            throw UploadRun.exitCode(for: batch.summary)
+            throw try UploadRun(file: file, context: context, recordLimit: recordLimit, logger: logger).apply(
+                registry: registry, mode: onError, format: format,
+                select: { if case .institution(let change) = $0 { return change } else { return nil } },
+                write: registry.apply)
         }
     }
 

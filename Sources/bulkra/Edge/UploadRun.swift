@@ -43,6 +43,23 @@ struct UploadRun {
         summary.status == .accepted ? .success : ExitCode(1)
     }
 
+    /// Checks the file, applies its accepted requests in one transaction (RES-12), prints the result
+    /// and returns the exit status.
+    func apply<Item>(registry: any ValidationDirectory, mode: ErrorMode, format: OutputFormat,
+                     select: (AcceptedRequest) -> Item?, write: ([Item]) throws -> Void) throws -> ExitCode {
+        let batch = try validate(directory: registry, retainingRequests: true)
+        let items = Self.linesToApply(batch, mode: mode).compactMap(select)
+        if !items.isEmpty {
+            do {
+                try write(items)
+            } catch {
+                throw OperationalError(.database, LocalizedText(ja: "登録に失敗しました: \(error)", en: "Could not apply: \(error)"))
+            }
+        }
+        Self.print(batch, format: format)
+        return Self.exitCode(for: batch.summary)
+    }
+
     /// RES-12: whether an apply command may write, and which lines.
     static func linesToApply(_ batch: ValidatedBatch, mode: ErrorMode) -> [AcceptedRequest] {
         guard batch.fileDiagnostics.isEmpty else { return [] }
