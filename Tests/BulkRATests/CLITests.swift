@@ -72,6 +72,60 @@ struct CLITests {
         #expect(try Self.run(["--help"]).status == 0)
     }
 
+    @Test("CLI-02 commands other than init need an initialised data folder (exit 2 with a hint)")
+    func needsInit() throws {
+        let missing = FileManager.default.temporaryDirectory.appendingPathComponent("bulkra-cli-\(getpid())-none").path
+        let result = try Self.run(["institutions", "list", "--data", missing])
+        #expect(result.status == 2 && result.error.contains("bulkra init"))
+    }
+
+    @Test("CLI-03 logs go to standard error at the chosen level; results stay on standard output")
+    func logging() throws {
+        let data = try Self.dataFolder("log")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let result = try Self.run(["check", "server/issue-invalid.tsv", "--data", data, "--institution", "example-u", "--family", "server",
+                                   "--operation", "issue", "--log-level", "trace"])
+        #expect(result.error.contains("validate.done") && result.error.contains("row.line"))
+        #expect(!result.error.contains("管理 太郎") && result.output.hasPrefix("{\"file\""))
+        let quiet = try Self.run(["check", "server/issue-invalid.tsv", "--data", data, "--institution", "example-u", "--family", "server",
+                                  "--operation", "issue"])
+        #expect(quiet.error.isEmpty)
+    }
+
+    @Test("CLI-04 --format json gives one JSON object; --format tsv the result table")
+    func formats() throws {
+        let data = try Self.dataFolder("format")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let base = ["check", "client/issue-invalid.tsv", "--data", data, "--institution", "example-u", "--family", "client", "--operation", "issue"]
+        let json = try Self.run(base + ["--format", "json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
+        #expect(object["encoding"] as? String == "cp932" && (object["lines"] as? [Any])?.count == 13)
+        let tsv = try Self.run(base + ["--format", "tsv"])
+        #expect(tsv.output.split(separator: "\n").count == 14)
+    }
+
+    @Test("CLI-05 an operation that does not apply to the family is a usage error (exit 2)")
+    func combinations() throws {
+        let data = try Self.dataFolder("combo")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        for (family, operation) in [("admin", "issue"), ("server", "update"), ("client", "update")] {
+            #expect(try Self.run(["check", "server/issue-valid.tsv", "--data", data, "--institution", "example-u",
+                                  "--family", family, "--operation", operation]).status == 2)
+        }
+    }
+
+    @Test("CLI-10 init creates the registry and is idempotent")
+    func initTwice() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bulkra-cli-\(getpid())-init").path
+        try? FileManager.default.removeItem(atPath: path)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let first = try Self.run(["init", "--data", path])
+        let second = try Self.run(["init", "--data", path])
+        #expect(first.status == 0 && second.status == 0 && first.output.contains("schema v1-institutions-certificates"))
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o700)
+    }
+
     @Test("CLI-20 check is a dry run: checking twice gives the same result and stores nothing")
     func dryRun() throws {
         let data = try Self.dataFolder("dry")
@@ -86,7 +140,7 @@ struct CLITests {
         #expect(tsv.output.hasPrefix("SEQ\t処理結果\tエラー内容\tErrors\n1\tOK"))
     }
 
-    @Test("CLI-30 institutions apply: abort applies nothing when a line fails; skip applies the good lines")
+    @Test("RES-12 / CLI-30 institutions apply: abort applies nothing when a line fails; skip applies the good lines")
     func errorModes() throws {
         let data = try Self.dataFolder("modes")
         defer { try? FileManager.default.removeItem(atPath: data) }

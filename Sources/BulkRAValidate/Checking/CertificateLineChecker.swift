@@ -222,6 +222,8 @@ struct CertificateLineChecker: Sendable {
             attributes.append(SubjectDistinguishedName.Attribute(attribute.type, value))
         }
         // Registered values (DN-07, DN-08); revocation names an existing certificate instead (REV-04).
+        // These faults leave the DN usable for the remaining checks (CN = FQDN, CSR match, identity).
+        let structurallyClean = clean
         if !revoking {
             if let o = dn.value(.organization), o != institution.englishName {
                 fail(.registeredValueMismatch, "（Oは登録された機関名(英語表記)「\(institution.englishName)」です）",
@@ -242,7 +244,7 @@ struct CertificateLineChecker: Sendable {
                      "(ST must be the registered '\(institution.stateOrProvince)')")
             }
         }
-        return clean ? SubjectDistinguishedName(attributes: attributes) : nil
+        return structurallyClean ? SubjectDistinguishedName(attributes: attributes) : nil
     }
 
     /// DN-08: L must not contain "Academe" or "Default", and must not be just "City".
