@@ -37,20 +37,25 @@ public enum JISX0208 {
         return scalars
     }()
 
-    /// Decodes 3-byte groups (two code bytes and a newline) one at a time, skipping unmapped codes.
+    /// Decodes 3-byte groups (two code bytes and a newline): a row of 94 codes at a time, and code by
+    /// code only in rows where some code has no mapping.
     private static func decodeEach(_ bytes: [UInt8], from encoding: String) -> [UInt32] {
-        var result: [UInt32] = []
-        var index = 0
         let transcoder = CP932Transcoder()
-        while index + 3 <= bytes.count {
-            let group = Array(bytes[index..<index + 2])
-            if let utf8 = try? transcoder.utf8(from: group, encoding: encoding) {
-                let text = String(decoding: utf8, as: UTF8.self)
-                if text.unicodeScalars.count == 1, let scalar = text.unicodeScalars.first {
-                    result.append(scalar.value)
+        var result: [UInt32] = []
+        let rowLength = 94 * 3
+        for rowStart in stride(from: 0, to: bytes.count, by: rowLength) {
+            let row = Array(bytes[rowStart..<min(rowStart + rowLength, bytes.count)])
+            if let utf8 = try? transcoder.utf8(from: row, encoding: encoding) {
+                for line in String(decoding: utf8, as: UTF8.self).split(separator: "\n") where line.unicodeScalars.count == 1 {
+                    result.append(line.unicodeScalars.first!.value)
                 }
+                continue
             }
-            index += 3
+            for index in stride(from: 0, to: row.count, by: 3) {
+                guard let utf8 = try? transcoder.utf8(from: Array(row[index..<index + 2]), encoding: encoding) else { continue }
+                let text = String(decoding: utf8, as: UTF8.self)
+                if text.unicodeScalars.count == 1 { result.append(text.unicodeScalars.first!.value) }
+            }
         }
         return result
     }
