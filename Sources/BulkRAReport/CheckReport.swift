@@ -23,11 +23,4 @@ public struct CheckReport: Sendable {
         var stream = ResultStream(format: format)
         return stream.start(batch.header) + stream.lines(batch.lines) + stream.finish(batch.summary)
     }
-
-    /// A short human summary line for terminals.
-    public func renderSummary() -> String {
-        let encoding = batch.encoding?.rawValue ?? "-"
-        return "\(batch.fileName): \(batch.status.rawValue) (\(encoding), \(batch.recordCount) lines, "
-            + "\(batch.acceptedCount) OK, \(batch.rejectedCount) NG)"
-    }
 }

@@ -1,7 +1,6 @@
 /// A minimal JSON text builder that keeps keys in the order written (reports are deterministic; RPT-01).
-struct JSONWriter {
-    private(set) var text = ""
-
+enum JSONWriter {
+    /// A JSON string literal; only `"`, `\`, controls and U+2028/2029 are escaped.
     static func quoted(_ value: String) -> String {
         // Most values need no escaping: check the bytes once and copy the string whole.
         var needsEscape = false
@@ -24,7 +23,8 @@ struct JSONWriter {
             case "\t": result += "\\t"
             default:
                 if scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029 {
-                    result += "\\u" + String(scalar.value, radix: 16).leftPadded(4)
+                    let hex = String(scalar.value, radix: 16)
+                    result += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
                 } else {
                     result.unicodeScalars.append(scalar)
                 }
@@ -41,11 +41,5 @@ struct JSONWriter {
     /// An array of JSON texts.
     static func array(_ items: [String]) -> String {
         "[" + items.joined(separator: ",") + "]"
-    }
-}
-
-extension String {
-    func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }
