@@ -34,10 +34,11 @@ struct CheckCommand: ParsableCommand {
 
     func validate() throws {
         guard UploadOperation.allowed(for: family.kind).contains(operation.operation) else {
-            throw ValidationError("--operation \(operation.rawValue) does not apply to --family \(family.rawValue) "
-                + "(allowed: \(UploadOperation.allowed(for: family.kind).map(\.rawValue).joined(separator: ", ")))")
+            let allowed = UploadOperation.allowed(for: family.kind).map(\.rawValue).joined(separator: ", ")
+            throw ValidationError("--family \(family.rawValue) では --operation \(operation.rawValue) は使えません（使用可: \(allowed)）\n"
+                + "--operation \(operation.rawValue) does not apply to --family \(family.rawValue) (allowed: \(allowed))")
         }
-        guard recordLimit > 0 else { throw ValidationError("--record-limit must be positive") }
+        guard recordLimit > 0 else { throw ValidationError("--record-limit は正の数です / --record-limit must be positive") }
     }
 
     func run() throws {
