@@ -218,10 +218,11 @@ public struct UploadValidator: Sendable {
         }
     }
 
-    /// VAL-I04: a renewal keeps the holder — CN (case-folded for servers) and the OU values.
+    /// VAL-I04: a renewal keeps the holder — for servers the CN (case-folded; an OU of a certificate
+    /// issued before OUs were abolished does not count), for other families the CN and the OU values.
     static func sameHolder(_ lhs: SubjectDistinguishedName, _ rhs: SubjectDistinguishedName, family: CertificateFamily) -> Bool {
-        let fold: (String?) -> String? = { family == .server ? $0?.lowercased() : $0 }
-        return fold(lhs.commonName) == fold(rhs.commonName) && lhs.values(.organizationalUnit) == rhs.values(.organizationalUnit)
+        if family == .server { return lhs.commonName?.lowercased() == rhs.commonName?.lowercased() }
+        return lhs.commonName == rhs.commonName && lhs.values(.organizationalUnit) == rhs.values(.organizationalUnit)
     }
 
     /// REV-04: a revocation names the certificate's exact DN (CN case-folded for servers).

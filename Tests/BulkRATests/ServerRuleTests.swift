@@ -1,3 +1,4 @@
+import BulkRARegistry
 import BulkRAModel
 @testable import BulkRAValidate
 import Testing
@@ -141,6 +142,19 @@ struct ServerRuleTests {
         #expect(try codes(Line.server(cn: "www.example.ac.jp", serial: Fixture.decimal(Fixture.taroSerial)), .renew) == [222])
         #expect(try codes(Line.server(cn: "www.sample-tech.ac.jp", serial: Fixture.decimal(Fixture.techSerial)), .renew) == [222, 221])
         #expect(try codes(Line.server(cn: "old.example.ac.jp", serial: Fixture.decimal(Fixture.oldSerial)), .renew) == [])
+    }
+
+    @Test("VAL-I04 a server certificate issued with an OU (before 2022) is renewed by an OU-less line")
+    func legacyOrganizationalUnit() throws {
+        let registry = try Fixture.registry()
+        let example = try #require(try registry.institution(id: "example-u"))
+        let legacy = TestCSR.certificate("CN=legacy.example.ac.jp,OU=Computing Center,\(Fixture.ex)", key: TestKeys.rsa2048B, serial: [0x0A, 0x0B])
+        try registry.record([try CertificateRecord(importing: legacy, institution: example, family: .server, profile: 3,
+                                                   revocationReason: nil, revokedAt: nil)])
+        let renew = try Fixture.check(.server, .renew, [Line.server(cn: "legacy.example.ac.jp", serial: "2571")], registry: registry)
+        #expect(Fixture.codes(renew) == [[]])
+        let issue = try Fixture.check(.server, .issue, [Line.server(cn: "legacy.example.ac.jp")], registry: registry)
+        #expect(Fixture.codes(issue) == [[212]])
     }
 
     @Test("VAL-I05 renewal with the key of the replaced certificate is 219")

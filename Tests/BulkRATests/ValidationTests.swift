@@ -145,6 +145,8 @@ struct ValidationTests {
         let old = try SubjectDistinguishedName("CN=www.example.ac.jp,O=Example University,L=Old-ku,ST=Tokyo,C=JP")
         let new = try SubjectDistinguishedName("CN=WWW.example.ac.jp,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP")
         #expect(UploadValidator.sameHolder(new, old, family: .server))
+        let legacy = try SubjectDistinguishedName("CN=www.example.ac.jp,OU=Center,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP")
+        #expect(UploadValidator.sameHolder(new, legacy, family: .server))
         let otherOU = try SubjectDistinguishedName("CN=Taro,OU=B,O=X,L=Y,C=JP")
         #expect(!UploadValidator.sameHolder(otherOU, try SubjectDistinguishedName("CN=Taro,OU=A,O=X,L=Y,C=JP"), family: .client))
     }
