@@ -23,9 +23,14 @@ extension CertificateRecord {
                                                                   en: "Invalid serial number: \(certificate.serialNumber)"))
         }
         let host = subject.commonName.flatMap { cn in (try? DomainName(cn)) ?? (try? EmailAddress(cn))?.domain }
-        let digest = KeyDigest.of(subjectPublicKeyInfo: certificate.publicKey.subjectPublicKeyInfoBytes)
         var serializer = DER.Serializer()
         let der: [UInt8] = (try? serializer.serialize(certificate)).map { serializer.serializedBytes } ?? []
+        let digest: String
+        do {
+            digest = try KeyDigest.of(certificate: der)
+        } catch {
+            throw OperationalError(.invalidRequest, LocalizedText(ja: "公開鍵を読めません", en: "Cannot read the public key: \(error)"))
+        }
         self.init(serial: serial, institutionID: institution.id, family: family, profile: profile, subject: subject,
                   domain: host?.registeredDomain(in: institution.domains), keyDigest: digest,
                   state: revocationReason == nil ? .issued : .revoked, notBefore: certificate.notValidBefore,

@@ -1,11 +1,13 @@
 import Crypto
+import SwiftASN1
 
-/// The identity of a public key: SHA-256 of its DER SubjectPublicKeyInfo, lower-case hex (CSR-06).
+/// The identity of a public key: SHA-256 of the subjectPublicKey bit string — the key itself,
+/// independent of how the algorithm parameters were encoded — as lower-case hex (CSR-06).
 public enum KeyDigest {
     private static let digits = Array("0123456789abcdef".utf8)
 
-    /// The digest of a SubjectPublicKeyInfo.
-    public static func of<Bytes: Sequence>(subjectPublicKeyInfo bytes: Bytes) -> String where Bytes.Element == UInt8 {
+    /// The digest of the key bytes (the contents of the SubjectPublicKeyInfo's BIT STRING).
+    public static func of<Bytes: Sequence>(publicKeyBits bytes: Bytes) -> String where Bytes.Element == UInt8 {
         let digest = SHA256.hash(data: Array(bytes))
         var hex: [UInt8] = []
         hex.reserveCapacity(64)
@@ -14,5 +16,34 @@ public enum KeyDigest {
             hex.append(digits[Int(byte & 0x0F)])
         }
         return String(decoding: hex, as: UTF8.self)
+    }
+
+    /// The digest of the key of a DER certificate (its TBSCertificate's SubjectPublicKeyInfo).
+    public static func of(certificate der: [UInt8]) throws -> String {
+        let root = try DER.parse(der)
+        let spki = try DER.sequence(root, identifier: .sequence) { certificate -> ASN1Node in
+            guard let tbs = certificate.next() else { throw ASN1Error.invalidASN1Object(reason: "no TBSCertificate") }
+            defer { while certificate.next() != nil {} }
+            return try DER.sequence(tbs, identifier: .sequence) { fields -> ASN1Node in
+                var node = fields.next()
+                if node?.identifier == ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific) { node = fields.next() }
+                // serial (node), signature, issuer, validity, subject, then the key.
+                for _ in 0..<4 { _ = fields.next() }
+                guard node != nil, let key = fields.next() else { throw ASN1Error.invalidASN1Object(reason: "no key") }
+                while fields.next() != nil {}
+                return key
+            }
+        }
+        return try of(subjectPublicKeyInfo: Array(spki.encodedBytes))
+    }
+
+    /// The digest of the key inside a DER SubjectPublicKeyInfo.
+    public static func of(subjectPublicKeyInfo der: [UInt8]) throws -> String {
+        let node = try DER.parse(der)
+        let bits = try DER.sequence(node, identifier: .sequence) { nodes -> ArraySlice<UInt8> in
+            _ = nodes.next()
+            return try ASN1BitString(derEncoded: &nodes).bytes
+        }
+        return of(publicKeyBits: bits)
     }
 }

@@ -3,25 +3,26 @@ import Crypto
 import _CryptoExtras
 import Foundation
 import SwiftASN1
-import X509
 
-/// A PKCS#10 CSR from column 7 that parses and whose self-signature verifies (Specs/csr.md, CSR-01..CSR-04).
+/// A PKCS#10 CSR from column 7 that parses and whose self-signature verifies (Specs/csr.md, CSR-01..CSR-06).
+///
+/// Read directly with swift-asn1: only what the rules need (subject, key, signature) is decoded,
+/// which keeps checking large files fast. Issuance parses `der` again with swift-certificates.
 public struct SigningRequest: Sendable {
     /// The DER bytes of the request.
     public let der: [UInt8]
-    /// The parsed request.
-    public let request: CertificateSigningRequest
     /// The subject attributes in DER order, flattened across RDNs; `nil` type for attributes UPKI does not use.
     public let subject: [(type: SubjectDistinguishedName.AttributeType?, value: String)]
     /// The key type and size.
     public let keyKind: PublicKeyKind
-    /// SHA-256 of the SubjectPublicKeyInfo, lower-case hex: the key's identity for reuse checks (CSR-06).
+    /// SHA-256 of the key, lower-case hex: the key's identity for reuse checks (CSR-06).
     public let keyDigest: String
 
     /// The longest base64 body accepted (CSR-01).
     public static let maximumLength = 2048
 
-    /// Parses column 7: one-line base64 body, PEM armour tolerated; every fault is 216 except the length (202).
+    /// Parses column 7: one-line base64 body, PEM armour tolerated; every fault is 216 except the
+    /// length (202) and keys that cannot be used at all (218).
     init(_ raw: String) throws(ValueError) {
         var body = Substring(raw)
         for marker in ["-----BEGIN CERTIFICATE REQUEST-----", "-----BEGIN NEW CERTIFICATE REQUEST-----"] where body.hasPrefix(marker) {
@@ -40,35 +41,21 @@ public struct SigningRequest: Sendable {
             throw ValueError(.csrUnusable, ja: "（Base64として復号できません）", en: "(not valid base64)")
         }
         let der = Array(data)
-        let request: CertificateSigningRequest
+        let parts: Parts
         do {
-            request = try CertificateSigningRequest(derEncoded: der)
+            parts = try Parts(der)
         } catch {
-            if let kind = Self.unsupportedKeyDescription(der) {
-                throw ValueError(.keyNotAllowed, ja: "（\(kind)の鍵は使用できません）", en: "(\(kind) keys are not allowed)")
-            }
             throw ValueError(.csrUnusable, ja: "（PKCS#10として解析できません）", en: "(not a parsable PKCS#10 request)")
         }
-        guard request.publicKey.isValidSignature(request.signature, for: request) else {
+        let key = try PublicKey(algorithm: parts.keyAlgorithm, curve: parts.curve, spki: parts.subjectPublicKeyInfo,
+                                bits: parts.publicKeyBits)
+        guard key.verifies(parts.signature, over: parts.info, algorithm: parts.signatureAlgorithm) else {
             throw ValueError(.csrUnusable, ja: "（CSRの署名を検証できません）", en: "(the CSR signature does not verify)")
         }
         self.der = der
-        self.request = request
-        self.subject = SubjectDistinguishedName.attributes(of: request.subject)
-        let key = request.publicKey
-        if let rsa = _RSA.Signing.PublicKey(key) {
-            keyKind = .rsa(bits: rsa.keySizeInBits)
-        } else if P256.Signing.PublicKey(key) != nil {
-            keyKind = .p256
-        } else if P384.Signing.PublicKey(key) != nil {
-            keyKind = .p384
-        } else if P521.Signing.PublicKey(key) != nil {
-            keyKind = .p521
-        } else {
-            keyKind = .ed25519
-        }
-        // The canonical re-encoding, so that a key gives one digest whether it came in a CSR or a certificate.
-        keyDigest = KeyDigest.of(subjectPublicKeyInfo: key.subjectPublicKeyInfoBytes)
+        self.subject = parts.subject
+        self.keyKind = key.kind
+        self.keyDigest = KeyDigest.of(publicKeyBits: parts.publicKeyBits)
     }
 
     /// Whether the CSR subject equals the column-1 DN, RDN order forward or reversed (CSR-03).
@@ -91,22 +78,191 @@ public struct SigningRequest: Sendable {
         default: return false
         }
     }
+}
 
-    /// When a well-formed request carries a key this library cannot use (DSA, RSA below 1024, …), names it.
-    private static func unsupportedKeyDescription(_ der: [UInt8]) -> String? {
-        guard let root = try? DER.parse(der), case .constructed(let outer) = root.content,
-              let info = outer.first(where: { _ in true }), case .constructed(let infoNodes) = info.content else { return nil }
-        let nodes = Array(infoNodes)
-        guard nodes.count >= 3, case .constructed(let spki) = nodes[2].content,
-              let algorithm = spki.first(where: { _ in true }), case .constructed(let algorithmNodes) = algorithm.content,
-              let oidNode = algorithmNodes.first(where: { _ in true }),
-              let oid = try? ASN1ObjectIdentifier(derEncoded: oidNode) else { return nil }
-        switch oid.description {
-        case "1.2.840.113549.1.1.1": return "RSA (short)"
-        case "1.2.840.10040.4.1": return "DSA"
-        case "1.3.101.113": return "Ed448"
-        case "1.2.840.10045.2.1": return "ECDSA (unsupported curve)"
-        default: return oid.description
+extension SigningRequest {
+    /// The pieces of a CertificationRequest (RFC 2986) the rules use.
+    struct Parts {
+        var info: ArraySlice<UInt8> = []
+        var subject: [(type: SubjectDistinguishedName.AttributeType?, value: String)] = []
+        var subjectPublicKeyInfo: ArraySlice<UInt8> = []
+        var keyAlgorithm = ASN1ObjectIdentifier.AlgorithmIdentifier.rsaEncryption
+        var curve: ASN1ObjectIdentifier?
+        var publicKeyBits: ArraySlice<UInt8> = []
+        var signatureAlgorithm = ASN1ObjectIdentifier.AlgorithmIdentifier.rsaEncryption
+        var signature: ArraySlice<UInt8> = []
+
+        init(_ der: [UInt8]) throws {
+            let root = try DER.parse(der)
+            try DER.sequence(root, identifier: .sequence) { nodes in
+                guard let info = nodes.next() else { throw ASN1Error.invalidASN1Object(reason: "no CertificationRequestInfo") }
+                self.info = info.encodedBytes
+                try DER.sequence(info, identifier: .sequence) { fields in
+                    let version = try Int(derEncoded: &fields)
+                    guard version == 0 else { throw ASN1Error.invalidASN1Object(reason: "version \(version)") }
+                    guard let name = fields.next() else { throw ASN1Error.invalidASN1Object(reason: "no subject") }
+                    self.subject = try Self.attributes(of: name)
+                    guard let spki = fields.next() else { throw ASN1Error.invalidASN1Object(reason: "no key") }
+                    self.subjectPublicKeyInfo = spki.encodedBytes
+                    try DER.sequence(spki, identifier: .sequence) { keyNodes in
+                        guard let algorithm = keyNodes.next() else { throw ASN1Error.invalidASN1Object(reason: "no key algorithm") }
+                        try DER.sequence(algorithm, identifier: .sequence) { algorithmNodes in
+                            self.keyAlgorithm = try ASN1ObjectIdentifier(derEncoded: &algorithmNodes)
+                            if let parameters = algorithmNodes.next(), parameters.identifier == .objectIdentifier {
+                                self.curve = try ASN1ObjectIdentifier(derEncoded: parameters)
+                            }
+                            while algorithmNodes.next() != nil {}
+                        }
+                        self.publicKeyBits = try ASN1BitString(derEncoded: &keyNodes).bytes
+                    }
+                    while fields.next() != nil {}  // CSR-04: attributes are not used
+                }
+                guard let algorithm = nodes.next() else { throw ASN1Error.invalidASN1Object(reason: "no signature algorithm") }
+                try DER.sequence(algorithm, identifier: .sequence) { algorithmNodes in
+                    self.signatureAlgorithm = try ASN1ObjectIdentifier(derEncoded: &algorithmNodes)
+                    while algorithmNodes.next() != nil {}
+                }
+                self.signature = try ASN1BitString(derEncoded: &nodes).bytes
+            }
+        }
+
+        /// The attributes of a Name, flattened across RDNs, with UPKI's attribute types named.
+        static func attributes(of name: ASN1Node) throws -> [(type: SubjectDistinguishedName.AttributeType?, value: String)] {
+            guard name.identifier == .sequence, case .constructed(let rdns) = name.content else {
+                throw ASN1Error.invalidASN1Object(reason: "subject is not a SEQUENCE")
+            }
+            var result: [(type: SubjectDistinguishedName.AttributeType?, value: String)] = []
+            for rdn in rdns {
+                guard rdn.identifier == .set, case .constructed(let pairs) = rdn.content else {
+                    throw ASN1Error.invalidASN1Object(reason: "RDN is not a SET")
+                }
+                for pair in pairs {
+                    try DER.sequence(pair, identifier: .sequence) { nodes in
+                        let oid = try ASN1ObjectIdentifier(derEncoded: &nodes)
+                        guard let value = nodes.next(), case .primitive(let bytes) = value.content else {
+                            throw ASN1Error.invalidASN1Object(reason: "attribute without a string value")
+                        }
+                        result.append((Self.type(of: oid), Self.string(bytes, identifier: value.identifier)))
+                    }
+                }
+            }
+            return result
+        }
+
+        static func type(of oid: ASN1ObjectIdentifier) -> SubjectDistinguishedName.AttributeType? {
+            switch oid {
+            case [2, 5, 4, 3]: return .commonName
+            case [2, 5, 4, 11]: return .organizationalUnit
+            case [2, 5, 4, 10]: return .organization
+            case [2, 5, 4, 7]: return .locality
+            case [2, 5, 4, 8]: return .stateOrProvince
+            case [2, 5, 4, 6]: return .country
+            default: return nil
+            }
+        }
+
+        /// A directory string's text: UTF-8 for the byte-oriented string types, UTF-16 for BMPString.
+        static func string(_ bytes: ArraySlice<UInt8>, identifier: ASN1Identifier) -> String {
+            if identifier == ASN1Identifier(tagWithNumber: 30, tagClass: .universal) {
+                var units: [UInt16] = []
+                var index = bytes.startIndex
+                while index + 1 < bytes.endIndex {
+                    units.append(UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1]))
+                    index += 2
+                }
+                return String(decoding: units, as: UTF16.self)
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+    }
+
+    /// The request's public key, loaded for verification (CSR-02, CSR-05).
+    enum PublicKey {
+        case rsa(_RSA.Signing.PublicKey)
+        case p256(P256.Signing.PublicKey)
+        case p384(P384.Signing.PublicKey)
+        case p521(P521.Signing.PublicKey)
+        case ed25519(Curve25519.Signing.PublicKey)
+
+        static let ecPublicKey: ASN1ObjectIdentifier = [1, 2, 840, 10045, 2, 1]
+        static let ed25519Key: ASN1ObjectIdentifier = [1, 3, 101, 112]
+
+        init(algorithm: ASN1ObjectIdentifier, curve: ASN1ObjectIdentifier?, spki: ArraySlice<UInt8>,
+             bits: ArraySlice<UInt8>) throws(ValueError) {
+            func unusable(_ name: String) -> ValueError {
+                ValueError(.keyNotAllowed, ja: "（\(name)の鍵は使用できません）", en: "(\(name) keys are not allowed)")
+            }
+            do {
+                switch (algorithm, curve) {
+                case (.AlgorithmIdentifier.rsaEncryption, _):
+                    guard let key = try? _RSA.Signing.PublicKey(unsafeDERRepresentation: spki) else { throw unusable("RSA (short)") }
+                    self = .rsa(key)
+                case (Self.ecPublicKey, [1, 2, 840, 10045, 3, 1, 7]): self = .p256(try P256.Signing.PublicKey(x963Representation: bits))
+                case (Self.ecPublicKey, [1, 3, 132, 0, 34]): self = .p384(try P384.Signing.PublicKey(x963Representation: bits))
+                case (Self.ecPublicKey, [1, 3, 132, 0, 35]): self = .p521(try P521.Signing.PublicKey(x963Representation: bits))
+                case (Self.ecPublicKey, _): throw unusable("ECDSA (unsupported curve)")
+                case (Self.ed25519Key, _): self = .ed25519(try Curve25519.Signing.PublicKey(rawRepresentation: bits))
+                case ([1, 2, 840, 10040, 4, 1], _): throw unusable("DSA")
+                case ([1, 3, 101, 113], _): throw unusable("Ed448")
+                default: throw unusable(algorithm.description)
+                }
+            } catch let error as ValueError {
+                throw error
+            } catch {
+                throw ValueError(.csrUnusable, ja: "（CSRの公開鍵を読めません）", en: "(the CSR's public key cannot be read)")
+            }
+        }
+
+        var kind: PublicKeyKind {
+            switch self {
+            case .rsa(let key): return .rsa(bits: key.keySizeInBits)
+            case .p256: return .p256
+            case .p384: return .p384
+            case .p521: return .p521
+            case .ed25519: return .ed25519
+            }
+        }
+
+        /// Verifies the self-signature over the CertificationRequestInfo with the stated algorithm.
+        func verifies(_ signature: ArraySlice<UInt8>, over info: ArraySlice<UInt8>, algorithm: ASN1ObjectIdentifier) -> Bool {
+            enum Hash { case sha1, sha256, sha384, sha512 }
+            let hash: Hash
+            switch algorithm {
+            case [1, 2, 840, 10045, 4, 3, 2], [1, 2, 840, 113549, 1, 1, 11]: hash = .sha256
+            case [1, 2, 840, 10045, 4, 3, 3], [1, 2, 840, 113549, 1, 1, 12]: hash = .sha384
+            case [1, 2, 840, 10045, 4, 3, 4], [1, 2, 840, 113549, 1, 1, 13]: hash = .sha512
+            case [1, 2, 840, 10045, 4, 1], [1, 2, 840, 113549, 1, 1, 5]: hash = .sha1
+            case [1, 3, 101, 112]:
+                if case .ed25519(let key) = self { return key.isValidSignature(signature, for: info) }
+                return false
+            default: return false
+            }
+            let isECDSA = algorithm.description.hasPrefix("1.2.840.10045.4")
+            func check<D: Digest>(_ digest: D) -> Bool {
+                switch self {
+                case .rsa(let key):
+                    guard !isECDSA else { return false }
+                    return key.isValidSignature(_RSA.Signing.RSASignature(rawRepresentation: signature), for: digest,
+                                                padding: .insecurePKCS1v1_5)
+                case .p256(let key):
+                    guard isECDSA, let value = try? P256.Signing.ECDSASignature(derRepresentation: signature) else { return false }
+                    return key.isValidSignature(value, for: digest)
+                case .p384(let key):
+                    guard isECDSA, let value = try? P384.Signing.ECDSASignature(derRepresentation: signature) else { return false }
+                    return key.isValidSignature(value, for: digest)
+                case .p521(let key):
+                    guard isECDSA, let value = try? P521.Signing.ECDSASignature(derRepresentation: signature) else { return false }
+                    return key.isValidSignature(value, for: digest)
+                case .ed25519:
+                    return false
+                }
+            }
+            switch hash {
+            case .sha1: return check(Insecure.SHA1.hash(data: info))
+            case .sha256: return check(SHA256.hash(data: info))
+            case .sha384: return check(SHA384.hash(data: info))
+            case .sha512: return check(SHA512.hash(data: info))
+            }
         }
     }
 }
