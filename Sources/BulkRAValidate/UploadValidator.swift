@@ -1,5 +1,6 @@
 import BulkRADecode
 import BulkRAModel
+import Dispatch
 import Logging
 
 /// The second pipeline stage: decoded rows to accepted requests and diagnostics (Specs/validation.md).
@@ -130,18 +131,23 @@ public struct UploadValidator: Sendable {
         let checker = CertificateLineChecker(family: family, operation: context.operation, institution: institution,
                                              officer: officer, layout: .of(context.kind))
         var duplicates = DuplicateTracker()
-        for chunkStart in stride(from: 0, to: upload.recordCount, by: chunkSize) {
-            let indices = chunkStart..<min(chunkStart + chunkSize, upload.recordCount)
-            var drafts: [CertificateLineChecker.Draft?] = []
-            var malformed: [Diagnostic?] = []
-            let shaped = parallelMap(indices.count) { offset -> (CertificateLineChecker.Draft?, Diagnostic?) in
+        // The local checks of the next chunk run while this chunk's serial part (registry, duplicates,
+        // writing) runs, so both cores stay busy (VAL-04).
+        let chunks = stride(from: 0, to: upload.recordCount, by: chunkSize).map { $0..<min($0 + chunkSize, upload.recordCount) }
+        let localChecks: @Sendable (Range<Int>) -> [(CertificateLineChecker.Draft?, Diagnostic?)] = { indices in
+            parallelMap(indices.count) { offset in
                 switch upload.row(Row.self, at: indices.lowerBound + offset) {
                 case .row(let row): return (checker.draft(row), nil)
                 case .malformed(let diagnostic): return (nil, diagnostic)
                 }
             }
-            drafts = shaped.map(\.0)
-            malformed = shaped.map(\.1)
+        }
+        var prefetch = chunks.first.map { Prefetch(localChecks, $0) }
+        for position in chunks.indices {
+            let shaped = prefetch!.value
+            prefetch = position + 1 < chunks.count ? Prefetch(localChecks, chunks[position + 1]) : nil
+            var drafts = shaped.map(\.0)
+            let malformed = shaped.map(\.1)
             try applyRegistryRules(to: &drafts, family: family, institution: institution, officer: officer)
             var results: [LineResult] = []
             results.reserveCapacity(drafts.count)
@@ -340,5 +346,25 @@ struct DuplicateTracker {
         if draft.downloadMethod == .bulkPKCS12, let name = draft.pkcs12FileName?.text, !fileNames.insert(name).inserted {
             draft.check.report(.duplicateInFile, column: CertificateLineChecker.p12Column)
         }
+    }
+}
+
+/// A value computed on another thread, waited for when needed (chunk pipelining, VAL-04).
+final class Prefetch<Value: Sendable>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var result: Value?
+
+    init<Input: Sendable>(_ work: @escaping @Sendable (Input) -> Value, _ input: Input) {
+        DispatchQueue.global().async {
+            self.result = work(input)
+            self.done.signal()
+        }
+    }
+
+    /// Waits for the value.
+    var value: Value {
+        done.wait()
+        done.signal()
+        return result!
     }
 }
