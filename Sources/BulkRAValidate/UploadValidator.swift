@@ -134,30 +134,24 @@ public struct UploadValidator: Sendable {
         // The local checks of the next chunk run while this chunk's serial part (registry, duplicates,
         // writing) runs, so both cores stay busy (VAL-04).
         let chunks = stride(from: 0, to: upload.recordCount, by: chunkSize).map { $0..<min($0 + chunkSize, upload.recordCount) }
-        let localChecks: @Sendable (Range<Int>) -> [(CertificateLineChecker.Draft?, Diagnostic?)] = { indices in
+        let localChecks: @Sendable (Range<Int>) -> [CertificateLineChecker.Draft] = { indices in
             parallelMap(indices.count) { offset in
                 switch upload.row(Row.self, at: indices.lowerBound + offset) {
-                case .row(let row): return (checker.draft(row), nil)
-                case .malformed(let diagnostic): return (nil, diagnostic)
+                case .row(let row): return checker.draft(row)
+                case .malformed(let diagnostic): return checker.draft(malformed: diagnostic)
                 }
             }
         }
         var prefetch = chunks.first.map { Prefetch(localChecks, $0) }
         for position in chunks.indices {
-            let shaped = prefetch!.value
+            var drafts = prefetch!.value
             prefetch = position + 1 < chunks.count ? Prefetch(localChecks, chunks[position + 1]) : nil
-            var drafts = shaped.map(\.0)
-            let malformed = shaped.map(\.1)
             try applyRegistryRules(to: &drafts, family: family, institution: institution, officer: officer)
             var results: [LineResult] = []
             results.reserveCapacity(drafts.count)
             for index in drafts.indices {
-                if let diagnostic = malformed[index] {
-                    results.append(LineResult(line: diagnostic.line ?? 0, diagnostics: [diagnostic], request: nil))
-                    continue
-                }
-                guard var draft = drafts[index] else { continue }
-                duplicates.check(&draft, operation: context.operation)
+                duplicates.check(&drafts[index], operation: context.operation)
+                let draft = drafts[index]
                 let request = retainingRequests ? draft.request.map(AcceptedRequest.certificate) : nil
                 results.append(LineResult(line: draft.check.line, diagnostics: draft.check.sortedDiagnostics, request: request))
             }
@@ -166,10 +160,10 @@ public struct UploadValidator: Sendable {
     }
 
     /// VAL-I02..VAL-I06: new-versus-renew (212), serial ownership (222), already revoked (223), key reuse (219).
-    private func applyRegistryRules(to drafts: inout [CertificateLineChecker.Draft?], family: CertificateFamily,
+    private func applyRegistryRules(to drafts: inout [CertificateLineChecker.Draft], family: CertificateFamily,
                                     institution: InstitutionProfile, officer: KnownOfficer?) throws {
         let operation = context.operation
-        let identities = Array(Set(drafts.compactMap { $0?.identity }.filter { !$0.isEmpty }))
+        let identities = Array(Set(drafts.compactMap(\.identity).filter { !$0.isEmpty }))
         var byIdentity: [String: [KnownCertificate]] = [:]
         if operation != .revoke, !identities.isEmpty {
             for certificate in try directory.certificates(family: family, identities: identities) {
@@ -177,14 +171,12 @@ public struct UploadValidator: Sendable {
             }
         }
         var bySerial: [SerialNumber: KnownCertificate] = [:]
-        let serials = Array(Set(drafts.compactMap { $0?.targetSerial }))
+        let serials = Array(Set(drafts.compactMap(\.targetSerial)))
         if operation != .issue, !serials.isEmpty {
             for certificate in try directory.certificates(serials: serials) { bySerial[certificate.serial] = certificate }
         }
         let serialColumn = CertificateLineChecker.serialColumn
-        for index in drafts.indices {
-            guard var draft = drafts[index] else { continue }
-            defer { drafts[index] = draft }
+        func apply(_ draft: inout CertificateLineChecker.Draft) {
             switch operation {
             case .issue:
                 if let identity = draft.identity, byIdentity[identity]?.isEmpty == false {
@@ -221,6 +213,9 @@ public struct UploadValidator: Sendable {
             case .update, .apply:
                 break
             }
+        }
+        for index in drafts.indices {
+            apply(&drafts[index])  // in place: a draft holds many references, copying it is not free
         }
     }
 

@@ -72,6 +72,13 @@ struct CertificateLineChecker: Sendable {
         }
     }
 
+    /// A line with the wrong number of columns: its 224 result and nothing else.
+    func draft(malformed diagnostic: Diagnostic) -> Draft {
+        var draft = Draft(check: LineCheck(line: diagnostic.line ?? 0, layout: layout), family: family, operation: operation)
+        draft.check.add(diagnostic)
+        return draft
+    }
+
     func draft<Row: UploadRow>(_ row: Row) -> Draft {
         var draft = Draft(check: LineCheck(line: row.line, layout: layout), family: family, operation: operation)
         draft.check.checkPresence(presence, values: row.value)

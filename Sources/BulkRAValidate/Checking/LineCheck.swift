@@ -34,6 +34,11 @@ struct LineCheck: Sendable {
         diagnostics.append(Diagnostic(code: code, line: line, column: column, field: field, message: message))
     }
 
+    /// Records a diagnostic made elsewhere (the decoder's 224).
+    mutating func add(_ diagnostic: Diagnostic) {
+        diagnostics.append(diagnostic)
+    }
+
     /// Records a value error for a column.
     mutating func report(_ error: ValueError, column: Int) {
         report(error.code, column: column, detail: error.detail)
@@ -64,7 +69,8 @@ struct LineCheck: Sendable {
 
     /// The diagnostics in column order, then code order.
     var sortedDiagnostics: [Diagnostic] {
-        diagnostics.enumerated().sorted { lhs, rhs in
+        guard diagnostics.count > 1 else { return diagnostics }
+        return diagnostics.enumerated().sorted { lhs, rhs in
             let l = (lhs.element.column ?? 0, lhs.offset)
             let r = (rhs.element.column ?? 0, rhs.offset)
             return l < r
