@@ -201,8 +201,7 @@ public struct UploadValidator: Sendable {
                     if stored.isRevoked { draft.check.report(.alreadyRevoked, column: serialColumn) }
                     if draft.domain == nil { draft.domain = stored.domain }
                     if let officer, let domain = stored.domain, !officer.domains.contains(domain) {
-                        draft.check.report(.domainNotRegistered, column: serialColumn, detail: LocalizedText(
-                            ja: "（担当ドメインではありません: \(domain)）", en: "(not a domain assigned to the officer: \(domain))"))
+                        draft.check.reportNotAssigned(domain, column: serialColumn)
                     }
                 } else if let key = draft.signingRequest?.keyDigest {
                     let known = (byIdentity[draft.identity ?? ""] ?? []) + [stored]
@@ -273,8 +272,7 @@ public struct UploadValidator: Sendable {
                                 ja: "（主体者DNが証明書と一致しません）", en: "(the subject DN differs from the certificate's)"))
                         }
                         if let officer, let domain = stored.domain, !officer.domains.contains(domain) {
-                            draft.check.report(.domainNotRegistered, column: 4, detail: LocalizedText(
-                                ja: "（担当ドメインではありません: \(domain)）", en: "(not a domain assigned to the officer: \(domain))"))
+                            draft.check.reportNotAssigned(domain, column: 4)
                         }
                     } else {
                         draft.check.report(.serialNotOwned, column: 4)

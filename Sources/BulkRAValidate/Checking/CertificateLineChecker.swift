@@ -291,9 +291,7 @@ struct CertificateLineChecker: Sendable {
             if let registered = host.registeredDomain(in: institution.domains) {
                 draft.domain = registered
                 if let officer, !officer.domains.contains(registered) {
-                    draft.check.report(.domainNotRegistered, column: fqdn != nil ? Self.fqdnColumn : Self.dnColumn,
-                                       detail: LocalizedText(ja: "（担当ドメインではありません: \(registered)）",
-                                                             en: "(not a domain assigned to the officer: \(registered))"))
+                    draft.check.reportNotAssigned(registered, column: fqdn != nil ? Self.fqdnColumn : Self.dnColumn)
                 }
             } else {
                 draft.check.report(.domainNotRegistered, column: fqdn != nil ? Self.fqdnColumn : Self.dnColumn,
@@ -310,9 +308,7 @@ struct CertificateLineChecker: Sendable {
                     continue
                 }
                 if let officer, !officer.domains.contains(registered) {
-                    draft.check.report(.domainNotRegistered, column: Self.dnsColumn,
-                                       detail: LocalizedText(ja: "（担当ドメインではありません: \(name)）",
-                                                             en: "(not a domain assigned to the officer: \(name))"))
+                    draft.check.reportNotAssigned(name, column: Self.dnsColumn)
                 }
             }
         } else if row.value(Self.dnsColumn).isEmpty, let commonName {
@@ -356,9 +352,7 @@ struct CertificateLineChecker: Sendable {
                                                          en: "(S/MIME is only for mailboxes under the institution's registered domains)"))
             }
             if let domain = draft.domain, let officer, !officer.domains.contains(domain) {
-                draft.check.report(.domainNotRegistered, column: Self.userEmailColumn,
-                                   detail: LocalizedText(ja: "（担当ドメインではありません: \(domain)）",
-                                                         en: "(not a domain assigned to the officer: \(domain))"))
+                draft.check.reportNotAssigned(domain, column: Self.userEmailColumn)
             }
         }
         // SMM-01: S/MIME CN is the user e-mail.
@@ -373,9 +367,7 @@ struct CertificateLineChecker: Sendable {
         if let email = draft.administratorEmail {
             draft.domain = email.domain.registeredDomain(in: institution.domains)
             if operation != .revoke, let domain = draft.domain, let officer, !officer.domains.contains(domain) {
-                draft.check.report(.domainNotRegistered, column: Self.adminEmailColumn,
-                                   detail: LocalizedText(ja: "（担当ドメインではありません: \(domain)）",
-                                                         en: "(not a domain assigned to the officer: \(domain))"))
+                draft.check.reportNotAssigned(domain, column: Self.adminEmailColumn)
             }
         }
     }

@@ -34,6 +34,12 @@ struct LineCheck: Sendable {
         diagnostics.append(Diagnostic(code: code, line: line, column: column, field: field, message: message))
     }
 
+    /// SRV-12 / CLT-08 / REV-05 / ADM-04: the name's domain is not one assigned to the uploading officer (221).
+    mutating func reportNotAssigned(_ name: some CustomStringConvertible, column: Int) {
+        report(.domainNotRegistered, column: column, detail: LocalizedText(
+            ja: "（担当ドメインではありません: \(name)）", en: "(not a domain assigned to the officer: \(name))"))
+    }
+
     /// Records a diagnostic made elsewhere (the decoder's 224).
     mutating func add(_ diagnostic: Diagnostic) {
         diagnostics.append(diagnostic)

@@ -20,21 +20,14 @@ struct AllowListCommand: ParsableCommand {
         @Option(name: .long, help: "The institution's ID.")
         var institution: String
 
-        @Option(name: .long, help: "json or tsv.")
-        var format: OutputFormat = .json
-
-        @Option(name: .long, help: "abort: apply nothing if any line fails; skip: apply the good lines.")
-        var onError: ErrorMode = .abort
-
-        @Option(name: .long, help: "Maximum number of records in a file (result 214).")
-        var recordLimit: Int = UploadDecoder.defaultRecordLimit
+        @OptionGroup var options: ApplyOptions
 
         func run() throws {
             let logger = common.makeLogger()
             let registry = try DataFolder(path: common.data).openRegistry(logger: logger)
             let context = UploadContext(institutionID: institution, kind: .allowList, operation: .apply)
-            throw try UploadRun(file: file, context: context, recordLimit: recordLimit, logger: logger).apply(
-                registry: registry, mode: onError, format: format,
+            throw try UploadRun(file: file, context: context, recordLimit: options.recordLimit, logger: logger).apply(
+                registry: registry, mode: options.onError, format: options.format,
                 select: { if case .allowList(let entry) = $0 { return entry } else { return nil } },
                 write: registry.apply)
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BulkRADecode
 import BulkRAReport
 import Logging
 
@@ -23,6 +24,18 @@ enum LoggingBootstrap {
     static let once: Void = {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
     }()
+}
+
+/// Options of the commands that apply a file (CLI-30, CLI-40).
+struct ApplyOptions: ParsableArguments {
+    @Option(name: .long, help: "json or tsv.")
+    var format: OutputFormat = .json
+
+    @Option(name: .long, help: "abort: apply nothing if any line fails; skip: apply the good lines.")
+    var onError: ErrorMode = .abort
+
+    @Option(name: .long, help: "Maximum number of records in a file (result 214).")
+    var recordLimit: Int = UploadDecoder.defaultRecordLimit
 }
 
 /// Output formats of results (CLI-04).
