@@ -4,12 +4,21 @@ DATA ?= ./bulkra-data
 SWIFT ?= swift
 BULKRA_DEBUG := .build/debug/bulkra
 BULKRA_RELEASE := .build/release/bulkra
-APT_PACKAGES := libsqlite3-dev zlib1g-dev libssl-dev time
+APT_PACKAGES := libsqlite3-dev zlib1g-dev libssl-dev time python3-venv
 
-.PHONY: deps build test run bench bench-check clean
+.PHONY: deps system-deps build test run bench bench-check clean
 
-## deps: install the system packages the build and the tests need (idempotent; apt-get as root).
-deps:
+VENV := .venv
+PKILINT_VERSION := 0.13.3
+
+## deps: install the system packages and the Python tools the build and the tests need (idempotent).
+deps: system-deps $(VENV)/bin/lint_cabf_serverauth_cert
+
+$(VENV)/bin/lint_cabf_serverauth_cert:
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q pkilint==$(PKILINT_VERSION)
+
+system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "deps: installing$$missing"; \

@@ -50,6 +50,18 @@ let package = Package(
             ]
         ),
         .target(
+            name: "BulkRAIssue",
+            dependencies: [
+                "BulkRAModel",
+                "BulkRAValidate",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
+        .target(
             name: "BulkRARegistry",
             dependencies: [
                 "BulkRAModel",
@@ -96,6 +108,7 @@ let package = Package(
             name: "BulkRATests",
             dependencies: [
                 "BulkRAModel",
+                "BulkRAIssue",
                 "BulkRADecode",
                 "BulkRAValidate",
                 "BulkRARegistry",

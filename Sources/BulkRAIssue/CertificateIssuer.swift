@@ -1,0 +1,131 @@
+import BulkRAModel
+import BulkRAValidate
+import Crypto
+import Foundation
+import Logging
+import SwiftASN1
+import X509
+
+/// The third pipeline stage: accepted requests to signed certificates (Specs/issuance.md).
+///
+/// Pure: the clock (`now`), the serial source and the signing key are passed in.
+public struct CertificateIssuer: Sendable {
+    /// The CA that signs.
+    public let authority: IssuingAuthority
+    let serials: SerialNumberGenerator
+    let validity: ValidityPolicy
+    let logger: Logger
+
+    /// Creates an issuer for one issuing CA.
+    public init(authority: IssuingAuthority, serials: SerialNumberGenerator, validity: ValidityPolicy = ValidityPolicy(),
+                logger: Logger = Logger(label: "bulkra.issue")) {
+        self.authority = authority
+        self.serials = serials
+        self.validity = validity
+        self.logger = logger
+    }
+
+    /// Issues the certificate for an accepted issue or renew line. Implements ISS-02..ISS-07.
+    ///
+    /// `publicKey` is the key the service made (client methods 1 and 2); otherwise the CSR's key is used.
+    public func issue(_ request: CertificateRequest, now: Date, publicKey: Certificate.PublicKey? = nil,
+                      serial: SerialNumber? = nil) throws -> IssuedCertificate {
+        guard let profile = request.profile else {
+            throw OperationalError(.invalidRequest, LocalizedText(ja: "プロファイルのない申請は発行できません", en: "A request without a profile cannot be issued"))
+        }
+        let key: Certificate.PublicKey
+        if let publicKey {
+            key = publicKey
+        } else if let csr = request.signingRequest {
+            key = try CertificateSigningRequest(derEncoded: csr.der).publicKey
+        } else {
+            throw OperationalError(.invalidRequest, LocalizedText(ja: "公開鍵がありません", en: "No public key for the request"))
+        }
+        let serial = serial ?? serials.next()
+        let period = validity.validity(for: profile, from: now)
+        let certificate = try Certificate(
+            version: .v3,
+            serialNumber: Certificate.SerialNumber(bytes: ArraySlice(serial.magnitude)),
+            publicKey: key,
+            notValidBefore: period.notBefore,
+            notValidAfter: period.notAfter,
+            issuer: authority.certificate.subject,
+            subject: try Self.subject(for: request, profile: profile),
+            signatureAlgorithm: authority.signatureAlgorithm,
+            extensions: try extensions(for: request, profile: profile, key: key),
+            issuerPrivateKey: authority.privateKey)
+        var serializer = DER.Serializer()
+        try serializer.serialize(certificate)
+        let der = serializer.serializedBytes
+        logger.debug("issue.certificate", metadata: ["row.line": "\(request.line)", "certificate.profile": "\(profile.rawValue)"])
+        return IssuedCertificate(request: request, serial: serial, profile: profile, certificate: certificate, der: der,
+                                 chain: [authority.certificate] + authority.chain, keyDigest: try KeyDigest.of(certificate: der))
+    }
+
+    /// ISS-04: the subject in the order the CA/Browser Forum requires (C, ST, L, O, OU, CN); S/MIME
+    /// mailbox-validated certificates carry the CN (the e-mail) only.
+    static func subject(for request: CertificateRequest, profile: CertificateProfile) throws -> DistinguishedName {
+        let dn = request.subject
+        if profile.isSMIME {
+            return try DistinguishedName { CommonName(dn.commonName ?? "") }
+        }
+        var rdns: [RelativeDistinguishedName] = []
+        func add(_ type: ASN1ObjectIdentifier, _ value: String?, printable: Bool = false) throws {
+            guard let value else { return }
+            let attribute = printable
+                ? try RelativeDistinguishedName.Attribute(type: type, printableString: value)
+                : RelativeDistinguishedName.Attribute(type: type, utf8String: value)
+            rdns.append(RelativeDistinguishedName(attribute))
+        }
+        try add(.RDNAttributeType.countryName, dn.value(.country), printable: true)
+        try add(.RDNAttributeType.stateOrProvinceName, dn.value(.stateOrProvince))
+        try add(.RDNAttributeType.localityName, dn.value(.locality))
+        try add(.RDNAttributeType.organizationName, dn.value(.organization))
+        if profile.family != .server {
+            for unit in dn.values(.organizationalUnit) { try add(.RDNAttributeType.organizationalUnitName, unit) }
+        }
+        try add(.RDNAttributeType.commonName, profile.family == .server ? dn.commonName?.lowercased() : dn.commonName)
+        return DistinguishedName(rdns)
+    }
+
+    /// ISS-05: the extensions of each profile.
+    func extensions(for request: CertificateRequest, profile: CertificateProfile, key: Certificate.PublicKey) throws -> Certificate.Extensions {
+        let isRSA = key.keyAlgorithmDescription == "RSA"
+        let authorityKeyID = try authority.certificate.extensions.subjectKeyIdentifier?.keyIdentifier
+            ?? ArraySlice(Insecure.SHA1.hash(data: Array(authority.certificate.publicKey.subjectPublicKeyInfoBytes)))
+        var access: [AuthorityInformationAccess.AccessDescription] = []
+        if let ocsp = authority.urls.ocsp {
+            access.append(.init(method: .ocspServer, location: .uniformResourceIdentifier(ocsp)))
+        }
+        access.append(.init(method: .issuingCA, location: .uniformResourceIdentifier(authority.urls.caIssuers)))
+
+        var extensions = Certificate.Extensions()
+        try extensions.append(Certificate.Extension(BasicConstraints.notCertificateAuthority, critical: true))
+        try extensions.append(Certificate.Extension(AuthorityKeyIdentifier(keyIdentifier: authorityKeyID), critical: false))
+        try extensions.append(Certificate.Extension(AuthorityInformationAccess(access), critical: false))
+        try extensions.append(ExtensionEncoding.crlDistributionPoints(authority.urls.crlDistributionPoint))
+        switch profile.family {
+        case .server:
+            try extensions.append(Certificate.Extension(KeyUsage(digitalSignature: true, keyEncipherment: isRSA), critical: true))
+            try extensions.append(Certificate.Extension(try ExtendedKeyUsage([.serverAuth]), critical: false))
+            try extensions.append(Certificate.Extension(
+                SubjectAlternativeNames(request.dnsNames.map { GeneralName.dnsName($0.name) }), critical: false))
+            try extensions.append(ExtensionEncoding.certificatePolicies([[2, 23, 140, 1, 2, 2]]))
+        case .client where profile.isSMIME:
+            try extensions.append(Certificate.Extension(KeyUsage(digitalSignature: true, keyEncipherment: isRSA), critical: true))
+            try extensions.append(Certificate.Extension(try ExtendedKeyUsage([.emailProtection]), critical: false))
+            let mailbox = request.userEmail?.address ?? request.subject.commonName ?? ""
+            try extensions.append(Certificate.Extension(SubjectAlternativeNames([.rfc822Name(mailbox)]), critical: false))
+            try extensions.append(ExtensionEncoding.certificatePolicies([[2, 23, 140, 1, 5, 1, 3]]))
+        case .client, .registrationOfficer:
+            try extensions.append(Certificate.Extension(KeyUsage(digitalSignature: true), critical: true))
+            try extensions.append(Certificate.Extension(try ExtendedKeyUsage([.clientAuth]), critical: false))
+            try extensions.append(Certificate.Extension(SubjectKeyIdentifier(hash: key), critical: false))
+        case .codeSigning:
+            try extensions.append(Certificate.Extension(KeyUsage(digitalSignature: true), critical: true))
+            try extensions.append(Certificate.Extension(try ExtendedKeyUsage([.codeSigning]), critical: false))
+            try extensions.append(ExtensionEncoding.certificatePolicies([[2, 23, 140, 1, 4, 1]]))
+        }
+        return extensions
+    }
+}

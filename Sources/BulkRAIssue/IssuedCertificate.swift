@@ -1,0 +1,27 @@
+import BulkRAModel
+import BulkRAValidate
+import Foundation
+import X509
+
+/// A certificate the service has signed: the output of issuance, the input of recording (ISS-06).
+public struct IssuedCertificate: Sendable {
+    /// The accepted request it answers.
+    public let request: CertificateRequest
+    /// The serial number (decimal everywhere).
+    public let serial: SerialNumber
+    /// The profile it was issued under.
+    public let profile: CertificateProfile
+    /// The certificate.
+    public let certificate: Certificate
+    /// Its DER encoding.
+    public let der: [UInt8]
+    /// The issuing CA and the chain above it, nearest first.
+    public let chain: [Certificate]
+    /// SHA-256 of the key bits (CSR-06).
+    public let keyDigest: String
+
+    /// The leaf followed by its chain, PEM.
+    public func pemWithChain() throws -> String {
+        try ([certificate] + chain).map { try $0.serializeAsPEM().pemString }.joined(separator: "\n") + "\n"
+    }
+}
