@@ -36,6 +36,8 @@ public struct CertificateRecord: Sendable, Hashable {
     public let revokedAt: Date?
     public let revocationReason: Int?
     public let revocationComment: String
+    /// The certificate this one renewed, if any.
+    public let replacedSerial: SerialNumber?
 
     /// Creates a certificate record.
     public init(serial: SerialNumber, institutionID: String, family: CertificateFamily, profile: Int?,
@@ -43,7 +45,7 @@ public struct CertificateRecord: Sendable, Hashable {
                 notBefore: Date? = nil, notAfter: Date? = nil, administratorName: String = "",
                 administratorAffiliation: String = "", administratorEmail: String = "", userName: String = "",
                 userAffiliation: String = "", userEmail: String = "", der: [UInt8] = [], revokedAt: Date? = nil,
-                revocationReason: Int? = nil, revocationComment: String = "") {
+                revocationReason: Int? = nil, revocationComment: String = "", replacedSerial: SerialNumber? = nil) {
         self.serial = serial
         self.institutionID = institutionID
         self.family = family
@@ -64,6 +66,7 @@ public struct CertificateRecord: Sendable, Hashable {
         self.revokedAt = revokedAt
         self.revocationReason = revocationReason
         self.revocationComment = revocationComment
+        self.replacedSerial = replacedSerial
     }
 
     /// The identity for new-versus-renew (VAL-I01): server CN, otherwise the canonical DN.

@@ -13,6 +13,12 @@ public protocol Registry: ValidationDirectory {
     func apply(_ entries: [AllowListEntry]) throws
     /// Stores certificates in one transaction (REG-06).
     func record(_ certificates: [CertificateRecord]) throws
+    /// Stores a submitted batch — certificates, renewals, revocations, updates and its audit record — in one transaction (REG-09).
+    func commit(_ batch: RegistryBatch) throws
+    /// The stored result of an earlier submission of the same bytes, if any (REG-10).
+    func previousResult(institutionID: String, kind: UploadKind, operation: UploadOperation, fileSHA256: String) throws -> (json: String, tsv: String)?
+    /// Whether a serial is already taken (serials are unique across the registry).
+    func isSerialTaken(_ serial: SerialNumber) throws -> Bool
     /// Every institution, ordered by ID.
     func institutions() throws -> [InstitutionProfile]
     /// The schema version the registry is at.

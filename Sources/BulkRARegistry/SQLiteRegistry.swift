@@ -111,6 +111,39 @@ public final class SQLiteRegistry: Registry {
                 CREATE INDEX certificate_key ON certificate(key_digest);
                 """)
         }
+        migrator.registerMigration("v2-batches") { db in
+            try db.execute(sql: """
+                CREATE TABLE batch (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    institution_id TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    operation TEXT NOT NULL,
+                    officer_email TEXT,
+                    file_sha256 TEXT NOT NULL,
+                    file_name TEXT NOT NULL,
+                    result_json TEXT NOT NULL,
+                    result_tsv TEXT NOT NULL,
+                    accepted INTEGER NOT NULL,
+                    rejected INTEGER NOT NULL,
+                    outcome TEXT NOT NULL,
+                    created_at TEXT NOT NULL
+                );
+                CREATE INDEX batch_file ON batch(institution_id, kind, operation, file_sha256);
+                CREATE TABLE audit_event (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    batch_id INTEGER REFERENCES batch(id),
+                    event TEXT NOT NULL,
+                    serial TEXT,
+                    detail TEXT NOT NULL DEFAULT '',
+                    created_at TEXT NOT NULL
+                );
+                CREATE TRIGGER batch_append_only_update BEFORE UPDATE ON batch BEGIN SELECT RAISE(ABORT, 'batch is append-only'); END;
+                CREATE TRIGGER batch_append_only_delete BEFORE DELETE ON batch BEGIN SELECT RAISE(ABORT, 'batch is append-only'); END;
+                CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit_event BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+                CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit_event BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+                ALTER TABLE certificate ADD COLUMN replaced_serial TEXT;
+                """)
+        }
         return migrator
     }
 
@@ -271,24 +304,85 @@ public final class SQLiteRegistry: Registry {
 
     public func record(_ certificates: [CertificateRecord]) throws {
         let now = Self.timestamp(clock())
+        try database.write { db in try Self.insert(certificates, into: db, at: now) }
+        logger.debug("registry.certificates.recorded", metadata: ["batch.lines": "\(certificates.count)"])
+    }
+
+    static func insert(_ certificates: [CertificateRecord], into db: Database, at now: String) throws {
+        for certificate in certificates {
+            try db.execute(sql: """
+                INSERT INTO certificate (serial, institution_id, family, profile, identity, subject_dn, domain, key_digest,
+                  state, not_before, not_after, admin_name, admin_affiliation, admin_email, user_name, user_affiliation,
+                  user_email, der, recorded_at, revoked_at, revocation_reason, revocation_comment, replaced_serial)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [
+                    certificate.serial.decimal, certificate.institutionID, certificate.family.rawValue, certificate.profile,
+                    certificate.identity, certificate.subject.description, certificate.domain?.name, certificate.keyDigest,
+                    certificate.state.rawValue, certificate.notBefore.map(timestamp), certificate.notAfter.map(timestamp),
+                    certificate.administratorName, certificate.administratorAffiliation, certificate.administratorEmail,
+                    certificate.userName, certificate.userAffiliation, certificate.userEmail, Data(certificate.der), now,
+                    certificate.revokedAt.map(timestamp), certificate.revocationReason, certificate.revocationComment,
+                    certificate.replacedSerial?.decimal,
+                ])
+        }
+    }
+
+    public func commit(_ batch: RegistryBatch) throws {
+        let now = Self.timestamp(clock())
         try database.write { db in
-            for certificate in certificates {
+            let record = batch.record
+            try db.execute(sql: """
+                INSERT INTO batch (institution_id, kind, operation, officer_email, file_sha256, file_name, result_json,
+                  result_tsv, accepted, rejected, outcome, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [record.institutionID, record.kind.rawValue, record.operation.rawValue, record.officerEmail,
+                                 record.fileSHA256, record.fileName, record.resultJSON, record.resultTSV, record.accepted,
+                                 record.rejected, record.outcome, now])
+            let batchID = db.lastInsertedRowID
+            try Self.insert(batch.issued, into: db, at: now)
+            for certificate in batch.issued {
+                try Self.audit(db, batchID, "issued", certificate.serial, "profile \(certificate.profile.map(String.init) ?? "-")", now)
+            }
+            for serial in batch.renewed {
+                try db.execute(sql: "UPDATE certificate SET state = ? WHERE serial = ? AND state != ?",
+                               arguments: [CertificateRecord.State.renewed.rawValue, serial.decimal, CertificateRecord.State.revoked.rawValue])
+                try Self.audit(db, batchID, "renewed", serial, "", now)
+            }
+            for revocation in batch.revocations {
                 try db.execute(sql: """
-                    INSERT INTO certificate (serial, institution_id, family, profile, identity, subject_dn, domain, key_digest,
-                      state, not_before, not_after, admin_name, admin_affiliation, admin_email, user_name, user_affiliation,
-                      user_email, der, recorded_at, revoked_at, revocation_reason, revocation_comment)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [
-                        certificate.serial.decimal, certificate.institutionID, certificate.family.rawValue, certificate.profile,
-                        certificate.identity, certificate.subject.description, certificate.domain?.name, certificate.keyDigest,
-                        certificate.state.rawValue, certificate.notBefore.map(Self.timestamp), certificate.notAfter.map(Self.timestamp),
-                        certificate.administratorName, certificate.administratorAffiliation, certificate.administratorEmail,
-                        certificate.userName, certificate.userAffiliation, certificate.userEmail, Data(certificate.der), now,
-                        certificate.revokedAt.map(Self.timestamp), certificate.revocationReason, certificate.revocationComment,
-                    ])
+                    UPDATE certificate SET state = ?, revoked_at = ?, revocation_reason = ?, revocation_comment = ? WHERE serial = ?
+                    """, arguments: [CertificateRecord.State.revoked.rawValue, now, revocation.reason, revocation.comment,
+                                     revocation.serial.decimal])
+                try Self.audit(db, batchID, "revoked", revocation.serial, "reason \(revocation.reason)", now)
+            }
+            for update in batch.administratorUpdates {
+                try db.execute(sql: "UPDATE certificate SET admin_name = ?, admin_affiliation = ?, admin_email = ? WHERE serial = ?",
+                               arguments: [update.name.text, update.affiliation.text, update.email.address, update.serial.decimal])
+                try Self.audit(db, batchID, "administrator-updated", update.serial, "", now)
             }
         }
-        logger.debug("registry.certificates.recorded", metadata: ["batch.lines": "\(certificates.count)"])
+        logger.debug("registry.batch.committed", metadata: ["batch.issued": "\(batch.issued.count)",
+                                                            "batch.revoked": "\(batch.revocations.count)"])
+    }
+
+    static func audit(_ db: Database, _ batchID: Int64, _ event: String, _ serial: SerialNumber?, _ detail: String, _ now: String) throws {
+        try db.execute(sql: "INSERT INTO audit_event (batch_id, event, serial, detail, created_at) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [batchID, event, serial?.decimal, detail, now])
+    }
+
+    public func previousResult(institutionID: String, kind: UploadKind, operation: UploadOperation,
+                               fileSHA256: String) throws -> (json: String, tsv: String)? {
+        try database.read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT result_json, result_tsv FROM batch WHERE institution_id = ? AND kind = ? AND operation = ? AND file_sha256 = ?
+                ORDER BY id LIMIT 1
+                """, arguments: [institutionID, kind.rawValue, operation.rawValue, fileSHA256]).map { ($0["result_json"], $0["result_tsv"]) }
+        }
+    }
+
+    public func isSerialTaken(_ serial: SerialNumber) throws -> Bool {
+        try database.read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM certificate WHERE serial = ?)", arguments: [serial.decimal]) ?? false
+        }
     }
 
     public func institutions() throws -> [InstitutionProfile] {

@@ -121,7 +121,7 @@ struct CLITests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let first = try Self.run(["init", "--data", path])
         let second = try Self.run(["init", "--data", path])
-        #expect(first.status == 0 && second.status == 0 && first.output.contains("schema v1-institutions-certificates"))
+        #expect(first.status == 0 && second.status == 0 && first.output.contains("schema v2-batches"))
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         #expect(mode == 0o700)
     }

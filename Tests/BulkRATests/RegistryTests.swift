@@ -21,7 +21,7 @@ struct RegistryTests {
         let path = folder.appendingPathComponent("registry.sqlite").path
         do {
             let registry = try SQLiteRegistry(path: path, clock: Fixture.clock)
-            #expect(try registry.schemaVersion() == "v1-institutions-certificates")
+            #expect(try registry.schemaVersion() == "v2-batches")
             _ = try apply(registry, [Line.institution()])
         }
         let reopened = try SQLiteRegistry(path: path, clock: Fixture.clock)
@@ -83,5 +83,38 @@ struct RegistryTests {
         let taro = try #require(found.first)
         #expect(taro.identity == "CN=Taro Yamada,OU=Faculty of Science,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP")
         #expect(taro.keyDigest.count == 64 && taro.family == .client)
+    }
+}
+
+@Suite("Registry batches (Specs/registry.md)")
+struct RegistryBatchTests {
+    static func record(_ sha: String) -> RegistryBatch.Record {
+        RegistryBatch.Record(institutionID: "example-u", kind: .server, operation: .revoke, officerEmail: nil, fileSHA256: sha,
+                             fileName: "r.tsv", resultJSON: "{\"status\":\"accepted\"}\n", resultTSV: "SEQ\n", accepted: 1, rejected: 0,
+                             outcome: "applied")
+    }
+
+    @Test("REG-09 a batch — revocations, renewals, updates and its audit record — is one transaction")
+    func commit() throws {
+        let registry = try Fixture.registry()
+        let www = try SerialNumber(Fixture.decimal(Fixture.wwwSerial))
+        try registry.commit(RegistryBatch(record: Self.record("aa"), revocations: [.init(serial: www, reason: 4, comment: "更新済み")]))
+        #expect(try registry.certificates(serials: [www]).first?.isRevoked == true)
+        // A failing batch (a duplicate serial) stores nothing, not even its audit record.
+        let example = try #require(try registry.institution(id: "example-u"))
+        let twin = try CertificateRecord(importing: TestCSR.certificate("CN=twin.example.ac.jp,\(Fixture.ex)", key: TestKeys.p256, serial: [0x55]),
+                                         institution: example, family: .server, profile: 11, revocationReason: nil, revokedAt: nil)
+        #expect(throws: (any Error).self) { try registry.commit(RegistryBatch(record: Self.record("bb"), issued: [twin, twin])) }
+        #expect(try registry.previousResult(institutionID: "example-u", kind: .server, operation: .revoke, fileSHA256: "bb") == nil)
+        #expect(try !registry.isSerialTaken(try SerialNumber("85")))
+    }
+
+    @Test("REG-10 the result of a submission is found again by institution, kind, operation and file hash")
+    func previousResult() throws {
+        let registry = try Fixture.registry()
+        try registry.commit(RegistryBatch(record: Self.record("cc")))
+        let stored = try #require(try registry.previousResult(institutionID: "example-u", kind: .server, operation: .revoke, fileSHA256: "cc"))
+        #expect(stored.json == "{\"status\":\"accepted\"}\n" && stored.tsv == "SEQ\n")
+        #expect(try registry.previousResult(institutionID: "example-u", kind: .server, operation: .issue, fileSHA256: "cc") == nil)
     }
 }

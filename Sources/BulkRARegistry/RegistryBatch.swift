@@ -1,0 +1,86 @@
+import BulkRAModel
+import BulkRAValidate
+import Foundation
+
+/// Everything one submitted file changes, stored in one transaction (REG-09, Specs/registry.md).
+public struct RegistryBatch: Sendable {
+    /// The audit record of the upload.
+    public struct Record: Sendable {
+        /// The uploading institution.
+        public let institutionID: String
+        /// The upload kind (server, client, codesign, admin).
+        public let kind: UploadKind
+        /// The operation.
+        public let operation: UploadOperation
+        /// The uploading officer, if known.
+        public let officerEmail: String?
+        /// SHA-256 of the uploaded bytes, hex: with kind, operation and institution the key of re-submissions.
+        public let fileSHA256: String
+        /// The file name as uploaded.
+        public let fileName: String
+        /// The result JSON returned to the uploader (returned again for the same bytes).
+        public let resultJSON: String
+        /// The result TSV returned to the uploader.
+        public let resultTSV: String
+        /// OK and NG line counts.
+        public let accepted: Int
+        /// NG lines.
+        public let rejected: Int
+        /// accepted, partially-accepted or rejected, and whether anything was applied.
+        public let outcome: String
+
+        /// Creates an audit record.
+        public init(institutionID: String, kind: UploadKind, operation: UploadOperation, officerEmail: String?, fileSHA256: String,
+                    fileName: String, resultJSON: String, resultTSV: String, accepted: Int, rejected: Int, outcome: String) {
+            self.institutionID = institutionID
+            self.kind = kind
+            self.operation = operation
+            self.officerEmail = officerEmail
+            self.fileSHA256 = fileSHA256
+            self.fileName = fileName
+            self.resultJSON = resultJSON
+            self.resultTSV = resultTSV
+            self.accepted = accepted
+            self.rejected = rejected
+            self.outcome = outcome
+        }
+    }
+
+    /// A revocation to record.
+    public struct Revocation: Sendable {
+        /// The certificate.
+        public let serial: SerialNumber
+        /// The reason code.
+        public let reason: Int
+        /// The comment.
+        public let comment: String
+
+        /// Creates a revocation.
+        public init(serial: SerialNumber, reason: Int, comment: String) {
+            self.serial = serial
+            self.reason = reason
+            self.comment = comment
+        }
+    }
+
+    /// The audit record.
+    public let record: Record
+    /// New certificates.
+    public let issued: [CertificateRecord]
+    /// Certificates replaced by a renewal (state 6; they stay valid).
+    public let renewed: [SerialNumber]
+    /// Revocations.
+    public let revocations: [Revocation]
+    /// Contact-data updates.
+    public let administratorUpdates: [AdministratorUpdate]
+
+    /// Creates a batch.
+    public init(record: Record, issued: [CertificateRecord] = [], renewed: [SerialNumber] = [], revocations: [Revocation] = [],
+                administratorUpdates: [AdministratorUpdate] = []) {
+        self.record = record
+        self.issued = issued
+        self.renewed = renewed
+        self.revocations = revocations
+        self.administratorUpdates = administratorUpdates
+    }
+}
