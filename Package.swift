@@ -85,6 +85,7 @@ let package = Package(
             name: "bulkra",
             dependencies: [
                 "BulkRAModel",
+                "BulkRAIssue",
                 "BulkRADecode",
                 "BulkRAValidate",
                 "BulkRARegistry",

@@ -126,6 +126,30 @@ struct CLITests {
         #expect(mode == 0o700)
     }
 
+    @Test("CLI-11 / ISS-01 init creates a TEST CA hierarchy: root and four issuing CAs, keys readable by the owner only")
+    func testHierarchy() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bulkra-cli-\(getpid())-ca").path
+        try? FileManager.default.removeItem(atPath: path)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = try Self.run(["init", "--data", path])
+        #expect(result.status == 0 && result.output.contains("TEST hierarchy"))
+        for role in ["server", "client", "codesign", "ra"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: "\(path)/ca/\(role).key.pem")[.posixPermissions] as? Int
+            #expect(mode == 0o600)
+            let verify = Process()
+            verify.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+            verify.arguments = ["verify", "-CAfile", "\(path)/ca/root.pem", "\(path)/ca/\(role).pem"]
+            verify.standardOutput = FileHandle.nullDevice
+            verify.standardError = FileHandle.nullDevice
+            try verify.run()
+            verify.waitUntilExit()
+            #expect(verify.terminationStatus == 0, "\(role) CA does not verify against the root")
+        }
+        let subject = try String(contentsOfFile: "\(path)/ca/README-TEST-CA.txt", encoding: .utf8)
+        #expect(subject.contains("NOT FOR PRODUCTION"))
+        #expect(try Self.run(["init", "--data", path]).output.contains("(kept)"))
+    }
+
     @Test("CLI-20 check is a dry run: checking twice gives the same result and stores nothing")
     func dryRun() throws {
         let data = try Self.dataFolder("dry")

@@ -1,9 +1,10 @@
 import ArgumentParser
+import BulkRAIssue
 import Foundation
 
 /// `bulkra init`: creates the data folder and its registry (CLI-10).
 struct InitCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "init", abstract: "Create the data folder and its registry.")
+    static let configuration = CommandConfiguration(commandName: "init", abstract: "Create the data folder, its registry and a test CA hierarchy.")
 
     @OptionGroup var common: CommonOptions
 
@@ -11,5 +12,13 @@ struct InitCommand: ParsableCommand {
         let logger = common.makeLogger()
         let registry = try DataFolder(path: common.data).create(logger: logger)
         print("registry: \(DataFolder(path: common.data).registryPath) (schema \(try registry.schemaVersion()))")
+        let store = AuthorityStore(dataFolder: common.data)
+        if store.exists {
+            print("CA: \(store.folder) (kept)")
+        } else {
+            let hierarchy = try store.createTestHierarchy(now: Date())
+            print("CA: \(store.folder) — TEST hierarchy: root and \(hierarchy.authorities.count) issuing CAs "
+                + "(\(AuthorityRole.allCases.map(\.rawValue).joined(separator: ", "))); keys mode 0600; URLs in \(store.urlsPath)")
+        }
     }
 }
