@@ -28,10 +28,12 @@ public struct RegistryBatch: Sendable {
         public let rejected: Int
         /// accepted, partially-accepted or rejected, and whether anything was applied.
         public let outcome: String
+        /// Whether the batch changed anything; only such batches answer re-submissions (REG-10).
+        public let applied: Bool
 
         /// Creates an audit record.
         public init(institutionID: String, kind: UploadKind, operation: UploadOperation, officerEmail: String?, fileSHA256: String,
-                    fileName: String, resultJSON: String, resultTSV: String, accepted: Int, rejected: Int, outcome: String) {
+                    fileName: String, resultJSON: String, resultTSV: String, accepted: Int, rejected: Int, outcome: String, applied: Bool) {
             self.institutionID = institutionID
             self.kind = kind
             self.operation = operation
@@ -43,6 +45,7 @@ public struct RegistryBatch: Sendable {
             self.accepted = accepted
             self.rejected = rejected
             self.outcome = outcome
+            self.applied = applied
         }
     }
 

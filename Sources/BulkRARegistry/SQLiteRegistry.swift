@@ -126,6 +126,7 @@ public final class SQLiteRegistry: Registry {
                     accepted INTEGER NOT NULL,
                     rejected INTEGER NOT NULL,
                     outcome TEXT NOT NULL,
+                    applied INTEGER NOT NULL,
                     created_at TEXT NOT NULL
                 );
                 CREATE INDEX batch_file ON batch(institution_id, kind, operation, file_sha256);
@@ -333,10 +334,10 @@ public final class SQLiteRegistry: Registry {
             let record = batch.record
             try db.execute(sql: """
                 INSERT INTO batch (institution_id, kind, operation, officer_email, file_sha256, file_name, result_json,
-                  result_tsv, accepted, rejected, outcome, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                  result_tsv, accepted, rejected, outcome, applied, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [record.institutionID, record.kind.rawValue, record.operation.rawValue, record.officerEmail,
                                  record.fileSHA256, record.fileName, record.resultJSON, record.resultTSV, record.accepted,
-                                 record.rejected, record.outcome, now])
+                                 record.rejected, record.outcome, record.applied ? 1 : 0, now])
             let batchID = db.lastInsertedRowID
             try Self.insert(batch.issued, into: db, at: now)
             for certificate in batch.issued {
@@ -373,7 +374,8 @@ public final class SQLiteRegistry: Registry {
                                fileSHA256: String) throws -> (json: String, tsv: String)? {
         try database.read { db in
             try Row.fetchOne(db, sql: """
-                SELECT result_json, result_tsv FROM batch WHERE institution_id = ? AND kind = ? AND operation = ? AND file_sha256 = ?
+                SELECT result_json, result_tsv FROM batch
+                WHERE institution_id = ? AND kind = ? AND operation = ? AND file_sha256 = ? AND applied = 1
                 ORDER BY id LIMIT 1
                 """, arguments: [institutionID, kind.rawValue, operation.rawValue, fileSHA256]).map { ($0["result_json"], $0["result_tsv"]) }
         }

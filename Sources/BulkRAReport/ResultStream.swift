@@ -8,13 +8,30 @@ import BulkRAValidate
 /// Call `start` once, `lines` for each chunk in file order, then `finish`; concatenated, the pieces
 /// are the complete JSON object or TSV table.
 public struct ResultStream: Sendable {
+    /// What was done with an OK line: the certificate's serial and where it was written (submit, RES-13).
+    public struct Outcome: Sendable, Hashable {
+        /// The serial of the certificate issued, renewed, revoked or updated.
+        public let serial: String
+        /// The path of the file written for the line, if any.
+        public let path: String?
+
+        /// Creates an outcome.
+        public init(serial: String, path: String?) {
+            self.serial = serial
+            self.path = path
+        }
+    }
+
     /// The form being written.
     public let format: ResultFormat
+    /// Outcomes by line number; when present, JSON lines get `serial` and `path`, TSV rows two more columns.
+    public let outcomes: [Int: Outcome]?
     private var linesWritten = 0
 
     /// Creates a stream in one format.
-    public init(format: ResultFormat) {
+    public init(format: ResultFormat, outcomes: [Int: Outcome]? = nil) {
         self.format = format
+        self.outcomes = outcomes
     }
 
     /// The opening: everything known before the first line.
@@ -35,7 +52,7 @@ public struct ResultStream: Sendable {
                 ("fileErrors", JSONWriter.array(fileErrors)),
             ].map { JSONWriter.quoted($0.0) + ":" + $0.1 }.joined(separator: ",") + ",\"lines\":["
         case .tsv:
-            var output = "SEQ\t処理結果\tエラー内容\tErrors\n"
+            var output = "SEQ\t処理結果\tエラー内容\tErrors" + (outcomes == nil ? "\n" : "\tシリアル番号\tファイル\n")
             if !header.fileDiagnostics.isEmpty {
                 output += "-\tNG\t" + Self.cell(header.fileDiagnostics.map(\.resultText))
                     + "\t" + Self.cell(header.fileDiagnostics.map(\.resultTextEnglish)) + "\n"
@@ -49,22 +66,34 @@ public struct ResultStream: Sendable {
         var output = ""
         switch format {
         case .json:
-            let rendered = parallelMap(chunk.count) { index in Self.json(chunk[index]) }
+            let outcomes = self.outcomes
+            let rendered = parallelMap(chunk.count) { index in Self.json(chunk[index], outcome: outcomes?[chunk[index].line]) }
             for text in rendered {
                 if linesWritten > 0 { output += "," }
                 linesWritten += 1
                 output += text
             }
         case .tsv:
-            let rendered = parallelMap(chunk.count) { index in Self.tsv(chunk[index]) }
+            let outcomes = self.outcomes
+            let rendered = parallelMap(chunk.count) { index -> String in
+                let row = Self.tsv(chunk[index])
+                guard let outcomes else { return row }
+                let outcome = outcomes[chunk[index].line]
+                return String(row.dropLast()) + "\t\(outcome?.serial ?? "")\t\(outcome?.path ?? "")\n"
+            }
             for text in rendered { output += text }
         }
         return output
     }
 
     /// One line as a JSON object.
-    static func json(_ line: LineResult) -> String {
+    static func json(_ line: LineResult, outcome: Outcome? = nil) -> String {
         let q = JSONWriter.quoted
+        var extra: [(String, String)] = []
+        if let outcome {
+            extra.append(("serial", q(outcome.serial)))
+            extra.append(("path", outcome.path.map(q) ?? "null"))
+        }
         return JSONWriter.object([
                     ("line", String(line.line)),
                     ("result", line.isAccepted ? "\"OK\"" : "\"NG\""),
@@ -80,7 +109,7 @@ public struct ResultStream: Sendable {
                             ("text", q(diagnostic.resultText)),
                         ])
                     })),
-                ])
+                ] + extra)
     }
 
     /// One line as a TSV row.
@@ -89,15 +118,18 @@ public struct ResultStream: Sendable {
             + cell(line.diagnostics.map(\.resultTextEnglish)) + "\n"
     }
 
-    /// The closing: status and counts.
-    public func finish(_ summary: BatchSummary) -> String {
+    /// The closing: status and counts; for submissions also whether anything was applied (RES-12).
+    public func finish(_ summary: BatchSummary, applied: Bool? = nil) -> String {
         switch format {
         case .json:
             let counts = JSONWriter.object([("lines", String(summary.recordCount)), ("accepted", String(summary.acceptedCount)),
                                             ("rejected", String(summary.rejectedCount))])
-            return "],\"status\":" + JSONWriter.quoted(summary.status.rawValue) + ",\"summary\":" + counts + "}\n"
+            let appliedKey = applied.map { ",\"applied\":\($0)" } ?? ""
+            return "],\"status\":" + JSONWriter.quoted(summary.status.rawValue) + appliedKey + ",\"summary\":" + counts + "}\n"
         case .tsv:
-            return ""
+            guard applied == false, summary.acceptedCount > 0 else { return "" }
+            return "-\t中止\tエラーのある行があるため、すべての処理を中止しました（何も適用していません）。\t"
+                + "Nothing was applied because some lines have errors (--on-error abort).\n"
         }
     }
 

@@ -150,6 +150,64 @@ struct CLITests {
         #expect(try Self.run(["init", "--data", path]).output.contains("(kept)"))
     }
 
+    @Test("CLI-60 / RES-13 / RES-14 submit issues, records and writes certificates; the same bytes again change nothing")
+    func submitIssue() throws {
+        let data = try Self.dataFolder("submit")
+        let out = data + "-out"
+        defer { try? FileManager.default.removeItem(atPath: data); try? FileManager.default.removeItem(atPath: out) }
+        let arguments = ["submit", "server/issue-valid.tsv", "--data", data, "--institution", "example-u", "--family", "server",
+                         "--operation", "issue", "--out", out]
+        let first = try Self.run(arguments)
+        #expect(first.status == 0 && first.output.contains("\"applied\":true"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(first.output.utf8)) as? [String: Any])
+        let lines = try #require(object["lines"] as? [[String: Any]])
+        let serials = lines.compactMap { $0["serial"] as? String }
+        #expect(serials.count == 3)
+        for serial in serials {
+            let pem = try String(contentsOfFile: "\(out)/certificates/\(serial).pem", encoding: .utf8)
+            #expect(pem.components(separatedBy: "BEGIN CERTIFICATE").count == 4, "leaf, issuing CA and root")
+        }
+        let again = try Self.run(arguments)
+        #expect(again.status == 0 && again.output == first.output)
+        let check = try Self.run(["check", "server/issue-valid.tsv", "--data", data, "--institution", "example-u", "--family", "server",
+                                  "--operation", "issue", "--format", "tsv"])
+        #expect(check.output.components(separatedBy: "\tNG\t212:").count == 4)
+    }
+
+    @Test("RES-12 / CLI-60 submit: abort applies nothing when a line fails; skip applies the good lines")
+    func submitModes() throws {
+        let data = try Self.dataFolder("submit-modes")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let base = ["submit", "server/issue-invalid.tsv", "--data", data, "--institution", "example-u", "--family", "server",
+                    "--operation", "issue", "--format", "tsv"]
+        let aborted = try Self.run(base)
+        #expect(aborted.status == 1 && aborted.output.contains("Nothing was applied"))
+        let skipped = try Self.run(base + ["--on-error", "skip"])
+        #expect(skipped.status == 1 && skipped.output.contains("\n14\tOK\t\t\t"))
+        let check = try Self.run(["check", "server/issue-invalid.tsv", "--data", data, "--institution", "example-u", "--family", "server",
+                                  "--operation", "issue", "--format", "tsv"])
+        #expect(check.output.contains("\n14\tNG\t212:14,"))
+    }
+
+    @Test("REV-06 renewal keeps the old certificate valid and hands over a revocation file; submitting it revokes")
+    func renewThenRevoke() throws {
+        let data = try Self.dataFolder("renew")
+        let out = data + "-out"
+        defer { try? FileManager.default.removeItem(atPath: data); try? FileManager.default.removeItem(atPath: out) }
+        let renew = try Self.run(["submit", "server/renew-valid.tsv", "--data", data, "--institution", "example-u", "--family", "server",
+                                  "--operation", "renew", "--on-error", "skip", "--out", out])
+        #expect(renew.status == 1)  // line 2 names a certificate this registry does not hold
+        let revocation = "\(out)/revoke-replaced.tsv"
+        let text = try String(contentsOfFile: revocation, encoding: .utf8)
+        #expect(text.hasPrefix("CN=www.example.ac.jp,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP\t\t\t126580977995913795193243453342884780649\t4\t"))
+        let revoke = try Self.run(["submit", revocation, "--data", data, "--institution", "example-u", "--family", "server",
+                                   "--operation", "revoke"])
+        #expect(revoke.status == 0)
+        let again = try Self.run(["check", revocation, "--data", data, "--institution", "example-u", "--family", "server",
+                                  "--operation", "revoke", "--format", "tsv"])
+        #expect(again.output.contains("\t223:1,"))
+    }
+
     @Test("CLI-20 check is a dry run: checking twice gives the same result and stores nothing")
     func dryRun() throws {
         let data = try Self.dataFolder("dry")

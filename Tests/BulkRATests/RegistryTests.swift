@@ -91,7 +91,7 @@ struct RegistryBatchTests {
     static func record(_ sha: String) -> RegistryBatch.Record {
         RegistryBatch.Record(institutionID: "example-u", kind: .server, operation: .revoke, officerEmail: nil, fileSHA256: sha,
                              fileName: "r.tsv", resultJSON: "{\"status\":\"accepted\"}\n", resultTSV: "SEQ\n", accepted: 1, rejected: 0,
-                             outcome: "applied")
+                             outcome: "applied", applied: true)
     }
 
     @Test("REG-09 a batch — revocations, renewals, updates and its audit record — is one transaction")
