@@ -115,6 +115,33 @@ struct IssuanceTests {
         #expect(issued.keyDigest == request.signingRequest?.keyDigest)
     }
 
+    @Test("ISS-05 extensions per profile: EKU, key usage, SAN, policies, AIA and CRL distribution point")
+    func extensions() throws {
+        let server = try Self.issue("server3").certificate.extensions
+        #expect(try server.extendedKeyUsage.map(Array.init) == [.serverAuth])
+        #expect(try server.keyUsage?.keyEncipherment == true && server.basicConstraints == .notCertificateAuthority)
+        #expect(server.contains { $0.oid == [2, 5, 29, 31] } && server.contains { $0.oid == [2, 5, 29, 32] })
+        #expect(try server.authorityInformationAccess?.contains { $0.method == .issuingCA } == true)
+        let smime = try Self.issue("smime16")
+        #expect(try smime.certificate.extensions.extendedKeyUsage.map(Array.init) == [.emailProtection])
+        #expect(try smime.certificate.extensions.subjectAlternativeNames.map(Array.init) == [.rfc822Name("ichiro.sato@example.ac.jp")])
+        #expect(SubjectDistinguishedName.attributes(of: smime.certificate.subject).map(\.value) == ["ichiro.sato@example.ac.jp"])
+        let client = try Self.issue("client14").certificate
+        #expect(try client.extensions.extendedKeyUsage.map(Array.init) == [.clientAuth])
+        #expect(SubjectDistinguishedName.attributes(of: client.subject).compactMap(\.type?.rawValue) == ["C", "ST", "L", "O", "OU", "CN"])
+        let code = try Self.issue("codesign8").certificate.extensions
+        #expect(try code.extendedKeyUsage.map(Array.init) == [.codeSigning])
+    }
+
+    @Test("ISS-06 the issued record carries serial, profile, DER, chain and the key digest of the request's key")
+    func record() throws {
+        let issued = try Self.issue("codesign8")
+        #expect(issued.profile == .codeSigning && issued.chain.count == 2 && !issued.der.isEmpty)
+        #expect(Array(issued.certificate.serialNumber.bytes) == issued.serial.magnitude)
+        #expect(issued.keyDigest == issued.request.signingRequest?.keyDigest)
+        #expect(try issued.pemWithChain().components(separatedBy: "BEGIN CERTIFICATE").count == 4)
+    }
+
     @Test("ISS-07 every profile's certificate chains to the test root (openssl verify)", arguments: ["server3", "server11", "client14", "smime16", "codesign8"])
     func chains(profile: String) throws {
         let issued = try Self.issue(profile)
