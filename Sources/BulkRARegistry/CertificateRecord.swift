@@ -38,6 +38,8 @@ public struct CertificateRecord: Sendable, Hashable {
     public let revocationComment: String
     /// The certificate this one renewed, if any.
     public let replacedSerial: SerialNumber?
+    /// The role of the service's issuing CA that signed it; `nil` for certificates issued elsewhere.
+    public let issuerRole: String?
 
     /// Creates a certificate record.
     public init(serial: SerialNumber, institutionID: String, family: CertificateFamily, profile: Int?,
@@ -45,7 +47,7 @@ public struct CertificateRecord: Sendable, Hashable {
                 notBefore: Date? = nil, notAfter: Date? = nil, administratorName: String = "",
                 administratorAffiliation: String = "", administratorEmail: String = "", userName: String = "",
                 userAffiliation: String = "", userEmail: String = "", der: [UInt8] = [], revokedAt: Date? = nil,
-                revocationReason: Int? = nil, revocationComment: String = "", replacedSerial: SerialNumber? = nil) {
+                revocationReason: Int? = nil, revocationComment: String = "", replacedSerial: SerialNumber? = nil, issuerRole: String? = nil) {
         self.serial = serial
         self.institutionID = institutionID
         self.family = family
@@ -67,6 +69,7 @@ public struct CertificateRecord: Sendable, Hashable {
         self.revocationReason = revocationReason
         self.revocationComment = revocationComment
         self.replacedSerial = replacedSerial
+        self.issuerRole = issuerRole
     }
 
     /// The identity for new-versus-renew (VAL-I01): server CN, otherwise the canonical DN.

@@ -1,5 +1,6 @@
 import BulkRAModel
 import BulkRAValidate
+import Foundation
 
 /// The persistent registry behind every command: institutions, officers, domains, OU allow-lists
 /// and certificates (Specs/registry.md, REG-01).
@@ -17,6 +18,8 @@ public protocol Registry: ValidationDirectory {
     func commit(_ batch: RegistryBatch) throws
     /// The stored result of an earlier submission of the same bytes, if any (REG-10).
     func previousResult(institutionID: String, kind: UploadKind, operation: UploadOperation, fileSHA256: String) throws -> (json: String, tsv: String)?
+    /// The revoked certificates a role's issuing CA signed: what its CRL lists (REG-11).
+    func revokedCertificates(issuerRole: String) throws -> [(serial: SerialNumber, revokedAt: Date, reason: Int)]
     /// Whether a serial is already taken (serials are unique across the registry).
     func isSerialTaken(_ serial: SerialNumber) throws -> Bool
     /// Every institution, ordered by ID.

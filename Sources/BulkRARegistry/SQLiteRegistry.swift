@@ -143,6 +143,8 @@ public final class SQLiteRegistry: Registry {
                 CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit_event BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
                 CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit_event BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
                 ALTER TABLE certificate ADD COLUMN replaced_serial TEXT;
+                ALTER TABLE certificate ADD COLUMN issuer_role TEXT;
+                CREATE INDEX certificate_revoked ON certificate(issuer_role, state);
                 """)
         }
         return migrator
@@ -314,8 +316,8 @@ public final class SQLiteRegistry: Registry {
             try db.execute(sql: """
                 INSERT INTO certificate (serial, institution_id, family, profile, identity, subject_dn, domain, key_digest,
                   state, not_before, not_after, admin_name, admin_affiliation, admin_email, user_name, user_affiliation,
-                  user_email, der, recorded_at, revoked_at, revocation_reason, revocation_comment, replaced_serial)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                  user_email, der, recorded_at, revoked_at, revocation_reason, revocation_comment, replaced_serial, issuer_role)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [
                     certificate.serial.decimal, certificate.institutionID, certificate.family.rawValue, certificate.profile,
                     certificate.identity, certificate.subject.description, certificate.domain?.name, certificate.keyDigest,
@@ -323,7 +325,7 @@ public final class SQLiteRegistry: Registry {
                     certificate.administratorName, certificate.administratorAffiliation, certificate.administratorEmail,
                     certificate.userName, certificate.userAffiliation, certificate.userEmail, Data(certificate.der), now,
                     certificate.revokedAt.map(timestamp), certificate.revocationReason, certificate.revocationComment,
-                    certificate.replacedSerial?.decimal,
+                    certificate.replacedSerial?.decimal, certificate.issuerRole,
                 ])
         }
     }
@@ -379,6 +381,24 @@ public final class SQLiteRegistry: Registry {
                 ORDER BY id LIMIT 1
                 """, arguments: [institutionID, kind.rawValue, operation.rawValue, fileSHA256]).map { ($0["result_json"], $0["result_tsv"]) }
         }
+    }
+
+    public func revokedCertificates(issuerRole: String) throws -> [(serial: SerialNumber, revokedAt: Date, reason: Int)] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT serial, revoked_at, revocation_reason FROM certificate WHERE issuer_role = ? AND state = ? ORDER BY serial
+                """, arguments: [issuerRole, CertificateRecord.State.revoked.rawValue]).compactMap { row in
+                guard let serial = try? SerialNumber(row["serial"] as String),
+                      let date = Self.date(row["revoked_at"] as String? ?? "") else { return nil }
+                return (serial, date, row["revocation_reason"] as Int? ?? 0)
+            }
+        }
+    }
+
+    static func date(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)
     }
 
     public func isSerialTaken(_ serial: SerialNumber) throws -> Bool {

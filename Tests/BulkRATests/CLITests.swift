@@ -1,3 +1,4 @@
+import BulkRAModel
 import Foundation
 import Testing
 
@@ -206,6 +207,37 @@ struct CLITests {
         let again = try Self.run(["check", revocation, "--data", data, "--institution", "example-u", "--family", "server",
                                   "--operation", "revoke", "--format", "tsv"])
         #expect(again.output.contains("\t223:1,"))
+    }
+
+    @Test("CLI-70 / ISS-09 revoking issued certificates regenerates the CRLs; bulkra crl writes DER or PEM")
+    func revocationLists() throws {
+        let data = try Self.dataFolder("crl")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let issue = try Self.run(["submit", "server/issue-valid.tsv", "--data", data, "--institution", "example-u", "--family", "server",
+                                  "--operation", "issue"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(issue.output.utf8)) as? [String: Any])
+        let serial = try #require((object["lines"] as? [[String: Any]])?.first?["serial"] as? String)
+        let revoke = "\(data)-revoke.tsv"
+        defer { try? FileManager.default.removeItem(atPath: revoke) }
+        try "CN=mail.example.ac.jp,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP\t\t\t\(serial)\t1\t\t\t\t\t\t\t\t\n"
+            .write(toFile: revoke, atomically: true, encoding: .utf8)
+        #expect(try Self.run(["submit", revoke, "--data", data, "--institution", "example-u", "--family", "server", "--operation", "revoke"]).status == 0)
+        let verify = Process()
+        verify.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        verify.arguments = ["crl", "-inform", "DER", "-in", "\(data)/crl/server.crl", "-CAfile", "\(data)/ca/server.pem", "-verify", "-noout", "-text"]
+        let pipe = Pipe()
+        verify.standardOutput = pipe
+        verify.standardError = pipe
+        try verify.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        verify.waitUntilExit()
+        let hex = try SerialNumber(serial).magnitude.map { String(format: "%02X", $0) }.joined()
+        #expect(verify.terminationStatus == 0 && text.contains("verify OK") && text.contains(hex) && text.contains("Key Compromise"))
+        let pem = "\(data)-client.pem"
+        defer { try? FileManager.default.removeItem(atPath: pem) }
+        let written = try Self.run(["crl", "--data", data, "--role", "client", "-o", pem, "--pem"])
+        let pemText = try String(contentsOfFile: pem, encoding: .utf8)
+        #expect(written.status == 0 && pemText.hasPrefix("-----BEGIN X509 CRL-----"))
     }
 
     @Test("CLI-20 check is a dry run: checking twice gives the same result and stores nothing")

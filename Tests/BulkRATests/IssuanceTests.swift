@@ -185,4 +185,36 @@ struct IssuanceTests {
                                                                  now: IssuanceFixture.now)
         }
     }
+
+    static func crl(entries: [RevocationList.Entry]) throws -> RevocationList {
+        try RevocationList(authority: IssuanceFixture.hierarchy.authorities[.server]!, entries: entries, thisUpdate: IssuanceFixture.now,
+                           nextUpdate: IssuanceFixture.now + 7 * 86_400, number: 1_795_219_200)
+    }
+
+    static let entries = [
+        RevocationList.Entry(serial: try! SerialNumber("0x7A1B2C3D4E5F60718293A4B5C6D7E8F9"), revokedAt: IssuanceFixture.now - 3_600, reason: 4),
+        RevocationList.Entry(serial: try! SerialNumber("12345"), revokedAt: IssuanceFixture.now - 7_200, reason: 0),
+        RevocationList.Entry(serial: try! SerialNumber("0x00FF"), revokedAt: IssuanceFixture.now - 60, reason: 1),
+    ]
+
+    @Test("ISS-09 CRLs verify against their issuing CA and list every revoked serial with its reason", arguments: [0, 3])
+    func revocationList(count: Int) throws {
+        let list = try Self.crl(entries: Array(Self.entries.prefix(count)))
+        let files = ["crl.pem": list.pem, "issuing.pem": try IssuanceFixture.hierarchy.authorities[.server]!.certificate.serializeAsPEM().pemString + "\n"]
+        let (status, output) = try IssuanceFixture.run(["/usr/bin/openssl", "crl", "-in", "crl.pem", "-CAfile", "issuing.pem", "-verify",
+                                                         "-noout", "-text"], files: files)
+        #expect(status == 0 && output.contains("verify OK"), "\(output)")
+        if count == 3 {
+            #expect(output.contains("Superseded") && output.contains("Key Compromise") && output.contains("3039"))
+            #expect(output.components(separatedBy: "CRL Reason Code").count == 3, "no reasonCode for unspecified")
+        }
+    }
+
+    @Test("ISS-10 CRLs lint clean with pkilint (lint_crl -t CRL -p BR, no ERROR finding)", arguments: [0, 3])
+    func revocationListLint(count: Int) throws {
+        let list = try Self.crl(entries: Array(Self.entries.prefix(count)))
+        let tool = IssuanceFixture.pkilint + "/lint_crl"
+        let (status, output) = try IssuanceFixture.run([tool, "lint", "-t", "CRL", "-p", "BR", "-s", "ERROR", "crl.pem"], files: ["crl.pem": list.pem])
+        #expect(status == 0, "\(output)")
+    }
 }

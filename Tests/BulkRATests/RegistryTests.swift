@@ -117,4 +117,21 @@ struct RegistryBatchTests {
         #expect(stored.json == "{\"status\":\"accepted\"}\n" && stored.tsv == "SEQ\n")
         #expect(try registry.previousResult(institutionID: "example-u", kind: .server, operation: .issue, fileSHA256: "cc") == nil)
     }
+
+    @Test("REG-11 a CRL's entries are the revoked certificates of its issuing role only")
+    func revokedByRole() throws {
+        let registry = try Fixture.registry()
+        let example = try #require(try registry.institution(id: "example-u"))
+        let own = CertificateRecord(serial: try SerialNumber("4242"), institutionID: "example-u", family: .server, profile: 3,
+                                    subject: try SubjectDistinguishedName("CN=own.example.ac.jp,\(Fixture.ex)"), domain: example.domains.first,
+                                    keyDigest: "ab", state: .issued, der: [0x30], issuerRole: "server")
+        try registry.commit(RegistryBatch(record: Self.record("dd"), issued: [own]))
+        try registry.commit(RegistryBatch(record: Self.record("ee"), revocations: [
+            .init(serial: own.serial, reason: 4, comment: ""),
+            .init(serial: try SerialNumber(Fixture.decimal(Fixture.wwwSerial)), reason: 4, comment: ""),
+        ]))
+        let listed = try registry.revokedCertificates(issuerRole: "server")
+        #expect(listed.map(\.serial.decimal) == ["4242"] && listed.first?.reason == 4)
+        #expect(try registry.revokedCertificates(issuerRole: "client").isEmpty)
+    }
 }

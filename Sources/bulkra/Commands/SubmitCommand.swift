@@ -115,6 +115,9 @@ struct SubmitCommand: ParsableCommand {
         try registry.commit(RegistryBatch(record: record, issued: records, renewed: renewed, revocations: revocations,
                                           administratorUpdates: updates))
 
+        if !revocations.isEmpty {
+            try CRLCommand.publishAll(dataFolder: common.data, registry: registry, now: now)
+        }
         if let out {
             let replaced = try registry.certificates(serials: renewed)
             try Self.write(out: out, json: json, tsv: tsv, issued: issued,
@@ -139,7 +142,7 @@ struct SubmitCommand: ParsableCommand {
             administratorName: request.administratorName?.text ?? "", administratorAffiliation: request.administratorAffiliation?.text ?? "",
             administratorEmail: request.administratorEmail?.address ?? "", userName: request.userName?.text ?? "",
             userAffiliation: request.userAffiliation?.text ?? "", userEmail: request.userEmail?.address ?? "", der: issued.der,
-            replacedSerial: request.targetSerial)
+            replacedSerial: request.targetSerial, issuerRole: AuthorityRole(request.family).rawValue)
     }
 
     /// Writes result.json, result.tsv, certificates/<serial>.pem (leaf + chain) and, after renewals,
