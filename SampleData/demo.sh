@@ -52,5 +52,18 @@ echo "== institution and allow-list files with faults are checked the same way (
 "$BULKRA" institutions apply institutions/institutions-invalid.tsv --data "$DATA" --format tsv | cut -f1-3
 "$BULKRA" allowlist apply allowlist/allowlist-invalid.tsv --institution example-u --data "$DATA" --format tsv | cut -f1-3
 echo
-echo "Registry: $DATA/registry.sqlite. Every case above also runs as a golden test in 'make test'."
+echo "== issuance (bulkra submit): server and code-signing certificates signed by the TEST CA in $DATA/ca"
+OUT="$DATA/out"
+"$BULKRA" submit server/issue-valid.tsv --data "$DATA" --institution example-u --family server --operation issue --out "$OUT/server-issue" --format tsv
+"$BULKRA" submit codesign/issue-valid.tsv --data "$DATA" --institution example-u --family codesign --operation issue --out "$OUT/codesign-issue" --format tsv
+echo "-- renewals of the imported www and old (revoked) certificates; renewal is allowed whatever the old state"
+"$BULKRA" submit server/renew-valid.tsv --data "$DATA" --institution example-u --family server --operation renew --on-error skip --out "$OUT/server-renew" --format tsv
+echo "-- the ready-made revocation file for the replaced certificates, submitted"
+"$BULKRA" submit "$OUT/server-renew/revoke-replaced.tsv" --data "$DATA" --institution example-u --family server --operation revoke --format tsv
+echo "-- the same renewal file again: the first result, nothing issued twice"
+"$BULKRA" submit server/renew-valid.tsv --data "$DATA" --institution example-u --family server --operation renew --on-error skip --format tsv | head -2
+echo
+echo "Certificates (leaf + chain): $OUT/*/certificates/; results: $OUT/*/result.{json,tsv}"
+echo "CRLs: $DATA/crl/ (regenerated after each revocation batch); CA (TEST): $DATA/ca/"
+echo "Registry: $DATA/registry.sqlite. Every check case above also runs as a golden test in 'make test'."
 [[ $failures == 0 ]] || { echo "$failures case(s) ended with an unexpected status"; exit 1; }

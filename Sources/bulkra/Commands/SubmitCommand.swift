@@ -119,7 +119,8 @@ struct SubmitCommand: ParsableCommand {
             try CRLCommand.publishAll(dataFolder: common.data, registry: registry, now: now)
         }
         if let out {
-            let replaced = try registry.certificates(serials: renewed)
+            // Only replaced certificates that are still valid need revoking.
+            let replaced = try registry.certificates(serials: renewed).filter { !$0.isRevoked }
             try Self.write(out: out, json: json, tsv: tsv, issued: issued,
                            replaced: Dictionary(replaced.map { ($0.serial, $0.subject) }, uniquingKeysWith: { first, _ in first }))
         }
@@ -146,7 +147,7 @@ struct SubmitCommand: ParsableCommand {
     }
 
     /// Writes result.json, result.tsv, certificates/<serial>.pem (leaf + chain) and, after renewals,
-    /// revoke-replaced.tsv: a ready-made revocation file for the replaced certificates (reason 4).
+    /// revoke-replaced.tsv: a ready-made revocation file (reason 4) for the replaced certificates still valid.
     static func write(out: String, json: String, tsv: String, issued: [IssuedCertificate],
                       replaced: [SerialNumber: SubjectDistinguishedName]) throws {
         let manager = FileManager.default
@@ -156,13 +157,13 @@ struct SubmitCommand: ParsableCommand {
         for certificate in issued {
             try certificate.pemWithChain().write(toFile: out + "/certificates/\(certificate.serial.decimal).pem", atomically: true, encoding: .utf8)
         }
-        let renewals = issued.filter { $0.request.targetSerial != nil }
+        let renewals = issued.filter { $0.request.targetSerial.map { replaced[$0] != nil } ?? false }
         if !renewals.isEmpty {
             let lines = renewals.compactMap { issued -> String? in
                 guard let old = issued.request.targetSerial else { return nil }
                 let request = issued.request
                 var columns = Array(repeating: "", count: request.family == .client ? 15 : 13)
-                columns[0] = (replaced[old] ?? request.subject).description
+                columns[0] = replaced[old]!.description
                 columns[3] = old.decimal
                 columns[4] = "4"
                 columns[9] = request.administratorEmail?.address ?? ""
