@@ -50,9 +50,14 @@ let package = Package(
             ]
         ),
         .target(
+            name: "CBulkRAPKCS12",
+            linkerSettings: [.linkedLibrary("crypto")]
+        ),
+        .target(
             name: "BulkRAIssue",
             dependencies: [
                 "BulkRAModel",
+                "CBulkRAPKCS12",
                 "BulkRAValidate",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "X509", package: "swift-certificates"),

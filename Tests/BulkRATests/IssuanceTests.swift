@@ -217,4 +217,37 @@ struct IssuanceTests {
         let (status, output) = try IssuanceFixture.run([tool, "lint", "-t", "CRL", "-p", "BR", "-s", "ERROR", "crl.pem"], files: ["crl.pem": list.pem])
         #expect(status == 0, "\(output)")
     }
+
+    @Test("ISS-11 PKCS#12 bundles open with openssl pkcs12 under the PIN, in the modern and the compatibility format",
+          arguments: PKCS12Bundle.Format.allCases)
+    func pkcs12(format: PKCS12Bundle.Format) throws {
+        let issued = try Self.issue("client14")
+        let key = try TestKeys.rsa2048B.serializeAsPEM().derBytes
+        let bundle = try PKCS12Bundle(privateKeyDER: key, certificate: issued.certificate, chain: issued.chain,
+                                      friendlyName: "NIIcert-0001", passphrase: "Pin-2026-abcdefgh", format: format)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bulkra-p12-\(getpid())-\(format.rawValue)")
+        try? FileManager.default.removeItem(at: folder)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data(bundle.der).write(to: folder.appendingPathComponent("user.p12"))
+        func openssl(_ passphrase: String) throws -> (Int32, String) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+            process.arguments = ["pkcs12", "-info", "-in", folder.appendingPathComponent("user.p12").path, "-passin", "pass:\(passphrase)",
+                                 "-nodes", "-nokeys"]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = pipe
+            try process.run()
+            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, output)
+        }
+        let (status, output) = try openssl("Pin-2026-abcdefgh")
+        #expect(status == 0, "\(output)")
+        #expect(output.contains(format == .modern ? "AES-256-CBC" : "pbeWithSHA1And3-KeyTripleDES-CBC"))
+        #expect(output.contains(format == .modern ? "sha256" : "sha1"))
+        #expect(output.components(separatedBy: "BEGIN CERTIFICATE").count == 4)
+        #expect(try openssl("wrong-pin-123").0 != 0)
+    }
 }

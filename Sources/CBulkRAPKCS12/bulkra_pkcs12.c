@@ -1,0 +1,63 @@
+#include "bulkra_pkcs12.h"
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/pkcs12.h>
+#include <openssl/x509.h>
+#include <stdlib.h>
+#include <string.h>
+
+int bulkra_pkcs12_create(const uint8_t *key, size_t key_length,
+                         const uint8_t *certificate, size_t certificate_length,
+                         const uint8_t *const *chain, const size_t *chain_lengths, size_t chain_count,
+                         const char *friendly_name, const char *passphrase, int legacy,
+                         uint8_t **out, size_t *out_length) {
+    int result = -1;
+    EVP_PKEY *pkey = NULL;
+    X509 *leaf = NULL;
+    STACK_OF(X509) *authorities = NULL;
+    PKCS12 *bundle = NULL;
+    unsigned char *der = NULL;
+    const unsigned char *cursor;
+
+    cursor = key;
+    pkey = d2i_AutoPrivateKey(NULL, &cursor, (long)key_length);
+    if (pkey == NULL) goto done;
+    cursor = certificate;
+    leaf = d2i_X509(NULL, &cursor, (long)certificate_length);
+    if (leaf == NULL) goto done;
+    authorities = sk_X509_new_null();
+    if (authorities == NULL) goto done;
+    for (size_t index = 0; index < chain_count; index++) {
+        cursor = chain[index];
+        X509 *authority = d2i_X509(NULL, &cursor, (long)chain_lengths[index]);
+        if (authority == NULL || !sk_X509_push(authorities, authority)) { X509_free(authority); goto done; }
+    }
+    if (legacy) {
+        int nid = NID_pbe_WithSHA1And3_Key_TripleDES_CBC;
+        bundle = PKCS12_create(passphrase, friendly_name, pkey, leaf, authorities, nid, nid, 2048, -1, 0);
+        if (bundle == NULL) goto done;
+        if (!PKCS12_set_mac(bundle, passphrase, -1, NULL, 0, 2048, EVP_sha1())) goto done;
+    } else {
+        bundle = PKCS12_create_ex(passphrase, friendly_name, pkey, leaf, authorities, NID_aes_256_cbc, NID_aes_256_cbc,
+                                  2048, 2048, 0, NULL, NULL);
+        if (bundle == NULL) goto done;
+    }
+    int length = i2d_PKCS12(bundle, &der);
+    if (length <= 0) goto done;
+    *out = malloc((size_t)length);
+    if (*out == NULL) goto done;
+    memcpy(*out, der, (size_t)length);
+    *out_length = (size_t)length;
+    result = 0;
+done:
+    OPENSSL_free(der);
+    PKCS12_free(bundle);
+    sk_X509_pop_free(authorities, X509_free);
+    X509_free(leaf);
+    EVP_PKEY_free(pkey);
+    return result;
+}
+
+void bulkra_pkcs12_free(uint8_t *bytes) {
+    free(bytes);
+}

@@ -1,0 +1,18 @@
+#ifndef BULKRA_PKCS12_H
+#define BULKRA_PKCS12_H
+#include <stddef.h>
+#include <stdint.h>
+
+/// Builds a PKCS#12 bundle with OpenSSL 3 libcrypto (swift-crypto's BoringSSL cannot write the 3DES form).
+/// legacy = 0: PBES2 / PBKDF2 / AES-256-CBC, HMAC-SHA-256 MAC. legacy = 1: PBE-SHA1-3DES for key and
+/// certificates, SHA-1 MAC. Returns 0 on success and a malloc'ed DER in *out (free with bulkra_pkcs12_free).
+int bulkra_pkcs12_create(const uint8_t *key, size_t key_length,
+                         const uint8_t *certificate, size_t certificate_length,
+                         const uint8_t *const *chain, const size_t *chain_lengths, size_t chain_count,
+                         const char *friendly_name, const char *passphrase, int legacy,
+                         uint8_t **out, size_t *out_length);
+
+/// Frees a bundle returned by bulkra_pkcs12_create.
+void bulkra_pkcs12_free(uint8_t *bytes);
+
+#endif
