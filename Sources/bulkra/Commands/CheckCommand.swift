@@ -14,17 +14,7 @@ struct CheckCommand: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    @Option(name: .long, help: "The uploading institution's ID.")
-    var institution: String
-
-    @Option(name: .long, help: "server, client, codesign or admin.")
-    var family: Family
-
-    @Option(name: .long, help: "issue, renew, revoke (certificates) or update (admin).")
-    var operation: OperationChoice
-
-    @Option(name: .long, help: "The uploading officer's e-mail: lines are limited to the officer's domains.")
-    var officer: String?
+    @OptionGroup var upload: UploadSelection
 
     @Option(name: .long, help: "json or tsv.")
     var format: OutputFormat = .json
@@ -33,20 +23,13 @@ struct CheckCommand: ParsableCommand {
     var recordLimit: Int = UploadDecoder.defaultRecordLimit
 
     func validate() throws {
-        guard UploadOperation.allowed(for: family.kind).contains(operation.operation) else {
-            let allowed = UploadOperation.allowed(for: family.kind).map(\.rawValue).joined(separator: ", ")
-            throw ValidationError("--family \(family.rawValue) では --operation \(operation.rawValue) は使えません（使用可: \(allowed)）\n"
-                + "--operation \(operation.rawValue) does not apply to --family \(family.rawValue) (allowed: \(allowed))")
-        }
         guard recordLimit > 0 else { throw ValidationError("--record-limit は正の数です / --record-limit must be positive") }
     }
 
     func run() throws {
         let logger = common.makeLogger()
         let registry = try DataFolder(path: common.data).openRegistry(logger: logger)
-        let context = UploadContext(institutionID: institution, kind: family.kind, operation: operation.operation,
-                                    officerEmail: officer)
-        let summary = try UploadRun(file: file, context: context, recordLimit: recordLimit, logger: logger)
+        let summary = try UploadRun(file: file, context: upload.context, recordLimit: recordLimit, logger: logger)
             .stream(directory: registry, format: format)
         throw UploadRun.exitCode(for: summary)
     }

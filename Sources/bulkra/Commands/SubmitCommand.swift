@@ -19,17 +19,7 @@ struct SubmitCommand: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    @Option(name: .long, help: "The uploading institution's ID.")
-    var institution: String
-
-    @Option(name: .long, help: "server, client, codesign or admin.")
-    var family: Family
-
-    @Option(name: .long, help: "issue, renew, revoke (certificates) or update (admin).")
-    var operation: OperationChoice
-
-    @Option(name: .long, help: "The uploading officer's e-mail: lines are limited to the officer's domains.")
-    var officer: String?
+    @OptionGroup var upload: UploadSelection
 
     @Option(name: .long, help: "Folder for result.json, result.tsv and certificates/<serial>.pem.")
     var out: String?
@@ -37,12 +27,7 @@ struct SubmitCommand: ParsableCommand {
     @OptionGroup var options: ApplyOptions
 
     func validate() throws {
-        guard UploadOperation.allowed(for: family.kind).contains(operation.operation) else {
-            let allowed = UploadOperation.allowed(for: family.kind).map(\.rawValue).joined(separator: ", ")
-            throw ValidationError("--family \(family.rawValue) では --operation \(operation.rawValue) は使えません（使用可: \(allowed)）\n"
-                + "--operation \(operation.rawValue) does not apply to --family \(family.rawValue) (allowed: \(allowed))")
-        }
-        if family == .client && operation != .revoke {
+        if upload.family == .client && upload.operation != .revoke {
             throw ValidationError("クライアント証明書の発行・更新はPKCS#12対応とともに提供されます（bulkra check で検査できます）\n"
                 + "Client issue and renew arrive with service-made keys and PKCS#12; use bulkra check to check such files meanwhile.")
         }
@@ -51,7 +36,8 @@ struct SubmitCommand: ParsableCommand {
     func run() throws {
         let logger = common.makeLogger()
         let registry = try DataFolder(path: common.data).openRegistry(logger: logger)
-        let context = UploadContext(institutionID: institution, kind: family.kind, operation: operation.operation, officerEmail: officer)
+        let context = upload.context
+        let (institution, family, operation, officer) = (upload.institution, upload.family, upload.operation, upload.officer)
         let now = Date()
         let bytes = UploadFile.read(file)
         let digest = bytes.map { KeyDigest.of(publicKeyBits: $0) }
