@@ -54,17 +54,8 @@ enum IssuanceFixture {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         for (name, text) in files { try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        process.currentDirectoryURL = folder
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        let result = try runTool(arguments[0], Array(arguments.dropFirst()), in: folder)
+        return (result.status, result.output)
     }
 
     static let pkilint = TestPaths.repository.appendingPathComponent(".venv/bin").path
@@ -231,17 +222,9 @@ struct IssuanceTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         try Data(bundle.der).write(to: folder.appendingPathComponent("user.p12"))
         func openssl(_ passphrase: String) throws -> (Int32, String) {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-            process.arguments = ["pkcs12", "-info", "-in", folder.appendingPathComponent("user.p12").path, "-passin", "pass:\(passphrase)",
-                                 "-nodes", "-nokeys"]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            try process.run()
-            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return (process.terminationStatus, output)
+            let result = try runTool("/usr/bin/openssl", ["pkcs12", "-info", "-in", folder.appendingPathComponent("user.p12").path,
+                                                          "-passin", "pass:\(passphrase)", "-nodes", "-nokeys"])
+            return (result.status, result.output)
         }
         let (status, output) = try openssl("Pin-2026-abcdefgh")
         #expect(status == 0, "\(output)")

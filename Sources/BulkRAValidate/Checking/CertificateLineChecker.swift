@@ -256,13 +256,14 @@ struct CertificateLineChecker: Sendable {
 
     /// DN-08: L must not contain "Academe" or "Default", and must not be just "City".
     static func isForbiddenLocality(_ value: String) -> Bool {
-        let lowered = Array(value.lowercased().utf8)
+        let lowercased = value.lowercased()
+        let lowered = Array(lowercased.utf8)
         func contains(_ word: String) -> Bool {
             let needle = Array(word.utf8)
             guard lowered.count >= needle.count else { return false }
             return (0...(lowered.count - needle.count)).contains { lowered[$0..<$0 + needle.count].elementsEqual(needle) }
         }
-        return contains("academe") || contains("default") || value.lowercased().trimmingSpaces == "city"
+        return contains("academe") || contains("default") || lowercased.trimmingSpaces == "city"
     }
 
     // MARK: - Family columns

@@ -4,18 +4,9 @@ import SwiftASN1
 /// The identity of a public key: SHA-256 of the subjectPublicKey bit string — the key itself,
 /// independent of how the algorithm parameters were encoded — as lower-case hex (CSR-06).
 public enum KeyDigest {
-    private static let digits = Array("0123456789abcdef".utf8)
-
     /// The digest of the key bytes (the contents of the SubjectPublicKeyInfo's BIT STRING).
     public static func of<Bytes: Sequence>(publicKeyBits bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        let digest = SHA256.hash(data: Array(bytes))
-        var hex: [UInt8] = []
-        hex.reserveCapacity(64)
-        for byte in digest {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: hex, as: UTF8.self)
+        ContentDigest.sha256(bytes)
     }
 
     /// The digest of the key of a DER certificate (its TBSCertificate's SubjectPublicKeyInfo).

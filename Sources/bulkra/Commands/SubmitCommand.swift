@@ -40,7 +40,7 @@ struct SubmitCommand: ParsableCommand {
         let (institution, family, operation, officer) = (upload.institution, upload.family, upload.operation, upload.officer)
         let now = Date()
         let bytes = UploadFile.read(file)
-        let digest = bytes.map { KeyDigest.of(publicKeyBits: $0) }
+        let digest = bytes.map { ContentDigest.sha256($0) }
 
         // RES-14: the same bytes again return the first result and change nothing.
         if let digest, let previous = try registry.previousResult(institutionID: institution, kind: family.kind,
@@ -51,7 +51,7 @@ struct SubmitCommand: ParsableCommand {
         }
 
         let batch = try UploadRun(file: file, context: context, recordLimit: options.recordLimit, logger: logger)
-            .validate(directory: registry, retainingRequests: true)
+            .validate(directory: registry, retainingRequests: true, bytes: bytes)
         let requests = UploadRun.linesToApply(batch, mode: options.onError)
         var outcomes: [Int: ResultStream.Outcome] = [:]
         var issued: [IssuedCertificate] = []

@@ -9,9 +9,10 @@ struct UploadFile {
     let path: String
 
     /// The decoded upload; an unreadable file becomes result 208, never an exception.
-    func decode(as kind: UploadKind, recordLimit: Int, logger: Logger) throws -> DecodedUpload {
+    /// `bytes` are the file's contents when the caller has read them already.
+    func decode(as kind: UploadKind, recordLimit: Int, logger: Logger, bytes: [UInt8]? = nil) throws -> DecodedUpload {
         let name = (path as NSString).lastPathComponent
-        guard let bytes = Self.read(path) else {
+        guard let bytes = bytes ?? Self.read(path) else {
             return DecodedUpload.unreadable(fileName: name, kind: kind,
                                             reason: LocalizedText(ja: "（\(path)）", en: "(\(path))"))
         }

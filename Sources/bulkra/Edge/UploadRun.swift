@@ -13,9 +13,9 @@ struct UploadRun {
     let recordLimit: Int
     let logger: Logger
 
-    /// Runs the first two stages against a directory.
-    func validate(directory: any ValidationDirectory, retainingRequests: Bool) throws -> ValidatedBatch {
-        let upload = try UploadFile(path: file).decode(as: context.kind, recordLimit: recordLimit, logger: logger)
+    /// Runs the first two stages against a directory; `bytes` when the file was read already.
+    func validate(directory: any ValidationDirectory, retainingRequests: Bool, bytes: [UInt8]? = nil) throws -> ValidatedBatch {
+        let upload = try UploadFile(path: file).decode(as: context.kind, recordLimit: recordLimit, logger: logger, bytes: bytes)
         return try UploadValidator(context: context, directory: directory, logger: logger)
             .validate(upload, retainingRequests: retainingRequests)
     }

@@ -20,6 +20,21 @@ enum TestPaths {
     }
 }
 
+/// Runs an external tool (openssl, pkilint) and returns its exit status and combined output.
+func runTool(_ executable: String, _ arguments: [String], in folder: URL? = nil) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if let folder { process.currentDirectoryURL = folder }
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let output = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+}
+
 /// Fixed test keys (Tests/BulkRATests/Fixtures): tests never depend on fresh randomness.
 enum TestKeys {
     static let rsa2048A = try! Certificate.PrivateKey(_RSA.Signing.PrivateKey(pemRepresentation: TestPaths.fixture("rsa2048-a.pem")))
