@@ -84,6 +84,7 @@ let package = Package(
                 "BulkRAModel",
                 "BulkRADecode",
                 "BulkRAValidate",
+                "BulkRAIssue",
             ]
         ),
         .executableTarget(

@@ -7,7 +7,11 @@ import Darwin
 /// Converts CP932 bytes to UTF-8 with glibc iconv under the name `CP932` (DEC-02).
 ///
 /// iconv's `SHIFT_JIS` name misreads CP932 files (wave dash, NEC and IBM rows), so only `CP932` is used.
-struct CP932Transcoder {
+/// Reports and downloads use it the other way (UTF-8 to CP932) for the files they write.
+public struct CP932Transcoder: Sendable {
+    /// Creates a transcoder.
+    public init() {}
+
     /// Why conversion stopped.
     enum Failure: Error {
         /// An invalid or incomplete sequence starts at this byte offset.
@@ -22,7 +26,7 @@ struct CP932Transcoder {
     }
 
     /// Converts UTF-8 text to CP932 bytes; `nil` if some character has no CP932 form.
-    func cp932(fromUTF8 input: [UInt8]) -> [UInt8]? {
+    public func cp932(fromUTF8 input: [UInt8]) -> [UInt8]? {
         try? convert(input, from: "UTF-8", to: "CP932", capacity: input.count * 2 + 4)
     }
 

@@ -62,6 +62,31 @@ public struct CertificateIssuer: Sendable {
                                  chain: [authority.certificate] + authority.chain, keyDigest: try KeyDigest.of(certificate: der))
     }
 
+    /// Issues a registration officer's RA certificate: profile 1, 25 months, subject
+    /// `C=JP, L=Academe-ops, O=<institution>, CN=<romaji>`, EKU clientAuth and the officer's e-mail as
+    /// an rfc822Name SAN (how the web desk maps a login to an officer). Implements ISS-16.
+    public func issueOfficer(romaji: String, email: String, organization: String, now: Date, publicKey: Certificate.PublicKey,
+                             serial: SerialNumber) throws -> (certificate: Certificate, der: [UInt8]) {
+        let period = validity.validity(for: .registrationOfficer, from: now)
+        let subject = try DistinguishedName {
+            CountryName("JP")
+            LocalityName("Academe-ops")
+            OrganizationName(organization)
+            CommonName(romaji)
+        }
+        var extensions = try self.extensions(for: nil, profile: .registrationOfficer, key: publicKey)
+        try extensions.append(Certificate.Extension(SubjectAlternativeNames([.rfc822Name(email)]), critical: false))
+        let certificate = try Certificate(
+            version: .v3, serialNumber: Certificate.SerialNumber(bytes: ArraySlice(serial.magnitude)), publicKey: publicKey,
+            notValidBefore: period.notBefore, notValidAfter: period.notAfter, issuer: authority.certificate.subject,
+            subject: subject, signatureAlgorithm: authority.signatureAlgorithm, extensions: extensions,
+            issuerPrivateKey: authority.privateKey)
+        var serializer = DER.Serializer()
+        try serializer.serialize(certificate)
+        logger.debug("issue.officer", metadata: ["certificate.profile": "1"])
+        return (certificate, serializer.serializedBytes)
+    }
+
     /// ISS-04: the subject in the order the CA/Browser Forum requires (C, ST, L, O, OU, CN); S/MIME
     /// mailbox-validated certificates carry the CN (the e-mail) only.
     static func subject(for request: CertificateRequest, profile: CertificateProfile) throws -> DistinguishedName {
@@ -89,7 +114,7 @@ public struct CertificateIssuer: Sendable {
     }
 
     /// ISS-05: the extensions of each profile.
-    func extensions(for request: CertificateRequest, profile: CertificateProfile, key: Certificate.PublicKey) throws -> Certificate.Extensions {
+    func extensions(for request: CertificateRequest?, profile: CertificateProfile, key: Certificate.PublicKey) throws -> Certificate.Extensions {
         let isRSA = key.keyAlgorithmDescription == "RSA"
         let authorityKeyID = try authority.certificate.extensions.subjectKeyIdentifier?.keyIdentifier
             ?? ArraySlice(Insecure.SHA1.hash(data: Array(authority.certificate.publicKey.subjectPublicKeyInfoBytes)))
@@ -109,12 +134,12 @@ public struct CertificateIssuer: Sendable {
             try extensions.append(Certificate.Extension(KeyUsage(digitalSignature: true, keyEncipherment: isRSA), critical: true))
             try extensions.append(Certificate.Extension(try ExtendedKeyUsage([.serverAuth]), critical: false))
             try extensions.append(Certificate.Extension(
-                SubjectAlternativeNames(request.dnsNames.map { GeneralName.dnsName($0.name) }), critical: false))
+                SubjectAlternativeNames((request?.dnsNames ?? []).map { GeneralName.dnsName($0.name) }), critical: false))
             try extensions.append(ExtensionEncoding.certificatePolicies([[2, 23, 140, 1, 2, 2]]))
         case .client where profile.isSMIME:
             try extensions.append(Certificate.Extension(KeyUsage(digitalSignature: true, keyEncipherment: isRSA), critical: true))
             try extensions.append(Certificate.Extension(try ExtendedKeyUsage([.emailProtection]), critical: false))
-            let mailbox = request.userEmail?.address ?? request.subject.commonName ?? ""
+            let mailbox = request?.userEmail?.address ?? request?.subject.commonName ?? ""
             try extensions.append(Certificate.Extension(SubjectAlternativeNames([.rfc822Name(mailbox)]), critical: false))
             try extensions.append(ExtensionEncoding.certificatePolicies([[2, 23, 140, 1, 5, 1, 3]]))
         case .client, .registrationOfficer:

@@ -13,6 +13,8 @@ public struct OperationalError: Error, Sendable, CustomStringConvertible {
         public static let invalidRequest = Code(name: "invalid-request")
         /// A file could not be read or written.
         public static let io = Code(name: "io")
+        /// A key could not be made, read or used, or signing failed.
+        public static let key = Code(name: "key")
         /// Text conversion machinery failed.
         public static let encoding = Code(name: "encoding")
         public var description: String { name }

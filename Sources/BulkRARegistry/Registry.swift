@@ -10,6 +10,8 @@ import Foundation
 public protocol Registry: ValidationDirectory {
     /// Applies accepted institution-information lines in one transaction (REG-04).
     func apply(_ changes: [InstitutionChange]) throws
+    /// Applies institution lines and records the RA certificates made for new officers, in one transaction (REG-04, REG-13).
+    func apply(_ changes: [InstitutionChange], officerCertificates: [CertificateRecord]) throws
     /// Adds accepted allow-list rows in one transaction (REG-05).
     func apply(_ entries: [AllowListEntry]) throws
     /// Stores certificates in one transaction (REG-06).
@@ -22,6 +24,15 @@ public protocol Registry: ValidationDirectory {
     func revokedCertificates(issuerRole: String) throws -> [(serial: SerialNumber, revokedAt: Date, reason: Int)]
     /// Whether a serial is already taken (serials are unique across the registry).
     func isSerialTaken(_ serial: SerialNumber) throws -> Bool
+    /// The stored records of these serials (contact data for notifications).
+    func storedCertificates(serials: [SerialNumber]) throws -> [CertificateRecord]
+    /// The enrolment with this token hash, used or not (REG-12).
+    func enrolment(tokenSHA256: String) throws -> EnrolmentRecord?
+    /// Uses an enrolment: records its certificate and marks the token used, in one transaction; throws
+    /// when the token is unknown, used or expired (REG-12).
+    func completeEnrolment(tokenSHA256: String, certificate: CertificateRecord) throws
+    /// The active officers whose e-mails are given and who hold no valid RA certificate (REG-13).
+    func officersWithoutCertificate(emails: [String]) throws -> [String]
     /// Every institution, ordered by ID.
     func institutions() throws -> [InstitutionProfile]
     /// The schema version the registry is at.

@@ -76,14 +76,17 @@ public struct RegistryBatch: Sendable {
     public let revocations: [Revocation]
     /// Contact-data updates.
     public let administratorUpdates: [AdministratorUpdate]
+    /// Method-3 lines waiting for the user's CSR.
+    public let enrolments: [EnrolmentRecord]
 
     /// Creates a batch.
     public init(record: Record, issued: [CertificateRecord] = [], renewed: [SerialNumber] = [], revocations: [Revocation] = [],
-                administratorUpdates: [AdministratorUpdate] = []) {
+                administratorUpdates: [AdministratorUpdate] = [], enrolments: [EnrolmentRecord] = []) {
         self.record = record
         self.issued = issued
         self.renewed = renewed
         self.revocations = revocations
         self.administratorUpdates = administratorUpdates
+        self.enrolments = enrolments
     }
 }

@@ -147,6 +147,25 @@ public final class SQLiteRegistry: Registry {
                 CREATE INDEX certificate_revoked ON certificate(issuer_role, state);
                 """)
         }
+        migrator.registerMigration("v3-enrolments") { db in
+            try db.execute(sql: """
+                CREATE TABLE enrolment (
+                    token_sha256 TEXT PRIMARY KEY NOT NULL,
+                    batch_id INTEGER NOT NULL REFERENCES batch(id),
+                    institution_id TEXT NOT NULL,
+                    operation TEXT NOT NULL,
+                    officer_email TEXT,
+                    line INTEGER NOT NULL,
+                    record TEXT NOT NULL,
+                    expires_at TEXT NOT NULL,
+                    used_at TEXT,
+                    serial TEXT
+                );
+                CREATE TRIGGER enrolment_no_delete BEFORE DELETE ON enrolment BEGIN SELECT RAISE(ABORT, 'enrolments are kept'); END;
+                CREATE TRIGGER enrolment_use_once BEFORE UPDATE ON enrolment WHEN OLD.used_at IS NOT NULL
+                  BEGIN SELECT RAISE(ABORT, 'enrolment already used'); END;
+                """)
+        }
         return migrator
     }
 
@@ -246,8 +265,24 @@ public final class SQLiteRegistry: Registry {
     // MARK: - Writes
 
     public func apply(_ changes: [InstitutionChange]) throws {
+        try apply(changes, officerCertificates: [])
+    }
+
+    public func apply(_ changes: [InstitutionChange], officerCertificates: [CertificateRecord]) throws {
         let now = Self.timestamp(clock())
         try database.write { db in
+            try Self.insertChanges(changes, into: db, at: now)
+            try Self.insert(officerCertificates, into: db, at: now)
+            for certificate in officerCertificates {
+                try Self.audit(db, nil, "issued", certificate.serial, "profile 1 (RA) for \(certificate.administratorEmail)", now)
+            }
+        }
+        logger.debug("registry.institutions.applied", metadata: ["batch.lines": "\(changes.count)",
+                                                                 "batch.issued": "\(officerCertificates.count)"])
+    }
+
+    static func insertChanges(_ changes: [InstitutionChange], into db: Database, at now: String) throws {
+        do {
             for change in changes {
                 let institution = change.institution
                 let officer = change.officer
@@ -291,7 +326,6 @@ public final class SQLiteRegistry: Registry {
                 }
             }
         }
-        logger.debug("registry.institutions.applied", metadata: ["batch.lines": "\(changes.count)"])
     }
 
     public func apply(_ entries: [AllowListEntry]) throws {
@@ -357,6 +391,14 @@ public final class SQLiteRegistry: Registry {
                                      revocation.serial.decimal])
                 try Self.audit(db, batchID, "revoked", revocation.serial, "reason \(revocation.reason)", now)
             }
+            for enrolment in batch.enrolments {
+                try db.execute(sql: """
+                    INSERT INTO enrolment (token_sha256, batch_id, institution_id, operation, officer_email, line, record, expires_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [enrolment.tokenSHA256, batchID, enrolment.institutionID, enrolment.operation.rawValue,
+                                     enrolment.officerEmail, enrolment.line, enrolment.record, Self.timestamp(enrolment.expires)])
+                try Self.audit(db, batchID, "enrolment-opened", nil, "line \(enrolment.line)", now)
+            }
             for update in batch.administratorUpdates {
                 try db.execute(sql: "UPDATE certificate SET admin_name = ?, admin_affiliation = ?, admin_email = ? WHERE serial = ?",
                                arguments: [update.name.text, update.affiliation.text, update.email.address, update.serial.decimal])
@@ -367,7 +409,7 @@ public final class SQLiteRegistry: Registry {
                                                             "batch.revoked": "\(batch.revocations.count)"])
     }
 
-    static func audit(_ db: Database, _ batchID: Int64, _ event: String, _ serial: SerialNumber?, _ detail: String, _ now: String) throws {
+    static func audit(_ db: Database, _ batchID: Int64?, _ event: String, _ serial: SerialNumber?, _ detail: String, _ now: String) throws {
         try db.execute(sql: "INSERT INTO audit_event (batch_id, event, serial, detail, created_at) VALUES (?, ?, ?, ?, ?)",
                        arguments: [batchID, event, serial?.decimal, detail, now])
     }
@@ -399,6 +441,86 @@ public final class SQLiteRegistry: Registry {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.date(from: text)
+    }
+
+    public func storedCertificates(serials: [SerialNumber]) throws -> [CertificateRecord] {
+        guard !serials.isEmpty else { return [] }
+        return try database.read { db in
+            var records: [CertificateRecord] = []
+            for start in stride(from: 0, to: serials.count, by: 500) {
+                let slice = serials[start..<min(start + 500, serials.count)].map(\.decimal)
+                let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
+                records += try Row.fetchAll(db, sql: "SELECT * FROM certificate WHERE serial IN (\(marks))",
+                                            arguments: StatementArguments(slice)).compactMap(Self.certificateRecord)
+            }
+            return records
+        }
+    }
+
+    /// A stored row as a record; `nil` for a row that no longer parses (never expected).
+    static func certificateRecord(_ row: Row) -> CertificateRecord? {
+        guard let serial = try? SerialNumber(row["serial"] as String), let family = CertificateFamily(rawValue: row["family"]),
+              let subject = try? SubjectDistinguishedName(row["subject_dn"] as String),
+              let state = CertificateRecord.State(rawValue: row["state"]) else { return nil }
+        let domain = (row["domain"] as String?).flatMap { try? DomainName($0) }
+        return CertificateRecord(
+            serial: serial, institutionID: row["institution_id"], family: family, profile: row["profile"], subject: subject,
+            domain: domain, keyDigest: row["key_digest"], state: state, notBefore: (row["not_before"] as String?).flatMap(date),
+            notAfter: (row["not_after"] as String?).flatMap(date), administratorName: row["admin_name"],
+            administratorAffiliation: row["admin_affiliation"], administratorEmail: row["admin_email"], userName: row["user_name"],
+            userAffiliation: row["user_affiliation"], userEmail: row["user_email"], der: Array(row["der"] as Data),
+            revokedAt: (row["revoked_at"] as String?).flatMap(date), revocationReason: row["revocation_reason"],
+            revocationComment: row["revocation_comment"], replacedSerial: (row["replaced_serial"] as String?).flatMap { try? SerialNumber($0) },
+            issuerRole: row["issuer_role"])
+    }
+
+    public func enrolment(tokenSHA256: String) throws -> EnrolmentRecord? {
+        try database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM enrolment WHERE token_sha256 = ?", arguments: [tokenSHA256]).flatMap { row in
+                guard let operation = UploadOperation(rawValue: row["operation"]), let expires = Self.date(row["expires_at"]) else { return nil }
+                return EnrolmentRecord(tokenSHA256: row["token_sha256"], institutionID: row["institution_id"], operation: operation,
+                                       officerEmail: row["officer_email"], line: row["line"], record: row["record"], expires: expires,
+                                       usedAt: (row["used_at"] as String?).flatMap(Self.date),
+                                       serial: (row["serial"] as String?).flatMap { try? SerialNumber($0) })
+            }
+        }
+    }
+
+    public func completeEnrolment(tokenSHA256: String, certificate: CertificateRecord) throws {
+        let now = clock()
+        let stamp = Self.timestamp(now)
+        try database.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT used_at, expires_at FROM enrolment WHERE token_sha256 = ?",
+                                             arguments: [tokenSHA256]) else {
+                throw OperationalError(.notFound, LocalizedText(ja: "登録トークンが見つかりません", en: "Unknown enrolment token"))
+            }
+            if (row["used_at"] as String?) != nil {
+                throw OperationalError(.invalidRequest, LocalizedText(ja: "この登録トークンは使用済みです", en: "This enrolment token was already used"))
+            }
+            if let expires = Self.date(row["expires_at"]), expires <= now {
+                throw OperationalError(.invalidRequest, LocalizedText(ja: "この登録トークンは有効期限切れです", en: "This enrolment token has expired"))
+            }
+            try Self.insert([certificate], into: db, at: stamp)
+            if let old = certificate.replacedSerial {
+                try db.execute(sql: "UPDATE certificate SET state = ? WHERE serial = ? AND state != ?",
+                               arguments: [CertificateRecord.State.renewed.rawValue, old.decimal, CertificateRecord.State.revoked.rawValue])
+            }
+            try db.execute(sql: "UPDATE enrolment SET used_at = ?, serial = ? WHERE token_sha256 = ?",
+                           arguments: [stamp, certificate.serial.decimal, tokenSHA256])
+            try Self.audit(db, nil, "enrolment-completed", certificate.serial, "profile \(certificate.profile.map(String.init) ?? "-")", stamp)
+        }
+    }
+
+    public func officersWithoutCertificate(emails: [String]) throws -> [String] {
+        let now = Self.timestamp(clock())
+        return try database.read { db in
+            try emails.filter { email in
+                let holds = try Bool.fetchOne(db, sql: """
+                    SELECT EXISTS(SELECT 1 FROM certificate WHERE family = 'ra' AND admin_email = ? AND state != ? AND not_after > ?)
+                    """, arguments: [email, CertificateRecord.State.revoked.rawValue, now]) ?? false
+                return !holds
+            }
+        }
     }
 
     public func isSerialTaken(_ serial: SerialNumber) throws -> Bool {

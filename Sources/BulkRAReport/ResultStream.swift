@@ -11,12 +11,12 @@ public struct ResultStream: Sendable {
     /// What was done with an OK line: the certificate's serial and where it was written (submit, RES-13).
     public struct Outcome: Sendable, Hashable {
         /// The serial of the certificate issued, renewed, revoked or updated.
-        public let serial: String
+        public let serial: String?
         /// The path of the file written for the line, if any.
         public let path: String?
 
         /// Creates an outcome.
-        public init(serial: String, path: String?) {
+        public init(serial: String?, path: String?) {
             self.serial = serial
             self.path = path
         }
@@ -91,7 +91,7 @@ public struct ResultStream: Sendable {
         let q = JSONWriter.quoted
         var extra: [(String, String)] = []
         if let outcome {
-            extra.append(("serial", q(outcome.serial)))
+            extra.append(("serial", outcome.serial.map(q) ?? "null"))
             extra.append(("path", outcome.path.map(q) ?? "null"))
         }
         return JSONWriter.object([

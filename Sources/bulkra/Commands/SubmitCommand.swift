@@ -7,6 +7,7 @@ import BulkRAReport
 import BulkRAValidate
 import Crypto
 import Foundation
+import Logging
 
 /// `bulkra submit`: check a file, then issue, renew, revoke or update and record — one transaction per file (CLI-60).
 struct SubmitCommand: ParsableCommand {
@@ -21,22 +22,27 @@ struct SubmitCommand: ParsableCommand {
 
     @OptionGroup var upload: UploadSelection
 
-    @Option(name: .long, help: "Folder for result.json, result.tsv and certificates/<serial>.pem.")
+    @Option(name: .long, help: "Folder for result.json, result.tsv, certificates/<serial>.pem and the client deliveries.")
     var out: String?
 
     @OptionGroup var options: ApplyOptions
 
+    @Option(name: .long, help: "Key the service makes for client lines (download methods 1, 2): rsa2048 or p256.")
+    var keyType: ServiceKeyKind = .rsa2048
+
+    @Option(name: .long, help: "PKCS#12 format: modern (AES-256, SHA-256) or compatibility (3DES, SHA-1) for older keystores.")
+    var pkcs12Format: PKCS12Bundle.Format = .modern
+
     func validate() throws {
-        if upload.family == .client && upload.operation != .revoke {
-            throw ValidationError("クライアント証明書の発行・更新はPKCS#12対応とともに提供されます（bulkra check で検査できます）\n"
-                + "Client issue and renew arrive with service-made keys and PKCS#12; use bulkra check to check such files meanwhile.")
+        if upload.family == .client && upload.operation != .revoke && out == nil {
+            throw ValidationError("クライアント証明書の発行・更新には --out が必要です（PKCS#12ファイルとアクセスPINはそこにだけ書き出されます）\n"
+                + "Client issue and renew need --out: the PKCS#12 files and access PINs are written there and nowhere else.")
         }
     }
 
     func run() throws {
         let logger = common.makeLogger()
         let registry = try DataFolder(path: common.data).openRegistry(logger: logger)
-        let context = upload.context
         let (institution, family, operation, officer) = (upload.institution, upload.family, upload.operation, upload.officer)
         let now = Date()
         let bytes = UploadFile.read(file)
@@ -50,43 +56,47 @@ struct SubmitCommand: ParsableCommand {
             throw previous.json.contains("\"status\":\"accepted\"") ? ExitCode.success : ExitCode(1)
         }
 
-        let batch = try UploadRun(file: file, context: context, recordLimit: options.recordLimit, logger: logger)
-            .validate(directory: registry, retainingRequests: true, bytes: bytes)
+        let run = UploadRun(file: file, context: upload.context, recordLimit: options.recordLimit, logger: logger)
+        let decoded = try run.decode(bytes: bytes)
+        let batch = try run.validate(decoded, directory: registry, retainingRequests: true)
         let requests = UploadRun.linesToApply(batch, mode: options.onError)
-        var outcomes: [Int: ResultStream.Outcome] = [:]
-        var issued: [IssuedCertificate] = []
-        var renewed: [SerialNumber] = []
-        var revocations: [RegistryBatch.Revocation] = []
-        var updates: [AdministratorUpdate] = []
-        var taken = Set<SerialNumber>()
-        let store = AuthorityStore(dataFolder: common.data)
-        var issuers: [AuthorityRole: CertificateIssuer] = [:]
-        let serials = SerialNumberGenerator { count in (0..<count).map { _ in UInt8.random(in: 0...255) } }
 
+        var revocations: [RegistryBatch.Revocation] = []
+        var revoked: [CertificateRequest] = []
+        var updates: [AdministratorUpdate] = []
+        var toIssue: [CertificateRequest] = []
+        var outcomes: [Int: ResultStream.Outcome] = [:]
         for request in requests {
             switch request {
             case .certificate(let certificate) where certificate.operation == .revoke:
                 guard let serial = certificate.targetSerial, let reason = certificate.revocationReason else { continue }
                 revocations.append(.init(serial: serial, reason: reason.rawValue, comment: certificate.revocationComment?.text ?? ""))
+                revoked.append(certificate)
                 outcomes[certificate.line] = .init(serial: serial.decimal, path: nil)
             case .certificate(let certificate):
-                let role = AuthorityRole(certificate.family)
-                if issuers[role] == nil {
-                    issuers[role] = CertificateIssuer(authority: try store.authority(role), serials: serials, logger: logger)
-                }
-                var serial = serials.next()
-                while try taken.contains(serial) || registry.isSerialTaken(serial) { serial = serials.next() }
-                taken.insert(serial)
-                let certificateIssued = try issuers[role]!.issue(certificate, now: now, serial: serial)
-                issued.append(certificateIssued)
-                if let old = certificate.targetSerial { renewed.append(old) }
-                outcomes[certificate.line] = .init(serial: serial.decimal, path: out.map { "\($0)/certificates/\(serial.decimal).pem" })
+                toIssue.append(certificate)
             case .administratorUpdate(let update):
                 updates.append(update)
                 outcomes[update.line] = .init(serial: update.serial.decimal, path: nil)
             case .institution, .allowList:
                 continue
             }
+        }
+
+        // ISS-12..ISS-15: sign, make keys and bundles on both cores.
+        let issued = try issue(toIssue, now: now, registry: registry, logger: logger)
+        let delivered = Dictionary(issued.deliveries.map { ($0.serial, $0) }, uniquingKeysWith: { first, _ in first })
+        for certificate in issued.certificates {
+            let path: String
+            if let delivery = delivered[certificate.serial] {
+                path = DeliveryPackage.path(for: delivery)
+            } else {
+                path = "certificates/\(certificate.serial.decimal).pem"
+            }
+            outcomes[certificate.request.line] = .init(serial: certificate.serial.decimal, path: out.map { "\($0)/\(path)" })
+        }
+        for enrolment in issued.enrolments {
+            outcomes[enrolment.request.line] = .init(serial: nil, path: out.map { "\($0)/\(DeliveryPackage.path(for: enrolment))" })
         }
 
         let applied = !requests.isEmpty
@@ -97,26 +107,93 @@ struct SubmitCommand: ParsableCommand {
             fileSHA256: digest ?? "", fileName: (file as NSString).lastPathComponent, resultJSON: json, resultTSV: tsv,
             accepted: batch.acceptedCount, rejected: batch.rejectedCount,
             outcome: batch.status.rawValue + (applied ? ", applied" : ", nothing applied"), applied: applied)
-        let records = issued.map { Self.record($0, institution: institution) }
-        try registry.commit(RegistryBatch(record: record, issued: records, renewed: renewed, revocations: revocations,
-                                          administratorUpdates: updates))
+        let enrolments = Self.enrolmentRecords(issued.enrolments, upload: decoded, institution: institution, officer: officer)
+        let replacedBefore = try registry.storedCertificates(serials: issued.certificates.compactMap(\.request.targetSerial))
+        let revokedBefore = try registry.storedCertificates(serials: revocations.map(\.serial))
+
+        // CLI-61: deliveries are staged before the commit (a crash after it never loses a key) and
+        // moved into place after it (a crash before it leaves nothing visible).
+        let staging = try out.map { try Staging(out: $0) }
+        if let staging {
+            let package = DeliveryPackage(deliveries: issued.deliveries, enrolments: issued.enrolments, now: now)
+            try staging.stage(package.files(), secret: true)
+            try staging.stage(Self.resultFiles(json: json, tsv: tsv, issued: issued.certificates, replaced: replacedBefore), secret: false)
+        }
+        do {
+            try registry.commit(RegistryBatch(record: record, issued: issued.certificates.map { Self.record($0, institution: institution) },
+                                              renewed: issued.certificates.compactMap(\.request.targetSerial), revocations: revocations,
+                                              administratorUpdates: updates, enrolments: enrolments))
+        } catch {
+            staging?.discard()
+            throw error
+        }
+        try staging?.publish()
 
         if !revocations.isEmpty {
             try CRLCommand.publishAll(dataFolder: common.data, registry: registry, now: now)
         }
-        if let out {
-            // Only replaced certificates that are still valid need revoking.
-            let replaced = try registry.certificates(serials: renewed).filter { !$0.isRevoked }
-            try Self.write(out: out, json: json, tsv: tsv, issued: issued,
-                           replaced: Dictionary(replaced.map { ($0.serial, $0.subject) }, uniquingKeysWith: { first, _ in first }))
+        if applied {
+            try notify(issued: issued, revoked: revoked, stored: revokedBefore, registry: registry, now: now, tag: String((digest ?? "0").prefix(12)))
         }
         FileHandle.standardOutput.write(Data((options.format == .json ? json : tsv).utf8))
         throw UploadRun.exitCode(for: batch.summary)
     }
 
+    func issue(_ requests: [CertificateRequest], now: Date, registry: SQLiteRegistry, logger: Logger) throws -> IssuedBatch {
+        guard !requests.isEmpty else { return IssuedBatch.empty }
+        let store = AuthorityStore(dataFolder: common.data)
+        let roles = Set(requests.map { AuthorityRole($0.family) })
+        let random: @Sendable (Int) -> [UInt8] = { count in (0..<count).map { _ in UInt8.random(in: 0...255) } }
+        let issuer = BatchIssuer(authorities: try roles.map(store.authority), serials: SerialNumberGenerator(randomBytes: random),
+                                 secrets: SecretGenerator(randomBytes: random), keys: SystemKeyPairSource(),
+                                 options: .init(keyKind: keyType, pkcs12Format: pkcs12Format), logger: logger)
+        let progress = Progress(label: "発行中 / issuing", enabled: requests.contains { $0.downloadMethod?.makesKey == true })
+        defer { progress.finish() }
+        return try issuer.issue(requests, now: now, isSerialTaken: registry.isSerialTaken, progress: progress.update)
+    }
+
+    /// MAIL-02..MAIL-06: the batch's mails into DATA/outbox.
+    func notify(issued: IssuedBatch, revoked: [CertificateRequest], stored: [CertificateRecord], registry: SQLiteRegistry, now: Date,
+                tag: String) throws {
+        let settings = try MailSettings.load(data: common.data)
+        let profile = try registry.institution(id: upload.institution)
+        let officer = upload.officer.flatMap { email in profile?.officers[email] ?? profile?.officers[email.lowercased()] }
+        let composer = NotificationComposer(
+            from: settings.from, institutionName: profile?.name ?? upload.institution,
+            officer: officer.map { MailMessage.Address(name: $0.name, email: $0.email) }, deskURL: settings.deskURL, now: now, batchTag: tag)
+        let byserial = Dictionary(stored.map { ($0.serial, $0) }, uniquingKeysWith: { first, _ in first })
+        let notices = revoked.compactMap { request -> NotificationComposer.Revocation? in
+            guard let serial = request.targetSerial, let reason = request.revocationReason else { return nil }
+            let known = byserial[serial]
+            let adminEmail = request.administratorEmail?.address ?? known.map(\.administratorEmail) ?? ""
+            let userEmail = request.userEmail?.address ?? known.map(\.userEmail) ?? ""
+            return .init(subject: known?.subject ?? request.subject, serial: serial, reason: reason, family: request.family,
+                         administrator: adminEmail.isEmpty ? nil : .init(name: known?.administratorName ?? "", email: adminEmail),
+                         user: userEmail.isEmpty ? nil : .init(name: known?.userName ?? "", email: userEmail))
+        }
+        try Outbox(data: common.data).write(composer.mails(issued: issued, revocations: notices), now: now, tag: tag)
+    }
+
     static func render(_ batch: ValidatedBatch, format: ResultFormat, outcomes: [Int: ResultStream.Outcome], applied: Bool) -> String {
         var stream = ResultStream(format: format, outcomes: outcomes)
         return stream.start(batch.header) + stream.lines(batch.lines) + stream.finish(batch.summary, applied: applied)
+    }
+
+    /// REG-12: method-3 lines are stored as their accepted TSV text under the token's SHA-256.
+    static func enrolmentRecords(_ enrolments: [PendingEnrolment], upload: DecodedUpload, institution: String,
+                                 officer: String?) -> [EnrolmentRecord] {
+        guard !enrolments.isEmpty else { return [] }
+        var texts: [Int: String] = [:]
+        let wanted = Set(enrolments.map(\.request.line))
+        for index in 0..<upload.recordCount {
+            let record = upload.record(at: index)
+            if wanted.contains(record.line) { texts[record.line] = record.fields.joined(separator: "\t") }
+        }
+        return enrolments.map { enrolment in
+            EnrolmentRecord(tokenSHA256: ContentDigest.sha256(Array(enrolment.token.utf8)), institutionID: institution,
+                            operation: enrolment.request.operation, officerEmail: officer, line: enrolment.request.line,
+                            record: texts[enrolment.request.line] ?? "", expires: enrolment.expires)
+        }
     }
 
     /// The registry's record of a certificate just issued.
@@ -132,30 +209,29 @@ struct SubmitCommand: ParsableCommand {
             replacedSerial: request.targetSerial, issuerRole: AuthorityRole(request.family).rawValue)
     }
 
-    /// Writes result.json, result.tsv, certificates/<serial>.pem (leaf + chain) and, after renewals,
-    /// revoke-replaced.tsv: a ready-made revocation file (reason 4) for the replaced certificates still valid.
-    static func write(out: String, json: String, tsv: String, issued: [IssuedCertificate],
-                      replaced: [SerialNumber: SubjectDistinguishedName]) throws {
-        let manager = FileManager.default
-        try manager.createDirectory(atPath: out + "/certificates", withIntermediateDirectories: true)
-        try json.write(toFile: out + "/result.json", atomically: true, encoding: .utf8)
-        try tsv.write(toFile: out + "/result.tsv", atomically: true, encoding: .utf8)
+    /// result.json, result.tsv, certificates/<serial>.pem (leaf + chain) and, after renewals,
+    /// revoke-replaced.tsv: a ready-made revocation file (reason 4) for the replaced certificates still valid (REV-06).
+    static func resultFiles(json: String, tsv: String, issued: [IssuedCertificate], replaced: [CertificateRecord]) throws -> [DeliveryPackage.File] {
+        var files = [DeliveryPackage.File(path: "result.json", bytes: Array(json.utf8)), DeliveryPackage.File(path: "result.tsv", bytes: Array(tsv.utf8))]
         for certificate in issued {
-            try certificate.pemWithChain().write(toFile: out + "/certificates/\(certificate.serial.decimal).pem", atomically: true, encoding: .utf8)
+            files.append(.init(path: "certificates/\(certificate.serial.decimal).pem", bytes: Array(try certificate.pemWithChain().utf8)))
         }
-        let renewals = issued.filter { $0.request.targetSerial.map { replaced[$0] != nil } ?? false }
-        if !renewals.isEmpty {
-            let lines = renewals.compactMap { issued -> String? in
-                guard let old = issued.request.targetSerial else { return nil }
-                let request = issued.request
-                var columns = Array(repeating: "", count: request.family == .client ? 15 : 13)
-                columns[0] = replaced[old]!.description
-                columns[3] = old.decimal
-                columns[4] = "4"
-                columns[9] = request.administratorEmail?.address ?? ""
-                return columns.joined(separator: "\t")
-            }
-            try (lines.joined(separator: "\r\n") + "\r\n").write(toFile: out + "/revoke-replaced.tsv", atomically: true, encoding: .utf8)
+        let stillValid = Dictionary(replaced.filter { $0.state != .revoked }.map { ($0.serial, $0.subject) }, uniquingKeysWith: { first, _ in first })
+        let lines = issued.compactMap { issued -> String? in
+            guard let old = issued.request.targetSerial, let subject = stillValid[old] else { return nil }
+            var columns = Array(repeating: "", count: issued.request.family == .client ? 15 : 13)
+            columns[0] = subject.description
+            columns[3] = old.decimal
+            columns[4] = "4"
+            columns[9] = issued.request.administratorEmail?.address ?? ""
+            return columns.joined(separator: "\t")
         }
+        if !lines.isEmpty {
+            files.append(.init(path: "revoke-replaced.tsv", bytes: Array((lines.joined(separator: "\r\n") + "\r\n").utf8)))
+        }
+        return files
     }
 }
+
+extension ServiceKeyKind: ExpressibleByArgument {}
+extension PKCS12Bundle.Format: ExpressibleByArgument {}

@@ -15,9 +15,17 @@ struct UploadRun {
 
     /// Runs the first two stages against a directory; `bytes` when the file was read already.
     func validate(directory: any ValidationDirectory, retainingRequests: Bool, bytes: [UInt8]? = nil) throws -> ValidatedBatch {
-        let upload = try UploadFile(path: file).decode(as: context.kind, recordLimit: recordLimit, logger: logger, bytes: bytes)
-        return try UploadValidator(context: context, directory: directory, logger: logger)
-            .validate(upload, retainingRequests: retainingRequests)
+        try validate(try decode(bytes: bytes), directory: directory, retainingRequests: retainingRequests)
+    }
+
+    /// The first stage alone; `bytes` when the file was read already.
+    func decode(bytes: [UInt8]? = nil) throws -> DecodedUpload {
+        try UploadFile(path: file).decode(as: context.kind, recordLimit: recordLimit, logger: logger, bytes: bytes)
+    }
+
+    /// The second stage over a decoded upload.
+    func validate(_ upload: DecodedUpload, directory: any ValidationDirectory, retainingRequests: Bool) throws -> ValidatedBatch {
+        try UploadValidator(context: context, directory: directory, logger: logger).validate(upload, retainingRequests: retainingRequests)
     }
 
     /// Checks and prints the result as it goes, holding one chunk at a time (the dry run of huge files).

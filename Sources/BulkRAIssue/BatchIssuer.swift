@@ -1,0 +1,179 @@
+import BulkRAModel
+import BulkRAValidate
+import Foundation
+import Logging
+
+/// Issues every issue and renew line of a batch: serials, service-made keys, signatures and
+/// PKCS#12 bundles, on all cores (ISS-12..ISS-15, Specs/issuance.md).
+///
+/// Pure: the clock, the serial and secret sources, the key source and the CA keys are passed in.
+public struct BatchIssuer: Sendable {
+    /// Settings of one submission.
+    public struct Options: Sendable {
+        /// The kind of key the service makes for client lines (methods 1 and 2).
+        public var keyKind: ServiceKeyKind
+        /// The PKCS#12 encoding.
+        public var pkcs12Format: PKCS12Bundle.Format
+
+        /// Creates options (RSA-2048 keys and modern PKCS#12 by default).
+        public init(keyKind: ServiceKeyKind = .rsa2048, pkcs12Format: PKCS12Bundle.Format = .modern) {
+            self.keyKind = keyKind
+            self.pkcs12Format = pkcs12Format
+        }
+    }
+
+    let issuers: [AuthorityRole: CertificateIssuer]
+    let serials: SerialNumberGenerator
+    let secrets: SecretGenerator
+    let keys: any KeyPairSource
+    let options: Options
+    let logger: Logger
+
+    /// Creates a batch issuer over the issuing CAs it may need.
+    public init(authorities: [IssuingAuthority], serials: SerialNumberGenerator, secrets: SecretGenerator, keys: any KeyPairSource,
+                options: Options = Options(), validity: ValidityPolicy = ValidityPolicy(), logger: Logger = Logger(label: "bulkra.issue")) {
+        var issuers: [AuthorityRole: CertificateIssuer] = [:]
+        for authority in authorities {
+            issuers[authority.role] = CertificateIssuer(authority: authority, serials: serials, validity: validity, logger: logger)
+        }
+        self.issuers = issuers
+        self.serials = serials
+        self.secrets = secrets
+        self.keys = keys
+        self.options = options
+        self.logger = logger
+    }
+
+    /// The work of one line, decided before the parallel part.
+    struct Job: Sendable {
+        let request: CertificateRequest
+        let serial: SerialNumber?
+        let pin: DeliveryPIN?
+        let token: String?
+    }
+
+    enum Done: Sendable {
+        case certificate(IssuedCertificate)
+        case delivery(ClientDelivery)
+        case enrolment(PendingEnrolment)
+    }
+
+    /// Issues `requests` (issue and renew lines; others are ignored). `isSerialTaken` asks the
+    /// registry; `progress` is called on the calling thread with (done, total) as chunks finish.
+    /// Throws an `OperationalError` when a CA is missing or signing fails: then nothing is returned.
+    public func issue(_ requests: [CertificateRequest], now: Date, isSerialTaken: (SerialNumber) throws -> Bool,
+                      progress: ((Int, Int) -> Void)? = nil) throws -> IssuedBatch {
+        let wanted = requests.filter { $0.operation != .revoke }
+        var taken = Set<SerialNumber>()
+        var jobs: [Job] = []
+        jobs.reserveCapacity(wanted.count)
+        for request in wanted {
+            guard issuers[AuthorityRole(request.family)] != nil else {
+                throw OperationalError(.notFound, LocalizedText(ja: "発行CAがありません（\(AuthorityRole(request.family).rawValue)）",
+                                                                en: "No issuing CA for role \(AuthorityRole(request.family).rawValue)"))
+            }
+            if request.family == .client, request.downloadMethod == .browser {
+                jobs.append(Job(request: request, serial: nil, pin: nil, token: secrets.token()))
+                continue
+            }
+            var serial = serials.next()
+            while try taken.contains(serial) || isSerialTaken(serial) { serial = serials.next() }
+            taken.insert(serial)
+            var pin: DeliveryPIN?
+            if request.family == .client {
+                pin = request.accessPIN.map { DeliveryPIN(secret: $0.secret, generated: false) } ?? secrets.accessPIN()
+            }
+            jobs.append(Job(request: request, serial: serial, pin: pin, token: nil))
+        }
+
+        let expires = Self.oneMonth(after: now)
+        var done: [Done] = []
+        done.reserveCapacity(jobs.count)
+        // Chunks keep both cores busy and let the caller show progress between them.
+        let chunk = jobs.contains { $0.pin != nil } ? 16 : 512
+        var start = 0
+        while start < jobs.count {
+            let slice = Array(jobs[start..<min(start + chunk, jobs.count)])
+            let results = parallelMap(slice.count) { index in
+                Result { try self.run(slice[index], now: now, expires: expires) }
+            }
+            for result in results { done.append(try result.get()) }
+            start += slice.count
+            progress?(start, jobs.count)
+        }
+
+        var certificates: [IssuedCertificate] = []
+        var deliveries: [ClientDelivery] = []
+        var enrolments: [PendingEnrolment] = []
+        for item in done {
+            switch item {
+            case .certificate(let issued): certificates.append(issued)
+            case .delivery(let delivery):
+                certificates.append(delivery.issued)
+                deliveries.append(delivery)
+            case .enrolment(let enrolment): enrolments.append(enrolment)
+            }
+        }
+        logger.debug("issue.batch", metadata: ["issue.certificates": "\(certificates.count)", "issue.deliveries": "\(deliveries.count)",
+                                               "issue.enrolments": "\(enrolments.count)"])
+        return IssuedBatch(certificates: certificates, deliveries: deliveries, enrolments: enrolments)
+    }
+
+    func run(_ job: Job, now: Date, expires: Date) throws -> Done {
+        let issuer = issuers[AuthorityRole(job.request.family)]!
+        if let token = job.token {
+            return .enrolment(PendingEnrolment(request: job.request, token: token, expires: expires))
+        }
+        guard let serial = job.serial else { throw OperationalError(.invalidRequest, LocalizedText(ja: "シリアル番号がありません", en: "No serial")) }
+        guard let pin = job.pin else {
+            return .certificate(try issuer.issue(job.request, now: now, serial: serial))
+        }
+        let key = try keys.makeKeyPair(options.keyKind)
+        let issued = try issuer.issue(job.request, now: now, publicKey: key.publicKey, serial: serial)
+        let bundle = try PKCS12Bundle(privateKeyDER: key.privateKeyDER, certificate: issued.certificate, chain: issued.chain,
+                                      friendlyName: job.request.pkcs12FileName?.text ?? serial.decimal, passphrase: pin.secret,
+                                      format: options.pkcs12Format)
+        return .delivery(ClientDelivery(issued: issued, pkcs12: bundle, pin: pin))
+    }
+
+    /// One calendar month later (UTC): how long PIN, download and enrolment links live.
+    public static func oneMonth(after date: Date) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar.date(byAdding: .month, value: 1, to: date)!
+    }
+}
+
+extension BatchIssuer {
+    /// Issues RA certificates (profile 1) with service-made keys for officers just added, each in a
+    /// PKCS#12 bundle under a generated PIN (ISS-16). `organization` maps an institution ID to its English name.
+    public func issueOfficers(_ officers: [KnownOfficer], organization: (String) -> String, now: Date,
+                              isSerialTaken: (SerialNumber) throws -> Bool) throws -> [OfficerDelivery] {
+        guard let issuer = issuers[.registrationOfficer] else {
+            throw OperationalError(.notFound, LocalizedText(ja: "RA証明書の発行CAがありません", en: "No issuing CA for RA certificates"))
+        }
+        var taken = Set<SerialNumber>()
+        var jobs: [(KnownOfficer, String, SerialNumber, DeliveryPIN)] = []
+        for officer in officers {
+            var serial = serials.next()
+            while try taken.contains(serial) || isSerialTaken(serial) { serial = serials.next() }
+            taken.insert(serial)
+            jobs.append((officer, organization(officer.institutionID), serial, secrets.accessPIN()))
+        }
+        let work = jobs
+        let results = parallelMap(work.count) { index in
+            Result { () throws -> OfficerDelivery in
+                let (officer, organization, serial, pin) = work[index]
+                let key = try keys.makeKeyPair(options.keyKind)
+                let made = try issuer.issueOfficer(romaji: officer.romaji, email: officer.email, organization: organization, now: now,
+                                                   publicKey: key.publicKey, serial: serial)
+                let bundle = try PKCS12Bundle(privateKeyDER: key.privateKeyDER, certificate: made.certificate,
+                                              chain: [issuer.authority.certificate] + issuer.authority.chain,
+                                              friendlyName: "BulkRA RA " + officer.romaji, passphrase: pin.secret, format: options.pkcs12Format)
+                return OfficerDelivery(officer: officer, serial: serial, certificate: made.certificate, der: made.der,
+                                       keyDigest: try KeyDigest.of(certificate: made.der), pkcs12: bundle, pin: pin)
+            }
+        }
+        return try results.map { try $0.get() }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+
+/// One notification mail as an RFC 5322 message: UTF-8 text, base64 body, RFC 2047 subject (MAIL-01, Specs/notifications.md).
+public struct MailMessage: Sendable {
+    /// One addressee.
+    public struct Address: Sendable, Hashable {
+        /// The display name (may be Japanese).
+        public let name: String
+        /// The mailbox.
+        public let email: String
+
+        /// Creates an address.
+        public init(name: String, email: String) {
+            self.name = name
+            self.email = email
+        }
+    }
+
+    /// The event, for the file name (`pin`, `accepted`, `issued`, `renewed`, `revoked`, `enrolment`, `officer`).
+    public let event: String
+    /// The sender.
+    public let from: Address
+    /// The addressees.
+    public let to: [Address]
+    /// The subject, exactly as the reference names it where one is known.
+    public let subject: String
+    /// The body: Japanese first, then English.
+    public let body: String
+    /// The sending time (injected clock).
+    public let date: Date
+    /// A unique, deterministic Message-ID local part.
+    public let identifier: String
+
+    /// The message bytes, CRLF line ends, ready for an SMTP DATA command or an `.eml` file.
+    public func render() -> [UInt8] {
+        var lines = [
+            "From: \(Self.header(from))",
+            "To: \(to.map(Self.header).joined(separator: ", "))",
+            "Subject: \(Self.encodedWord(subject))",
+            "Date: \(Self.rfc5322Date(date))",
+            "Message-ID: <\(identifier)@bulkra>",
+            "MIME-Version: 1.0",
+            "Content-Type: text/plain; charset=UTF-8",
+            "Content-Transfer-Encoding: base64",
+            "X-BulkRA-Event: \(event)",
+            "",
+        ]
+        let normalized = body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n")
+        let encoded = Data(normalized.utf8).base64EncodedString()
+        var index = encoded.startIndex
+        while index < encoded.endIndex {
+            let end = encoded.index(index, offsetBy: 76, limitedBy: encoded.endIndex) ?? encoded.endIndex
+            lines.append(String(encoded[index..<end]))
+            index = end
+        }
+        return Array((lines.joined(separator: "\r\n") + "\r\n").utf8)
+    }
+
+    static func header(_ address: Address) -> String {
+        address.name.isEmpty ? "<\(address.email)>" : "\(encodedWord(address.name)) <\(address.email)>"
+    }
+
+    /// RFC 2047: ASCII text as is, anything else as UTF-8 "B" encoded words of at most 75 characters.
+    static func encodedWord(_ text: String) -> String {
+        if text.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x20 && $0 != "\"" }) { return text }
+        var words: [String] = []
+        var chunk = ""
+        for character in text {
+            let candidate = chunk + String(character)
+            if Data(candidate.utf8).base64EncodedString().count > 60 {
+                words.append(chunk)
+                chunk = String(character)
+            } else {
+                chunk = candidate
+            }
+        }
+        if !chunk.isEmpty { words.append(chunk) }
+        return words.map { "=?UTF-8?B?\(Data($0.utf8).base64EncodedString())?=" }.joined(separator: "\r\n ")
+    }
+
+    /// `Sat, 21 Nov 2026 21:36:38 +0900` (JST).
+    static func rfc5322Date(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(secondsFromGMT: 9 * 3600)
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
+        return formatter.string(from: date)
+    }
+}

@@ -1,0 +1,310 @@
+import BulkRAIssue
+import BulkRAModel
+import BulkRAValidate
+import Foundation
+
+/// Writes the mails the real service sends for issue, PIN, renewal, revocation and enrolment events
+/// (MAIL-02..MAIL-07, Specs/notifications.md). Pure: clock, sender and desk URL are passed in.
+///
+/// A PIN never appears in a mail: the user-administrator fetches PINs through a one-time URL.
+public struct NotificationComposer: Sendable {
+    /// A revocation to announce.
+    public struct Revocation: Sendable {
+        /// The revoked certificate's subject.
+        public let subject: SubjectDistinguishedName
+        /// Its serial.
+        public let serial: SerialNumber
+        /// The reason.
+        public let reason: RevocationReason
+        /// Its family.
+        public let family: CertificateFamily
+        /// The user-administrator to tell (issuance-time address or column 10).
+        public let administrator: MailMessage.Address?
+        /// The user (client lines with column 14).
+        public let user: MailMessage.Address?
+
+        /// Creates a revocation notice input.
+        public init(subject: SubjectDistinguishedName, serial: SerialNumber, reason: RevocationReason, family: CertificateFamily,
+                    administrator: MailMessage.Address?, user: MailMessage.Address?) {
+            self.subject = subject
+            self.serial = serial
+            self.reason = reason
+            self.family = family
+            self.administrator = administrator
+            self.user = user
+        }
+    }
+
+    let from: MailMessage.Address
+    let institutionName: String
+    let officer: MailMessage.Address?
+    let deskURL: String
+    let now: Date
+    let batchTag: String
+
+    /// Creates a composer for one batch. `batchTag` (e.g. the first 12 hex digits of the file hash) keeps Message-IDs unique.
+    public init(from: MailMessage.Address, institutionName: String, officer: MailMessage.Address?, deskURL: String, now: Date,
+                batchTag: String) {
+        self.from = from
+        self.institutionName = institutionName
+        self.officer = officer
+        self.deskURL = deskURL.hasSuffix("/") ? String(deskURL.dropLast()) : deskURL
+        self.now = now
+        self.batchTag = batchTag
+    }
+
+    static let banner = """
+        ※このメールはBulkRA 電子証明書自動発行支援システムから自動送信しています。返信しないでください。
+        English follows Japanese.
+        """
+
+    /// Every mail of one submitted batch, in upload order.
+    public func mails(issued: IssuedBatch, revocations: [Revocation]) -> [MailMessage] {
+        var mails: [MailMessage] = []
+        let delivered = Set(issued.deliveries.map(\.serial))
+        let expires = BatchIssuer.oneMonth(after: now)
+        for delivery in issued.deliveries {
+            mails.append(pinNotice(delivery, expires: expires))
+            if let user = Self.user(delivery.request) {
+                mails.append(acceptance(delivery, to: user, expires: expires))
+            }
+        }
+        for certificate in issued.certificates where !delivered.contains(certificate.serial) {
+            mails.append(issuance(certificate))
+        }
+        for certificate in issued.certificates where certificate.request.targetSerial != nil {
+            mails.append(renewal(certificate))
+        }
+        for enrolment in issued.enrolments { mails.append(self.enrolment(enrolment)) }
+        for revocation in revocations { mails.append(self.revocation(revocation)) }
+        return mails
+    }
+
+    /// The mail to a new registration officer with the RA certificate's acquisition notice (MAIL-07).
+    public func officerNotice(_ delivery: OfficerDelivery) -> MailMessage {
+        let to = MailMessage.Address(name: delivery.officer.name, email: delivery.officer.email)
+        let block = Self.block(delivery.certificate.subject.description.split(separator: ",").map { String($0) }.reversed())
+        let period = "\(JapanTime.format(delivery.certificate.notValidBefore)) ～ \(JapanTime.format(delivery.certificate.notValidAfter)) (JST)"
+        return message("officer", serial: delivery.serial, to: [to], subject: "[UPKI] 登録担当者証明書発行通知 / RA certificate issue notice", body: """
+            \(delivery.officer.name) 様
+
+            \(institutionName) の登録担当者証明書（プロファイル1）を発行しました。
+            PKCS#12ファイルは下記URLから取得してください。アクセスPINは本人確認ののち別途お知らせします。
+
+            \(block)
+            【シリアル番号】\(delivery.serial.decimal)
+            【有効期間】\(period)
+            【取得URL】\(deskURL)/ra/pkcs12?serial=\(delivery.serial.decimal)
+
+            ----
+            Dear \(delivery.officer.romaji),
+
+            Your registration-officer (RA) certificate, profile 1, has been issued. Fetch the PKCS#12 file at the URL above;
+            the access PIN reaches you separately after an identity check.
+            Serial number: \(delivery.serial.decimal)
+            Validity: \(period)
+            """)
+    }
+
+    func pinNotice(_ delivery: ClientDelivery, expires: Date) -> MailMessage {
+        let request = delivery.request
+        let to = Self.administrator(request).map { [$0] } ?? []
+        let page = delivery.method == .bulkPKCS12 ? "pin-all" : "pin"
+        return message("pin", serial: delivery.serial, to: to, subject: "[UPKI] アクセスPIN発行通知", body: """
+            \(request.administratorName?.text ?? "") 様
+
+            \(institutionName) の利用者のクライアント証明書が発行されました。
+            下記URLからアクセスPINを取得し、利用者にお渡しください。URLの有効期限は本日から1か月で、
+            アクセスPINを一度取得するとURLは無効になります。
+
+            \(Self.block(for: request))
+            【シリアル番号】\(delivery.serial.decimal)
+            【アクセスPIN取得URL】\(deskURL)/\(page)?p1=<one-time link issued by the web desk>
+            【URL有効期限】\(JapanTime.format(expires)) (JST)
+
+            ----
+            The client certificate above has been issued. Fetch the access PIN at the URL above and hand it to the user.
+            The URL is valid for one month and stops working once the PIN was fetched.
+            """)
+    }
+
+    func acceptance(_ delivery: ClientDelivery, to user: MailMessage.Address, expires: Date) -> MailMessage {
+        let request = delivery.request
+        let bulk = delivery.method == .bulkPKCS12
+        return message("accepted", serial: delivery.serial, to: [user],
+                       subject: "[UPKI] クライアント証明書発行受付通知 / [UPKI] client certificate issue acceptance notice", body: """
+            \(request.userName?.text ?? "") 様
+
+            クライアント証明書の発行を受け付けました。
+            \(bulk ? "証明書ファイルは利用管理者がまとめて受け取ります。利用管理者からお受け取りください。"
+                   : "利用管理者からアクセスPINを受け取ったのち、下記URLから証明書を取得してください。URLは一度だけ使用でき、本日から1か月有効です。")
+
+            \(Self.block(for: request))
+            【シリアル番号】\(delivery.serial.decimal)
+            【プロファイル】\(delivery.issued.profile.rawValue)
+            【有効期間】\(Self.period(delivery.issued))
+            \(bulk ? "" : "【証明書取得URL】\(deskURL)/certificate?p1=<one-time link issued by the web desk>\n【URL有効期限】\(JapanTime.format(expires)) (JST)")
+
+            ----
+            Your client certificate request has been accepted.
+            \(bulk ? "Your user-administrator receives the certificate file for you."
+                   : "After your user-administrator gives you the access PIN, fetch the certificate at the URL above (single use, valid one month).")
+            Serial number: \(delivery.serial.decimal)
+            """)
+    }
+
+    func issuance(_ issued: IssuedCertificate) -> MailMessage {
+        let request = issued.request
+        let kind = Self.kind(request.family)
+        return message("issued", serial: issued.serial, to: Self.administrator(request).map { [$0] } ?? [],
+                       subject: "[UPKI] \(kind.ja)発行通知 / [UPKI] \(kind.en) issue notice", body: """
+            \(request.administratorName?.text ?? "") 様
+
+            \(institutionName) の\(kind.ja)を発行しました。
+
+            \(Self.block(for: request))
+            【シリアル番号】\(issued.serial.decimal)
+            【プロファイル】\(issued.profile.rawValue)
+            【有効期間】\(Self.period(issued))
+            【証明書取得URL】\(deskURL)/certificate?serial=\(issued.serial.decimal)
+
+            ----
+            The \(kind.en) above has been issued.
+            Serial number: \(issued.serial.decimal)
+            Validity: \(Self.period(issued))
+            """)
+    }
+
+    func renewal(_ issued: IssuedCertificate) -> MailMessage {
+        let request = issued.request
+        let kind = Self.kind(request.family)
+        let old = request.targetSerial?.decimal ?? ""
+        var to = Self.administrator(request).map { [$0] } ?? []
+        if let officer { to.append(officer) }
+        return message("renewed", serial: issued.serial, to: to, subject: "[UPKI] \(kind.ja)更新通知 / [UPKI] \(kind.en) renewal notice", body: """
+            \(institutionName) ご担当者様
+
+            \(kind.ja)を更新しました。旧証明書は失効していません。新しい証明書の設置を確認したのち、
+            結果に添付の失効申請TSV（revoke-replaced.tsv）で旧証明書を失効してください。
+
+            【対象証明書DN】
+            \(Self.block(for: request))
+            【新証明書シリアル番号】\(issued.serial.decimal)
+            【旧証明書のシリアル番号】\(old)
+            【有効期間】\(Self.period(issued))
+
+            ----
+            The \(kind.en) has been renewed; the old certificate is still valid. Once the new one is installed,
+            revoke the old one with the revocation TSV delivered with the result (revoke-replaced.tsv).
+            New serial: \(issued.serial.decimal) / old serial: \(old)
+            """)
+    }
+
+    func enrolment(_ enrolment: PendingEnrolment) -> MailMessage {
+        let request = enrolment.request
+        let to = Self.user(request).map { [$0] } ?? Self.administrator(request).map { [$0] } ?? []
+        return message("enrolment", serial: nil, line: request.line, to: to,
+                       subject: "[UPKI] クライアント証明書発行受付通知 / [UPKI] client certificate issue acceptance notice", body: """
+            \(request.userName?.text ?? "") 様
+
+            クライアント証明書の発行を受け付けました（ダウンロード方法3：ご自身の鍵）。
+            下記URLで鍵を作成し、証明書署名要求（CSR）を提出してください。URLは一度だけ使用でき、期限までに使わないと無効になります。
+
+            \(Self.block(for: request))
+            【プロファイル】\(request.profile?.rawValue ?? 0)
+            【登録URL】\(deskURL)/enrol?token=\(enrolment.token)
+            【URL有効期限】\(JapanTime.format(enrolment.expires)) (JST)
+
+            ----
+            Your client certificate request has been accepted (download method 3: your own key).
+            Make your key and submit a certificate signing request at the URL above (single use, valid until the date shown).
+            """)
+    }
+
+    func revocation(_ revocation: Revocation) -> MailMessage {
+        let kind = Self.kind(revocation.family)
+        var to: [MailMessage.Address] = []
+        if let administrator = revocation.administrator { to.append(administrator) }
+        if let officer { to.append(officer) }
+        if let user = revocation.user, !to.contains(user) { to.append(user) }
+        let reason = Self.reasonText(revocation.reason)
+        return message("revoked", serial: revocation.serial, to: to,
+                       subject: "[UPKI] \(kind.ja)失効完了通知 / [UPKI] \(kind.en) revocation completion notification", body: """
+            \(institutionName) ご担当者様
+
+            下記の\(kind.ja)を失効しました。
+
+            【失効証明書DN】
+            \(Self.block(revocation.subject.attributes.map { "\($0.type.rawValue)=\($0.value)" }.sortedForBlock()))
+            【失効証明書シリアル番号】\(revocation.serial.decimal)
+            【失効理由】\(reason.ja)
+            【失効日時】\(JapanTime.format(now)) (JST)
+
+            ----
+            The \(kind.en) above has been revoked.
+            Serial number: \(revocation.serial.decimal)
+            Reason: \(reason.en)
+            """)
+    }
+
+    func message(_ event: String, serial: SerialNumber?, line: Int? = nil, to: [MailMessage.Address], subject: String,
+                 body: String) -> MailMessage {
+        let key = serial?.decimal ?? "line\(line ?? 0)"
+        return MailMessage(event: event, from: from, to: to, subject: subject, body: Self.banner + "\n\n" + body + "\n",
+                           date: now, identifier: "\(batchTag).\(event).\(key)")
+    }
+
+    /// MAIL-03: the DN block — one RDN per line, CN first … C last, between dashed lines, indented by a full-width space.
+    static func block(for request: CertificateRequest) -> String {
+        block(request.subject.attributes.map { "\($0.type.rawValue)=\($0.value)" }.sortedForBlock())
+    }
+
+    static func block<Lines: Sequence>(_ lines: Lines) -> String where Lines.Element == String {
+        let rule = String(repeating: "-", count: 60)
+        return ([rule] + lines.map { "　" + $0 } + [rule]).joined(separator: "\n")
+    }
+
+    static func period(_ issued: IssuedCertificate) -> String {
+        "\(JapanTime.format(issued.certificate.notValidBefore)) ～ \(JapanTime.format(issued.certificate.notValidAfter)) (JST)"
+    }
+
+    static func administrator(_ request: CertificateRequest) -> MailMessage.Address? {
+        request.administratorEmail.map { MailMessage.Address(name: request.administratorName?.text ?? "", email: $0.address) }
+    }
+
+    static func user(_ request: CertificateRequest) -> MailMessage.Address? {
+        request.userEmail.map { MailMessage.Address(name: request.userName?.text ?? "", email: $0.address) }
+    }
+
+    static func kind(_ family: CertificateFamily) -> (ja: String, en: String) {
+        switch family {
+        case .server: return ("サーバ証明書", "server certificate")
+        case .client: return ("クライアント証明書", "client certificate")
+        case .codeSigning: return ("コード署名用証明書", "code-signing certificate")
+        case .registrationOfficer: return ("登録担当者証明書", "RA certificate")
+        }
+    }
+
+    /// MAIL-05: reason texts (0 is shown as その他 / unspecified).
+    static func reasonText(_ reason: RevocationReason) -> (ja: String, en: String) {
+        switch reason {
+        case .unspecified: return ("その他", "unspecified")
+        case .keyCompromise: return ("鍵の危殆化", "keyCompromise")
+        case .affiliationChanged: return ("組織情報の変更", "affiliationChanged")
+        case .superseded: return ("証明書の取替", "superseded")
+        case .cessationOfOperation: return ("運用停止", "cessationOfOperation")
+        }
+    }
+}
+
+extension [String] {
+    /// CN first, then OU, O, L, ST, C, keeping the order within one type.
+    func sortedForBlock() -> [String] {
+        let order = ["CN=", "OU=", "O=", "L=", "ST=", "C="]
+        return enumerated().sorted { left, right in
+            let a = order.firstIndex { left.element.hasPrefix($0) } ?? 6
+            let b = order.firstIndex { right.element.hasPrefix($0) } ?? 6
+            return a == b ? left.offset < right.offset : a < b
+        }.map(\.element)
+    }
+}

@@ -1,0 +1,44 @@
+import BulkRAModel
+import BulkRAReport
+import Foundation
+
+/// `DATA/mail.json`: the sender, the web desk's address for links, and optional SMTP delivery (MAIL-08, Specs/notifications.md).
+struct MailSettings: Codable {
+    /// SMTP relay settings; absent means mails stay in `DATA/outbox/`.
+    struct SMTP: Codable {
+        var host: String
+        var port: Int
+        /// Require STARTTLS (port 587) — or implicit TLS when the port is 465.
+        var starttls: Bool
+        /// Optional login; the password comes from the environment variable named here, never from the file.
+        var username: String?
+        var passwordEnvironment: String?
+    }
+
+    var fromName: String = "BulkRA 電子証明書自動発行支援システム"
+    var fromAddress: String = "ca-support@bulkra.example.ac.jp"
+    var deskURL: String = "https://bulkra.example.ac.jp"
+    var smtp: SMTP?
+
+    var from: MailMessage.Address { MailMessage.Address(name: fromName, email: fromAddress) }
+
+    static func path(_ data: String) -> String { data + "/mail.json" }
+
+    /// The settings of a data folder: the file if present, otherwise defaults.
+    static func load(data: String) throws -> MailSettings {
+        guard let bytes = FileManager.default.contents(atPath: path(data)) else { return MailSettings() }
+        do {
+            return try JSONDecoder().decode(MailSettings.self, from: bytes)
+        } catch {
+            throw OperationalError(.invalidRequest, LocalizedText(ja: "mail.json を読めません: \(error)", en: "Cannot read mail.json: \(error)"))
+        }
+    }
+
+    /// Writes the default file (by `bulkra init`) unless one exists.
+    static func writeDefault(data: String) throws {
+        guard !FileManager.default.fileExists(atPath: path(data)) else { return }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try OutputFolder.writeAtomically(try encoder.encode(MailSettings()), to: path(data), mode: 0o644)
+    }
+}

@@ -1,0 +1,36 @@
+import BulkRAModel
+import Foundation
+import Glibc
+
+/// Writes files so that a reader never sees half of one: a temporary sibling, fsync, then rename (CLI-61).
+enum OutputFolder {
+    /// Writes `bytes` to `path` atomically with the given mode, creating parent folders.
+    static func writeAtomically<Bytes: Sequence>(_ bytes: Bytes, to path: String, mode: mode_t = 0o644) throws where Bytes.Element == UInt8 {
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty {
+            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        }
+        let temporary = "\(path).tmp-\(getpid())"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, mode)
+        guard descriptor >= 0 else { throw failure(path) }
+        let data = Array(bytes)
+        var offset = 0
+        while offset < data.count {
+            let written = data.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, data.count - offset) }
+            if written <= 0 { close(descriptor); unlink(temporary); throw failure(path) }
+            offset += written
+        }
+        fchmod(descriptor, mode)
+        fsync(descriptor)
+        close(descriptor)
+        guard rename(temporary, path) == 0 else { unlink(temporary); throw failure(path) }
+    }
+
+    static func writeAtomically(_ text: String, to path: String, mode: mode_t = 0o644) throws {
+        try writeAtomically(Array(text.utf8), to: path, mode: mode)
+    }
+
+    static func failure(_ path: String) -> OperationalError {
+        OperationalError(.io, LocalizedText(ja: "書き込めません: \(path)", en: "Cannot write \(path)"))
+    }
+}
