@@ -47,17 +47,18 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
         .target(
-            name: "CBulkRAPKCS12",
+            name: "CBulkRAOpenSSL",
             linkerSettings: [.linkedLibrary("crypto")]
         ),
         .target(
             name: "BulkRAIssue",
             dependencies: [
                 "BulkRAModel",
-                "CBulkRAPKCS12",
+                "CBulkRAOpenSSL",
                 "BulkRAValidate",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "X509", package: "swift-certificates"),

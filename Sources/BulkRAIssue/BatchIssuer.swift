@@ -170,7 +170,7 @@ extension BatchIssuer {
                 let bundle = try PKCS12Bundle(privateKeyDER: key.privateKeyDER, certificate: made.certificate,
                                               chain: [issuer.authority.certificate] + issuer.authority.chain,
                                               friendlyName: "BulkRA RA " + officer.romaji, passphrase: pin.secret, format: options.pkcs12Format)
-                return OfficerDelivery(officer: officer, serial: serial, certificate: made.certificate, der: made.der,
+                return OfficerDelivery(officer: officer, organization: organization, serial: serial, certificate: made.certificate, der: made.der,
                                        keyDigest: try KeyDigest.of(certificate: made.der), pkcs12: bundle, pin: pin)
             }
         }

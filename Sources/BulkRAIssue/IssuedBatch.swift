@@ -9,6 +9,13 @@ public struct IssuedBatch: Sendable {
     /// The enrolment tokens of client lines with download method 3.
     public let enrolments: [PendingEnrolment]
 
+    /// Creates a batch outcome.
+    public init(certificates: [IssuedCertificate], deliveries: [ClientDelivery] = [], enrolments: [PendingEnrolment] = []) {
+        self.certificates = certificates
+        self.deliveries = deliveries
+        self.enrolments = enrolments
+    }
+
     /// Nothing issued.
     public static let empty = IssuedBatch(certificates: [], deliveries: [], enrolments: [])
 }

@@ -1,5 +1,5 @@
 import BulkRAModel
-import CBulkRAPKCS12
+import CBulkRAOpenSSL
 import SwiftASN1
 import X509
 

@@ -11,7 +11,7 @@ struct BulkRACommand: ParsableCommand {
         discussion: """
             Exit status: 0 every line OK; 1 some line or the whole file rejected; 2 usage or operational failure.
             """,
-        subcommands: [InitCommand.self, InstitutionsCommand.self, AllowListCommand.self, CheckCommand.self, SubmitCommand.self, CRLCommand.self,
+        subcommands: [InitCommand.self, InstitutionsCommand.self, AllowListCommand.self, CheckCommand.self, SubmitCommand.self, EnrollCommand.self, CRLCommand.self, CACommand.self,
                       CertificatesCommand.self]
     )
 

@@ -6,6 +6,8 @@ import X509
 public struct OfficerDelivery: Sendable {
     /// The officer it was made for.
     public let officer: KnownOfficer
+    /// The institution's English name (the certificate's O).
+    public let organization: String
     /// The serial number.
     public let serial: SerialNumber
     /// The certificate.

@@ -35,7 +35,7 @@ public struct DeliveryPackage: Sendable {
     }
 
     /// DLV-02: a file name for an administrator's e-mail: lower-cased, anything but `A-Za-z0-9.@_+-` as `_`.
-    static func folderName(_ email: String) -> String {
+    public static func folderName(_ email: String) -> String {
         String(email.lowercased().unicodeScalars.map { scalar -> Character in
             let allowed = (scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || "._@+-".unicodeScalars.contains(scalar)))
             return allowed ? Character(scalar) : "_"

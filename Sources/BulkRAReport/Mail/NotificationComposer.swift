@@ -83,12 +83,12 @@ public struct NotificationComposer: Sendable {
     /// The mail to a new registration officer with the RA certificate's acquisition notice (MAIL-07).
     public func officerNotice(_ delivery: OfficerDelivery) -> MailMessage {
         let to = MailMessage.Address(name: delivery.officer.name, email: delivery.officer.email)
-        let block = Self.block(delivery.certificate.subject.description.split(separator: ",").map { String($0) }.reversed())
+        let block = Self.block(["CN=\(delivery.officer.romaji)", "O=\(delivery.organization)", "L=Academe-ops", "C=JP"])
         let period = "\(JapanTime.format(delivery.certificate.notValidBefore)) ～ \(JapanTime.format(delivery.certificate.notValidAfter)) (JST)"
         return message("officer", serial: delivery.serial, to: [to], subject: "[UPKI] 登録担当者証明書発行通知 / RA certificate issue notice", body: """
             \(delivery.officer.name) 様
 
-            \(institutionName) の登録担当者証明書（プロファイル1）を発行しました。
+            \(delivery.organization) の登録担当者証明書（プロファイル1）を発行しました。
             PKCS#12ファイルは下記URLから取得してください。アクセスPINは本人確認ののち別途お知らせします。
 
             \(block)

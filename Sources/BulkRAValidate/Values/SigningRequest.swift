@@ -23,7 +23,7 @@ public struct SigningRequest: Sendable {
 
     /// Parses column 7: one-line base64 body, PEM armour tolerated; every fault is 216 except the
     /// length (202) and keys that cannot be used at all (218).
-    init(_ raw: String) throws(ValueError) {
+    init(_ raw: String, maximumLength: Int = SigningRequest.maximumLength) throws(ValueError) {
         var body = Substring(raw)
         for marker in ["-----BEGIN CERTIFICATE REQUEST-----", "-----BEGIN NEW CERTIFICATE REQUEST-----"] where body.hasPrefix(marker) {
             body = body.dropFirst(marker.count)
@@ -36,7 +36,7 @@ public struct SigningRequest: Sendable {
             throw ValueError(.csrUnusable, LocalizedText(ja: "（CSRはBase64の1行で指定してください）",
                                                           en: "(the CSR must be one line of base64)").adding(CharacterRepertoire.describe(bad)))
         }
-        try checkLength(String(body), maximum: Self.maximumLength)
+        try checkLength(String(body), maximum: maximumLength)
         guard let data = Data(base64Encoded: String(body)) else {
             throw ValueError(.csrUnusable, ja: "（Base64として復号できません）", en: "(not valid base64)")
         }

@@ -1,5 +1,8 @@
 import ArgumentParser
 import BulkRADecode
+import BulkRAIssue
+import BulkRARegistry
+import BulkRAReport
 import BulkRAModel
 import BulkRAValidate
 import Foundation
@@ -20,14 +23,81 @@ struct InstitutionsCommand: ParsableCommand {
 
         @OptionGroup var options: ApplyOptions
 
+        @Option(name: .long, help: "Folder for the new officers' RA certificates (PKCS#12 and PIN files); default DATA/ra.")
+        var out: String?
+
+        @Option(name: .long, help: "Key the service makes for RA certificates: rsa2048 or p256.")
+        var keyType: ServiceKeyKind = .rsa2048
+
+        @Option(name: .long, help: "PKCS#12 format: modern or compatibility.")
+        var pkcs12Format: PKCS12Bundle.Format = .modern
+
         func run() throws {
             let logger = common.makeLogger()
             let registry = try DataFolder(path: common.data).openRegistry(logger: logger)
             let context = UploadContext(institutionID: nil, kind: .institution, operation: .apply)
-            throw try UploadRun(file: file, context: context, recordLimit: options.recordLimit, logger: logger).apply(
-                registry: registry, mode: options.onError, format: options.format,
-                select: { if case .institution(let change) = $0 { return change } else { return nil } },
-                write: registry.apply)
+            let run = UploadRun(file: file, context: context, recordLimit: options.recordLimit, logger: logger)
+            let batch = try run.validate(directory: registry, retainingRequests: true)
+            let changes = UploadRun.linesToApply(batch, mode: options.onError).compactMap { request -> InstitutionChange? in
+                if case .institution(let change) = request { return change } else { return nil }
+            }
+            let now = Date()
+            // ISS-16: officers added or re-activated without a valid RA certificate get one.
+            let candidates = changes.filter { $0.action != .removeOfficer && $0.institution.isActive }
+            let needing = Set(try registry.officersWithoutCertificate(emails: candidates.map(\.officer.email)))
+            var seen = Set<String>()
+            let officers = candidates.filter { needing.contains($0.officer.email) && seen.insert($0.officer.email).inserted }
+            let store = AuthorityStore(dataFolder: common.data)
+            var deliveries: [OfficerDelivery] = []
+            if !officers.isEmpty, store.exists {
+                let names = Dictionary(officers.map { ($0.institution.id, $0.institution.englishName) }, uniquingKeysWith: { first, _ in first })
+                let random: @Sendable (Int) -> [UInt8] = { count in (0..<count).map { _ in UInt8.random(in: 0...255) } }
+                let issuer = BatchIssuer(authorities: [try store.authority(.registrationOfficer)], serials: SerialNumberGenerator(randomBytes: random),
+                                         secrets: SecretGenerator(randomBytes: random), keys: SystemKeyPairSource(),
+                                         options: .init(keyKind: keyType, pkcs12Format: pkcs12Format), logger: logger)
+                deliveries = try issuer.issueOfficers(officers.map(\.officer), organization: { names[$0] ?? $0 }, now: now,
+                                                      isSerialTaken: registry.isSerialTaken)
+            }
+            let folder = out ?? common.data + "/ra"
+            let staging = deliveries.isEmpty ? nil : try Staging(out: folder)
+            try staging?.stage(deliveries.flatMap { delivery -> [DeliveryPackage.File] in
+                let name = DeliveryPackage.folderName(delivery.officer.email)
+                return [.init(path: "\(name).p12", bytes: delivery.pkcs12.der),
+                        .init(path: "\(name).pin.txt", bytes: Array("\(delivery.pin.secret)\n".utf8))]
+            }, secret: true)
+            if !changes.isEmpty {
+                do {
+                    try registry.apply(changes, officerCertificates: deliveries.map(Self.record))
+                } catch {
+                    staging?.discard()
+                    throw OperationalError(.database, LocalizedText(ja: "登録に失敗しました: \(error)", en: "Could not apply: \(error)"))
+                }
+            }
+            try staging?.publish()
+            if !deliveries.isEmpty {
+                let settings = try MailSettings.load(data: common.data)
+                let composer = NotificationComposer(from: settings.from, institutionName: "", officer: nil, deskURL: settings.deskURL,
+                                                    now: now, batchTag: "ra")
+                try Outbox(data: common.data).write(deliveries.map(composer.officerNotice), now: now, tag: "ra")
+                for delivery in deliveries {
+                    FileHandle.standardError.write(Data("RA証明書 / RA certificate: \(delivery.officer.email) serial \(delivery.serial.decimal) -> \(folder)/\(DeliveryPackage.folderName(delivery.officer.email)).p12\n".utf8))
+                }
+            }
+            UploadRun.print(batch, format: options.format)
+            throw UploadRun.exitCode(for: batch.summary)
+        }
+
+        /// The registry's record of an RA certificate (family ra, profile 1; the officer in the administrator columns).
+        static func record(_ delivery: OfficerDelivery) -> CertificateRecord {
+            let subject = SubjectDistinguishedName(attributes: [
+                .init(.commonName, delivery.officer.romaji), .init(.organization, delivery.organization),
+                .init(.locality, "Academe-ops"), .init(.country, "JP"),
+            ])
+            return CertificateRecord(
+                serial: delivery.serial, institutionID: delivery.officer.institutionID, family: .registrationOfficer, profile: 1,
+                subject: subject, domain: nil, keyDigest: delivery.keyDigest, state: .issued, notBefore: delivery.certificate.notValidBefore,
+                notAfter: delivery.certificate.notValidAfter, administratorName: delivery.officer.name,
+                administratorEmail: delivery.officer.email, der: delivery.der, issuerRole: AuthorityRole.registrationOfficer.rawValue)
         }
     }
 

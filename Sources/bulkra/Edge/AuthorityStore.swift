@@ -2,6 +2,7 @@ import BulkRAIssue
 import BulkRAModel
 import Crypto
 import Foundation
+import SwiftASN1
 import X509
 
 /// The CA material under `DATA/ca/`: certificates, keys (mode 0600) and the URL configuration (ISS-01, CLI-11).
@@ -55,6 +56,32 @@ struct AuthorityStore {
         return hierarchy
     }
 
+    /// Where the passphrase of an encrypted CA key comes from (CLI-12): `ca/<role>.passphrase.json`.
+    struct PassphraseSource: Codable {
+        var file: String?
+        var environment: String?
+
+        func read() throws -> String? {
+            if let environment {
+                guard let value = ProcessInfo.processInfo.environment[environment] else {
+                    throw OperationalError(.key, LocalizedText(ja: "環境変数 \(environment) にパスフレーズがありません",
+                                                               en: "The environment variable \(environment) holding the passphrase is not set"))
+                }
+                return value
+            }
+            if let file {
+                guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                    throw OperationalError(.key, LocalizedText(ja: "パスフレーズファイルを読めません: \(file)", en: "Cannot read the passphrase file \(file)"))
+                }
+                return String(text.split(whereSeparator: \.isNewline).first ?? "")
+            }
+            return nil
+        }
+    }
+
+    func passphrasePath(_ role: AuthorityRole) -> String { folder + "/\(role.rawValue).passphrase.json" }
+    func chainPath(_ role: AuthorityRole) -> String { folder + "/\(role.rawValue).chain.pem" }
+
     /// Loads one issuing CA with its chain and URLs.
     func authority(_ role: AuthorityRole) throws -> IssuingAuthority {
         func read(_ path: String) throws -> String {
@@ -64,14 +91,23 @@ struct AuthorityStore {
             return text
         }
         let certificate = try Certificate(pemEncoded: try read(certificatePath(role.rawValue)))
-        let key = try Certificate.PrivateKey(pemEncoded: try read(keyPath(role.rawValue)))
-        let root = try Certificate(pemEncoded: try read(certificatePath("root")))
+        var passphrase: String?
+        if let data = FileManager.default.contents(atPath: passphrasePath(role)) {
+            passphrase = try JSONDecoder().decode(PassphraseSource.self, from: data).read()
+        }
+        let key = try AuthorityKey.read(pem: try read(keyPath(role.rawValue)), passphrase: passphrase, certificate: certificate)
+        let chain: [Certificate]
+        if FileManager.default.fileExists(atPath: chainPath(role)) {
+            chain = try PEMDocument.parseMultiple(pemString: try read(chainPath(role))).map { try Certificate(pemDocument: $0) }
+        } else {
+            chain = [try Certificate(pemEncoded: try read(certificatePath("root")))]
+        }
         let urls = try JSONDecoder().decode([String: AuthorityURLs].self, from: Data(try read(urlsPath).utf8))
-        return IssuingAuthority(role: role, certificate: certificate, privateKey: key, chain: [root],
+        return IssuingAuthority(role: role, certificate: certificate, privateKey: key, chain: chain,
                                 urls: urls[role.rawValue] ?? Self.defaultURLs(role))
     }
 
-    private func write(_ text: String, to path: String, mode: Int) throws {
+    func write(_ text: String, to path: String, mode: Int) throws {
         guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: mode]) else {
             throw OperationalError(.io, LocalizedText(ja: "書き込めません: \(path)", en: "Cannot write \(path)"))
         }

@@ -1,5 +1,5 @@
-#ifndef BULKRA_PKCS12_H
-#define BULKRA_PKCS12_H
+#ifndef BULKRA_OPENSSL_H
+#define BULKRA_OPENSSL_H
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,5 +14,12 @@ int bulkra_pkcs12_create(const uint8_t *key, size_t key_length,
 
 /// Frees a bundle returned by bulkra_pkcs12_create.
 void bulkra_pkcs12_free(uint8_t *bytes);
+
+/// Reads a private key in PEM (PKCS#8, encrypted PKCS#8, PKCS#1 RSA, SEC 1 EC, legacy-encrypted
+/// "Proc-Type: 4,ENCRYPTED") with an optional passphrase and returns it as unencrypted PKCS#8 DER
+/// in *out (free with bulkra_pkcs12_free). Returns 0 on success, 1 when a passphrase is needed or
+/// wrong, -1 when the text is not a private key.
+int bulkra_private_key_pkcs8(const char *pem, size_t pem_length, const char *passphrase,
+                             uint8_t **out, size_t *out_length);
 
 #endif

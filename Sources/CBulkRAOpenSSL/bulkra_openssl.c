@@ -1,5 +1,8 @@
-#include "bulkra_pkcs12.h"
+#include "bulkra_openssl.h"
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/bio.h>
 #include <openssl/objects.h>
 #include <openssl/pkcs12.h>
 #include <openssl/x509.h>
@@ -60,4 +63,49 @@ done:
 
 void bulkra_pkcs12_free(uint8_t *bytes) {
     free(bytes);
+}
+
+static int bulkra_passphrase(char *buffer, int size, int rwflag, void *user) {
+    (void)rwflag;
+    const char *passphrase = (const char *)user;
+    if (passphrase == NULL) return -1;
+    size_t length = strlen(passphrase);
+    if ((int)length > size) return -1;
+    memcpy(buffer, passphrase, length);
+    return (int)length;
+}
+
+int bulkra_private_key_pkcs8(const char *pem, size_t pem_length, const char *passphrase,
+                             uint8_t **out, size_t *out_length) {
+    int result = -1;
+    BIO *input = BIO_new_mem_buf(pem, (int)pem_length);
+    EVP_PKEY *pkey = NULL;
+    PKCS8_PRIV_KEY_INFO *info = NULL;
+    unsigned char *der = NULL;
+    if (input == NULL) return -1;
+    ERR_clear_error();
+    pkey = PEM_read_bio_PrivateKey(input, NULL, bulkra_passphrase, (void *)passphrase);
+    if (pkey == NULL) {
+        unsigned long error = ERR_peek_last_error();
+        int reason = ERR_GET_REASON(error);
+        result = (strstr(pem, "ENCRYPTED") != NULL || reason == PEM_R_BAD_PASSWORD_READ || reason == PEM_R_BAD_DECRYPT) ? 1 : -1;
+        ERR_clear_error();
+        goto done;
+    }
+    info = EVP_PKEY2PKCS8(pkey);
+    if (info == NULL) goto done;
+    int length = i2d_PKCS8_PRIV_KEY_INFO(info, &der);
+    if (length <= 0) goto done;
+    *out = malloc((size_t)length);
+    if (*out == NULL) goto done;
+    memcpy(*out, der, (size_t)length);
+    *out_length = (size_t)length;
+    OPENSSL_cleanse(der, (size_t)length);
+    result = 0;
+done:
+    OPENSSL_free(der);
+    PKCS8_PRIV_KEY_INFO_free(info);
+    EVP_PKEY_free(pkey);
+    BIO_free(input);
+    return result;
 }
