@@ -63,7 +63,21 @@ echo "-- the ready-made revocation file for the replaced certificates, submitted
 echo "-- the same renewal file again: the first result, nothing issued twice"
 "$BULKRA" submit server/renew-valid.tsv --data "$DATA" --institution example-u --family server --operation renew --on-error skip --format tsv | head -2
 echo
+echo "== client certificates: the service makes the keys (RSA-2048) and PKCS#12 files under access PINs"
+"$BULKRA" submit client/issue-valid.tsv --data "$DATA" --institution example-u --family client --operation issue --out "$OUT/client-issue" --format tsv
+echo "-- line 3 asked for download method 3 (the user's own key): the user enrols a CSR with the one-time token"
+TOKEN=$(iconv -f CP932 -t UTF-8 "$OUT"/client-issue/enrolments/*.txt | sed -n 2p | cut -f4)
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$OUT/client-issue/user-own.key" -subj "/CN=ignored" \
+  -out "$OUT/client-issue/user-own.csr" 2>/dev/null
+"$BULKRA" enroll --data "$DATA" --token "$TOKEN" --csr "$OUT/client-issue/user-own.csr" -o "$OUT/client-issue/user-own.pem"
+echo "-- revocation of the imported client certificate"
+"$BULKRA" submit client/revoke-valid.tsv --data "$DATA" --institution example-u --family client --operation revoke --on-error skip --format tsv
+echo
 echo "Certificates (leaf + chain): $OUT/*/certificates/; results: $OUT/*/result.{json,tsv}"
+echo "Client deliveries: PKCS#12 $OUT/client-issue/pkcs12/, PIN ZIPs $OUT/client-issue/pins/, bulk ZIPs $OUT/client-issue/bulk/,"
+echo "  enrolment tokens $OUT/client-issue/enrolments/"
+echo "RA certificates of the officers (PKCS#12 + PIN file): $DATA/ra/"
+echo "Notification mails (RFC 5322): $DATA/outbox/ ($(ls "$DATA/outbox" | wc -l) messages)"
 echo "CRLs: $DATA/crl/ (regenerated after each revocation batch); CA (TEST): $DATA/ca/"
 echo "Registry: $DATA/registry.sqlite. Every check case above also runs as a golden test in 'make test'."
 [[ $failures == 0 ]] || { echo "$failures case(s) ended with an unexpected status"; exit 1; }

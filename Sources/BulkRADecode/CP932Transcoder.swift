@@ -13,7 +13,7 @@ public struct CP932Transcoder: Sendable {
     public init() {}
 
     /// Why conversion stopped.
-    enum Failure: Error {
+    public enum Failure: Error {
         /// An invalid or incomplete sequence starts at this byte offset.
         case invalidSequence(offset: Int)
         /// The C library has no converter for the encoding (gconv modules missing).
@@ -21,7 +21,7 @@ public struct CP932Transcoder: Sendable {
     }
 
     /// Transcodes the whole input to UTF-8; throws the offset of the first bad byte.
-    func utf8(from input: [UInt8], encoding: String = "CP932") throws(Failure) -> [UInt8] {
+    public func utf8(from input: [UInt8], encoding: String = "CP932") throws(Failure) -> [UInt8] {
         try convert(input, from: encoding, to: "UTF-8", capacity: input.count * 3 + 4)
     }
 
