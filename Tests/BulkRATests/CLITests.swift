@@ -20,10 +20,13 @@ struct CLITests {
         return folder.appendingPathComponent("bulkra")
     }()
 
-    static func run(_ arguments: [String]) throws -> Run {
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         process.currentDirectoryURL = TestPaths.sampleData
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
@@ -122,7 +125,7 @@ struct CLITests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let first = try Self.run(["init", "--data", path])
         let second = try Self.run(["init", "--data", path])
-        #expect(first.status == 0 && second.status == 0 && first.output.contains("schema v2-batches"))
+        #expect(first.status == 0 && second.status == 0 && first.output.contains("schema v3-enrolments"))
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         #expect(mode == 0o700)
     }

@@ -23,6 +23,21 @@ final class CountingBytes: @unchecked Sendable {
     }
 }
 
+/// Numbers scratch folders uniquely within the test process.
+final class ScratchCounter: @unchecked Sendable {
+    private var value = 0
+    private let lock = NSLock()
+
+    func next() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value
+    }
+}
+
+let scratchCounter = ScratchCounter()
+
 enum IssuanceFixture {
     static let now = Date(timeIntervalSince1970: 1_795_219_200)  // 2026-11-21T00:00:00Z
     static let bytes = CountingBytes()
@@ -49,7 +64,8 @@ enum IssuanceFixture {
 
     /// Writes PEM files into a scratch folder and runs a command there.
     static func run(_ arguments: [String], files: [String: String]) throws -> (Int32, String) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bulkra-issue-\(getpid())-\(arguments[0].hashValue & 0xFFFF)")
+        // One folder per call: suites run in parallel and may lint at the same moment.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bulkra-issue-\(getpid())-\(scratchCounter.next())")
         try? FileManager.default.removeItem(at: folder)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }

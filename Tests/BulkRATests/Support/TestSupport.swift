@@ -118,7 +118,7 @@ enum Fixture {
     static func decimal(_ bytes: [UInt8]) -> String { try! SerialNumber(bigEndianMagnitude: bytes).decimal }
 
     /// A fresh in-memory registry with the fixture data.
-    static func registry() throws -> SQLiteRegistry {
+    static func registry(clock: @escaping @Sendable () -> Date = Fixture.clock) throws -> SQLiteRegistry {
         let registry = try SQLiteRegistry(inMemoryWith: clock)
         let upload = try UploadDecoder(kind: .institution).decode(Array(institutionsTSV.utf8), fileName: "i.tsv")
         let batch = try UploadValidator(context: UploadContext(institutionID: nil, kind: .institution, operation: .apply),
@@ -136,7 +136,7 @@ enum Fixture {
             try CertificateRecord(importing: TestCSR.certificate("CN=www.example.ac.jp,\(ex)", key: TestKeys.rsa2048B, serial: wwwSerial),
                                   institution: example, family: .server, profile: 3, revocationReason: nil, revokedAt: nil),
             try CertificateRecord(importing: TestCSR.certificate("CN=old.example.ac.jp,\(ex)", key: TestKeys.p384B, serial: oldSerial),
-                                  institution: example, family: .server, profile: 11, revocationReason: 1, revokedAt: clock()),
+                                  institution: example, family: .server, profile: 11, revocationReason: 1, revokedAt: Fixture.clock()),
             try CertificateRecord(importing: TestCSR.certificate("CN=Taro Yamada,OU=Faculty of Science,\(ex)", key: TestKeys.rsa2048B, serial: taroSerial),
                                   institution: example, family: .client, profile: 14, revocationReason: nil, revokedAt: nil),
             try CertificateRecord(importing: TestCSR.certificate("CN=www.sample-tech.ac.jp,O=Sample Institute of Technology,L=Kyoto,ST=Kyoto,C=JP",
