@@ -16,6 +16,7 @@ struct BenchCheck {
         }
         let bulkra = arguments[1]
         let work = arguments.count > 2 ? arguments[2] : "build/bench"
+        let mode = arguments.count > 3 ? arguments[3] : "all"
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         let data = work + "/data"
         try? FileManager.default.removeItem(atPath: data)
@@ -23,7 +24,11 @@ struct BenchCheck {
         let institutions = work + "/institutions.tsv"
         try "1\tbench-u\tベンチ大学\tBench University\tTokyo\tChiyoda-ku\tbench.ac.jp\t計測 太郎\thead@bench.ac.jp\t計測 花子\tHanako Keisoku\tra@bench.ac.jp\t1\t\n"
             .write(toFile: institutions, atomically: true, encoding: .utf8)
-        try shell([bulkra, "institutions", "apply", institutions, "--data", data])
+        try shell([bulkra, "institutions", "apply", institutions, "--data", data, "--key-type", "p256"])
+        if mode == "issue" || mode == "all" {
+            try BenchIssue.run(bulkra: bulkra, work: work)
+            if mode == "issue" { return }
+        }
 
         let sizes = [10_000, 100_000]
         for size in sizes where !FileManager.default.fileExists(atPath: "\(work)/server-\(size).tsv") {

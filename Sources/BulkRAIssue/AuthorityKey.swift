@@ -32,7 +32,8 @@ public enum AuthorityKey {
         } else if let p384 = try? P384.Signing.PrivateKey(derRepresentation: der) {
             key = Certificate.PrivateKey(p384)
         } else if let rsa = try? _RSA.Signing.PrivateKey(derRepresentation: der) {
-            key = Certificate.PrivateKey(rsa)
+            // ISS-18: RSA CA keys sign through OpenSSL 3 (about twice BoringSSL's RSA-2048 rate here).
+            key = Certificate.PrivateKey(try OpenSSLSigningKey(pkcs8: der, publicKey: Certificate.PublicKey(rsa.publicKey)))
         } else {
             throw OperationalError(.key, LocalizedText(ja: "対応していない鍵の種類です（RSA、P-256、P-384のみ）",
                                                        en: "Unsupported key type (RSA, P-256 and P-384 only)"))

@@ -109,3 +109,24 @@ done:
     BIO_free(input);
     return result;
 }
+
+void *bulkra_signing_key_new(const uint8_t *pkcs8, size_t length) {
+    const unsigned char *cursor = pkcs8;
+    return d2i_AutoPrivateKey(NULL, &cursor, (long)length);
+}
+
+int bulkra_signing_key_sign_sha256(void *key, const uint8_t *data, size_t length, uint8_t *signature, size_t *signature_length) {
+    EVP_MD_CTX *context = EVP_MD_CTX_new();
+    int result = -1;
+    if (context == NULL) return -1;
+    if (EVP_DigestSignInit(context, NULL, EVP_sha256(), NULL, (EVP_PKEY *)key) == 1 &&
+        EVP_DigestSign(context, signature, signature_length, data, length) == 1) {
+        result = 0;
+    }
+    EVP_MD_CTX_free(context);
+    return result;
+}
+
+void bulkra_signing_key_free(void *key) {
+    EVP_PKEY_free((EVP_PKEY *)key);
+}

@@ -214,3 +214,29 @@ final class SeededBytes: @unchecked Sendable {
 func seeded(_ seed: UInt64) -> Xoshiro {
     Xoshiro(seed: (seed, 0x9E37_79B9_7F4A_7C15, 0xBF58_476D_1CE4_E5B9, 0x94D0_49BB_1331_11EB))
 }
+
+@Suite("OpenSSL signer for RSA CA keys (Specs/issuance.md)")
+struct OpenSSLSignerTests {
+    @Test("ISS-18 an RSA CA key read from PEM signs through OpenSSL: certificates and CRLs verify with openssl and lint clean")
+    func openSSLSigner() throws {
+        let base = IssuanceFixture.hierarchy.authorities[.codeSigning]!   // RSA-3072 issuing key of rsa3072-b.pem
+        let key = try AuthorityKey.read(pem: TestPaths.fixture("rsa3072-b.pem"), passphrase: nil, certificate: base.certificate)
+        #expect("\(key)".contains("Custom") || String(describing: key).contains("OpenSSL"))
+        let authority = IssuingAuthority(role: .codeSigning, certificate: base.certificate, privateKey: key, chain: base.chain, urls: base.urls)
+        let request = try IssuanceFixture.request(.codeSigning, .issue, Line.codeSigning(cn: "OpenSSL Signed Tool", key: TestKeys.rsa3072))
+        let issued = try CertificateIssuer(authority: authority, serials: IssuanceFixture.serials).issue(request, now: IssuanceFixture.now)
+        let files = ["leaf.pem": try issued.certificate.serializeAsPEM().pemString + "\n",
+                     "issuing.pem": try base.certificate.serializeAsPEM().pemString + "\n",
+                     "root.pem": try IssuanceFixture.hierarchy.root.serializeAsPEM().pemString + "\n"]
+        let verify = try IssuanceFixture.run(["/usr/bin/openssl", "verify", "-CAfile", "root.pem", "-untrusted", "issuing.pem",
+                                              "-attime", "1795400000", "leaf.pem"], files: files)
+        #expect(verify.0 == 0, "\(verify.1)")
+        let lint = try IssuanceFixture.run([IssuanceFixture.pkilint + "/lint_pkix_cert", "lint", "-s", "ERROR", "leaf.pem"], files: files)
+        #expect(lint.0 == 0, "\(lint.1)")
+        let list = try RevocationList(authority: authority, entries: [.init(serial: issued.serial, revokedAt: IssuanceFixture.now, reason: 1)],
+                                      thisUpdate: IssuanceFixture.now, nextUpdate: IssuanceFixture.now + 86_400, number: 1)
+        let crl = try IssuanceFixture.run(["/usr/bin/openssl", "crl", "-in", "crl.pem", "-CAfile", "issuing.pem", "-verify", "-noout"],
+                                          files: ["crl.pem": list.pem, "issuing.pem": files["issuing.pem"]!])
+        #expect(crl.0 == 0 && crl.1.contains("verify OK"), "\(crl.1)")
+    }
+}

@@ -22,4 +22,14 @@ void bulkra_pkcs12_free(uint8_t *bytes);
 int bulkra_private_key_pkcs8(const char *pem, size_t pem_length, const char *passphrase,
                              uint8_t **out, size_t *out_length);
 
+/// Loads an unencrypted PKCS#8 private key for signing; NULL on failure. Free with bulkra_signing_key_free.
+void *bulkra_signing_key_new(const uint8_t *pkcs8, size_t length);
+
+/// Signs SHA-256(data) with PKCS#1 v1.5 (RSA) or ECDSA; *signature_length is the buffer size on input
+/// and the signature length on output. Thread-safe for one key used from several threads. Returns 0 on success.
+int bulkra_signing_key_sign_sha256(void *key, const uint8_t *data, size_t length, uint8_t *signature, size_t *signature_length);
+
+/// Frees a key from bulkra_signing_key_new.
+void bulkra_signing_key_free(void *key);
+
 #endif

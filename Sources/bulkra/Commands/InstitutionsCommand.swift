@@ -65,6 +65,7 @@ struct InstitutionsCommand: ParsableCommand {
                 return [.init(path: "\(name).p12", bytes: delivery.pkcs12.der),
                         .init(path: "\(name).pin.txt", bytes: Array("\(delivery.pin.secret)\n".utf8))]
             }, secret: true)
+            staging?.sync()
             if !changes.isEmpty {
                 do {
                     try registry.apply(changes, officerCertificates: deliveries.map(Self.record))

@@ -118,6 +118,7 @@ struct SubmitCommand: ParsableCommand {
             let package = DeliveryPackage(deliveries: issued.deliveries, enrolments: issued.enrolments, now: now)
             try staging.stage(package.files(), secret: true)
             try staging.stage(Self.resultFiles(json: json, tsv: tsv, issued: issued.certificates, replaced: replacedBefore), secret: false)
+            staging.sync()
         }
         do {
             try registry.commit(RegistryBatch(record: record, issued: issued.certificates.map { Self.record($0, institution: institution) },

@@ -5,7 +5,9 @@ import Glibc
 /// Writes files so that a reader never sees half of one: a temporary sibling, fsync, then rename (CLI-61).
 enum OutputFolder {
     /// Writes `bytes` to `path` atomically with the given mode, creating parent folders.
-    static func writeAtomically<Bytes: Sequence>(_ bytes: Bytes, to path: String, mode: mode_t = 0o644) throws where Bytes.Element == UInt8 {
+    /// `durable: false` skips the per-file fsync when the caller syncs the whole file system once (staging).
+    static func writeAtomically<Bytes: Sequence>(_ bytes: Bytes, to path: String, mode: mode_t = 0o644,
+                                                 durable: Bool = true) throws where Bytes.Element == UInt8 {
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty {
             try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
@@ -21,7 +23,7 @@ enum OutputFolder {
             offset += written
         }
         fchmod(descriptor, mode)
-        fsync(descriptor)
+        if durable { fsync(descriptor) }
         close(descriptor)
         guard rename(temporary, path) == 0 else { unlink(temporary); throw failure(path) }
     }

@@ -25,8 +25,13 @@ struct Staging {
     /// Writes files under the staging folder; secrets (PKCS#12, PINs, tokens) get mode 0600.
     func stage(_ files: [DeliveryPackage.File], secret: Bool) throws {
         for file in files {
-            try OutputFolder.writeAtomically(file.bytes, to: folder + "/" + file.path, mode: secret ? 0o600 : 0o644)
+            try OutputFolder.writeAtomically(file.bytes, to: folder + "/" + file.path, mode: secret ? 0o600 : 0o644, durable: false)
         }
+    }
+
+    /// Makes everything staged durable with one file-system sync (before the registry commit).
+    func sync() {
+        Glibc.sync()
     }
 
     /// Moves every staged file to its place in `out` (replacing older files of the same name).

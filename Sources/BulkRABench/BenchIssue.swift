@@ -1,0 +1,150 @@
+import Crypto
+import _CryptoExtras
+import Foundation
+import SwiftASN1
+import X509
+
+/// `make bench` issuance figures: `bulkra submit` end to end (decode → check → sign → commit → files)
+/// for 10,000 server lines under an RSA-2048 and a P-256 issuing CA, and 1,000 client lines with
+/// service-made RSA-2048 keys and PKCS#12 — each with peak memory and CPU use, against OpenSSL's
+/// RSA-2048 sign/s on 2 cores measured in the same run.
+enum BenchIssue {
+    static func run(bulkra: String, work: String) throws {
+        let serverFile = work + "/issue-server-10000.tsv"
+        let clientFile = work + "/issue-client-1000.tsv"
+        if !FileManager.default.fileExists(atPath: serverFile) {
+            let started = Date()
+            try generateServer(lines: 10_000, to: serverFile)
+            print(String(format: "generated 10000 server lines (RSA-2048 CSRs, 64 keys) in %.1f s", Date().timeIntervalSince(started)))
+        }
+        if !FileManager.default.fileExists(atPath: clientFile) { try generateClient(lines: 1_000, to: clientFile) }
+
+        let sign = try opensslRate(["rsa2048"], pattern: "rsa 2048", column: -2)
+        print(String(format: "baseline: openssl speed -multi 2 rsa2048: %.0f sign/s", sign))
+
+        // RSA-2048 issuing CA, made with openssl and installed with `bulkra ca import`.
+        let rsaData = try freshData(bulkra: bulkra, work: work, name: "data-rsa")
+        try makeRSAAuthority(bulkra: bulkra, data: rsaData, work: work)
+        let rsa = try submit(bulkra: bulkra, data: rsaData, file: serverFile, family: "server", out: work + "/out-rsa")
+        print(String(format: "issue 10000 server lines, RSA-2048 CA: %6.2f s, %7.0f certificates/s, peak %6.1f MB, CPU %3.0f%%, exit %d; ratio to openssl sign/s %.2f (goal ≥ 0.6)",
+                     rsa.seconds, 10_000 / rsa.seconds, rsa.peakMB, rsa.cpu, rsa.status, 10_000 / rsa.seconds / sign))
+
+        let ecData = try freshData(bulkra: bulkra, work: work, name: "data-p256")
+        let ec = try submit(bulkra: bulkra, data: ecData, file: serverFile, family: "server", out: work + "/out-p256")
+        print(String(format: "issue 10000 server lines, P-256 CA:    %6.2f s, %7.0f certificates/s, peak %6.1f MB, CPU %3.0f%%, exit %d (goal ≥ 15000/s)",
+                     ec.seconds, 10_000 / ec.seconds, ec.peakMB, ec.cpu, ec.status))
+
+        let clientData = try freshData(bulkra: bulkra, work: work, name: "data-client")
+        let client = try submit(bulkra: bulkra, data: clientData, file: clientFile, family: "client", out: work + "/out-client")
+        print(String(format: "issue 1000 client lines, service-made RSA-2048 keys + PKCS#12: %6.2f s, %6.1f keys/s, peak %6.1f MB, CPU %3.0f%% (200%% = both cores), exit %d",
+                     client.seconds, 1_000 / client.seconds, client.peakMB, client.cpu, client.status))
+    }
+
+    struct Run {
+        let seconds: Double
+        let peakMB: Double
+        let cpu: Double
+        let status: Int32
+    }
+
+    static func freshData(bulkra: String, work: String, name: String) throws -> String {
+        let data = work + "/" + name
+        try? FileManager.default.removeItem(atPath: data)
+        try BenchCheck.shell([bulkra, "init", "--data", data])
+        let institutions = work + "/institutions.tsv"
+        try BenchCheck.shell([bulkra, "institutions", "apply", institutions, "--data", data, "--key-type", "p256"])
+        return data
+    }
+
+    static func submit(bulkra: String, data: String, file: String, family: String, out: String) throws -> Run {
+        try? FileManager.default.removeItem(atPath: out)
+        let report = out + ".time"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
+        process.arguments = ["-f", "%e %M %P", "-o", report, bulkra, "submit", file, "--data", data, "--institution", "bench-u",
+                             "--family", family, "--operation", "issue", "--out", out, "--record-limit", "200000"]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        let fields = (try String(contentsOfFile: report, encoding: .utf8)).split(whereSeparator: { $0 == " " || $0 == "\n" }).suffix(3).map(String.init)
+        return Run(seconds: Double(fields[0]) ?? .nan, peakMB: (Double(fields[1]) ?? 0) / 1024,
+                   cpu: Double(fields[2].replacingOccurrences(of: "%", with: "")) ?? .nan, status: process.terminationStatus)
+    }
+
+    static func makeRSAAuthority(bulkra: String, data: String, work: String) throws {
+        let folder = work + "/rsa-ca"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let config = folder + "/ca.cnf"
+        try """
+            [req]
+            distinguished_name = dn
+            [dn]
+            [root]
+            basicConstraints = critical,CA:true
+            keyUsage = critical,keyCertSign,cRLSign
+            subjectKeyIdentifier = hash
+            [issuing]
+            basicConstraints = critical,CA:true,pathlen:0
+            keyUsage = critical,keyCertSign,cRLSign,digitalSignature
+            subjectKeyIdentifier = hash
+            authorityKeyIdentifier = keyid
+            extendedKeyUsage = serverAuth
+
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        if !FileManager.default.fileExists(atPath: folder + "/server.pem") {
+            try BenchCheck.shell(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", folder + "/root.key",
+                                  "-subj", "/C=JP/O=Bench/CN=Bench RSA Root", "-days", "3650", "-config", config, "-extensions", "root",
+                                  "-out", folder + "/root.pem"])
+            try BenchCheck.shell(["openssl", "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", folder + "/server.key",
+                                  "-subj", "/C=JP/O=Bench/CN=Bench RSA Server CA", "-config", config, "-out", folder + "/server.csr"])
+            try BenchCheck.shell(["openssl", "x509", "-req", "-in", folder + "/server.csr", "-CA", folder + "/root.pem", "-CAkey",
+                                  folder + "/root.key", "-CAcreateserial", "-days", "1000", "-extfile", config, "-extensions", "issuing",
+                                  "-out", folder + "/server.pem"])
+        }
+        try BenchCheck.shell([bulkra, "ca", "import", "--data", data, "--role", "server", "--certificate", folder + "/server.pem",
+                              "--key", folder + "/server.key", "--chain", folder + "/root.pem"])
+    }
+
+    /// Valid server issue lines (profile 3, RSA-2048 CSRs from a pool of 64 keys).
+    static func generateServer(lines: Int, to path: String) throws {
+        let keys = try (0..<64).map { _ in try _RSA.Signing.PrivateKey(keySize: .bits2048) }
+        var output = ""
+        for index in 0..<lines {
+            let cn = "www\(index).bench.ac.jp"
+            let subject = try DistinguishedName {
+                CountryName("JP")
+                StateOrProvinceName("Tokyo")
+                LocalityName("Chiyoda-ku")
+                OrganizationName("Bench University")
+                CommonName(cn)
+            }
+            let request = try CertificateSigningRequest(version: .v1, subject: subject, privateKey: Certificate.PrivateKey(keys[index % keys.count]),
+                                                        attributes: .init(), signatureAlgorithm: .sha256WithRSAEncryption)
+            var serializer = DER.Serializer()
+            try serializer.serialize(request)
+            output += "CN=\(cn),O=Bench University,L=Chiyoda-ku,ST=Tokyo,C=JP\t3\t\t\t\t\t\(Data(serializer.serializedBytes).base64EncodedString())"
+                + "\t計測 太郎\t情報基盤センター\tadmin@bench.ac.jp\t\(cn)\tnginx 1.24\t\r\n"
+        }
+        try output.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    /// Valid client issue lines (profile 14, download method 1, service-made keys).
+    static func generateClient(lines: Int, to path: String) throws {
+        var output = ""
+        for index in 0..<lines {
+            output += "CN=Bench User \(index),O=Bench University,L=Chiyoda-ku,ST=Tokyo,C=JP\t14\t1\t\t\t\t\t計測 太郎\t情報基盤センター\t"
+                + "admin@bench.ac.jp\t利用者 \(index)\tbench-\(index)\t理学部\tuser\(index)@bench.ac.jp\t\r\n"
+        }
+        try output.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    /// OpenSSL's rate from `openssl speed -multi 2 -seconds 3 <algorithm>`: the numeric column of the matching table row.
+    static func opensslRate(_ algorithms: [String], pattern: String, column: Int) throws -> Double {
+        let text = try BenchCheck.capture(["openssl", "speed", "-multi", "2", "-seconds", "3"] + algorithms)
+        for line in text.split(separator: "\n") where line.contains(pattern) && !line.hasPrefix("+") {
+            let numbers = line.split(separator: " ").compactMap { Double($0.replacingOccurrences(of: "s", with: "")) }
+            if numbers.count >= 2 { return numbers[numbers.count + column] }
+        }
+        return .nan
+    }
+}
