@@ -5,8 +5,9 @@
 //   BulkRAModel (shared vocabulary: result codes, diagnostics, serials)
 //     -> BulkRADecode   (bytes -> typed rows)
 //     -> BulkRAValidate (rows -> accepted requests + diagnostics; declares ValidationDirectory)
+//     -> BulkRAIssue    (requests -> signed certificates, keys, PKCS#12, CRLs; C glue CBulkRAOpenSSL)
 //     -> BulkRARegistry (record: SQLite registry, implements ValidationDirectory)
-//     -> BulkRAReport   (results and download files)
+//     -> BulkRAReport   (results, delivery files, mails; imports Issue's records)
 //   bulkra (CLI edge: files, flags, clock, logger backend)
 import PackageDescription
 

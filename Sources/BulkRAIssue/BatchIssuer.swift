@@ -58,13 +58,14 @@ public struct BatchIssuer: Sendable {
         case enrolment(PendingEnrolment)
     }
 
-    /// Issues `requests` (issue and renew lines; others are ignored). `isSerialTaken` asks the
-    /// registry; `progress` is called on the calling thread with (done, total) as chunks finish.
+    /// Issues `requests` (issue and renew lines; others are ignored). `takenSerials` asks the
+    /// registry which of some candidate serials exist already (one query per batch); `progress` is called on the calling thread with (done, total) as chunks finish.
     /// Throws an `OperationalError` when a CA is missing or signing fails: then nothing is returned.
-    public func issue(_ requests: [CertificateRequest], now: Date, isSerialTaken: (SerialNumber) throws -> Bool,
+    public func issue(_ requests: [CertificateRequest], now: Date, takenSerials: ([SerialNumber]) throws -> Set<SerialNumber>,
                       progress: ((Int, Int) -> Void)? = nil) throws -> IssuedBatch {
         let wanted = requests.filter { $0.operation != .revoke }
-        var taken = Set<SerialNumber>()
+        let needing = wanted.filter { !($0.family == .client && $0.downloadMethod == .browser) }.count
+        var fresh = try allocateSerials(needing, takenSerials: takenSerials).makeIterator()
         var jobs: [Job] = []
         jobs.reserveCapacity(wanted.count)
         for request in wanted {
@@ -76,9 +77,7 @@ public struct BatchIssuer: Sendable {
                 jobs.append(Job(request: request, serial: nil, pin: nil, token: secrets.token()))
                 continue
             }
-            var serial = serials.next()
-            while try taken.contains(serial) || isSerialTaken(serial) { serial = serials.next() }
-            taken.insert(serial)
+            let serial = fresh.next()!
             var pin: DeliveryPIN?
             if request.family == .client {
                 pin = request.accessPIN.map { DeliveryPIN(secret: $0.secret, generated: false) } ?? secrets.accessPIN()
@@ -119,6 +118,18 @@ public struct BatchIssuer: Sendable {
         return IssuedBatch(certificates: certificates, deliveries: deliveries, enrolments: enrolments)
     }
 
+    /// ISS-03: `count` serials, distinct from each other and from every serial the registry holds.
+    func allocateSerials(_ count: Int, takenSerials: ([SerialNumber]) throws -> Set<SerialNumber>) throws -> [SerialNumber] {
+        var result: [SerialNumber] = []
+        var seen = Set<SerialNumber>()
+        while result.count < count {
+            let candidates = (0..<(count - result.count)).map { _ in serials.next() }.filter { seen.insert($0).inserted }
+            let clash = try takenSerials(candidates)
+            result += candidates.filter { !clash.contains($0) }
+        }
+        return result
+    }
+
     func run(_ job: Job, now: Date, expires: Date) throws -> Done {
         let issuer = issuers[AuthorityRole(job.request.family)]!
         if let token = job.token {
@@ -148,16 +159,14 @@ extension BatchIssuer {
     /// Issues RA certificates (profile 1) with service-made keys for officers just added, each in a
     /// PKCS#12 bundle under a generated PIN (ISS-16). `organization` maps an institution ID to its English name.
     public func issueOfficers(_ officers: [KnownOfficer], organization: (String) -> String, now: Date,
-                              isSerialTaken: (SerialNumber) throws -> Bool) throws -> [OfficerDelivery] {
+                              takenSerials: ([SerialNumber]) throws -> Set<SerialNumber>) throws -> [OfficerDelivery] {
         guard let issuer = issuers[.registrationOfficer] else {
             throw OperationalError(.notFound, LocalizedText(ja: "RA証明書の発行CAがありません", en: "No issuing CA for RA certificates"))
         }
-        var taken = Set<SerialNumber>()
+        var fresh = try allocateSerials(officers.count, takenSerials: takenSerials).makeIterator()
         var jobs: [(KnownOfficer, String, SerialNumber, DeliveryPIN)] = []
         for officer in officers {
-            var serial = serials.next()
-            while try taken.contains(serial) || isSerialTaken(serial) { serial = serials.next() }
-            taken.insert(serial)
+            let serial = fresh.next()!
             jobs.append((officer, organization(officer.institutionID), serial, secrets.accessPIN()))
         }
         let work = jobs

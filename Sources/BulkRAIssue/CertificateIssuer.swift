@@ -15,6 +15,8 @@ public struct CertificateIssuer: Sendable {
     let serials: SerialNumberGenerator
     let validity: ValidityPolicy
     let logger: Logger
+    let chainPEM: String
+    let commonExtensions: [Certificate.Extension]?
 
     /// Creates an issuer for one issuing CA.
     public init(authority: IssuingAuthority, serials: SerialNumberGenerator, validity: ValidityPolicy = ValidityPolicy(),
@@ -23,6 +25,13 @@ public struct CertificateIssuer: Sendable {
         self.serials = serials
         self.validity = validity
         self.logger = logger
+        var pem = ""
+        for certificate in [authority.certificate] + authority.chain {
+            var serializer = DER.Serializer()
+            if (try? serializer.serialize(certificate)) != nil { pem += IssuedCertificate.pem(serializer.serializedBytes) }
+        }
+        chainPEM = pem
+        commonExtensions = try? Self.commonExtensions(of: authority)
     }
 
     /// Issues the certificate for an accepted issue or renew line. Implements ISS-02..ISS-07.
@@ -57,9 +66,9 @@ public struct CertificateIssuer: Sendable {
         var serializer = DER.Serializer()
         try serializer.serialize(certificate)
         let der = serializer.serializedBytes
-        logger.debug("issue.certificate", metadata: ["row.line": "\(request.line)", "certificate.profile": "\(profile.rawValue)"])
+        logger.trace("issue.certificate", metadata: ["row.line": "\(request.line)", "certificate.profile": "\(profile.rawValue)"])
         return IssuedCertificate(request: request, serial: serial, profile: profile, certificate: certificate, der: der,
-                                 chain: [authority.certificate] + authority.chain, keyDigest: try KeyDigest.of(certificate: der))
+                                 chain: [authority.certificate] + authority.chain, keyDigest: try KeyDigest.of(certificate: der), chainPEM: chainPEM)
     }
 
     /// Issues a registration officer's RA certificate: profile 1, 25 months, subject
@@ -113,9 +122,9 @@ public struct CertificateIssuer: Sendable {
         return DistinguishedName(rdns)
     }
 
-    /// ISS-05: the extensions of each profile.
-    func extensions(for request: CertificateRequest?, profile: CertificateProfile, key: Certificate.PublicKey) throws -> Certificate.Extensions {
-        let isRSA = key.keyAlgorithmDescription == "RSA"
+    /// ISS-05: basicConstraints, authority key identifier, AIA and CRL distribution point — the same on
+    /// every certificate of one CA, so built once per issuer.
+    static func commonExtensions(of authority: IssuingAuthority) throws -> [Certificate.Extension] {
         let authorityKeyID = try authority.certificate.extensions.subjectKeyIdentifier?.keyIdentifier
             ?? ArraySlice(Insecure.SHA1.hash(data: Array(authority.certificate.publicKey.subjectPublicKeyInfoBytes)))
         var access: [AuthorityInformationAccess.AccessDescription] = []
@@ -123,12 +132,19 @@ public struct CertificateIssuer: Sendable {
             access.append(.init(method: .ocspServer, location: .uniformResourceIdentifier(ocsp)))
         }
         access.append(.init(method: .issuingCA, location: .uniformResourceIdentifier(authority.urls.caIssuers)))
+        return [
+            try Certificate.Extension(BasicConstraints.notCertificateAuthority, critical: true),
+            try Certificate.Extension(AuthorityKeyIdentifier(keyIdentifier: authorityKeyID), critical: false),
+            try Certificate.Extension(AuthorityInformationAccess(access), critical: false),
+            try ExtensionEncoding.crlDistributionPoints(authority.urls.crlDistributionPoint),
+        ]
+    }
 
+    /// ISS-05: the extensions of each profile.
+    func extensions(for request: CertificateRequest?, profile: CertificateProfile, key: Certificate.PublicKey) throws -> Certificate.Extensions {
+        let isRSA = RSAKeyCheck.isRSA(key)
         var extensions = Certificate.Extensions()
-        try extensions.append(Certificate.Extension(BasicConstraints.notCertificateAuthority, critical: true))
-        try extensions.append(Certificate.Extension(AuthorityKeyIdentifier(keyIdentifier: authorityKeyID), critical: false))
-        try extensions.append(Certificate.Extension(AuthorityInformationAccess(access), critical: false))
-        try extensions.append(ExtensionEncoding.crlDistributionPoints(authority.urls.crlDistributionPoint))
+        for common in try commonExtensions ?? Self.commonExtensions(of: authority) { try extensions.append(common) }
         switch profile.family {
         case .server:
             try extensions.append(Certificate.Extension(KeyUsage(digitalSignature: true, keyEncipherment: isRSA), critical: true))
@@ -152,5 +168,13 @@ public struct CertificateIssuer: Sendable {
             try extensions.append(ExtensionEncoding.certificatePolicies([[2, 23, 140, 1, 4, 1]]))
         }
         return extensions
+    }
+}
+
+/// Whether a public key is RSA, without trying every curve (the issuing hot path).
+enum RSAKeyCheck {
+    /// The key bits of an RSA key are a DER SEQUENCE (0x30); EC points start with 0x04 (or 0x02/0x03).
+    static func isRSA(_ key: Certificate.PublicKey) -> Bool {
+        key.subjectPublicKeyInfoBytes.first == 0x30
     }
 }

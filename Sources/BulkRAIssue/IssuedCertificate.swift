@@ -20,8 +20,17 @@ public struct IssuedCertificate: Sendable {
     /// SHA-256 of the key bits (CSR-06).
     public let keyDigest: String
 
+    /// The chain above the leaf as PEM, made once per issuing CA.
+    let chainPEM: String
+
     /// The leaf followed by its chain, PEM.
     public func pemWithChain() throws -> String {
-        try ([certificate] + chain).map { try $0.serializeAsPEM().pemString }.joined(separator: "\n") + "\n"
+        Self.pem(der) + chainPEM
+    }
+
+    /// A certificate's PEM block from its DER (64-character base64 lines).
+    static func pem(_ der: [UInt8]) -> String {
+        "-----BEGIN CERTIFICATE-----\n" + Data(der).base64EncodedString(options: [.lineLength64Characters, .endLineWithLineFeed])
+            + "\n-----END CERTIFICATE-----\n"
     }
 }

@@ -18,8 +18,7 @@ public struct ValidityPolicy: Sendable {
 
     /// The CA/Browser Forum maximum for TLS server certificates issued at `date` (ballot SC-081).
     public static func serverMaximumDays(at date: Date) -> Int {
-        let steps: [(String, Int)] = [("2029-03-15", 47), ("2027-03-15", 100), ("2026-03-15", 200)]
-        for (start, days) in steps where date >= Self.day(start) { return days }
+        for (start, days) in Self.steps where date >= start { return days }
         return 398
     }
 
@@ -32,12 +31,19 @@ public struct ValidityPolicy: Sendable {
             let days = min(serverDays, Self.serverMaximumDays(at: start))
             end = start.addingTimeInterval(Double(days) * 86_400)
         case .months(let months):
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = TimeZone(identifier: "UTC")!
-            end = calendar.date(byAdding: .month, value: months, to: start)!
+            end = Self.utc.date(byAdding: .month, value: months, to: start)!
         }
         return (start, end.addingTimeInterval(-1))
     }
+
+    /// SC-081's steps, latest first.
+    static let steps: [(Date, Int)] = [(day("2029-03-15"), 47), (day("2027-03-15"), 100), (day("2026-03-15"), 200)]
+
+    static let utc: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar
+    }()
 
     static func day(_ text: String) -> Date {
         let formatter = ISO8601DateFormatter()

@@ -22,6 +22,8 @@ public protocol Registry: ValidationDirectory {
     func previousResult(institutionID: String, kind: UploadKind, operation: UploadOperation, fileSHA256: String) throws -> (json: String, tsv: String)?
     /// The revoked certificates a role's issuing CA signed: what its CRL lists (REG-11).
     func revokedCertificates(issuerRole: String) throws -> [(serial: SerialNumber, revokedAt: Date, reason: Int)]
+    /// Which of these serials are already taken (serials are unique across the registry); one query per 500.
+    func takenSerials(_ serials: [SerialNumber]) throws -> Set<SerialNumber>
     /// Whether a serial is already taken (serials are unique across the registry).
     func isSerialTaken(_ serial: SerialNumber) throws -> Bool
     /// The stored records of these serials (contact data for notifications).

@@ -347,12 +347,12 @@ public final class SQLiteRegistry: Registry {
 
     static func insert(_ certificates: [CertificateRecord], into db: Database, at now: String) throws {
         for certificate in certificates {
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO certificate (serial, institution_id, family, profile, identity, subject_dn, domain, key_digest,
                   state, not_before, not_after, admin_name, admin_affiliation, admin_email, user_name, user_affiliation,
                   user_email, der, recorded_at, revoked_at, revocation_reason, revocation_comment, replaced_serial, issuer_role)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [
+                """).execute(arguments: [
                     certificate.serial.decimal, certificate.institutionID, certificate.family.rawValue, certificate.profile,
                     certificate.identity, certificate.subject.description, certificate.domain?.name, certificate.keyDigest,
                     certificate.state.rawValue, certificate.notBefore.map(timestamp), certificate.notAfter.map(timestamp),
@@ -410,8 +410,8 @@ public final class SQLiteRegistry: Registry {
     }
 
     static func audit(_ db: Database, _ batchID: Int64?, _ event: String, _ serial: SerialNumber?, _ detail: String, _ now: String) throws {
-        try db.execute(sql: "INSERT INTO audit_event (batch_id, event, serial, detail, created_at) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [batchID, event, serial?.decimal, detail, now])
+        try db.cachedStatement(sql: "INSERT INTO audit_event (batch_id, event, serial, detail, created_at) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [batchID, event, serial?.decimal, detail, now])
     }
 
     public func previousResult(institutionID: String, kind: UploadKind, operation: UploadOperation,
@@ -438,9 +438,7 @@ public final class SQLiteRegistry: Registry {
     }
 
     static func date(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: text)
+        UTCTimestamp.date(text)
     }
 
     public func storedCertificates(serials: [SerialNumber]) throws -> [CertificateRecord] {
@@ -523,6 +521,21 @@ public final class SQLiteRegistry: Registry {
         }
     }
 
+    public func takenSerials(_ serials: [SerialNumber]) throws -> Set<SerialNumber> {
+        guard !serials.isEmpty else { return [] }
+        return try database.read { db in
+            var taken = Set<SerialNumber>()
+            for start in stride(from: 0, to: serials.count, by: 500) {
+                let slice = serials[start..<min(start + 500, serials.count)].map(\.decimal)
+                let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
+                for text in try String.fetchAll(db, sql: "SELECT serial FROM certificate WHERE serial IN (\(marks))", arguments: StatementArguments(slice)) {
+                    if let serial = try? SerialNumber(text) { taken.insert(serial) }
+                }
+            }
+            return taken
+        }
+    }
+
     public func isSerialTaken(_ serial: SerialNumber) throws -> Bool {
         try database.read { db in
             try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM certificate WHERE serial = ?)", arguments: [serial.decimal]) ?? false
@@ -537,9 +550,6 @@ public final class SQLiteRegistry: Registry {
 
     /// ISO 8601 UTC with seconds, the registry's one time format (REG-07).
     static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date)
+        UTCTimestamp.string(date)
     }
 }

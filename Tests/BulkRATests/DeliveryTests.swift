@@ -48,7 +48,7 @@ enum DeliveryFixture {
             if case .certificate(let request)? = line.request { return request } else { return nil }
         }
         #expect(requests.count == lines.count, "every line must be accepted: \(Fixture.codes(batch))")
-        return try issuer(options).issue(requests, now: now, isSerialTaken: { _ in false })
+        return try issuer(options).issue(requests, now: now, takenSerials: { _ in [] })
     }
 
     static let method1 = Line.client(method: "1")
@@ -143,7 +143,7 @@ struct ServiceKeyTests {
     func officerCertificate() throws {
         let officer = KnownOfficer(email: "ra1@example.ac.jp", institutionID: "example-u", name: "登録 花子", romaji: "Hanako Toroku", domains: [])
         let deliveries = try DeliveryFixture.issuer().issueOfficers([officer], organization: { _ in "Example University" },
-                                                                    now: DeliveryFixture.now, isSerialTaken: { _ in false })
+                                                                    now: DeliveryFixture.now, takenSerials: { _ in [] })
         let delivery = try #require(deliveries.first)
         let certificate = delivery.certificate
         #expect(SubjectDistinguishedName.attributes(of: certificate.subject).map { "\($0.type?.rawValue ?? "?")=\($0.value)" }

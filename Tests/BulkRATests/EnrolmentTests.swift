@@ -106,7 +106,7 @@ struct EnrolmentTests {
         #expect(try registry.officersWithoutCertificate(emails: ["ra1@example.ac.jp"]) == ["ra1@example.ac.jp"])
         let officer = try #require(try registry.officer(email: "ra1@example.ac.jp"))
         let delivery = try #require(try DeliveryFixture.issuer().issueOfficers([officer], organization: { _ in "Example University" },
-                                                                              now: Fixture.clock(), isSerialTaken: { _ in false }).first)
+                                                                              now: Fixture.clock(), takenSerials: { _ in [] }).first)
         let record = CertificateRecord(serial: delivery.serial, institutionID: "example-u", family: .registrationOfficer, profile: 1,
                                        subject: try SubjectDistinguishedName("CN=Hanako Toroku,O=Example University,L=Academe-ops,C=JP"),
                                        domain: nil, keyDigest: delivery.keyDigest, state: .issued, notBefore: delivery.certificate.notValidBefore,

@@ -193,7 +193,7 @@ struct NotificationTests {
     func renewalMail() throws {
         let line = Line.server(cn: "www.example.ac.jp", serial: Fixture.decimal(Fixture.wwwSerial), key: TestKeys.rsa2048A)
         let request = try IssuanceFixture.request(.server, .renew, line)
-        let issued = try DeliveryFixture.issuer().issue([request], now: DeliveryFixture.now, isSerialTaken: { _ in false })
+        let issued = try DeliveryFixture.issuer().issue([request], now: DeliveryFixture.now, takenSerials: { _ in [] })
         let composer = NotificationComposer(from: .init(name: "", email: "ca@x.jp"), institutionName: "例示大学", officer: nil,
                                             deskURL: "https://desk.example", now: DeliveryFixture.now, batchTag: "t")
         let mails = composer.mails(issued: issued, revocations: [])
@@ -208,7 +208,7 @@ struct NotificationTests {
     func officerMail() throws {
         let officer = KnownOfficer(email: "ra1@example.ac.jp", institutionID: "example-u", name: "登録 花子", romaji: "Hanako Toroku", domains: [])
         let delivery = try #require(try DeliveryFixture.issuer().issueOfficers([officer], organization: { _ in "Example University" },
-                                                                              now: DeliveryFixture.now, isSerialTaken: { _ in false }).first)
+                                                                              now: DeliveryFixture.now, takenSerials: { _ in [] }).first)
         let composer = NotificationComposer(from: .init(name: "", email: "ca@x.jp"), institutionName: "", officer: nil,
                                             deskURL: "https://desk.example", now: DeliveryFixture.now, batchTag: "ra")
         let mail = composer.officerNotice(delivery)

@@ -45,8 +45,13 @@ public struct MailMessage: Sendable {
             "X-BulkRA-Event: \(event)",
             "",
         ]
-        let normalized = body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n")
-        let encoded = Data(normalized.utf8).base64EncodedString()
+        var normalized: [UInt8] = []
+        normalized.reserveCapacity(body.utf8.count + 64)
+        for byte in body.utf8 where byte != 0x0D {
+            if byte == 0x0A { normalized.append(0x0D) }
+            normalized.append(byte)
+        }
+        let encoded = Data(normalized).base64EncodedString()
         var index = encoded.startIndex
         while index < encoded.endIndex {
             let end = encoded.index(index, offsetBy: 76, limitedBy: encoded.endIndex) ?? encoded.endIndex
@@ -80,10 +85,11 @@ public struct MailMessage: Sendable {
 
     /// `Sat, 21 Nov 2026 21:36:38 +0900` (JST).
     static func rfc5322Date(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(secondsFromGMT: 9 * 3600)
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
-        return formatter.string(from: date)
+        let parts = JapanTime.calendar.dateComponents([.weekday, .year, .month, .day, .hour, .minute, .second], from: date)
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ value: Int?) -> String { let v = value ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
+        return "\(days[(parts.weekday ?? 1) - 1]), \(two(parts.day)) \(months[(parts.month ?? 1) - 1]) \(parts.year ?? 0) "
+            + "\(two(parts.hour)):\(two(parts.minute)):\(two(parts.second)) +0900"
     }
 }

@@ -56,7 +56,7 @@ struct InstitutionsCommand: ParsableCommand {
                                          secrets: SecretGenerator(randomBytes: random), keys: SystemKeyPairSource(),
                                          options: .init(keyKind: keyType, pkcs12Format: pkcs12Format), logger: logger)
                 deliveries = try issuer.issueOfficers(officers.map(\.officer), organization: { names[$0] ?? $0 }, now: now,
-                                                      isSerialTaken: registry.isSerialTaken)
+                                                      takenSerials: registry.takenSerials)
             }
             let folder = out ?? common.data + "/ra"
             let staging = deliveries.isEmpty ? nil : try Staging(out: folder)

@@ -58,7 +58,9 @@ struct SubmitCommand: ParsableCommand {
 
         let run = UploadRun(file: file, context: upload.context, recordLimit: options.recordLimit, logger: logger)
         let decoded = try run.decode(bytes: bytes)
+        var phases = PhaseTimer(logger: logger)
         let batch = try run.validate(decoded, directory: registry, retainingRequests: true)
+        phases.mark("check")
         let requests = UploadRun.linesToApply(batch, mode: options.onError)
 
         var revocations: [RegistryBatch.Revocation] = []
@@ -85,6 +87,7 @@ struct SubmitCommand: ParsableCommand {
 
         // ISS-12..ISS-15: sign, make keys and bundles on both cores.
         let issued = try issue(toIssue, now: now, registry: registry, logger: logger)
+        phases.mark("issue")
         let delivered = Dictionary(issued.deliveries.map { ($0.serial, $0) }, uniquingKeysWith: { first, _ in first })
         for certificate in issued.certificates {
             let path: String
@@ -111,15 +114,17 @@ struct SubmitCommand: ParsableCommand {
         let replacedBefore = try registry.storedCertificates(serials: issued.certificates.compactMap(\.request.targetSerial))
         let revokedBefore = try registry.storedCertificates(serials: revocations.map(\.serial))
 
-        // CLI-61: deliveries are staged before the commit (a crash after it never loses a key) and
-        // moved into place after it (a crash before it leaves nothing visible).
+        // CLI-61: what cannot be made again (service-made keys, PINs, tokens) is staged and synced
+        // before the commit, so a crash after it never loses a key; results and certificates, which the
+        // registry holds, are staged after it. Everything is moved into place once committed, so a
+        // crash before the commit leaves nothing visible.
         let staging = try out.map { try Staging(out: $0) }
-        if let staging {
+        if let staging, !issued.deliveries.isEmpty || !issued.enrolments.isEmpty {
             let package = DeliveryPackage(deliveries: issued.deliveries, enrolments: issued.enrolments, now: now)
             try staging.stage(package.files(), secret: true)
-            try staging.stage(Self.resultFiles(json: json, tsv: tsv, issued: issued.certificates, replaced: replacedBefore), secret: false)
             staging.sync()
         }
+        phases.mark("stage")
         do {
             try registry.commit(RegistryBatch(record: record, issued: issued.certificates.map { Self.record($0, institution: institution) },
                                               renewed: issued.certificates.compactMap(\.request.targetSerial), revocations: revocations,
@@ -128,7 +133,10 @@ struct SubmitCommand: ParsableCommand {
             staging?.discard()
             throw error
         }
+        phases.mark("commit")
+        try staging?.stage(Self.resultFiles(json: json, tsv: tsv, issued: issued.certificates, replaced: replacedBefore), secret: false)
         try staging?.publish()
+        phases.mark("publish")
 
         if !revocations.isEmpty {
             try CRLCommand.publishAll(dataFolder: common.data, registry: registry, now: now)
@@ -136,6 +144,7 @@ struct SubmitCommand: ParsableCommand {
         if applied {
             try notify(issued: issued, revoked: revoked, stored: revokedBefore, registry: registry, now: now, tag: String((digest ?? "0").prefix(12)))
         }
+        phases.mark("notify")
         FileHandle.standardOutput.write(Data((options.format == .json ? json : tsv).utf8))
         throw UploadRun.exitCode(for: batch.summary)
     }
@@ -150,7 +159,7 @@ struct SubmitCommand: ParsableCommand {
                                  options: .init(keyKind: keyType, pkcs12Format: pkcs12Format), logger: logger)
         let progress = Progress(label: "発行中 / issuing", enabled: requests.contains { $0.downloadMethod?.makesKey == true })
         defer { progress.finish() }
-        return try issuer.issue(requests, now: now, isSerialTaken: registry.isSerialTaken, progress: progress.update)
+        return try issuer.issue(requests, now: now, takenSerials: registry.takenSerials, progress: progress.update)
     }
 
     /// MAIL-02..MAIL-06: the batch's mails into DATA/outbox.

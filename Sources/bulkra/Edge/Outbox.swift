@@ -1,6 +1,7 @@
 import BulkRAModel
 import BulkRAReport
 import Foundation
+import Glibc
 
 /// `DATA/outbox/`: one RFC 5322 file per notification mail, written atomically (MAIL-01).
 struct Outbox {
@@ -21,9 +22,10 @@ struct Outbox {
         var paths: [String] = []
         for (index, mail) in mails.enumerated() {
             let path = folder + "/\(stamp)-\(tag)-\(String(format: "%04d", index + 1))-\(mail.event).eml"
-            try OutputFolder.writeAtomically(mail.render(), to: path, mode: 0o600)
+            try OutputFolder.writeAtomically(mail.render(), to: path, mode: 0o600, durable: false)
             paths.append(path)
         }
+        if !mails.isEmpty { sync() }
         return paths
     }
 }

@@ -25,7 +25,8 @@ struct Staging {
     /// Writes files under the staging folder; secrets (PKCS#12, PINs, tokens) get mode 0600.
     func stage(_ files: [DeliveryPackage.File], secret: Bool) throws {
         for file in files {
-            try OutputFolder.writeAtomically(file.bytes, to: folder + "/" + file.path, mode: secret ? 0o600 : 0o644, durable: false)
+            try OutputFolder.writeAtomically(file.bytes, to: folder + "/" + file.path, mode: secret ? 0o600 : 0o644, durable: false,
+                                             replacing: false)
         }
     }
 

@@ -1,0 +1,20 @@
+import Foundation
+import Logging
+
+/// Logs how long each phase of a command took, at debug level (`phase.name`, `phase.ms`): where an
+/// operator looks first when a batch is slow.
+struct PhaseTimer {
+    let logger: Logger
+    private var last = DispatchTime.now()
+
+    init(logger: Logger) {
+        self.logger = logger
+    }
+
+    mutating func mark(_ name: String) {
+        let now = DispatchTime.now()
+        let milliseconds = Double(now.uptimeNanoseconds - last.uptimeNanoseconds) / 1_000_000
+        logger.debug("submit.phase", metadata: ["phase.name": "\(name)", "phase.ms": "\(Int(milliseconds))"])
+        last = now
+    }
+}
