@@ -282,48 +282,46 @@ public final class SQLiteRegistry: Registry {
     }
 
     static func insertChanges(_ changes: [InstitutionChange], into db: Database, at now: String) throws {
-        do {
-            for change in changes {
-                let institution = change.institution
-                let officer = change.officer
-                switch change.action {
-                case .add, .update:
-                    let exists = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM institution WHERE id = ?)", arguments: [institution.id]) ?? false
-                    if exists {
-                        try db.execute(sql: """
-                            UPDATE institution SET name = ?, english_name = ?, state_or_province = ?, locality = ?,
-                              head_name = ?, head_email = ?, active = ?, remarks = CASE WHEN ? = '' THEN remarks ELSE ? END, updated_at = ?
-                            WHERE id = ?
-                            """, arguments: [institution.name, institution.englishName, institution.stateOrProvince, institution.locality,
-                                             institution.headName, institution.headEmail, institution.isActive ? 1 : 0,
-                                             change.remarks, change.remarks, now, institution.id])
-                    } else {
-                        try db.execute(sql: """
-                            INSERT INTO institution (id, name, english_name, state_or_province, locality, head_name, head_email,
-                              active, remarks, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                            """, arguments: [institution.id, institution.name, institution.englishName, institution.stateOrProvince,
-                                             institution.locality, institution.headName, institution.headEmail,
-                                             institution.isActive ? 1 : 0, change.remarks, now, now])
-                    }
-                    for domain in institution.domains.sorted() {
-                        try db.execute(sql: "INSERT OR IGNORE INTO domain (name, institution_id, created_at) VALUES (?, ?, ?)",
-                                       arguments: [domain.name, institution.id, now])
-                    }
+        for change in changes {
+            let institution = change.institution
+            let officer = change.officer
+            switch change.action {
+            case .add, .update:
+                let exists = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM institution WHERE id = ?)", arguments: [institution.id]) ?? false
+                if exists {
                     try db.execute(sql: """
-                        INSERT INTO officer (email, institution_id, name, romaji, active, created_at, updated_at)
-                        VALUES (?, ?, ?, ?, 1, ?, ?)
-                        ON CONFLICT(email) DO UPDATE SET name = excluded.name, romaji = excluded.romaji, active = 1,
-                          updated_at = excluded.updated_at
-                        """, arguments: [officer.email, institution.id, officer.name, officer.romaji, now, now])
-                    try db.execute(sql: "DELETE FROM officer_domain WHERE officer_email = ?", arguments: [officer.email])
-                    for domain in officer.domains.sorted() {
-                        try db.execute(sql: "INSERT INTO officer_domain (officer_email, domain) VALUES (?, ?)",
-                                       arguments: [officer.email, domain.name])
-                    }
-                case .removeOfficer:
-                    try db.execute(sql: "UPDATE officer SET active = 0, updated_at = ? WHERE email = ?", arguments: [now, officer.email])
-                    try db.execute(sql: "DELETE FROM officer_domain WHERE officer_email = ?", arguments: [officer.email])
+                        UPDATE institution SET name = ?, english_name = ?, state_or_province = ?, locality = ?,
+                          head_name = ?, head_email = ?, active = ?, remarks = CASE WHEN ? = '' THEN remarks ELSE ? END, updated_at = ?
+                        WHERE id = ?
+                        """, arguments: [institution.name, institution.englishName, institution.stateOrProvince, institution.locality,
+                                         institution.headName, institution.headEmail, institution.isActive ? 1 : 0,
+                                         change.remarks, change.remarks, now, institution.id])
+                } else {
+                    try db.execute(sql: """
+                        INSERT INTO institution (id, name, english_name, state_or_province, locality, head_name, head_email,
+                          active, remarks, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """, arguments: [institution.id, institution.name, institution.englishName, institution.stateOrProvince,
+                                         institution.locality, institution.headName, institution.headEmail,
+                                         institution.isActive ? 1 : 0, change.remarks, now, now])
                 }
+                for domain in institution.domains.sorted() {
+                    try db.execute(sql: "INSERT OR IGNORE INTO domain (name, institution_id, created_at) VALUES (?, ?, ?)",
+                                   arguments: [domain.name, institution.id, now])
+                }
+                try db.execute(sql: """
+                    INSERT INTO officer (email, institution_id, name, romaji, active, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, 1, ?, ?)
+                    ON CONFLICT(email) DO UPDATE SET name = excluded.name, romaji = excluded.romaji, active = 1,
+                      updated_at = excluded.updated_at
+                    """, arguments: [officer.email, institution.id, officer.name, officer.romaji, now, now])
+                try db.execute(sql: "DELETE FROM officer_domain WHERE officer_email = ?", arguments: [officer.email])
+                for domain in officer.domains.sorted() {
+                    try db.execute(sql: "INSERT INTO officer_domain (officer_email, domain) VALUES (?, ?)",
+                                   arguments: [officer.email, domain.name])
+                }
+            case .removeOfficer:
+                try db.execute(sql: "UPDATE officer SET active = 0, updated_at = ? WHERE email = ?", arguments: [now, officer.email])
+                try db.execute(sql: "DELETE FROM officer_domain WHERE officer_email = ?", arguments: [officer.email])
             }
         }
     }

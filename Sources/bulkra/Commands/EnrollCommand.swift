@@ -59,8 +59,7 @@ struct EnrollCommand: ParsableCommand {
             }
             throw ExitCode(1)
         case .accepted(let request, let signingRequest):
-            let random: @Sendable (Int) -> [UInt8] = { count in (0..<count).map { _ in UInt8.random(in: 0...255) } }
-            let serials = SerialNumberGenerator(randomBytes: random)
+            let serials = SerialNumberGenerator(randomBytes: SystemRandom.bytes)
             var serial = serials.next()
             while try registry.isSerialTaken(serial) { serial = serials.next() }
             let issuer = CertificateIssuer(authority: try AuthorityStore(dataFolder: common.data).authority(.client), serials: serials,

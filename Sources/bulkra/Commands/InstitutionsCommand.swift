@@ -51,9 +51,8 @@ struct InstitutionsCommand: ParsableCommand {
             var deliveries: [OfficerDelivery] = []
             if !officers.isEmpty, store.exists {
                 let names = Dictionary(officers.map { ($0.institution.id, $0.institution.englishName) }, uniquingKeysWith: { first, _ in first })
-                let random: @Sendable (Int) -> [UInt8] = { count in (0..<count).map { _ in UInt8.random(in: 0...255) } }
-                let issuer = BatchIssuer(authorities: [try store.authority(.registrationOfficer)], serials: SerialNumberGenerator(randomBytes: random),
-                                         secrets: SecretGenerator(randomBytes: random), keys: SystemKeyPairSource(),
+                let issuer = BatchIssuer(authorities: [try store.authority(.registrationOfficer)], serials: SerialNumberGenerator(randomBytes: SystemRandom.bytes),
+                                         secrets: SecretGenerator(randomBytes: SystemRandom.bytes), keys: SystemKeyPairSource(),
                                          options: .init(keyKind: keyType, pkcs12Format: pkcs12Format), logger: logger)
                 deliveries = try issuer.issueOfficers(officers.map(\.officer), organization: { names[$0] ?? $0 }, now: now,
                                                       takenSerials: registry.takenSerials)

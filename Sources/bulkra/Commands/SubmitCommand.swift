@@ -153,9 +153,8 @@ struct SubmitCommand: ParsableCommand {
         guard !requests.isEmpty else { return IssuedBatch.empty }
         let store = AuthorityStore(dataFolder: common.data)
         let roles = Set(requests.map { AuthorityRole($0.family) })
-        let random: @Sendable (Int) -> [UInt8] = { count in (0..<count).map { _ in UInt8.random(in: 0...255) } }
-        let issuer = BatchIssuer(authorities: try roles.map(store.authority), serials: SerialNumberGenerator(randomBytes: random),
-                                 secrets: SecretGenerator(randomBytes: random), keys: SystemKeyPairSource(),
+        let issuer = BatchIssuer(authorities: try roles.map(store.authority), serials: SerialNumberGenerator(randomBytes: SystemRandom.bytes),
+                                 secrets: SecretGenerator(randomBytes: SystemRandom.bytes), keys: SystemKeyPairSource(),
                                  options: .init(keyKind: keyType, pkcs12Format: pkcs12Format), logger: logger)
         let progress = Progress(label: "発行中 / issuing", enabled: requests.contains { $0.downloadMethod?.makesKey == true })
         defer { progress.finish() }

@@ -30,7 +30,7 @@ struct AuthorityStore {
     /// Creates the test hierarchy with fresh P-256 keys: files named "TEST", keys readable by the owner only.
     func createTestHierarchy(now: Date) throws -> TestHierarchy {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let serials = SerialNumberGenerator { count in (0..<count).map { _ in UInt8.random(in: 0...255) } }
+        let serials = SerialNumberGenerator(randomBytes: SystemRandom.bytes)
         let rootKey = P256.Signing.PrivateKey()
         var issuingKeys: [AuthorityRole: P256.Signing.PrivateKey] = [:]
         for role in AuthorityRole.allCases { issuingKeys[role] = P256.Signing.PrivateKey() }
