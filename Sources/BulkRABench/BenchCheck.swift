@@ -71,19 +71,7 @@ struct BenchCheck {
         defer { try? handle.close() }
         for index in 0..<lines {
             let cn = "host\(index).bench.ac.jp"
-            let subject = try DistinguishedName {
-                CountryName("JP")
-                StateOrProvinceName("Tokyo")
-                LocalityName("Chiyoda-ku")
-                OrganizationName("Bench University")
-                CommonName(cn)
-            }
-            let request = try CertificateSigningRequest(version: .v1, subject: subject,
-                                                        privateKey: Certificate.PrivateKey(keys[index % keys.count]),
-                                                        attributes: .init(), signatureAlgorithm: .ecdsaWithSHA256)
-            var serializer = DER.Serializer()
-            try serializer.serialize(request)
-            let csr = Data(serializer.serializedBytes).base64EncodedString()
+            let csr = try signingRequest(commonName: cn, key: Certificate.PrivateKey(keys[index % keys.count]), algorithm: .ecdsaWithSHA256)
             output += "CN=\(cn),O=Bench University,L=Chiyoda-ku,ST=Tokyo,C=JP\t11\t\t\t\t\t\(csr)\t計測 太郎\t情報基盤センター\t"
                 + "admin@bench.ac.jp\t\(cn)\tnginx 1.24\tdNSName=\(cn)\r\n"
             if output.utf8.count > 1 << 20 {
@@ -92,6 +80,22 @@ struct BenchCheck {
             }
         }
         handle.write(Data(output.utf8))
+    }
+
+    /// A one-line base64 CSR for `CN=<cn>` of Bench University (C, ST, L, O, CN, as OpenSSL orders them).
+    static func signingRequest(commonName cn: String, key: Certificate.PrivateKey, algorithm: Certificate.SignatureAlgorithm) throws -> String {
+        let subject = try DistinguishedName {
+            CountryName("JP")
+            StateOrProvinceName("Tokyo")
+            LocalityName("Chiyoda-ku")
+            OrganizationName("Bench University")
+            CommonName(cn)
+        }
+        let request = try CertificateSigningRequest(version: .v1, subject: subject, privateKey: key, attributes: .init(),
+                                                    signatureAlgorithm: algorithm)
+        var serializer = DER.Serializer()
+        try serializer.serialize(request)
+        return Data(serializer.serializedBytes).base64EncodedString()
     }
 
     static func opensslVerifyRate() throws -> Double {

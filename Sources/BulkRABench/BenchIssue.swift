@@ -85,23 +85,7 @@ enum BenchIssue {
     static func makeRSAAuthority(bulkra: String, data: String, work: String) throws {
         let folder = work + "/rsa-ca"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let config = folder + "/ca.cnf"
-        try """
-            [req]
-            distinguished_name = dn
-            [dn]
-            [root]
-            basicConstraints = critical,CA:true
-            keyUsage = critical,keyCertSign,cRLSign
-            subjectKeyIdentifier = hash
-            [issuing]
-            basicConstraints = critical,CA:true,pathlen:0
-            keyUsage = critical,keyCertSign,cRLSign,digitalSignature
-            subjectKeyIdentifier = hash
-            authorityKeyIdentifier = keyid
-            extendedKeyUsage = serverAuth
-
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let config = "Tests/BulkRATests/Fixtures/openssl-ca.cnf"   // shared with the ca-import test; make bench runs at the root
         if !FileManager.default.fileExists(atPath: folder + "/server.pem") {
             try BenchCheck.shell(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", folder + "/root.key",
                                   "-subj", "/C=JP/O=Bench/CN=Bench RSA Root", "-days", "3650", "-config", config, "-extensions", "root",
@@ -122,18 +106,9 @@ enum BenchIssue {
         var output = ""
         for index in 0..<lines {
             let cn = "www\(index).bench.ac.jp"
-            let subject = try DistinguishedName {
-                CountryName("JP")
-                StateOrProvinceName("Tokyo")
-                LocalityName("Chiyoda-ku")
-                OrganizationName("Bench University")
-                CommonName(cn)
-            }
-            let request = try CertificateSigningRequest(version: .v1, subject: subject, privateKey: Certificate.PrivateKey(keys[index % keys.count]),
-                                                        attributes: .init(), signatureAlgorithm: .sha256WithRSAEncryption)
-            var serializer = DER.Serializer()
-            try serializer.serialize(request)
-            output += "CN=\(cn),O=Bench University,L=Chiyoda-ku,ST=Tokyo,C=JP\t3\t\t\t\t\t\(Data(serializer.serializedBytes).base64EncodedString())"
+            let csr = try BenchCheck.signingRequest(commonName: cn, key: Certificate.PrivateKey(keys[index % keys.count]),
+                                                    algorithm: .sha256WithRSAEncryption)
+            output += "CN=\(cn),O=Bench University,L=Chiyoda-ku,ST=Tokyo,C=JP\t3\t\t\t\t\t\(csr)"
                 + "\t計測 太郎\t情報基盤センター\tadmin@bench.ac.jp\t\(cn)\tnginx 1.24\t\r\n"
         }
         try output.write(toFile: path, atomically: true, encoding: .utf8)

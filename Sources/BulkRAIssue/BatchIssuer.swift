@@ -149,9 +149,7 @@ public struct BatchIssuer: Sendable {
 
     /// One calendar month later (UTC): how long PIN, download and enrolment links live.
     public static func oneMonth(after date: Date) -> Date {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        return calendar.date(byAdding: .month, value: 1, to: date)!
+        UTCTimestamp.calendar.date(byAdding: .month, value: 1, to: date)!
     }
 }
 

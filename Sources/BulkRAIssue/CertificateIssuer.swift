@@ -46,7 +46,7 @@ public struct CertificateIssuer: Sendable {
         if let publicKey {
             key = publicKey
         } else if let csr = request.signingRequest {
-            key = try CertificateSigningRequest(derEncoded: csr.der).publicKey
+            key = try csr.publicKey()
         } else {
             throw OperationalError(.invalidRequest, LocalizedText(ja: "公開鍵がありません", en: "No public key for the request"))
         }

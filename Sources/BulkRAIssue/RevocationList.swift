@@ -83,9 +83,7 @@ public struct RevocationList: Sendable {
 
     /// UTCTime through 2049, GeneralizedTime after (RFC 5280 §5.1.2.4).
     static func time(_ date: Date) -> [UInt8] {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        let c = UTCTimestamp.calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         let year = c.year!
         let rest = [c.month!, c.day!, c.hour!, c.minute!, c.second!].map { String(format: "%02d", $0) }.joined()
         if year < 2050 {

@@ -1,3 +1,4 @@
+import BulkRAModel
 import BulkRAValidate
 import Foundation
 
@@ -31,7 +32,7 @@ public struct ValidityPolicy: Sendable {
             let days = min(serverDays, Self.serverMaximumDays(at: start))
             end = start.addingTimeInterval(Double(days) * 86_400)
         case .months(let months):
-            end = Self.utc.date(byAdding: .month, value: months, to: start)!
+            end = UTCTimestamp.calendar.date(byAdding: .month, value: months, to: start)!
         }
         return (start, end.addingTimeInterval(-1))
     }
@@ -39,17 +40,8 @@ public struct ValidityPolicy: Sendable {
     /// SC-081's steps, latest first.
     static let steps: [(Date, Int)] = [(day("2029-03-15"), 47), (day("2027-03-15"), 100), (day("2026-03-15"), 200)]
 
-    static let utc: Calendar = {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        return calendar
-    }()
-
     static func day(_ text: String) -> Date {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.date(from: text)!
+        UTCTimestamp.date(text + "T00:00:00Z")!
     }
 }
 

@@ -3,7 +3,8 @@ import Foundation
 /// ISO 8601 UTC timestamps with whole seconds (`2026-11-21T00:00:00Z`), the registry's one time
 /// format (REG-07), without a formatter object per call.
 public enum UTCTimestamp {
-    static let calendar: Calendar = {
+    /// The Gregorian calendar in UTC, shared by every stage that counts days and months.
+    public static let calendar: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         return calendar

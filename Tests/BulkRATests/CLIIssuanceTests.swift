@@ -126,23 +126,7 @@ struct CLIIssuanceTests {
         defer { try? FileManager.default.removeItem(atPath: data) }
         let folder = data + "/prod"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let config = folder + "/ca.cnf"
-        try """
-            [req]
-            distinguished_name = dn
-            [dn]
-            [root]
-            basicConstraints = critical,CA:true
-            keyUsage = critical,keyCertSign,cRLSign
-            subjectKeyIdentifier = hash
-            [issuing]
-            basicConstraints = critical,CA:true,pathlen:0
-            keyUsage = critical,keyCertSign,cRLSign,digitalSignature
-            subjectKeyIdentifier = hash
-            authorityKeyIdentifier = keyid
-            extendedKeyUsage = serverAuth
-
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let config = TestPaths.fixtures.appendingPathComponent("openssl-ca.cnf").path
         func openssl(_ arguments: [String]) throws {
             let result = try runTool("/usr/bin/openssl", arguments)
             #expect(result.status == 0, "\(arguments) \(result.output)")

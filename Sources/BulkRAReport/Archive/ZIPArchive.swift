@@ -19,9 +19,7 @@ public struct ZIPArchive: Sendable {
 
     /// Creates an empty archive whose entries carry `modified` (shown in JST).
     public init(modified: Date) {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "Asia/Tokyo")!
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: modified)
+        let parts = JapanTime.calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: modified)
         dosTime = UInt16((parts.hour ?? 0) << 11 | (parts.minute ?? 0) << 5 | (parts.second ?? 0) / 2)
         dosDate = UInt16(max(0, (parts.year ?? 1980) - 1980) << 9 | (parts.month ?? 1) << 5 | (parts.day ?? 1))
     }
@@ -31,6 +29,22 @@ public struct ZIPArchive: Sendable {
         entries.append(Entry(name: Array(name.utf8), bytes: bytes, crc: CRC32.checksum(bytes)))
     }
 
+    /// The fields local and central headers share: version needed, flags (UTF-8 names), method
+    /// (stored), time, date, CRC-32, both sizes, name length.
+    private func shared(_ entry: Entry) -> [UInt8] {
+        var fields: [UInt8] = []
+        fields.append(le16: 20)
+        fields.append(le16: 0x0800)
+        fields.append(le16: 0)
+        fields.append(le16: dosTime)
+        fields.append(le16: dosDate)
+        fields.append(le32: entry.crc)
+        fields.append(le32: UInt32(entry.bytes.count))
+        fields.append(le32: UInt32(entry.bytes.count))
+        fields.append(le16: UInt16(entry.name.count))
+        return fields
+    }
+
     /// The archive's bytes.
     public func render() -> [UInt8] {
         var output: [UInt8] = []
@@ -38,30 +52,14 @@ public struct ZIPArchive: Sendable {
         for entry in entries {
             let offset = UInt32(output.count)
             output.append(le32: 0x0403_4B50)
-            output.append(le16: 20)                 // version needed
-            output.append(le16: 0x0800)             // UTF-8 names
-            output.append(le16: 0)                  // stored
-            output.append(le16: dosTime)
-            output.append(le16: dosDate)
-            output.append(le32: entry.crc)
-            output.append(le32: UInt32(entry.bytes.count))
-            output.append(le32: UInt32(entry.bytes.count))
-            output.append(le16: UInt16(entry.name.count))
-            output.append(le16: 0)
+            output += shared(entry)
+            output.append(le16: 0)                  // extra
             output += entry.name
             output += entry.bytes
 
             central.append(le32: 0x0201_4B50)
             central.append(le16: 0x031E)            // made by: Unix, 3.0
-            central.append(le16: 20)
-            central.append(le16: 0x0800)
-            central.append(le16: 0)
-            central.append(le16: dosTime)
-            central.append(le16: dosDate)
-            central.append(le32: entry.crc)
-            central.append(le32: UInt32(entry.bytes.count))
-            central.append(le32: UInt32(entry.bytes.count))
-            central.append(le16: UInt16(entry.name.count))
+            central += shared(entry)
             central.append(le16: 0)                 // extra
             central.append(le16: 0)                 // comment
             central.append(le16: 0)                 // disk

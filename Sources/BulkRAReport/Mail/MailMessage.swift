@@ -88,7 +88,7 @@ public struct MailMessage: Sendable {
         let parts = JapanTime.calendar.dateComponents([.weekday, .year, .month, .day, .hour, .minute, .second], from: date)
         let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        func two(_ value: Int?) -> String { let v = value ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
+        let two = JapanTime.two
         return "\(days[(parts.weekday ?? 1) - 1]), \(two(parts.day)) \(months[(parts.month ?? 1) - 1]) \(parts.year ?? 0) "
             + "\(two(parts.hour)):\(two(parts.minute)):\(two(parts.second)) +0900"
     }

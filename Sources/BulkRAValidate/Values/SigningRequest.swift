@@ -17,6 +17,8 @@ public struct SigningRequest: Sendable {
     public let keyKind: PublicKeyKind
     /// SHA-256 of the key, lower-case hex: the key's identity for reuse checks (CSR-06).
     public let keyDigest: String
+    /// The DER SubjectPublicKeyInfo, so issuance takes the key without parsing the CSR again.
+    public let subjectPublicKeyInfo: [UInt8]
 
     /// The longest base64 body accepted (CSR-01).
     public static let maximumLength = 2048
@@ -56,6 +58,7 @@ public struct SigningRequest: Sendable {
         self.subject = parts.subject
         self.keyKind = key.kind
         self.keyDigest = KeyDigest.of(publicKeyBits: parts.publicKeyBits)
+        self.subjectPublicKeyInfo = Array(parts.subjectPublicKeyInfo)
     }
 
     /// Whether the CSR subject equals the column-1 DN, RDN order forward or reversed (CSR-03).

@@ -64,7 +64,7 @@ struct EnrollCommand: ParsableCommand {
             while try registry.isSerialTaken(serial) { serial = serials.next() }
             let issuer = CertificateIssuer(authority: try AuthorityStore(dataFolder: common.data).authority(.client), serials: serials,
                                            logger: logger)
-            let key = try CertificateSigningRequest(derEncoded: signingRequest.der).publicKey
+            let key = try signingRequest.publicKey()
             let issued = try issuer.issue(request, now: now, publicKey: key, serial: serial)
             try registry.completeEnrolment(tokenSHA256: digest, certificate: SubmitCommand.record(issued, institution: enrolment.institutionID))
             let pem = try issued.pemWithChain()

@@ -51,9 +51,8 @@ struct InstitutionsCommand: ParsableCommand {
             var deliveries: [OfficerDelivery] = []
             if !officers.isEmpty, store.exists {
                 let names = Dictionary(officers.map { ($0.institution.id, $0.institution.englishName) }, uniquingKeysWith: { first, _ in first })
-                let issuer = BatchIssuer(authorities: [try store.authority(.registrationOfficer)], serials: SerialNumberGenerator(randomBytes: SystemRandom.bytes),
-                                         secrets: SecretGenerator(randomBytes: SystemRandom.bytes), keys: SystemKeyPairSource(),
-                                         options: .init(keyKind: keyType, pkcs12Format: pkcs12Format), logger: logger)
+                let issuer = try store.batchIssuer(roles: [.registrationOfficer], options: .init(keyKind: keyType, pkcs12Format: pkcs12Format),
+                                                   logger: logger)
                 deliveries = try issuer.issueOfficers(officers.map(\.officer), organization: { names[$0] ?? $0 }, now: now,
                                                       takenSerials: registry.takenSerials)
             }

@@ -151,11 +151,8 @@ struct SubmitCommand: ParsableCommand {
 
     func issue(_ requests: [CertificateRequest], now: Date, registry: SQLiteRegistry, logger: Logger) throws -> IssuedBatch {
         guard !requests.isEmpty else { return IssuedBatch.empty }
-        let store = AuthorityStore(dataFolder: common.data)
-        let roles = Set(requests.map { AuthorityRole($0.family) })
-        let issuer = BatchIssuer(authorities: try roles.map(store.authority), serials: SerialNumberGenerator(randomBytes: SystemRandom.bytes),
-                                 secrets: SecretGenerator(randomBytes: SystemRandom.bytes), keys: SystemKeyPairSource(),
-                                 options: .init(keyKind: keyType, pkcs12Format: pkcs12Format), logger: logger)
+        let issuer = try AuthorityStore(dataFolder: common.data).batchIssuer(
+            roles: Set(requests.map { AuthorityRole($0.family) }), options: .init(keyKind: keyType, pkcs12Format: pkcs12Format), logger: logger)
         let progress = Progress(label: "発行中 / issuing", enabled: requests.contains { $0.downloadMethod?.makesKey == true })
         defer { progress.finish() }
         return try issuer.issue(requests, now: now, takenSerials: registry.takenSerials, progress: progress.update)

@@ -2,6 +2,7 @@ import BulkRAIssue
 import BulkRAModel
 import Crypto
 import Foundation
+import Logging
 import SwiftASN1
 import X509
 
@@ -54,6 +55,13 @@ struct AuthorityStore {
 
             """, to: folder + "/README-TEST-CA.txt", mode: 0o644)
         return hierarchy
+    }
+
+    /// The batch issuer over the CAs of `roles`, with the system's randomness and key generator.
+    func batchIssuer(roles: Set<AuthorityRole>, options: BatchIssuer.Options, logger: Logger) throws -> BatchIssuer {
+        BatchIssuer(authorities: try roles.sorted { $0.rawValue < $1.rawValue }.map(authority),
+                    serials: SerialNumberGenerator(randomBytes: SystemRandom.bytes), secrets: SecretGenerator(randomBytes: SystemRandom.bytes),
+                    keys: SystemKeyPairSource(), options: options, logger: logger)
     }
 
     /// Where the passphrase of an encrypted CA key comes from (CLI-12): `ca/<role>.passphrase.json`.
