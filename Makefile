@@ -4,7 +4,7 @@ DATA ?= ./bulkra-data
 SWIFT ?= swift
 BULKRA_DEBUG := .build/debug/bulkra
 BULKRA_RELEASE := .build/release/bulkra
-APT_PACKAGES := libsqlite3-dev zlib1g-dev libssl-dev time python3-venv
+APT_PACKAGES := libsqlite3-dev zlib1g-dev libssl-dev time python3-venv curl
 
 .PHONY: deps system-deps build test run bench bench-check clean
 

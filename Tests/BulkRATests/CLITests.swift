@@ -118,7 +118,7 @@ struct CLITests {
         }
     }
 
-    @Test("CLI-10 init creates the registry and is idempotent")
+    @Test("CLI-10 init creates the registry and a default mail.json, and is idempotent")
     func initTwice() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("bulkra-cli-\(getpid())-init").path
         try? FileManager.default.removeItem(atPath: path)
@@ -126,6 +126,8 @@ struct CLITests {
         let first = try Self.run(["init", "--data", path])
         let second = try Self.run(["init", "--data", path])
         #expect(first.status == 0 && second.status == 0 && first.output.contains("schema v3-enrolments"))
+        let settings = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path + "/mail.json"))) as? [String: Any]
+        #expect(settings?["fromAddress"] as? String == "ca-support@bulkra.example.ac.jp" && settings?["smtp"] == nil)
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         #expect(mode == 0o700)
     }

@@ -77,8 +77,8 @@ struct EnrollCommand: ParsableCommand {
             let name = try registry.institution(id: enrolment.institutionID)?.name ?? enrolment.institutionID
             let composer = NotificationComposer(from: settings.from, institutionName: name, officer: nil, deskURL: settings.deskURL,
                                                 now: now, batchTag: String(digest.prefix(12)))
-            try Outbox(data: common.data).write(composer.mails(issued: IssuedBatch(certificates: [issued]), revocations: []), now: now,
-                                                tag: String(digest.prefix(12)))
+            try Outbox(data: common.data).deliver(composer.mails(issued: IssuedBatch(certificates: [issued]), revocations: []),
+                                                  settings: settings, now: now, tag: String(digest.prefix(12)), logger: logger)
             FileHandle.standardError.write(Data("発行しました / issued: serial \(serial.decimal)\n".utf8))
         }
     }

@@ -12,6 +12,8 @@ struct InitCommand: ParsableCommand {
         let logger = common.makeLogger()
         let registry = try DataFolder(path: common.data).create(logger: logger)
         print("registry: \(DataFolder(path: common.data).registryPath) (schema \(try registry.schemaVersion()))")
+        try MailSettings.writeDefault(data: common.data)
+        print("mail: \(MailSettings.path(common.data)) (sender, desk URL; add \"smtp\" to send — Specs/notifications.md)")
         let store = AuthorityStore(dataFolder: common.data)
         if store.exists {
             print("CA: \(store.folder) (kept)")

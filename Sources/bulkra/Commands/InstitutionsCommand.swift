@@ -77,7 +77,8 @@ struct InstitutionsCommand: ParsableCommand {
                 let settings = try MailSettings.load(data: common.data)
                 let composer = NotificationComposer(from: settings.from, institutionName: "", officer: nil, deskURL: settings.deskURL,
                                                     now: now, batchTag: "ra")
-                try Outbox(data: common.data).write(deliveries.map(composer.officerNotice), now: now, tag: "ra")
+                try Outbox(data: common.data).deliver(deliveries.map(composer.officerNotice), settings: settings, now: now, tag: "ra",
+                                                      logger: logger)
                 for delivery in deliveries {
                     FileHandle.standardError.write(Data("RA証明書 / RA certificate: \(delivery.officer.email) serial \(delivery.serial.decimal) -> \(folder)/\(DeliveryPackage.folderName(delivery.officer.email)).p12\n".utf8))
                 }

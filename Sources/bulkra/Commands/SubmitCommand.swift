@@ -177,7 +177,8 @@ struct SubmitCommand: ParsableCommand {
                          administrator: adminEmail.isEmpty ? nil : .init(name: known?.administratorName ?? "", email: adminEmail),
                          user: userEmail.isEmpty ? nil : .init(name: known?.userName ?? "", email: userEmail))
         }
-        try Outbox(data: common.data).write(composer.mails(issued: issued, revocations: notices), now: now, tag: tag)
+        try Outbox(data: common.data).deliver(composer.mails(issued: issued, revocations: notices), settings: settings, now: now, tag: tag,
+                                              logger: common.makeLogger())
     }
 
     static func render(_ batch: ValidatedBatch, format: ResultFormat, outcomes: [Int: ResultStream.Outcome], applied: Bool) -> String {

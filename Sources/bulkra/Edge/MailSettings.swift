@@ -4,7 +4,7 @@ import Foundation
 
 /// `DATA/mail.json`: the sender, the web desk's address for links, and optional SMTP delivery (MAIL-08, Specs/notifications.md).
 struct MailSettings: Codable {
-    /// SMTP relay settings; absent means mails stay in `DATA/outbox/`.
+    /// SMTP relay settings; absent means mails stay in `DATA/outbox/`; present means each command sends its mails at once (MAIL-09).
     struct SMTP: Codable {
         var host: String
         var port: Int
@@ -13,6 +13,8 @@ struct MailSettings: Codable {
         /// Optional login; the password comes from the environment variable named here, never from the file.
         var username: String?
         var passwordEnvironment: String?
+        /// PEM file of the CA that signed the relay's TLS certificate, when not in the system store.
+        var caFile: String?
     }
 
     var fromName: String = "BulkRA 電子証明書自動発行支援システム"
