@@ -123,7 +123,7 @@ public struct BatchIssuer: Sendable {
         var result: [SerialNumber] = []
         var seen = Set<SerialNumber>()
         while result.count < count {
-            let candidates = (0..<(count - result.count)).map { _ in serials.next() }.filter { seen.insert($0).inserted }
+            let candidates = serials.next(count - result.count).filter { seen.insert($0).inserted }
             let clash = try takenSerials(candidates)
             result += candidates.filter { !clash.contains($0) }
         }
@@ -141,7 +141,7 @@ public struct BatchIssuer: Sendable {
         }
         let key = try keys.makeKeyPair(options.keyKind)
         let issued = try issuer.issue(job.request, now: now, publicKey: key.publicKey, serial: serial)
-        let bundle = try PKCS12Bundle(privateKeyDER: key.privateKeyDER, certificate: issued.certificate, chain: issued.chain,
+        let bundle = try PKCS12Bundle(privateKeyDER: key.privateKeyDER, certificateDER: issued.der, chainDER: issued.chainDER,
                                       friendlyName: job.request.pkcs12FileName?.text ?? serial.decimal, passphrase: pin.secret,
                                       format: options.pkcs12Format)
         return .delivery(ClientDelivery(issued: issued, pkcs12: bundle, pin: pin))

@@ -16,7 +16,8 @@ public struct CertificateIssuer: Sendable {
     let validity: ValidityPolicy
     let logger: Logger
     let chainPEM: String
-    let commonExtensions: [Certificate.Extension]?
+    let chainDER: [[UInt8]]
+    let template: Result<CertificateTemplate, any Error>
 
     /// Creates an issuer for one issuing CA.
     public init(authority: IssuingAuthority, serials: SerialNumberGenerator, validity: ValidityPolicy = ValidityPolicy(),
@@ -25,16 +26,17 @@ public struct CertificateIssuer: Sendable {
         self.serials = serials
         self.validity = validity
         self.logger = logger
-        var pem = ""
+        var der: [[UInt8]] = []
         for certificate in [authority.certificate] + authority.chain {
             var serializer = DER.Serializer()
-            if (try? serializer.serialize(certificate)) != nil { pem += IssuedCertificate.pem(serializer.serializedBytes) }
+            if (try? serializer.serialize(certificate)) != nil { der.append(serializer.serializedBytes) }
         }
-        chainPEM = pem
-        commonExtensions = try? Self.commonExtensions(of: authority)
+        chainDER = der
+        chainPEM = der.map(IssuedCertificate.pem).joined()
+        template = Result { try CertificateTemplate(authority: authority) }
     }
 
-    /// Issues the certificate for an accepted issue or renew line. Implements ISS-02..ISS-07.
+    /// Issues the certificate for an accepted issue or renew line. Implements ISS-02..ISS-07, ISS-19.
     ///
     /// `publicKey` is the key the service made (client methods 1 and 2); otherwise the CSR's key is used.
     public func issue(_ request: CertificateRequest, now: Date, publicKey: Certificate.PublicKey? = nil,
@@ -42,33 +44,22 @@ public struct CertificateIssuer: Sendable {
         guard let profile = request.profile else {
             throw OperationalError(.invalidRequest, LocalizedText(ja: "プロファイルのない申請は発行できません", en: "A request without a profile cannot be issued"))
         }
-        let key: Certificate.PublicKey
+        let key: SubjectKey
         if let publicKey {
-            key = publicKey
+            key = try SubjectKey(publicKey)
         } else if let csr = request.signingRequest {
-            key = try csr.publicKey()
+            key = try SubjectKey(csr)
         } else {
             throw OperationalError(.invalidRequest, LocalizedText(ja: "公開鍵がありません", en: "No public key for the request"))
         }
         let serial = serial ?? serials.next()
         let period = validity.validity(for: profile, from: now)
-        let certificate = try Certificate(
-            version: .v3,
-            serialNumber: Certificate.SerialNumber(bytes: ArraySlice(serial.magnitude)),
-            publicKey: key,
-            notValidBefore: period.notBefore,
-            notValidAfter: period.notAfter,
-            issuer: authority.certificate.subject,
-            subject: try Self.subject(for: request, profile: profile),
-            signatureAlgorithm: authority.signatureAlgorithm,
-            extensions: try extensions(for: request, profile: profile, key: key),
-            issuerPrivateKey: authority.privateKey)
-        var serializer = DER.Serializer()
-        try serializer.serialize(certificate)
-        let der = serializer.serializedBytes
+        let der = try sign(serial: serial, period: period, subject: Self.subject(for: request, profile: profile),
+                           key: key, extensions: Self.extensions(for: request, profile: profile, key: key))
         logger.trace("issue.certificate", metadata: ["row.line": "\(request.line)", "certificate.profile": "\(profile.rawValue)"])
-        return IssuedCertificate(request: request, serial: serial, profile: profile, certificate: certificate, der: der,
-                                 chain: [authority.certificate] + authority.chain, keyDigest: try KeyDigest.of(certificate: der), chainPEM: chainPEM)
+        return IssuedCertificate(request: request, serial: serial, profile: profile, der: der, notValidBefore: period.notBefore,
+                                 notValidAfter: period.notAfter, chain: [authority.certificate] + authority.chain,
+                                 keyDigest: KeyDigest.of(publicKeyBits: key.bits), chainPEM: chainPEM, chainDER: chainDER)
     }
 
     /// Issues a registration officer's RA certificate: profile 1, 25 months, subject
@@ -77,104 +68,66 @@ public struct CertificateIssuer: Sendable {
     public func issueOfficer(romaji: String, email: String, organization: String, now: Date, publicKey: Certificate.PublicKey,
                              serial: SerialNumber) throws -> (certificate: Certificate, der: [UInt8]) {
         let period = validity.validity(for: .registrationOfficer, from: now)
-        let subject = try DistinguishedName {
-            CountryName("JP")
-            LocalityName("Academe-ops")
-            OrganizationName(organization)
-            CommonName(romaji)
-        }
-        var extensions = try self.extensions(for: nil, profile: .registrationOfficer, key: publicKey)
-        try extensions.append(Certificate.Extension(SubjectAlternativeNames([.rfc822Name(email)]), critical: false))
-        let certificate = try Certificate(
-            version: .v3, serialNumber: Certificate.SerialNumber(bytes: ArraySlice(serial.magnitude)), publicKey: publicKey,
-            notValidBefore: period.notBefore, notValidAfter: period.notAfter, issuer: authority.certificate.subject,
-            subject: subject, signatureAlgorithm: authority.signatureAlgorithm, extensions: extensions,
-            issuerPrivateKey: authority.privateKey)
-        var serializer = DER.Serializer()
-        try serializer.serialize(certificate)
+        let key = try SubjectKey(publicKey)
+        let subject = CertificateTemplate.name([
+            (CertificateTemplate.countryName, true, "JP"), (CertificateTemplate.localityName, false, "Academe-ops"),
+            (CertificateTemplate.organizationName, false, organization), (CertificateTemplate.commonName, false, romaji),
+        ])
+        let extensions = Self.extensions(for: nil, profile: .registrationOfficer, key: key) + ExtensionEncoding.mailbox(email)
+        let der = try sign(serial: serial, period: period, subject: subject, key: key, extensions: extensions)
         logger.debug("issue.officer", metadata: ["certificate.profile": "1"])
-        return (certificate, serializer.serializedBytes)
+        return (try Certificate(derEncoded: der), der)
+    }
+
+    /// Assembles and signs one certificate (ISS-19).
+    func sign(serial: SerialNumber, period: (notBefore: Date, notAfter: Date), subject: [UInt8], key: SubjectKey,
+              extensions: [UInt8]) throws -> [UInt8] {
+        let template = try self.template.get()
+        let toBeSigned = template.toBeSigned(serial: serial.magnitude, notBefore: DERWriter.time(period.notBefore),
+                                             notAfter: DERWriter.time(period.notAfter), subject: subject,
+                                             subjectPublicKeyInfo: key.subjectPublicKeyInfo, extensions: extensions)
+        let signature = try authority.privateKey.sign(bytes: toBeSigned, signatureAlgorithm: template.signatureAlgorithm)
+        return template.certificate(toBeSigned: toBeSigned, signature: signature.rawRepresentation)
     }
 
     /// ISS-04: the subject in the order the CA/Browser Forum requires (C, ST, L, O, OU, CN); S/MIME
-    /// mailbox-validated certificates carry the CN (the e-mail) only.
-    static func subject(for request: CertificateRequest, profile: CertificateProfile) throws -> DistinguishedName {
+    /// mailbox-validated certificates carry the CN (the e-mail) only. C is a PrintableString, the rest UTF8String.
+    static func subject(for request: CertificateRequest, profile: CertificateProfile) -> [UInt8] {
+        typealias T = CertificateTemplate
         let dn = request.subject
         if profile.isSMIME {
-            return try DistinguishedName { CommonName(dn.commonName ?? "") }
+            return T.name([(T.commonName, false, dn.commonName ?? "")])
         }
-        var rdns: [RelativeDistinguishedName] = []
-        func add(_ type: ASN1ObjectIdentifier, _ value: String?, printable: Bool = false) throws {
-            guard let value else { return }
-            let attribute = printable
-                ? try RelativeDistinguishedName.Attribute(type: type, printableString: value)
-                : RelativeDistinguishedName.Attribute(type: type, utf8String: value)
-            rdns.append(RelativeDistinguishedName(attribute))
+        var attributes: [(oid: [UInt8], printable: Bool, value: String)] = []
+        func add(_ oid: [UInt8], _ value: String?, printable: Bool = false) {
+            if let value { attributes.append((oid, printable, value)) }
         }
-        try add(.RDNAttributeType.countryName, dn.value(.country), printable: true)
-        try add(.RDNAttributeType.stateOrProvinceName, dn.value(.stateOrProvince))
-        try add(.RDNAttributeType.localityName, dn.value(.locality))
-        try add(.RDNAttributeType.organizationName, dn.value(.organization))
+        add(T.countryName, dn.value(.country), printable: true)
+        add(T.stateOrProvinceName, dn.value(.stateOrProvince))
+        add(T.localityName, dn.value(.locality))
+        add(T.organizationName, dn.value(.organization))
         if profile.family != .server {
-            for unit in dn.values(.organizationalUnit) { try add(.RDNAttributeType.organizationalUnitName, unit) }
+            for unit in dn.values(.organizationalUnit) { add(T.organizationalUnitName, unit) }
         }
-        try add(.RDNAttributeType.commonName, profile.family == .server ? dn.commonName?.lowercased() : dn.commonName)
-        return DistinguishedName(rdns)
+        add(T.commonName, profile.family == .server ? dn.commonName?.lowercased() : dn.commonName)
+        return T.name(attributes)
     }
 
-    /// ISS-05: basicConstraints, authority key identifier, AIA and CRL distribution point — the same on
-    /// every certificate of one CA, so built once per issuer.
-    static func commonExtensions(of authority: IssuingAuthority) throws -> [Certificate.Extension] {
-        let authorityKeyID = try authority.certificate.extensions.subjectKeyIdentifier?.keyIdentifier
-            ?? ArraySlice(Insecure.SHA1.hash(data: Array(authority.certificate.publicKey.subjectPublicKeyInfoBytes)))
-        var access: [AuthorityInformationAccess.AccessDescription] = []
-        if let ocsp = authority.urls.ocsp {
-            access.append(.init(method: .ocspServer, location: .uniformResourceIdentifier(ocsp)))
-        }
-        access.append(.init(method: .issuingCA, location: .uniformResourceIdentifier(authority.urls.caIssuers)))
-        return [
-            try Certificate.Extension(BasicConstraints.notCertificateAuthority, critical: true),
-            try Certificate.Extension(AuthorityKeyIdentifier(keyIdentifier: authorityKeyID), critical: false),
-            try Certificate.Extension(AuthorityInformationAccess(access), critical: false),
-            try ExtensionEncoding.crlDistributionPoints(authority.urls.crlDistributionPoint),
-        ]
-    }
-
-    /// ISS-05: the extensions of each profile.
-    func extensions(for request: CertificateRequest?, profile: CertificateProfile, key: Certificate.PublicKey) throws -> Certificate.Extensions {
-        let isRSA = RSAKeyCheck.isRSA(key)
-        var extensions = Certificate.Extensions()
-        for common in try commonExtensions ?? Self.commonExtensions(of: authority) { try extensions.append(common) }
+    /// ISS-05: the extensions of each profile after the CA's common ones (basicConstraints, AKI, AIA, CRL DP).
+    static func extensions(for request: CertificateRequest?, profile: CertificateProfile, key: SubjectKey) -> [UInt8] {
+        typealias E = ExtensionEncoding
         switch profile.family {
         case .server:
-            try extensions.append(Certificate.Extension(KeyUsage(digitalSignature: true, keyEncipherment: isRSA), critical: true))
-            try extensions.append(Certificate.Extension(try ExtendedKeyUsage([.serverAuth]), critical: false))
-            try extensions.append(Certificate.Extension(
-                SubjectAlternativeNames((request?.dnsNames ?? []).map { GeneralName.dnsName($0.name) }), critical: false))
-            try extensions.append(ExtensionEncoding.certificatePolicies([[2, 23, 140, 1, 2, 2]]))
+            return (key.isRSA ? E.keyUsageSignatureAndEncipherment : E.keyUsageSignature) + E.serverAuth
+                + E.dnsNames((request?.dnsNames ?? []).map(\.name)) + E.organizationValidated
         case .client where profile.isSMIME:
-            try extensions.append(Certificate.Extension(KeyUsage(digitalSignature: true, keyEncipherment: isRSA), critical: true))
-            try extensions.append(Certificate.Extension(try ExtendedKeyUsage([.emailProtection]), critical: false))
             let mailbox = request?.userEmail?.address ?? request?.subject.commonName ?? ""
-            try extensions.append(Certificate.Extension(SubjectAlternativeNames([.rfc822Name(mailbox)]), critical: false))
-            try extensions.append(ExtensionEncoding.certificatePolicies([[2, 23, 140, 1, 5, 1, 3]]))
+            return (key.isRSA ? E.keyUsageSignatureAndEncipherment : E.keyUsageSignature) + E.emailProtection + E.mailbox(mailbox)
+                + E.mailboxValidatedStrict
         case .client, .registrationOfficer:
-            try extensions.append(Certificate.Extension(KeyUsage(digitalSignature: true), critical: true))
-            try extensions.append(Certificate.Extension(try ExtendedKeyUsage([.clientAuth]), critical: false))
-            try extensions.append(Certificate.Extension(SubjectKeyIdentifier(hash: key), critical: false))
+            return E.keyUsageSignature + E.clientAuth + E.subjectKeyIdentifier(keyBits: key.bits)
         case .codeSigning:
-            try extensions.append(Certificate.Extension(KeyUsage(digitalSignature: true), critical: true))
-            try extensions.append(Certificate.Extension(try ExtendedKeyUsage([.codeSigning]), critical: false))
-            try extensions.append(ExtensionEncoding.certificatePolicies([[2, 23, 140, 1, 4, 1]]))
+            return E.keyUsageSignature + E.codeSigning + E.codeSigningPolicy
         }
-        return extensions
-    }
-}
-
-/// Whether a public key is RSA, without trying every curve (the issuing hot path).
-enum RSAKeyCheck {
-    /// The key bits of an RSA key are a DER SEQUENCE (0x30); EC points start with 0x04 (or 0x02/0x03).
-    static func isRSA(_ key: Certificate.PublicKey) -> Bool {
-        key.subjectPublicKeyInfoBytes.first == 0x30
     }
 }

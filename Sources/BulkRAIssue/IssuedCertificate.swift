@@ -11,10 +11,12 @@ public struct IssuedCertificate: Sendable {
     public let serial: SerialNumber
     /// The profile it was issued under.
     public let profile: CertificateProfile
-    /// The certificate.
-    public let certificate: Certificate
     /// Its DER encoding.
     public let der: [UInt8]
+    /// The first second of its validity.
+    public let notValidBefore: Date
+    /// The last second of its validity.
+    public let notValidAfter: Date
     /// The issuing CA and the chain above it, nearest first.
     public let chain: [Certificate]
     /// SHA-256 of the key bits (CSR-06).
@@ -22,6 +24,13 @@ public struct IssuedCertificate: Sendable {
 
     /// The chain above the leaf as PEM, made once per issuing CA.
     let chainPEM: String
+    /// The chain above the leaf as DER, for PKCS#12 bundles.
+    let chainDER: [[UInt8]]
+
+    /// The certificate parsed by swift-certificates (on demand: issuing writes DER directly).
+    public var certificate: Certificate {
+        get throws { try Certificate(derEncoded: der) }
+    }
 
     /// The leaf followed by its chain, PEM.
     public func pemWithChain() throws -> String {

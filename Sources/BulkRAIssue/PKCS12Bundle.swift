@@ -24,8 +24,13 @@ public struct PKCS12Bundle: Sendable {
             try serializer.serialize(certificate)
             return serializer.serializedBytes
         }
-        let leaf = try der(certificate)
-        let authorities = try chain.map(der)
+        try self.init(privateKeyDER: privateKeyDER, certificateDER: try der(certificate), chainDER: try chain.map(der),
+                      friendlyName: friendlyName, passphrase: passphrase, format: format)
+    }
+
+    /// Builds a bundle from DER certificates (the issuing path, which never builds swift-certificates values).
+    public init(privateKeyDER: [UInt8], certificateDER leaf: [UInt8], chainDER authorities: [[UInt8]], friendlyName: String,
+                passphrase: String, format: Format) throws {
         let name = String(friendlyName.unicodeScalars.filter { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F }.map(Character.init))
         var output: UnsafeMutablePointer<UInt8>?
         var length = 0

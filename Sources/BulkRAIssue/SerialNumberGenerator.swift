@@ -13,10 +13,23 @@ public struct SerialNumberGenerator: Sendable {
 
     /// The next serial: 16 random octets with the top bit cleared (a positive INTEGER of ≤ 16 octets).
     public func next() -> SerialNumber {
-        while true {
-            var bytes = randomBytes(16)
-            bytes[0] &= 0x7F
-            if let serial = try? SerialNumber(bigEndianMagnitude: bytes) { return serial }
+        next(1)[0]
+    }
+
+    /// `count` serials from one draw of random bytes (one system call for a whole batch).
+    public func next(_ count: Int) -> [SerialNumber] {
+        var serials: [SerialNumber] = []
+        serials.reserveCapacity(count)
+        while serials.count < count {
+            let needed = count - serials.count
+            let bytes = randomBytes(16 * needed)
+            for index in 0..<needed {
+                var octets = Array(bytes[(16 * index)..<(16 * index + 16)])
+                octets[0] &= 0x7F
+                // All zero (probability 2^-127) is not a positive serial: drawn again.
+                if let serial = try? SerialNumber(bigEndianMagnitude: octets) { serials.append(serial) }
+            }
         }
+        return serials
     }
 }

@@ -89,38 +89,61 @@ public struct SerialNumber: Sendable, Hashable, Codable, Comparable, CustomStrin
         }
     }
 
-    /// Base-256 magnitude of decimal ASCII digits (schoolbook multiply-add).
+    /// Base-256 magnitude of decimal ASCII digits: nine digits at a time into 32-bit limbs.
     static func magnitude(ofDecimal digits: [UInt8]) -> [UInt8] {
-        var result: [UInt8] = [0]
-        for digit in digits {
-            var carry = UInt16(digit - UInt8(ascii: "0"))
-            for index in stride(from: result.count - 1, through: 0, by: -1) {
-                let value = UInt16(result[index]) * 10 + carry
-                result[index] = UInt8(value & 0xFF)
-                carry = value >> 8
+        var limbs: [UInt32] = [0]  // little-endian base 2^32
+        var index = 0
+        while index < digits.count {
+            let take = min(9, digits.count - index)
+            var chunk: UInt64 = 0
+            var scale: UInt64 = 1
+            for digit in digits[index..<(index + take)] {
+                chunk = chunk * 10 + UInt64(digit - UInt8(ascii: "0"))
+                scale *= 10
             }
-            if carry > 0 { result.insert(UInt8(carry), at: 0) }
+            var carry = chunk
+            for limb in limbs.indices {
+                let value = UInt64(limbs[limb]) * scale + carry
+                limbs[limb] = UInt32(truncatingIfNeeded: value)
+                carry = value >> 32
+            }
+            if carry > 0 { limbs.append(UInt32(carry)) }
+            index += take
         }
-        return result
+        var result: [UInt8] = []
+        result.reserveCapacity(limbs.count * 4)
+        for limb in limbs.reversed() {
+            result += [UInt8(limb >> 24), UInt8(limb >> 16 & 0xFF), UInt8(limb >> 8 & 0xFF), UInt8(limb & 0xFF)]
+        }
+        let trimmed = result.drop(while: { $0 == 0 })
+        return trimmed.isEmpty ? [0] : Array(trimmed)
     }
 
-    /// Decimal digits of a base-256 magnitude (repeated division by 10).
+    /// Decimal digits of a base-256 magnitude: repeated division of 32-bit limbs by 10^9.
     static func decimalString(ofMagnitude bytes: [UInt8]) -> String {
-        var number = bytes
-        var digits: [UInt8] = []
-        while !number.isEmpty {
-            var remainder: UInt16 = 0
-            var quotient: [UInt8] = []
-            quotient.reserveCapacity(number.count)
-            for byte in number {
-                let value = remainder << 8 | UInt16(byte)
-                let q = UInt8(value / 10)
-                remainder = value % 10
-                if !(quotient.isEmpty && q == 0) { quotient.append(q) }
-            }
-            digits.append(UInt8(remainder) + UInt8(ascii: "0"))
-            number = quotient
+        var limbs: [UInt32] = []  // big-endian base 2^32
+        let padded = Array(repeating: UInt8(0), count: (4 - bytes.count % 4) % 4) + bytes
+        for start in stride(from: 0, to: padded.count, by: 4) {
+            limbs.append(UInt32(padded[start]) << 24 | UInt32(padded[start + 1]) << 16 | UInt32(padded[start + 2]) << 8 | UInt32(padded[start + 3]))
         }
-        return String(decoding: digits.reversed(), as: UTF8.self)
+        while let first = limbs.first, first == 0 { limbs.removeFirst() }
+        if limbs.isEmpty { return "0" }
+        var chunks: [UInt32] = []  // base 10^9, least significant first
+        while !limbs.isEmpty {
+            var remainder: UInt64 = 0
+            for index in limbs.indices {
+                let value = remainder << 32 | UInt64(limbs[index])
+                limbs[index] = UInt32(value / 1_000_000_000)
+                remainder = value % 1_000_000_000
+            }
+            chunks.append(UInt32(remainder))
+            while let first = limbs.first, first == 0 { limbs.removeFirst() }
+        }
+        var text = String(chunks.last!)
+        for chunk in chunks.dropLast().reversed() {
+            let digits = String(chunk)
+            text += String(repeating: "0", count: 9 - digits.count) + digits
+        }
+        return text
     }
 }

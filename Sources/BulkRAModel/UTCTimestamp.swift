@@ -10,14 +10,40 @@ public enum UTCTimestamp {
         return calendar
     }()
 
-    /// Formats a date.
+    /// Formats a date (years 0–9999; seconds truncated).
     public static func string(_ date: Date) -> String {
-        let p = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        func pad(_ value: Int?, _ width: Int) -> String {
-            let text = String(value ?? 0)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
+        let p = parts(date)
+        var text: [UInt8] = []
+        text.reserveCapacity(20)
+        func digits(_ value: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            while divisor > 0 {
+                text.append(0x30 + UInt8(value / divisor % 10))
+                divisor /= 10
+            }
         }
-        return "\(pad(p.year, 4))-\(pad(p.month, 2))-\(pad(p.day, 2))T\(pad(p.hour, 2)):\(pad(p.minute, 2)):\(pad(p.second, 2))Z"
+        digits(p.year, 4); text.append(0x2D); digits(p.month, 2); text.append(0x2D); digits(p.day, 2); text.append(0x54)
+        digits(p.hour, 2); text.append(0x3A); digits(p.minute, 2); text.append(0x3A); digits(p.second, 2); text.append(0x5A)
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// Year, month, day, hour, minute, second of a date in UTC (whole seconds, rounded down), by arithmetic
+    /// on the day count (H. Hinnant's civil_from_days) instead of a calendar object: the issuing and recording hot path.
+    public static func parts(_ date: Date) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
+        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = Int(seconds - days * 86_400)
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthPrime = (5 * dayOfYear + 2) / 153
+        let day = Int(dayOfYear - (153 * monthPrime + 2) / 5 + 1)
+        let month = Int(monthPrime < 10 ? monthPrime + 3 : monthPrime - 9)
+        let year = Int(yearOfEra + era * 400) + (month <= 2 ? 1 : 0)
+        return (year, month, day, secondOfDay / 3600, secondOfDay / 60 % 60, secondOfDay % 60)
     }
 
     /// Parses `yyyy-MM-ddTHH:mm:ssZ` (also with a `+00:00` offset); `nil` for anything else.

@@ -1,5 +1,6 @@
 @testable import BulkRADecode
 import BulkRAModel
+import Foundation
 @testable import BulkRAValidate
 import PropertyBased
 import Testing
@@ -131,6 +132,18 @@ struct PropertyTests {
             guard !ambiguous else { return }
             let parsed = try SubjectDistinguishedName(text)
             #expect(parsed == original)
+        }
+    }
+
+    @Test("REG-07 registry timestamps are ISO 8601 UTC with seconds and read back to the same second (seeded dates, years 1901–2200)")
+    func timestamps() throws {
+        var style = Date.ISO8601FormatStyle()
+        style.timeZone = TimeZone(identifier: "UTC")!
+        try forAll(2_000, seed: 7, Gen.int(in: -2_177_452_800...7_258_118_399)) { seconds in
+            let date = Date(timeIntervalSince1970: Double(seconds) + 0.5)
+            let text = UTCTimestamp.string(date)
+            #expect(text == style.format(Date(timeIntervalSince1970: Double(seconds))))
+            #expect(UTCTimestamp.date(text) == Date(timeIntervalSince1970: Double(seconds)))
         }
     }
 }

@@ -265,7 +265,7 @@ public struct NotificationComposer: Sendable {
     }
 
     static func period(_ issued: IssuedCertificate) -> String {
-        "\(JapanTime.format(issued.certificate.notValidBefore)) ～ \(JapanTime.format(issued.certificate.notValidAfter)) (JST)"
+        "\(JapanTime.format(issued.notValidBefore)) ～ \(JapanTime.format(issued.notValidAfter)) (JST)"
     }
 
     static func administrator(_ request: CertificateRequest) -> MailMessage.Address? {

@@ -209,7 +209,7 @@ struct SubmitCommand: ParsableCommand {
         return CertificateRecord(
             serial: issued.serial, institutionID: institution, family: request.family, profile: issued.profile.rawValue,
             subject: request.subject.canonical, domain: request.domain, keyDigest: issued.keyDigest, state: .issued,
-            notBefore: issued.certificate.notValidBefore, notAfter: issued.certificate.notValidAfter,
+            notBefore: issued.notValidBefore, notAfter: issued.notValidAfter,
             administratorName: request.administratorName?.text ?? "", administratorAffiliation: request.administratorAffiliation?.text ?? "",
             administratorEmail: request.administratorEmail?.address ?? "", userName: request.userName?.text ?? "",
             userAffiliation: request.userAffiliation?.text ?? "", userEmail: request.userEmail?.address ?? "", der: issued.der,
