@@ -44,9 +44,9 @@ public struct BatchIssuer: Sendable {
         self.logger = logger
     }
 
-    /// The work of one line, decided before the parallel part.
+    /// The work of one line, decided before the parallel part: which request (by index), and its serial, PIN or token.
     struct Job: Sendable {
-        let request: CertificateRequest
+        let index: Int
         let serial: SerialNumber?
         let pin: DeliveryPIN?
         let token: String?
@@ -63,47 +63,54 @@ public struct BatchIssuer: Sendable {
     /// Throws an `OperationalError` when a CA is missing or signing fails: then nothing is returned.
     public func issue(_ requests: [CertificateRequest], now: Date, takenSerials: ([SerialNumber]) throws -> Set<SerialNumber>,
                       progress: ((Int, Int) -> Void)? = nil) throws -> IssuedBatch {
-        let wanted = requests.filter { $0.operation != .revoke }
-        let needing = wanted.filter { !($0.family == .client && $0.downloadMethod == .browser) }.count
+        let wanted = requests.indices.filter { requests[$0].operation != .revoke }
+        let needing = wanted.filter { !(requests[$0].family == .client && requests[$0].downloadMethod == .browser) }.count
         var fresh = try allocateSerials(needing, takenSerials: takenSerials).makeIterator()
         var jobs: [Job] = []
         jobs.reserveCapacity(wanted.count)
-        for request in wanted {
+        var makesKeys = false
+        for index in wanted {
+            let request = requests[index]
             guard issuers[AuthorityRole(request.family)] != nil else {
                 throw OperationalError(.notFound, LocalizedText(ja: "発行CAがありません（\(AuthorityRole(request.family).rawValue)）",
                                                                 en: "No issuing CA for role \(AuthorityRole(request.family).rawValue)"))
             }
             if request.family == .client, request.downloadMethod == .browser {
-                jobs.append(Job(request: request, serial: nil, pin: nil, token: secrets.token()))
+                jobs.append(Job(index: index, serial: nil, pin: nil, token: secrets.token()))
                 continue
             }
             let serial = fresh.next()!
             var pin: DeliveryPIN?
             if request.family == .client {
                 pin = request.accessPIN.map { DeliveryPIN(secret: $0.secret, generated: false) } ?? secrets.accessPIN()
+                makesKeys = true
             }
-            jobs.append(Job(request: request, serial: serial, pin: pin, token: nil))
+            jobs.append(Job(index: index, serial: serial, pin: pin, token: nil))
         }
 
         let expires = Self.oneMonth(after: now)
         var done: [Done] = []
         done.reserveCapacity(jobs.count)
-        // Chunks keep both cores busy and let the caller show progress between them.
-        let chunk = jobs.contains { $0.pin != nil } ? 16 : 512
+        // Lines whose keys the service makes take ~50 ms each: small chunks keep both cores busy and let the
+        // caller show progress between them. Lines with a CSR go in one parallel pass.
+        let chunk = makesKeys ? 16 : max(jobs.count, 1)
+        let work = jobs
         var start = 0
-        while start < jobs.count {
-            let slice = Array(jobs[start..<min(start + chunk, jobs.count)])
-            let results = parallelMap(slice.count) { index in
-                Result { try self.run(slice[index], now: now, expires: expires) }
+        while start < work.count {
+            let offset = start
+            let count = min(chunk, work.count - start)
+            let results = parallelMap(count) { index in
+                Result { try self.run(work[offset + index], requests[work[offset + index].index], now: now, expires: expires) }
             }
             for result in results { done.append(try result.get()) }
-            start += slice.count
-            progress?(start, jobs.count)
+            start += count
+            progress?(start, work.count)
         }
 
         var certificates: [IssuedCertificate] = []
         var deliveries: [ClientDelivery] = []
         var enrolments: [PendingEnrolment] = []
+        certificates.reserveCapacity(done.count)
         for item in done {
             switch item {
             case .certificate(let issued): certificates.append(issued)
@@ -130,19 +137,19 @@ public struct BatchIssuer: Sendable {
         return result
     }
 
-    func run(_ job: Job, now: Date, expires: Date) throws -> Done {
-        let issuer = issuers[AuthorityRole(job.request.family)]!
+    func run(_ job: Job, _ request: CertificateRequest, now: Date, expires: Date) throws -> Done {
+        let issuer = issuers[AuthorityRole(request.family)]!
         if let token = job.token {
-            return .enrolment(PendingEnrolment(request: job.request, token: token, expires: expires))
+            return .enrolment(PendingEnrolment(request: request, token: token, expires: expires))
         }
         guard let serial = job.serial else { throw OperationalError(.invalidRequest, LocalizedText(ja: "シリアル番号がありません", en: "No serial")) }
         guard let pin = job.pin else {
-            return .certificate(try issuer.issue(job.request, now: now, serial: serial))
+            return .certificate(try issuer.issue(request, now: now, serial: serial))
         }
         let key = try keys.makeKeyPair(options.keyKind)
-        let issued = try issuer.issue(job.request, now: now, publicKey: key.publicKey, serial: serial)
+        let issued = try issuer.issue(request, now: now, publicKey: key.publicKey, serial: serial)
         let bundle = try PKCS12Bundle(privateKeyDER: key.privateKeyDER, certificateDER: issued.der, chainDER: issued.chainDER,
-                                      friendlyName: job.request.pkcs12FileName?.text ?? serial.decimal, passphrase: pin.secret,
+                                      friendlyName: request.pkcs12FileName?.text ?? serial.decimal, passphrase: pin.secret,
                                       format: options.pkcs12Format)
         return .delivery(ClientDelivery(issued: issued, pkcs12: bundle, pin: pin))
     }
