@@ -77,7 +77,8 @@ echo "Certificates (leaf + chain): $OUT/*/certificates/; results: $OUT/*/result.
 echo "Client deliveries: PKCS#12 $OUT/client-issue/pkcs12/, PIN ZIPs $OUT/client-issue/pins/, bulk ZIPs $OUT/client-issue/bulk/,"
 echo "  enrolment tokens $OUT/client-issue/enrolments/"
 echo "RA certificates of the officers (PKCS#12 + PIN file): $DATA/ra/"
-echo "Notification mails (RFC 5322): $DATA/outbox/ ($(ls "$DATA/outbox" | wc -l) messages)"
+echo "Notification mails (RFC 5322): $DATA/outbox/ ($("$BULKRA" mail list --data "$DATA" | tail -1));"
+echo "  add an \"smtp\" section to $DATA/mail.json and 'bulkra mail send --data $DATA' relays them"
 echo "CRLs: $DATA/crl/ (regenerated after each revocation batch); CA (TEST): $DATA/ca/"
 echo "Registry: $DATA/registry.sqlite. Every check case above also runs as a golden test in 'make test'."
 [[ $failures == 0 ]] || { echo "$failures case(s) ended with an unexpected status"; exit 1; }
