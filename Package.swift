@@ -7,7 +7,7 @@
 //     -> BulkRAValidate (rows -> accepted requests + diagnostics; declares ValidationDirectory)
 //     -> BulkRAIssue    (requests -> signed certificates, keys, PKCS#12, CRLs; C glue CBulkRAOpenSSL)
 //     -> BulkRARegistry (record: SQLite registry, implements ValidationDirectory)
-//     -> BulkRAReport   (results, delivery files, mails; imports Issue's records)
+//     -> BulkRAReport   (results, delivery files, mails, downloads; imports Issue's and Registry's records)
 //   bulkra (CLI edge: files, flags, clock, logger backend)
 import PackageDescription
 
@@ -87,6 +87,7 @@ let package = Package(
                 "BulkRADecode",
                 "BulkRAValidate",
                 "BulkRAIssue",
+                "BulkRARegistry",
             ]
         ),
         .executableTarget(

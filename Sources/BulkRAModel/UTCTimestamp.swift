@@ -15,17 +15,20 @@ public enum UTCTimestamp {
         let p = parts(date)
         var text: [UInt8] = []
         text.reserveCapacity(20)
-        func digits(_ value: Int, _ width: Int) {
-            var divisor = 1
-            for _ in 1..<width { divisor *= 10 }
-            while divisor > 0 {
-                text.append(0x30 + UInt8(value / divisor % 10))
-                divisor /= 10
-            }
-        }
+        func digits(_ value: Int, _ width: Int) { appendDigits(value, width: width, to: &text) }
         digits(p.year, 4); text.append(0x2D); digits(p.month, 2); text.append(0x2D); digits(p.day, 2); text.append(0x54)
         digits(p.hour, 2); text.append(0x3A); digits(p.minute, 2); text.append(0x3A); digits(p.second, 2); text.append(0x5A)
         return String(decoding: text, as: UTF8.self)
+    }
+
+    /// Appends `value` as exactly `width` ASCII digits (zero-padded, higher digits dropped).
+    public static func appendDigits(_ value: Int, width: Int, to text: inout [UInt8]) {
+        var divisor = 1
+        for _ in 1..<width { divisor *= 10 }
+        while divisor > 0 {
+            text.append(0x30 + UInt8(value / divisor % 10))
+            divisor /= 10
+        }
     }
 
     /// Year, month, day, hour, minute, second of a date in UTC (whole seconds, rounded down), by arithmetic

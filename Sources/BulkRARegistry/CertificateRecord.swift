@@ -40,6 +40,12 @@ public struct CertificateRecord: Sendable, Hashable {
     public let replacedSerial: SerialNumber?
     /// The role of the service's issuing CA that signed it; `nil` for certificates issued elsewhere.
     public let issuerRole: String?
+    /// Server software and version (server column 9), for the download files.
+    public let serverSoftware: String
+    /// The client download method (1, 2, 3), for the download files.
+    public let downloadMethod: Int?
+    /// The dNSName list as an upload writes it (`dNSName=a,dNSName=b`), for the download files.
+    public let dnsNames: String
 
     /// Creates a certificate record.
     public init(serial: SerialNumber, institutionID: String, family: CertificateFamily, profile: Int?,
@@ -47,7 +53,8 @@ public struct CertificateRecord: Sendable, Hashable {
                 notBefore: Date? = nil, notAfter: Date? = nil, administratorName: String = "",
                 administratorAffiliation: String = "", administratorEmail: String = "", userName: String = "",
                 userAffiliation: String = "", userEmail: String = "", der: [UInt8] = [], revokedAt: Date? = nil,
-                revocationReason: Int? = nil, revocationComment: String = "", replacedSerial: SerialNumber? = nil, issuerRole: String? = nil) {
+                revocationReason: Int? = nil, revocationComment: String = "", replacedSerial: SerialNumber? = nil, issuerRole: String? = nil,
+                serverSoftware: String = "", downloadMethod: Int? = nil, dnsNames: String = "") {
         self.serial = serial
         self.institutionID = institutionID
         self.family = family
@@ -70,6 +77,9 @@ public struct CertificateRecord: Sendable, Hashable {
         self.revocationComment = revocationComment
         self.replacedSerial = replacedSerial
         self.issuerRole = issuerRole
+        self.serverSoftware = serverSoftware
+        self.downloadMethod = downloadMethod
+        self.dnsNames = dnsNames
     }
 
     /// The identity for new-versus-renew (VAL-I01): server CN, otherwise the canonical DN.

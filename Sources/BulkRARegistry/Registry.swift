@@ -39,4 +39,8 @@ public protocol Registry: ValidationDirectory {
     func institutions() throws -> [InstitutionProfile]
     /// The schema version the registry is at.
     func schemaVersion() throws -> String
+    /// One page of certificates for a download, in recording order after `cursor` (REG-14).
+    func certificates(_ query: CertificateQuery, after cursor: Int64, limit: Int) throws -> [ListedCertificate]
+    /// Every institution's id, sorted.
+    func institutionIDs() throws -> [String]
 }

@@ -166,6 +166,18 @@ public final class SQLiteRegistry: Registry {
                   BEGIN SELECT RAISE(ABORT, 'enrolment already used'); END;
                 """)
         }
+        migrator.registerMigration("v4-downloads") { db in
+            // REG-14: what the download files need beyond the certificate itself.
+            try db.execute(sql: """
+                ALTER TABLE certificate ADD COLUMN batch_id INTEGER REFERENCES batch(id);
+                ALTER TABLE certificate ADD COLUMN revocation_batch_id INTEGER REFERENCES batch(id);
+                ALTER TABLE certificate ADD COLUMN updated_at TEXT;
+                ALTER TABLE certificate ADD COLUMN server_software TEXT NOT NULL DEFAULT '';
+                ALTER TABLE certificate ADD COLUMN download_method INTEGER;
+                ALTER TABLE certificate ADD COLUMN dns_names TEXT NOT NULL DEFAULT '';
+                UPDATE certificate SET updated_at = COALESCE(revoked_at, recorded_at);
+                """)
+        }
         return migrator
     }
 
@@ -343,13 +355,14 @@ public final class SQLiteRegistry: Registry {
         logger.debug("registry.certificates.recorded", metadata: ["batch.lines": "\(certificates.count)"])
     }
 
-    static func insert(_ certificates: [CertificateRecord], into db: Database, at now: String) throws {
+    static func insert(_ certificates: [CertificateRecord], into db: Database, at now: String, batchID: Int64? = nil) throws {
         for certificate in certificates {
             try db.cachedStatement(sql: """
                 INSERT INTO certificate (serial, institution_id, family, profile, identity, subject_dn, domain, key_digest,
                   state, not_before, not_after, admin_name, admin_affiliation, admin_email, user_name, user_affiliation,
-                  user_email, der, recorded_at, revoked_at, revocation_reason, revocation_comment, replaced_serial, issuer_role)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                  user_email, der, recorded_at, revoked_at, revocation_reason, revocation_comment, replaced_serial, issuer_role,
+                  batch_id, updated_at, server_software, download_method, dns_names)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [
                     certificate.serial.decimal, certificate.institutionID, certificate.family.rawValue, certificate.profile,
                     certificate.identity, certificate.subject.description, certificate.domain?.name, certificate.keyDigest,
@@ -357,7 +370,8 @@ public final class SQLiteRegistry: Registry {
                     certificate.administratorName, certificate.administratorAffiliation, certificate.administratorEmail,
                     certificate.userName, certificate.userAffiliation, certificate.userEmail, Data(certificate.der), now,
                     certificate.revokedAt.map(timestamp), certificate.revocationReason, certificate.revocationComment,
-                    certificate.replacedSerial?.decimal, certificate.issuerRole,
+                    certificate.replacedSerial?.decimal, certificate.issuerRole, batchID, now, certificate.serverSoftware,
+                    certificate.downloadMethod, certificate.dnsNames,
                 ])
         }
     }
@@ -373,20 +387,21 @@ public final class SQLiteRegistry: Registry {
                                  record.fileSHA256, record.fileName, record.resultJSON, record.resultTSV, record.accepted,
                                  record.rejected, record.outcome, record.applied ? 1 : 0, now])
             let batchID = db.lastInsertedRowID
-            try Self.insert(batch.issued, into: db, at: now)
+            try Self.insert(batch.issued, into: db, at: now, batchID: batchID)
             for certificate in batch.issued {
                 try Self.audit(db, batchID, "issued", certificate.serial, "profile \(certificate.profile.map(String.init) ?? "-")", now)
             }
             for serial in batch.renewed {
-                try db.execute(sql: "UPDATE certificate SET state = ? WHERE serial = ? AND state != ?",
-                               arguments: [CertificateRecord.State.renewed.rawValue, serial.decimal, CertificateRecord.State.revoked.rawValue])
+                try db.execute(sql: "UPDATE certificate SET state = ?, updated_at = ? WHERE serial = ? AND state != ?",
+                               arguments: [CertificateRecord.State.renewed.rawValue, now, serial.decimal, CertificateRecord.State.revoked.rawValue])
                 try Self.audit(db, batchID, "renewed", serial, "", now)
             }
             for revocation in batch.revocations {
                 try db.execute(sql: """
-                    UPDATE certificate SET state = ?, revoked_at = ?, revocation_reason = ?, revocation_comment = ? WHERE serial = ?
+                    UPDATE certificate SET state = ?, revoked_at = ?, revocation_reason = ?, revocation_comment = ?,
+                      revocation_batch_id = ?, updated_at = ? WHERE serial = ?
                     """, arguments: [CertificateRecord.State.revoked.rawValue, now, revocation.reason, revocation.comment,
-                                     revocation.serial.decimal])
+                                     batchID, now, revocation.serial.decimal])
                 try Self.audit(db, batchID, "revoked", revocation.serial, "reason \(revocation.reason)", now)
             }
             for enrolment in batch.enrolments {
@@ -398,8 +413,8 @@ public final class SQLiteRegistry: Registry {
                 try Self.audit(db, batchID, "enrolment-opened", nil, "line \(enrolment.line)", now)
             }
             for update in batch.administratorUpdates {
-                try db.execute(sql: "UPDATE certificate SET admin_name = ?, admin_affiliation = ?, admin_email = ? WHERE serial = ?",
-                               arguments: [update.name.text, update.affiliation.text, update.email.address, update.serial.decimal])
+                try db.execute(sql: "UPDATE certificate SET admin_name = ?, admin_affiliation = ?, admin_email = ?, updated_at = ? WHERE serial = ?",
+                               arguments: [update.name.text, update.affiliation.text, update.email.address, now, update.serial.decimal])
                 try Self.audit(db, batchID, "administrator-updated", update.serial, "", now)
             }
         }
@@ -467,7 +482,8 @@ public final class SQLiteRegistry: Registry {
             userAffiliation: row["user_affiliation"], userEmail: row["user_email"], der: Array(row["der"] as Data),
             revokedAt: (row["revoked_at"] as String?).flatMap(date), revocationReason: row["revocation_reason"],
             revocationComment: row["revocation_comment"], replacedSerial: (row["replaced_serial"] as String?).flatMap { try? SerialNumber($0) },
-            issuerRole: row["issuer_role"])
+            issuerRole: row["issuer_role"], serverSoftware: row["server_software"] ?? "", downloadMethod: row["download_method"],
+            dnsNames: row["dns_names"] ?? "")
     }
 
     public func enrolment(tokenSHA256: String) throws -> EnrolmentRecord? {
@@ -486,7 +502,7 @@ public final class SQLiteRegistry: Registry {
         let now = clock()
         let stamp = Self.timestamp(now)
         try database.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT used_at, expires_at FROM enrolment WHERE token_sha256 = ?",
+            guard let row = try Row.fetchOne(db, sql: "SELECT used_at, expires_at, batch_id FROM enrolment WHERE token_sha256 = ?",
                                              arguments: [tokenSHA256]) else {
                 throw OperationalError(.notFound, LocalizedText(ja: "登録トークンが見つかりません", en: "Unknown enrolment token"))
             }
@@ -496,10 +512,10 @@ public final class SQLiteRegistry: Registry {
             if let expires = Self.date(row["expires_at"]), expires <= now {
                 throw OperationalError(.invalidRequest, LocalizedText(ja: "この登録トークンは有効期限切れです", en: "This enrolment token has expired"))
             }
-            try Self.insert([certificate], into: db, at: stamp)
+            try Self.insert([certificate], into: db, at: stamp, batchID: row["batch_id"])
             if let old = certificate.replacedSerial {
-                try db.execute(sql: "UPDATE certificate SET state = ? WHERE serial = ? AND state != ?",
-                               arguments: [CertificateRecord.State.renewed.rawValue, old.decimal, CertificateRecord.State.revoked.rawValue])
+                try db.execute(sql: "UPDATE certificate SET state = ?, updated_at = ? WHERE serial = ? AND state != ?",
+                               arguments: [CertificateRecord.State.renewed.rawValue, stamp, old.decimal, CertificateRecord.State.revoked.rawValue])
             }
             try db.execute(sql: "UPDATE enrolment SET used_at = ?, serial = ? WHERE token_sha256 = ?",
                            arguments: [stamp, certificate.serial.decimal, tokenSHA256])

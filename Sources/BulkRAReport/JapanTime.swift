@@ -1,3 +1,4 @@
+import BulkRAModel
 import Foundation
 
 /// Dates as the service shows them: `yyyy/MM/dd HH:mm:ss` in Japan Standard Time (UTC+9, no DST).
@@ -15,10 +16,15 @@ public enum JapanTime {
         return number < 10 ? "0\(number)" : "\(number)"
     }
 
-    /// Formats a date in JST: `yyyy/MM/dd HH:mm:ss`.
+    /// Formats a date in JST: `yyyy/MM/dd HH:mm:ss` (arithmetic on the UTC parts nine hours on: JST has no DST).
     public static func format(_ date: Date) -> String {
-        let p = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        return "\(p.year ?? 0)/\(two(p.month))/\(two(p.day)) \(two(p.hour)):\(two(p.minute)):\(two(p.second))"
+        let p = UTCTimestamp.parts(date.addingTimeInterval(9 * 3600))
+        var text: [UInt8] = []
+        text.reserveCapacity(19)
+        func digits(_ value: Int, _ width: Int) { UTCTimestamp.appendDigits(value, width: width, to: &text) }
+        digits(p.year, 4); text.append(0x2F); digits(p.month, 2); text.append(0x2F); digits(p.day, 2); text.append(0x20)
+        digits(p.hour, 2); text.append(0x3A); digits(p.minute, 2); text.append(0x3A); digits(p.second, 2)
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// A JST time stamp for file names: `yyyyMMdd-HHmmss`.

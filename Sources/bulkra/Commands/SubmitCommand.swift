@@ -213,7 +213,9 @@ struct SubmitCommand: ParsableCommand {
             administratorName: request.administratorName?.text ?? "", administratorAffiliation: request.administratorAffiliation?.text ?? "",
             administratorEmail: request.administratorEmail?.address ?? "", userName: request.userName?.text ?? "",
             userAffiliation: request.userAffiliation?.text ?? "", userEmail: request.userEmail?.address ?? "", der: issued.der,
-            replacedSerial: request.targetSerial, issuerRole: AuthorityRole(request.family).rawValue)
+            replacedSerial: request.targetSerial, issuerRole: AuthorityRole(request.family).rawValue,
+            serverSoftware: request.serverSoftware?.text ?? "", downloadMethod: request.downloadMethod?.rawValue,
+            dnsNames: request.dnsNames.map { "dNSName=\($0.name)" }.joined(separator: ","))
     }
 
     /// result.json, result.tsv, certificates/<serial>.pem (leaf + chain) and, after renewals,

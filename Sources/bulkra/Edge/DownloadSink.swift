@@ -1,0 +1,75 @@
+import BulkRAModel
+import Crypto
+import Foundation
+import Glibc
+
+/// Where a download goes as it is made: a file written through a temporary sibling and renamed at the
+/// end (never half a file under the real name), or standard output. Counts rows and bytes and hashes
+/// what it writes, for the nightly manifest (DL-04, NIGHT-03).
+final class DownloadSink {
+    let path: String?
+    private let temporary: String?
+    private let handle: FileHandle
+    private var buffer: [UInt8] = []
+    private var hasher = SHA256()
+    private(set) var bytes = 0
+    /// Data rows written (the header excluded).
+    var rows = 0
+
+    /// A sink for `path`, or standard output when nil.
+    init(path: String?) throws {
+        self.path = path
+        if let path {
+            let folder = (path as NSString).deletingLastPathComponent
+            if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+            let temporary = "\(path).tmp-\(getpid())"
+            guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
+                throw OutputFolder.failure(path)
+            }
+            self.temporary = temporary
+            self.handle = handle
+        } else {
+            temporary = nil
+            handle = FileHandle.standardOutput
+        }
+        buffer.reserveCapacity(1 << 20)
+    }
+
+    /// Appends bytes (flushed in 1 MB writes).
+    func write(_ data: [UInt8]) throws {
+        buffer += data
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    private func flush() throws {
+        guard !buffer.isEmpty else { return }
+        hasher.update(data: buffer)
+        bytes += buffer.count
+        do {
+            try handle.write(contentsOf: buffer)
+        } catch {
+            throw OperationalError(.io, LocalizedText(ja: "書き込めません: \(path ?? "標準出力")", en: "Cannot write \(path ?? "standard output"): \(error)"))
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes, syncs and renames into place; returns the SHA-256 of everything written.
+    @discardableResult
+    func finish() throws -> String {
+        try flush()
+        if let temporary, let path {
+            try handle.synchronize()
+            try handle.close()
+            guard rename(temporary, path) == 0 else { throw OutputFolder.failure(path) }
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Removes the temporary file after a failure.
+    func discard() {
+        if let temporary {
+            try? handle.close()
+            unlink(temporary)
+        }
+    }
+}
