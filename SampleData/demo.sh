@@ -73,12 +73,28 @@ openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$OU
 echo "-- revocation of the imported client certificate"
 "$BULKRA" submit client/revoke-valid.tsv --data "$DATA" --institution example-u --family client --operation revoke --on-error skip --format tsv
 echo
+echo "== downloads: certificate information (46 columns, CP932), user-administrators, statistics, allow-list"
+DL="$DATA/downloads"
+"$BULKRA" download certificates --data "$DATA" --institution example-u -o "$DL/certificates-all.tsv"
+"$BULKRA" download certificates --data "$DATA" --institution example-u --family server -o "$DL/certificates-server.tsv"
+"$BULKRA" download administrators --data "$DATA" --institution example-u -o "$DL/administrators.tsv"
+"$BULKRA" download statistics --data "$DATA" --institution example-u -o "$DL/statistics.tsv"
+"$BULKRA" download statistics --data "$DATA" --institution example-u --format svg -o "$DL/statistics.svg"
+"$BULKRA" download allowlist --data "$DATA" --institution example-u -o "$DL/allowlist.tsv"
+iconv -f CP932 -t UTF-8 "$DL/statistics.tsv"
+echo "-- the nightly export of every institution, with its signed manifest"
+"$BULKRA" nightly --data "$DATA" --out "$DATA/nightly"
+NIGHT=$(ls -d "$DATA"/nightly/????-??-?? | tail -1)
+openssl cms -verify -binary -inform DER -in "$NIGHT/manifest.tsv.p7s" -content "$NIGHT/manifest.tsv" -CAfile "$DATA/ca/root.pem" \
+  -purpose any -out /dev/null
+echo
 echo "Certificates (leaf + chain): $OUT/*/certificates/; results: $OUT/*/result.{json,tsv}"
 echo "Client deliveries: PKCS#12 $OUT/client-issue/pkcs12/, PIN ZIPs $OUT/client-issue/pins/, bulk ZIPs $OUT/client-issue/bulk/,"
 echo "  enrolment tokens $OUT/client-issue/enrolments/"
 echo "RA certificates of the officers (PKCS#12 + PIN file): $DATA/ra/"
 echo "Notification mails (RFC 5322): $DATA/outbox/ ($("$BULKRA" mail list --data "$DATA" | tail -1));"
 echo "  add an \"smtp\" section to $DATA/mail.json and 'bulkra mail send --data $DATA' relays them"
+echo "Downloads: $DL/; nightly export: $NIGHT/ (manifest.tsv + manifest.tsv.p7s)"
 echo "CRLs: $DATA/crl/ (regenerated after each revocation batch); CA (TEST): $DATA/ca/"
 echo "Registry: $DATA/registry.sqlite. Every check case above also runs as a golden test in 'make test'."
 [[ $failures == 0 ]] || { echo "$failures case(s) ended with an unexpected status"; exit 1; }

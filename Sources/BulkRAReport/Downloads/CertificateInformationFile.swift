@@ -5,7 +5,7 @@ import BulkRAValidate
 import Foundation
 
 /// The certificate information download in the real 46-column layout, one layout for every family
-/// (DL-10..DL-13, Specs/downloads.md).
+/// (DL-10..DL-12, Specs/downloads.md).
 public enum CertificateInformationFile {
     /// The header row: the real file's Japanese column names.
     public static let header = [

@@ -29,6 +29,15 @@ public struct IssuedStatistics: Sendable {
         /// Valid, and expiring within 30 days of the as-of time.
         public var expiring = 0
 
+        /// Creates counts (all zero by default).
+        public init(issued: Int = 0, valid: Int = 0, revoked: Int = 0, expired: Int = 0, expiring: Int = 0) {
+            self.issued = issued
+            self.valid = valid
+            self.revoked = revoked
+            self.expired = expired
+            self.expiring = expiring
+        }
+
         mutating func add(_ other: Counts) {
             issued += other.issued
             valid += other.valid

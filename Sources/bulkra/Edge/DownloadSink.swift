@@ -5,7 +5,7 @@ import Glibc
 
 /// Where a download goes as it is made: a file written through a temporary sibling and renamed at the
 /// end (never half a file under the real name), or standard output. Counts rows and bytes and hashes
-/// what it writes, for the nightly manifest (DL-04, NIGHT-03).
+/// what it writes, for the nightly manifest (DL-01, NIGHT-03).
 final class DownloadSink {
     let path: String?
     private let temporary: String?
