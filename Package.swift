@@ -109,6 +109,9 @@ let package = Package(
         .executableTarget(
             name: "BulkRABench",
             dependencies: [
+                "BulkRAModel",
+                "BulkRAValidate",
+                "BulkRARegistry",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),

@@ -29,6 +29,10 @@ struct BenchCheck {
             try BenchIssue.run(bulkra: bulkra, work: work)
             if mode == "issue" { return }
         }
+        if mode == "nightly" || mode == "all" {
+            try BenchNightly.run(bulkra: bulkra, work: work)
+            if mode == "nightly" { return }
+        }
 
         let sizes = [10_000, 100_000]
         for size in sizes where !FileManager.default.fileExists(atPath: "\(work)/server-\(size).tsv") {

@@ -176,6 +176,7 @@ public final class SQLiteRegistry: Registry {
                 ALTER TABLE certificate ADD COLUMN download_method INTEGER;
                 ALTER TABLE certificate ADD COLUMN dns_names TEXT NOT NULL DEFAULT '';
                 UPDATE certificate SET updated_at = COALESCE(revoked_at, recorded_at);
+                CREATE INDEX certificate_listing ON certificate(institution_id);
                 """)
         }
         return migrator

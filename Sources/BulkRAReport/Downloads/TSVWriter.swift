@@ -1,73 +1,101 @@
 import BulkRADecode
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Turns rows of fields into download bytes: TAB-separated, CRLF, CP932 or UTF-8, spreadsheet formulas
-/// neutralised (DL-02, DL-03, Specs/downloads.md).
-public struct TSVWriter: Sendable {
+/// neutralised (DL-02, DL-03, Specs/downloads.md). ASCII cells are copied as they are (CP932 agrees with ASCII);
+/// others go through one iconv converter kept open for the whole file.
+public struct TSVWriter {
     /// The encoding of the bytes.
     public let encoding: DownloadEncoding
     /// Characters CP932 has no form for, replaced by 〓 (GETA MARK) so far.
     public private(set) var replacedCharacters = 0
 
-    let transcoder = CP932Transcoder()
+    let encoder: CP932Encoder?
 
     /// Creates a writer.
     public init(encoding: DownloadEncoding) {
         self.encoding = encoding
+        encoder = encoding == .cp932 ? CP932Encoder() : nil
     }
 
     /// One line, CRLF-terminated and encoded.
     public mutating func line(_ fields: [String]) -> [UInt8] {
-        var text = ""
-        for (index, field) in fields.enumerated() {
-            if index > 0 { text.append("\t") }
-            text.append(Self.cell(field))
-        }
-        text.append("\r\n")
-        return encode(text)
-    }
-
-    /// Many lines at once (one conversion call per page).
-    public mutating func lines(_ rows: [[String]]) -> [UInt8] {
-        var text = ""
-        for fields in rows {
-            for (index, field) in fields.enumerated() {
-                if index > 0 { text.append("\t") }
-                text.append(Self.cell(field))
-            }
-            text.append("\r\n")
-        }
-        return encode(text)
-    }
-
-    mutating func encode(_ text: String) -> [UInt8] {
-        let utf8 = Array(text.utf8)
-        guard encoding == .cp932 else { return utf8 }
-        if let bytes = transcoder.cp932(fromUTF8: utf8) { return bytes }
-        // Some character has no CP932 form: convert character by character, 〓 for the rest.
         var output: [UInt8] = []
-        output.reserveCapacity(utf8.count)
-        for character in text {
-            if let bytes = transcoder.cp932(fromUTF8: Array(String(character).utf8)) {
-                output += bytes
-            } else {
+        append(fields, to: &output)
+        return output
+    }
+
+    /// Many lines at once.
+    public mutating func lines(_ rows: [[String]]) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(rows.count * 1_600)
+        for fields in rows { append(fields, to: &output) }
+        return output
+    }
+
+    mutating func append(_ fields: [String], to output: inout [UInt8]) {
+        for (index, field) in fields.enumerated() {
+            if index > 0 { output.append(0x09) }
+            var text = field
+            let scan = text.withUTF8(Self.scan)
+            if scan.hasBreak || Self.formulaStarts.contains(scan.first) { text = Self.cell(field) }
+            text.withUTF8 { bytes in append(cell: bytes, ascii: !scan.hasHigh, to: &output) }
+        }
+        output.append(0x0D)
+        output.append(0x0A)
+    }
+
+    static let formulaStarts: Set<UInt8> = [0x3D, 0x2B, 0x2D, 0x40]
+
+    /// One pass over a cell: TAB/CR/LF present (memchr), any byte ≥ 0x80 (eight bytes at a time), the first byte.
+    static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> (hasBreak: Bool, hasHigh: Bool, first: UInt8) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return (false, false, 0) }
+        let count = bytes.count
+        let hasBreak = memchr(base, 0x09, count) != nil || memchr(base, 0x0A, count) != nil || memchr(base, 0x0D, count) != nil
+        var high: UInt64 = 0
+        var index = 0
+        let raw = UnsafeRawPointer(base)
+        while index + 8 <= count {
+            high |= raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            index += 8
+        }
+        while index < count {
+            high |= UInt64(base[index])
+            index += 1
+        }
+        return (hasBreak, high & 0x8080_8080_8080_8080 != 0, base[0])
+    }
+
+    mutating func append(cell bytes: UnsafeBufferPointer<UInt8>, ascii: Bool, to output: inout [UInt8]) {
+        guard let encoder, !ascii else {
+            output.append(contentsOf: bytes)
+            return
+        }
+        if encoder.append(bytes, to: &output) { return }
+        // Some character has no CP932 form: character by character, 〓 for the rest.
+        for character in String(decoding: bytes, as: UTF8.self) {
+            var text = String(character)
+            let converted = text.withUTF8 { encoder.append($0, to: &output) }
+            if !converted {
                 output += [0x81, 0xAC]  // 〓
                 replacedCharacters += 1
             }
         }
-        return output
     }
 
     /// DL-03: a value as one cell — TAB, CR and LF become spaces; a value a spreadsheet would run as a
-    /// formula (leading `=`, `+`, `-`, `@`, other than a plain negative number or the sign alone) gets a leading apostrophe, the
-    /// spreadsheet's own text marker, so it shows as text and every column stays where readers expect it.
+    /// formula (leading `=`, `+`, `-`, `@`, other than a plain negative number or the sign alone) gets a leading
+    /// apostrophe, the spreadsheet's own text marker, so it shows as text and every column stays where readers expect it.
     public static func cell(_ value: String) -> String {
         var text = value
-        if text.utf8.contains(where: { $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
+        if text.withUTF8(scan).hasBreak {
             text = String(text.map { $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" ? " " : $0 })
         }
-        guard let first = text.utf8.first, first == 0x3D || first == 0x2B || first == 0x2D || first == 0x40, text.utf8.count > 1 else { return text }
-        if first == 0x2D, text.utf8.count > 1, text.utf8.dropFirst().allSatisfy({ (0x30...0x39).contains($0) }) { return text }
+        guard let first = text.utf8.first, formulaStarts.contains(first), text.utf8.count > 1 else { return text }
+        if first == 0x2D, text.utf8.dropFirst().allSatisfy({ (0x30...0x39).contains($0) }) { return text }
         return "'" + text
     }
 }

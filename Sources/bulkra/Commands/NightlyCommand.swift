@@ -38,9 +38,12 @@ struct NightlyCommand: ParsableCommand {
             let institutions = try registry.institutionIDs()
             let progress = Progress(label: "書き出し中 / exporting", enabled: true)
             defer { progress.finish() }
+            var written = 0
             for (index, institution) in institutions.enumerated() {
-                entries += try Self.export(institution: institution, registry: registry, folder: partial, asOf: asOf)
-                progress.update(index + 1, institutions.count)
+                entries += try Self.export(institution: institution, registry: registry, folder: partial, asOf: asOf) { rows in
+                    written += rows
+                    progress.show("\(index + 1)/\(institutions.count) 機関 / institutions, \(written) 証明書 / certificates")
+                }
             }
             entries += try Self.copyRevocationLists(data: data, registry: registry, folder: partial, now: started)
             let previous = try Self.previousManifestDigest(out: out, before: day)
@@ -64,7 +67,8 @@ struct NightlyCommand: ParsableCommand {
 
     /// NIGHT-02: one pass over an institution's certificates writes the four certificate files and the
     /// administrator file and counts the statistics; then statistics (TSV, JSON, SVG) and the allow-list.
-    static func export(institution: String, registry: SQLiteRegistry, folder: String, asOf: Date) throws -> [ExportManifest.Entry] {
+    static func export(institution: String, registry: SQLiteRegistry, folder: String, asOf: Date,
+                       pageDone: (Int) -> Void = { _ in }) throws -> [ExportManifest.Entry] {
         guard let profile = try registry.institution(id: institution) else { return [] }
         let base = folder + "/" + institution
         let names = ["certificates-all.tsv", "certificates-server.tsv", "certificates-client.tsv", "certificates-codesign.tsv", "administrators.tsv"]
@@ -95,6 +99,7 @@ struct NightlyCommand: ParsableCommand {
             }
             try sinks[4].write(writer.lines(page.map(AdministratorInformationFile.row)))
             sinks[4].rows += page.count
+            pageDone(page.count)
         }
         var entries: [ExportManifest.Entry] = []
         for (index, sink) in sinks.enumerated() {

@@ -18,6 +18,13 @@ final class Progress: @unchecked Sendable {
         FileHandle.standardError.write(Data("\r\(label) \(done)/\(total)".utf8))
     }
 
+    /// Shows a free-form state after the label.
+    func show(_ state: String) {
+        guard enabled else { return }
+        shown = true
+        FileHandle.standardError.write(Data("\r\(label) \(state)".utf8))
+    }
+
     func finish() {
         if shown { FileHandle.standardError.write(Data("\n".utf8)) }
     }
