@@ -59,12 +59,7 @@ struct DownloadCommand: ParsableCommand {
         @OptionGroup var selection: Selection
 
         func run() throws {
-            let (registry, _) = try target.open()
-            let query = try selection.query(institution: target.institution)
-            let rows = try DownloadRun.write(to: target.output, encoding: target.encoding.encoding, header: CertificateInformationFile.header) { emit in
-                try DownloadRun.pages(registry, query) { page in try emit(page.map(CertificateInformationFile.row)) }
-            }
-            DownloadRun.report(rows, target.output)
+            try DownloadRun.listing(target, selection, header: CertificateInformationFile.header, row: CertificateInformationFile.row)
         }
     }
 
@@ -75,12 +70,7 @@ struct DownloadCommand: ParsableCommand {
         @OptionGroup var selection: Selection
 
         func run() throws {
-            let (registry, _) = try target.open()
-            let query = try selection.query(institution: target.institution)
-            let rows = try DownloadRun.write(to: target.output, encoding: target.encoding.encoding, header: AdministratorInformationFile.header) { emit in
-                try DownloadRun.pages(registry, query) { page in try emit(page.map(AdministratorInformationFile.row)) }
-            }
-            DownloadRun.report(rows, target.output)
+            try DownloadRun.listing(target, selection, header: AdministratorInformationFile.header, row: AdministratorInformationFile.row)
         }
     }
 
@@ -153,6 +143,17 @@ enum DownloadRun {
             cursor = last.position
             if page.count < pageSize { return }
         }
+    }
+
+    /// A per-certificate download: the selected certificates, one row each, page by page.
+    static func listing(_ target: DownloadCommand.Target, _ selection: DownloadCommand.Selection, header: [String],
+                        row: (ListedCertificate) -> [String]) throws {
+        let (registry, _) = try target.open()
+        let query = try selection.query(institution: target.institution)
+        let rows = try write(to: target.output, encoding: target.encoding.encoding, header: header) { emit in
+            try pages(registry, query) { page in try emit(page.map(row)) }
+        }
+        report(rows, target.output)
     }
 
     /// Writes a header and the rows `produce` emits to a file (atomically) or standard output; returns the row count.

@@ -107,11 +107,13 @@ struct NightlyCommand: ParsableCommand {
             entries.append(.init(path: institution + "/" + names[index], rows: sink.rows, bytes: sink.bytes, sha256: digest))
         }
         let table = statistics.tableRows()
+        let groups = statistics.rows.count
+        let allowList = AllowListFile.rows(profile)
         let extra: [(String, [UInt8], Int)] = [
             ("statistics.tsv", writer.lines(table), table.count - 2),
-            ("statistics.json", Array(statistics.renderJSON().utf8), statistics.rows.count),
-            ("statistics.svg", Array(statistics.renderSVG().utf8), statistics.rows.count),
-            ("allowlist.tsv", writer.line(AllowListFile.header) + writer.lines(AllowListFile.rows(profile)), AllowListFile.rows(profile).count),
+            ("statistics.json", Array(statistics.renderJSON().utf8), groups),
+            ("statistics.svg", Array(statistics.renderSVG().utf8), groups),
+            ("allowlist.tsv", writer.line(AllowListFile.header) + writer.lines(allowList), allowList.count),
         ]
         for (name, bytes, rows) in extra {
             try OutputFolder.writeAtomically(bytes, to: base + "/" + name, durable: false)
