@@ -185,7 +185,7 @@ extension BatchIssuer {
                                               chain: [issuer.authority.certificate] + issuer.authority.chain,
                                               friendlyName: "BulkRA RA " + officer.romaji, passphrase: pin.secret, format: options.pkcs12Format)
                 return OfficerDelivery(officer: officer, organization: organization, serial: serial, certificate: made.certificate, der: made.der,
-                                       keyDigest: try KeyDigest.of(certificate: made.der), pkcs12: bundle, pin: pin)
+                                       keyDigest: KeyDigest.of(publicKeyBits: key.publicKey.subjectPublicKeyInfoBytes), pkcs12: bundle, pin: pin)
             }
         }
         return try results.map { try $0.get() }

@@ -1,5 +1,4 @@
 import BulkRAModel
-import BulkRAValidate
 import Foundation
 import GRDB
 
@@ -44,37 +43,27 @@ extension SQLiteRegistry {
         }
     }
 
-    /// The listing's columns, read by position (name lookups cost more than the rest of a row).
-    static let listingColumns = """
-        c.rowid, c.serial, c.institution_id, c.family, c.profile, c.subject_dn, c.domain, c.key_digest, c.state, c.not_before,
-        c.not_after, c.admin_name, c.admin_affiliation, c.admin_email, c.user_name, c.user_affiliation, c.user_email, c.der,
-        c.revoked_at, c.revocation_reason, c.revocation_comment, c.replaced_serial, c.issuer_role, c.server_software,
-        c.download_method, c.dns_names, c.recorded_at, c.updated_at, c.batch_id, b.created_at, b.officer_email, b.operation,
+    /// The listing's columns: the certificate's, then its position, times and batches.
+    static let listingColumns = certificateColumns + """
+        , c.rowid, c.recorded_at, c.updated_at, c.batch_id, b.created_at, b.officer_email, b.operation,
         c.revocation_batch_id, r.created_at, r.officer_email
         """
 
     static func listedCertificate(_ row: Row) -> ListedCertificate? {
-        guard let serial = try? SerialNumber(row[1] as String), let family = CertificateFamily(rawValue: row[3]),
-              let subject = try? SubjectDistinguishedName(row[5] as String), let state = CertificateRecord.State(rawValue: row[8]) else { return nil }
-        let certificate = CertificateRecord(
-            serial: serial, institutionID: row[2], family: family, profile: row[4], subject: subject,
-            domain: (row[6] as String?).flatMap { try? DomainName($0) }, keyDigest: row[7], state: state,
-            notBefore: (row[9] as String?).flatMap(date), notAfter: (row[10] as String?).flatMap(date), administratorName: row[11],
-            administratorAffiliation: row[12], administratorEmail: row[13], userName: row[14], userAffiliation: row[15],
-            userEmail: row[16], der: Array(row[17] as Data), revokedAt: (row[18] as String?).flatMap(date), revocationReason: row[19],
-            revocationComment: row[20], replacedSerial: (row[21] as String?).flatMap { try? SerialNumber($0) }, issuerRole: row[22],
-            serverSoftware: row[23] ?? "", downloadMethod: row[24], dnsNames: row[25] ?? "")
-        let recorded = (row[26] as String?).flatMap(date) ?? Date(timeIntervalSince1970: 0)
+        guard let certificate = certificateRecord(row) else { return nil }
+        let n = certificateColumnCount
+        let recorded = (row[n + 1] as String?).flatMap(date) ?? Date(timeIntervalSince1970: 0)
         var issue: ListedCertificate.BatchReference?
-        if let id = row[28] as Int64?, let created = (row[29] as String?).flatMap(date) {
-            issue = .init(id: id, createdAt: created, officerEmail: row[30], operation: (row[31] as String?).flatMap(UploadOperation.init(rawValue:)))
+        if let id = row[n + 3] as Int64?, let created = (row[n + 4] as String?).flatMap(date) {
+            issue = .init(id: id, createdAt: created, officerEmail: row[n + 5],
+                          operation: (row[n + 6] as String?).flatMap(UploadOperation.init(rawValue:)))
         }
         var revocation: ListedCertificate.BatchReference?
-        if let id = row[32] as Int64?, let created = (row[33] as String?).flatMap(date) {
-            revocation = .init(id: id, createdAt: created, officerEmail: row[34], operation: .revoke)
+        if let id = row[n + 7] as Int64?, let created = (row[n + 8] as String?).flatMap(date) {
+            revocation = .init(id: id, createdAt: created, officerEmail: row[n + 9], operation: .revoke)
         }
-        return ListedCertificate(position: row[0], certificate: certificate, recordedAt: recorded,
-                                 updatedAt: (row[27] as String?).flatMap(date) ?? recorded, issueBatch: issue, revocationBatch: revocation)
+        return ListedCertificate(position: row[n], certificate: certificate, recordedAt: recorded,
+                                 updatedAt: (row[n + 2] as String?).flatMap(date) ?? recorded, issueBatch: issue, revocationBatch: revocation)
     }
 
     /// Every institution's id, sorted (the nightly export's order).

@@ -16,6 +16,12 @@ public enum JapanTime {
         return number < 10 ? "0\(number)" : "\(number)"
     }
 
+    /// The JST day of a date, `yyyy-MM-dd` (the nightly export's folder name).
+    public static func day(_ date: Date) -> String {
+        let p = UTCTimestamp.parts(date.addingTimeInterval(9 * 3600))
+        return "\(p.year)-\(two(p.month))-\(two(p.day))"
+    }
+
     /// Formats a date in JST: `yyyy/MM/dd HH:mm:ss` (arithmetic on the UTC parts nine hours on: JST has no DST).
     public static func format(_ date: Date) -> String {
         let p = UTCTimestamp.parts(date.addingTimeInterval(9 * 3600))
@@ -29,7 +35,7 @@ public enum JapanTime {
 
     /// A JST time stamp for file names: `yyyyMMdd-HHmmss`.
     public static func fileStamp(_ date: Date) -> String {
-        let p = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        return "\(p.year ?? 0)\(two(p.month))\(two(p.day))-\(two(p.hour))\(two(p.minute))\(two(p.second))"
+        let p = UTCTimestamp.parts(date.addingTimeInterval(9 * 3600))
+        return "\(p.year)\(two(p.month))\(two(p.day))-\(two(p.hour))\(two(p.minute))\(two(p.second))"
     }
 }

@@ -28,9 +28,7 @@ struct CRLCommand: ParsableCommand {
         let registry = try DataFolder(path: common.data).openRegistry(logger: common.makeLogger())
         let list = try Self.build(role.authorityRole, dataFolder: common.data, registry: registry, now: Date())
         let bytes = pem ? Array(list.pem.utf8) : list.der
-        guard FileManager.default.createFile(atPath: output, contents: Data(bytes)) else {
-            throw OperationalError(.io, LocalizedText(ja: "書き込めません: \(output)", en: "Cannot write \(output)"))
-        }
+        try OutputFolder.writeAtomically(bytes, to: output)
         print("CRL: \(output) (\(role.rawValue), \(try registry.revokedCertificates(issuerRole: role.rawValue).count) revoked)")
     }
 
@@ -47,18 +45,9 @@ struct CRLCommand: ParsableCommand {
 
     /// Regenerates `DATA/crl/<role>.crl` for every issuing CA (after a revocation batch).
     static func publishAll(dataFolder: String, registry: SQLiteRegistry, now: Date) throws {
-        let folder = dataFolder + "/crl"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         for role in AuthorityRole.allCases {
             let list = try build(role, dataFolder: dataFolder, registry: registry, now: now)
-            let path = folder + "/\(role.rawValue).crl"
-            let temporary = path + ".tmp"
-            guard FileManager.default.createFile(atPath: temporary, contents: Data(list.der)) else {
-                throw OperationalError(.io, LocalizedText(ja: "書き込めません: \(path)", en: "Cannot write \(path)"))
-            }
-            if rename(temporary, path) != 0 {
-                throw OperationalError(.io, LocalizedText(ja: "書き込めません: \(path)", en: "Cannot write \(path)"))
-            }
+            try OutputFolder.writeAtomically(list.der, to: dataFolder + "/crl/\(role.rawValue).crl")
         }
     }
 }

@@ -26,7 +26,7 @@ struct NightlyCommand: ParsableCommand {
         let logger = common.makeLogger()
         let data = common.data
         let registry = try DataFolder(path: data).openRegistry(logger: logger)
-        let day = try date ?? Self.today()
+        let day = date ?? JapanTime.day(Date())
         let asOf = try DayOption.start(of: day, option: "--date").addingTimeInterval(86_399)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         try Self.removeStalePartials(in: out)
@@ -173,9 +173,5 @@ struct NightlyCommand: ParsableCommand {
         for name in try FileManager.default.contentsOfDirectory(atPath: out) where name.hasPrefix(".") && (name.contains(".partial-") || name.contains(".old-")) {
             try? FileManager.default.removeItem(atPath: out + "/" + name)
         }
-    }
-
-    static func today() throws -> String {
-        String(JapanTime.format(Date()).prefix(10)).replacingOccurrences(of: "/", with: "-")
     }
 }

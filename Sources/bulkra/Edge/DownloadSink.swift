@@ -1,4 +1,5 @@
 import BulkRAModel
+import BulkRAValidate
 import Crypto
 import Foundation
 import Glibc
@@ -62,7 +63,7 @@ final class DownloadSink {
             try handle.close()
             guard rename(temporary, path) == 0 else { throw OutputFolder.failure(path) }
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return ContentDigest.hex(hasher.finalize())
     }
 
     /// Removes the temporary file after a failure.
