@@ -38,7 +38,7 @@ public struct IssuedCertificate: Sendable {
     }
 
     /// A certificate's PEM block from its DER (64-character base64 lines).
-    static func pem(_ der: [UInt8]) -> String {
+    public static func pem(_ der: [UInt8]) -> String {
         "-----BEGIN CERTIFICATE-----\n" + Data(der).base64EncodedString(options: [.lineLength64Characters, .endLineWithLineFeed])
             + "\n-----END CERTIFICATE-----\n"
     }

@@ -16,8 +16,21 @@ public protocol Registry: ValidationDirectory {
     func apply(_ entries: [AllowListEntry]) throws
     /// Stores certificates in one transaction (REG-06).
     func record(_ certificates: [CertificateRecord]) throws
-    /// Stores a submitted batch — certificates, renewals, revocations, updates and its audit record — in one transaction (REG-09).
-    func commit(_ batch: RegistryBatch) throws
+    /// Stores a submitted batch — certificates, renewals, revocations, updates, links and its audit record — in one
+    /// transaction (REG-09); returns the batch number.
+    @discardableResult
+    func commit(_ batch: RegistryBatch) throws -> Int64
+    /// A committed batch by number (REG-15).
+    func batch(id: Int64) throws -> StoredBatch?
+    /// The certificates a batch issued, in recording order (REG-15).
+    func certificates(batchID: Int64) throws -> [CertificateRecord]
+    /// Uses a one-time link: checks it, marks it used and drops its payload in one transaction, and returns the
+    /// record with the sealed payload it had (REG-15). Throws `DeliveryLinkRecord.Refusal` when it cannot be used.
+    func useDeliveryLink(tokenSHA256: String) throws -> DeliveryLinkRecord
+    /// A one-time link by token hash, used or not, without using it.
+    func deliveryLink(tokenSHA256: String) throws -> DeliveryLinkRecord?
+    /// Appends a desk event (login, logout, refused access) to the audit log (REG-15).
+    func audit(event: String, serial: SerialNumber?, detail: String) throws
     /// The stored result of an earlier submission of the same bytes, if any (REG-10).
     func previousResult(institutionID: String, kind: UploadKind, operation: UploadOperation, fileSHA256: String) throws -> (json: String, tsv: String)?
     /// The revoked certificates a role's issuing CA signed: what its CRL lists (REG-11).

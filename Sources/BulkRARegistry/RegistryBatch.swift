@@ -78,15 +78,18 @@ public struct RegistryBatch: Sendable {
     public let administratorUpdates: [AdministratorUpdate]
     /// Method-3 lines waiting for the user's CSR.
     public let enrolments: [EnrolmentRecord]
+    /// One-time links of the deliveries (REG-15).
+    public let links: [DeliveryLinkRecord]
 
     /// Creates a batch.
     public init(record: Record, issued: [CertificateRecord] = [], renewed: [SerialNumber] = [], revocations: [Revocation] = [],
-                administratorUpdates: [AdministratorUpdate] = [], enrolments: [EnrolmentRecord] = []) {
+                administratorUpdates: [AdministratorUpdate] = [], enrolments: [EnrolmentRecord] = [], links: [DeliveryLinkRecord] = []) {
         self.record = record
         self.issued = issued
         self.renewed = renewed
         self.revocations = revocations
         self.administratorUpdates = administratorUpdates
         self.enrolments = enrolments
+        self.links = links
     }
 }

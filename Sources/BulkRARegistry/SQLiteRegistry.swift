@@ -179,6 +179,29 @@ public final class SQLiteRegistry: Registry {
                 CREATE INDEX certificate_listing ON certificate(institution_id);
                 """)
         }
+        migrator.registerMigration("v5-desk") { db in
+            // REG-15: the web desk's one-time links; the payload is sealed under the token and dropped on use.
+            try db.execute(sql: """
+                CREATE TABLE delivery_link (
+                    token_sha256 TEXT PRIMARY KEY NOT NULL,
+                    kind TEXT NOT NULL,
+                    batch_id INTEGER NOT NULL REFERENCES batch(id),
+                    institution_id TEXT NOT NULL,
+                    recipient_email TEXT NOT NULL,
+                    serial TEXT,
+                    requires_sha256 TEXT,
+                    file_name TEXT NOT NULL,
+                    sealed BLOB,
+                    expires_at TEXT NOT NULL,
+                    used_at TEXT,
+                    created_at TEXT NOT NULL
+                );
+                CREATE INDEX delivery_link_batch ON delivery_link(batch_id);
+                CREATE TRIGGER delivery_link_no_delete BEFORE DELETE ON delivery_link BEGIN SELECT RAISE(ABORT, 'links are kept'); END;
+                CREATE TRIGGER delivery_link_use_once BEFORE UPDATE ON delivery_link WHEN OLD.used_at IS NOT NULL
+                  BEGIN SELECT RAISE(ABORT, 'link already used'); END;
+                """)
+        }
         return migrator
     }
 
@@ -377,9 +400,10 @@ public final class SQLiteRegistry: Registry {
         }
     }
 
-    public func commit(_ batch: RegistryBatch) throws {
+    @discardableResult
+    public func commit(_ batch: RegistryBatch) throws -> Int64 {
         let now = Self.timestamp(clock())
-        try database.write { db in
+        let committed = try database.write { db -> Int64 in
             let record = batch.record
             try db.execute(sql: """
                 INSERT INTO batch (institution_id, kind, operation, officer_email, file_sha256, file_name, result_json,
@@ -418,9 +442,75 @@ public final class SQLiteRegistry: Registry {
                                arguments: [update.name.text, update.affiliation.text, update.email.address, now, update.serial.decimal])
                 try Self.audit(db, batchID, "administrator-updated", update.serial, "", now)
             }
+            for link in batch.links {
+                try db.execute(sql: """
+                    INSERT INTO delivery_link (token_sha256, kind, batch_id, institution_id, recipient_email, serial, requires_sha256,
+                      file_name, sealed, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [link.tokenSHA256, link.kind.rawValue, batchID, link.institutionID, link.recipientEmail,
+                                     link.serial?.decimal, link.requiresTokenSHA256, link.fileName, link.sealed.map { Data($0) },
+                                     Self.timestamp(link.expires), now])
+            }
+            return batchID
         }
         logger.debug("registry.batch.committed", metadata: ["batch.issued": "\(batch.issued.count)",
                                                             "batch.revoked": "\(batch.revocations.count)"])
+        return committed
+    }
+
+    public func batch(id: Int64) throws -> StoredBatch? {
+        try database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM batch WHERE id = ?", arguments: [id]).flatMap { row in
+                guard let kind = UploadKind(rawValue: row["kind"]), let operation = UploadOperation(rawValue: row["operation"]),
+                      let created = Self.date(row["created_at"]) else { return nil }
+                return StoredBatch(id: row["id"], institutionID: row["institution_id"], kind: kind, operation: operation,
+                                   officerEmail: row["officer_email"], fileName: row["file_name"], resultJSON: row["result_json"],
+                                   resultTSV: row["result_tsv"], applied: (row["applied"] as Int) != 0, created: created)
+            }
+        }
+    }
+
+    public func certificates(batchID: Int64) throws -> [CertificateRecord] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT \(Self.certificateColumns) FROM certificate c WHERE c.batch_id = ? ORDER BY c.rowid",
+                             arguments: [batchID]).compactMap(Self.certificateRecord)
+        }
+    }
+
+    static func deliveryLink(_ db: Database, tokenSHA256: String) throws -> DeliveryLinkRecord? {
+        try Row.fetchOne(db, sql: "SELECT * FROM delivery_link WHERE token_sha256 = ?", arguments: [tokenSHA256]).flatMap { row in
+            guard let kind = DeliveryLinkRecord.Kind(rawValue: row["kind"]), let expires = Self.date(row["expires_at"]) else { return nil }
+            return DeliveryLinkRecord(
+                tokenSHA256: row["token_sha256"], kind: kind, institutionID: row["institution_id"], recipientEmail: row["recipient_email"],
+                serial: (row["serial"] as String?).flatMap { try? SerialNumber($0) }, requiresTokenSHA256: row["requires_sha256"],
+                fileName: row["file_name"], sealed: (row["sealed"] as Data?).map { Array($0) }, expires: expires,
+                usedAt: (row["used_at"] as String?).flatMap(Self.date))
+        }
+    }
+
+    public func deliveryLink(tokenSHA256: String) throws -> DeliveryLinkRecord? {
+        try database.read { db in try Self.deliveryLink(db, tokenSHA256: tokenSHA256) }
+    }
+
+    public func useDeliveryLink(tokenSHA256: String) throws -> DeliveryLinkRecord {
+        let now = clock()
+        let stamp = Self.timestamp(now)
+        return try database.write { db in
+            guard let link = try Self.deliveryLink(db, tokenSHA256: tokenSHA256) else { throw DeliveryLinkRecord.Refusal.unknown }
+            if link.usedAt != nil || link.sealed == nil { throw DeliveryLinkRecord.Refusal.used }
+            if link.expires <= now { throw DeliveryLinkRecord.Refusal.expired }
+            if let required = link.requiresTokenSHA256 {
+                let used = try String.fetchOne(db, sql: "SELECT used_at FROM delivery_link WHERE token_sha256 = ?", arguments: [required])
+                if used == nil { throw DeliveryLinkRecord.Refusal.pinFirst }
+            }
+            try db.execute(sql: "UPDATE delivery_link SET used_at = ?, sealed = NULL WHERE token_sha256 = ?", arguments: [stamp, tokenSHA256])
+            try Self.audit(db, nil, "link-used", link.serial, "\(link.kind.rawValue) \(String(tokenSHA256.prefix(12)))", stamp)
+            return link
+        }
+    }
+
+    public func audit(event: String, serial: SerialNumber?, detail: String) throws {
+        let stamp = Self.timestamp(clock())
+        try database.write { db in try Self.audit(db, nil, event, serial, detail, stamp) }
     }
 
     static func audit(_ db: Database, _ batchID: Int64?, _ event: String, _ serial: SerialNumber?, _ detail: String, _ now: String) throws {

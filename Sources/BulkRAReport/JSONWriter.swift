@@ -1,7 +1,7 @@
 /// A minimal JSON text builder that keeps keys in the order written (reports are deterministic; RPT-01).
-enum JSONWriter {
+public enum JSONWriter {
     /// A JSON string literal; only `"`, `\`, controls and U+2028/2029 are escaped.
-    static func quoted(_ value: String) -> String {
+    public static func quoted(_ value: String) -> String {
         // Most values need no escaping: check the bytes once and copy the string whole.
         var needsEscape = false
         var previous: (UInt8, UInt8) = (0, 0)
@@ -34,12 +34,12 @@ enum JSONWriter {
     }
 
     /// An object from ordered key/value pairs whose values are already JSON text.
-    static func object(_ pairs: [(String, String)]) -> String {
+    public static func object(_ pairs: [(String, String)]) -> String {
         "{" + pairs.map { quoted($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
     }
 
     /// An array of JSON texts.
-    static func array(_ items: [String]) -> String {
+    public static func array(_ items: [String]) -> String {
         "[" + items.joined(separator: ",") + "]"
     }
 }

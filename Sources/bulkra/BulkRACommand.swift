@@ -12,7 +12,7 @@ struct BulkRACommand: ParsableCommand {
             Exit status: 0 every line OK; 1 some line or the whole file rejected; 2 usage or operational failure.
             """,
         subcommands: [InitCommand.self, InstitutionsCommand.self, AllowListCommand.self, CheckCommand.self, SubmitCommand.self, EnrollCommand.self, CRLCommand.self, CACommand.self,
-                      CertificatesCommand.self, MailCommand.self, DownloadCommand.self, NightlyCommand.self]
+                      CertificatesCommand.self, MailCommand.self, DownloadCommand.self, NightlyCommand.self, ServeCommand.self]
     )
 
     /// CLI-01: exit 0 / 1 / 2; ArgumentParser's own usage status (64) is folded into 2.

@@ -67,28 +67,11 @@ public struct DeliveryPackage: Sendable {
         }
         // DLV-02: one PIN ZIP per user-administrator with every PIN of their lines (methods 1 and 2).
         for (admin, group) in Self.grouped(deliveries, by: { Self.administrator($0.request) }) {
-            var archive = ZIPArchive(modified: now)
-            var text = "利用者氏名\t利用者メールアドレス\tアクセスPIN\t主体者DN\tシリアル番号\tファイル名\r\n"
-            for delivery in group {
-                let request = delivery.request
-                text += [request.userName?.text ?? "", request.userEmail?.address ?? "", delivery.pin.secret,
-                         request.subject.description, delivery.serial.decimal, delivery.fileName].joined(separator: "\t") + "\r\n"
-            }
-            archive.add("pin.txt", try Self.cp932(text))
-            files.append(File(path: "pins/\(admin).zip", bytes: archive.render()))
+            files.append(File(path: "pins/\(admin).zip", bytes: try pinArchive(group)))
         }
         // DLV-03: one bulk ZIP per user-administrator with client.txt and the method-2 bundles.
         for (admin, group) in Self.grouped(deliveries.filter { $0.method == .bulkPKCS12 }, by: { Self.administrator($0.request) }) {
-            var archive = ZIPArchive(modified: now)
-            var text = "シリアル番号\t利用者氏名\t利用者メールアドレス\t主体者DN\tファイル名\r\n"
-            for delivery in group {
-                let request = delivery.request
-                text += [delivery.serial.decimal, request.userName?.text ?? "", request.userEmail?.address ?? "",
-                         request.subject.description, delivery.fileName].joined(separator: "\t") + "\r\n"
-            }
-            archive.add("client.txt", try Self.cp932(text))
-            for delivery in group { archive.add(delivery.fileName, delivery.pkcs12.der) }
-            files.append(File(path: "bulk/\(admin).zip", bytes: archive.render()))
+            files.append(File(path: "bulk/\(admin).zip", bytes: try bulkArchive(group)))
         }
         // DLV-05: method 3 — the enrolment tokens per user-administrator.
         for (admin, group) in Self.grouped(enrolments, by: { Self.administrator($0.request) }) {
@@ -101,6 +84,33 @@ public struct DeliveryPackage: Sendable {
             files.append(File(path: "enrolments/\(admin).txt", bytes: try Self.cp932(text)))
         }
         return files
+    }
+
+    /// DLV-02: a PIN ZIP (`pin.txt`) for these deliveries.
+    func pinArchive(_ group: [ClientDelivery]) throws -> [UInt8] {
+        var archive = ZIPArchive(modified: now)
+        var text = "利用者氏名\t利用者メールアドレス\tアクセスPIN\t主体者DN\tシリアル番号\tファイル名\r\n"
+        for delivery in group {
+            let request = delivery.request
+            text += [request.userName?.text ?? "", request.userEmail?.address ?? "", delivery.pin.secret,
+                     request.subject.description, delivery.serial.decimal, delivery.fileName].joined(separator: "\t") + "\r\n"
+        }
+        archive.add("pin.txt", try Self.cp932(text))
+        return archive.render()
+    }
+
+    /// DLV-03: a bulk ZIP (`client.txt` and the bundles) for these method-2 deliveries.
+    func bulkArchive(_ group: [ClientDelivery]) throws -> [UInt8] {
+        var archive = ZIPArchive(modified: now)
+        var text = "シリアル番号\t利用者氏名\t利用者メールアドレス\t主体者DN\tファイル名\r\n"
+        for delivery in group {
+            let request = delivery.request
+            text += [delivery.serial.decimal, request.userName?.text ?? "", request.userEmail?.address ?? "",
+                     request.subject.description, delivery.fileName].joined(separator: "\t") + "\r\n"
+        }
+        archive.add("client.txt", try Self.cp932(text))
+        for delivery in group { archive.add(delivery.fileName, delivery.pkcs12.der) }
+        return archive.render()
     }
 
     static func grouped<Item>(_ items: [Item], by key: (Item) -> String) -> [(String, [Item])] {

@@ -59,14 +59,15 @@ public struct NotificationComposer: Sendable {
         """
 
     /// Every mail of one submitted batch, in upload order.
-    public func mails(issued: IssuedBatch, revocations: [Revocation]) -> [MailMessage] {
+    /// `links` carries the one-time tokens of the batch's deliveries: each goes into its recipient's mail only (DESK-40).
+    public func mails(issued: IssuedBatch, revocations: [Revocation], links: DeliveryLinks = .none) -> [MailMessage] {
         var mails: [MailMessage] = []
         let delivered = Set(issued.deliveries.map(\.serial))
         let expires = BatchIssuer.oneMonth(after: now)
         for delivery in issued.deliveries {
-            mails.append(pinNotice(delivery, expires: expires))
+            mails.append(pinNotice(delivery, expires: expires, links: links))
             if let user = Self.user(delivery.request) {
-                mails.append(acceptance(delivery, to: user, expires: expires))
+                mails.append(acceptance(delivery, to: user, expires: expires, links: links))
             }
         }
         for certificate in issued.certificates where !delivered.contains(certificate.serial) {
@@ -106,10 +107,15 @@ public struct NotificationComposer: Sendable {
             """)
     }
 
-    func pinNotice(_ delivery: ClientDelivery, expires: Date) -> MailMessage {
+    /// A one-time link's URL, or the note that the operator hands it over (batches made without links).
+    func link(_ page: String, _ token: String?) -> String {
+        token.map { "\(deskURL)/\(page)?p1=\($0)" } ?? "（登録担当者からお知らせします / your registration officer sends it）"
+    }
+
+    func pinNotice(_ delivery: ClientDelivery, expires: Date, links: DeliveryLinks) -> MailMessage {
         let request = delivery.request
         let to = Self.administrator(request).map { [$0] } ?? []
-        let page = delivery.method == .bulkPKCS12 ? "pin-all" : "pin"
+        let bulk = links.bulkTokens[delivery.serial].map { "\n【証明書一括取得URL / bulk ZIP】\(link("bulk", $0))" } ?? ""
         return message("pin", serial: delivery.serial, to: to, subject: "[UPKI] アクセスPIN発行通知", body: """
             \(request.administratorName?.text ?? "") 様
 
@@ -119,7 +125,7 @@ public struct NotificationComposer: Sendable {
 
             \(Self.block(for: request))
             【シリアル番号】\(delivery.serial.decimal)
-            【アクセスPIN取得URL】\(deskURL)/\(page)?p1=<one-time link issued by the web desk>
+            【アクセスPIN取得URL】\(link("pin", links.pinTokens[delivery.serial]))\(bulk)
             【URL有効期限】\(JapanTime.format(expires)) (JST)
 
             ----
@@ -128,7 +134,7 @@ public struct NotificationComposer: Sendable {
             """)
     }
 
-    func acceptance(_ delivery: ClientDelivery, to user: MailMessage.Address, expires: Date) -> MailMessage {
+    func acceptance(_ delivery: ClientDelivery, to user: MailMessage.Address, expires: Date, links: DeliveryLinks) -> MailMessage {
         let request = delivery.request
         let bulk = delivery.method == .bulkPKCS12
         return message("accepted", serial: delivery.serial, to: [user],
@@ -143,7 +149,7 @@ public struct NotificationComposer: Sendable {
             【シリアル番号】\(delivery.serial.decimal)
             【プロファイル】\(delivery.issued.profile.rawValue)
             【有効期間】\(Self.period(delivery.issued))
-            \(bulk ? "" : "【証明書取得URL】\(deskURL)/certificate?p1=<one-time link issued by the web desk>\n【URL有効期限】\(JapanTime.format(expires)) (JST)")
+            \(bulk ? "" : "【証明書取得URL】\(link("certificate", links.certificateTokens[delivery.serial]))\n【URL有効期限】\(JapanTime.format(expires)) (JST)")
 
             ----
             Your client certificate request has been accepted.

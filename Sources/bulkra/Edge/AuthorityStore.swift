@@ -90,6 +90,16 @@ struct AuthorityStore {
     func passphrasePath(_ role: AuthorityRole) -> String { folder + "/\(role.rawValue).passphrase.json" }
     func chainPath(_ role: AuthorityRole) -> String { folder + "/\(role.rawValue).chain.pem" }
 
+    /// The chain above a certificate of `role`, PEM: the issuing CA, then its chain file or the root (no key is read).
+    func chainPEM(_ role: AuthorityRole) throws -> String {
+        let upper = FileManager.default.fileExists(atPath: chainPath(role)) ? chainPath(role) : certificatePath("root")
+        guard let issuing = try? String(contentsOfFile: certificatePath(role.rawValue), encoding: .utf8),
+              let rest = try? String(contentsOfFile: upper, encoding: .utf8) else {
+            throw OperationalError(.notFound, LocalizedText(ja: "CA証明書がありません: \(folder)", en: "Missing CA certificates in \(folder)"))
+        }
+        return issuing + rest
+    }
+
     /// Loads one issuing CA with its chain and URLs.
     func authority(_ role: AuthorityRole) throws -> IssuingAuthority {
         func read(_ path: String) throws -> String {

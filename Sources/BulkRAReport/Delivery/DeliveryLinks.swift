@@ -1,0 +1,72 @@
+import BulkRAIssue
+import BulkRAModel
+import BulkRARegistry
+import BulkRAValidate
+import Foundation
+
+/// The one-time links of a client batch (reference 6.3; DESK-40..DESK-44, Specs/desk.md): per
+/// certificate an access-PIN link for the user-administrator and, for method 1, a certificate link for
+/// the user that works only after the PIN was fetched; per user-administrator of method-2 lines a link
+/// to the bulk ZIP. Pure: tokens come from the passed-in generator, the clock is passed in.
+public struct DeliveryLinks: Sendable {
+    /// The registry records (token hashes and sealed payloads).
+    public let records: [DeliveryLinkRecord]
+    /// The PIN link token of each certificate; goes into the user-administrator's mail only.
+    public let pinTokens: [SerialNumber: String]
+    /// The certificate link token of each method-1 certificate; goes into the user's mail only.
+    public let certificateTokens: [SerialNumber: String]
+    /// The bulk ZIP token per certificate of method 2 (the same token for one administrator's lines).
+    public let bulkTokens: [SerialNumber: String]
+    /// When the links stop working.
+    public let expires: Date
+
+    /// No links (batches without service-made keys).
+    public static let none = DeliveryLinks(records: [], pinTokens: [:], certificateTokens: [:], bulkTokens: [:], expires: .distantPast)
+
+    init(records: [DeliveryLinkRecord], pinTokens: [SerialNumber: String], certificateTokens: [SerialNumber: String],
+         bulkTokens: [SerialNumber: String], expires: Date) {
+        self.records = records
+        self.pinTokens = pinTokens
+        self.certificateTokens = certificateTokens
+        self.bulkTokens = bulkTokens
+        self.expires = expires
+    }
+
+    /// Makes the links of `deliveries` for `institution`, valid one month from `now`.
+    public init(deliveries: [ClientDelivery], institution: String, now: Date, token: () -> String) throws {
+        let expires = BatchIssuer.oneMonth(after: now)
+        var records: [DeliveryLinkRecord] = []
+        var pins: [SerialNumber: String] = [:]
+        var certificates: [SerialNumber: String] = [:]
+        var bulks: [SerialNumber: String] = [:]
+        let package = DeliveryPackage(deliveries: deliveries, enrolments: [], now: now)
+        func record(_ kind: DeliveryLinkRecord.Kind, _ token: String, to email: String, serial: SerialNumber?, requires: String?,
+                    name: String, payload: [UInt8]) throws -> DeliveryLinkRecord {
+            DeliveryLinkRecord(tokenSHA256: ContentDigest.sha256(Array(token.utf8)), kind: kind, institutionID: institution,
+                               recipientEmail: email, serial: serial, requiresTokenSHA256: requires, fileName: name,
+                               sealed: try LinkSeal.seal(payload, token: token), expires: expires)
+        }
+        for delivery in deliveries {
+            let request = delivery.request
+            let pinToken = token()
+            pins[delivery.serial] = pinToken
+            records.append(try record(.pin, pinToken, to: request.administratorEmail?.address ?? "", serial: delivery.serial, requires: nil,
+                                      name: "pin-\(delivery.serial.decimal).zip", payload: try package.pinArchive([delivery])))
+            if delivery.method != .bulkPKCS12 {
+                let certificateToken = token()
+                certificates[delivery.serial] = certificateToken
+                records.append(try record(.certificate, certificateToken, to: request.userEmail?.address ?? "", serial: delivery.serial,
+                                          requires: ContentDigest.sha256(Array(pinToken.utf8)), name: delivery.fileName,
+                                          payload: delivery.pkcs12.der))
+            }
+        }
+        for (administrator, group) in DeliveryPackage.grouped(deliveries.filter { $0.method == .bulkPKCS12 },
+                                                              by: { DeliveryPackage.administrator($0.request) }) {
+            let bulkToken = token()
+            for delivery in group { bulks[delivery.serial] = bulkToken }
+            records.append(try record(.bulk, bulkToken, to: group[0].request.administratorEmail?.address ?? "", serial: nil, requires: nil,
+                                      name: "\(administrator).zip", payload: try package.bulkArchive(group)))
+        }
+        self.init(records: records, pinTokens: pins, certificateTokens: certificates, bulkTokens: bulks, expires: expires)
+    }
+}

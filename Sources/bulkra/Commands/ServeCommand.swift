@@ -1,0 +1,105 @@
+import ArgumentParser
+import BulkRAIssue
+import BulkRAModel
+import BulkRARegistry
+import Crypto
+import Dispatch
+import Foundation
+import Hummingbird
+import HummingbirdTLS
+import NIOCore
+import NIOSSL
+import X509
+
+/// `bulkra serve`: the officers' web desk over HTTPS with TLS client-certificate login (CLI-100, Specs/desk.md).
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the web desk: officers log in with their RA certificate; PIN, certificate and enrolment links work without one.")
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(name: .long, help: "The address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(name: .long, help: "The port (0 picks a free one; the URL is printed).")
+    var port: Int = 8443
+
+    @Option(name: .long, help: "The server certificate chain (PEM); without it a TEST certificate is made from the test CA.")
+    var tlsCertificate: String?
+
+    @Option(name: .long, help: "The server key (PEM) for --tls-certificate.")
+    var tlsKey: String?
+
+    func validate() throws {
+        if (tlsCertificate == nil) != (tlsKey == nil) {
+            throw ValidationError("--tls-certificate と --tls-key は両方指定してください / give both --tls-certificate and --tls-key")
+        }
+    }
+
+    func run() throws {
+        let logger = common.makeLogger()
+        let data = common.data
+        let registry = try DataFolder(path: data).openRegistry(logger: logger)
+        let store = AuthorityStore(dataFolder: data)
+        let raAuthority = try Certificate(pemEncoded: try String(contentsOfFile: store.certificatePath(AuthorityRole.registrationOfficer.rawValue),
+                                                                   encoding: .utf8))
+        let identity = try tlsCertificate.map { try DeskIdentity.load(certificate: $0, key: tlsKey!) }
+            ?? DeskIdentity.testIdentity(data: data, host: host, now: Date())
+        var keyBytes = SystemRandom.bytes(32)
+        let desk = Desk(data: data, registry: registry, authenticator: OfficerAuthenticator(authority: raAuthority, registry: registry),
+                        settings: try DeskSettings.load(data: data), forms: FormGuard(key: SymmetricKey(data: keyBytes)), logger: logger)
+        keyBytes.removeAll()
+
+        // DESK-01: ask for a client certificate naming the RA CA, accept any (or none) at the TLS layer and
+        // judge it in the desk, so that a wrong certificate gets a page that says why.
+        var tls = TLSConfiguration.makeServerConfiguration(certificateChain: identity.chain.map { .certificate($0) }, privateKey: .privateKey(identity.key))
+        tls.minimumTLSVersion = .tlsv12
+        tls.certificateVerification = .optionalVerification
+        tls.trustRoots = .certificates([try NIOSSLCertificate(bytes: Array(raAuthority.serializeAsPEM().derBytes), format: .der)])
+        tls.sendCANameList = true
+        let channel = TLSChannelConfiguration(tlsConfiguration: tls, customVerificationCallback: { _, promise in
+            promise.succeed(.certificateVerified)
+        })
+        let host = self.host
+        let officers = Self.officerBundles(data: data)
+        let app = Application(
+            router: desk.router(), server: try .tls(.http1(), configuration: channel),
+            configuration: .init(address: .hostname(host, port: port), serverName: "BulkRA"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                var text = "BulkRA desk: https://\(host):\(port)/ (listening)\n"
+                if !officers.isEmpty {
+                    text += "ログイン / log in: import one of these PKCS#12 files into the browser (PIN in the .pin.txt beside it):\n"
+                    text += officers.map { "  \($0)\n" }.joined()
+                }
+                FileHandle.standardOutput.write(Data(text.utf8))
+            },
+            logger: logger)
+        let done = DispatchSemaphore(value: 0)
+        let failure = FailureBox()
+        Task {
+            do { try await app.runService() } catch { failure.set(error) }
+            done.signal()
+        }
+        done.wait()
+        if let error = failure.error { throw error }
+    }
+
+    /// The officers' PKCS#12 files under `DATA/ra` (what `make serve` tells the user to import).
+    static func officerBundles(data: String) -> [String] {
+        let folder = data + "/ra"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return names.filter { $0.hasSuffix(".p12") }.sorted().map { folder + "/" + $0 }
+    }
+}
+
+/// The error of the server task, handed to the main thread.
+final class FailureBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: (any Error)?
+
+    var error: (any Error)? { lock.withLock { stored } }
+
+    func set(_ error: any Error) { lock.withLock { stored = error } }
+}

@@ -1,0 +1,44 @@
+import BulkRAModel
+import BulkRARegistry
+import BulkRAReport
+import Foundation
+import Hummingbird
+
+extension Desk {
+    /// Manual 3-3 downloads (DESK-13): certificate information (46 columns), user-administrators,
+    /// statistics and the allow-list of the officer's institution — the same bytes as `bulkra download`.
+    func download(_ request: Request, _ context: DeskContext) async throws -> Response {
+        let api = request.uri.path.hasPrefix("/api/")
+        return try await gate(request, context, api: api) { officer, language in
+            let query = request.uri.queryParameters
+            let encoding: DownloadEncoding = query.get("encoding") == "utf-8" ? .utf8 : .cp932
+            let family = query.get("family").flatMap(FamilyOption.init(rawValue:)) ?? .all
+            let certificates = CertificateQuery(institutionID: officer.institutionID, families: family.families)
+            let stamp = JapanTime.fileStamp(now)
+            var writer = TSVWriter(encoding: encoding)
+            var bytes: [UInt8] = []
+            let name: String
+            switch context.parameters.get("name") ?? "" {
+            case "certificates":
+                bytes = writer.line(CertificateInformationFile.header)
+                try DownloadRun.pages(registry, certificates) { page in bytes += writer.lines(page.map(CertificateInformationFile.row)) }
+                name = "certificates-\(family.rawValue)-\(stamp).tsv"
+            case "administrators":
+                bytes = writer.line(AdministratorInformationFile.header)
+                try DownloadRun.pages(registry, certificates) { page in bytes += writer.lines(page.map(AdministratorInformationFile.row)) }
+                name = "administrators-\(stamp).tsv"
+            case "allowlist":
+                guard let profile = try registry.institution(id: officer.institutionID) else { return notFound(language, officer: officer, api: api) }
+                bytes = writer.line(AllowListFile.header) + writer.lines(AllowListFile.rows(profile))
+                name = "allowlist-\(stamp).tsv"
+            case "statistics":
+                bytes = writer.lines(try statistics(officer).tableRows())
+                name = "statistics-\(stamp).tsv"
+            default:
+                return notFound(language, officer: officer, api: api)
+            }
+            let type = "text/tab-separated-values; charset=\(encoding == .utf8 ? "utf-8" : "Shift_JIS")"
+            return file(bytes, type: type, name: "\(officer.institutionID)-\(name)")
+        }
+    }
+}

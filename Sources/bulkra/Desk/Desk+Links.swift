@@ -1,0 +1,158 @@
+import BulkRAIssue
+import BulkRAModel
+import BulkRARegistry
+import BulkRAReport
+import BulkRAValidate
+import Foundation
+import Hummingbird
+
+extension Desk {
+    /// DESK-40: the page a one-time link opens. Fetching needs a button (a POST), so that mail scanners
+    /// and link previews that follow URLs never use up a link.
+    func linkPage(_ kind: DeliveryLinkRecord.Kind, _ request: Request) async throws -> Response {
+        let language = DeskLanguage(query: request.uri.queryParameters.get("lang"))
+        let token = request.uri.queryParameters.get("p1") ?? ""
+        let digest = ContentDigest.sha256(Array(token.utf8))
+        let record = try registry.deliveryLink(tokenSHA256: digest)
+        if let refusal = Self.refusal(record, kind: kind, now: now, registry: registry) {
+            return html(linkRefusal(refusal, language), status: refusal == .pinFirst ? .conflict : .gone)
+        }
+        let l = language
+        let what: String
+        switch kind {
+        case .pin: what = l.text("アクセスPIN（ZIPファイル）を取得します。取得するとこのURLは使えなくなります。",
+                                 "Fetch the access PIN (a ZIP file). After that this URL stops working.")
+        case .certificate: what = l.text("クライアント証明書（PKCS#12ファイル）を取得します。開くには利用管理者から受け取ったアクセスPINが必要です。取得するとこのURLは使えなくなります。",
+                                         "Fetch your client certificate (a PKCS#12 file). Open it with the access PIN your user-administrator gave you. After that this URL stops working.")
+        case .bulk: what = l.text("証明書一括ファイル（ZIP）を取得します。取得するとこのURLは使えなくなります。",
+                                  "Fetch the bulk certificate file (ZIP). After that this URL stops working.")
+        }
+        let expires = record.map { JapanTime.format($0.expires) } ?? ""
+        let content = """
+            <p>\(what)</p>
+            <p>\(l.text("有効期限", "Valid until")): \(HTML.escape(expires)) (JST)</p>
+            <form method="post" action="\(HTML.escape(l.path("/\(kind.rawValue)")))">
+            <input type="hidden" name="p1" value="\(HTML.escape(token))">
+            <input type="hidden" name="csrf" value="\(HTML.escape(forms.token(for: "link:" + digest)))">
+            <p><button type="submit" class="primary">\(l.text("取得する", "Fetch"))</button></p>
+            </form>
+            """
+        return html(DeskPage(language: l, title: Self.linkTitle(kind, l), officer: nil, path: "/\(kind.rawValue)?p1=\(token)", content: content))
+    }
+
+    /// DESK-41..DESK-43: uses the link once and hands out its file; the page never shows a PIN inline.
+    func useLink(_ kind: DeliveryLinkRecord.Kind, _ request: Request, _ context: DeskContext) async throws -> Response {
+        let language = DeskLanguage(query: request.uri.queryParameters.get("lang"))
+        let form = try await FormFields.read(request, limit: 16 << 10)
+        let token = form.text("p1") ?? ""
+        let digest = ContentDigest.sha256(Array(token.utf8))
+        guard sameOrigin(request), forms.accepts(form.text("csrf"), for: "link:" + digest) else { return csrfRefusal(language, api: false) }
+        if let refusal = Self.refusal(try registry.deliveryLink(tokenSHA256: digest), kind: kind, now: now, registry: registry) {
+            return html(linkRefusal(refusal, language), status: refusal == .pinFirst ? .conflict : .gone)
+        }
+        let registry = self.registry
+        let used: DeliveryLinkRecord
+        do {
+            used = try await serially { try registry.useDeliveryLink(tokenSHA256: digest) }
+        } catch let refusal as DeliveryLinkRecord.Refusal {
+            return html(linkRefusal(refusal, language), status: refusal == .pinFirst ? .conflict : .gone)
+        }
+        guard let sealed = used.sealed, let payload = LinkSeal.open(sealed, token: token) else {
+            return html(linkRefusal(.unknown, language), status: .gone)
+        }
+        let type = kind == .certificate ? "application/x-pkcs12" : "application/zip"
+        return file(payload, type: type, name: used.fileName)
+    }
+
+    /// Why a link cannot be used (or nil): unknown, of another kind, used, expired, or waiting for its PIN link.
+    static func refusal(_ record: DeliveryLinkRecord?, kind: DeliveryLinkRecord.Kind, now: Date,
+                        registry: SQLiteRegistry) -> DeliveryLinkRecord.Refusal? {
+        guard let record, record.kind == kind else { return .unknown }
+        if record.usedAt != nil { return .used }
+        if record.expires <= now { return .expired }
+        if let required = record.requiresTokenSHA256, (try? registry.deliveryLink(tokenSHA256: required))??.usedAt == nil { return .pinFirst }
+        return nil
+    }
+
+    static func linkTitle(_ kind: DeliveryLinkRecord.Kind, _ l: DeskLanguage) -> String {
+        switch kind {
+        case .pin: return l.text("アクセスPIN取得", "Access PIN")
+        case .certificate: return l.text("クライアント証明書取得", "Client certificate")
+        case .bulk: return l.text("証明書一括取得", "Bulk certificate file")
+        }
+    }
+
+    /// DESK-42: a used, expired or unknown link says which (the real service's "指定されたURLへのアクセスは拒否されました。").
+    func linkRefusal(_ refusal: DeliveryLinkRecord.Refusal, _ language: DeskLanguage) -> DeskPage {
+        let text: LocalizedText
+        switch refusal {
+        case .unknown: text = LocalizedText(ja: "指定されたURLへのアクセスは拒否されました。URLが正しくありません。",
+                                            en: "Access to this URL was refused: the URL is not valid.")
+        case .used: text = LocalizedText(ja: "指定されたURLへのアクセスは拒否されました。このURLは既に使用されています。",
+                                         en: "Access to this URL was refused: it has already been used.")
+        case .expired: text = LocalizedText(ja: "指定されたURLへのアクセスは拒否されました。有効期限（1か月）が過ぎています。",
+                                            en: "Access to this URL was refused: its month of validity is over.")
+        case .pinFirst: text = LocalizedText(ja: "まだ取得できません。利用管理者がアクセスPINを取得した後にご利用ください。",
+                                             en: "Not yet: your user-administrator has to fetch the access PIN first.")
+        }
+        return DeskPage.message(language, title: LocalizedText(ja: "取得できません", en: "Cannot fetch"), message: text, path: "/")
+    }
+
+    /// DESK-44: the method-3 enrolment page — paste a CSR, or let the browser make the key (WebCrypto).
+    func enrolmentPage(_ request: Request) async throws -> Response {
+        let l = DeskLanguage(query: request.uri.queryParameters.get("lang"))
+        let token = request.uri.queryParameters.get("token") ?? ""
+        do {
+            _ = try EnrolmentCompletion(data: data, registry: registry, logger: logger).open(token: token, now: now)
+        } catch let error as OperationalError {
+            return html(DeskPage.message(l, title: LocalizedText(ja: "登録できません", en: "Cannot enrol"), message: error.message, path: "/"),
+                        status: .gone)
+        }
+        let content = """
+            <p>\(l.text("証明書署名要求（CSR、PEM形式）を貼り付けて送信してください。鍵はお手元に残り、送信されるのはCSRだけです。",
+                        "Paste your certificate signing request (CSR, PEM) and send it. Your key stays with you; only the CSR is sent."))</p>
+            <form method="post" action="\(HTML.escape(l.path("/enrol")))" id="enrol-form">
+            <input type="hidden" name="token" value="\(HTML.escape(token))">
+            <input type="hidden" name="csrf" value="\(HTML.escape(forms.token(for: "enrol:" + ContentDigest.sha256(Array(token.utf8)))))">
+            <p><label for="csr">CSR (PEM)</label><br><textarea id="csr" name="csr" rows="14" cols="70" required spellcheck="false"></textarea></p>
+            <p class="buttons"><button type="button" id="generate" hidden>\(l.text("ブラウザで鍵とCSRを作る（RSA 2048）", "Make the key and CSR in this browser (RSA 2048)"))</button>
+            <button type="submit" class="primary">\(l.text("送信して証明書を受け取る", "Send and receive the certificate"))</button></p>
+            <p id="key-note" hidden>\(l.text("作成した秘密鍵（PKCS#8 PEM）は次の欄にあります。必ず保存してください。サーバには送られません。",
+                                             "The private key made (PKCS#8 PEM) is below. Save it: it is never sent to the server."))</p>
+            <p><textarea id="key" rows="10" cols="70" readonly hidden aria-labelledby="key-note"></textarea></p>
+            </form>
+            """
+        var page = DeskPage(language: l, title: l.text("クライアント証明書の登録", "Client certificate enrolment"), officer: nil,
+                            path: "/enrol?token=\(token)", content: content)
+        page.scripts = ["enrol.js"]
+        return html(page)
+    }
+
+    /// DESK-44: the CSR sent; the certificate (PEM with chain) comes back as a file, or the problems as a page.
+    func enrol(_ request: Request, _ context: DeskContext) async throws -> Response {
+        let l = DeskLanguage(query: request.uri.queryParameters.get("lang"))
+        let form = try await FormFields.read(request, limit: 64 << 10)
+        let token = form.text("token") ?? ""
+        guard sameOrigin(request), forms.accepts(form.text("csrf"), for: "enrol:" + ContentDigest.sha256(Array(token.utf8))) else {
+            return csrfRefusal(l, api: false)
+        }
+        let csr = form.text("csr") ?? ""
+        let (data, registry, logger, now) = (self.data, self.registry, self.logger, self.now)
+        let outcome: EnrolmentCompletion.Outcome
+        do {
+            outcome = try await serially { try EnrolmentCompletion(data: data, registry: registry, logger: logger).complete(token: token, signingRequest: csr, now: now) }
+        } catch let error as OperationalError {
+            return html(DeskPage.message(l, title: LocalizedText(ja: "登録できません", en: "Cannot enrol"), message: error.message, path: "/"),
+                        status: .gone)
+        }
+        switch outcome {
+        case .rejected(let diagnostics):
+            let items = diagnostics.map { "<li>\(HTML.escape(l == .ja ? $0.resultText : $0.resultTextEnglish))</li>" }.joined()
+            let page = DeskPage(language: l, title: l.text("CSRを受け付けられません", "The CSR was refused"), officer: nil, path: "/",
+                                content: "<ul class=\"errors\" role=\"alert\">\(items)</ul><p>\(l.text("戻って修正し、もう一度送信してください。", "Go back, correct it and send again."))</p>")
+            return html(page, status: .unprocessableContent)
+        case .issued(let issued):
+            return file(Array(try issued.pemWithChain().utf8), type: "application/x-pem-file", name: "\(issued.serial.decimal).pem")
+        }
+    }
+}

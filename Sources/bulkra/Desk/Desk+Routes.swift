@@ -1,0 +1,137 @@
+import BulkRAModel
+import BulkRARegistry
+import BulkRAReport
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+extension Desk {
+    /// Every route of the desk (Specs/desk.md). Officer routes pass through `gate`; link routes do not.
+    func router() -> Router<DeskContext> {
+        let router = Router(context: DeskContext.self)
+        router.add(middleware: SecurityHeaders())
+
+        router.get("/static/desk.css") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
+                     body: .init(byteBuffer: .init(string: DeskAssets.stylesheet)))
+        }
+        router.get("/static/enrol.js") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "max-age=3600"],
+                     body: .init(byteBuffer: .init(string: DeskAssets.enrolmentScript)))
+        }
+
+        // Manual 3-3: the menu and one screen per function.
+        router.get("/") { request, context in
+            try await gate(request, context) { officer, language in
+                try? registry.audit(event: "desk-login", serial: officer.certificateSerial, detail: officer.email)
+                return html(menuPage(officer, language))
+            }
+        }
+        for screen in UploadScreen.allCases {
+            router.get(RouterPath(stringLiteral: "/\(screen.rawValue)")) { request, context in
+                try await gate(request, context) { officer, language in html(uploadPage(screen, officer, language)) }
+            }
+        }
+        router.post("/upload") { request, context in try await upload(request, context) }
+        router.get("/results/:id") { request, context in try await result(request, context, api: false) }
+        router.get("/results/:id/certificates.zip") { request, context in try await resultArchive(request, context) }
+        router.get("/certificates/:serial") { request, context in try await certificate(request, context, api: false) }
+        router.get("/downloads/:name") { request, context in try await download(request, context) }
+        router.get("/statistics") { request, context in
+            try await gate(request, context) { officer, language in html(try statisticsPage(officer, language)) }
+        }
+        router.get("/statistics.svg") { request, context in
+            try await gate(request, context) { officer, _ in
+                Response(status: .ok, headers: [.contentType: "image/svg+xml; charset=utf-8"],
+                         body: .init(byteBuffer: .init(string: try statistics(officer).renderSVG())))
+            }
+        }
+        router.get("/timestamp") { request, context in
+            try await gate(request, context) { officer, language in html(timestampPage(officer, language)) }
+        }
+        router.post("/logout") { request, context in try await logout(request, context, api: false) }
+
+        // The same screens as JSON (DESK-10).
+        router.get("/api/me") { request, context in
+            try await gate(request, context, api: true) { officer, _ in json(officerJSON(officer)) }
+        }
+        router.post("/api/uploads") { request, context in try await apiUpload(request, context) }
+        router.get("/api/results/:id") { request, context in try await result(request, context, api: true) }
+        router.get("/api/certificates/:serial") { request, context in try await certificate(request, context, api: true) }
+        router.get("/api/downloads/:name") { request, context in try await download(request, context) }
+        router.get("/api/statistics") { request, context in
+            try await gate(request, context, api: true) { officer, _ in json(try statistics(officer).renderJSON()) }
+        }
+        router.get("/api/timestamp") { request, context in
+            try await gate(request, context, api: true) { _, _ in
+                json(JSONWriter.object([("url", JSONWriter.quoted(settings.timestampURL))]) + "\n")
+            }
+        }
+        router.post("/api/logout") { request, context in try await logout(request, context, api: true) }
+
+        // One-time links without a client certificate (DESK-40..DESK-44).
+        for kind in [DeliveryLinkRecord.Kind.pin, .certificate, .bulk] {
+            router.get(RouterPath(stringLiteral: "/\(kind.rawValue)")) { request, _ in try await linkPage(kind, request) }
+            router.post(RouterPath(stringLiteral: "/\(kind.rawValue)")) { request, context in try await useLink(kind, request, context) }
+        }
+        router.get("/enrol") { request, _ in try await enrolmentPage(request) }
+        router.post("/enrol") { request, context in try await enrol(request, context) }
+        return router
+    }
+
+    /// DESK-01, DESK-02: runs `body` for a logged-in officer; anything else gets the refusal alone.
+    func gate(_ request: Request, _ context: DeskContext, api: Bool = false,
+              _ body: (DeskOfficer, DeskLanguage) async throws -> Response) async throws -> Response {
+        let language = DeskLanguage(query: request.uri.queryParameters.get("lang"))
+        switch await officer(context) {
+        case .failure(let refusal):
+            if api { return jsonError(refusal.rawValue, refusal.message, status: .forbidden) }
+            return html(DeskPage.message(language, title: LocalizedText(ja: "ログインできません", en: "Cannot log in"), message: refusal.message,
+                                         path: request.uri.path), status: .forbidden)
+        case .success(let officer):
+            return try await body(officer, language)
+        }
+    }
+
+    /// DESK-33: a state-changing request must come from our own pages (form token and same origin) or
+    /// from a script that set `X-BulkRA-API` (which browsers never send cross-site without asking).
+    func sameOrigin(_ request: Request) -> Bool {
+        if request.headers[.secFetchSite] == "cross-site" { return false }
+        guard let origin = request.headers[.origin] else { return true }
+        guard let authority = request.head.authority else { return false }
+        return origin == "https://\(authority)"
+    }
+
+    func logout(_ request: Request, _ context: DeskContext, api: Bool) async throws -> Response {
+        try await gate(request, context, api: api) { officer, language in
+            if api {
+                guard request.headers[.apiMarker] == "1" else { return csrfRefusal(language, api: true) }
+            } else {
+                let form = try await FormFields.read(request, limit: 64 << 10)
+                guard sameOrigin(request), forms.accepts(form.text("csrf"), officer: officer) else { return csrfRefusal(language, api: false) }
+            }
+            // DESK-11: closing the browser leaves no record; this does.
+            try registry.audit(event: "desk-logout", serial: officer.certificateSerial, detail: officer.email)
+            if api { return json(JSONWriter.object([("loggedOut", "true")]) + "\n") }
+            return html(DeskPage.message(language, title: LocalizedText(ja: "ログアウトしました", en: "Logged out"), message: LocalizedText(
+                ja: "ログアウトを記録しました。ブラウザはクライアント証明書の選択を覚えているため、すべてのウィンドウを閉じてください。",
+                en: "Your logout has been recorded. The browser remembers the certificate you chose: close all its windows."), path: "/", role: "status"))
+        }
+    }
+
+    func csrfRefusal(_ language: DeskLanguage, api: Bool) -> Response {
+        let text = LocalizedText(ja: "フォームの有効期限が切れたか、別のサイトから送信されました。画面を開き直して、もう一度送信してください。",
+                                 en: "The form expired or was sent from another site. Open the page again and resend.")
+        if api { return jsonError("csrf", LocalizedText(ja: "X-BulkRA-API: 1 ヘッダが必要です", en: "The X-BulkRA-API: 1 header is required"), status: .forbidden) }
+        return html(DeskPage.message(language, title: LocalizedText(ja: "送信できません", en: "Cannot send"), message: text, path: "/"), status: .forbidden)
+    }
+
+    func officerJSON(_ officer: DeskOfficer) -> String {
+        JSONWriter.object([
+            ("email", JSONWriter.quoted(officer.email)), ("name", JSONWriter.quoted(officer.name)), ("romaji", JSONWriter.quoted(officer.romaji)),
+            ("institution", JSONWriter.quoted(officer.institutionID)), ("institutionName", JSONWriter.quoted(officer.institutionName)),
+            ("domains", JSONWriter.array(officer.domains.map(JSONWriter.quoted))),
+            ("certificateSerial", JSONWriter.quoted(officer.certificateSerial.decimal)),
+        ]) + "\n"
+    }
+}

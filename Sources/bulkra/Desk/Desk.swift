@@ -1,0 +1,71 @@
+import BulkRAIssue
+import BulkRAModel
+import BulkRARegistry
+import BulkRAReport
+import BulkRAValidate
+import Crypto
+import Dispatch
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import X509
+
+/// The officers' web desk (Specs/desk.md): TLS client-certificate login, the screens of manual
+/// section 3-3 as pages and JSON endpoints, and the one-time links for administrators and users.
+/// A thin edge: every check, issue and report goes through the same stages as the CLI.
+struct Desk: Sendable {
+    let data: String
+    let registry: SQLiteRegistry
+    let authenticator: OfficerAuthenticator
+    let settings: DeskSettings
+    let forms: FormGuard
+    let logger: Logger
+    /// Uploads run one at a time off the request threads: a batch is checked against the registry and
+    /// committed before the next one is checked (one batch, one transaction; DESK-21).
+    let uploads = DispatchQueue(label: "bulkra.desk.uploads")
+
+    /// The clock (the desk's only source of time).
+    var now: Date { Date() }
+
+    /// Runs blocking work (SQLite, signing) on the upload queue.
+    func serially<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            uploads.async { continuation.resume(with: Result { try work() }) }
+        }
+    }
+
+    /// The officer behind a request, or why there is none (DESK-01, DESK-02); refusals are audited.
+    func officer(_ context: DeskContext) async -> Result<DeskOfficer, LoginRefusal> {
+        let result = authenticator.authenticate(await context.peerCertificate(), now: now)
+        if case .failure(let refusal) = result, refusal != .noCertificate {
+            try? registry.audit(event: "desk-refused", serial: nil, detail: refusal.rawValue)
+        }
+        return result
+    }
+}
+
+/// CSRF tokens (DESK-33): an HMAC under a per-process key of what the form acts for (the officer's RA
+/// certificate, or a one-time link), compared in constant time.
+struct FormGuard: Sendable {
+    let key: SymmetricKey
+
+    func token(for subject: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Array(subject.utf8), using: key)
+        return Data(mac).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    func accepts(_ candidate: String?, for subject: String) -> Bool {
+        guard let candidate else { return false }
+        let expected = Array(token(for: subject).utf8)
+        let given = Array(candidate.utf8)
+        guard expected.count == given.count else { return false }
+        var difference: UInt8 = 0
+        for index in 0..<expected.count { difference |= expected[index] ^ given[index] }
+        return difference == 0
+    }
+
+    func officerToken(_ officer: DeskOfficer) -> String { token(for: "officer:" + officer.certificateSerial.decimal) }
+    func accepts(_ candidate: String?, officer: DeskOfficer) -> Bool { accepts(candidate, for: "officer:" + officer.certificateSerial.decimal) }
+}

@@ -1,0 +1,122 @@
+import BulkRAModel
+import BulkRARegistry
+import BulkRAReport
+import Foundation
+
+extension Desk {
+    /// Manual 3-3: the officer's menu.
+    func menuPage(_ officer: DeskOfficer, _ language: DeskLanguage) -> DeskPage {
+        let l = language
+        func item(_ path: String, _ ja: String, _ en: String, _ note: String = "") -> String {
+            "<li><a href=\"\(HTML.escape(l.path(path)))\">\(l.text(ja, en))</a>\(note.isEmpty ? "" : " <span class=\"note\">\(note)</span>")</li>"
+        }
+        let domains = officer.domains.isEmpty ? l.text("（なし）", "(none)") : officer.domains.map(HTML.escape).joined(separator: ", ")
+        let content = """
+            <p>\(l.text("担当ドメイン", "Your domains")): \(domains)</p>
+            <section aria-labelledby="certs"><h2 id="certs">\(l.text("証明書の申請", "Certificate requests"))</h2><ul class="menu">
+            \(item("/server", "サーバ証明書 発行・更新・失効申請", "Server certificates: issue, renew, revoke"))
+            \(item("/client", "クライアント証明書 発行・更新・失効申請", "Client certificates: issue, renew, revoke"))
+            \(item("/codesign", "コード署名用証明書 発行・更新・失効申請", "Code-signing certificates: issue, renew, revoke"))
+            \(item("/admin", "利用管理者情報更新申請", "User-administrator information update"))
+            </ul></section>
+            <section aria-labelledby="downloads"><h2 id="downloads">\(l.text("ダウンロードと照会", "Downloads and reports"))</h2><ul class="menu">
+            \(item("/downloads/certificates?family=server", "サーバ証明書情報ダウンロード", "Server certificate information (TSV)"))
+            \(item("/downloads/certificates?family=client", "クライアント証明書情報ダウンロード", "Client certificate information (TSV)"))
+            \(item("/downloads/certificates", "全証明書情報一括ダウンロード", "All certificate information (TSV)"))
+            \(item("/downloads/administrators", "利用管理者情報ダウンロード", "User-administrator information (TSV)"))
+            \(item("/statistics", "発行証明書統計照会", "Issued-certificate statistics"))
+            \(item("/downloads/allowlist", "許可リストダウンロード", "OU allow-list (TSV)"))
+            \(item("/timestamp", "タイムスタンプサービスURL", "Time-stamp service URL"))
+            </ul></section>
+            """
+        return DeskPage(language: l, title: l.text("登録担当者メニュー", "Registration officer menu"), officer: officer, path: "/",
+                        content: content, csrf: forms.officerToken(officer))
+    }
+
+    /// Manual 3-3: an upload screen — operation, error mode, the file, check only or apply.
+    func uploadPage(_ screen: UploadScreen, _ officer: DeskOfficer, _ language: DeskLanguage) -> DeskPage {
+        let l = language
+        let operations = UploadOperation.allowed(for: screen.kind)
+        let operationName: (UploadOperation) -> String = { operation in
+            switch operation {
+            case .issue: return l.text("発行", "Issue")
+            case .renew: return l.text("更新", "Renew")
+            case .revoke: return l.text("失効", "Revoke")
+            case .update: return l.text("更新（利用管理者情報）", "Update")
+            default: return operation.rawValue
+            }
+        }
+        let radios = operations.enumerated().map { index, operation in
+            "<label><input type=\"radio\" name=\"operation\" value=\"\(operation.rawValue)\"\(index == 0 ? " checked" : "") required> \(operationName(operation))</label>"
+        }.joined(separator: "\n")
+        let download = screen.family.map { family in
+            "<p><a href=\"\(HTML.escape(l.path("/downloads/certificates?family=\(family)")))\">\(l.text("証明書情報ダウンロード（TSV）", "Download certificate information (TSV)"))</a></p>"
+        } ?? ""
+        let limit = settings.maximumUploadMiB
+        let content = """
+            <form method="post" action="\(HTML.escape(l.path("/upload")))" enctype="multipart/form-data" class="upload">
+            <input type="hidden" name="csrf" value="\(HTML.escape(forms.officerToken(officer)))">
+            <input type="hidden" name="kind" value="\(screen.rawValue)">
+            <fieldset><legend>\(l.text("申請種別", "Operation"))</legend>
+            \(radios)
+            </fieldset>
+            <fieldset><legend>\(l.text("エラー時の処理", "When a line has an error"))</legend>
+            <label><input type="radio" name="mode" value="abort" checked> \(l.text("エラーが有れば全件処理を中止", "Abort the whole file if any line has an error"))</label>
+            <label><input type="radio" name="mode" value="skip"> \(l.text("エラーの無い行のみ処理", "Process only the lines without errors"))</label>
+            </fieldset>
+            <p><label for="file">\(l.text("申請ファイル（.tsv / .txt、CP932 または UTF-8、\(limit) MiB まで）", "Request file (.tsv / .txt, CP932 or UTF-8, up to \(limit) MiB)"))</label>
+            <input type="file" id="file" name="file" accept=".tsv,.txt,text/plain,text/tab-separated-values" required></p>
+            <p class="buttons"><button type="submit" name="action" value="check">\(l.text("チェックのみ（適用しない）", "Check only (apply nothing)"))</button>
+            <button type="submit" name="action" value="apply" class="primary">\(l.text("申請する", "Submit"))</button></p>
+            </form>
+            \(download)
+            <p><a href="\(HTML.escape(l.path("/")))">\(l.text("メニューへ戻る", "Back to the menu"))</a></p>
+            """
+        return DeskPage(language: l, title: l == .ja ? screen.title.ja : screen.title.en, officer: officer, path: "/\(screen.rawValue)",
+                        content: content, csrf: forms.officerToken(officer))
+    }
+
+    /// Manual 3-3: the time-stamp service URL.
+    func timestampPage(_ officer: DeskOfficer, _ language: DeskLanguage) -> DeskPage {
+        let l = language
+        let content = """
+            <p>\(l.text("タイムスタンプサービス（RFC 3161）のURLです。コード署名の際に署名ツールへ指定してください。",
+                        "The time-stamp service (RFC 3161) URL: give it to your signing tool when you sign code."))</p>
+            <p><code class="url">\(HTML.escape(settings.timestampURL))</code></p>
+            <p><a href="\(HTML.escape(l.path("/")))">\(l.text("メニューへ戻る", "Back to the menu"))</a></p>
+            """
+        return DeskPage(language: l, title: l.text("タイムスタンプサービスURL", "Time-stamp service URL"), officer: officer, path: "/timestamp",
+                        content: content, csrf: forms.officerToken(officer))
+    }
+
+    /// The statistics of the officer's institution, as of now, per domain and profile.
+    func statistics(_ officer: DeskOfficer) throws -> IssuedStatistics {
+        let domains = try registry.institution(id: officer.institutionID)?.domains.map(\.name) ?? []
+        var statistics = IssuedStatistics(institutionID: officer.institutionID, grouping: .domain, asOf: now, registeredDomains: domains)
+        try DownloadRun.pages(registry, CertificateQuery(institutionID: officer.institutionID, families: CertificateQuery.officerFamilies)) { page in
+            for listed in page { statistics.add(listed) }
+        }
+        return statistics
+    }
+
+    /// Manual 3-3: issued-certificate statistics — a table and a chart per domain.
+    func statisticsPage(_ officer: DeskOfficer, _ language: DeskLanguage) throws -> DeskPage {
+        let l = language
+        let rows = try statistics(officer).tableRows()
+        let header = rows.first.map { "<tr>" + $0.map { "<th scope=\"col\">\(HTML.escape($0))</th>" }.joined() + "</tr>" } ?? ""
+        let body = rows.dropFirst().map { row in
+            "<tr>" + row.enumerated().map { $0.offset == 0 ? "<th scope=\"row\">\(HTML.escape($0.element))</th>" : "<td>\(HTML.escape($0.element))</td>" }.joined() + "</tr>"
+        }.joined(separator: "\n")
+        let content = """
+            <table class="statistics"><caption>\(l.text("ドメイン・プロファイル別の発行数（現在）", "Certificates per domain and profile (now)"))</caption>
+            <thead>\(header)</thead><tbody>\(body)</tbody></table>
+            <figure><img src="/statistics.svg" alt="\(l.text("ドメイン別の発行数グラフ（内容は上の表と同じ）", "Chart of certificates per domain (the table above in pictures)"))">
+            <figcaption>\(l.text("ドメイン別グラフ", "Per-domain chart"))</figcaption></figure>
+            <p><a href="\(HTML.escape(l.path("/downloads/statistics")))">\(l.text("統計をTSVでダウンロード", "Download the statistics (TSV)"))</a> ・
+            <a href="/api/statistics">JSON</a></p>
+            <p><a href="\(HTML.escape(l.path("/")))">\(l.text("メニューへ戻る", "Back to the menu"))</a></p>
+            """
+        return DeskPage(language: l, title: l.text("発行証明書統計照会", "Issued-certificate statistics"), officer: officer, path: "/statistics",
+                        content: content, csrf: forms.officerToken(officer))
+    }
+}

@@ -1,0 +1,69 @@
+import BulkRAModel
+import Foundation
+
+extension Desk {
+    /// Manual 3-3 / reference 10.4: the result page — what happened in one sentence, then every line.
+    func resultPage(_ view: ResultView, officer: DeskOfficer, language: DeskLanguage, batchID: Int64?, checkOnly: Bool, repeated: Bool,
+                    screen: UploadScreen?) -> DeskPage {
+        let l = language
+        let issuedCount = view.lines.filter { $0.accepted && $0.serial != nil }.count
+        var summary: String
+        if !view.fileErrors.isEmpty {
+            summary = l.text("ファイル全体が受け付けられませんでした。何も適用していません。", "The file was refused as a whole. Nothing was applied.")
+        } else if checkOnly {
+            summary = view.rejected == 0
+                ? l.text("チェックのみ: 全 \(view.accepted) 行に問題はありません。何も適用していません。",
+                         "Check only: all \(view.accepted) lines are fine. Nothing was applied.")
+                : l.text("チェックのみ: \(view.rejected) 行にエラーがあります（OK \(view.accepted) 行）。何も適用していません。",
+                         "Check only: \(view.rejected) lines have errors (\(view.accepted) OK). Nothing was applied.")
+        } else if view.applied == true {
+            summary = l.text("ファイルのアップロード処理が完了しました。", "The upload has been processed.") + " "
+                + l.text("OK \(view.accepted) 行、NG \(view.rejected) 行。", "\(view.accepted) lines OK, \(view.rejected) NG.")
+            if issuedCount > 0 { summary += " " + l.text("\(issuedCount) 件を処理しました（下の表のシリアル番号）。", "\(issuedCount) certificates handled (serials below).") }
+        } else {
+            summary = l.text("エラーのある行があるため、すべての処理を中止しました。何も適用していません。",
+                             "Some lines have errors, so nothing was applied (abort mode).")
+        }
+        if repeated {
+            summary = l.text("同じファイルは既に処理済みです。最初の結果を表示します（何も変更していません）。",
+                             "This file was processed before: its first result is shown and nothing changed.") + " " + summary
+        }
+        let fileErrors = view.fileErrors.map { "<li>\(HTML.escape(l == .ja ? $0.0 : $0.1))</li>" }.joined()
+        let rows = view.lines.map { line -> String in
+            let texts = (l == .ja ? line.texts : line.textsEnglish).map(HTML.escape).joined(separator: "<br>")
+            var link = ""
+            if let path = line.path, path.hasPrefix("/") {
+                link = "<a href=\"\(HTML.escape(path))\">\(l.text("証明書", "Certificate"))</a>"
+            } else if line.accepted, line.serial != nil, screen == .client, !checkOnly, view.applied == true {
+                link = l.text("PKCS#12 は利用管理者・利用者へのワンタイムURLで配付", "PKCS#12 delivered by one-time links to administrator and user")
+            }
+            return "<tr class=\"\(line.accepted ? "ok" : "ng")\"><th scope=\"row\">\(line.line)</th><td>\(line.accepted ? "OK" : "NG")</td>"
+                + "<td>\(texts)</td><td>\(HTML.escape(line.serial ?? ""))</td><td>\(link)</td></tr>"
+        }.joined(separator: "\n")
+        var links = ""
+        if let batchID, view.applied == true {
+            links = """
+                <ul class="links">
+                <li><a href="\(HTML.escape(l.path("/results/\(batchID)")))">\(l.text("この結果の固定URL（受付番号 \(batchID)）", "Permanent link to this result (batch \(batchID))"))</a></li>
+                \(issuedCount > 0 ? "<li><a href=\"/results/\(batchID)/certificates.zip\">\(l.text("発行した証明書（ZIP）", "Issued certificates (ZIP)"))</a></li>" : "")
+                <li><a href="/api/results/\(batchID)">\(l.text("結果（JSON）", "Result (JSON)"))</a></li>
+                </ul>
+                """
+        }
+        let back = screen.map { "<p><a href=\"\(HTML.escape(l.path("/\($0.rawValue)")))\">\(l.text("申請画面へ戻る", "Back to the upload screen"))</a> ・ <a href=\"\(HTML.escape(l.path("/")))\">\(l.text("メニュー", "Menu"))</a></p>" } ?? ""
+        let content = """
+            <p role="status" class="summary \(view.rejected == 0 && view.fileErrors.isEmpty ? "ok" : "ng")">\(HTML.escape(summary))</p>
+            <p>\(l.text("ファイル", "File")): <code>\(HTML.escape(view.fileName))</code>\(view.encoding.map { " (\(HTML.escape($0)))" } ?? "")</p>
+            \(fileErrors.isEmpty ? "" : "<ul class=\"errors\">\(fileErrors)</ul>")
+            <table class="result"><caption>\(l.text("行ごとの結果", "Result per line"))</caption>
+            <thead><tr><th scope="col">SEQ</th><th scope="col">\(l.text("処理結果", "Result"))</th><th scope="col">\(l.text("エラー内容", "Errors"))</th>
+            <th scope="col">\(l.text("シリアル番号", "Serial number"))</th><th scope="col">\(l.text("取得", "Files"))</th></tr></thead>
+            <tbody>\(rows)</tbody></table>
+            \(links)
+            \(back)
+            """
+        let title = checkOnly ? l.text("チェック結果", "Check result") : l.text("申請結果", "Result")
+        return DeskPage(language: l, title: title, officer: officer, path: batchID.map { "/results/\($0)" } ?? "/", content: content,
+                        csrf: forms.officerToken(officer))
+    }
+}

@@ -1,0 +1,64 @@
+import BulkRAIssue
+import BulkRAModel
+import BulkRARegistry
+import BulkRAReport
+import BulkRAValidate
+import Foundation
+import Logging
+
+/// Completes a method-3 line with the user's CSR (ENR-01..ENR-05): `bulkra enroll` and the desk's
+/// enrolment page share it. Token problems are thrown; CSR problems come back as diagnostics.
+struct EnrolmentCompletion {
+    let data: String
+    let registry: SQLiteRegistry
+    let logger: Logger
+
+    enum Outcome {
+        case issued(IssuedCertificate)
+        case rejected([Diagnostic])
+    }
+
+    /// The enrolment behind `token`, if it can still be used (ENR-05: unknown, used and expired tokens say which).
+    func open(token: String, now: Date) throws -> EnrolmentRecord {
+        guard let enrolment = try registry.enrolment(tokenSHA256: ContentDigest.sha256(Array(token.utf8))) else {
+            throw OperationalError(.notFound, LocalizedText(ja: "登録トークンが見つかりません", en: "Unknown enrolment token"))
+        }
+        if enrolment.usedAt != nil {
+            throw OperationalError(.invalidRequest, LocalizedText(ja: "この登録トークンは使用済みです（シリアル番号 \(enrolment.serial?.decimal ?? "-")）",
+                                                                  en: "This enrolment token was already used (serial \(enrolment.serial?.decimal ?? "-"))"))
+        }
+        if enrolment.expires <= now {
+            throw OperationalError(.invalidRequest, LocalizedText(ja: "この登録トークンは有効期限切れです（\(JapanTime.format(enrolment.expires))）",
+                                                                  en: "This enrolment token expired at \(JapanTime.format(enrolment.expires)) JST"))
+        }
+        return enrolment
+    }
+
+    /// Checks the CSR against the stored line as the registry is now, issues, records and writes the mails.
+    func complete(token: String, signingRequest: String, now: Date) throws -> Outcome {
+        let enrolment = try open(token: token, now: now)
+        let digest = ContentDigest.sha256(Array(token.utf8))
+        let context = UploadContext(institutionID: enrolment.institutionID, kind: .client, operation: enrolment.operation,
+                                    officerEmail: enrolment.officerEmail)
+        let outcome = try EnrolmentValidator(context: context, directory: registry, logger: logger)
+            .validate(record: enrolment.record, signingRequest: signingRequest)
+        switch outcome {
+        case .rejected(let diagnostics):
+            return .rejected(diagnostics)
+        case .accepted(let request, let parsed):
+            let serials = SerialNumberGenerator(randomBytes: SystemRandom.bytes)
+            var serial = serials.next()
+            while try registry.isSerialTaken(serial) { serial = serials.next() }
+            let issuer = CertificateIssuer(authority: try AuthorityStore(dataFolder: data).authority(.client), serials: serials, logger: logger)
+            let issued = try issuer.issue(request, now: now, publicKey: try parsed.publicKey(), serial: serial)
+            try registry.completeEnrolment(tokenSHA256: digest, certificate: UploadApplier.record(issued, institution: enrolment.institutionID))
+            let settings = try MailSettings.load(data: data)
+            let name = try registry.institution(id: enrolment.institutionID)?.name ?? enrolment.institutionID
+            let composer = NotificationComposer(from: settings.from, institutionName: name, officer: nil, deskURL: settings.deskURL,
+                                                now: now, batchTag: String(digest.prefix(12)))
+            try Outbox(data: data).deliver(composer.mails(issued: IssuedBatch(certificates: [issued]), revocations: []),
+                                           settings: settings, now: now, tag: String(digest.prefix(12)), logger: logger)
+            return .issued(issued)
+        }
+    }
+}
