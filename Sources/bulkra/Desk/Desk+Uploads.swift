@@ -24,7 +24,7 @@ extension Desk {
             let form: FormFields
             do {
                 form = try await FormFields.read(request, limit: settings.maximumUploadBytes + (64 << 10))
-            } catch let error as HTTPError where error.status == .contentTooLarge {
+            } catch let error as HTTPResponseError where error.status == .contentTooLarge {
                 return html(tooLarge(language, officer: officer), status: .contentTooLarge)
             }
             guard sameOrigin(request), forms.accepts(form.text("csrf"), officer: officer) else { return csrfRefusal(language, api: false) }
@@ -61,7 +61,7 @@ extension Desk {
             var body: ByteBuffer
             do {
                 body = try await request.body.collect(upTo: settings.maximumUploadBytes)
-            } catch let error as HTTPError where error.status == .contentTooLarge {
+            } catch let error as HTTPResponseError where error.status == .contentTooLarge {
                 return jsonError("too-large", tooLargeText, status: .contentTooLarge)
             }
             let bytes = body.readBytes(length: body.readableBytes) ?? []

@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+
+/// A running `bulkra serve` on a free port of the loopback, driven through curl: the real TLS stack,
+/// real client certificates (Specs/desk.md tests).
+final class DeskHarness: @unchecked Sendable {
+    struct Reply {
+        let status: Int
+        let headers: [String: String]
+        let body: Data
+
+        var text: String { String(decoding: body, as: UTF8.self) }
+
+        /// The value of the first `name="csrf"` hidden field of the page.
+        var csrf: String? {
+            guard let range = text.range(of: #"name="csrf" value="([^"]*)""#, options: .regularExpression) else { return nil }
+            let field = String(text[range])
+            return field.components(separatedBy: "value=\"").last.map { String($0.dropLast()) }
+        }
+    }
+
+    let data: String
+    let process: Process
+    let port: Int
+    let folder: String
+
+    /// The shared data folder: SampleData's institutions (example-u with ra1, ra2; sample-tech with ra),
+    /// the allow-list and imported certificates; each officer's RA certificate as PEM for curl.
+    static let data: String = {
+        let path = try! CLITests.dataFolder("desk")
+        try! DeskTests.officerPEMs(path)
+        return path
+    }()
+
+    init(data: String = DeskHarness.data) throws {
+        self.data = data
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("bulkra-desk-\(getpid())-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        process = Process()
+        process.executableURL = CLITests.binary
+        process.arguments = ["serve", "--data", data, "--port", "0"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var seen = ""
+        var port = 0
+        let deadline = Date().addingTimeInterval(30)
+        while port == 0, Date() < deadline {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen += String(decoding: chunk, as: UTF8.self)
+            if let range = seen.range(of: #"127\.0\.0\.1:(\d+)/"#, options: .regularExpression) {
+                port = Int(seen[range].dropFirst("127.0.0.1:".count).dropLast()) ?? 0
+            }
+        }
+        self.port = port
+        // Keep draining stdout so the server never blocks on a full pipe.
+        out.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
+    }
+
+    deinit {
+        process.terminate()
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    var base: String { "https://127.0.0.1:\(port)" }
+
+    static func officerPEM(_ officer: String, data: String = DeskHarness.data) -> String { "\(data)/ra/\(officer).pem" }
+
+    /// One request through curl. `as`: an officer e-mail (their RA certificate) or a PEM path; nil for none.
+    func request(_ path: String, as officer: String? = nil, certificate: String? = nil, method: String? = nil, headers: [String] = [],
+                 form: [String] = [], body: String? = nil, fields: [String] = []) throws -> Reply {
+        let id = UUID().uuidString
+        let bodyPath = "\(folder)/\(id).body", headerPath = "\(folder)/\(id).headers"
+        var arguments = ["-s", "-o", bodyPath, "-D", headerPath, "-w", "%{http_code}", "--cacert", "\(data)/ca/root.pem"]
+        if let officer { arguments += ["--cert", Self.officerPEM(officer, data: data)] }
+        if let certificate { arguments += ["--cert", certificate] }
+        if let method { arguments += ["-X", method] }
+        for header in headers { arguments += ["-H", header] }
+        for field in form { arguments += ["-F", field] }
+        for field in fields { arguments += ["--data-urlencode", field] }
+        if let body { arguments += ["--data-binary", body] }
+        arguments.append(base + path)
+        let result = try runTool("/usr/bin/curl", arguments)
+        let status = Int(result.output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        var parsed: [String: String] = [:]
+        for line in ((try? String(contentsOfFile: headerPath, encoding: .utf8)) ?? "").components(separatedBy: "\r\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            parsed[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        let bytes = (try? Data(contentsOf: URL(fileURLWithPath: bodyPath))) ?? Data()
+        return Reply(status: status, headers: parsed, body: bytes)
+    }
+
+    /// A file in the harness's scratch folder.
+    func write(_ name: String, _ bytes: Data) throws -> String {
+        let path = "\(folder)/\(name)"
+        try bytes.write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    /// Every mail body in the outbox (base64 bodies decoded), newest last.
+    func mails() throws -> [String] {
+        let outbox = data + "/outbox"
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: outbox)) ?? []).filter { $0.hasSuffix(".eml") }.sorted()
+        return try names.map { name in
+            let text = try String(contentsOfFile: "\(outbox)/\(name)", encoding: .utf8)
+            let parts = text.components(separatedBy: "\r\n\r\n")
+            let body = parts.dropFirst().joined(separator: "\r\n\r\n").replacingOccurrences(of: "\r\n", with: "")
+            return parts[0] + "\n" + String(decoding: Data(base64Encoded: body) ?? Data(), as: UTF8.self)
+        }
+    }
+}
