@@ -6,7 +6,7 @@ BULKRA_DEBUG := .build/debug/bulkra
 BULKRA_RELEASE := .build/release/bulkra
 APT_PACKAGES := libsqlite3-dev zlib1g-dev libssl-dev time python3-venv curl
 
-.PHONY: deps system-deps build test run bench bench-check clean
+.PHONY: deps system-deps build test run serve bench bench-check clean
 
 VENV := .venv
 PKILINT_VERSION := 0.13.3
@@ -38,6 +38,12 @@ test: deps
 run: deps
 	$(SWIFT) build
 	BULKRA=$(BULKRA_DEBUG) DATA=$(DATA) bash SampleData/demo.sh
+
+## serve: the demo data (as make run), then the web desk on https://127.0.0.1:8443/ — prints which PKCS#12 to import.
+serve: run
+	@echo
+	@echo "== the web desk: trust $(DATA)/ca/root.pem, import an officer's PKCS#12 below with the PIN in the .pin.txt beside it"
+	$(BULKRA_DEBUG) serve --data $(DATA) --port $${PORT:-8443}
 
 ## bench-check: lines/s and peak memory of `bulkra check` on 10k and 100k server lines (P-256 CSRs).
 bench-check: deps

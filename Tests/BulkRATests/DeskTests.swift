@@ -243,7 +243,7 @@ struct DeskTests {
         #expect(try Self.json(api)["error"] as? String == "too-large")
     }
 
-    @Test("DESK-40..DESK-43 one-time links: PIN first, then the certificate; each works once; used and unknown links say so")
+    @Test("DESK-40 / DESK-42 / DESK-43 one-time links: PIN first, then the certificate; each works once; used and unknown links say so")
     func oneTimeLinks() throws {
         let desk = try DeskHarness()
         let before = try desk.mails().count
@@ -310,6 +310,59 @@ struct DeskTests {
         let issued = try desk.request("/enrol", fields: ["token=\(token)", "csrf=\(csrf)", "csr@\(csr)"])
         #expect(issued.status == 200 && issued.text.contains("BEGIN CERTIFICATE"))
         #expect(try desk.request("/enrol?token=\(token)").text.contains("使用済み"))
+    }
+
+    @Test("DESK-03 / CLI-100 without TLS files the desk makes a server certificate for the host from the test CA and prints how to log in")
+    func serverIdentity() throws {
+        let desk = try DeskHarness()
+        #expect(desk.port > 0)
+        #expect(desk.printed.contains("BulkRA desk: https://127.0.0.1:\(desk.port)/") && desk.printed.contains("ra1@example.ac.jp.p12"))
+        let verify = try runTool("/usr/bin/openssl", ["verify", "-CAfile", "\(desk.data)/ca/root.pem", "-untrusted", "\(desk.data)/ca/server.pem",
+                                                      "\(desk.data)/desk/server.pem"])
+        #expect(verify.status == 0, "\(verify.output)")
+        let text = try runTool("/usr/bin/openssl", ["x509", "-in", "\(desk.data)/desk/server.pem", "-noout", "-ext", "subjectAltName"]).output
+        #expect(text.contains("DNS:localhost") && text.contains("IP Address:127.0.0.1"))
+        let mode = try FileManager.default.attributesOfItem(atPath: "\(desk.data)/desk/server.key.pem")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let half = try CLITests.run(["serve", "--data", desk.data, "--tls-certificate", "x.pem"])
+        #expect(half.status == 2)
+    }
+
+    @Test("DESK-10 every screen of manual 3-3 answers as JSON too")
+    func jsonEndpoints() throws {
+        let desk = try DeskHarness()
+        #expect(try Self.json(try desk.request("/api/me", as: Self.ra1))["email"] as? String == Self.ra1)
+        let statistics = try desk.request("/api/statistics", as: Self.ra1)
+        #expect(statistics.status == 200 && statistics.headers["content-type"]?.hasPrefix("application/json") == true)
+        #expect(try JSONSerialization.jsonObject(with: statistics.body) is [String: Any])
+        #expect(try desk.request("/api/downloads/allowlist?encoding=utf-8", as: Self.ra1).text.hasPrefix("ドメイン\tOU"))
+        let check = try Self.json(try Self.upload(desk, [Self.clientLine("Json Check Only")], as: Self.ra1, query: "&check=1"))
+        #expect(check["checkOnly"] as? NSNumber == true && check["batch"] is NSNull)
+        #expect((check["result"] as? [String: Any])?["status"] as? String == "accepted")
+        #expect(!(try desk.request("/api/downloads/certificates?encoding=utf-8", as: Self.ra1).text.contains("Json Check Only")))
+        let bad = try desk.request("/api/uploads?kind=admin&operation=issue", as: Self.ra1, headers: [Self.api], body: "x")
+        #expect(bad.status == 400)
+        #expect(try Self.json(bad)["error"] as? String == "invalid-choice")
+    }
+
+    @Test("DESK-21 two uploads of the same new DN at once give one certificate and one 212")
+    func serialUploads() throws {
+        let desk = try DeskHarness()
+        let line = Self.clientLine("Race Condition User")
+        // Different bytes (CRLF and LF), the same line: RES-14 does not merge them.
+        let first = try desk.write("race-1.tsv", Data((line + "\r\n").utf8))
+        let other = try desk.write("race-2.tsv", Data((line + "\n").utf8))
+        let replies = Locked<[DeskHarness.Reply]>([])
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            let reply = try? desk.request("/api/uploads?kind=client&operation=issue&name=race.tsv", as: Self.ra1,
+                                          headers: [Self.api], body: "@" + (index == 0 ? first : other))
+            if let reply { replies.mutate { $0.append(reply) } }
+        }
+        let results = try replies.value.map { try Self.json($0) }
+        #expect(results.count == 2)
+        let codes = results.compactMap { ((($0["result"] as? [String: Any])?["lines"] as? [[String: Any]])?.first?["errors"] as? [[String: Any]])?.first?["code"] as? Int }
+        let applied = results.filter { ($0["result"] as? [String: Any])?["applied"] as? NSNumber == true }
+        #expect(applied.count == 1 && codes == [212], "\(results)")
     }
 
     @Test("DESK-11 logout is recorded in the audit log")

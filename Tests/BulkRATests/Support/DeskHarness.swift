@@ -1,6 +1,18 @@
 import Foundation
 import Testing
 
+/// A value behind a lock (results gathered from concurrent requests).
+final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value
+
+    init(_ value: Value) { stored = value }
+
+    var value: Value { lock.withLock { stored } }
+
+    func mutate(_ body: (inout Value) -> Void) { lock.withLock { body(&stored) } }
+}
+
 /// A running `bulkra serve` on a free port of the loopback, driven through curl: the real TLS stack,
 /// real client certificates (Specs/desk.md tests).
 final class DeskHarness: @unchecked Sendable {
@@ -23,6 +35,8 @@ final class DeskHarness: @unchecked Sendable {
     let process: Process
     let port: Int
     let folder: String
+    /// What the server printed once listening.
+    let printed: String
 
     /// The shared data folder: SampleData's institutions (example-u with ra1, ra2; sample-tech with ra),
     /// the allow-list and imported certificates; each officer's RA certificate as PEM for curl.
@@ -46,7 +60,7 @@ final class DeskHarness: @unchecked Sendable {
         var seen = ""
         var port = 0
         let deadline = Date().addingTimeInterval(30)
-        while port == 0, Date() < deadline {
+        while port == 0 || !seen.hasSuffix("\n"), Date() < deadline {
             let chunk = out.fileHandleForReading.availableData
             if chunk.isEmpty { break }
             seen += String(decoding: chunk, as: UTF8.self)
@@ -55,6 +69,7 @@ final class DeskHarness: @unchecked Sendable {
             }
         }
         self.port = port
+        printed = seen
         // Keep draining stdout so the server never blocks on a full pipe.
         out.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
     }
