@@ -491,17 +491,30 @@ public final class SQLiteRegistry: Registry {
         try database.read { db in try Self.deliveryLink(db, tokenSHA256: tokenSHA256) }
     }
 
-    public func useDeliveryLink(tokenSHA256: String) throws -> DeliveryLinkRecord {
+    /// REG-15: unknown (or of another kind), used, expired, or waiting for its PIN link.
+    static func refusal(_ db: Database, _ link: DeliveryLinkRecord?, kind: DeliveryLinkRecord.Kind, now: Date) throws -> DeliveryLinkRecord.Refusal? {
+        guard let link, link.kind == kind else { return .unknown }
+        if link.usedAt != nil || link.sealed == nil { return .used }
+        if link.expires <= now { return .expired }
+        if let required = link.requiresTokenSHA256,
+           try String.fetchOne(db, sql: "SELECT used_at FROM delivery_link WHERE token_sha256 = ?", arguments: [required]) == nil {
+            return .pinFirst
+        }
+        return nil
+    }
+
+    public func deliveryLinkRefusal(tokenSHA256: String, kind: DeliveryLinkRecord.Kind) throws -> DeliveryLinkRecord.Refusal? {
+        let now = clock()
+        return try database.read { db in try Self.refusal(db, try Self.deliveryLink(db, tokenSHA256: tokenSHA256), kind: kind, now: now) }
+    }
+
+    public func useDeliveryLink(tokenSHA256: String, kind: DeliveryLinkRecord.Kind) throws -> DeliveryLinkRecord {
         let now = clock()
         let stamp = Self.timestamp(now)
         return try database.write { db in
-            guard let link = try Self.deliveryLink(db, tokenSHA256: tokenSHA256) else { throw DeliveryLinkRecord.Refusal.unknown }
-            if link.usedAt != nil || link.sealed == nil { throw DeliveryLinkRecord.Refusal.used }
-            if link.expires <= now { throw DeliveryLinkRecord.Refusal.expired }
-            if let required = link.requiresTokenSHA256 {
-                let used = try String.fetchOne(db, sql: "SELECT used_at FROM delivery_link WHERE token_sha256 = ?", arguments: [required])
-                if used == nil { throw DeliveryLinkRecord.Refusal.pinFirst }
-            }
+            let link = try Self.deliveryLink(db, tokenSHA256: tokenSHA256)
+            if let refusal = try Self.refusal(db, link, kind: kind, now: now) { throw refusal }
+            guard let link else { throw DeliveryLinkRecord.Refusal.unknown }
             try db.execute(sql: "UPDATE delivery_link SET used_at = ?, sealed = NULL WHERE token_sha256 = ?", arguments: [stamp, tokenSHA256])
             try Self.audit(db, nil, "link-used", link.serial, "\(link.kind.rawValue) \(String(tokenSHA256.prefix(12)))", stamp)
             return link

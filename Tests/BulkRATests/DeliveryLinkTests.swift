@@ -42,15 +42,15 @@ struct DeliveryLinkTests {
         let old = try Self.link("old-token", kind: .pin, payload: [6], expires: now.addingTimeInterval(-1))
         let id = try Self.batch(registry, links: [pin, certificate, old])
         #expect(try registry.batch(id: id)?.applied == true)
-        #expect(throws: DeliveryLinkRecord.Refusal.pinFirst) { try registry.useDeliveryLink(tokenSHA256: certificate.tokenSHA256) }
-        #expect(throws: DeliveryLinkRecord.Refusal.expired) { try registry.useDeliveryLink(tokenSHA256: old.tokenSHA256) }
-        #expect(throws: DeliveryLinkRecord.Refusal.unknown) { try registry.useDeliveryLink(tokenSHA256: ContentDigest.sha256([0])) }
-        let used = try registry.useDeliveryLink(tokenSHA256: pin.tokenSHA256)
+        #expect(throws: DeliveryLinkRecord.Refusal.pinFirst) { try registry.useDeliveryLink(tokenSHA256: certificate.tokenSHA256, kind: .certificate) }
+        #expect(throws: DeliveryLinkRecord.Refusal.expired) { try registry.useDeliveryLink(tokenSHA256: old.tokenSHA256, kind: .pin) }
+        #expect(throws: DeliveryLinkRecord.Refusal.unknown) { try registry.useDeliveryLink(tokenSHA256: ContentDigest.sha256([0]), kind: .pin) }
+        let used = try registry.useDeliveryLink(tokenSHA256: pin.tokenSHA256, kind: .pin)
         #expect(used.sealed.flatMap { LinkSeal.open($0, token: "pin-token") } == [1, 2, 3])
         #expect(try registry.deliveryLink(tokenSHA256: pin.tokenSHA256)?.sealed == nil)
         #expect(try registry.deliveryLink(tokenSHA256: pin.tokenSHA256)?.usedAt == now)
-        #expect(throws: DeliveryLinkRecord.Refusal.used) { try registry.useDeliveryLink(tokenSHA256: pin.tokenSHA256) }
-        #expect(try registry.useDeliveryLink(tokenSHA256: certificate.tokenSHA256).sealed.flatMap { LinkSeal.open($0, token: "certificate-token") } == [4, 5])
+        #expect(throws: DeliveryLinkRecord.Refusal.used) { try registry.useDeliveryLink(tokenSHA256: pin.tokenSHA256, kind: .pin) }
+        #expect(try registry.useDeliveryLink(tokenSHA256: certificate.tokenSHA256, kind: .certificate).sealed.flatMap { LinkSeal.open($0, token: "certificate-token") } == [4, 5])
         #expect(try registry.certificates(batchID: id).isEmpty)
     }
 }

@@ -13,8 +13,7 @@ extension Desk {
         let language = DeskLanguage(query: request.uri.queryParameters.get("lang"))
         let token = request.uri.queryParameters.get("p1") ?? ""
         let digest = ContentDigest.sha256(Array(token.utf8))
-        let record = try registry.deliveryLink(tokenSHA256: digest)
-        if let refusal = Self.refusal(record, kind: kind, now: now, registry: registry) {
+        if let refusal = try registry.deliveryLinkRefusal(tokenSHA256: digest, kind: kind) {
             return html(linkRefusal(refusal, language), status: refusal == .pinFirst ? .conflict : .gone)
         }
         let l = language
@@ -27,7 +26,7 @@ extension Desk {
         case .bulk: what = l.text("証明書一括ファイル（ZIP）を取得します。取得するとこのURLは使えなくなります。",
                                   "Fetch the bulk certificate file (ZIP). After that this URL stops working.")
         }
-        let expires = record.map { JapanTime.format($0.expires) } ?? ""
+        let expires = try registry.deliveryLink(tokenSHA256: digest).map { JapanTime.format($0.expires) } ?? ""
         let content = """
             <p>\(what)</p>
             <p>\(l.text("有効期限", "Valid until")): \(HTML.escape(expires)) (JST)</p>
@@ -47,13 +46,10 @@ extension Desk {
         let token = form.text("p1") ?? ""
         let digest = ContentDigest.sha256(Array(token.utf8))
         guard sameOrigin(request), forms.accepts(form.text("csrf"), for: "link:" + digest) else { return csrfRefusal(language, api: false) }
-        if let refusal = Self.refusal(try registry.deliveryLink(tokenSHA256: digest), kind: kind, now: now, registry: registry) {
-            return html(linkRefusal(refusal, language), status: refusal == .pinFirst ? .conflict : .gone)
-        }
         let registry = self.registry
         let used: DeliveryLinkRecord
         do {
-            used = try await serially { try registry.useDeliveryLink(tokenSHA256: digest) }
+            used = try await serially { try registry.useDeliveryLink(tokenSHA256: digest, kind: kind) }
         } catch let refusal as DeliveryLinkRecord.Refusal {
             return html(linkRefusal(refusal, language), status: refusal == .pinFirst ? .conflict : .gone)
         }
@@ -62,16 +58,6 @@ extension Desk {
         }
         let type = kind == .certificate ? "application/x-pkcs12" : "application/zip"
         return file(payload, type: type, name: used.fileName)
-    }
-
-    /// Why a link cannot be used (or nil): unknown, of another kind, used, expired, or waiting for its PIN link.
-    static func refusal(_ record: DeliveryLinkRecord?, kind: DeliveryLinkRecord.Kind, now: Date,
-                        registry: SQLiteRegistry) -> DeliveryLinkRecord.Refusal? {
-        guard let record, record.kind == kind else { return .unknown }
-        if record.usedAt != nil { return .used }
-        if record.expires <= now { return .expired }
-        if let required = record.requiresTokenSHA256, (try? registry.deliveryLink(tokenSHA256: required))??.usedAt == nil { return .pinFirst }
-        return nil
     }
 
     static func linkTitle(_ kind: DeliveryLinkRecord.Kind, _ l: DeskLanguage) -> String {

@@ -20,8 +20,13 @@ extension Desk {
 
     /// A JSON error in both languages: `{"error": code, "message": ja, "messageEn": en}`.
     func jsonError(_ code: String, _ message: LocalizedText, status: HTTPResponse.Status) -> Response {
-        json(JSONWriter.object([("error", JSONWriter.quoted(code)), ("message", JSONWriter.quoted(message.ja)),
-                                ("messageEn", JSONWriter.quoted(message.en))]) + "\n", status: status)
+        json(Self.errorBody(code, message), status: status)
+    }
+
+    /// The JSON error body of every `/api/` refusal.
+    static func errorBody(_ code: String, _ message: LocalizedText) -> String {
+        JSONWriter.object([("error", JSONWriter.quoted(code)), ("message", JSONWriter.quoted(message.ja)),
+                           ("messageEn", JSONWriter.quoted(message.en))]) + "\n"
     }
 
     /// A file download (DESK-34: never cached; the name in RFC 6266 form for non-ASCII names).

@@ -26,8 +26,7 @@ struct SecurityHeaders: RouterMiddleware {
                 : LocalizedText(ja: "要求を処理できません（\(status.code)）。", en: "The request cannot be processed (\(status.code)).")
             if request.uri.path.hasPrefix("/api/") {
                 response = Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: .init(
-                    string: JSONWriter.object([("error", JSONWriter.quoted(String(status.code))), ("message", JSONWriter.quoted(text.ja)),
-                                               ("messageEn", JSONWriter.quoted(text.en))]) + "\n")))
+                    string: Desk.errorBody(String(status.code), text))))
             } else {
                 let page = DeskPage.message(language, title: LocalizedText(ja: "エラー", en: "Error"), message: text, path: "/")
                 response = Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: .init(string: page.render())))
