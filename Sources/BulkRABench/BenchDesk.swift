@@ -1,0 +1,267 @@
+import Crypto
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import X509
+
+/// `make bench` desk figures: 200 concurrent uploads (`POST /api/uploads`) of 100-line server issue files
+/// from 20 officers of 10 institutions, each over its own TLS connection with the officer's RA
+/// certificate on the loopback; every result checked line by line; p50/p99 latency, throughput and the
+/// server's peak memory, against `bulkra submit` of the same kind of file run one after another in the
+/// same run (the baseline). Development tool; not part of the product.
+enum BenchDesk {
+    static let institutions = 10
+    static let uploadsPerOfficer = 10
+    static let linesPerFile = 100
+    /// The upload (per officer) in skip mode with one bad line: 99 certificates issued.
+    static let skipUpload = 4
+    /// The upload (per officer) in abort mode with one bad line: nothing applied.
+    static let abortUpload = 9
+    /// The bad line of those two uploads.
+    static let badLine = 37
+
+    struct Officer {
+        let email: String
+        let institution: String
+        let domain: String
+        let english: String
+    }
+
+    struct Upload {
+        let officer: Int
+        let index: Int
+        let mode: String
+        let bytes: [UInt8]
+
+        var bad: Bool { index == BenchDesk.skipUpload || index == BenchDesk.abortUpload }
+        var expectedIssued: Int { index == BenchDesk.abortUpload ? 0 : bad ? BenchDesk.linesPerFile - 1 : BenchDesk.linesPerFile }
+    }
+
+    struct Outcome {
+        let seconds: Double
+        let problems: [String]
+        let serials: [String]
+    }
+
+    static func run(bulkra: String, work: String) throws {
+        let officers = (0..<institutions).flatMap { number in
+            [Officer(email: "ra-a@desk\(number).ac.jp", institution: "desk-\(number)", domain: "desk\(number).ac.jp",
+                     english: "Desk University \(number)"),
+             Officer(email: "ra-b@desk\(number).ac.jp", institution: "desk-\(number)", domain: "lab\(number).desk.jp",
+                     english: "Desk University \(number)")]
+        }
+        let institutionsFile = work + "/desk-institutions.tsv"
+        try officers.enumerated().map { index, officer in
+            let number = index / 2
+            return "1\t\(officer.institution)\t窓口大学\(number)\t\(officer.english)\tTokyo\tBunkyo-ku\t\(officer.domain)\t窓口 太郎\t"
+                + "head@desk\(number).ac.jp\t登録 \(index)\tOfficer \(index)\t\(officer.email)\t1\t\r\n"
+        }.joined().write(toFile: institutionsFile, atomically: true, encoding: .utf8)
+
+        let started = Date()
+        let uploads = try makeUploads(officers)
+        print(String(format: "generated %d upload files of %d server lines (P-384 CSRs) in %.1f s", uploads.count, linesPerFile,
+                     Date().timeIntervalSince(started)))
+
+        // Baseline: the CLI's `bulkra submit`, one file after another, in a data folder of its own.
+        let cliData = try deskData(bulkra: bulkra, work: work, name: "data-desk-cli", institutions: institutionsFile)
+        var cliSeconds: [Double] = []
+        for upload in uploads where upload.index == 0 {
+            let file = "\(work)/desk-cli-\(upload.officer).tsv"
+            try Data(upload.bytes).write(to: URL(fileURLWithPath: file))
+            let begun = Date()
+            try BenchCheck.shell([bulkra, "submit", file, "--data", cliData, "--institution", officers[upload.officer].institution,
+                                  "--family", "server", "--operation", "issue", "--out", "\(work)/desk-cli-out-\(upload.officer)"])
+            cliSeconds.append(Date().timeIntervalSince(begun))
+        }
+        let cliMedian = percentile(cliSeconds, 0.5)
+        let verify = try BenchIssue.opensslRate(["ecdsap384"], pattern: "nistp384", column: -1)
+        print(String(format: "baseline: openssl speed -multi 2 ecdsap384: %.0f verify/s (each line's CSR signature is one verification)", verify))
+        print(String(format: "baseline: bulkra submit of a %d-line file, %d in a row: median %.3f s (%.1f files/s)",
+                     linesPerFile, cliSeconds.count, cliMedian, 1 / cliMedian))
+
+        let data = try deskData(bulkra: bulkra, work: work, name: "data-desk", institutions: institutionsFile)
+        for officer in officers { try officerPEM(data: data, email: officer.email) }
+        let server = try DeskServer(bulkra: bulkra, data: data)
+        defer { server.stop() }
+
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        defer { try? group.syncShutdownGracefully() }
+        let clients = try officers.map { officer in
+            try DeskUploadClient(group: group, port: server.port, root: data + "/ca/root.pem", certificate: "\(data)/ra/\(officer.email).crt",
+                                 key: "\(data)/ra/\(officer.email).key")
+        }
+        let total = Locked(0.0)
+        let outcomes = Locked([Outcome]())
+        let done = DispatchSemaphore(value: 0)
+        let cpuBefore = server.cpuSeconds()
+        Task {
+            let begun = Date()
+            await withTaskGroup(of: Outcome.self) { tasks in
+                for upload in uploads {
+                    tasks.addTask { await send(upload, client: clients[upload.officer]) }
+                }
+                for await outcome in tasks { outcomes.mutate { $0.append(outcome) } }
+            }
+            total.mutate { $0 = Date().timeIntervalSince(begun) }
+            done.signal()
+        }
+        done.wait()
+
+        let results = outcomes.value
+        let problems = results.flatMap(\.problems)
+        let serials = results.flatMap(\.serials)
+        let expected = uploads.map(\.expectedIssued).reduce(0, +)
+        var allProblems = problems
+        if Set(serials).count != serials.count { allProblems.append("serials repeat across uploads") }
+        if serials.count != expected { allProblems.append("\(serials.count) certificates issued, \(expected) expected") }
+        allProblems += try statisticsProblems(clients: clients, officers: officers)
+        let latencies = results.map(\.seconds)
+        let p50 = percentile(latencies, 0.5), p99 = percentile(latencies, 0.99)
+        let seconds = total.value
+        print(String(format: "desk: %d concurrent uploads × %d lines from %d officers over TLS: %.2f s, %.1f uploads/s (%.0f lines/s); latency p50 %.2f s, p99 %.2f s, max %.2f s; server peak %.1f MB",
+                     uploads.count, linesPerFile, officers.count, seconds, Double(uploads.count) / seconds,
+                     Double(uploads.count * linesPerFile) / seconds, p50, p99, latencies.max() ?? .nan, Double(server.peakKiB()) / 1024))
+        print(String(format: "desk: ratios — uploads/s to CLI files/s %.2f; lines/s to P-384 verify/s %.2f; p50 latency to one CLI submit %.1f; server CPU %.0f%% of the burst (200%% = both cores)",
+                     Double(uploads.count) / seconds / (1 / cliMedian), Double(uploads.count * linesPerFile) / seconds / verify,
+                     p50 / cliMedian, (server.cpuSeconds() - cpuBefore) / seconds * 100))
+        if allProblems.isEmpty {
+            print("desk: all \(uploads.count) results correct (\(serials.count) certificates, every line's OK/NG and code as expected, statistics agree)")
+        } else {
+            print("desk: \(allProblems.count) problems — first: " + allProblems.prefix(5).joined(separator: " | "))
+        }
+    }
+
+    /// One upload: the API call, then its result checked against what the file must give.
+    static func send(_ upload: Upload, client: DeskUploadClient) async -> Outcome {
+        let name = "o\(upload.officer)-u\(upload.index).tsv"
+        let path = "/api/uploads?kind=server&operation=issue&mode=\(upload.mode)&name=\(name)"
+        let begun = Date()
+        let reply: DeskUploadClient.Reply
+        do {
+            reply = try await client.send(.POST, path, headers: [("X-BulkRA-API", "1"), ("Content-Type", "text/tab-separated-values")],
+                                          body: upload.bytes)
+        } catch {
+            return Outcome(seconds: Date().timeIntervalSince(begun), problems: ["\(name): \(error)"], serials: [])
+        }
+        let seconds = Date().timeIntervalSince(begun)
+        var problems: [String] = []
+        var serials: [String] = []
+        guard let object = try? JSONSerialization.jsonObject(with: Data(reply.body)) as? [String: Any],
+              let result = object["result"] as? [String: Any], let lines = result["lines"] as? [[String: Any]] else {
+            return Outcome(seconds: seconds, problems: ["\(name): status \(reply.status), not a result"], serials: [])
+        }
+        if reply.status != 200 { problems.append("\(name): status \(reply.status)") }
+        if (object["repeated"] as? Bool) != false || object["batch"] is NSNull { problems.append("\(name): batch or repeated wrong") }
+        if (result["applied"] as? Bool) != (upload.index != abortUpload) { problems.append("\(name): applied is wrong") }
+        if lines.count != linesPerFile { problems.append("\(name): \(lines.count) lines in the result") }
+        for line in lines {
+            let number = line["line"] as? Int ?? 0
+            let ok = line["result"] as? String == "OK"
+            let wantOK = !(upload.bad && number == badLine)
+            if ok != wantOK { problems.append("\(name): line \(number) is \(ok ? "OK" : "NG")") }
+            if !ok, let errors = line["errors"] as? [[String: Any]], errors.first?["code"] as? Int != 221 || errors.first?["column"] as? Int != 11 {
+                problems.append("\(name): line \(number) has \(errors.first?["code"] ?? "?") on column \(errors.first?["column"] ?? "?"), 221 on 11 wanted")
+            }
+            if let serial = line["serial"] as? String {
+                if upload.index == abortUpload { problems.append("\(name): line \(number) got a serial under abort") } else { serials.append(serial) }
+            } else if ok && upload.index != abortUpload {
+                problems.append("\(name): line \(number) has no serial")
+            }
+        }
+        return Outcome(seconds: seconds, problems: problems, serials: serials)
+    }
+
+    /// The issued counts per domain, read back through `/api/statistics` by one officer per institution.
+    static func statisticsProblems(clients: [DeskUploadClient], officers: [Officer]) throws -> [String] {
+        let counts = Locked([String: Int]())
+        let done = DispatchSemaphore(value: 0)
+        let failure = Locked(String?.none)
+        Task {
+            for index in stride(from: 0, to: officers.count, by: 2) {
+                do {
+                    let reply = try await clients[index].send(.GET, "/api/statistics", headers: [("X-BulkRA-API", "1")])
+                    let text = String(decoding: reply.body, as: UTF8.self)
+                    counts.mutate { $0[officers[index].institution] = issuedCount(text) }
+                } catch {
+                    failure.mutate { $0 = "statistics of \(officers[index].institution): \(error)" }
+                }
+            }
+            done.signal()
+        }
+        done.wait()
+        if let failure = failure.value { return [failure] }
+        let perInstitution = 2 * ((uploadsPerOfficer - 2) * linesPerFile + linesPerFile - 1)
+        return counts.value.sorted(by: { $0.key < $1.key }).compactMap { institution, count in
+            count == perInstitution ? nil : "statistics of \(institution): \(count) valid certificates, \(perInstitution) expected"
+        }
+    }
+
+    /// The institution's total of valid certificates in the statistics JSON (`totals.valid`).
+    static func issuedCount(_ text: String) -> Int {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+              let totals = object["totals"] as? [String: Any], let valid = totals["valid"] as? Int else { return -1 }
+        return valid
+    }
+
+    static func makeUploads(_ officers: [Officer]) throws -> [Upload] {
+        let keys = (0..<32).map { _ in P384.Signing.PrivateKey() }
+        var uploads: [Upload] = []
+        var counter = 0
+        for (number, officer) in officers.enumerated() {
+            for index in 0..<uploadsPerOfficer {
+                var text = ""
+                for line in 1...linesPerFile {
+                    let owned = !((index == skipUpload || index == abortUpload) && line == badLine)
+                    let cn = owned ? "h\(index)-\(line).\(officer.domain)" : "h\(index)-\(line).not-registered.example.jp"
+                    let csr = try signingRequest(commonName: cn, organization: officer.english,
+                                                 key: Certificate.PrivateKey(keys[counter % keys.count]))
+                    counter += 1
+                    text += "CN=\(cn),O=\(officer.english),L=Bunkyo-ku,ST=Tokyo,C=JP\t11\t\t\t\t\t\(csr)\t窓口 太郎\t情報基盤センター\t"
+                        + "admin@\(officer.domain)\t\(cn)\tnginx 1.24\t\r\n"
+                }
+                uploads.append(Upload(officer: number, index: index, mode: index == abortUpload ? "abort" : "skip", bytes: Array(text.utf8)))
+            }
+        }
+        return uploads
+    }
+
+    static func signingRequest(commonName cn: String, organization: String, key: Certificate.PrivateKey) throws -> String {
+        let subject = try DistinguishedName {
+            CountryName("JP")
+            StateOrProvinceName("Tokyo")
+            LocalityName("Bunkyo-ku")
+            OrganizationName(organization)
+            CommonName(cn)
+        }
+        let request = try CertificateSigningRequest(version: .v1, subject: subject, privateKey: key, attributes: .init(),
+                                                    signatureAlgorithm: .ecdsaWithSHA384)
+        return try BenchCheck.base64DER(request)
+    }
+
+    static func deskData(bulkra: String, work: String, name: String, institutions: String) throws -> String {
+        let data = work + "/" + name
+        try? FileManager.default.removeItem(atPath: data)
+        try BenchCheck.shell([bulkra, "init", "--data", data])
+        try BenchCheck.shell([bulkra, "institutions", "apply", institutions, "--data", data, "--key-type", "p256"])
+        return data
+    }
+
+    /// The officer's RA certificate and key from their PKCS#12, as PEM files for the client.
+    static func officerPEM(data: String, email: String) throws {
+        let p12 = "\(data)/ra/\(email).p12"
+        let pin = try String(contentsOfFile: "\(data)/ra/\(email).pin.txt", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        try BenchCheck.shell(["openssl", "pkcs12", "-in", p12, "-passin", "pass:\(pin)", "-clcerts", "-nokeys", "-out", "\(data)/ra/\(email).crt"])
+        try BenchCheck.shell(["openssl", "pkcs12", "-in", p12, "-passin", "pass:\(pin)", "-nocerts", "-nodes", "-out", "\(data)/ra/\(email).key"])
+        guard FileManager.default.fileExists(atPath: "\(data)/ra/\(email).key") else {
+            throw DeskUploadClient.Failure(description: "could not read \(p12)")
+        }
+    }
+
+    static func percentile(_ values: [Double], _ fraction: Double) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return .nan }
+        let rank = Int((fraction * Double(sorted.count)).rounded(.up)) - 1
+        return sorted[min(max(rank, 0), sorted.count - 1)]
+    }
+}
