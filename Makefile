@@ -4,9 +4,11 @@ DATA ?= ./bulkra-data
 SWIFT ?= swift
 BULKRA_DEBUG := .build/debug/bulkra
 BULKRA_RELEASE := .build/release/bulkra
-APT_PACKAGES := libsqlite3-dev zlib1g-dev libssl-dev time python3-venv curl
+APT_PACKAGES := libsqlite3-dev zlib1g-dev libssl-dev openssl time python3-venv curl
+BROWSER_APT_PACKAGES := chromium fonts-ipafont-gothic libnss3-tools
+PLAYWRIGHT_VERSION := 1.65.2
 
-.PHONY: deps system-deps build test run serve bench bench-check clean
+.PHONY: deps system-deps deps-browser build test test-browser run serve bench bench-check clean
 
 VENV := .venv
 PKILINT_VERSION := 0.13.3
@@ -18,13 +20,24 @@ $(VENV)/bin/lint_cabf_serverauth_cert:
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q pkilint==$(PKILINT_VERSION)
 
-system-deps:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+# Installs the Debian packages named in $(1) that are missing (apt-get update once, only when something is missing).
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "deps: installing$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
-	else echo "deps: system packages present"; fi
+	else echo "deps: system packages present ($(1))"; fi
+endef
+
+system-deps:
+	$(call apt_install,$(APT_PACKAGES))
+
+## deps-browser: what `make test-browser` adds — Chromium, a Japanese font and NSS tools from Debian, Playwright in the venv.
+deps-browser: deps
+	$(call apt_install,$(BROWSER_APT_PACKAGES))
+	@$(VENV)/bin/pip show playwright 2>/dev/null | grep -qx "Version: $(PLAYWRIGHT_VERSION)" \
+	  || $(VENV)/bin/pip install -q playwright==$(PLAYWRIGHT_VERSION)
 
 build: deps
 	$(SWIFT) build
@@ -33,6 +46,11 @@ build: deps
 test: deps
 	$(SWIFT) build
 	$(SWIFT) test
+
+## test-browser: the desk in headless Chromium (Playwright): log in with a PKCS#12, upload, read the results, use the one-time links; screenshots in build/screenshots/.
+test-browser: deps-browser
+	$(SWIFT) build
+	$(VENV)/bin/python Tests/Browser/desk_browser_test.py --bulkra $(BULKRA_DEBUG) --work build/browser --screenshots build/screenshots
 
 ## run: the demo — a checked walk through every SampleData case into $(DATA).
 run: deps

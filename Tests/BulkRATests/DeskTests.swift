@@ -193,6 +193,12 @@ struct DeskTests {
         #expect(try desk.request("/upload", as: Self.ra1, form: fields + ["csrf=\(otherToken)"]).status == 403, "tokens are per officer")
         #expect(try desk.request("/upload", as: Self.ra1, headers: ["Origin: https://evil.example"], form: fields + ["csrf=\(csrf)"]).status == 403)
         #expect(try desk.request("/upload", as: Self.ra1, headers: ["Sec-Fetch-Site: cross-site"], form: fields + ["csrf=\(csrf)"]).status == 403)
+        #expect(try desk.request("/upload", as: Self.ra1, headers: ["Sec-Fetch-Site: same-site", "Origin: null"], form: fields + ["csrf=\(csrf)"]).status == 403,
+                "another port of this host is same-site, not same-origin")
+        // What Chromium sends for a form on a no-referrer page: Origin null, Sec-Fetch-Site same-origin (found by make test-browser).
+        let logout = try desk.request("/logout", as: Self.ra2, headers: ["Origin: null", "Sec-Fetch-Site: same-origin"],
+                                      fields: ["csrf=\(otherToken)"])
+        #expect(logout.status == 200 && logout.text.contains("ログアウトしました"))
         #expect(try desk.request("/api/uploads?kind=client&operation=issue", as: Self.ra1, body: "@" + file).status == 403)
         #expect(try desk.request("/api/logout", as: Self.ra1, method: "POST").status == 403)
         #expect(!(try desk.request("/api/downloads/certificates?encoding=utf-8", as: Self.ra1).text.contains("Forged Upload")))

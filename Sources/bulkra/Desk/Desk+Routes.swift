@@ -95,9 +95,12 @@ extension Desk {
 
     /// DESK-33: a state-changing request must come from our own pages (form token and same origin) or
     /// from a script that set `X-BulkRA-API` (which browsers never send cross-site without asking).
+    /// DESK-33: whether a form came from the desk's own pages. The browser's `Sec-Fetch-Site` decides when sent
+    /// (`same-origin` or `none` only; another port of this host is `same-site` and refused). Otherwise `Origin` must be
+    /// this origin, or `null` — what browsers send for a POST from a page under `Referrer-Policy: no-referrer` (DESK-34).
     func sameOrigin(_ request: Request) -> Bool {
-        if request.headers[.secFetchSite] == "cross-site" { return false }
-        guard let origin = request.headers[.origin] else { return true }
+        if let site = request.headers[.secFetchSite] { return site == "same-origin" || site == "none" }
+        guard let origin = request.headers[.origin], origin != "null" else { return true }
         guard let authority = request.head.authority else { return false }
         return origin == "https://\(authority)"
     }

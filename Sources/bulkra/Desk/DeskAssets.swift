@@ -26,6 +26,7 @@ enum DeskAssets {
         th, td { border: 1px solid var(--line); padding: .35rem .5rem; text-align: left; vertical-align: top; }
         thead th { background: #f3f6f9; }
         tr.ng td, tr.ng th { background: #fff5f5; }
+        table.result td:nth-child(4), table.result td:nth-child(5), table.result th { white-space: nowrap; }
         tr.ng td:nth-child(2) { color: var(--ng); font-weight: 700; }
         tr.ok td:nth-child(2) { color: var(--ok); font-weight: 700; }
         .summary { padding: .7rem .9rem; border-radius: .4rem; font-weight: 700; }

@@ -27,6 +27,10 @@ struct DeskPage {
                 <button type="submit">\(lang.text("ログアウト", "Log out"))</button></form></div>
                 """
         }
+        // Pages without an officer (refusals, one-time links, enrolment) are not behind the certificate login.
+        let footer = officer == nil
+            ? lang.text("登録担当者の画面には TLS クライアント証明書でログインします。", "Officers log in to the desk with TLS client certificates.")
+            : lang.text("このページは TLS クライアント証明書で保護されています。", "This page is protected by TLS client certificates.")
         let scriptTags = scripts.map { "<script src=\"/static/\($0)\" defer></script>" }.joined()
         return """
             <!DOCTYPE html>
@@ -48,7 +52,7 @@ struct DeskPage {
             <h1>\(HTML.escape(title))</h1>
             \(content)
             </main>
-            <footer><p>\(lang.text("このページは TLS クライアント証明書で保護されています。", "This desk is protected by TLS client certificates."))</p></footer>
+            <footer><p>\(footer)</p></footer>
             </body>
             </html>
 

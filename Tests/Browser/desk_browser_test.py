@@ -1,0 +1,412 @@
+#!/usr/bin/env python3
+"""`make test-browser`: the officers' web desk in headless Chromium (Debian's package), driven by Playwright.
+
+A fresh data folder gets the demo (SampleData/demo.sh); `bulkra serve` listens on a free loopback port;
+Chromium trusts only the data folder's test root (an NSS database in a private HOME) and logs in with an
+officer's PKCS#12 and its PIN. Every step names the rule it shows (Specs/desk.md) and saves a screenshot
+to build/screenshots/. Exit status 0 only when every step passed.
+"""
+import argparse
+import base64
+import email
+import io
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+import traceback
+import zipfile
+from pathlib import Path
+
+from playwright.sync_api import expect, sync_playwright
+
+RA1 = "ra1@example.ac.jp"       # example-u, domain example.ac.jp
+TECH = "ra@sample-tech.ac.jp"   # sample-tech, another institution
+SUBJECT_TAIL = "O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP"
+
+
+def run(arguments, **options):
+    return subprocess.run(arguments, check=True, capture_output=True, text=True, **options)
+
+
+class Desk:
+    """`bulkra serve --port 0` on the loopback; the port is read from what it prints."""
+
+    def __init__(self, bulkra, data, log):
+        self.log = open(log, "w")
+        self.process = subprocess.Popen([bulkra, "serve", "--data", str(data), "--port", "0"],
+                                        stdout=subprocess.PIPE, stderr=self.log, text=True)
+        deadline = time.time() + 60
+        self.port = None
+        self.printed = ""
+        while time.time() < deadline and self.port is None:
+            line = self.process.stdout.readline()
+            if not line:
+                break
+            self.printed += line
+            found = re.search(r"https://127\.0\.0\.1:(\d+)/", line)
+            if found:
+                self.port = int(found.group(1))
+        if self.port is None:
+            self.stop()
+            raise RuntimeError("bulkra serve did not start:\n" + self.printed)
+
+    @property
+    def base(self):
+        return f"https://127.0.0.1:{self.port}"
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+class Run:
+    """The steps, their outcomes and the shared state between them."""
+
+    def __init__(self, args):
+        self.bulkra = str(Path(args.bulkra).resolve())
+        self.work = Path(args.work).resolve()
+        self.shots = Path(args.screenshots).resolve()
+        self.data = self.work / "data"
+        self.files = self.work / "files"
+        self.failures = []
+        self.passed = 0
+        self.state = {}
+
+    def shot(self, page, name):
+        page.screenshot(path=str(self.shots / f"{name}.png"), full_page=True)
+
+    def step(self, rule, title, body, *pages):
+        try:
+            body()
+            self.passed += 1
+            print(f"ok    {rule} {title}", flush=True)
+        except Exception as error:  # every failure is reported; later steps still run
+            self.failures.append(f"{rule} {title}: {error}")
+            print(f"FAIL  {rule} {title}\n{traceback.format_exc()}", flush=True)
+            for index, page in enumerate(pages):
+                try:
+                    page.screenshot(path=str(self.shots / f"failed-{rule}-{index}.png"), full_page=True)
+                except Exception:
+                    pass
+
+    def pin(self, officer):
+        return (self.data / "ra" / f"{officer}.pin.txt").read_text().strip()
+
+    def outbox(self):
+        return sorted(p.name for p in (self.data / "outbox").glob("*.eml"))
+
+    def mail_texts(self, names):
+        texts = []
+        for name in names:
+            message = email.message_from_bytes((self.data / "outbox" / name).read_bytes())
+            parts = message.walk() if message.is_multipart() else [message]
+            body = "".join((part.get_payload(decode=True) or b"").decode("utf-8", "replace") for part in parts
+                           if not part.is_multipart())
+            texts.append(body)
+        return texts
+
+
+def prepare(run_):
+    """A fresh data folder with the demo, a private HOME whose NSS database trusts only the test root."""
+    shutil.rmtree(run_.work, ignore_errors=True)
+    run_.files.mkdir(parents=True)
+    if run_.shots.exists():
+        shutil.rmtree(run_.shots)
+    run_.shots.mkdir(parents=True)
+    environment = dict(os.environ, BULKRA=run_.bulkra, DATA=str(run_.data))
+    run(["bash", "SampleData/demo.sh"], env=environment)
+    home = run_.work / "home"
+    nss = home / ".pki" / "nssdb"
+    nss.mkdir(parents=True)
+    run(["certutil", "-N", "-d", f"sql:{nss}", "--empty-password"])
+    run(["certutil", "-A", "-d", f"sql:{nss}", "-n", "BulkRA test root", "-t", "C,,", "-i", str(run_.data / "ca" / "root.pem")])
+    return home
+
+
+def server_csr(run_, cn):
+    """A P-384 CSR for `cn` under Example University, as one line of base64 DER (profile 11)."""
+    key, der = run_.files / f"{cn}.key", run_.files / f"{cn}.der"
+    run(["openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384", "-nodes", "-keyout", str(key),
+         "-subj", f"/C=JP/ST=Tokyo/L=Chiyoda-ku/O=Example University/CN={cn}", "-outform", "DER", "-out", str(der)])
+    return base64.b64encode(der.read_bytes()).decode()
+
+
+def server_line(run_, cn, fqdn=None):
+    return "\t".join([f"CN={cn},{SUBJECT_TAIL}", "11", "", "", "", "", server_csr(run_, cn), "管理 次郎", "情報基盤センター",
+                      "admin@example.ac.jp", fqdn or cn, "nginx 1.24", ""])
+
+
+def client_line(cn, method):
+    user = cn.lower().replace(" ", ".")
+    return "\t".join([f"CN={cn},{SUBJECT_TAIL}", "13", method, "", "", "", "", "管理 次郎", "情報基盤センター", "cadmin@example.ac.jp",
+                      "利用 者", "" if method == "3" else "browser-" + cn.lower().replace(" ", "-"), "理学部", f"{user}@example.ac.jp", ""])
+
+
+def write_tsv(run_, name, lines):
+    path = run_.files / name
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
+    return str(path)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--bulkra", default=".build/debug/bulkra")
+    parser.add_argument("--work", default="build/browser")
+    parser.add_argument("--screenshots", default="build/screenshots")
+    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    args = parser.parse_args()
+    r = Run(args)
+    home = prepare(r)
+    desk = Desk(r.bulkra, r.data, r.work / "serve.log")
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=args.chromium, env=dict(os.environ, HOME=str(home)))
+            steps(r, desk, browser)
+            browser.close()
+    finally:
+        desk.stop()
+    print(f"\n{r.passed} steps passed, {len(r.failures)} failed; screenshots in {r.shots}")
+    for failure in r.failures:
+        print("  FAILED " + failure)
+    return 1 if r.failures else 0
+
+
+def officer_context(r, desk, browser, officer, **options):
+    """A browser session that presents the officer's PKCS#12 (file and PIN) to the desk."""
+    return browser.new_context(locale="ja-JP", viewport={"width": 1200, "height": 800},
+                               client_certificates=[{"origin": desk.base, "pfxPath": str(r.data / "ra" / f"{officer}.p12"),
+                                                     "passphrase": r.pin(officer)}], **options)
+
+
+def steps(r, desk, browser):
+    anonymous = browser.new_context(locale="ja-JP", viewport={"width": 1200, "height": 800})
+    stranger = anonymous.new_page()
+
+    def refused():
+        response = stranger.goto(desk.base + "/")
+        assert response.status == 403, response.status
+        expect(stranger.locator("h1")).to_contain_text("ログインできません")
+        expect(stranger.locator("main")).to_contain_text("クライアント証明書")
+        expect(stranger.locator("main")).not_to_contain_text("例示大学")
+        r.shot(stranger, "01-no-certificate")
+    r.step("DESK-02", "Chromium without a certificate gets the refusal page and no officer data", refused, stranger)
+
+    officer = officer_context(r, desk, browser, RA1)
+    page = officer.new_page()
+
+    def menu():
+        response = page.goto(desk.base + "/")
+        assert response.status == 200, response.status
+        expect(page).to_have_title(re.compile("登録担当者メニュー"))
+        expect(page.locator("header")).to_contain_text("例示大学")
+        expect(page.locator("header")).to_contain_text(RA1)
+        for label in ["サーバ証明書 発行・更新・失効申請", "クライアント証明書 発行・更新・失効申請", "利用管理者情報更新申請",
+                      "全証明書情報一括ダウンロード", "発行証明書統計照会", "許可リストダウンロード", "タイムスタンプサービスURL"]:
+            expect(page.get_by_role("link", name=label)).to_be_visible()
+        r.shot(page, "02-menu")
+    r.step("DESK-01", "logging in with ra1's PKCS#12 opens the menu of manual 3-3 for example-u", menu, page)
+
+    def check_only():
+        page.get_by_role("link", name="サーバ証明書 発行・更新・失効申請").click()
+        expect(page.locator("h1")).to_contain_text("サーバ証明書")
+        page.set_input_files("#file", write_tsv(r, "server-issue.tsv", [server_line(r, "www-browser.example.ac.jp")]))
+        page.get_by_role("button", name="チェックのみ（適用しない）").click()
+        expect(page.locator("p.summary")).to_contain_text("チェックのみ: 全 1 行に問題はありません。何も適用していません。")
+        expect(page.locator("table.result tbody tr")).to_have_count(1)
+        r.shot(page, "03-check-only")
+    r.step("DESK-20", "the server screen's check-only button checks the file and applies nothing", check_only, page)
+
+    def issue():
+        page.get_by_role("link", name="申請画面へ戻る").click()
+        page.set_input_files("#file", r.files / "server-issue.tsv")
+        page.get_by_role("button", name="申請する").click()
+        expect(page.locator("p.summary")).to_contain_text("ファイルのアップロード処理が完了しました。")
+        row = page.locator("table.result tbody tr").first
+        expect(row.locator("td").nth(0)).to_have_text("OK")
+        serial = row.locator("td").nth(2).inner_text().strip()
+        assert serial.isdigit(), serial
+        r.state["serial"] = serial
+        r.state["batch"] = re.search(r"/results/(\d+)", page.get_by_role("link", name=re.compile("固定URL")).get_attribute("href")).group(1)
+        r.shot(page, "04-issued")
+        with page.expect_download() as download:
+            row.get_by_role("link", name="証明書").click()
+        pem = r.files / "issued.pem"
+        download.value.save_as(pem)
+        subject = run(["openssl", "x509", "-in", str(pem), "-noout", "-subject", "-serial"]).stdout
+        assert "www-browser.example.ac.jp" in subject and "Example University" in subject, subject
+        assert pem.read_text().count("BEGIN CERTIFICATE") >= 2, "leaf and chain"
+        with page.expect_download() as archive:
+            page.get_by_role("link", name="発行した証明書（ZIP）").click()
+        names = zipfile.ZipFile(io.BytesIO(Path(archive.value.path()).read_bytes())).namelist()
+        assert names == [f"{serial}.pem"], names
+    r.step("DESK-22", "submitting issues the certificate; the result links its PEM (leaf and chain) and the batch ZIP", issue, page)
+
+    def errors():
+        page.goto(desk.base + "/server")
+        path = write_tsv(r, "server-errors.tsv", [server_line(r, "www-browser2.example.ac.jp"),
+                                                  server_line(r, "www.not-registered.example.jp")])
+        page.set_input_files("#file", path)
+        page.get_by_label("エラーの無い行のみ処理").check()
+        page.get_by_role("button", name="申請する").click()
+        expect(page.locator("p.summary")).to_contain_text("OK 1 行、NG 1 行。")
+        bad = page.locator("table.result tbody tr.ng")
+        expect(bad).to_have_count(1)
+        expect(bad.locator("th")).to_have_text("2")
+        expect(bad.locator("td").nth(1)).to_contain_text("221:2,利用管理者FQDN,")
+        r.shot(page, "05-line-errors")
+    r.step("DESK-22", "a file with a bad line in skip mode: the good line is issued, the bad one reads code:line,field,message", errors, page)
+
+    def english():
+        page.get_by_role("link", name="English").click()
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        expect(page.locator("table.result")).to_contain_text("221:2,server FQDN,")
+        page.get_by_role("link", name="Menu").click()
+        expect(page.get_by_role("link", name=re.compile("Server certificates"))).to_be_visible()
+        assert "lang=en" in page.url, page.url
+        r.shot(page, "06-english")
+        page.get_by_role("link", name="日本語").click()
+        expect(page.locator("html")).to_have_attribute("lang", "ja")
+    r.step("DESK-31", "English is one link away and the links keep the language", english, page)
+
+    def client_upload():
+        before = set(r.outbox())
+        page.goto(desk.base + "/client")
+        page.set_input_files("#file", write_tsv(r, "client-issue.tsv", [client_line("Browser User", "1"), client_line("Browser Enrol", "3")]))
+        page.get_by_role("button", name="申請する").click()
+        expect(page.locator("p.summary")).to_contain_text("OK 2 行、NG 0 行。")
+        expect(page.locator("table.result")).to_contain_text("ワンタイムURL")
+        r.shot(page, "07-client-result")
+        mails = "\n".join(r.mail_texts(sorted(set(r.outbox()) - before)))
+        for kind, pattern in [("pin", r"/pin\?p1=([A-Za-z0-9]{32})"), ("certificate", r"/certificate\?p1=([A-Za-z0-9]{32})"),
+                              ("enrol", r"/enrol\?token=([A-Za-z0-9]{32})")]:
+            found = re.search(pattern, mails)
+            assert found, f"no {kind} link in the mails"
+            r.state[kind] = found.group(0)
+    r.step("DESK-40", "a client upload sends PIN, certificate and enrolment links by mail; the result says so", client_upload, page)
+
+    visitor = anonymous.new_page()
+
+    def links():
+        response = visitor.goto(desk.base + r.state["certificate"])
+        assert response.status == 409, response.status
+        expect(visitor.locator("main")).to_contain_text("利用管理者がアクセスPINを取得した後")
+        visitor.goto(desk.base + r.state["pin"])
+        r.shot(visitor, "08-pin-link")
+        with visitor.expect_download() as download:
+            visitor.get_by_role("button", name="取得する").click()
+        archive = zipfile.ZipFile(io.BytesIO(Path(download.value.path()).read_bytes()))
+        assert archive.namelist() == ["pin.txt"], archive.namelist()
+        rows = [row.split("\t") for row in archive.read("pin.txt").decode("cp932").split("\r\n") if row]
+        assert rows[0][2] == "アクセスPIN" and len(rows) == 2 and rows[1][1] == "browser.user@example.ac.jp", rows
+        pin = rows[1][2]
+        visitor.goto(desk.base + r.state["certificate"])
+        with visitor.expect_download() as bundle:
+            visitor.get_by_role("button", name="取得する").click()
+        p12 = r.files / "user.p12"
+        bundle.value.save_as(p12)
+        opened = run(["openssl", "pkcs12", "-in", str(p12), "-passin", f"pass:{pin}", "-nokeys", "-clcerts"]).stdout
+        assert "Browser User" in opened, "the PKCS#12 opens with the PIN from the PIN file"
+        response = visitor.goto(desk.base + r.state["pin"])
+        assert response.status == 410, response.status
+        expect(visitor.locator("main")).to_contain_text("このURLは既に使用されています")
+        r.shot(visitor, "09-used-link")
+    r.step("DESK-42", "without a certificate: the certificate link waits for the PIN, the PIN link gives the PIN file once, "
+           "then the PKCS#12 opens with it", links, visitor)
+
+    def enrol():
+        visitor.goto(desk.base + r.state["enrol"])
+        generate = visitor.get_by_role("button", name="ブラウザで鍵とCSRを作る（RSA 2048）")
+        expect(generate).to_be_visible()
+        generate.click()
+        expect(visitor.locator("#csr")).to_have_value(re.compile("BEGIN CERTIFICATE REQUEST"), timeout=30000)
+        expect(visitor.locator("#key")).to_be_visible()
+        key = r.files / "enrol.key"
+        key.write_text(visitor.locator("#key").input_value())
+        # The screenshot shows the CSR made; the key field is emptied first (it is never sent, and never pictured).
+        visitor.locator("#key").evaluate("field => { field.value = '(saved)'; }")
+        r.shot(visitor, "10-enrolment")
+        with visitor.expect_download() as download:
+            visitor.get_by_role("button", name="送信して証明書を受け取る").click()
+        pem = r.files / "enrolled.pem"
+        download.value.save_as(pem)
+        subject = run(["openssl", "x509", "-in", str(pem), "-noout", "-subject"]).stdout
+        assert "Browser Enrol" in subject, subject
+        certificate_key = run(["openssl", "x509", "-in", str(pem), "-noout", "-pubkey"]).stdout
+        browser_key = run(["openssl", "pkey", "-in", str(key), "-pubout"]).stdout
+        assert certificate_key == browser_key, "the certificate carries the key made in the browser"
+    r.step("DESK-44", "the enrolment page makes the key and CSR with WebCrypto and returns the certificate for that key", enrol, visitor)
+
+    def downloads():
+        page.goto(desk.base + "/")
+        with page.expect_download() as download:
+            page.get_by_role("link", name="全証明書情報一括ダウンロード").click()
+        text = Path(download.value.path()).read_bytes().decode("cp932")
+        rows = [row for row in text.split("\r\n") if row]
+        assert all(len(row.split("\t")) == 46 for row in rows), "46 columns"
+        assert r.state["serial"] in text and "www-browser.example.ac.jp" in text
+        assert "sample-tech" not in text and "見本工業大学" not in text
+        for label, marker in [("利用管理者情報ダウンロード", "cadmin@example.ac.jp"), ("許可リストダウンロード", "")]:
+            with page.expect_download() as other:
+                page.get_by_role("link", name=label).click()
+            body = Path(other.value.path()).read_bytes().decode("cp932")
+            assert marker in body, label
+        page.get_by_role("link", name="発行証明書統計照会").click()
+        expect(page.locator("table")).to_contain_text("example.ac.jp")
+        chart = page.locator("figure img")
+        expect(chart).to_be_visible()
+        assert page.evaluate("document.querySelector('figure img').naturalWidth") > 0, "the chart loads"
+        r.shot(page, "11-statistics")
+        page.goto(desk.base + "/timestamp")
+        expect(page.locator("code.url")).to_contain_text("http")
+        r.shot(page, "12-timestamp")
+    r.step("DESK-13", "downloads are the institution's own (46 columns, administrators, allow-list); statistics with chart; "
+           "time-stamp URL", downloads, page)
+
+    tech = officer_context(r, desk, browser, TECH)
+    other = tech.new_page()
+
+    def cross():
+        response = other.goto(desk.base + "/")
+        assert response.status == 200
+        expect(other.locator("header")).to_contain_text("見本工業大学")
+        for path in [f"/results/{r.state['batch']}", f"/certificates/{r.state['serial']}.pem",
+                     f"/results/{r.state['batch']}/certificates.zip"]:
+            response = other.goto(desk.base + path)
+            assert response.status == 404, (path, response.status)
+            expect(other.locator("main")).not_to_contain_text("www-browser")
+        r.shot(other, "13-other-institution")
+    r.step("DESK-12", "an officer of sample-tech gets 'not found' for example-u's result, certificate and ZIP", cross, other)
+
+    plain = officer_context(r, desk, browser, RA1, java_script_enabled=False)
+    nojs = plain.new_page()
+
+    def without_script():
+        nojs.goto(desk.base + "/server")
+        nojs.set_input_files("#file", write_tsv(r, "server-nojs.tsv", [server_line(r, "www-nojs.example.ac.jp")]))
+        nojs.get_by_role("button", name="申請する").click()
+        expect(nojs.locator("p.summary")).to_contain_text("OK 1 行、NG 0 行。")
+        assert nojs.locator("script").count() == 0, "no script on officer pages"
+    r.step("DESK-30", "with JavaScript off the upload works the same (pages carry no script)", without_script, nojs)
+
+    def logout():
+        page.goto(desk.base + "/")
+        page.get_by_role("button", name="ログアウト").click()
+        expect(page.locator("h1")).to_contain_text("ログアウトしました")
+        r.shot(page, "14-logout")
+        database = sqlite3.connect(r.data / "registry.sqlite")
+        count = database.execute("SELECT count(*) FROM audit_event WHERE event = 'desk-logout'").fetchone()[0]
+        database.close()
+        assert count >= 1, "desk-logout in the audit log"
+    r.step("DESK-11", "the logout button records desk-logout in the audit log and says to close the browser", logout, page)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
