@@ -10,8 +10,9 @@ import Foundation
 public protocol Registry: ValidationDirectory {
     /// Applies accepted institution-information lines in one transaction (REG-04).
     func apply(_ changes: [InstitutionChange]) throws
-    /// Applies institution lines and records the RA certificates made for new officers, in one transaction (REG-04, REG-13).
-    func apply(_ changes: [InstitutionChange], officerCertificates: [CertificateRecord]) throws
+    /// Applies institution lines and records the RA certificates made for new officers with their one-time links, in one
+    /// transaction (REG-04, REG-13, REG-16).
+    func apply(_ changes: [InstitutionChange], officerCertificates: [CertificateRecord], links: [DeliveryLinkRecord]) throws
     /// Adds accepted allow-list rows in one transaction (REG-05).
     func apply(_ entries: [AllowListEntry]) throws
     /// Stores certificates in one transaction (REG-06).

@@ -202,6 +202,33 @@ public final class SQLiteRegistry: Registry {
                   BEGIN SELECT RAISE(ABORT, 'link already used'); END;
                 """)
         }
+        migrator.registerMigration("v6-officer-links") { db in
+            // REG-16: RA certificates travel by one-time link too; those links belong to no upload batch.
+            try db.execute(sql: """
+                CREATE TABLE delivery_link_v6 (
+                    token_sha256 TEXT PRIMARY KEY NOT NULL,
+                    kind TEXT NOT NULL,
+                    batch_id INTEGER REFERENCES batch(id),
+                    institution_id TEXT NOT NULL,
+                    recipient_email TEXT NOT NULL,
+                    serial TEXT,
+                    requires_sha256 TEXT,
+                    file_name TEXT NOT NULL,
+                    sealed BLOB,
+                    expires_at TEXT NOT NULL,
+                    used_at TEXT,
+                    created_at TEXT NOT NULL
+                );
+                INSERT INTO delivery_link_v6 SELECT token_sha256, kind, batch_id, institution_id, recipient_email, serial, requires_sha256,
+                  file_name, sealed, expires_at, used_at, created_at FROM delivery_link;
+                DROP TABLE delivery_link;
+                ALTER TABLE delivery_link_v6 RENAME TO delivery_link;
+                CREATE INDEX delivery_link_batch ON delivery_link(batch_id);
+                CREATE TRIGGER delivery_link_no_delete BEFORE DELETE ON delivery_link BEGIN SELECT RAISE(ABORT, 'links are kept'); END;
+                CREATE TRIGGER delivery_link_use_once BEFORE UPDATE ON delivery_link WHEN OLD.used_at IS NOT NULL
+                  BEGIN SELECT RAISE(ABORT, 'link already used'); END;
+                """)
+        }
         return migrator
     }
 
@@ -301,10 +328,10 @@ public final class SQLiteRegistry: Registry {
     // MARK: - Writes
 
     public func apply(_ changes: [InstitutionChange]) throws {
-        try apply(changes, officerCertificates: [])
+        try apply(changes, officerCertificates: [], links: [])
     }
 
-    public func apply(_ changes: [InstitutionChange], officerCertificates: [CertificateRecord]) throws {
+    public func apply(_ changes: [InstitutionChange], officerCertificates: [CertificateRecord], links: [DeliveryLinkRecord]) throws {
         let now = Self.timestamp(clock())
         try database.write { db in
             try Self.insertChanges(changes, into: db, at: now)
@@ -312,6 +339,7 @@ public final class SQLiteRegistry: Registry {
             for certificate in officerCertificates {
                 try Self.audit(db, nil, "issued", certificate.serial, "profile 1 (RA) for \(certificate.administratorEmail)", now)
             }
+            try Self.insert(links, into: db, batchID: nil, at: now)
         }
         logger.debug("registry.institutions.applied", metadata: ["batch.lines": "\(changes.count)",
                                                                  "batch.issued": "\(officerCertificates.count)"])
@@ -442,19 +470,24 @@ public final class SQLiteRegistry: Registry {
                                arguments: [update.name.text, update.affiliation.text, update.email.address, now, update.serial.decimal])
                 try Self.audit(db, batchID, "administrator-updated", update.serial, "", now)
             }
-            for link in batch.links {
-                try db.execute(sql: """
-                    INSERT INTO delivery_link (token_sha256, kind, batch_id, institution_id, recipient_email, serial, requires_sha256,
-                      file_name, sealed, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [link.tokenSHA256, link.kind.rawValue, batchID, link.institutionID, link.recipientEmail,
-                                     link.serial?.decimal, link.requiresTokenSHA256, link.fileName, link.sealed.map { Data($0) },
-                                     Self.timestamp(link.expires), now])
-            }
+            try Self.insert(batch.links, into: db, batchID: batchID, at: now)
             return batchID
         }
         logger.debug("registry.batch.committed", metadata: ["batch.issued": "\(batch.issued.count)",
                                                             "batch.revoked": "\(batch.revocations.count)"])
         return committed
+    }
+
+    /// REG-15, REG-16: one-time links, of an upload batch or (RA certificates) of none.
+    static func insert(_ links: [DeliveryLinkRecord], into db: Database, batchID: Int64?, at now: String) throws {
+        for link in links {
+            try db.execute(sql: """
+                INSERT INTO delivery_link (token_sha256, kind, batch_id, institution_id, recipient_email, serial, requires_sha256,
+                  file_name, sealed, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [link.tokenSHA256, link.kind.rawValue, batchID, link.institutionID, link.recipientEmail,
+                                 link.serial?.decimal, link.requiresTokenSHA256, link.fileName, link.sealed.map { Data($0) },
+                                 Self.timestamp(link.expires), now])
+        }
     }
 
     public func batch(id: Int64) throws -> StoredBatch? {

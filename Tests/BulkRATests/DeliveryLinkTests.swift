@@ -32,6 +32,18 @@ struct DeliveryLinkTests {
         #expect(payload.isEmpty || !sealed.starts(with: payload))
     }
 
+    @Test("REG-16 RA certificate links are stored with the institution lines, belong to no batch and need no PIN link")
+    func officerLinks() throws {
+        let now = Date(timeIntervalSince1970: 1_795_000_000)
+        let registry = try SQLiteRegistry(inMemoryWith: { now })
+        let link = try Self.link("ra-token", kind: .certificate, payload: [9, 9], expires: now.addingTimeInterval(30 * 86_400))
+        try registry.apply([], officerCertificates: [], links: [link])
+        #expect(try registry.deliveryLinkRefusal(tokenSHA256: link.tokenSHA256, kind: .certificate) == nil)
+        let used = try registry.useDeliveryLink(tokenSHA256: link.tokenSHA256, kind: .certificate)
+        #expect(LinkSeal.open(try #require(used.sealed), token: "ra-token") == [9, 9])
+        #expect(try registry.deliveryLinkRefusal(tokenSHA256: link.tokenSHA256, kind: .certificate) == .used)
+    }
+
     @Test("REG-15 a link is used once, after its PIN link, within its month; the payload is dropped on use")
     func useOnce() throws {
         let now = Date(timeIntervalSince1970: 1_795_000_000)

@@ -249,6 +249,42 @@ struct DeskTests {
         #expect(try Self.json(api)["error"] as? String == "too-large")
     }
 
+    @Test("REG-16 / MAIL-07 the new officer's mail links their RA PKCS#12 once, with no PIN link before it; the PIN stays out of the mail")
+    func officerCertificateLink() throws {
+        let data = try CLITests.dataFolder("desk-ra-link")
+        let desk = try DeskHarness(data: data)
+        let mail = try #require(try desk.mails().first { $0.contains("の登録担当者証明書（プロファイル1）を発行しました") && $0.contains("<\(Self.tech)>") })
+        let token = try #require(mail.firstMatch(of: try Regex("/certificate\\?p1=([A-Za-z0-9]{32})")).map { String($0.output[1].substring ?? "") })
+        let pin = try String(contentsOfFile: "\(data)/ra/\(Self.tech).pin.txt", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(!mail.contains(pin) && !mail.contains("/ra/pkcs12"))
+        let page = try desk.request("/certificate?p1=\(token)")
+        #expect(page.status == 200 && page.text.contains("取得する"))
+        let csrf = try #require(page.csrf)
+        let bundle = try desk.request("/certificate", fields: ["p1=\(token)", "csrf=\(csrf)"])
+        let stored = try Data(contentsOf: URL(fileURLWithPath: "\(data)/ra/\(Self.tech).p12"))
+        #expect(bundle.status == 200 && bundle.body == stored)
+        #expect(try desk.request("/certificate?p1=\(token)").text.contains("既に使用されています"))
+    }
+
+    @Test("DESK-22 / RES-14 a file first sent with bulkra submit --out shows its first result on the desk, linking the desk's certificate URL, never the operator's files")
+    func repeatedFromCLI() throws {
+        let data = try CLITests.dataFolder("desk-repeat")
+        try Self.officerPEMs(data)
+        let desk = try DeskHarness(data: data)
+        let file = try desk.write("repeat.tsv", Data((Self.clientLine("Repeat From CLI") + "\r\n").utf8))
+        let out = desk.folder + "/cli-out"
+        #expect(try CLITests.run(["submit", file, "--data", data, "--institution", "example-u", "--family", "client", "--operation", "issue",
+                                  "--out", out]).status == 0)
+        let csrf = try #require(try desk.request("/client", as: Self.ra1).csrf)
+        let page = try desk.request("/upload", as: Self.ra1, form: ["csrf=\(csrf)", "kind=client", "operation=issue", "mode=abort", "action=apply",
+                                                                   "file=@\(file);filename=repeat.tsv"])
+        #expect(page.status == 200 && page.text.contains("同じファイルは既に処理済みです"))
+        let serial = try #require(page.text.firstMatch(of: try Regex(#"href="/certificates/(\d+)\.pem""#)).map { String($0.output[1].substring ?? "") })
+        #expect(!page.text.contains(out) && !page.text.contains("href=\"/tmp"))
+        let pem = try desk.request("/certificates/\(serial).pem", as: Self.ra1)
+        #expect(pem.status == 200 && pem.text.contains("BEGIN CERTIFICATE") && !pem.text.contains("PRIVATE KEY"))
+    }
+
     @Test("DESK-40 / DESK-42 / DESK-43 one-time links: PIN first, then the certificate; each works once; used and unknown links say so")
     func oneTimeLinks() throws {
         let desk = try DeskHarness()

@@ -113,9 +113,9 @@ struct EnrolmentTests {
                                        notAfter: delivery.certificate.notValidAfter, administratorEmail: "ra1@example.ac.jp", der: delivery.der,
                                        issuerRole: "ra")
         // A failing institution change rolls the certificate back too.
-        #expect(throws: (any Error).self) { try registry.apply([], officerCertificates: [record, record]) }
+        #expect(throws: (any Error).self) { try registry.apply([], officerCertificates: [record, record], links: []) }
         #expect(try registry.storedCertificates(serials: [delivery.serial]).isEmpty)
-        try registry.apply([], officerCertificates: [record])
+        try registry.apply([], officerCertificates: [record], links: [])
         #expect(try registry.storedCertificates(serials: [delivery.serial]).first?.family == .registrationOfficer)
         #expect(try registry.officersWithoutCertificate(emails: ["ra1@example.ac.jp", "ra2@example.ac.jp"]) == ["ra2@example.ac.jp"])
     }

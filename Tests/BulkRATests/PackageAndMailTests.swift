@@ -204,15 +204,22 @@ struct NotificationTests {
                 && body.contains("【新証明書シリアル番号】\(issued.certificates[0].serial.decimal)"))
     }
 
-    @Test("MAIL-07 new officers get an RA certificate notice without the PIN")
+    @Test("MAIL-07 / REG-16 new officers get an RA certificate notice with a one-time certificate link, without the PIN")
     func officerMail() throws {
         let officer = KnownOfficer(email: "ra1@example.ac.jp", institutionID: "example-u", name: "登録 花子", romaji: "Hanako Toroku", domains: [])
         let delivery = try #require(try DeliveryFixture.issuer().issueOfficers([officer], organization: { _ in "Example University" },
                                                                               now: DeliveryFixture.now, takenSerials: { _ in [] }).first)
         let composer = NotificationComposer(from: .init(name: "", email: "ca@x.jp"), institutionName: "", officer: nil,
                                             deskURL: "https://desk.example", now: DeliveryFixture.now, batchTag: "ra")
-        let mail = composer.officerNotice(delivery)
+        let links = try DeliveryLinks(officers: [delivery], now: DeliveryFixture.now, token: { "RaTokenAAAAAAAAAAAAAAAAAAAAAAAAA" })
+        let mail = composer.officerNotice(delivery, links: links)
         let body = try Self.body(mail)
         #expect(mail.to.map(\.email) == ["ra1@example.ac.jp"] && body.contains("　L=Academe-ops") && !body.contains(delivery.pin.secret))
+        #expect(body.contains("【取得URL】https://desk.example/certificate?p1=RaTokenAAAAAAAAAAAAAAAAAAAAAAAAA"))
+        let record = try #require(links.records.first)
+        #expect(links.records.count == 1 && record.kind == .certificate && record.requiresTokenSHA256 == nil)
+        #expect(record.recipientEmail == "ra1@example.ac.jp" && record.serial == delivery.serial && record.institutionID == "example-u")
+        #expect(LinkSeal.open(try #require(record.sealed), token: "RaTokenAAAAAAAAAAAAAAAAAAAAAAAAA") == delivery.pkcs12.der)
+        #expect(!body.contains("/ra/pkcs12"), "no URL the desk does not serve")
     }
 }

@@ -69,4 +69,22 @@ public struct DeliveryLinks: Sendable {
         }
         self.init(records: records, pinTokens: pins, certificateTokens: certificates, bulkTokens: bulks, expires: expires)
     }
+
+    /// REG-16, MAIL-07: one certificate link per new registration officer for their RA PKCS#12, valid one month from `now`.
+    /// No PIN link goes with it: the operator hands the PIN over after an identity check.
+    public init(officers: [OfficerDelivery], now: Date, token: () -> String) throws {
+        let expires = BatchIssuer.oneMonth(after: now)
+        var records: [DeliveryLinkRecord] = []
+        var certificates: [SerialNumber: String] = [:]
+        for delivery in officers {
+            let certificateToken = token()
+            certificates[delivery.serial] = certificateToken
+            records.append(DeliveryLinkRecord(
+                tokenSHA256: ContentDigest.sha256(Array(certificateToken.utf8)), kind: .certificate,
+                institutionID: delivery.officer.institutionID, recipientEmail: delivery.officer.email, serial: delivery.serial,
+                requiresTokenSHA256: nil, fileName: DeliveryPackage.folderName(delivery.officer.email) + ".p12",
+                sealed: try LinkSeal.seal(delivery.pkcs12.der, token: certificateToken), expires: expires))
+        }
+        self.init(records: records, pinTokens: [:], certificateTokens: certificates, bulkTokens: [:], expires: expires)
+    }
 }

@@ -81,8 +81,8 @@ public struct NotificationComposer: Sendable {
         return mails
     }
 
-    /// The mail to a new registration officer with the RA certificate's acquisition notice (MAIL-07).
-    public func officerNotice(_ delivery: OfficerDelivery) -> MailMessage {
+    /// The mail to a new registration officer with the RA certificate's one-time acquisition link (MAIL-07, REG-16).
+    public func officerNotice(_ delivery: OfficerDelivery, links: DeliveryLinks) -> MailMessage {
         let to = MailMessage.Address(name: delivery.officer.name, email: delivery.officer.email)
         let block = Self.block(["CN=\(delivery.officer.romaji)", "O=\(delivery.organization)", "L=Academe-ops", "C=JP"])
         let period = "\(JapanTime.format(delivery.certificate.notValidBefore)) ～ \(JapanTime.format(delivery.certificate.notValidAfter)) (JST)"
@@ -90,18 +90,19 @@ public struct NotificationComposer: Sendable {
             \(delivery.officer.name) 様
 
             \(delivery.organization) の登録担当者証明書（プロファイル1）を発行しました。
-            PKCS#12ファイルは下記URLから取得してください。アクセスPINは本人確認ののち別途お知らせします。
+            PKCS#12ファイルは下記URLから取得してください（URLは1回限り、有効期限まで）。アクセスPINは本人確認ののち別途お知らせします。
 
             \(block)
             【シリアル番号】\(delivery.serial.decimal)
             【有効期間】\(period)
-            【取得URL】\(deskURL)/ra/pkcs12?serial=\(delivery.serial.decimal)
+            【取得URL】\(link("certificate", links.certificateTokens[delivery.serial]))
+            【URL有効期限】\(JapanTime.format(links.expires)) (JST)
 
             ----
             Dear \(delivery.officer.romaji),
 
-            Your registration-officer (RA) certificate, profile 1, has been issued. Fetch the PKCS#12 file at the URL above;
-            the access PIN reaches you separately after an identity check.
+            Your registration-officer (RA) certificate, profile 1, has been issued. Fetch the PKCS#12 file at the URL above
+            (it works once, until the date shown); the access PIN reaches you separately after an identity check.
             Serial number: \(delivery.serial.decimal)
             Validity: \(period)
             """)

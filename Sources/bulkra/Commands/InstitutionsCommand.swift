@@ -64,9 +64,10 @@ struct InstitutionsCommand: ParsableCommand {
                         .init(path: "\(name).pin.txt", bytes: Array("\(delivery.pin.secret)\n".utf8))]
             }, secret: true)
             staging?.sync()
+            let links = try DeliveryLinks(officers: deliveries, now: now, token: SecretGenerator(randomBytes: SystemRandom.bytes).token)
             if !changes.isEmpty {
                 do {
-                    try registry.apply(changes, officerCertificates: deliveries.map(Self.record))
+                    try registry.apply(changes, officerCertificates: deliveries.map(Self.record), links: links.records)
                 } catch {
                     staging?.discard()
                     throw OperationalError(.database, LocalizedText(ja: "登録に失敗しました: \(error)", en: "Could not apply: \(error)"))
@@ -77,7 +78,7 @@ struct InstitutionsCommand: ParsableCommand {
                 let settings = try MailSettings.load(data: common.data)
                 let composer = NotificationComposer(from: settings.from, institutionName: "", officer: nil, deskURL: settings.deskURL,
                                                     now: now, batchTag: "ra")
-                try Outbox(data: common.data).deliver(deliveries.map(composer.officerNotice), settings: settings, now: now, tag: "ra",
+                try Outbox(data: common.data).deliver(deliveries.map { composer.officerNotice($0, links: links) }, settings: settings, now: now, tag: "ra",
                                                       logger: logger)
                 for delivery in deliveries {
                     FileHandle.standardError.write(Data("RA証明書 / RA certificate: \(delivery.officer.email) serial \(delivery.serial.decimal) -> \(folder)/\(DeliveryPackage.folderName(delivery.officer.email)).p12\n".utf8))

@@ -32,8 +32,10 @@ extension Desk {
         let rows = view.lines.map { line -> String in
             let texts = (l == .ja ? line.texts : line.textsEnglish).map(HTML.escape).joined(separator: "<br>")
             var link = ""
-            if let path = line.path, path.hasPrefix("/") {
-                link = "<a href=\"\(HTML.escape(path))\">\(l.text("証明書", "Certificate"))</a>"
+            // Lines with a file get the desk's own URL of the certificate (PEM, no key): a batch first sent with
+            // `bulkra submit --out` (RES-14) names files on the operator's machine, which are never linked.
+            if line.accepted, let serial = line.serial, line.path != nil {
+                link = "<a href=\"/certificates/\(HTML.escape(serial)).pem\">\(l.text("証明書", "Certificate"))</a>"
             } else if line.accepted, line.serial != nil, screen == .client, !checkOnly, view.applied == true {
                 link = l.text("PKCS#12 は利用管理者・利用者へのワンタイムURLで配付", "PKCS#12 delivered by one-time links to administrator and user")
             }
