@@ -60,7 +60,9 @@ run: deps
 ## serve: the demo data (as make run), then the web desk on https://127.0.0.1:8443/ — prints which PKCS#12 to import.
 serve: run
 	@echo
-	@echo "== the web desk: trust $(DATA)/ca/root.pem, import an officer's PKCS#12 below with the PIN in the .pin.txt beside it"
+	@echo "== the web desk: trust $(DATA)/ca/root.pem (TEST root) and import one officer's PKCS#12 into the browser with its PIN:"
+	@for pin in $(DATA)/ra/*.pin.txt; do echo "   $${pin%.pin.txt}.p12   PIN $$(cat "$$pin")"; done
+	@echo "   (ra1@example.ac.jp: example.ac.jp of Example University; ra@sample-tech.ac.jp: another institution)"
 	$(BULKRA_DEBUG) serve --data $(DATA) --port $${PORT:-8443}
 
 ## bench-check: lines/s and peak memory of `bulkra check` on 10k and 100k server lines (P-256 CSRs).
