@@ -131,9 +131,9 @@ def prepare(run_):
     return home
 
 
-def server_csr(run_, cn):
-    """A P-384 CSR for `cn` under Example University, as one line of base64 DER (profile 11)."""
-    key, der = run_.files / f"{cn}.key", run_.files / f"{cn}.der"
+def server_csr(run_, cn, name=None):
+    """A P-384 CSR for `cn` under Example University, as one line of base64 DER (profile 11); `name` names its files."""
+    key, der = run_.files / f"{name or cn}.key", run_.files / f"{name or cn}.der"
     run(["openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384", "-nodes", "-keyout", str(key),
          "-subj", f"/C=JP/ST=Tokyo/L=Chiyoda-ku/O=Example University/CN={cn}", "-outform", "DER", "-out", str(der)])
     return base64.b64encode(der.read_bytes()).decode()
@@ -261,10 +261,45 @@ def steps(r, desk, browser):
         expect(bad).to_have_count(1)
         expect(bad.locator("th")).to_have_text("2")
         expect(bad.locator("td").nth(1)).to_contain_text("221:2,利用管理者FQDN,")
+        r.state["serial2"] = page.locator("table.result tbody tr.ok td").nth(2).inner_text().strip()
+        r.state["errors"] = page.get_by_role("link", name=re.compile("固定URL")).get_attribute("href")
         r.shot(page, "05-line-errors")
     r.step("DESK-22", "a file with a bad line in skip mode: the good line is issued, the bad one reads code:line,field,message", errors, page)
 
+    def renew_and_revoke():
+        page.goto(desk.base + "/server")
+        cn = "www-browser.example.ac.jp"
+        renewal = "\t".join([f"CN={cn},{SUBJECT_TAIL}", "11", "", r.state["serial"], "", "", server_csr(r, cn, name="renewed"), "管理 次郎",
+                              "情報基盤センター", "admin@example.ac.jp", cn, "nginx 1.26", ""])
+        page.get_by_label("更新", exact=True).check()
+        page.set_input_files("#file", write_tsv(r, "server-renew.tsv", [renewal]))
+        page.get_by_role("button", name="申請する").click()
+        expect(page.locator("p.summary")).to_contain_text("OK 1 行、NG 0 行。")
+        renewed = page.locator("table.result tbody tr").first.locator("td").nth(2).inner_text().strip()
+        assert renewed.isdigit() and renewed != r.state["serial"], renewed
+        r.state["renewed"] = renewed
+        r.shot(page, "05a-renewed")
+        page.goto(desk.base + "/server")
+        revocation = "\t".join([f"CN=www-browser2.example.ac.jp,{SUBJECT_TAIL}", "", "", r.state["serial2"], "5", "", "", "", "", "", "",
+                                 "", ""])
+        page.get_by_label("失効", exact=True).check()
+        page.set_input_files("#file", write_tsv(r, "server-revoke.tsv", [revocation]))
+        page.get_by_role("button", name="申請する").click()
+        expect(page.locator("p.summary")).to_contain_text("OK 1 行、NG 0 行。")
+        r.shot(page, "05b-revoked")
+        page.goto(desk.base + "/server")
+        with page.expect_download() as download:
+            page.get_by_role("link", name="証明書情報ダウンロード（TSV）").click()
+        rows = [row.split("\t") for row in Path(download.value.path()).read_bytes().decode("cp932").split("\r\n") if row]
+        assert rows and all(len(row) == 46 for row in rows), "46 columns"
+        by_serial = {cell: row for row in rows for cell in row if cell in (r.state["serial"], r.state["renewed"], r.state["serial2"])}
+        assert set(by_serial) == {r.state["serial"], r.state["renewed"], r.state["serial2"]}, sorted(by_serial)
+        assert not any("Browser User" in "\t".join(row) for row in rows), "server download holds server certificates only"
+    r.step("DESK-20", "the server screen renews (new serial) and revokes; its certificate-information download lists all three", renew_and_revoke, page)
+
     def english():
+        page.goto(desk.base + r.state["errors"])
+        expect(page.locator("table.result")).to_contain_text("221:2,利用管理者FQDN,")
         page.get_by_role("link", name="English").click()
         expect(page.locator("html")).to_have_attribute("lang", "en")
         expect(page.locator("table.result")).to_contain_text("221:2,server FQDN,")
@@ -291,6 +326,28 @@ def steps(r, desk, browser):
             assert found, f"no {kind} link in the mails"
             r.state[kind] = found.group(0)
     r.step("DESK-40", "a client upload sends PIN, certificate and enrolment links by mail; the result says so", client_upload, page)
+
+    def administrators():
+        page.goto(desk.base + "/admin")
+        expect(page.locator("h1")).to_contain_text("利用管理者情報")
+        update = "\t".join([f"CN=www-browser.example.ac.jp,{SUBJECT_TAIL}", "", "", r.state["renewed"], "", "", "", "新任 管理者", "情報基盤センター",
+                             "new.admin@example.ac.jp", "", "", ""])
+        page.set_input_files("#file", write_tsv(r, "admin-update.tsv", [update]))
+        page.get_by_role("button", name="申請する").click()
+        expect(page.locator("p.summary")).to_contain_text("OK 1 行、NG 0 行。")
+        r.shot(page, "07a-administrator-update")
+        page.goto(desk.base + "/client")
+        with page.expect_download() as download:
+            page.get_by_role("link", name="証明書情報ダウンロード（TSV）").click()
+        text = Path(download.value.path()).read_bytes().decode("cp932")
+        assert "Browser User" in text and "www-browser" not in text, "client download holds client certificates only"
+        page.goto(desk.base + "/")
+        with page.expect_download() as listing:
+            page.get_by_role("link", name="利用管理者情報ダウンロード").click()
+        rows = [row for row in Path(listing.value.path()).read_bytes().decode("cp932").split("\r\n") if r.state["renewed"] in row]
+        assert rows and "new.admin@example.ac.jp" in rows[0] and "新任 管理者" in rows[0], rows
+    r.step("DESK-10", "the user-administrator screen updates a certificate's administrator; the client download and the "
+           "administrator list show it", administrators, page)
 
     visitor = anonymous.new_page()
 
@@ -362,7 +419,7 @@ def steps(r, desk, browser):
         expect(page.locator("table")).to_contain_text("example.ac.jp")
         chart = page.locator("figure img")
         expect(chart).to_be_visible()
-        assert page.evaluate("document.querySelector('figure img').naturalWidth") > 0, "the chart loads"
+        page.wait_for_function("() => { const chart = document.querySelector('figure img'); return chart.complete && chart.naturalWidth > 0; }")
         r.shot(page, "11-statistics")
         page.goto(desk.base + "/timestamp")
         expect(page.locator("code.url")).to_contain_text("http")
