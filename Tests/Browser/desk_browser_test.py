@@ -114,33 +114,33 @@ class Run:
         return texts
 
 
-def prepare(run_):
+def prepare(r):
     """A fresh data folder with the demo, a private HOME whose NSS database trusts only the test root."""
-    shutil.rmtree(run_.work, ignore_errors=True)
-    run_.files.mkdir(parents=True)
-    if run_.shots.exists():
-        shutil.rmtree(run_.shots)
-    run_.shots.mkdir(parents=True)
-    environment = dict(os.environ, BULKRA=run_.bulkra, DATA=str(run_.data))
+    shutil.rmtree(r.work, ignore_errors=True)
+    r.files.mkdir(parents=True)
+    if r.shots.exists():
+        shutil.rmtree(r.shots)
+    r.shots.mkdir(parents=True)
+    environment = dict(os.environ, BULKRA=r.bulkra, DATA=str(r.data))
     run(["bash", "SampleData/demo.sh"], env=environment)
-    home = run_.work / "home"
+    home = r.work / "home"
     nss = home / ".pki" / "nssdb"
     nss.mkdir(parents=True)
     run(["certutil", "-N", "-d", f"sql:{nss}", "--empty-password"])
-    run(["certutil", "-A", "-d", f"sql:{nss}", "-n", "BulkRA test root", "-t", "C,,", "-i", str(run_.data / "ca" / "root.pem")])
+    run(["certutil", "-A", "-d", f"sql:{nss}", "-n", "BulkRA test root", "-t", "C,,", "-i", str(r.data / "ca" / "root.pem")])
     return home
 
 
-def server_csr(run_, cn, name=None):
+def server_csr(r, cn, name=None):
     """A P-384 CSR for `cn` under Example University, as one line of base64 DER (profile 11); `name` names its files."""
-    key, der = run_.files / f"{name or cn}.key", run_.files / f"{name or cn}.der"
+    key, der = r.files / f"{name or cn}.key", r.files / f"{name or cn}.der"
     run(["openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384", "-nodes", "-keyout", str(key),
          "-subj", f"/C=JP/ST=Tokyo/L=Chiyoda-ku/O=Example University/CN={cn}", "-outform", "DER", "-out", str(der)])
     return base64.b64encode(der.read_bytes()).decode()
 
 
-def server_line(run_, cn, fqdn=None):
-    return "\t".join([f"CN={cn},{SUBJECT_TAIL}", "11", "", "", "", "", server_csr(run_, cn), "管理 次郎", "情報基盤センター",
+def server_line(r, cn, fqdn=None):
+    return "\t".join([f"CN={cn},{SUBJECT_TAIL}", "11", "", "", "", "", server_csr(r, cn), "管理 次郎", "情報基盤センター",
                       "admin@example.ac.jp", fqdn or cn, "nginx 1.24", ""])
 
 
@@ -150,8 +150,8 @@ def client_line(cn, method):
                       "利用 者", "" if method == "3" else "browser-" + cn.lower().replace(" ", "-"), "理学部", f"{user}@example.ac.jp", ""])
 
 
-def write_tsv(run_, name, lines):
-    path = run_.files / name
+def write_tsv(r, name, lines):
+    path = r.files / name
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
     return str(path)
 
