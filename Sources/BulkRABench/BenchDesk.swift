@@ -182,7 +182,7 @@ enum BenchDesk {
                 do {
                     let reply = try await clients[index].send(.GET, "/api/statistics", headers: [("X-BulkRA-API", "1")])
                     let text = String(decoding: reply.body, as: UTF8.self)
-                    counts.mutate { $0[officers[index].institution] = issuedCount(text) }
+                    counts.mutate { $0[officers[index].institution] = validTotal(text) }
                 } catch {
                     failure.mutate { $0 = "statistics of \(officers[index].institution): \(error)" }
                 }
@@ -198,7 +198,7 @@ enum BenchDesk {
     }
 
     /// The institution's total of valid certificates in the statistics JSON (`totals.valid`).
-    static func issuedCount(_ text: String) -> Int {
+    static func validTotal(_ text: String) -> Int {
         guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
               let totals = object["totals"] as? [String: Any], let valid = totals["valid"] as? Int else { return -1 }
         return valid
