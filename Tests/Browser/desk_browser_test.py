@@ -156,6 +156,20 @@ def write_tsv(r, name, lines):
     return str(path)
 
 
+def fetch(page, control, save_as=None):
+    """Clicks `control`, which starts a download, and returns the file's bytes (also saved to `save_as` when given)."""
+    with page.expect_download() as download:
+        control.click()
+    if save_as:
+        download.value.save_as(save_as)
+    return Path(download.value.path()).read_bytes()
+
+
+def tsv_rows(data):
+    """The rows of a CP932, CRLF download, split into cells."""
+    return [row.split("\t") for row in data.decode("cp932").split("\r\n") if row]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--bulkra", default=".build/debug/bulkra")
@@ -236,16 +250,12 @@ def steps(r, desk, browser):
         r.state["serial"] = serial
         r.state["batch"] = re.search(r"/results/(\d+)", page.get_by_role("link", name=re.compile("固定URL")).get_attribute("href")).group(1)
         r.shot(page, "04-issued")
-        with page.expect_download() as download:
-            row.get_by_role("link", name="証明書").click()
         pem = r.files / "issued.pem"
-        download.value.save_as(pem)
+        fetch(page, row.get_by_role("link", name="証明書"), save_as=pem)
         subject = run(["openssl", "x509", "-in", str(pem), "-noout", "-subject", "-serial"]).stdout
         assert "www-browser.example.ac.jp" in subject and "Example University" in subject, subject
         assert pem.read_text().count("BEGIN CERTIFICATE") >= 2, "leaf and chain"
-        with page.expect_download() as archive:
-            page.get_by_role("link", name="発行した証明書（ZIP）").click()
-        names = zipfile.ZipFile(io.BytesIO(Path(archive.value.path()).read_bytes())).namelist()
+        names = zipfile.ZipFile(io.BytesIO(fetch(page, page.get_by_role("link", name="発行した証明書（ZIP）")))).namelist()
         assert names == [f"{serial}.pem"], names
     r.step("DESK-22", "submitting issues the certificate; the result links its PEM (leaf and chain) and the batch ZIP", issue, page)
 
@@ -288,9 +298,7 @@ def steps(r, desk, browser):
         expect(page.locator("p.summary")).to_contain_text("OK 1 行、NG 0 行。")
         r.shot(page, "05b-revoked")
         page.goto(desk.base + "/server")
-        with page.expect_download() as download:
-            page.get_by_role("link", name="証明書情報ダウンロード（TSV）").click()
-        rows = [row.split("\t") for row in Path(download.value.path()).read_bytes().decode("cp932").split("\r\n") if row]
+        rows = tsv_rows(fetch(page, page.get_by_role("link", name="証明書情報ダウンロード（TSV）")))
         assert rows and all(len(row) == 46 for row in rows), "46 columns"
         by_serial = {cell: row for row in rows for cell in row if cell in (r.state["serial"], r.state["renewed"], r.state["serial2"])}
         assert set(by_serial) == {r.state["serial"], r.state["renewed"], r.state["serial2"]}, sorted(by_serial)
@@ -337,14 +345,11 @@ def steps(r, desk, browser):
         expect(page.locator("p.summary")).to_contain_text("OK 1 行、NG 0 行。")
         r.shot(page, "07a-administrator-update")
         page.goto(desk.base + "/client")
-        with page.expect_download() as download:
-            page.get_by_role("link", name="証明書情報ダウンロード（TSV）").click()
-        text = Path(download.value.path()).read_bytes().decode("cp932")
+        text = fetch(page, page.get_by_role("link", name="証明書情報ダウンロード（TSV）")).decode("cp932")
         assert "Browser User" in text and "www-browser" not in text, "client download holds client certificates only"
         page.goto(desk.base + "/")
-        with page.expect_download() as listing:
-            page.get_by_role("link", name="利用管理者情報ダウンロード").click()
-        rows = [row for row in Path(listing.value.path()).read_bytes().decode("cp932").split("\r\n") if r.state["renewed"] in row]
+        lines = ["\t".join(row) for row in tsv_rows(fetch(page, page.get_by_role("link", name="利用管理者情報ダウンロード")))]
+        rows = [line for line in lines if r.state["renewed"] in line]
         assert rows and "new.admin@example.ac.jp" in rows[0] and "新任 管理者" in rows[0], rows
     r.step("DESK-10", "the user-administrator screen updates a certificate's administrator; the client download and the "
            "administrator list show it", administrators, page)
@@ -357,18 +362,14 @@ def steps(r, desk, browser):
         expect(visitor.locator("main")).to_contain_text("利用管理者がアクセスPINを取得した後")
         visitor.goto(desk.base + r.state["pin"])
         r.shot(visitor, "08-pin-link")
-        with visitor.expect_download() as download:
-            visitor.get_by_role("button", name="取得する").click()
-        archive = zipfile.ZipFile(io.BytesIO(Path(download.value.path()).read_bytes()))
+        archive = zipfile.ZipFile(io.BytesIO(fetch(visitor, visitor.get_by_role("button", name="取得する"))))
         assert archive.namelist() == ["pin.txt"], archive.namelist()
         rows = [row.split("\t") for row in archive.read("pin.txt").decode("cp932").split("\r\n") if row]
         assert rows[0][2] == "アクセスPIN" and len(rows) == 2 and rows[1][1] == "browser.user@example.ac.jp", rows
         pin = rows[1][2]
         visitor.goto(desk.base + r.state["certificate"])
-        with visitor.expect_download() as bundle:
-            visitor.get_by_role("button", name="取得する").click()
         p12 = r.files / "user.p12"
-        bundle.value.save_as(p12)
+        fetch(visitor, visitor.get_by_role("button", name="取得する"), save_as=p12)
         opened = run(["openssl", "pkcs12", "-in", str(p12), "-passin", f"pass:{pin}", "-nokeys", "-clcerts"]).stdout
         assert "Browser User" in opened, "the PKCS#12 opens with the PIN from the PIN file"
         response = visitor.goto(desk.base + r.state["pin"])
@@ -390,10 +391,8 @@ def steps(r, desk, browser):
         # The screenshot shows the CSR made; the key field is emptied first (it is never sent, and never pictured).
         visitor.locator("#key").evaluate("field => { field.value = '(saved)'; }")
         r.shot(visitor, "10-enrolment")
-        with visitor.expect_download() as download:
-            visitor.get_by_role("button", name="送信して証明書を受け取る").click()
         pem = r.files / "enrolled.pem"
-        download.value.save_as(pem)
+        fetch(visitor, visitor.get_by_role("button", name="送信して証明書を受け取る"), save_as=pem)
         subject = run(["openssl", "x509", "-in", str(pem), "-noout", "-subject"]).stdout
         assert "Browser Enrol" in subject, subject
         certificate_key = run(["openssl", "x509", "-in", str(pem), "-noout", "-pubkey"]).stdout
@@ -403,17 +402,13 @@ def steps(r, desk, browser):
 
     def downloads():
         page.goto(desk.base + "/")
-        with page.expect_download() as download:
-            page.get_by_role("link", name="全証明書情報一括ダウンロード").click()
-        text = Path(download.value.path()).read_bytes().decode("cp932")
+        text = fetch(page, page.get_by_role("link", name="全証明書情報一括ダウンロード")).decode("cp932")
         rows = [row for row in text.split("\r\n") if row]
         assert all(len(row.split("\t")) == 46 for row in rows), "46 columns"
         assert r.state["serial"] in text and "www-browser.example.ac.jp" in text
         assert "sample-tech" not in text and "見本工業大学" not in text
         for label, marker in [("利用管理者情報ダウンロード", "cadmin@example.ac.jp"), ("許可リストダウンロード", "")]:
-            with page.expect_download() as other:
-                page.get_by_role("link", name=label).click()
-            body = Path(other.value.path()).read_bytes().decode("cp932")
+            body = fetch(page, page.get_by_role("link", name=label)).decode("cp932")
             assert marker in body, label
         page.get_by_role("link", name="発行証明書統計照会").click()
         expect(page.locator("table")).to_contain_text("example.ac.jp")
