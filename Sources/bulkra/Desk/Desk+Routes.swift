@@ -27,7 +27,7 @@ extension Desk {
                 return html(menuPage(officer, language))
             }
         }
-        for screen in UploadScreen.allCases {
+        for screen in Family.allCases {
             router.get(RouterPath(stringLiteral: "/\(screen.rawValue)")) { request, context in
                 try await gate(request, context) { officer, language in html(uploadPage(screen, officer, language)) }
             }

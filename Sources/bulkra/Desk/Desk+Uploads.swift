@@ -12,7 +12,7 @@ import NIOCore
 extension Desk {
     /// What an upload asked for, from the form or the API's query.
     struct UploadChoice {
-        let screen: UploadScreen
+        let screen: Family
         let operation: UploadOperation
         let mode: ErrorMode
         let checkOnly: Bool
@@ -84,7 +84,7 @@ extension Desk {
     }
 
     func choice(screen: String?, operation: String?, mode: String?, checkOnly: Bool) -> UploadChoice? {
-        guard let screen = screen.flatMap(UploadScreen.init(rawValue:)), let operation = operation.flatMap(UploadOperation.init(rawValue:)),
+        guard let screen = screen.flatMap(Family.init(rawValue:)), let operation = operation.flatMap(UploadOperation.init(rawValue:)),
               UploadOperation.allowed(for: screen.kind).contains(operation), let mode = mode.flatMap(ErrorMode.init(rawValue:)) else { return nil }
         return UploadChoice(screen: screen, operation: operation, mode: mode, checkOnly: checkOnly)
     }
@@ -121,7 +121,7 @@ extension Desk {
             if api { return json(batch.resultJSON) }
             guard let view = ResultView(json: batch.resultJSON) else { throw HTTPError(.internalServerError) }
             return html(resultPage(view, officer: officer, language: language, batchID: id, checkOnly: false, repeated: false,
-                                   screen: UploadScreen(kind: batch.kind)))
+                                   screen: Family(kind: batch.kind)))
         }
     }
 

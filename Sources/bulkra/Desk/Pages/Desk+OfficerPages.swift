@@ -34,7 +34,7 @@ extension Desk {
     }
 
     /// Manual 3-3: an upload screen — operation, error mode, the file, check only or apply.
-    func uploadPage(_ screen: UploadScreen, _ officer: DeskOfficer, _ language: DeskLanguage) -> DeskPage {
+    func uploadPage(_ screen: Family, _ officer: DeskOfficer, _ language: DeskLanguage) -> DeskPage {
         let l = language
         let operations = UploadOperation.allowed(for: screen.kind)
         let operationName: (UploadOperation) -> String = { operation in
@@ -49,7 +49,7 @@ extension Desk {
         let radios = operations.enumerated().map { index, operation in
             "<label><input type=\"radio\" name=\"operation\" value=\"\(operation.rawValue)\"\(index == 0 ? " checked" : "") required> \(operationName(operation))</label>"
         }.joined(separator: "\n")
-        let download = screen.family.map { family in
+        let download = screen.downloadFamily.map { family in
             "<p><a href=\"\(HTML.escape(l.path("/downloads/certificates?family=\(family)")))\">\(l.text("証明書情報ダウンロード（TSV）", "Download certificate information (TSV)"))</a></p>"
         } ?? ""
         let limit = settings.maximumUploadMiB

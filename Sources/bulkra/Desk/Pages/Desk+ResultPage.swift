@@ -4,7 +4,7 @@ import Foundation
 extension Desk {
     /// Manual 3-3 / reference 10.4: the result page — what happened in one sentence, then every line.
     func resultPage(_ view: ResultView, officer: DeskOfficer, language: DeskLanguage, batchID: Int64?, checkOnly: Bool, repeated: Bool,
-                    screen: UploadScreen?) -> DeskPage {
+                    screen: Family?) -> DeskPage {
         let l = language
         let issuedCount = view.lines.filter { $0.accepted && $0.serial != nil }.count
         var summary: String

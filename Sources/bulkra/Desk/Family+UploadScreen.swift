@@ -1,21 +1,8 @@
 import BulkRAModel
 
-/// The upload screens of manual section 3-3 (DESK-10): which kind of file and which operations.
-enum UploadScreen: String, CaseIterable, Sendable {
-    case server
-    case client
-    case codesign
-    case admin
-
-    var kind: UploadKind {
-        switch self {
-        case .server: return .server
-        case .client: return .client
-        case .codesign: return .codeSigning
-        case .admin: return .administrator
-        }
-    }
-
+/// The upload screens of manual section 3-3 (DESK-10) are the CLI's `--family` choices: one screen per family.
+extension Family {
+    /// The screen's heading.
     var title: LocalizedText {
         switch self {
         case .server: return LocalizedText(ja: "サーバ証明書 発行・更新・失効", en: "Server certificates: issue, renew, revoke")
@@ -26,15 +13,9 @@ enum UploadScreen: String, CaseIterable, Sendable {
     }
 
     /// The download of this screen's certificates (`family=` of `/downloads/certificates`), if any.
-    var family: String? {
-        switch self {
-        case .server: return "server"
-        case .client: return "client"
-        case .codesign: return "codesign"
-        case .admin: return nil
-        }
-    }
+    var downloadFamily: String? { self == .admin ? nil : rawValue }
 
+    /// The screen that uploads files of `kind`.
     init?(kind: UploadKind) {
         guard let screen = Self.allCases.first(where: { $0.kind == kind }) else { return nil }
         self = screen
