@@ -104,6 +104,7 @@ let package = Package(
                 "BulkRAValidate",
                 "BulkRARegistry",
                 "BulkRAReport",
+                "CBulkRAOpenSSL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "X509", package: "swift-certificates"),

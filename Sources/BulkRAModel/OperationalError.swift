@@ -17,6 +17,16 @@ public struct OperationalError: Error, Sendable, CustomStringConvertible {
         public static let key = Code(name: "key")
         /// Text conversion machinery failed.
         public static let encoding = Code(name: "encoding")
+        /// The registry file is read-only (file mode, mount) (REG-19).
+        public static let registryReadOnly = Code(name: "registry-read-only")
+        /// Another process held the registry's write lock past the timeout (REG-19).
+        public static let registryBusy = Code(name: "registry-busy")
+        /// The registry file is damaged or not a registry (REG-19).
+        public static let registryCorrupt = Code(name: "registry-corrupt")
+        /// The registry was written by a newer BulkRA (REG-19).
+        public static let registryTooNew = Code(name: "registry-too-new")
+        /// An input path names something that is not a regular file (FIFO, device, folder) (CLI-03).
+        public static let notAFile = Code(name: "not-a-file")
         public var description: String { name }
     }
 

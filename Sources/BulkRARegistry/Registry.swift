@@ -7,7 +7,7 @@ import Foundation
 ///
 /// SQLite is the embedded default; the protocol is how PostgreSQL comes later. Every apply or
 /// record call is one transaction: all of it lands, or none of it.
-public protocol Registry: ValidationDirectory {
+public protocol Registry: ValidationDirectory, Sendable {
     /// Applies accepted institution-information lines in one transaction (REG-04).
     func apply(_ changes: [InstitutionChange]) throws
     /// Applies institution lines and records the RA certificates made for new officers with their one-time links, in one

@@ -6,24 +6,33 @@ import Logging
 
 /// The embedded registry: one SQLite file under the data folder (Specs/registry.md, REG-02).
 public final class SQLiteRegistry: Registry {
-    let database: DatabaseQueue
+    let database: any DatabaseWriter
     let clock: @Sendable () -> Date
     let logger: Logger
 
-    /// Opens (and creates or migrates) the registry file at `path`.
-    public init(path: String, clock: @escaping @Sendable () -> Date, logger: Logger = Logger(label: "bulkra.registry")) throws(OperationalError) {
+    /// Opens (and creates or migrates) the registry file at `path`, created mode 0600 (REG-19).
+    ///
+    /// Readers never wait for a submission (WAL, one connection per reader); a writer waits up to `lockTimeout`
+    /// seconds for another process's submission, then fails with `registry-busy`.
+    public init(path: String, clock: @escaping @Sendable () -> Date, logger: Logger = Logger(label: "bulkra.registry"),
+                lockTimeout: TimeInterval = 60) throws(OperationalError) {
         self.clock = clock
         self.logger = logger
+        try RegistryFailure.prepareFile(path)
         do {
             var configuration = Configuration()
             configuration.foreignKeysEnabled = true
-            configuration.busyMode = .timeout(10)
-            database = try DatabaseQueue(path: path, configuration: configuration)
-            try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
-            try Self.migrator.migrate(database)
+            configuration.busyMode = .timeout(lockTimeout)
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            if try pool.read({ db in try Self.migrator.hasBeenSuperseded(db) }) {
+                throw RegistryFailure.tooNew(path)
+            }
+            try Self.migrator.migrate(pool)
+            database = pool
+        } catch let error as OperationalError {
+            throw error
         } catch {
-            throw OperationalError(.database, LocalizedText(ja: "登録データベースを開けません（\(path)）: \(error)",
-                                                            en: "Cannot open the registry (\(path)): \(error)"))
+            throw RegistryFailure.classify(error, path: path)
         }
     }
 
@@ -229,7 +238,53 @@ public final class SQLiteRegistry: Registry {
                   BEGIN SELECT RAISE(ABORT, 'link already used'); END;
                 """)
         }
+        migrator.registerMigration("v7-outbox") { db in
+            // REG-17, REG-18: the outbox of committed deliveries, and unique guards behind the checks made under the write lock.
+            // Batches and certificates recorded before this version are exempt from the guards (the doctor reports their duplicates).
+            let legacy = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM batch") ?? 0
+            try db.execute(sql: """
+                CREATE TABLE outbox (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    batch_id INTEGER REFERENCES batch(id),
+                    kind TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    payload BLOB,
+                    created_at TEXT NOT NULL,
+                    claimed_by TEXT,
+                    claimed_until TEXT,
+                    delivered_at TEXT
+                );
+                CREATE INDEX outbox_pending ON outbox(id) WHERE delivered_at IS NULL;
+                CREATE TABLE registry_note (name TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+                INSERT INTO registry_note (name, value) VALUES ('outbox-since-batch', '\(legacy)');
+                CREATE INDEX outbox_batch ON outbox(batch_id);
+                CREATE UNIQUE INDEX batch_applied_once ON batch(institution_id, kind, operation, file_sha256)
+                  WHERE applied = 1 AND id > \(legacy);
+                CREATE UNIQUE INDEX certificate_issued_once ON certificate(family, identity)
+                  WHERE state IN (4, 5) AND replaced_serial IS NULL AND batch_id > \(legacy);
+                CREATE UNIQUE INDEX certificate_renewed_once ON certificate(replaced_serial)
+                  WHERE replaced_serial IS NOT NULL AND batch_id > \(legacy);
+                """)
+        }
         return migrator
+    }
+
+    /// REG-17: runs `body` in one write transaction that takes the registry's write lock first (SQLite `BEGIN IMMEDIATE`):
+    /// the checks it reads and the batch it records see no other writer in between. Rolls back when `body` throws.
+    public func serializable<T>(_ body: (RegistryTransaction) throws -> T) throws -> T {
+        let now = clock()
+        do {
+            return try database.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(RegistryTransaction(db: db, now: now))
+                    return .commit
+                }
+                return result!
+            }
+        } catch let error as DatabaseError {
+            throw RegistryFailure.classify(error, path: database.path)
+        }
     }
 
     public func schemaVersion() throws -> String {
@@ -275,31 +330,38 @@ public final class SQLiteRegistry: Registry {
     }
 
     public func officer(email: String) throws -> KnownOfficer? {
-        try database.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM officer WHERE email = ? AND active = 1", arguments: [email]) else {
-                return nil
-            }
-            return try Self.loadOfficer(db, row: row)
+        try database.read { db in try Self.loadOfficer(db, email: email) }
+    }
+
+    static func loadOfficer(_ db: Database, email: String) throws -> KnownOfficer? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM officer WHERE email = ? AND active = 1", arguments: [email]) else {
+            return nil
         }
+        return try loadOfficer(db, row: row)
     }
 
     public func institutionOwning(domain: DomainName) throws -> String? {
-        try database.read { db in
-            try String.fetchOne(db, sql: "SELECT institution_id FROM domain WHERE name = ?", arguments: [domain.name])
-        }
+        try database.read { db in try Self.institutionOwning(db, domain: domain) }
+    }
+
+    static func institutionOwning(_ db: Database, domain: DomainName) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT institution_id FROM domain WHERE name = ?", arguments: [domain.name])
     }
 
     public func certificates(family: CertificateFamily, identities: [String]) throws -> [KnownCertificate] {
-        try fetchKnown(column: "identity", values: identities, extraCondition: "family = ?", extraArgument: family.rawValue)
+        try database.read { db in try Self.fetchKnown(db, column: "identity", values: identities, family: family) }
     }
 
     public func certificates(serials: [SerialNumber]) throws -> [KnownCertificate] {
-        try fetchKnown(column: "serial", values: serials.map(\.decimal), extraCondition: nil, extraArgument: nil)
+        try database.read { db in try Self.fetchKnown(db, column: "serial", values: serials.map(\.decimal), family: nil) }
     }
 
-    private func fetchKnown(column: String, values: [String], extraCondition: String?, extraArgument: String?) throws -> [KnownCertificate] {
+    /// Certificates whose `column` is one of `values` (of `family` when given), 500 per query.
+    static func fetchKnown(_ db: Database, column: String, values: [String], family: CertificateFamily?) throws -> [KnownCertificate] {
         guard !values.isEmpty else { return [] }
-        return try database.read { db in
+        let extraCondition: String? = family == nil ? nil : "family = ?"
+        let extraArgument = family?.rawValue
+        do {
             var result: [KnownCertificate] = []
             for start in stride(from: 0, to: values.count, by: 500) {
                 let slice = Array(values[start..<min(start + 500, values.count)])
@@ -334,15 +396,21 @@ public final class SQLiteRegistry: Registry {
     public func apply(_ changes: [InstitutionChange], officerCertificates: [CertificateRecord], links: [DeliveryLinkRecord]) throws {
         let now = Self.timestamp(clock())
         try database.write { db in
-            try Self.insertChanges(changes, into: db, at: now)
-            try Self.insert(officerCertificates, into: db, at: now)
-            for certificate in officerCertificates {
-                try Self.audit(db, nil, "issued", certificate.serial, "profile 1 (RA) for \(certificate.administratorEmail)", now)
-            }
-            try Self.insert(links, into: db, batchID: nil, at: now)
+            try Self.apply(changes, officerCertificates: officerCertificates, links: links, outbox: [], into: db, at: now)
         }
         logger.debug("registry.institutions.applied", metadata: ["batch.lines": "\(changes.count)",
                                                                  "batch.issued": "\(officerCertificates.count)"])
+    }
+
+    static func apply(_ changes: [InstitutionChange], officerCertificates: [CertificateRecord], links: [DeliveryLinkRecord],
+                      outbox: [OutboxItem], into db: Database, at now: String) throws {
+        try insertChanges(changes, into: db, at: now)
+        try insert(officerCertificates, into: db, at: now)
+        for certificate in officerCertificates {
+            try audit(db, nil, "issued", certificate.serial, "profile 1 (RA) for \(certificate.administratorEmail)", now)
+        }
+        try insert(links, into: db, batchID: nil, at: now)
+        try enqueue(outbox, batchID: nil, into: db, at: now)
     }
 
     static func insertChanges(_ changes: [InstitutionChange], into db: Database, at now: String) throws {
@@ -392,13 +460,15 @@ public final class SQLiteRegistry: Registry {
 
     public func apply(_ entries: [AllowListEntry]) throws {
         let now = Self.timestamp(clock())
-        try database.write { db in
-            for entry in entries {
-                try db.execute(sql: "INSERT INTO allow_list (domain, organizational_unit, created_at) VALUES (?, ?, ?)",
-                               arguments: [entry.domain.name, entry.organizationalUnit, now])
-            }
-        }
+        try database.write { db in try Self.apply(entries, into: db, at: now) }
         logger.debug("registry.allowlist.applied", metadata: ["batch.lines": "\(entries.count)"])
+    }
+
+    static func apply(_ entries: [AllowListEntry], into db: Database, at now: String) throws {
+        for entry in entries {
+            try db.execute(sql: "INSERT INTO allow_list (domain, organizational_unit, created_at) VALUES (?, ?, ?)",
+                           arguments: [entry.domain.name, entry.organizationalUnit, now])
+        }
     }
 
     public func record(_ certificates: [CertificateRecord]) throws {
@@ -431,7 +501,11 @@ public final class SQLiteRegistry: Registry {
     @discardableResult
     public func commit(_ batch: RegistryBatch) throws -> Int64 {
         let now = Self.timestamp(clock())
-        let committed = try database.write { db -> Int64 in
+        return try database.write { db in try Self.commit(batch, into: db, at: now) }
+    }
+
+    /// REG-09: the batch row, its certificates, renewals, revocations, enrolments, updates, links and outbox (REG-18).
+    static func commit(_ batch: RegistryBatch, into db: Database, at now: String) throws -> Int64 {
             let record = batch.record
             try db.execute(sql: """
                 INSERT INTO batch (institution_id, kind, operation, officer_email, file_sha256, file_name, result_json,
@@ -471,11 +545,8 @@ public final class SQLiteRegistry: Registry {
                 try Self.audit(db, batchID, "administrator-updated", update.serial, "", now)
             }
             try Self.insert(batch.links, into: db, batchID: batchID, at: now)
+            try Self.enqueue(batch.outbox, batchID: batchID, into: db, at: now)
             return batchID
-        }
-        logger.debug("registry.batch.committed", metadata: ["batch.issued": "\(batch.issued.count)",
-                                                            "batch.revoked": "\(batch.revocations.count)"])
-        return committed
     }
 
     /// REG-15, REG-16: one-time links, of an upload batch or (RA certificates) of none.
@@ -491,14 +562,16 @@ public final class SQLiteRegistry: Registry {
     }
 
     public func batch(id: Int64) throws -> StoredBatch? {
-        try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM batch WHERE id = ?", arguments: [id]).flatMap { row in
-                guard let kind = UploadKind(rawValue: row["kind"]), let operation = UploadOperation(rawValue: row["operation"]),
-                      let created = Self.date(row["created_at"]) else { return nil }
-                return StoredBatch(id: row["id"], institutionID: row["institution_id"], kind: kind, operation: operation,
-                                   officerEmail: row["officer_email"], fileName: row["file_name"], resultJSON: row["result_json"],
-                                   resultTSV: row["result_tsv"], applied: (row["applied"] as Int) != 0, created: created)
-            }
+        try database.read { db in try Self.storedBatch(db, id: id) }
+    }
+
+    static func storedBatch(_ db: Database, id: Int64) throws -> StoredBatch? {
+        try Row.fetchOne(db, sql: "SELECT * FROM batch WHERE id = ?", arguments: [id]).flatMap { row in
+            guard let kind = UploadKind(rawValue: row["kind"]), let operation = UploadOperation(rawValue: row["operation"]),
+                  let created = Self.date(row["created_at"]) else { return nil }
+            return StoredBatch(id: row["id"], institutionID: row["institution_id"], kind: kind, operation: operation,
+                               officerEmail: row["officer_email"], fileName: row["file_name"], resultJSON: row["result_json"],
+                               resultTSV: row["result_tsv"], applied: (row["applied"] as Int) != 0, created: created)
         }
     }
 
@@ -567,12 +640,18 @@ public final class SQLiteRegistry: Registry {
     public func previousResult(institutionID: String, kind: UploadKind, operation: UploadOperation,
                                fileSHA256: String) throws -> (json: String, tsv: String)? {
         try database.read { db in
-            try Row.fetchOne(db, sql: """
-                SELECT result_json, result_tsv FROM batch
-                WHERE institution_id = ? AND kind = ? AND operation = ? AND file_sha256 = ? AND applied = 1
-                ORDER BY id LIMIT 1
-                """, arguments: [institutionID, kind.rawValue, operation.rawValue, fileSHA256]).map { ($0["result_json"], $0["result_tsv"]) }
+            try Self.previousBatch(db, institutionID: institutionID, kind: kind, operation: operation, fileSHA256: fileSHA256)
+                .map { ($0.resultJSON, $0.resultTSV) }
         }
+    }
+
+    static func previousBatch(_ db: Database, institutionID: String, kind: UploadKind, operation: UploadOperation,
+                              fileSHA256: String) throws -> StoredBatch? {
+        let id = try Int64.fetchOne(db, sql: """
+            SELECT id FROM batch WHERE institution_id = ? AND kind = ? AND operation = ? AND file_sha256 = ? AND applied = 1
+            ORDER BY id LIMIT 1
+            """, arguments: [institutionID, kind.rawValue, operation.rawValue, fileSHA256])
+        return try id.flatMap { try storedBatch(db, id: $0) }
     }
 
     public func revokedCertificates(issuerRole: String) throws -> [(serial: SerialNumber, revokedAt: Date, reason: Int)] {
@@ -592,8 +671,12 @@ public final class SQLiteRegistry: Registry {
     }
 
     public func storedCertificates(serials: [SerialNumber]) throws -> [CertificateRecord] {
+        try database.read { db in try Self.storedCertificates(db, serials: serials) }
+    }
+
+    static func storedCertificates(_ db: Database, serials: [SerialNumber]) throws -> [CertificateRecord] {
         guard !serials.isEmpty else { return [] }
-        return try database.read { db in
+        do {
             var records: [CertificateRecord] = []
             for start in stride(from: 0, to: serials.count, by: 500) {
                 let slice = serials[start..<min(start + 500, serials.count)].map(\.decimal)
@@ -645,33 +728,42 @@ public final class SQLiteRegistry: Registry {
 
     public func completeEnrolment(tokenSHA256: String, certificate: CertificateRecord) throws {
         let now = clock()
-        let stamp = Self.timestamp(now)
-        try database.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT used_at, expires_at, batch_id FROM enrolment WHERE token_sha256 = ?",
-                                             arguments: [tokenSHA256]) else {
-                throw OperationalError(.notFound, LocalizedText(ja: "登録トークンが見つかりません", en: "Unknown enrolment token"))
-            }
-            if (row["used_at"] as String?) != nil {
-                throw OperationalError(.invalidRequest, LocalizedText(ja: "この登録トークンは使用済みです", en: "This enrolment token was already used"))
-            }
-            if let expires = Self.date(row["expires_at"]), expires <= now {
-                throw OperationalError(.invalidRequest, LocalizedText(ja: "この登録トークンは有効期限切れです", en: "This enrolment token has expired"))
-            }
-            try Self.insert([certificate], into: db, at: stamp, batchID: row["batch_id"])
-            if let old = certificate.replacedSerial {
-                try db.execute(sql: "UPDATE certificate SET state = ?, updated_at = ? WHERE serial = ? AND state != ?",
-                               arguments: [CertificateRecord.State.renewed.rawValue, stamp, old.decimal, CertificateRecord.State.revoked.rawValue])
-            }
-            try db.execute(sql: "UPDATE enrolment SET used_at = ?, serial = ? WHERE token_sha256 = ?",
-                           arguments: [stamp, certificate.serial.decimal, tokenSHA256])
-            try Self.audit(db, nil, "enrolment-completed", certificate.serial, "profile \(certificate.profile.map(String.init) ?? "-")", stamp)
+        try database.write { db in try Self.completeEnrolment(db, tokenSHA256: tokenSHA256, certificate: certificate, outbox: [], now: now) }
+    }
+
+    /// REG-12, REG-18: records the enrolment's certificate, uses the token and stores the deliveries, in the caller's transaction.
+    static func completeEnrolment(_ db: Database, tokenSHA256: String, certificate: CertificateRecord, outbox: [OutboxItem], now: Date) throws {
+        let stamp = timestamp(now)
+        guard let row = try Row.fetchOne(db, sql: "SELECT used_at, expires_at, batch_id FROM enrolment WHERE token_sha256 = ?",
+                                         arguments: [tokenSHA256]) else {
+            throw OperationalError(.notFound, LocalizedText(ja: "登録トークンが見つかりません", en: "Unknown enrolment token"))
         }
+        if (row["used_at"] as String?) != nil {
+            throw OperationalError(.invalidRequest, LocalizedText(ja: "この登録トークンは使用済みです", en: "This enrolment token was already used"))
+        }
+        if let expires = date(row["expires_at"]), expires <= now {
+            throw OperationalError(.invalidRequest, LocalizedText(ja: "この登録トークンは有効期限切れです", en: "This enrolment token has expired"))
+        }
+        try insert([certificate], into: db, at: stamp, batchID: row["batch_id"])
+        if let old = certificate.replacedSerial {
+            try db.execute(sql: "UPDATE certificate SET state = ?, updated_at = ? WHERE serial = ? AND state != ?",
+                           arguments: [CertificateRecord.State.renewed.rawValue, stamp, old.decimal, CertificateRecord.State.revoked.rawValue])
+        }
+        try db.execute(sql: "UPDATE enrolment SET used_at = ?, serial = ? WHERE token_sha256 = ?",
+                       arguments: [stamp, certificate.serial.decimal, tokenSHA256])
+        try audit(db, nil, "enrolment-completed", certificate.serial, "profile \(certificate.profile.map(String.init) ?? "-")", stamp)
+        try enqueue(outbox, batchID: row["batch_id"], into: db, at: stamp)
     }
 
     public func officersWithoutCertificate(emails: [String]) throws -> [String] {
-        let now = Self.timestamp(clock())
-        return try database.read { db in
-            try emails.filter { email in
+        let now = clock()
+        return try database.read { db in try Self.officersWithoutCertificate(db, emails: emails, now: now) }
+    }
+
+    static func officersWithoutCertificate(_ db: Database, emails: [String], now date: Date) throws -> [String] {
+        let now = timestamp(date)
+        do {
+            return try emails.filter { email in
                 let holds = try Bool.fetchOne(db, sql: """
                     SELECT EXISTS(SELECT 1 FROM certificate WHERE family = 'ra' AND admin_email = ? AND state != ? AND not_after > ?)
                     """, arguments: [email, CertificateRecord.State.revoked.rawValue, now]) ?? false
@@ -681,8 +773,12 @@ public final class SQLiteRegistry: Registry {
     }
 
     public func takenSerials(_ serials: [SerialNumber]) throws -> Set<SerialNumber> {
+        try database.read { db in try Self.takenSerials(db, serials) }
+    }
+
+    static func takenSerials(_ db: Database, _ serials: [SerialNumber]) throws -> Set<SerialNumber> {
         guard !serials.isEmpty else { return [] }
-        return try database.read { db in
+        do {
             var taken = Set<SerialNumber>()
             for start in stride(from: 0, to: serials.count, by: 500) {
                 let slice = serials[start..<min(start + 500, serials.count)].map(\.decimal)

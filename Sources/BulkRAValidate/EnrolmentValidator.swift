@@ -4,7 +4,7 @@ import Logging
 
 /// Checks a method-3 enrolment: the stored line again, against the registry as it is now, and the
 /// user's CSR (ENR-01..ENR-04, Specs/enrolment.md).
-public struct EnrolmentValidator: Sendable {
+public struct EnrolmentValidator {
     /// What an enrolment check gives.
     public enum Outcome: Sendable {
         /// The line still holds and the CSR is usable: issue for this request with the CSR's key.

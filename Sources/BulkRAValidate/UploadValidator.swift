@@ -8,7 +8,7 @@ import Logging
 /// Pure apart from the registry it is given. Lines are checked in chunks: the rules that need no
 /// lookup run on all cores, then each chunk makes a few batched registry queries, then duplicates
 /// within the file are found in file order.
-public struct UploadValidator: Sendable {
+public struct UploadValidator {
     /// The upload's context.
     public let context: UploadContext
     let directory: any ValidationDirectory

@@ -1,4 +1,8 @@
+#define _GNU_SOURCE
 #include "bulkra_openssl.h"
+#include <openssl/bn.h>
+#include <stdio.h>
+#include <time.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -129,4 +133,87 @@ int bulkra_signing_key_sign_sha256(void *key, const uint8_t *data, size_t length
 
 void bulkra_signing_key_free(void *key) {
     EVP_PKEY_free((EVP_PKEY *)key);
+}
+
+struct bulkra_issuer {
+    X509 *certificate;
+    EVP_PKEY *key;
+};
+
+void *bulkra_issuer_new(const uint8_t *der, size_t length) {
+    const unsigned char *cursor = der;
+    X509 *certificate = d2i_X509(NULL, &cursor, (long)length);
+    if (certificate == NULL) return NULL;
+    EVP_PKEY *key = X509_get0_pubkey(certificate);
+    if (key == NULL) { X509_free(certificate); return NULL; }
+    struct bulkra_issuer *issuer = malloc(sizeof *issuer);
+    if (issuer == NULL) { X509_free(certificate); return NULL; }
+    issuer->certificate = certificate;
+    issuer->key = key;
+    return issuer;
+}
+
+void bulkra_issuer_free(void *pointer) {
+    struct bulkra_issuer *issuer = pointer;
+    if (issuer == NULL) return;
+    X509_free(issuer->certificate);
+    free(issuer);
+}
+
+static void bulkra_serial_hex(const ASN1_INTEGER *serial, char *out, size_t capacity) {
+    if (capacity == 0) return;
+    out[0] = 0;
+    BIGNUM *number = ASN1_INTEGER_to_BN(serial, NULL);
+    if (number == NULL) return;
+    char *hex = BN_bn2hex(number);
+    if (hex != NULL) {
+        snprintf(out, capacity, "%s", hex);
+        OPENSSL_free(hex);
+    }
+    BN_free(number);
+}
+
+int bulkra_issuer_check_certificate(void *pointer, const uint8_t *der, size_t length, char *serial_hex, size_t serial_capacity) {
+    struct bulkra_issuer *issuer = pointer;
+    const unsigned char *cursor = der;
+    X509 *certificate = d2i_X509(NULL, &cursor, (long)length);
+    if (certificate == NULL) return -1;
+    bulkra_serial_hex(X509_get0_serialNumber(certificate), serial_hex, serial_capacity);
+    int result = X509_NAME_cmp(X509_get_issuer_name(certificate), X509_get_subject_name(issuer->certificate)) == 0
+        && X509_verify(certificate, issuer->key) == 1;
+    X509_free(certificate);
+    return result;
+}
+
+static int64_t bulkra_epoch(const ASN1_TIME *time) {
+    struct tm parts;
+    if (time == NULL || ASN1_TIME_to_tm(time, &parts) != 1) return 0;
+    return (int64_t)timegm(&parts);
+}
+
+int bulkra_issuer_check_crl(void *pointer, const uint8_t *der, size_t length, int64_t *this_update, int64_t *next_update,
+                            char **serials) {
+    struct bulkra_issuer *issuer = pointer;
+    const unsigned char *cursor = der;
+    X509_CRL *crl = d2i_X509_CRL(NULL, &cursor, (long)length);
+    *serials = NULL;
+    if (crl == NULL) return -1;
+    *this_update = bulkra_epoch(X509_CRL_get0_lastUpdate(crl));
+    *next_update = bulkra_epoch(X509_CRL_get0_nextUpdate(crl));
+    STACK_OF(X509_REVOKED) *revoked = X509_CRL_get_REVOKED(crl);
+    int count = revoked == NULL ? 0 : sk_X509_REVOKED_num(revoked);
+    char *list = malloc((size_t)count * 42 + 1);
+    if (list == NULL) { X509_CRL_free(crl); return -1; }
+    size_t used = 0;
+    list[0] = 0;
+    for (int index = 0; index < count; index++) {
+        char hex[41];
+        bulkra_serial_hex(X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(revoked, index)), hex, sizeof hex);
+        used += (size_t)snprintf(list + used, 42, "%s\n", hex);
+    }
+    *serials = list;
+    int result = X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer->certificate)) == 0
+        && X509_CRL_verify(crl, issuer->key) == 1;
+    X509_CRL_free(crl);
+    return result;
 }

@@ -12,7 +12,8 @@ struct BulkRACommand: ParsableCommand {
             Exit status: 0 every line OK; 1 some line or the whole file rejected; 2 usage or operational failure.
             """,
         subcommands: [InitCommand.self, InstitutionsCommand.self, AllowListCommand.self, CheckCommand.self, SubmitCommand.self, EnrollCommand.self, CRLCommand.self, CACommand.self,
-                      CertificatesCommand.self, MailCommand.self, DownloadCommand.self, NightlyCommand.self, ServeCommand.self]
+                      CertificatesCommand.self, MailCommand.self, DownloadCommand.self, NightlyCommand.self, ServeCommand.self,
+                      DoctorCommand.self]
     )
 
     /// CLI-01: exit 0 / 1 / 2; ArgumentParser's own usage status (64) is folded into 2.
@@ -23,7 +24,7 @@ struct BulkRACommand: ParsableCommand {
         } catch let exit as ExitCode {
             Foundation.exit(exit.rawValue)
         } catch let failure as OperationalError {
-            FileHandle.standardError.write(Data("bulkra: \(failure.message.ja)\nbulkra: \(failure.message.en)\n".utf8))
+            FileHandle.standardError.write(Data("bulkra: [\(failure.code)] \(failure.message.ja)\nbulkra: [\(failure.code)] \(failure.message.en)\n".utf8))
             Foundation.exit(2)
         } catch {
             let code = exitCode(for: error)

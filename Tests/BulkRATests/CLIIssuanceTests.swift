@@ -48,9 +48,12 @@ struct CLIIssuanceTests {
         let mails = try FileManager.default.contentsOfDirectory(atPath: data + "/outbox")
         #expect(mails.count - mailsBefore == 7)   // 3 × (PIN + acceptance) + 1 enrolment
         for mail in mails { #expect(!(try String(contentsOfFile: data + "/outbox/" + mail, encoding: .utf8)).contains(pin)) }
-        // RES-14: again → the first result, no new files or mails.
+        // RES-14, CLI-61: again → the first result and its result files written again; no new keys, PINs or mails.
         let again = try CLITests.run(Self.clientArguments("client/issue-valid.tsv", data: data, out: out + "-again"))
-        #expect(again.status == 0 && again.output == result.output && !FileManager.default.fileExists(atPath: out + "-again"))
+        #expect(again.status == 0 && again.output == result.output)
+        let rewritten = try FileManager.default.contentsOfDirectory(atPath: out + "-again").sorted()
+        #expect(rewritten == ["certificates", "result.json", "result.tsv"], "\(rewritten)")
+        #expect(try String(contentsOfFile: out + "-again/result.json", encoding: .utf8) == String(contentsOfFile: out + "/result.json", encoding: .utf8))
         #expect(try FileManager.default.contentsOfDirectory(atPath: data + "/outbox").count == mails.count)
         // The compatibility format on request (renewing the imported client certificate).
         #expect(try CLITests.run(["certificates", "import", "existing/example-u-client.pem", "--institution", "example-u", "--family", "client",

@@ -92,7 +92,10 @@ struct EnrolmentTests {
         // Expiry.
         let late = EnrolmentRecord(tokenSHA256: "late", institutionID: "example-u", operation: .issue, officerEmail: nil, line: 1,
                                    record: DeliveryFixture.method3, expires: IssuanceFixture.now + 60)
-        try registry.commit(RegistryBatch(record: record, enrolments: [late]))
+        let second = RegistryBatch.Record(institutionID: "example-u", kind: .client, operation: .issue, officerEmail: nil, fileSHA256: "g",
+                                          fileName: "c2.tsv", resultJSON: "{}", resultTSV: "", accepted: 1, rejected: 0,
+                                          outcome: "accepted, applied", applied: true)
+        try registry.commit(RegistryBatch(record: second, enrolments: [late]))
         clock.now = IssuanceFixture.now + 120
         #expect { try registry.completeEnrolment(tokenSHA256: "late", certificate: certificate) } throws: { error in
             (error as? OperationalError)?.message.en.contains("expired") == true

@@ -70,6 +70,24 @@ public struct DeliveryLinks: Sendable {
         self.init(records: records, pinTokens: pins, certificateTokens: certificates, bulkTokens: bulks, expires: expires)
     }
 
+    /// MAIL-03, REG-15: one certificate link per server or code-signing certificate for its user-administrator: the PEM with
+    /// its chain, one month, single use, fetched in a browser without a client certificate.
+    public init(issued: [IssuedCertificate], institution: String, now: Date, token: () -> String) throws {
+        let expires = BatchIssuer.oneMonth(after: now)
+        var records: [DeliveryLinkRecord] = []
+        var certificates: [SerialNumber: String] = [:]
+        for certificate in issued {
+            let certificateToken = token()
+            certificates[certificate.serial] = certificateToken
+            records.append(DeliveryLinkRecord(
+                tokenSHA256: ContentDigest.sha256(Array(certificateToken.utf8)), kind: .certificate, institutionID: institution,
+                recipientEmail: certificate.request.administratorEmail?.address ?? "", serial: certificate.serial, requiresTokenSHA256: nil,
+                fileName: "\(certificate.serial.decimal).pem",
+                sealed: try LinkSeal.seal(Array(try certificate.pemWithChain().utf8), token: certificateToken), expires: expires))
+        }
+        self.init(records: records, pinTokens: [:], certificateTokens: certificates, bulkTokens: [:], expires: expires)
+    }
+
     /// REG-16, MAIL-07: one certificate link per new registration officer for their RA PKCS#12, valid one month from `now`.
     /// No PIN link goes with it: the operator hands the PIN over after an identity check.
     public init(officers: [OfficerDelivery], now: Date, token: () -> String) throws {

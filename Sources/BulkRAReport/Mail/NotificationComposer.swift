@@ -60,7 +60,9 @@ public struct NotificationComposer: Sendable {
 
     /// Every mail of one submitted batch, in upload order.
     /// `links` carries the one-time tokens of the batch's deliveries: each goes into its recipient's mail only (DESK-40).
-    public func mails(issued: IssuedBatch, revocations: [Revocation], links: DeliveryLinks = .none) -> [MailMessage] {
+    /// `certificateLinks` carries the one-time certificate links of server and code-signing certificates (MAIL-03).
+    public func mails(issued: IssuedBatch, revocations: [Revocation], links: DeliveryLinks = .none,
+                      certificateLinks: DeliveryLinks = .none) -> [MailMessage] {
         var mails: [MailMessage] = []
         let delivered = Set(issued.deliveries.map(\.serial))
         let expires = BatchIssuer.oneMonth(after: now)
@@ -71,7 +73,7 @@ public struct NotificationComposer: Sendable {
             }
         }
         for certificate in issued.certificates where !delivered.contains(certificate.serial) {
-            mails.append(issuance(certificate))
+            mails.append(issuance(certificate, links: certificateLinks))
         }
         for certificate in issued.certificates where certificate.request.targetSerial != nil {
             mails.append(renewal(certificate))
@@ -160,7 +162,7 @@ public struct NotificationComposer: Sendable {
             """)
     }
 
-    func issuance(_ issued: IssuedCertificate) -> MailMessage {
+    func issuance(_ issued: IssuedCertificate, links: DeliveryLinks) -> MailMessage {
         let request = issued.request
         let kind = Self.kind(request.family)
         return message("issued", serial: issued.serial, to: Self.administrator(request).map { [$0] } ?? [],
@@ -173,10 +175,12 @@ public struct NotificationComposer: Sendable {
             【シリアル番号】\(issued.serial.decimal)
             【プロファイル】\(issued.profile.rawValue)
             【有効期間】\(Self.period(issued))
-            【証明書取得URL】\(deskURL)/certificate?serial=\(issued.serial.decimal)
+            【証明書取得URL】\(link("certificate", links.certificateTokens[issued.serial]))
+            【URL有効期限】\(JapanTime.format(links.expires)) (JST)
 
             ----
-            The \(kind.en) above has been issued.
+            The \(kind.en) above has been issued. Fetch it (PEM with its chain) at the URL above: the URL works once,
+            until the date shown, in any browser.
             Serial number: \(issued.serial.decimal)
             Validity: \(Self.period(issued))
             """)

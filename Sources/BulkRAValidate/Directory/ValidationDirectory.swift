@@ -2,9 +2,10 @@ import BulkRAModel
 
 /// What validation reads from the registry (Specs/validation.md, VAL-D01).
 ///
-/// Declared here, implemented by the registry. Lookups take whole batches so that a large file
-/// costs a few queries per chunk, not one per line.
-public protocol ValidationDirectory: Sendable {
+/// Declared here, implemented by the registry and by its write transaction, so that a submission's
+/// checks read what the same transaction writes (REG-17). Lookups take whole batches so that a large
+/// file costs a few queries per chunk, not one per line.
+public protocol ValidationDirectory {
     /// The registered facts of an institution, or `nil` if it is unknown.
     func institution(id: String) throws -> InstitutionProfile?
     /// A registration officer by e-mail (any institution), or `nil`.

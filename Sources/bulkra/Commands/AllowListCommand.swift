@@ -29,7 +29,7 @@ struct AllowListCommand: ParsableCommand {
             throw try UploadRun(file: file, context: context, recordLimit: options.recordLimit, logger: logger).apply(
                 registry: registry, mode: options.onError, format: options.format,
                 select: { if case .allowList(let entry) = $0 { return entry } else { return nil } },
-                write: registry.apply)
+                write: { transaction, entries in try transaction.apply(entries) })
         }
     }
 }

@@ -35,7 +35,7 @@ struct EnrollCommand: ParsableCommand {
         let completion = EnrolmentCompletion(data: common.data, registry: registry, logger: logger)
         // ENR-05: unknown, used and expired tokens say so and change nothing (checked before the CSR is read).
         _ = try completion.open(token: secret, now: now)
-        guard let csrBytes = UploadFile.read(csr) else {
+        guard let csrBytes = try UploadFile.read(csr) else {
             throw OperationalError(.io, LocalizedText(ja: "CSRファイルを読めません: \(csr)", en: "Cannot read the CSR file \(csr)"))
         }
         switch try completion.complete(token: secret, signingRequest: String(decoding: csrBytes, as: UTF8.self), now: now) {

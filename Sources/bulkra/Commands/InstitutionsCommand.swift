@@ -37,52 +37,54 @@ struct InstitutionsCommand: ParsableCommand {
             let registry = try DataFolder(path: common.data).openRegistry(logger: logger)
             let context = UploadContext(institutionID: nil, kind: .institution, operation: .apply)
             let run = UploadRun(file: file, context: context, recordLimit: options.recordLimit, logger: logger)
-            let batch = try run.validate(directory: registry, retainingRequests: true)
-            let changes = UploadRun.linesToApply(batch, mode: options.onError).compactMap { request -> InstitutionChange? in
-                if case .institution(let change) = request { return change } else { return nil }
-            }
+            let upload = try run.decode()
             let now = Date()
-            // ISS-16: officers added or re-activated without a valid RA certificate get one.
-            let candidates = changes.filter { $0.action != .removeOfficer && $0.institution.isActive }
-            let needing = Set(try registry.officersWithoutCertificate(emails: candidates.map(\.officer.email)))
-            var seen = Set<String>()
-            let officers = candidates.filter { needing.contains($0.officer.email) && seen.insert($0.officer.email).inserted }
+            let settings = try MailSettings.load(data: common.data)
+            let folder = try OutputFolder.Target(out ?? common.data + "/ra")
             let store = AuthorityStore(dataFolder: common.data)
-            var deliveries: [OfficerDelivery] = []
-            if !officers.isEmpty, store.exists {
-                let names = Dictionary(officers.map { ($0.institution.id, $0.institution.englishName) }, uniquingKeysWith: { first, _ in first })
-                let issuer = try store.batchIssuer(roles: [.registrationOfficer], options: .init(keyKind: keyType, pkcs12Format: pkcs12Format),
-                                                   logger: logger)
-                deliveries = try issuer.issueOfficers(officers.map(\.officer), organization: { names[$0] ?? $0 }, now: now,
-                                                      takenSerials: registry.takenSerials)
-            }
-            let folder = out ?? common.data + "/ra"
-            let staging = deliveries.isEmpty ? nil : try Staging(out: folder)
-            try staging?.stage(deliveries.flatMap { delivery -> [DeliveryPackage.File] in
-                let name = DeliveryPackage.folderName(delivery.officer.email)
-                return [.init(path: "\(name).p12", bytes: delivery.pkcs12.der),
-                        .init(path: "\(name).pin.txt", bytes: Array("\(delivery.pin.secret)\n".utf8))]
-            }, secret: true)
-            staging?.sync()
-            let links = try DeliveryLinks(officers: deliveries, now: now, token: SecretGenerator(randomBytes: SystemRandom.bytes).token)
-            if !changes.isEmpty {
-                do {
-                    try registry.apply(changes, officerCertificates: deliveries.map(Self.record), links: links.records)
-                } catch {
-                    staging?.discard()
-                    throw OperationalError(.database, LocalizedText(ja: "登録に失敗しました: \(error)", en: "Could not apply: \(error)"))
+            // REG-17: the check, the officers needing an RA certificate and the commit run under the registry's write lock.
+            let (batch, deliveries) = try registry.serializable { transaction -> (ValidatedBatch, [OfficerDelivery]) in
+                let batch = try run.validate(upload, directory: transaction, retainingRequests: true)
+                let changes = UploadRun.linesToApply(batch, mode: options.onError).compactMap { request -> InstitutionChange? in
+                    if case .institution(let change) = request { return change } else { return nil }
                 }
-            }
-            try staging?.publish()
-            if !deliveries.isEmpty {
-                let settings = try MailSettings.load(data: common.data)
-                let composer = NotificationComposer(from: settings.from, institutionName: "", officer: nil, deskURL: settings.deskURL,
-                                                    now: now, batchTag: "ra")
-                try Outbox(data: common.data).deliver(deliveries.map { composer.officerNotice($0, links: links) }, settings: settings, now: now, tag: "ra",
-                                                      logger: logger)
-                for delivery in deliveries {
-                    FileHandle.standardError.write(Data("RA証明書 / RA certificate: \(delivery.officer.email) serial \(delivery.serial.decimal) -> \(folder)/\(DeliveryPackage.folderName(delivery.officer.email)).p12\n".utf8))
+                guard !changes.isEmpty else { return (batch, []) }
+                // ISS-16: officers added or re-activated without a valid RA certificate get one.
+                let candidates = changes.filter { $0.action != .removeOfficer && $0.institution.isActive }
+                let needing = Set(try transaction.officersWithoutCertificate(emails: candidates.map(\.officer.email)))
+                var seen = Set<String>()
+                let officers = candidates.filter { needing.contains($0.officer.email) && seen.insert($0.officer.email).inserted }
+                var deliveries: [OfficerDelivery] = []
+                if !officers.isEmpty, store.exists {
+                    let names = Dictionary(officers.map { ($0.institution.id, $0.institution.englishName) }, uniquingKeysWith: { first, _ in first })
+                    let issuer = try store.batchIssuer(roles: [.registrationOfficer], options: .init(keyKind: keyType, pkcs12Format: pkcs12Format),
+                                                       logger: logger)
+                    deliveries = try issuer.issueOfficers(officers.map(\.officer), organization: { names[$0] ?? $0 }, now: now,
+                                                          takenSerials: transaction.takenSerials)
                 }
+                let links = try DeliveryLinks(officers: deliveries, now: now, token: SecretGenerator(randomBytes: SystemRandom.bytes).token)
+                // REG-18: the RA PKCS#12 files, their PINs and the officers' mails are delivered after the commit.
+                var outbox: [OutboxItem] = []
+                if !deliveries.isEmpty {
+                    let entries = deliveries.flatMap { delivery -> [DeliveryBundle.Entry] in
+                        let name = DeliveryPackage.folderName(delivery.officer.email)
+                        return [.init(path: "\(name).p12", mode: 0o600, bytes: delivery.pkcs12.der),
+                                .init(path: "\(name).pin.txt", mode: 0o600, bytes: Array("\(delivery.pin.secret)\n".utf8))]
+                    }
+                    outbox.append(OutboxItem(kind: .files, target: folder.absolute, payload: DeliveryBundle(entries).encoded()))
+                    let tag = SystemRandom.batchTag("ra")
+                    let composer = NotificationComposer(from: settings.from, institutionName: "", officer: nil, deskURL: settings.deskURL,
+                                                        now: now, batchTag: tag)
+                    let mails = deliveries.map { composer.officerNotice($0, links: links) }
+                    outbox.append(OutboxItem(kind: .mails, payload: Outbox.bundle(mails, now: now, tag: tag).encoded()))
+                }
+                try transaction.apply(changes, officerCertificates: deliveries.map(Self.record), links: links.records, outbox: outbox)
+                return (batch, deliveries)
+            }
+            CrashPoint.afterCommit.reach(data: common.data)
+            try OutboxDelivery(data: common.data, registry: registry, logger: logger).run(now: now)
+            for delivery in deliveries {
+                FileHandle.standardError.write(Data("RA証明書 / RA certificate: \(delivery.officer.email) serial \(delivery.serial.decimal) -> \(folder.given)/\(DeliveryPackage.folderName(delivery.officer.email)).p12\n".utf8))
             }
             UploadRun.print(batch, format: options.format)
             throw UploadRun.exitCode(for: batch.summary)

@@ -45,7 +45,7 @@ struct SubmitCommand: ParsableCommand {
         let registry = try DataFolder(path: common.data).openRegistry(logger: logger)
         let applier = UploadApplier(data: common.data, registry: registry, logger: logger)
         let outcome = try applier.apply(
-            UploadFile.read(file), fileName: (file as NSString).lastPathComponent, context: upload.context,
+            try UploadFile.read(file), fileName: (file as NSString).lastPathComponent, context: upload.context,
             options: .init(mode: options.onError, recordLimit: options.recordLimit, keyKind: keyType, pkcs12Format: pkcs12Format,
                            paths: .folder(out), showsProgress: true),
             now: Date())

@@ -17,8 +17,12 @@ extension Desk {
             return html(linkRefusal(refusal, language), status: refusal == .pinFirst ? .conflict : .gone)
         }
         let l = language
+        let link = try registry.deliveryLink(tokenSHA256: digest)
         let what: String
         switch kind {
+        case .certificate where link?.fileName.hasSuffix(".pem") == true:
+            what = l.text("証明書（PEM形式、中間CA証明書付き）を取得します。取得するとこのURLは使えなくなります。",
+                          "Fetch the certificate (PEM, with its intermediate CA certificate). After that this URL stops working.")
         case .pin: what = l.text("アクセスPIN（ZIPファイル）を取得します。取得するとこのURLは使えなくなります。",
                                  "Fetch the access PIN (a ZIP file). After that this URL stops working.")
         case .certificate: what = l.text("クライアント証明書（PKCS#12ファイル）を取得します。開くには利用管理者から受け取ったアクセスPINが必要です。取得するとこのURLは使えなくなります。",
@@ -26,7 +30,7 @@ extension Desk {
         case .bulk: what = l.text("証明書一括ファイル（ZIP）を取得します。取得するとこのURLは使えなくなります。",
                                   "Fetch the bulk certificate file (ZIP). After that this URL stops working.")
         }
-        let expires = try registry.deliveryLink(tokenSHA256: digest).map { JapanTime.format($0.expires) } ?? ""
+        let expires = link.map { JapanTime.format($0.expires) } ?? ""
         let content = """
             <p>\(what)</p>
             <p>\(l.text("有効期限", "Valid until")): \(HTML.escape(expires)) (JST)</p>
@@ -36,7 +40,7 @@ extension Desk {
             <p><button type="submit" class="primary">\(l.text("取得する", "Fetch"))</button></p>
             </form>
             """
-        return html(DeskPage(language: l, title: Self.linkTitle(kind, l), officer: nil, path: "/\(kind.rawValue)?p1=\(token)", content: content))
+        return html(DeskPage(language: l, title: link?.fileName.hasSuffix(".pem") == true ? l.text("証明書取得", "Certificate") : Self.linkTitle(kind, l), officer: nil, path: "/\(kind.rawValue)?p1=\(token)", content: content))
     }
 
     /// DESK-41..DESK-43: uses the link once and hands out its file; the page never shows a PIN inline.
@@ -56,7 +60,7 @@ extension Desk {
         guard let sealed = used.sealed, let payload = LinkSeal.open(sealed, token: token) else {
             return html(linkRefusal(.unknown, language), status: .gone)
         }
-        let type = kind == .certificate ? "application/x-pkcs12" : "application/zip"
+        let type = used.fileName.hasSuffix(".pem") ? "application/x-pem-file" : kind == .certificate ? "application/x-pkcs12" : "application/zip"
         return file(payload, type: type, name: used.fileName)
     }
 

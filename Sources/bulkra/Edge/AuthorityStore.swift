@@ -58,10 +58,11 @@ struct AuthorityStore {
     }
 
     /// The batch issuer over the CAs of `roles`, with the system's randomness and key generator.
-    func batchIssuer(roles: Set<AuthorityRole>, options: BatchIssuer.Options, logger: Logger) throws -> BatchIssuer {
+    func batchIssuer(roles: Set<AuthorityRole>, options: BatchIssuer.Options, keys: any KeyPairSource = SystemKeyPairSource(),
+                     logger: Logger) throws -> BatchIssuer {
         BatchIssuer(authorities: try roles.sorted { $0.rawValue < $1.rawValue }.map(authority),
                     serials: SerialNumberGenerator(randomBytes: SystemRandom.bytes), secrets: SecretGenerator(randomBytes: SystemRandom.bytes),
-                    keys: SystemKeyPairSource(), options: options, logger: logger)
+                    keys: keys, options: options, logger: logger)
     }
 
     /// Where the passphrase of an encrypted CA key comes from (CLI-12): `ca/<role>.passphrase.json`.

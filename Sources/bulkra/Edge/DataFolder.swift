@@ -10,13 +10,27 @@ struct DataFolder {
     var registryPath: String { path + "/registry.sqlite" }
 
     /// Opens the registry of an initialised folder; a missing folder is an operational failure.
-    func openRegistry(logger: Logger) throws -> SQLiteRegistry {
+    ///
+    /// REG-18: deliveries a crashed command left pending are finished first (a failure there is a warning: the command
+    /// itself goes on, and the next one tries again).
+    func openRegistry(logger: Logger, deliversPending: Bool = true) throws -> SQLiteRegistry {
         guard FileManager.default.fileExists(atPath: registryPath) else {
             throw OperationalError(.notFound, LocalizedText(
                 ja: "登録データベースがありません。先に bulkra init --data \(path) を実行してください。",
                 en: "No registry at \(path); run bulkra init --data \(path) first."))
         }
-        return try SQLiteRegistry(path: registryPath, clock: { Date() }, logger: logger)
+        let registry = try SQLiteRegistry(path: registryPath, clock: { Date() }, logger: logger)
+        if deliversPending, try registry.pendingDeliveries().count > 0 {
+            do {
+                let summary = try OutboxDelivery(data: path, registry: registry, logger: logger).run(now: Date())
+                FileHandle.standardError.write(Data(
+                    "bulkra: 前回の処理で未配信だった \(summary.deliveries) 件を配信しました / finished \(summary.deliveries) deliveries left pending\n".utf8))
+            } catch let failure as OperationalError {
+                FileHandle.standardError.write(Data(
+                    "bulkra: 未配信分を配信できません（次回再試行）: \(failure.message.ja)\nbulkra: pending deliveries not finished (retried next time): \(failure.message.en)\n".utf8))
+            }
+        }
+        return registry
     }
 
     /// Creates the folder and the registry (idempotent: an existing registry is migrated forward).

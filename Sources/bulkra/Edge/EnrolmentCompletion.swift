@@ -34,31 +34,40 @@ struct EnrolmentCompletion {
         return enrolment
     }
 
-    /// Checks the CSR against the stored line as the registry is now, issues, records and writes the mails.
+    /// Checks the CSR against the stored line as the registry is now, issues and records under the registry's write lock
+    /// (REG-17); the mails go through the outbox (REG-18).
     func complete(token: String, signingRequest: String, now: Date) throws -> Outcome {
         let enrolment = try open(token: token, now: now)
         let digest = ContentDigest.sha256(Array(token.utf8))
         let context = UploadContext(institutionID: enrolment.institutionID, kind: .client, operation: enrolment.operation,
                                     officerEmail: enrolment.officerEmail)
-        let outcome = try EnrolmentValidator(context: context, directory: registry, logger: logger)
-            .validate(record: enrolment.record, signingRequest: signingRequest)
-        switch outcome {
-        case .rejected(let diagnostics):
-            return .rejected(diagnostics)
-        case .accepted(let request, let parsed):
-            let serials = SerialNumberGenerator(randomBytes: SystemRandom.bytes)
-            var serial = serials.next()
-            while try registry.isSerialTaken(serial) { serial = serials.next() }
-            let issuer = CertificateIssuer(authority: try AuthorityStore(dataFolder: data).authority(.client), serials: serials, logger: logger)
-            let issued = try issuer.issue(request, now: now, publicKey: try parsed.publicKey(), serial: serial)
-            try registry.completeEnrolment(tokenSHA256: digest, certificate: UploadApplier.record(issued, institution: enrolment.institutionID))
-            let settings = try MailSettings.load(data: data)
-            let name = try registry.institution(id: enrolment.institutionID)?.name ?? enrolment.institutionID
-            let composer = NotificationComposer(from: settings.from, institutionName: name, officer: nil, deskURL: settings.deskURL,
-                                                now: now, batchTag: String(digest.prefix(12)))
-            try Outbox(data: data).deliver(composer.mails(issued: IssuedBatch(certificates: [issued]), revocations: []),
-                                           settings: settings, now: now, tag: String(digest.prefix(12)), logger: logger)
-            return .issued(issued)
+        let settings = try MailSettings.load(data: data)
+        let authority = try AuthorityStore(dataFolder: data).authority(.client)
+        let outcome = try registry.serializable { transaction -> Outcome in
+            let outcome = try EnrolmentValidator(context: context, directory: transaction, logger: logger)
+                .validate(record: enrolment.record, signingRequest: signingRequest)
+            switch outcome {
+            case .rejected(let diagnostics):
+                return .rejected(diagnostics)
+            case .accepted(let request, let parsed):
+                let serials = SerialNumberGenerator(randomBytes: SystemRandom.bytes)
+                var serial = serials.next()
+                while try transaction.takenSerials([serial]).contains(serial) { serial = serials.next() }
+                let issuer = CertificateIssuer(authority: authority, serials: serials, logger: logger)
+                let issued = try issuer.issue(request, now: now, publicKey: try parsed.publicKey(), serial: serial)
+                CrashPoint.afterSigning.reach(data: data)
+                let name = try transaction.institution(id: enrolment.institutionID)?.name ?? enrolment.institutionID
+                let tag = SystemRandom.batchTag(String(digest.prefix(12)))
+                let composer = NotificationComposer(from: settings.from, institutionName: name, officer: nil, deskURL: settings.deskURL,
+                                                    now: now, batchTag: tag)
+                let mails = composer.mails(issued: IssuedBatch(certificates: [issued]), revocations: [])
+                try transaction.completeEnrolment(tokenSHA256: digest, certificate: UploadApplier.record(issued, institution: enrolment.institutionID),
+                                                  outbox: [OutboxItem(kind: .mails, payload: Outbox.bundle(mails, now: now, tag: tag).encoded())])
+                return .issued(issued)
+            }
         }
+        CrashPoint.afterCommit.reach(data: data)
+        try OutboxDelivery(data: data, registry: registry, logger: logger).run(now: now)
+        return outcome
     }
 }

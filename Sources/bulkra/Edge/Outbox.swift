@@ -21,24 +21,23 @@ struct Outbox {
             .map { folder + "/" + $0 }
     }
 
-    /// Writes the mails; names sort by time, then batch and sequence: `20261121-213638-<tag>-0001-pin.eml`.
-    @discardableResult
-    func write(_ mails: [MailMessage], now: Date, tag: String) throws -> [String] {
+    /// MAIL-01, REG-18: the mails as one outbox payload; names sort by time, then batch and sequence:
+    /// `20261121-213638-<tag>-0001-pin.eml`.
+    static func bundle(_ mails: [MailMessage], now: Date, tag: String) -> DeliveryBundle {
         let stamp = JapanTime.fileStamp(now)
-        var paths: [String] = []
-        for (index, mail) in mails.enumerated() {
-            let path = folder + "/\(stamp)-\(tag)-\(String(format: "%04d", index + 1))-\(mail.event).eml"
-            try OutputFolder.writeAtomically(mail.render(), to: path, mode: 0o600, durable: false)
-            paths.append(path)
-        }
-        if !mails.isEmpty { sync() }
-        return paths
+        return DeliveryBundle(mails.enumerated().map { index, mail in
+            DeliveryBundle.Entry(path: "\(stamp)-\(tag)-\(String(format: "%04d", index + 1))-\(mail.event).eml", mode: 0o600, bytes: mail.render())
+        })
     }
 
-    /// Writes the mails and, when `mail.json` names a relay, sends them; what the relay does not take stays for `bulkra mail send`.
-    /// Runs after the registry commit, so a relay failure is a warning, never a failed batch.
-    func deliver(_ mails: [MailMessage], settings: MailSettings, now: Date, tag: String, logger: Logger) throws {
-        let paths = try write(mails, now: now, tag: tag)
+    /// Whether a mail of this name was written already (waiting here, or sent and moved to `sent/`): exactly once (REG-18).
+    func has(_ name: String) -> Bool {
+        FileManager.default.fileExists(atPath: folder + "/" + name) || FileManager.default.fileExists(atPath: folder + "/sent/" + name)
+    }
+
+    /// MAIL-09: when `mail.json` names a relay, sends the mails just written; what the relay does not take stays for
+    /// `bulkra mail send`. Runs after the registry commit, so a relay failure is a warning, never a failed batch.
+    func relay(_ paths: [String], settings: MailSettings, logger: Logger) throws {
         guard settings.smtp != nil, !paths.isEmpty else { return }
         do {
             let outcomes = try SMTPRelay(settings: settings, logger: logger).send(paths)

@@ -4,6 +4,31 @@ import Glibc
 
 /// Writes files so that a reader never sees half of one: a temporary sibling, fsync, then rename (CLI-61).
 enum OutputFolder {
+    /// A folder results are written into: as the user gave it (for messages) and absolute (for the outbox, REG-18).
+    struct Target {
+        let given: String
+        let absolute: String
+
+        /// Creates the folder when missing; refuses a path that is not a folder.
+        init(_ given: String) throws {
+            self.given = given
+            let absolute = given.hasPrefix("/") ? given : FileManager.default.currentDirectoryPath + "/" + given
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: absolute, isDirectory: &isFolder) {
+                guard isFolder.boolValue else {
+                    throw OperationalError(.notAFile, LocalizedText(ja: "--out はフォルダではありません: \(given)", en: "--out is not a folder: \(given)"))
+                }
+            } else {
+                do {
+                    try FileManager.default.createDirectory(atPath: absolute, withIntermediateDirectories: true)
+                } catch {
+                    throw OutputFolder.failure(given)
+                }
+            }
+            self.absolute = (absolute as NSString).standardizingPath
+        }
+    }
+
     /// Writes `bytes` to `path` atomically with the given mode, creating parent folders.
     /// `durable: false` skips the per-file fsync when the caller syncs the whole file system once (staging).
     static func writeAtomically<Bytes: Sequence>(_ bytes: Bytes, to path: String, mode: mode_t = 0o644,

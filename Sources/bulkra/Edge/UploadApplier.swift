@@ -26,6 +26,12 @@ struct UploadApplier {
         var pkcs12Format: PKCS12Bundle.Format = .modern
         var paths: Paths = .folder(nil)
         var showsProgress = false
+
+        /// The `--out` folder, created and resolved to an absolute path (the outbox may deliver from another working folder).
+        func outputFolder() throws -> OutputFolder.Target? {
+            guard case .folder(let given?) = paths else { return nil }
+            return try OutputFolder.Target(given)
+        }
     }
 
     /// What happened.
@@ -38,7 +44,7 @@ struct UploadApplier {
         let tsv: String
         /// Whether anything was applied.
         let applied: Bool
-        /// The registry's batch number (nil for a repeated file).
+        /// The registry's batch number (for a repeated file, the batch that applied it first).
         let batchID: Int64?
         /// The certificates issued (empty for a repeated file).
         let issued: IssuedBatch
@@ -56,25 +62,55 @@ struct UploadApplier {
     let logger: Logger
 
     /// Checks `bytes` (nil: unreadable, result 208) as `fileName` in `context` and applies what the error mode allows.
+    ///
+    /// REG-17: the registry's write lock is held from the repeat check through validation, signing and the commit, so
+    /// concurrent submissions (CLI processes, desk uploads) come out as if run one after another. REG-18: nothing signed
+    /// leaves the process before the commit; what the batch delivers (files, mails, CRLs) is stored in the commit's
+    /// transaction and written after it, by this process or, after a crash, by the next command on the data folder.
     func apply(_ bytes: [UInt8]?, fileName: String, context: UploadContext, options: Options, now: Date) throws -> Outcome {
         guard let institution = context.institutionID else {
             throw OperationalError(.invalidRequest, LocalizedText(ja: "機関が指定されていません", en: "No institution given"))
         }
-        let (family, operation, officer) = (context.kind, context.operation, context.officerEmail)
+        let (family, operation) = (context.kind, context.operation)
         let digest = bytes.map { ContentDigest.sha256($0) }
-
-        // RES-14: the same bytes again return the first result and change nothing.
-        if let digest, let previous = try registry.previousResult(institutionID: institution, kind: family, operation: operation,
-                                                                  fileSHA256: digest) {
-            return Outcome(batch: nil, json: previous.json, tsv: previous.tsv, applied: false, batchID: nil, issued: .empty, repeated: true)
-        }
-
         let decoded = bytes.map { bytes -> Result<DecodedUpload, Error> in
             Result { try UploadDecoder(kind: family, recordLimit: options.recordLimit, logger: logger).decode(bytes, fileName: fileName) }
         } ?? .success(DecodedUpload.unreadable(fileName: fileName, kind: family))
         let upload = try decoded.get()
+        let out = try options.outputFolder()
+        let settings = try MailSettings.load(data: data)
+        // Keys take ≈ 65 ms each (RSA-2048): made before the lock, so no other submission waits for them.
+        let keys = try PreparedKeyPairSource(count: Self.keysWanted(upload, operation: operation), kind: options.keyKind)
+
+        let outcome = try registry.serializable { transaction -> Outcome in
+            // RES-14: the same bytes again return the first result and change nothing.
+            if let digest, let previous = try transaction.previousBatch(institutionID: institution, kind: family, operation: operation,
+                                                                        fileSHA256: digest) {
+                return Outcome(batch: nil, json: previous.resultJSON, tsv: previous.resultTSV, applied: false, batchID: previous.id,
+                               issued: .empty, repeated: true)
+            }
+            return try applyLocked(upload, digest: digest, fileName: fileName, context: context, options: options, out: out, keys: keys,
+                                   settings: settings, transaction: transaction, now: now)
+        }
+        CrashPoint.afterCommit.reach(data: data)
         var phases = PhaseTimer(logger: logger)
-        let batch = try UploadValidator(context: context, directory: registry, logger: logger).validate(upload, retainingRequests: true)
+        if outcome.repeated, let out, let batchID = outcome.batchID {
+            // CLI-61: a committed file submitted again writes its result files again (keys and PINs were delivered once).
+            try ResultFiles(data: data, registry: registry).write(batchID: batchID, to: out.absolute)
+        }
+        try OutboxDelivery(data: data, registry: registry, logger: logger).run(batchID: outcome.batchID, now: now)
+        phases.mark("deliver")
+        return outcome
+    }
+
+    /// The part of `apply` under the write lock: validate against the transaction, sign, compose, record.
+    private func applyLocked(_ upload: DecodedUpload, digest: String?, fileName: String, context: UploadContext, options: Options,
+                             out: OutputFolder.Target?, keys: any KeyPairSource, settings: MailSettings, transaction: RegistryTransaction,
+                             now: Date) throws -> Outcome {
+        let institution = context.institutionID ?? ""
+        let (family, operation, officer) = (context.kind, context.operation, context.officerEmail)
+        var phases = PhaseTimer(logger: logger)
+        let batch = try UploadValidator(context: context, directory: transaction, logger: logger).validate(upload, retainingRequests: true)
         phases.mark("check")
         let requests = UploadRun.linesToApply(batch, mode: options.mode)
 
@@ -100,24 +136,25 @@ struct UploadApplier {
             }
         }
 
-        // ISS-12..ISS-15: sign, make keys and bundles on both cores.
-        let issued = try issue(toIssue, now: now, options: options)
+        // ISS-12..ISS-15: sign, make bundles on both cores (keys come from the pool made before the lock).
+        let issued = try issue(toIssue, now: now, options: options, keys: keys, takenSerials: transaction.takenSerials)
         phases.mark("issue")
+        CrashPoint.afterSigning.reach(data: data)
         let delivered = Dictionary(issued.deliveries.map { ($0.serial, $0) }, uniquingKeysWith: { first, _ in first })
         for certificate in issued.certificates {
             let path: String?
             switch options.paths {
-            case .folder(let out):
+            case .folder(let given):
                 let relative = delivered[certificate.serial].map(DeliveryPackage.path(for:)) ?? "certificates/\(certificate.serial.decimal).pem"
-                path = out.map { "\($0)/\(relative)" }
+                path = given.map { "\($0)/\(relative)" }
             case .desk:
                 path = delivered[certificate.serial] == nil ? "/certificates/\(certificate.serial.decimal).pem" : nil
             }
             outcomes[certificate.request.line] = .init(serial: certificate.serial.decimal, path: path)
         }
         for enrolment in issued.enrolments {
-            if case .folder(let out) = options.paths {
-                outcomes[enrolment.request.line] = .init(serial: nil, path: out.map { "\($0)/\(DeliveryPackage.path(for: enrolment))" })
+            if case .folder(let given) = options.paths {
+                outcomes[enrolment.request.line] = .init(serial: nil, path: given.map { "\($0)/\(DeliveryPackage.path(for: enrolment))" })
             }
         }
 
@@ -130,65 +167,67 @@ struct UploadApplier {
             accepted: batch.acceptedCount, rejected: batch.rejectedCount,
             outcome: batch.status.rawValue + (applied ? ", applied" : ", nothing applied"), applied: applied)
         let enrolments = Self.enrolmentRecords(issued.enrolments, upload: upload, institution: institution, officer: officer)
-        let links = try DeliveryLinks(deliveries: issued.deliveries, institution: institution, now: now,
-                                      token: SecretGenerator(randomBytes: SystemRandom.bytes).token)
-        let replacedBefore = try registry.storedCertificates(serials: issued.certificates.compactMap(\.request.targetSerial))
-        let revokedBefore = try registry.storedCertificates(serials: revocations.map(\.serial))
+        let token = SecretGenerator(randomBytes: SystemRandom.bytes).token
+        let links = try DeliveryLinks(deliveries: issued.deliveries, institution: institution, now: now, token: token)
+        let certificateLinks = try DeliveryLinks(issued: issued.certificates.filter { delivered[$0.serial] == nil }, institution: institution,
+                                                 now: now, token: token)
 
-        // CLI-61: what cannot be made again (service-made keys, PINs, tokens) is staged and synced
-        // before the commit, so a crash after it never loses a key; results and certificates, which the
-        // registry holds, are staged after it. Everything is moved into place once committed, so a
-        // crash before the commit leaves nothing visible.
-        var staging: Staging?
-        if case .folder(let out?) = options.paths { staging = try Staging(out: out) }
-        if let staging, !issued.deliveries.isEmpty || !issued.enrolments.isEmpty {
-            let package = DeliveryPackage(deliveries: issued.deliveries, enrolments: issued.enrolments, now: now)
-            try staging.stage(package.files(), secret: true)
-            staging.sync()
-        }
-        phases.mark("stage")
-        let batchID: Int64
-        do {
-            batchID = try registry.commit(RegistryBatch(
-                record: record, issued: issued.certificates.map { Self.record($0, institution: institution) },
-                renewed: issued.certificates.compactMap(\.request.targetSerial), revocations: revocations,
-                administratorUpdates: updates, enrolments: enrolments, links: links.records))
-        } catch {
-            staging?.discard()
-            throw error
-        }
-        phases.mark("commit")
-        try staging?.stage(Self.resultFiles(json: json, tsv: tsv, issued: issued.certificates, replaced: replacedBefore), secret: false)
-        try staging?.publish()
-        phases.mark("publish")
-
-        if !revocations.isEmpty {
-            try CRLCommand.publishAll(dataFolder: data, registry: registry, now: now)
+        // REG-18: what the commit must deliver, stored with it.
+        var outbox: [OutboxItem] = []
+        if let out {
+            if !issued.deliveries.isEmpty || !issued.enrolments.isEmpty {
+                let package = DeliveryPackage(deliveries: issued.deliveries, enrolments: issued.enrolments, now: now)
+                let entries = try package.files().map { DeliveryBundle.Entry(path: $0.path, mode: 0o600, bytes: $0.bytes) }
+                outbox.append(OutboxItem(kind: .files, target: out.absolute, payload: DeliveryBundle(entries).encoded()))
+            }
+            outbox.append(OutboxItem(kind: .results, target: out.absolute))
         }
         if applied {
-            try notify(issued: issued, revoked: revoked, stored: revokedBefore, links: links, context: context, now: now,
-                       tag: String((digest ?? "0").prefix(12)))
+            let tag = SystemRandom.batchTag(String((digest ?? "0").prefix(12)))
+            let mails = try compose(issued: issued, revoked: revoked, links: links, certificateLinks: certificateLinks, context: context,
+                                    settings: settings, transaction: transaction, now: now, tag: tag)
+            if !mails.isEmpty {
+                outbox.append(OutboxItem(kind: .mails, payload: Outbox.bundle(mails, now: now, tag: tag).encoded()))
+            }
         }
-        phases.mark("notify")
+        if !revocations.isEmpty { outbox.append(OutboxItem(kind: .crls)) }
+        let batchID = try transaction.commit(RegistryBatch(
+            record: record, issued: issued.certificates.map { Self.record($0, institution: institution) },
+            renewed: issued.certificates.compactMap(\.request.targetSerial), revocations: revocations,
+            administratorUpdates: updates, enrolments: enrolments, links: links.records + certificateLinks.records, outbox: outbox))
+        phases.mark("commit")
+        logger.debug("registry.batch.committed", metadata: ["batch.id": "\(batchID)", "batch.issued": "\(issued.certificates.count)",
+                                                            "batch.revoked": "\(revocations.count)"])
         return Outcome(batch: batch, json: json, tsv: tsv, applied: applied, batchID: batchID, issued: issued, repeated: false)
     }
 
-    func issue(_ requests: [CertificateRequest], now: Date, options: Options) throws -> IssuedBatch {
+    /// How many keys the service will make for this upload: client issue and renew lines with download method 1 or 2.
+    static func keysWanted(_ upload: DecodedUpload, operation: UploadOperation) -> Int {
+        guard upload.kind == .client, operation != .revoke, !upload.isRejected else { return 0 }
+        var count = 0
+        for index in 0..<upload.recordCount {
+            if case .row(let row) = upload.row(ClientRow.self, at: index), ["1", "2"].contains(row.downloadMethod) { count += 1 }
+        }
+        return count
+    }
+
+    func issue(_ requests: [CertificateRequest], now: Date, options: Options, keys: any KeyPairSource,
+               takenSerials: ([SerialNumber]) throws -> Set<SerialNumber>) throws -> IssuedBatch {
         guard !requests.isEmpty else { return IssuedBatch.empty }
         let issuer = try AuthorityStore(dataFolder: data).batchIssuer(
             roles: Set(requests.map { AuthorityRole($0.family) }), options: .init(keyKind: options.keyKind, pkcs12Format: options.pkcs12Format),
-            logger: logger)
+            keys: keys, logger: logger)
         let progress = Progress(label: "発行中 / issuing", enabled: options.showsProgress && requests.contains { $0.downloadMethod?.makesKey == true })
         defer { progress.finish() }
-        return try issuer.issue(requests, now: now, takenSerials: registry.takenSerials, progress: progress.update)
+        return try issuer.issue(requests, now: now, takenSerials: takenSerials, progress: progress.update)
     }
 
-    /// MAIL-02..MAIL-06: the batch's mails into DATA/outbox, with the one-time links in their recipients' mails.
-    func notify(issued: IssuedBatch, revoked: [CertificateRequest], stored: [CertificateRecord], links: DeliveryLinks, context: UploadContext,
-                now: Date, tag: String) throws {
-        let settings = try MailSettings.load(data: data)
+    /// MAIL-02..MAIL-07: the batch's mails, with the one-time links in their recipients' mails only.
+    func compose(issued: IssuedBatch, revoked: [CertificateRequest], links: DeliveryLinks, certificateLinks: DeliveryLinks,
+                 context: UploadContext, settings: MailSettings, transaction: RegistryTransaction, now: Date, tag: String) throws -> [MailMessage] {
         let institution = context.institutionID ?? ""
-        let profile = try registry.institution(id: institution)
+        let profile = try transaction.institution(id: institution)
+        let stored = try transaction.storedCertificates(serials: revoked.compactMap(\.targetSerial))
         let officer = context.officerEmail.flatMap { email in profile?.officers[email] ?? profile?.officers[email.lowercased()] }
         let composer = NotificationComposer(
             from: settings.from, institutionName: profile?.name ?? institution,
@@ -203,8 +242,7 @@ struct UploadApplier {
                          administrator: adminEmail.isEmpty ? nil : .init(name: known?.administratorName ?? "", email: adminEmail),
                          user: userEmail.isEmpty ? nil : .init(name: known?.userName ?? "", email: userEmail))
         }
-        try Outbox(data: data).deliver(composer.mails(issued: issued, revocations: notices, links: links), settings: settings, now: now,
-                                       tag: tag, logger: logger)
+        return composer.mails(issued: issued, revocations: notices, links: links, certificateLinks: certificateLinks)
     }
 
     static func render(_ batch: ValidatedBatch, format: ResultFormat, outcomes: [Int: ResultStream.Outcome], applied: Bool) -> String {
@@ -242,32 +280,5 @@ struct UploadApplier {
             replacedSerial: request.targetSerial, issuerRole: AuthorityRole(request.family).rawValue,
             serverSoftware: request.serverSoftware?.text ?? "", downloadMethod: request.downloadMethod?.rawValue,
             dnsNames: request.dnsNames.map { "dNSName=\($0.name)" }.joined(separator: ","))
-    }
-
-    /// REV-06: a ready-made revocation file (reason 4) for the replaced certificates still valid, or nil.
-    static func replacedRevocationFile(issued: [IssuedCertificate], replaced: [CertificateRecord]) -> [UInt8]? {
-        let stillValid = Dictionary(replaced.filter { $0.state != .revoked }.map { ($0.serial, $0.subject) }, uniquingKeysWith: { first, _ in first })
-        let lines = issued.compactMap { issued -> String? in
-            guard let old = issued.request.targetSerial, let subject = stillValid[old] else { return nil }
-            var columns = Array(repeating: "", count: issued.request.family == .client ? 15 : 13)
-            columns[0] = subject.description
-            columns[3] = old.decimal
-            columns[4] = "4"
-            columns[9] = issued.request.administratorEmail?.address ?? ""
-            return columns.joined(separator: "\t")
-        }
-        return lines.isEmpty ? nil : Array((lines.joined(separator: "\r\n") + "\r\n").utf8)
-    }
-
-    /// result.json, result.tsv, certificates/<serial>.pem (leaf + chain) and, after renewals, revoke-replaced.tsv (REV-06).
-    static func resultFiles(json: String, tsv: String, issued: [IssuedCertificate], replaced: [CertificateRecord]) throws -> [DeliveryPackage.File] {
-        var files = [DeliveryPackage.File(path: "result.json", bytes: Array(json.utf8)), DeliveryPackage.File(path: "result.tsv", bytes: Array(tsv.utf8))]
-        for certificate in issued {
-            files.append(.init(path: "certificates/\(certificate.serial.decimal).pem", bytes: Array(try certificate.pemWithChain().utf8)))
-        }
-        if let revocations = replacedRevocationFile(issued: issued, replaced: replaced) {
-            files.append(.init(path: "revoke-replaced.tsv", bytes: revocations))
-        }
-        return files
     }
 }

@@ -12,20 +12,29 @@ struct UploadFile {
     /// `bytes` are the file's contents when the caller has read them already.
     func decode(as kind: UploadKind, recordLimit: Int, logger: Logger, bytes: [UInt8]? = nil) throws -> DecodedUpload {
         let name = (path as NSString).lastPathComponent
-        guard let bytes = bytes ?? Self.read(path) else {
+        guard let bytes = try bytes ?? Self.read(path) else {
             return DecodedUpload.unreadable(fileName: name, kind: kind,
                                             reason: LocalizedText(ja: "（\(path)）", en: "(\(path))"))
         }
         return try UploadDecoder(kind: kind, recordLimit: recordLimit, logger: logger).decode(bytes, fileName: name)
     }
 
-    /// Reads a whole regular file straight into one byte array (no intermediate copy).
-    static func read(_ path: String) -> [UInt8]? {
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { return nil }
+    /// Reads a whole regular file straight into one byte array (no intermediate copy); nil when it cannot be opened.
+    ///
+    /// CLI-03: a FIFO, device, socket or folder is refused at once with a coded error — opened without blocking, so a
+    /// FIFO nobody writes into never hangs the command.
+    static func read(_ path: String) throws(OperationalError) -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            if errno == EISDIR { throw notAFile(path, kind: LocalizedText(ja: "フォルダ", en: "a folder")) }
+            return nil
+        }
         defer { close(descriptor) }
         var status = stat()
-        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
+        guard fstat(descriptor, &status) == 0 else { return nil }
+        guard (status.st_mode & S_IFMT) == S_IFREG else { throw notAFile(path, kind: Self.kind(of: status.st_mode)) }
+        let flags = fcntl(descriptor, F_GETFL)
+        _ = fcntl(descriptor, F_SETFL, flags & ~O_NONBLOCK)
         let size = Int(status.st_size)
         var failed = false
         let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
@@ -38,5 +47,22 @@ struct UploadFile {
             count = offset
         }
         return failed ? nil : bytes
+    }
+
+    /// What a non-regular file is, for the message.
+    static func kind(of mode: mode_t) -> LocalizedText {
+        switch mode & S_IFMT {
+        case S_IFIFO: return LocalizedText(ja: "名前付きパイプ（FIFO）", en: "a named pipe (FIFO)")
+        case S_IFCHR, S_IFBLK: return LocalizedText(ja: "デバイス", en: "a device")
+        case S_IFDIR: return LocalizedText(ja: "フォルダ", en: "a folder")
+        case S_IFSOCK: return LocalizedText(ja: "ソケット", en: "a socket")
+        default: return LocalizedText(ja: "通常のファイル以外", en: "not a regular file")
+        }
+    }
+
+    /// CLI-03: the coded error for an input that is not a regular file.
+    static func notAFile(_ path: String, kind: LocalizedText) -> OperationalError {
+        OperationalError(.notAFile, LocalizedText(ja: "通常のファイルではありません（\(kind.ja)）: \(path)。申請ファイルを指定してください。",
+                                                  en: "Not a regular file (\(kind.en)): \(path). Give the request file itself."))
     }
 }

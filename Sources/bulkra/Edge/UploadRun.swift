@@ -1,6 +1,7 @@
 import ArgumentParser
 import BulkRADecode
 import BulkRAModel
+import BulkRARegistry
 import BulkRAReport
 import BulkRAValidate
 import Foundation
@@ -51,18 +52,24 @@ struct UploadRun {
         summary.status == .accepted ? .success : ExitCode(1)
     }
 
-    /// Checks the file, applies its accepted requests in one transaction (RES-12), prints the result
-    /// and returns the exit status.
-    func apply<Item>(registry: any ValidationDirectory, mode: ErrorMode, format: OutputFormat,
-                     select: (AcceptedRequest) -> Item?, write: ([Item]) throws -> Void) throws -> ExitCode {
-        let batch = try validate(directory: registry, retainingRequests: true)
-        let items = Self.linesToApply(batch, mode: mode).compactMap(select)
-        if !items.isEmpty {
-            do {
-                try write(items)
-            } catch {
-                throw OperationalError(.database, LocalizedText(ja: "登録に失敗しました: \(error)", en: "Could not apply: \(error)"))
+    /// Checks the file and applies its accepted requests in one transaction that holds the registry's write lock from
+    /// the check to the commit (RES-12, REG-17), prints the result and returns the exit status.
+    func apply<Item>(registry: SQLiteRegistry, mode: ErrorMode, format: OutputFormat,
+                     select: (AcceptedRequest) -> Item?, write: (RegistryTransaction, [Item]) throws -> Void) throws -> ExitCode {
+        let upload = try decode()
+        let batch = try registry.serializable { transaction in
+            let batch = try validate(upload, directory: transaction, retainingRequests: true)
+            let items = Self.linesToApply(batch, mode: mode).compactMap(select)
+            if !items.isEmpty {
+                do {
+                    try write(transaction, items)
+                } catch let error as OperationalError {
+                    throw error
+                } catch {
+                    throw OperationalError(.database, LocalizedText(ja: "登録に失敗しました: \(error)", en: "Could not apply: \(error)"))
+                }
             }
+            return batch
         }
         Self.print(batch, format: format)
         return Self.exitCode(for: batch.summary)

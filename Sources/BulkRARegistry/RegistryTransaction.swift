@@ -1,0 +1,88 @@
+import BulkRAModel
+import BulkRAValidate
+import Foundation
+import GRDB
+
+/// One submission's write transaction: the reads validation and issuance make and the writes that
+/// record them run in it, under the registry's write lock (REG-17, Specs/registry.md).
+///
+/// Whatever runs at the same time — CLI processes, desk uploads — waits for the lock, so the outcome
+/// equals running the submissions one after another. Not `Sendable`: it lives only inside
+/// ``SQLiteRegistry/serializable(_:)``.
+public struct RegistryTransaction: ValidationDirectory {
+    let db: Database
+    let now: Date
+
+    // MARK: - ValidationDirectory, read in the transaction
+
+    /// Implements VAL-D01 inside the write transaction (REG-17).
+    public func institution(id: String) throws -> InstitutionProfile? {
+        try SQLiteRegistry.loadInstitution(db, id: id)
+    }
+
+    /// Implements VAL-D01 inside the write transaction (REG-17).
+    public func officer(email: String) throws -> KnownOfficer? {
+        try SQLiteRegistry.loadOfficer(db, email: email)
+    }
+
+    /// Implements VAL-D01 inside the write transaction (REG-17).
+    public func institutionOwning(domain: DomainName) throws -> String? {
+        try SQLiteRegistry.institutionOwning(db, domain: domain)
+    }
+
+    /// Implements VAL-D01 inside the write transaction (REG-17).
+    public func certificates(family: CertificateFamily, identities: [String]) throws -> [KnownCertificate] {
+        try SQLiteRegistry.fetchKnown(db, column: "identity", values: identities, family: family)
+    }
+
+    /// Implements VAL-D01 inside the write transaction (REG-17).
+    public func certificates(serials: [SerialNumber]) throws -> [KnownCertificate] {
+        try SQLiteRegistry.fetchKnown(db, column: "serial", values: serials.map(\.decimal), family: nil)
+    }
+
+    // MARK: - What a submission reads besides validation
+
+    /// REG-10, REG-17: the batch that applied the same bytes before, read under the write lock.
+    public func previousBatch(institutionID: String, kind: UploadKind, operation: UploadOperation, fileSHA256: String) throws -> StoredBatch? {
+        try SQLiteRegistry.previousBatch(db, institutionID: institutionID, kind: kind, operation: operation, fileSHA256: fileSHA256)
+    }
+
+    /// Which of these serials are taken (serials are unique across the registry; REG-17).
+    public func takenSerials(_ serials: [SerialNumber]) throws -> Set<SerialNumber> {
+        try SQLiteRegistry.takenSerials(db, serials)
+    }
+
+    /// The stored records of these serials (REG-17).
+    public func storedCertificates(serials: [SerialNumber]) throws -> [CertificateRecord] {
+        try SQLiteRegistry.storedCertificates(db, serials: serials)
+    }
+
+    /// REG-13: active officers of these e-mails who hold no valid RA certificate, read under the write lock.
+    public func officersWithoutCertificate(emails: [String]) throws -> [String] {
+        try SQLiteRegistry.officersWithoutCertificate(db, emails: emails, now: now)
+    }
+
+    // MARK: - Writes
+
+    /// REG-09, REG-18: stores the batch and its outbox in this transaction; returns the batch number.
+    public func commit(_ batch: RegistryBatch) throws -> Int64 {
+        try SQLiteRegistry.commit(batch, into: db, at: UTCTimestamp.string(now))
+    }
+
+    /// REG-04, REG-13, REG-16, REG-18: institution lines, RA certificates, their links and deliveries in this transaction.
+    public func apply(_ changes: [InstitutionChange], officerCertificates: [CertificateRecord], links: [DeliveryLinkRecord],
+                      outbox: [OutboxItem]) throws {
+        try SQLiteRegistry.apply(changes, officerCertificates: officerCertificates, links: links, outbox: outbox, into: db,
+                                 at: UTCTimestamp.string(now))
+    }
+
+    /// REG-12, REG-18: completes an enrolment (token used once) with its certificate and deliveries in this transaction.
+    public func completeEnrolment(tokenSHA256: String, certificate: CertificateRecord, outbox: [OutboxItem]) throws {
+        try SQLiteRegistry.completeEnrolment(db, tokenSHA256: tokenSHA256, certificate: certificate, outbox: outbox, now: now)
+    }
+
+    /// REG-05: allow-list rows in this transaction.
+    public func apply(_ entries: [AllowListEntry]) throws {
+        try SQLiteRegistry.apply(entries, into: db, at: UTCTimestamp.string(now))
+    }
+}

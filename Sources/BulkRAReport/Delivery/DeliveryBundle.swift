@@ -1,0 +1,88 @@
+import BulkRAModel
+
+/// Files travelling through the registry's outbox as one payload: path, mode and bytes each (REG-18, DLV-10).
+///
+/// A length-prefixed binary layout (no base64 growth for PKCS#12 and ZIP payloads); decoding refuses anything
+/// that does not parse exactly, and paths that would leave the target folder.
+public struct DeliveryBundle: Sendable, Hashable {
+    /// One file of the bundle.
+    public struct Entry: Sendable, Hashable {
+        /// The path relative to the target folder.
+        public let path: String
+        /// The file mode (0600 for secrets).
+        public let mode: UInt16
+        /// The content.
+        public let bytes: [UInt8]
+
+        /// Creates an entry.
+        public init(path: String, mode: UInt16, bytes: [UInt8]) {
+            self.path = path
+            self.mode = mode
+            self.bytes = bytes
+        }
+    }
+
+    /// The files, in delivery order.
+    public let entries: [Entry]
+
+    static let magic = Array("BRDB1".utf8)
+
+    /// Creates a bundle.
+    public init(_ entries: [Entry]) {
+        self.entries = entries
+    }
+
+    /// DLV-10: the bundle's bytes.
+    public func encoded() -> [UInt8] {
+        var out = Self.magic
+        out.reserveCapacity(entries.reduce(16) { $0 + $1.bytes.count + $1.path.utf8.count + 10 })
+        Self.append(UInt32(entries.count), to: &out)
+        for entry in entries {
+            out.append(UInt8(entry.mode >> 8))
+            out.append(UInt8(entry.mode & 0xff))
+            let path = Array(entry.path.utf8)
+            Self.append(UInt32(path.count), to: &out)
+            out += path
+            Self.append(UInt32(entry.bytes.count), to: &out)
+            out += entry.bytes
+        }
+        return out
+    }
+
+    /// DLV-10: reads a bundle back; nil when the bytes are not exactly one bundle or a path is absolute or climbs out.
+    public init?(decoding bytes: [UInt8]) {
+        guard bytes.count >= Self.magic.count + 4, Array(bytes.prefix(Self.magic.count)) == Self.magic else { return nil }
+        var offset = Self.magic.count
+        func read32() -> Int? {
+            guard offset + 4 <= bytes.count else { return nil }
+            defer { offset += 4 }
+            return Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
+        }
+        guard let count = read32(), count <= bytes.count else { return nil }
+        var entries: [Entry] = []
+        entries.reserveCapacity(count)
+        for _ in 0..<count {
+            guard offset + 2 <= bytes.count else { return nil }
+            let mode = UInt16(bytes[offset]) << 8 | UInt16(bytes[offset + 1])
+            offset += 2
+            guard let pathLength = read32(), offset + pathLength <= bytes.count,
+                  let path = String(validating: bytes[offset..<offset + pathLength], as: UTF8.self) else { return nil }
+            offset += pathLength
+            guard Self.isContained(path), let length = read32(), offset + length <= bytes.count else { return nil }
+            entries.append(Entry(path: path, mode: mode, bytes: Array(bytes[offset..<offset + length])))
+            offset += length
+        }
+        guard offset == bytes.count else { return nil }
+        self.entries = entries
+    }
+
+    /// A relative path that stays inside its folder: not empty, not absolute, no `.` or `..` part, no NUL.
+    public static func isContained(_ path: String) -> Bool {
+        guard !path.isEmpty, !path.hasPrefix("/"), !path.utf8.contains(0) else { return false }
+        return !path.split(separator: "/", omittingEmptySubsequences: false).contains { $0.isEmpty || $0 == "." || $0 == ".." }
+    }
+
+    static func append(_ value: UInt32, to out: inout [UInt8]) {
+        out += [UInt8(value >> 24), UInt8(value >> 16 & 0xff), UInt8(value >> 8 & 0xff), UInt8(value & 0xff)]
+    }
+}

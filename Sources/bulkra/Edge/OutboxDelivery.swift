@@ -1,0 +1,156 @@
+import BulkRAIssue
+import BulkRAModel
+import BulkRARegistry
+import BulkRAReport
+import Foundation
+import Glibc
+import Logging
+
+/// Carries out what committed batches must deliver, exactly once (REG-18, DLV-10, Specs/delivery.md).
+///
+/// Every command that opens the data folder runs it after its own work, and `serve` at start and on a timer:
+/// a delivery left pending by a crash is finished by whoever comes next. Deliveries are claimed under a lease
+/// (a dead claimant on this host is taken over at once), written, synced, and only then marked done. Writing
+/// again after a crash between write and mark is harmless: files get the same bytes under the same name, and a
+/// mail is written only when neither `DATA/outbox/` nor `DATA/outbox/sent/` has it.
+struct OutboxDelivery {
+    let data: String
+    let registry: SQLiteRegistry
+    let logger: Logger
+
+    /// What one run delivered.
+    struct Summary {
+        var files = 0
+        var mails = 0
+        var crls = 0
+        var deliveries = 0
+        /// Mails written in this run (the relay sends them when mail.json names one).
+        var mailPaths: [String] = []
+    }
+
+    /// This process's claimant name: host and process id.
+    static var owner: String { "\(hostName):\(getpid())" }
+
+    static var hostName: String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        gethostname(&buffer, buffer.count)
+        return String(decoding: buffer.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self)
+    }
+
+    /// Claimants on this host whose process is gone.
+    func deadClaimants() throws -> [String] {
+        let prefix = Self.hostName + ":"
+        return try registry.deliveryClaimants().filter { claimant in
+            guard claimant.hasPrefix(prefix), let pid = Int32(claimant.dropFirst(prefix.count)), pid != getpid() else { return false }
+            return kill(pid, 0) != 0 && errno == ESRCH
+        }
+    }
+
+    /// Delivers everything pending (of `batchID` first when given), then relays the new mails when SMTP is configured.
+    @discardableResult
+    func run(batchID: Int64? = nil, now: Date) throws -> Summary {
+        var summary = Summary()
+        let dead = try deadClaimants()
+        if let batchID { try drain(batchID: batchID, dead: dead, now: now, into: &summary) }
+        try drain(batchID: nil, dead: dead, now: now, into: &summary)
+        if summary.deliveries > 0 {
+            logger.debug("outbox.delivered", metadata: ["outbox.deliveries": "\(summary.deliveries)", "outbox.files": "\(summary.files)",
+                                                        "outbox.mails": "\(summary.mails)"])
+        }
+        if !summary.mailPaths.isEmpty {
+            let settings = try MailSettings.load(data: data)
+            try Outbox(data: data).relay(summary.mailPaths, settings: settings, logger: logger)
+        }
+        return summary
+    }
+
+    private func drain(batchID: Int64?, dead: [String], now: Date, into summary: inout Summary) throws {
+        while true {
+            let claimed = try registry.claimDeliveries(owner: Self.owner, deadOwners: dead, batchID: batchID)
+            if claimed.isEmpty { return }
+            var done: [Int64] = []
+            for delivery in claimed {
+                try deliver(delivery, now: now, into: &summary)
+                CrashPoint.midDelivery.reach(data: data)
+                done.append(delivery.id)
+            }
+            Glibc.sync()
+            try registry.markDelivered(done)
+            summary.deliveries += done.count
+        }
+    }
+
+    private func deliver(_ delivery: PendingDelivery, now: Date, into summary: inout Summary) throws {
+        let item = delivery.item
+        switch item.kind {
+        case .files:
+            guard let payload = item.payload, let bundle = DeliveryBundle(decoding: payload) else { throw Self.damaged(delivery) }
+            Self.sweepLeftovers(in: item.target)
+            for entry in bundle.entries {
+                try OutputFolder.writeAtomically(entry.bytes, to: item.target + "/" + entry.path, mode: mode_t(entry.mode), durable: false)
+                summary.files += 1
+            }
+        case .results:
+            guard let batchID = delivery.batchID else { throw Self.damaged(delivery) }
+            Self.sweepLeftovers(in: item.target)
+            summary.files += try ResultFiles(data: data, registry: registry).write(batchID: batchID, to: item.target)
+        case .mails:
+            guard let payload = item.payload, let bundle = DeliveryBundle(decoding: payload) else { throw Self.damaged(delivery) }
+            let outbox = Outbox(data: data)
+            for entry in bundle.entries where !outbox.has(entry.path) {
+                let path = outbox.folder + "/" + entry.path
+                try OutputFolder.writeAtomically(entry.bytes, to: path, mode: 0o600, durable: false)
+                summary.mailPaths.append(path)
+                summary.mails += 1
+            }
+        case .crls:
+            try CRLCommand.publishAll(dataFolder: data, registry: registry, now: now)
+            summary.crls += 1
+        }
+    }
+
+    static func damaged(_ delivery: PendingDelivery) -> OperationalError {
+        OperationalError(.database, LocalizedText(ja: "配信待ちの内容が壊れています（outbox \(delivery.id)）",
+                                                  en: "A pending delivery is damaged (outbox \(delivery.id))"))
+    }
+
+    /// REG-18: removes what dead processes left in `folder`: `.staging-<pid>` folders and `*.tmp-<pid>` files of processes
+    /// no longer running on this host. Returns what it removed.
+    @discardableResult
+    static func sweepLeftovers(in folder: String) -> [String] {
+        var removed: [String] = []
+        for path in leftovers(in: folder) where (try? FileManager.default.removeItem(atPath: path)) != nil {
+            removed.append(path)
+        }
+        return removed
+    }
+
+    /// The leftovers of dead processes in `folder` and its subfolders (two levels, where temporary files are written).
+    static func leftovers(in folder: String) -> [String] {
+        let manager = FileManager.default
+        var found: [String] = []
+        func scan(_ folder: String, depth: Int) {
+            guard let names = try? manager.contentsOfDirectory(atPath: folder) else { return }
+            for name in names {
+                let path = folder + "/" + name
+                if let pid = leftoverPID(name), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH {
+                    found.append(path)
+                    continue
+                }
+                var isFolder: ObjCBool = false
+                if depth > 0, !name.hasPrefix("."), manager.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+                    scan(path, depth: depth - 1)
+                }
+            }
+        }
+        scan(folder, depth: 2)
+        return found.sorted()
+    }
+
+    /// The process id in a leftover's name: `.staging-<pid>` or `<name>.tmp-<pid>`.
+    static func leftoverPID(_ name: String) -> Int32? {
+        if name.hasPrefix(".staging-") { return Int32(name.dropFirst(".staging-".count)) }
+        if let range = name.range(of: ".tmp-", options: .backwards) { return Int32(name[range.upperBound...]) }
+        return nil
+    }
+}

@@ -1,0 +1,55 @@
+import BulkRAIssue
+import BulkRAModel
+import BulkRARegistry
+import BulkRAReport
+import Foundation
+
+/// A batch's result files under `--out`, derived from the registry: result.json, result.tsv, certificates/<serial>.pem
+/// (leaf and chain) and, after renewals, revoke-replaced.tsv (CLI-61, REV-06). Written after the commit by the outbox
+/// (REG-18), and again whenever the same file is submitted again.
+struct ResultFiles {
+    let data: String
+    let registry: SQLiteRegistry
+
+    /// Writes the files of `batchID` into `folder`; returns how many.
+    @discardableResult
+    func write(batchID: Int64, to folder: String) throws -> Int {
+        guard let batch = try registry.batch(id: batchID) else { return 0 }
+        let certificates = try registry.certificates(batchID: batchID)
+        let replaced = try registry.storedCertificates(serials: certificates.compactMap(\.replacedSerial))
+        let store = AuthorityStore(dataFolder: data)
+        var chains: [String: String] = [:]
+        var files = [DeliveryPackage.File(path: "result.json", bytes: Array(batch.resultJSON.utf8)),
+                     DeliveryPackage.File(path: "result.tsv", bytes: Array(batch.resultTSV.utf8))]
+        for record in certificates {
+            var text = IssuedCertificate.pem(record.der)
+            if let role = record.issuerRole, let authority = AuthorityRole(rawValue: role) {
+                if chains[role] == nil { chains[role] = try store.chainPEM(authority) }
+                text += chains[role]!
+            }
+            files.append(.init(path: "certificates/\(record.serial.decimal).pem", bytes: Array(text.utf8)))
+        }
+        if let revocations = Self.replacedRevocationFile(issued: certificates, replaced: replaced) {
+            files.append(.init(path: "revoke-replaced.tsv", bytes: revocations))
+        }
+        for file in files {
+            try OutputFolder.writeAtomically(file.bytes, to: folder + "/" + file.path, mode: 0o644, durable: false)
+        }
+        return files.count
+    }
+
+    /// REV-06: a ready-made revocation file (reason 4) for the replaced certificates not revoked yet, or nil.
+    static func replacedRevocationFile(issued: [CertificateRecord], replaced: [CertificateRecord]) -> [UInt8]? {
+        let stillValid = Dictionary(replaced.filter { $0.state != .revoked }.map { ($0.serial, $0.subject) }, uniquingKeysWith: { first, _ in first })
+        let lines = issued.compactMap { record -> String? in
+            guard let old = record.replacedSerial, let subject = stillValid[old] else { return nil }
+            var columns = Array(repeating: "", count: record.family == .client ? 15 : 13)
+            columns[0] = subject.description
+            columns[3] = old.decimal
+            columns[4] = "4"
+            columns[9] = record.administratorEmail
+            return columns.joined(separator: "\t")
+        }
+        return lines.isEmpty ? nil : Array((lines.joined(separator: "\r\n") + "\r\n").utf8)
+    }
+}
