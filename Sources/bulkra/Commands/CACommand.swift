@@ -107,6 +107,12 @@ struct CACommand: ParsableCommand {
             }
             _ = try store.authority(role)
             print("installed \(role.rawValue): \(authority.subject) (valid until \(authority.notValidAfter))")
+            // CRL-01: the new CA's CRL is signed at once (the old key's CRL no longer verifies).
+            if FileManager.default.fileExists(atPath: DataFolder(path: common.data).registryPath) {
+                let registry = try DataFolder(path: common.data).openRegistry(logger: common.makeLogger(), deliversPending: false)
+                _ = try CRLCommand.refresh(dataFolder: common.data, registry: registry, now: Date(), force: true, roles: [role])
+                print("CRL: \(common.data)/crl/\(role.rawValue).crl (signed by the new CA)")
+            }
         }
 
         static func isCA(_ certificate: Certificate) -> Bool {

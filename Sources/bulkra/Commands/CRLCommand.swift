@@ -44,9 +44,19 @@ struct CRLCommand: ParsableCommand {
         @Flag(name: .long, help: "Re-sign every CRL now, fresh or not.")
         var force = false
 
+        @Option(name: .long, help: "Sign as of this UTC time (2026-12-10T00:00:00Z) instead of now: CRLs made ahead for an offline period.")
+        var asOf: String?
+
+        func validate() throws {
+            if let asOf, UTCTimestamp.date(asOf) == nil {
+                throw ValidationError("--as-of は 2026-12-10T00:00:00Z の形式で指定してください / give --as-of as 2026-12-10T00:00:00Z")
+            }
+        }
+
         func run() throws {
             let registry = try DataFolder(path: common.data).openRegistry(logger: common.makeLogger())
-            for outcome in try CRLCommand.refresh(dataFolder: common.data, registry: registry, now: Date(), force: force) {
+            let now = asOf.flatMap(UTCTimestamp.date) ?? Date()
+            for outcome in try CRLCommand.refresh(dataFolder: common.data, registry: registry, now: now, force: force) {
                 print("\(outcome.role.rawValue)\t\(outcome.reason.map { "re-signed (\($0))" } ?? "fresh")")
             }
         }
@@ -78,10 +88,11 @@ struct CRLCommand: ParsableCommand {
     }
 
     /// CRL-01: signs again every CRL that `staleness` names (all of them with `force`).
-    static func refresh(dataFolder: String, registry: SQLiteRegistry, now: Date, force: Bool) throws -> [RefreshOutcome] {
+    static func refresh(dataFolder: String, registry: SQLiteRegistry, now: Date, force: Bool,
+                        roles: [AuthorityRole] = AuthorityRole.allCases) throws -> [RefreshOutcome] {
         guard AuthorityStore(dataFolder: dataFolder).exists else { return [] }
         var outcomes: [RefreshOutcome] = []
-        for role in AuthorityRole.allCases {
+        for role in roles {
             let reason = force ? "forced" : try staleness(of: role, dataFolder: dataFolder, registry: registry, now: now)
             if reason != nil {
                 let list = try build(role, dataFolder: dataFolder, registry: registry, now: now)

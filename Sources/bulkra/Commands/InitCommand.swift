@@ -22,5 +22,10 @@ struct InitCommand: ParsableCommand {
             print("CA: \(store.folder) — TEST hierarchy: root and \(hierarchy.authorities.count) issuing CAs "
                 + "(\(AuthorityRole.allCases.map(\.rawValue).joined(separator: ", "))); keys mode 0600; URLs in \(store.urlsPath)")
         }
+        // CRL-01: every CA publishes its (empty) CRL from the start.
+        let refreshed = try CRLCommand.refresh(dataFolder: common.data, registry: registry, now: Date(), force: false).filter { $0.reason != nil }
+        if !refreshed.isEmpty {
+            print("CRL: \(common.data)/crl/ (\(refreshed.map(\.role.rawValue).joined(separator: ", ")); bulkra crl refresh re-signs them before half their life)")
+        }
     }
 }

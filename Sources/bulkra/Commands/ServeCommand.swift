@@ -6,6 +6,7 @@ import Crypto
 import Dispatch
 import Foundation
 import Hummingbird
+import Logging
 import HummingbirdTLS
 import NIOCore
 import NIOSSL
@@ -31,7 +32,13 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: "The server key (PEM) for --tls-certificate.")
     var tlsKey: String?
 
+    @Option(name: .long, help: "Seconds between maintenance runs: pending deliveries finished, CRLs re-signed before half their life.")
+    var maintenanceInterval: Int = 300
+
     func validate() throws {
+        if maintenanceInterval < 1 {
+            throw ValidationError("--maintenance-interval は1秒以上 / --maintenance-interval must be at least 1 second")
+        }
         if (tlsCertificate == nil) != (tlsKey == nil) {
             throw ValidationError("--tls-certificate と --tls-key は両方指定してください / give both --tls-certificate and --tls-key")
         }
@@ -76,14 +83,36 @@ struct ServeCommand: ParsableCommand {
                 FileHandle.standardOutput.write(Data(text.utf8))
             },
             logger: logger)
+        // REG-18, CRL-01: at start and then on a timer, finish what crashed commands left pending and re-sign CRLs before half their life.
+        let interval = maintenanceInterval
+        Self.maintain(data: data, registry: registry, logger: logger)
+        let maintenance = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(interval))
+                Self.maintain(data: data, registry: registry, logger: logger)
+            }
+        }
         let done = DispatchSemaphore(value: 0)
         let failure = FailureBox()
         Task {
             do { try await app.runService() } catch { failure.set(error) }
+            maintenance.cancel()
             done.signal()
         }
         done.wait()
         if let error = failure.error { throw error }
+    }
+
+    /// One maintenance run: pending deliveries, then CRL freshness; failures are logged and retried next time.
+    static func maintain(data: String, registry: SQLiteRegistry, logger: Logger) {
+        do {
+            try OutboxDelivery(data: data, registry: registry, logger: logger).run(now: Date())
+            for outcome in try CRLCommand.refresh(dataFolder: data, registry: registry, now: Date(), force: false) where outcome.reason != nil {
+                logger.notice("crl.refreshed", metadata: ["crl.role": "\(outcome.role.rawValue)", "crl.reason": "\(outcome.reason ?? "")"])
+            }
+        } catch {
+            logger.error("maintenance.failed", metadata: ["error": "\(error)"])
+        }
     }
 
     /// The officers' PKCS#12 files under `DATA/ra` (what `make serve` tells the user to import).

@@ -19,7 +19,7 @@ struct DataFolder {
                 ja: "登録データベースがありません。先に bulkra init --data \(path) を実行してください。",
                 en: "No registry at \(path); run bulkra init --data \(path) first."))
         }
-        let registry = try SQLiteRegistry(path: registryPath, clock: { Date() }, logger: logger)
+        let registry = try SQLiteRegistry(path: registryPath, clock: { Date() }, logger: logger, lockTimeout: Self.lockTimeout)
         if deliversPending, try registry.pendingDeliveries().count > 0 {
             do {
                 let summary = try OutboxDelivery(data: path, registry: registry, logger: logger).run(now: Date())
@@ -41,6 +41,12 @@ struct DataFolder {
         } catch {
             throw OperationalError(.io, LocalizedText(ja: "フォルダを作成できません: \(path)", en: "Cannot create the folder \(path): \(error)"))
         }
-        return try SQLiteRegistry(path: registryPath, clock: { Date() }, logger: logger)
+        return try SQLiteRegistry(path: registryPath, clock: { Date() }, logger: logger, lockTimeout: Self.lockTimeout)
+    }
+
+    /// REG-19: how long a command waits for another process's submission to release the registry (seconds):
+    /// `BULKRA_LOCK_TIMEOUT`, 60 by default.
+    static var lockTimeout: Double {
+        ProcessInfo.processInfo.environment["BULKRA_LOCK_TIMEOUT"].flatMap(Double.init) ?? 60
     }
 }
