@@ -6,6 +6,7 @@ import Crypto
 import Dispatch
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import HummingbirdTLS
 import NIOCore
@@ -35,7 +36,25 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: "Seconds between maintenance runs: pending deliveries finished, CRLs re-signed before half their life.")
     var maintenanceInterval: Int = 300
 
+    @Option(name: .long, help: "Most connections open at once; past it, the oldest connection still in its TLS handshake is closed.")
+    var maxConnections: Int = 512
+
+    @Option(name: .long, help: "Most connections one address may hold in their TLS handshake.")
+    var maxPendingPerPeer: Int = 256
+
+    @Option(name: .long, help: "Seconds a connection has to finish its TLS handshake.")
+    var handshakeTimeout: Int = 10
+
+    @Option(name: .long, help: "Seconds an established connection may stay idle.")
+    var idleTimeout: Int = 60
+
+    @Option(name: .long, help: "Refused requests per address and minute before the desk answers 429 to its refused requests.")
+    var refusalLimit: Int = 120
+
     func validate() throws {
+        if [maxConnections, maxPendingPerPeer, handshakeTimeout, idleTimeout, refusalLimit].contains(where: { $0 < 1 }) {
+            throw ValidationError("接続数・時間・上限は1以上 / connection limits, timeouts and the refusal limit must be at least 1")
+        }
         if maintenanceInterval < 1 {
             throw ValidationError("--maintenance-interval は1秒以上 / --maintenance-interval must be at least 1 second")
         }
@@ -55,7 +74,8 @@ struct ServeCommand: ParsableCommand {
             ?? DeskIdentity.testIdentity(data: data, host: host, now: Date())
         var keyBytes = SystemRandom.bytes(32)
         let desk = Desk(data: data, registry: registry, authenticator: OfficerAuthenticator(authority: raAuthority, registry: registry),
-                        settings: try DeskSettings.load(data: data), forms: FormGuard(key: SymmetricKey(data: keyBytes)), logger: logger)
+                        settings: try DeskSettings.load(data: data), forms: FormGuard(key: SymmetricKey(data: keyBytes)), logger: logger,
+                        refusals: RefusalCounter(limit: refusalLimit))
         keyBytes.removeAll()
 
         // DESK-01: ask for a client certificate naming the RA CA, accept any (or none) at the TLS layer and
@@ -70,8 +90,16 @@ struct ServeCommand: ParsableCommand {
         })
         let host = self.host
         let officers = Self.officerBundles(data: data)
+        // DESK-50: handshake and idle timeouts, a connection cap that evicts unfinished handshakes first.
+        let connectionGuard = ConnectionGuard(limits: .init(maximumConnections: maxConnections, maximumPendingPerPeer: maxPendingPerPeer,
+                                                            handshakeTimeout: .seconds(Int64(handshakeTimeout))))
+        let idle = TimeAmount.seconds(Int64(idleTimeout))
+        let server = HTTPServerBuilder { responder in
+            GuardedChannel(base: try TLSChannel(HTTP1Channel(responder: responder, configuration: .init(idleTimeout: idle)), configuration: channel),
+                           owner: connectionGuard)
+        }
         let app = Application(
-            router: desk.router(), server: try .tls(.http1(), configuration: channel),
+            router: desk.router(), server: server,
             configuration: .init(address: .hostname(host, port: port), serverName: "BulkRA"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
@@ -90,6 +118,7 @@ struct ServeCommand: ParsableCommand {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(interval))
                 Self.maintain(data: data, registry: registry, logger: logger)
+                desk.flushRefusals()
             }
         }
         let done = DispatchSemaphore(value: 0)

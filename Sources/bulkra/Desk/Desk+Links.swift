@@ -31,12 +31,12 @@ extension Desk {
                                   "Fetch the bulk certificate file (ZIP). After that this URL stops working.")
         }
         let expires = link.map { JapanTime.format($0.expires) } ?? ""
-        let content = """
+        let content: HTML = """
             <p>\(what)</p>
-            <p>\(l.text("有効期限", "Valid until")): \(HTML.escape(expires)) (JST)</p>
-            <form method="post" action="\(HTML.escape(l.path("/\(kind.rawValue)")))">
-            <input type="hidden" name="p1" value="\(HTML.escape(token))">
-            <input type="hidden" name="csrf" value="\(HTML.escape(forms.token(for: "link:" + digest)))">
+            <p>\(l.text("有効期限", "Valid until")): \(expires) (JST)</p>
+            <form method="post" action="\(l.path("/\(kind.rawValue)"))">
+            <input type="hidden" name="p1" value="\(token)">
+            <input type="hidden" name="csrf" value="\(forms.token(for: "link:" + digest))">
             <p><button type="submit" class="primary">\(l.text("取得する", "Fetch"))</button></p>
             </form>
             """
@@ -98,12 +98,12 @@ extension Desk {
             return html(DeskPage.message(l, title: LocalizedText(ja: "登録できません", en: "Cannot enrol"), message: error.message, path: "/"),
                         status: .gone)
         }
-        let content = """
+        let content: HTML = """
             <p>\(l.text("証明書署名要求（CSR、PEM形式）を貼り付けて送信してください。鍵はお手元に残り、送信されるのはCSRだけです。",
                         "Paste your certificate signing request (CSR, PEM) and send it. Your key stays with you; only the CSR is sent."))</p>
-            <form method="post" action="\(HTML.escape(l.path("/enrol")))" id="enrol-form">
-            <input type="hidden" name="token" value="\(HTML.escape(token))">
-            <input type="hidden" name="csrf" value="\(HTML.escape(forms.token(for: "enrol:" + ContentDigest.sha256(Array(token.utf8)))))">
+            <form method="post" action="\(l.path("/enrol"))" id="enrol-form">
+            <input type="hidden" name="token" value="\(token)">
+            <input type="hidden" name="csrf" value="\(forms.token(for: "enrol:" + ContentDigest.sha256(Array(token.utf8))))">
             <p><label for="csr">CSR (PEM)</label><br><textarea id="csr" name="csr" rows="14" cols="70" required spellcheck="false"></textarea></p>
             <p class="buttons"><button type="button" id="generate" hidden>\(l.text("ブラウザで鍵とCSRを作る（RSA 2048）", "Make the key and CSR in this browser (RSA 2048)"))</button>
             <button type="submit" class="primary">\(l.text("送信して証明書を受け取る", "Send and receive the certificate"))</button></p>
@@ -137,7 +137,7 @@ extension Desk {
         }
         switch outcome {
         case .rejected(let diagnostics):
-            let items = diagnostics.map { "<li>\(HTML.escape(l == .ja ? $0.resultText : $0.resultTextEnglish))</li>" }.joined()
+            let items = diagnostics.map { diagnostic -> HTML in "<li>\(l == .ja ? diagnostic.resultText : diagnostic.resultTextEnglish)</li>" }
             let page = DeskPage(language: l, title: l.text("CSRを受け付けられません", "The CSR was refused"), officer: nil, path: "/",
                                 content: "<ul class=\"errors\" role=\"alert\">\(items)</ul><p>\(l.text("戻って修正し、もう一度送信してください。", "Go back, correct it and send again."))</p>")
             return html(page, status: .unprocessableContent)

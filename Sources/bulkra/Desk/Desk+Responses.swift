@@ -9,7 +9,7 @@ extension Desk {
     /// An HTML page.
     func html(_ page: DeskPage, status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
-                 body: ResponseBody(byteBuffer: ByteBuffer(string: page.render())))
+                 body: ResponseBody(byteBuffer: ByteBuffer(string: page.render().markup)))
     }
 
     /// A JSON body (already rendered).

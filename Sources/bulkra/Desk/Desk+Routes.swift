@@ -83,7 +83,15 @@ extension Desk {
     func gate(_ request: Request, _ context: DeskContext, api: Bool = false,
               _ body: (DeskOfficer, DeskLanguage) async throws -> Response) async throws -> Response {
         let language = DeskLanguage(query: request.uri.queryParameters.get("lang"))
-        switch await officer(context) {
+        let (result, limited) = await officer(context)
+        if limited {
+            let text = LocalizedText(ja: "拒否された要求が多すぎます。1分ほど待ってからやり直してください。",
+                                     en: "Too many refused requests from your address. Wait a minute and try again.")
+            if api { return jsonError("too-many-refusals", text, status: .tooManyRequests) }
+            return html(DeskPage.message(language, title: LocalizedText(ja: "しばらくお待ちください", en: "Please wait"), message: text, path: "/"),
+                        status: .tooManyRequests)
+        }
+        switch result {
         case .failure(let refusal):
             if api { return jsonError(refusal.rawValue, refusal.message, status: .forbidden) }
             return html(DeskPage.message(language, title: LocalizedText(ja: "ログインできません", en: "Cannot log in"), message: refusal.message,

@@ -21,6 +21,8 @@ struct Desk: Sendable {
     let settings: DeskSettings
     let forms: FormGuard
     let logger: Logger
+    /// DESK-51: refused requests per peer and minute.
+    let refusals: RefusalCounter
     /// Uploads run one at a time off the request threads: a batch is checked against the registry and
     /// committed before the next one is checked (one batch, one transaction; DESK-21).
     let uploads = DispatchQueue(label: "bulkra.desk.uploads")
@@ -35,13 +37,28 @@ struct Desk: Sendable {
         }
     }
 
-    /// The officer behind a request, or why there is none (DESK-01, DESK-02); refusals are audited.
-    func officer(_ context: DeskContext) async -> Result<DeskOfficer, LoginRefusal> {
+    /// The officer behind a request, or why there is none (DESK-01, DESK-02). Refusals are counted per peer and minute
+    /// (DESK-51): the first of a minute is audited, the minute's total when it is over; `limited` when a peer refused too often.
+    func officer(_ context: DeskContext) async -> (result: Result<DeskOfficer, LoginRefusal>, limited: Bool) {
+        let now = self.now
         let result = authenticator.authenticate(await context.peerCertificate(), now: now)
-        if case .failure(let refusal) = result, refusal != .noCertificate {
-            try? registry.audit(event: "desk-refused", serial: nil, detail: refusal.rawValue)
+        guard case .failure(let refusal) = result, refusal != .noCertificate else { return (result, false) }
+        let peer = context.channel.remoteAddress?.ipAddress ?? "?"
+        let counted = refusals.count(peer: peer, reason: refusal.rawValue, now: now)
+        for finished in counted.finished {
+            try? registry.audit(event: "desk-refused-minute", serial: nil, detail: RefusalCounter.summary(peer: finished.peer, window: finished.window))
         }
-        return result
+        if counted.verdict == .audit {
+            try? registry.audit(event: "desk-refused", serial: nil, detail: "\(refusal.rawValue) peer \(peer)")
+        }
+        return (result, counted.verdict == .limited)
+    }
+
+    /// DESK-51: writes the refusal totals of finished minutes (the maintenance timer).
+    func flushRefusals() {
+        for finished in refusals.drain(now: now) {
+            try? registry.audit(event: "desk-refused-minute", serial: nil, detail: RefusalCounter.summary(peer: finished.peer, window: finished.window))
+        }
     }
 }
 

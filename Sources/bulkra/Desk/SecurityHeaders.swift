@@ -29,7 +29,7 @@ struct SecurityHeaders: RouterMiddleware {
                     string: Desk.errorBody(String(status.code), text))))
             } else {
                 let page = DeskPage.message(language, title: LocalizedText(ja: "エラー", en: "Error"), message: text, path: "/")
-                response = Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: .init(string: page.render())))
+                response = Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: .init(string: page.render().markup)))
             }
         }
         response.headers[.contentSecurityPolicy] = Self.policy

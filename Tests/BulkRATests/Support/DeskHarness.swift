@@ -46,13 +46,20 @@ final class DeskHarness: @unchecked Sendable {
         return path
     }()
 
-    init(data: String = DeskHarness.data) throws {
+    /// `fileLimit` runs the server under `ulimit -n` of that many files.
+    init(data: String = DeskHarness.data, arguments extra: [String] = [], fileLimit: Int? = nil) throws {
         self.data = data
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("bulkra-desk-\(getpid())-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         process = Process()
-        process.executableURL = CLITests.binary
-        process.arguments = ["serve", "--data", data, "--port", "0"]
+        let arguments = ["serve", "--data", data, "--port", "0"] + extra
+        if let fileLimit {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -n \(fileLimit) && exec \"$0\" \"$@\"", CLITests.binary.path] + arguments
+        } else {
+            process.executableURL = CLITests.binary
+            process.arguments = arguments
+        }
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice

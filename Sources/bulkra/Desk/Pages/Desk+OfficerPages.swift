@@ -7,11 +7,11 @@ extension Desk {
     /// Manual 3-3: the officer's menu.
     func menuPage(_ officer: DeskOfficer, _ language: DeskLanguage) -> DeskPage {
         let l = language
-        func item(_ path: String, _ ja: String, _ en: String, _ note: String = "") -> String {
-            "<li><a href=\"\(HTML.escape(l.path(path)))\">\(l.text(ja, en))</a>\(note.isEmpty ? "" : " <span class=\"note\">\(note)</span>")</li>"
+        func item(_ path: String, _ ja: String, _ en: String) -> HTML {
+            "<li><a href=\"\(l.path(path))\">\(l.text(ja, en))</a></li>"
         }
-        let domains = officer.domains.isEmpty ? l.text("（なし）", "(none)") : officer.domains.map(HTML.escape).joined(separator: ", ")
-        let content = """
+        let domains = officer.domains.isEmpty ? l.text("（なし）", "(none)") : officer.domains.joined(separator: ", ")
+        let content: HTML = """
             <p>\(l.text("担当ドメイン", "Your domains")): \(domains)</p>
             <section aria-labelledby="certs"><h2 id="certs">\(l.text("証明書の申請", "Certificate requests"))</h2><ul class="menu">
             \(item("/server", "サーバ証明書 発行・更新・失効申請", "Server certificates: issue, renew, revoke"))
@@ -46,19 +46,20 @@ extension Desk {
             default: return operation.rawValue
             }
         }
-        let radios = operations.enumerated().map { index, operation in
-            "<label><input type=\"radio\" name=\"operation\" value=\"\(operation.rawValue)\"\(index == 0 ? " checked" : "") required> \(operationName(operation))</label>"
-        }.joined(separator: "\n")
-        let download = screen.downloadFamily.map { family in
-            "<p><a href=\"\(HTML.escape(l.path("/downloads/certificates?family=\(family)")))\">\(l.text("証明書情報ダウンロード（TSV）", "Download certificate information (TSV)"))</a></p>"
-        } ?? ""
+        let radios = operations.enumerated().map { index, operation -> HTML in
+            let checked: HTML = index == 0 ? " checked" : .empty
+            return "<label><input type=\"radio\" name=\"operation\" value=\"\(operation.rawValue)\"\(checked) required> \(operationName(operation))</label>"
+        }
+        let download = screen.downloadFamily.map { family -> HTML in
+            "<p><a href=\"\(l.path("/downloads/certificates?family=\(family)"))\">\(l.text("証明書情報ダウンロード（TSV）", "Download certificate information (TSV)"))</a></p>"
+        } ?? .empty
         let limit = settings.maximumUploadMiB
-        let content = """
-            <form method="post" action="\(HTML.escape(l.path("/upload")))" enctype="multipart/form-data" class="upload">
-            <input type="hidden" name="csrf" value="\(HTML.escape(forms.officerToken(officer)))">
+        let content: HTML = """
+            <form method="post" action="\((l.path("/upload")))" enctype="multipart/form-data" class="upload">
+            <input type="hidden" name="csrf" value="\(forms.officerToken(officer))">
             <input type="hidden" name="kind" value="\(screen.rawValue)">
             <fieldset><legend>\(l.text("申請種別", "Operation"))</legend>
-            \(radios)
+            \(radios, separator: "\n")
             </fieldset>
             <fieldset><legend>\(l.text("エラー時の処理", "When a line has an error"))</legend>
             <label><input type="radio" name="mode" value="abort" checked> \(l.text("エラーが有れば全件処理を中止", "Abort the whole file if any line has an error"))</label>
@@ -70,7 +71,7 @@ extension Desk {
             <button type="submit" name="action" value="apply" class="primary">\(l.text("申請する", "Submit"))</button></p>
             </form>
             \(download)
-            <p><a href="\(HTML.escape(l.path("/")))">\(l.text("メニューへ戻る", "Back to the menu"))</a></p>
+            <p><a href="\((l.path("/")))">\(l.text("メニューへ戻る", "Back to the menu"))</a></p>
             """
         return DeskPage(language: l, title: l == .ja ? screen.title.ja : screen.title.en, officer: officer, path: "/\(screen.rawValue)",
                         content: content, csrf: forms.officerToken(officer))
@@ -79,11 +80,11 @@ extension Desk {
     /// Manual 3-3: the time-stamp service URL.
     func timestampPage(_ officer: DeskOfficer, _ language: DeskLanguage) -> DeskPage {
         let l = language
-        let content = """
+        let content: HTML = """
             <p>\(l.text("タイムスタンプサービス（RFC 3161）のURLです。コード署名の際に署名ツールへ指定してください。",
                         "The time-stamp service (RFC 3161) URL: give it to your signing tool when you sign code."))</p>
-            <p><code class="url">\(HTML.escape(settings.timestampURL))</code></p>
-            <p><a href="\(HTML.escape(l.path("/")))">\(l.text("メニューへ戻る", "Back to the menu"))</a></p>
+            <p><code class="url">\(settings.timestampURL)</code></p>
+            <p><a href="\((l.path("/")))">\(l.text("メニューへ戻る", "Back to the menu"))</a></p>
             """
         return DeskPage(language: l, title: l.text("タイムスタンプサービスURL", "Time-stamp service URL"), officer: officer, path: "/timestamp",
                         content: content, csrf: forms.officerToken(officer))
@@ -103,18 +104,21 @@ extension Desk {
     func statisticsPage(_ officer: DeskOfficer, _ language: DeskLanguage) throws -> DeskPage {
         let l = language
         let rows = try statistics(officer).tableRows()
-        let header = rows.first.map { "<tr>" + $0.map { "<th scope=\"col\">\(HTML.escape($0))</th>" }.joined() + "</tr>" } ?? ""
-        let body = rows.dropFirst().map { row in
-            "<tr>" + row.enumerated().map { $0.offset == 0 ? "<th scope=\"row\">\(HTML.escape($0.element))</th>" : "<td>\(HTML.escape($0.element))</td>" }.joined() + "</tr>"
-        }.joined(separator: "\n")
-        let content = """
+        let header = rows.first.map { cells -> HTML in "<tr>\(cells.map { cell -> HTML in "<th scope=\"col\">\(cell)</th>" })</tr>" } ?? .empty
+        let body = rows.dropFirst().map { row -> HTML in
+            let cells = row.enumerated().map { cell -> HTML in
+                cell.offset == 0 ? "<th scope=\"row\">\(cell.element)</th>" : "<td>\(cell.element)</td>"
+            }
+            return "<tr>\(cells)</tr>"
+        }
+        let content: HTML = """
             <table class="statistics"><caption>\(l.text("ドメイン・プロファイル別の発行数（現在）", "Certificates per domain and profile (now)"))</caption>
-            <thead>\(header)</thead><tbody>\(body)</tbody></table>
+            <thead>\(header)</thead><tbody>\(body, separator: "\n")</tbody></table>
             <figure><img src="/statistics.svg" alt="\(l.text("ドメイン別の発行数グラフ（内容は上の表と同じ）", "Chart of certificates per domain (the table above in pictures)"))">
             <figcaption>\(l.text("ドメイン別グラフ", "Per-domain chart"))</figcaption></figure>
-            <p><a href="\(HTML.escape(l.path("/downloads/statistics")))">\(l.text("統計をTSVでダウンロード", "Download the statistics (TSV)"))</a> ・
+            <p><a href="\((l.path("/downloads/statistics")))">\(l.text("統計をTSVでダウンロード", "Download the statistics (TSV)"))</a> ・
             <a href="/api/statistics">JSON</a></p>
-            <p><a href="\(HTML.escape(l.path("/")))">\(l.text("メニューへ戻る", "Back to the menu"))</a></p>
+            <p><a href="\((l.path("/")))">\(l.text("メニューへ戻る", "Back to the menu"))</a></p>
             """
         return DeskPage(language: l, title: l.text("発行証明書統計照会", "Issued-certificate statistics"), officer: officer, path: "/statistics",
                         content: content, csrf: forms.officerToken(officer))

@@ -28,39 +28,49 @@ extension Desk {
             summary = l.text("同じファイルは既に処理済みです。最初の結果を表示します（何も変更していません）。",
                              "This file was processed before: its first result is shown and nothing changed.") + " " + summary
         }
-        let fileErrors = view.fileErrors.map { "<li>\(HTML.escape(l == .ja ? $0.0 : $0.1))</li>" }.joined()
-        let rows = view.lines.map { line -> String in
-            let texts = (l == .ja ? line.texts : line.textsEnglish).map(HTML.escape).joined(separator: "<br>")
-            var link = ""
+        let fileErrors = view.fileErrors.map { error -> HTML in "<li>\(l == .ja ? error.0 : error.1)</li>" }
+        let rows = view.lines.map { line -> HTML in
+            let texts = (l == .ja ? line.texts : line.textsEnglish).map(HTML.init(text:))
+            var link = HTML.empty
             // Lines with a file get the desk's own URL of the certificate (PEM, no key): a batch first sent with
             // `bulkra submit --out` (RES-14) names files on the operator's machine, which are never linked.
             if line.accepted, let serial = line.serial, line.path != nil {
-                link = "<a href=\"/certificates/\(HTML.escape(serial)).pem\">\(l.text("証明書", "Certificate"))</a>"
+                link = "<a href=\"/certificates/\(serial).pem\">\(l.text("証明書", "Certificate"))</a>"
             } else if line.accepted, line.serial != nil, screen == .client, !checkOnly, view.applied == true {
-                link = l.text("PKCS#12 は利用管理者・利用者へのワンタイムURLで配付", "PKCS#12 delivered by one-time links to administrator and user")
+                link = "\(l.text("PKCS#12 は利用管理者・利用者へのワンタイムURLで配付", "PKCS#12 delivered by one-time links to administrator and user"))"
             }
-            return "<tr class=\"\(line.accepted ? "ok" : "ng")\"><th scope=\"row\">\(line.line)</th><td>\(line.accepted ? "OK" : "NG")</td>"
-                + "<td>\(texts)</td><td>\(HTML.escape(line.serial ?? ""))</td><td>\(link)</td></tr>"
-        }.joined(separator: "\n")
-        var links = ""
+            let rowClass = line.accepted ? "ok" : "ng"
+            return """
+                <tr class="\(rowClass)"><th scope="row">\(line.line)</th><td>\(line.accepted ? "OK" : "NG")</td>\
+                <td>\(texts, separator: "<br>")</td><td>\(line.serial ?? "")</td><td>\(link)</td></tr>
+                """
+        }
+        var links = HTML.empty
         if let batchID, view.applied == true {
+            let archive: HTML = issuedCount > 0
+                ? "<li><a href=\"/results/\(batchID)/certificates.zip\">\(l.text("発行した証明書（ZIP）", "Issued certificates (ZIP)"))</a></li>" : .empty
             links = """
                 <ul class="links">
-                <li><a href="\(HTML.escape(l.path("/results/\(batchID)")))">\(l.text("この結果の固定URL（受付番号 \(batchID)）", "Permanent link to this result (batch \(batchID))"))</a></li>
-                \(issuedCount > 0 ? "<li><a href=\"/results/\(batchID)/certificates.zip\">\(l.text("発行した証明書（ZIP）", "Issued certificates (ZIP)"))</a></li>" : "")
+                <li><a href="\(l.path("/results/\(batchID)"))">\(l.text("この結果の固定URL（受付番号 \(batchID)）", "Permanent link to this result (batch \(batchID))"))</a></li>
+                \(archive)
                 <li><a href="/api/results/\(batchID)">\(l.text("結果（JSON）", "Result (JSON)"))</a></li>
                 </ul>
                 """
         }
-        let back = screen.map { "<p><a href=\"\(HTML.escape(l.path("/\($0.rawValue)")))\">\(l.text("申請画面へ戻る", "Back to the upload screen"))</a> ・ <a href=\"\(HTML.escape(l.path("/")))\">\(l.text("メニュー", "Menu"))</a></p>" } ?? ""
-        let content = """
-            <p role="status" class="summary \(view.rejected == 0 && view.fileErrors.isEmpty ? "ok" : "ng")">\(HTML.escape(summary))</p>
-            <p>\(l.text("ファイル", "File")): <code>\(HTML.escape(view.fileName))</code>\(view.encoding.map { " (\(HTML.escape($0)))" } ?? "")</p>
-            \(fileErrors.isEmpty ? "" : "<ul class=\"errors\">\(fileErrors)</ul>")
+        let back = screen.map { screen -> HTML in
+            "<p><a href=\"\(l.path("/\(screen.rawValue)"))\">\(l.text("申請画面へ戻る", "Back to the upload screen"))</a> ・ <a href=\"\(l.path("/"))\">\(l.text("メニュー", "Menu"))</a></p>"
+        } ?? .empty
+        let summaryClass = view.rejected == 0 && view.fileErrors.isEmpty ? "ok" : "ng"
+        let encoding = view.encoding.map { " (\($0))" } ?? ""
+        let errorList: HTML = fileErrors.isEmpty ? .empty : "<ul class=\"errors\">\(fileErrors)</ul>"
+        let content: HTML = """
+            <p role="status" class="summary \(summaryClass)">\(summary)</p>
+            <p>\(l.text("ファイル", "File")): <code>\(view.fileName)</code>\(encoding)</p>
+            \(errorList)
             <table class="result"><caption>\(l.text("行ごとの結果", "Result per line"))</caption>
             <thead><tr><th scope="col">SEQ</th><th scope="col">\(l.text("処理結果", "Result"))</th><th scope="col">\(l.text("エラー内容", "Errors"))</th>
             <th scope="col">\(l.text("シリアル番号", "Serial number"))</th><th scope="col">\(l.text("取得", "Files"))</th></tr></thead>
-            <tbody>\(rows)</tbody></table>
+            <tbody>\(rows, separator: "\n")</tbody></table>
             \(links)
             \(back)
             """
