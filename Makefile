@@ -8,7 +8,7 @@ APT_PACKAGES := libsqlite3-dev zlib1g-dev libssl-dev openssl time python3-venv c
 BROWSER_APT_PACKAGES := chromium fonts-ipafont-gothic libnss3-tools
 PLAYWRIGHT_VERSION := 1.65.2
 
-.PHONY: deps system-deps deps-browser build test test-browser run serve bench bench-check clean
+.PHONY: deps system-deps deps-browser build test test-browser run serve bench bench-check soak clean
 
 VENV := .venv
 PKILINT_VERSION := 0.13.3
@@ -51,6 +51,11 @@ test: deps
 test-browser: deps-browser
 	$(SWIFT) build
 	$(VENV)/bin/python Tests/Browser/desk_browser_test.py --bulkra $(BULKRA_DEBUG) --work build/browser --screenshots build/screenshots
+
+## soak: a few minutes of concurrent CLI submitters and desk uploads over overlapping files with seeded kill -9; then the doctor must pass and each identity hold one certificate.
+soak: deps
+	$(SWIFT) build
+	python3 Tests/Soak/soak.py --bulkra $(BULKRA_DEBUG) --work build/soak $(SOAK_ARGS)
 
 ## run: the demo — a checked walk through every SampleData case into $(DATA).
 run: deps
