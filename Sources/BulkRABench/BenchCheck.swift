@@ -37,6 +37,10 @@ struct BenchCheck {
             try BenchDesk.run(bulkra: bulkra, work: work)
             if mode == "desk" { return }
         }
+        if mode == "doctor" || mode == "all" {
+            try BenchDoctor.run(bulkra: bulkra, work: work)
+            if mode == "doctor" { return }
+        }
 
         let sizes = [10_000, 100_000]
         for size in sizes where !FileManager.default.fileExists(atPath: "\(work)/server-\(size).tsv") {

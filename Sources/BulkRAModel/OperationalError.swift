@@ -25,7 +25,7 @@ public struct OperationalError: Error, Sendable, CustomStringConvertible {
         public static let registryCorrupt = Code(name: "registry-corrupt")
         /// The registry was written by a newer BulkRA (REG-19).
         public static let registryTooNew = Code(name: "registry-too-new")
-        /// An input path names something that is not a regular file (FIFO, device, folder) (CLI-03).
+        /// An input path names something that is not a regular file (FIFO, device, folder) (CLI-06).
         public static let notAFile = Code(name: "not-a-file")
         public var description: String { name }
     }

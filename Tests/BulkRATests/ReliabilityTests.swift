@@ -185,7 +185,7 @@ struct ReliabilityTests {
         #expect(Self.files(data + "/out").filter { $0.hasPrefix(".staging") || $0.contains(".tmp-") }.isEmpty)
     }
 
-    @Test("CLI-03 a FIFO, a folder or a device as input is a coded error at once, never a hang")
+    @Test("CLI-06 a FIFO, a folder or a device as input is a coded error at once, never a hang")
     func notAFile() throws {
         let data = try CLITests.dataFolder("fifo")
         defer { try? FileManager.default.removeItem(atPath: data) }
@@ -233,7 +233,7 @@ struct ReliabilityTests {
         #expect(corrupt.status == 2 && corrupt.error.contains("[registry-corrupt]") && corrupt.error.contains("壊れて"), "\(corrupt.error)")
     }
 
-    @Test("MAIL-03 the server issue mail carries a one-time certificate link that yields the PEM with its chain, once")
+    @Test("MAIL-06 the server issue mail carries a one-time certificate link that yields the PEM with its chain, once")
     func serverCertificateLink() throws {
         let data = try CLITests.dataFolder("server-link")
         defer { try? FileManager.default.removeItem(atPath: data) }

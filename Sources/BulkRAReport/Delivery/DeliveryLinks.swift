@@ -70,7 +70,7 @@ public struct DeliveryLinks: Sendable {
         self.init(records: records, pinTokens: pins, certificateTokens: certificates, bulkTokens: bulks, expires: expires)
     }
 
-    /// MAIL-03, REG-15: one certificate link per server or code-signing certificate for its user-administrator: the PEM with
+    /// MAIL-06, REG-15: one certificate link per server or code-signing certificate for its user-administrator: the PEM with
     /// its chain, one month, single use, fetched in a browser without a client certificate.
     public init(issued: [IssuedCertificate], institution: String, now: Date, token: () -> String) throws {
         let expires = BatchIssuer.oneMonth(after: now)

@@ -60,7 +60,7 @@ public struct NotificationComposer: Sendable {
 
     /// Every mail of one submitted batch, in upload order.
     /// `links` carries the one-time tokens of the batch's deliveries: each goes into its recipient's mail only (DESK-40).
-    /// `certificateLinks` carries the one-time certificate links of server and code-signing certificates (MAIL-03).
+    /// `certificateLinks` carries the one-time certificate links of server and code-signing certificates (MAIL-06).
     public func mails(issued: IssuedBatch, revocations: [Revocation], links: DeliveryLinks = .none,
                       certificateLinks: DeliveryLinks = .none) -> [MailMessage] {
         var mails: [MailMessage] = []

@@ -21,7 +21,7 @@ struct UploadFile {
 
     /// Reads a whole regular file straight into one byte array (no intermediate copy); nil when it cannot be opened.
     ///
-    /// CLI-03: a FIFO, device, socket or folder is refused at once with a coded error — opened without blocking, so a
+    /// CLI-06: a FIFO, device, socket or folder is refused at once with a coded error — opened without blocking, so a
     /// FIFO nobody writes into never hangs the command.
     static func read(_ path: String) throws(OperationalError) -> [UInt8]? {
         let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
@@ -60,7 +60,7 @@ struct UploadFile {
         }
     }
 
-    /// CLI-03: the coded error for an input that is not a regular file.
+    /// CLI-06: the coded error for an input that is not a regular file.
     static func notAFile(_ path: String, kind: LocalizedText) -> OperationalError {
         OperationalError(.notAFile, LocalizedText(ja: "通常のファイルではありません（\(kind.ja)）: \(path)。申請ファイルを指定してください。",
                                                   en: "Not a regular file (\(kind.en)): \(path). Give the request file itself."))
