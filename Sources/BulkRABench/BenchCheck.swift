@@ -94,15 +94,20 @@ struct BenchCheck {
         handle.write(Data(output.utf8))
     }
 
-    /// A one-line base64 CSR for `CN=<cn>` of Bench University (C, ST, L, O, CN, as OpenSSL orders them).
-    static func signingRequest(commonName cn: String, key: Certificate.PrivateKey, algorithm: Certificate.SignatureAlgorithm) throws -> String {
-        let subject = try DistinguishedName {
+    /// `C=JP, ST=Tokyo, L=Chiyoda-ku, O=Bench University, CN=<cn>`: the subject of every bench line.
+    static func subjectName(commonName cn: String) throws -> DistinguishedName {
+        try DistinguishedName {
             CountryName("JP")
             StateOrProvinceName("Tokyo")
             LocalityName("Chiyoda-ku")
             OrganizationName("Bench University")
             CommonName(cn)
         }
+    }
+
+    /// A one-line base64 CSR for `CN=<cn>` of Bench University (C, ST, L, O, CN, as OpenSSL orders them).
+    static func signingRequest(commonName cn: String, key: Certificate.PrivateKey, algorithm: Certificate.SignatureAlgorithm) throws -> String {
+        let subject = try subjectName(commonName: cn)
         let request = try CertificateSigningRequest(version: .v1, subject: subject, privateKey: key, attributes: .init(),
                                                     signatureAlgorithm: algorithm)
         return try base64DER(request)

@@ -43,13 +43,7 @@ enum BenchDoctor {
                     try (start + part * 500..<min(start + (part + 1) * 500, start + size)).map { index in
                         let cn = "www\(index).bench.ac.jp"
                         let serial = try SerialNumber(String(1_000_000_000_000 + index * 7919))
-                        let subject = try DistinguishedName {
-                            CountryName("JP")
-                            StateOrProvinceName("Tokyo")
-                            LocalityName("Chiyoda-ku")
-                            OrganizationName("Bench University")
-                            CommonName(cn)
-                        }
+                        let subject = try BenchCheck.subjectName(commonName: cn)
                         let certificate = try Certificate(
                             version: .v3, serialNumber: Certificate.SerialNumber(bytes: serial.magnitude),
                             publicKey: Certificate.PublicKey(subjectKey), notValidBefore: Date(timeIntervalSince1970: 1_780_000_000),

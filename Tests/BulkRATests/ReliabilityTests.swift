@@ -71,6 +71,15 @@ struct ReliabilityTests {
         files(data + "/outbox").filter { $0.hasSuffix(".eml") }
     }
 
+    /// Submits a fresh file of `count` lines with the crash switch at `point`; returns the file and the mails before it.
+    static func crashedSubmit(at point: String, count: Int, data: String) throws -> (file: String, mailsBefore: Int) {
+        let file = try clientFile("c.tsv", count: count, in: data)
+        let before = mails(data).count
+        let crashed = try Running(submit(file, data: data, out: data + "/out"), environment: ["BULKRA_CRASH_AT": point], scratch: data).wait()
+        #expect(crashed.killed, "the crash switch at \(point) did not kill the process")
+        return (file, before)
+    }
+
     static func doctor(_ data: String, _ extra: [String] = []) throws -> CLITests.Run {
         try CLITests.run(["doctor", "--data", data] + extra)
     }
@@ -112,10 +121,7 @@ struct ReliabilityTests {
     func crashAfterSigning() throws {
         let data = try CLITests.dataFolder("crash-signing")
         defer { try? FileManager.default.removeItem(atPath: data) }
-        let file = try Self.clientFile("c.tsv", count: 12, in: data)
-        let before = Self.mails(data).count
-        let crashed = try Running(Self.submit(file, data: data, out: data + "/out"), environment: ["BULKRA_CRASH_AT": "after-signing"], scratch: data).wait()
-        #expect(crashed.killed)
+        let (file, before) = try Self.crashedSubmit(at: "after-signing", count: 12, data: data)
         #expect(Self.files(data + "/out").isEmpty && Self.mails(data).count == before)
         #expect(try Self.clientCertificates(data).count == 0)
         #expect(try Self.doctor(data).status == 0)
@@ -129,10 +135,7 @@ struct ReliabilityTests {
     func crashAfterCommit() throws {
         let data = try CLITests.dataFolder("crash-commit")
         defer { try? FileManager.default.removeItem(atPath: data) }
-        let file = try Self.clientFile("c.tsv", count: 12, in: data)
-        let before = Self.mails(data).count
-        let crashed = try Running(Self.submit(file, data: data, out: data + "/out"), environment: ["BULKRA_CRASH_AT": "after-commit"], scratch: data).wait()
-        #expect(crashed.killed)
+        let (file, before) = try Self.crashedSubmit(at: "after-commit", count: 12, data: data)
         let committed = try Self.clientCertificates(data).count
         #expect(Self.files(data + "/out").isEmpty && Self.mails(data).count == before && committed == 12)
         // Any later command on the data folder finishes the deliveries.
@@ -151,10 +154,7 @@ struct ReliabilityTests {
     func crashMidDelivery() throws {
         let data = try CLITests.dataFolder("crash-delivery")
         defer { try? FileManager.default.removeItem(atPath: data) }
-        let file = try Self.clientFile("c.tsv", count: 6, in: data)
-        let before = Self.mails(data).count
-        let crashed = try Running(Self.submit(file, data: data, out: data + "/out"), environment: ["BULKRA_CRASH_AT": "mid-delivery"], scratch: data).wait()
-        #expect(crashed.killed)
+        let (_, before) = try Self.crashedSubmit(at: "mid-delivery", count: 6, data: data)
         #expect(try Self.doctor(data).status == 0)   // the doctor is a later command too: it finishes first, then checks
         #expect(Self.mails(data).count - before == 12 && Self.files(data + "/out").filter { $0.hasSuffix(".zip") }.count == 2)
     }

@@ -70,39 +70,47 @@ public struct DeliveryLinks: Sendable {
         self.init(records: records, pinTokens: pins, certificateTokens: certificates, bulkTokens: bulks, expires: expires)
     }
 
-    /// MAIL-06, REG-15: one certificate link per server or code-signing certificate for its user-administrator: the PEM with
-    /// its chain, one month, single use, fetched in a browser without a client certificate.
-    public init(issued: [IssuedCertificate], institution: String, now: Date, token: () -> String) throws {
+    /// One standalone certificate link (no PIN link before it) for a file.
+    struct StandaloneLink {
+        let serial: SerialNumber
+        let institutionID: String
+        let recipientEmail: String
+        let fileName: String
+        let payload: [UInt8]
+    }
+
+    /// Certificate links that wait for no PIN link, valid one month from `now` (MAIL-06, MAIL-07).
+    init(standalone links: [StandaloneLink], now: Date, token: () -> String) throws {
         let expires = BatchIssuer.oneMonth(after: now)
         var records: [DeliveryLinkRecord] = []
         var certificates: [SerialNumber: String] = [:]
-        for certificate in issued {
+        for link in links {
             let certificateToken = token()
-            certificates[certificate.serial] = certificateToken
+            certificates[link.serial] = certificateToken
             records.append(DeliveryLinkRecord(
-                tokenSHA256: ContentDigest.sha256(Array(certificateToken.utf8)), kind: .certificate, institutionID: institution,
-                recipientEmail: certificate.request.administratorEmail?.address ?? "", serial: certificate.serial, requiresTokenSHA256: nil,
-                fileName: "\(certificate.serial.decimal).pem",
-                sealed: try LinkSeal.seal(Array(try certificate.pemWithChain().utf8), token: certificateToken), expires: expires))
+                tokenSHA256: ContentDigest.sha256(Array(certificateToken.utf8)), kind: .certificate, institutionID: link.institutionID,
+                recipientEmail: link.recipientEmail, serial: link.serial, requiresTokenSHA256: nil, fileName: link.fileName,
+                sealed: try LinkSeal.seal(link.payload, token: certificateToken), expires: expires))
         }
         self.init(records: records, pinTokens: [:], certificateTokens: certificates, bulkTokens: [:], expires: expires)
+    }
+
+    /// MAIL-06, REG-15: one certificate link per server or code-signing certificate for its user-administrator: the PEM with
+    /// its chain, one month, single use, fetched in a browser without a client certificate.
+    public init(issued: [IssuedCertificate], institution: String, now: Date, token: () -> String) throws {
+        try self.init(standalone: issued.map { certificate in
+            StandaloneLink(serial: certificate.serial, institutionID: institution,
+                           recipientEmail: certificate.request.administratorEmail?.address ?? "", fileName: "\(certificate.serial.decimal).pem",
+                           payload: Array(try certificate.pemWithChain().utf8))
+        }, now: now, token: token)
     }
 
     /// REG-16, MAIL-07: one certificate link per new registration officer for their RA PKCS#12, valid one month from `now`.
     /// No PIN link goes with it: the operator hands the PIN over after an identity check.
     public init(officers: [OfficerDelivery], now: Date, token: () -> String) throws {
-        let expires = BatchIssuer.oneMonth(after: now)
-        var records: [DeliveryLinkRecord] = []
-        var certificates: [SerialNumber: String] = [:]
-        for delivery in officers {
-            let certificateToken = token()
-            certificates[delivery.serial] = certificateToken
-            records.append(DeliveryLinkRecord(
-                tokenSHA256: ContentDigest.sha256(Array(certificateToken.utf8)), kind: .certificate,
-                institutionID: delivery.officer.institutionID, recipientEmail: delivery.officer.email, serial: delivery.serial,
-                requiresTokenSHA256: nil, fileName: DeliveryPackage.folderName(delivery.officer.email) + ".p12",
-                sealed: try LinkSeal.seal(delivery.pkcs12.der, token: certificateToken), expires: expires))
-        }
-        self.init(records: records, pinTokens: [:], certificateTokens: certificates, bulkTokens: [:], expires: expires)
+        try self.init(standalone: officers.map { delivery in
+            StandaloneLink(serial: delivery.serial, institutionID: delivery.officer.institutionID, recipientEmail: delivery.officer.email,
+                           fileName: DeliveryPackage.folderName(delivery.officer.email) + ".p12", payload: delivery.pkcs12.der)
+        }, now: now, token: token)
     }
 }

@@ -44,18 +44,11 @@ struct CRLCommand: ParsableCommand {
         @Flag(name: .long, help: "Re-sign every CRL now, fresh or not.")
         var force = false
 
-        @Option(name: .long, help: "Sign as of this UTC time (2026-12-10T00:00:00Z) instead of now: CRLs made ahead for an offline period.")
-        var asOf: String?
-
-        func validate() throws {
-            if let asOf, UTCTimestamp.date(asOf) == nil {
-                throw ValidationError("--as-of は 2026-12-10T00:00:00Z の形式で指定してください / give --as-of as 2026-12-10T00:00:00Z")
-            }
-        }
+        @OptionGroup var asOf: AsOfOption
 
         func run() throws {
             let registry = try DataFolder(path: common.data).openRegistry(logger: common.makeLogger())
-            let now = asOf.flatMap(UTCTimestamp.date) ?? Date()
+            let now = asOf.date
             for outcome in try CRLCommand.refresh(dataFolder: common.data, registry: registry, now: now, force: force) {
                 print("\(outcome.role.rawValue)\t\(outcome.reason.map { "re-signed (\($0))" } ?? "fresh")")
             }

@@ -16,20 +16,13 @@ struct DoctorCommand: ParsableCommand {
     @Flag(name: .long, help: "Only look: do not finish pending deliveries first.")
     var readOnly = false
 
-    @Option(name: .long, help: "Judge freshness (CRLs, stuck deliveries) as of this UTC time, e.g. 2026-12-10T00:00:00Z, to see what a later day finds.")
-    var asOf: String?
-
-    func validate() throws {
-        if let asOf, UTCTimestamp.date(asOf) == nil {
-            throw ValidationError("--as-of は 2026-12-10T00:00:00Z の形式で指定してください / give --as-of as 2026-12-10T00:00:00Z")
-        }
-    }
+    @OptionGroup var asOf: AsOfOption
 
     func run() throws {
         let logger = common.makeLogger()
         let registry = try DataFolder(path: common.data).openRegistry(logger: logger, deliversPending: !readOnly)
         let progress = Progress(label: "証明書 / certificates", enabled: true)
-        let report = try Doctor(data: common.data, registry: registry, now: asOf.flatMap(UTCTimestamp.date) ?? Date(), scanFolders: scan,
+        let report = try Doctor(data: common.data, registry: registry, now: asOf.date, scanFolders: scan,
                                 progress: { progress.show("\($0)") }).examine()
         progress.finish()
         for finding in report.findings {

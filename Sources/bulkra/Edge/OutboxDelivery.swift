@@ -50,6 +50,7 @@ struct OutboxDelivery {
     @discardableResult
     func run(batchID: Int64? = nil, now: Date) throws -> Summary {
         var summary = Summary()
+        Self.sweepDataFolder(data)
         let dead = try deadClaimants()
         if let batchID { try drain(batchID: batchID, dead: dead, now: now, into: &summary) }
         try drain(batchID: nil, dead: dead, now: now, into: &summary)
@@ -123,6 +124,11 @@ struct OutboxDelivery {
             removed.append(path)
         }
         return removed
+    }
+
+    /// REG-18: the data folder's own delivery folders (mails, CRLs, RA bundles) swept of dead processes' leftovers.
+    static func sweepDataFolder(_ data: String) {
+        for folder in ["outbox", "crl", "ra"] { sweepLeftovers(in: data + "/" + folder) }
     }
 
     /// The leftovers of dead processes in `folder` and its subfolders (two levels, where temporary files are written).
