@@ -80,13 +80,10 @@ public struct RegistryBatch: Sendable {
     public let enrolments: [EnrolmentRecord]
     /// One-time links of the deliveries (REG-15).
     public let links: [DeliveryLinkRecord]
-    /// What the batch must deliver after its commit: files, results, mails, CRLs (REG-18).
-    public let outbox: [OutboxItem]
 
     /// Creates a batch.
     public init(record: Record, issued: [CertificateRecord] = [], renewed: [SerialNumber] = [], revocations: [Revocation] = [],
-                administratorUpdates: [AdministratorUpdate] = [], enrolments: [EnrolmentRecord] = [], links: [DeliveryLinkRecord] = [],
-                outbox: [OutboxItem] = []) {
+                administratorUpdates: [AdministratorUpdate] = [], enrolments: [EnrolmentRecord] = [], links: [DeliveryLinkRecord] = []) {
         self.record = record
         self.issued = issued
         self.renewed = renewed
@@ -94,6 +91,5 @@ public struct RegistryBatch: Sendable {
         self.administratorUpdates = administratorUpdates
         self.enrolments = enrolments
         self.links = links
-        self.outbox = outbox
     }
 }

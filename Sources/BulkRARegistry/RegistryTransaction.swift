@@ -64,21 +64,25 @@ public struct RegistryTransaction: ValidationDirectory {
 
     // MARK: - Writes
 
-    /// REG-09, REG-18: stores the batch and its outbox in this transaction; returns the batch number.
+    /// REG-09: stores the batch in this transaction; returns the batch number.
     public func commit(_ batch: RegistryBatch) throws -> Int64 {
         try SQLiteRegistry.commit(batch, into: db, at: UTCTimestamp.string(now))
     }
 
-    /// REG-04, REG-13, REG-16, REG-18: institution lines, RA certificates, their links and deliveries in this transaction.
-    public func apply(_ changes: [InstitutionChange], officerCertificates: [CertificateRecord], links: [DeliveryLinkRecord],
-                      outbox: [OutboxItem]) throws {
-        try SQLiteRegistry.apply(changes, officerCertificates: officerCertificates, links: links, outbox: outbox, into: db,
-                                 at: UTCTimestamp.string(now))
+    /// REG-04, REG-13, REG-16: institution lines, RA certificates and their links in this transaction.
+    public func apply(_ changes: [InstitutionChange], officerCertificates: [CertificateRecord], links: [DeliveryLinkRecord]) throws {
+        try SQLiteRegistry.apply(changes, officerCertificates: officerCertificates, links: links, into: db, at: UTCTimestamp.string(now))
     }
 
-    /// REG-12, REG-18: completes an enrolment (token used once) with its certificate and deliveries in this transaction.
-    public func completeEnrolment(tokenSHA256: String, certificate: CertificateRecord, outbox: [OutboxItem]) throws {
-        try SQLiteRegistry.completeEnrolment(db, tokenSHA256: tokenSHA256, certificate: certificate, outbox: outbox, now: now)
+    /// REG-18: stores what the commit must deliver, already claimed by `claimant` (the committing process delivers it
+    /// from memory right after the commit; if it dies, the claim's lease runs out or its death is seen, and others take over).
+    public func enqueue(_ items: [OutboxItem], batchID: Int64?, claimant: String, lease: TimeInterval = 120) throws -> [PendingDelivery] {
+        try SQLiteRegistry.enqueue(items, batchID: batchID, claimant: claimant, until: now.addingTimeInterval(lease), into: db, at: now)
+    }
+
+    /// REG-12: completes an enrolment (token used once) with its certificate in this transaction; returns the enrolment's batch.
+    public func completeEnrolment(tokenSHA256: String, certificate: CertificateRecord) throws -> Int64? {
+        try SQLiteRegistry.completeEnrolment(db, tokenSHA256: tokenSHA256, certificate: certificate, now: now)
     }
 
     /// REG-05: allow-list rows in this transaction.

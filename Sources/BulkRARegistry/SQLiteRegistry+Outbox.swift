@@ -5,17 +5,31 @@ import GRDB
 /// REG-18: the outbox of committed deliveries — written in the commit's transaction, claimed by one deliverer at a time,
 /// marked done (and its payload dropped) once delivered.
 extension SQLiteRegistry {
-    static func enqueue(_ items: [OutboxItem], batchID: Int64?, into db: Database, at now: String) throws {
-        for item in items {
-            try db.execute(sql: "INSERT INTO outbox (batch_id, kind, target, payload, created_at) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [batchID, item.kind.rawValue, item.target, item.payload.map { Data($0) }, now])
+    static func enqueue(_ items: [OutboxItem], batchID: Int64?, claimant: String, until: Date, into db: Database,
+                        at now: Date) throws -> [PendingDelivery] {
+        try items.map { item in
+            try db.cachedStatement(sql: """
+                INSERT INTO outbox (batch_id, kind, target, payload, created_at, claimed_by, claimed_until) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [batchID, item.kind.rawValue, item.target, item.payload.map { Data($0) }, timestamp(now), claimant,
+                                         timestamp(until)])
+            return PendingDelivery(id: db.lastInsertedRowID, batchID: batchID, item: item, created: now)
+        }
+    }
+
+    /// REG-18: whether any delivery is waiting that `owner` could claim now (a read: most commands find none).
+    public func hasClaimableDeliveries(owner: String, deadOwners: [String]) throws -> Bool {
+        let stamp = Self.timestamp(clock())
+        return try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT claimed_by, claimed_until FROM outbox WHERE delivered_at IS NULL LIMIT 1000").contains { row in
+                guard let claimant = row[0] as String?, let until = row[1] as String? else { return true }
+                return until < stamp || claimant == owner || deadOwners.contains(claimant)
+            }
         }
     }
 
     /// REG-18: claims up to `limit` pending deliveries for `owner` for `lease` seconds, oldest first; deliveries whose lease ran
     /// out, or whose claimant is one of `deadOwners`, are taken over.
-    public func claimDeliveries(owner: String, deadOwners: [String] = [], limit: Int = 64, lease: TimeInterval = 120,
-                                batchID: Int64? = nil) throws -> [PendingDelivery] {
+    public func claimDeliveries(owner: String, deadOwners: [String] = [], limit: Int = 64, lease: TimeInterval = 120) throws -> [PendingDelivery] {
         let now = clock()
         let stamp = Self.timestamp(now)
         let until = Self.timestamp(now.addingTimeInterval(lease))
@@ -27,10 +41,6 @@ extension SQLiteRegistry {
                 arguments += StatementArguments(deadOwners)
             }
             conditions[1] += ")"
-            if let batchID {
-                conditions.append("batch_id = ?")
-                arguments += [batchID]
-            }
             try db.execute(sql: """
                 UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id IN (
                   SELECT id FROM outbox WHERE \(conditions.joined(separator: " AND ")) ORDER BY id LIMIT ?)

@@ -396,21 +396,20 @@ public final class SQLiteRegistry: Registry {
     public func apply(_ changes: [InstitutionChange], officerCertificates: [CertificateRecord], links: [DeliveryLinkRecord]) throws {
         let now = Self.timestamp(clock())
         try database.write { db in
-            try Self.apply(changes, officerCertificates: officerCertificates, links: links, outbox: [], into: db, at: now)
+            try Self.apply(changes, officerCertificates: officerCertificates, links: links, into: db, at: now)
         }
         logger.debug("registry.institutions.applied", metadata: ["batch.lines": "\(changes.count)",
                                                                  "batch.issued": "\(officerCertificates.count)"])
     }
 
     static func apply(_ changes: [InstitutionChange], officerCertificates: [CertificateRecord], links: [DeliveryLinkRecord],
-                      outbox: [OutboxItem], into db: Database, at now: String) throws {
+                      into db: Database, at now: String) throws {
         try insertChanges(changes, into: db, at: now)
         try insert(officerCertificates, into: db, at: now)
         for certificate in officerCertificates {
             try audit(db, nil, "issued", certificate.serial, "profile 1 (RA) for \(certificate.administratorEmail)", now)
         }
         try insert(links, into: db, batchID: nil, at: now)
-        try enqueue(outbox, batchID: nil, into: db, at: now)
     }
 
     static func insertChanges(_ changes: [InstitutionChange], into db: Database, at now: String) throws {
@@ -504,7 +503,7 @@ public final class SQLiteRegistry: Registry {
         return try database.write { db in try Self.commit(batch, into: db, at: now) }
     }
 
-    /// REG-09: the batch row, its certificates, renewals, revocations, enrolments, updates, links and outbox (REG-18).
+    /// REG-09: the batch row, its certificates, renewals, revocations, enrolments, updates and links.
     static func commit(_ batch: RegistryBatch, into db: Database, at now: String) throws -> Int64 {
             let record = batch.record
             try db.execute(sql: """
@@ -545,17 +544,16 @@ public final class SQLiteRegistry: Registry {
                 try Self.audit(db, batchID, "administrator-updated", update.serial, "", now)
             }
             try Self.insert(batch.links, into: db, batchID: batchID, at: now)
-            try Self.enqueue(batch.outbox, batchID: batchID, into: db, at: now)
             return batchID
     }
 
     /// REG-15, REG-16: one-time links, of an upload batch or (RA certificates) of none.
     static func insert(_ links: [DeliveryLinkRecord], into db: Database, batchID: Int64?, at now: String) throws {
         for link in links {
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO delivery_link (token_sha256, kind, batch_id, institution_id, recipient_email, serial, requires_sha256,
                   file_name, sealed, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [link.tokenSHA256, link.kind.rawValue, batchID, link.institutionID, link.recipientEmail,
+                """).execute(arguments: [link.tokenSHA256, link.kind.rawValue, batchID, link.institutionID, link.recipientEmail,
                                  link.serial?.decimal, link.requiresTokenSHA256, link.fileName, link.sealed.map { Data($0) },
                                  Self.timestamp(link.expires), now])
         }
@@ -728,11 +726,11 @@ public final class SQLiteRegistry: Registry {
 
     public func completeEnrolment(tokenSHA256: String, certificate: CertificateRecord) throws {
         let now = clock()
-        try database.write { db in try Self.completeEnrolment(db, tokenSHA256: tokenSHA256, certificate: certificate, outbox: [], now: now) }
+        _ = try database.write { db in try Self.completeEnrolment(db, tokenSHA256: tokenSHA256, certificate: certificate, now: now) }
     }
 
-    /// REG-12, REG-18: records the enrolment's certificate, uses the token and stores the deliveries, in the caller's transaction.
-    static func completeEnrolment(_ db: Database, tokenSHA256: String, certificate: CertificateRecord, outbox: [OutboxItem], now: Date) throws {
+    /// REG-12: records the enrolment's certificate and uses the token, in the caller's transaction; returns the enrolment's batch.
+    static func completeEnrolment(_ db: Database, tokenSHA256: String, certificate: CertificateRecord, now: Date) throws -> Int64? {
         let stamp = timestamp(now)
         guard let row = try Row.fetchOne(db, sql: "SELECT used_at, expires_at, batch_id FROM enrolment WHERE token_sha256 = ?",
                                          arguments: [tokenSHA256]) else {
@@ -752,7 +750,7 @@ public final class SQLiteRegistry: Registry {
         try db.execute(sql: "UPDATE enrolment SET used_at = ?, serial = ? WHERE token_sha256 = ?",
                        arguments: [stamp, certificate.serial.decimal, tokenSHA256])
         try audit(db, nil, "enrolment-completed", certificate.serial, "profile \(certificate.profile.map(String.init) ?? "-")", stamp)
-        try enqueue(outbox, batchID: row["batch_id"], into: db, at: stamp)
+        return row["batch_id"]
     }
 
     public func officersWithoutCertificate(emails: [String]) throws -> [String] {

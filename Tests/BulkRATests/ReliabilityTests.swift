@@ -233,7 +233,7 @@ struct ReliabilityTests {
         #expect(corrupt.status == 2 && corrupt.error.contains("[registry-corrupt]") && corrupt.error.contains("壊れて"), "\(corrupt.error)")
     }
 
-    @Test("MAIL-06 the server issue mail carries a one-time certificate link that yields the PEM with its chain, once")
+    @Test("MAIL-06 the server issue mail carries a one-time certificate link that yields the PEM with its chain in a browser, once")
     func serverCertificateLink() throws {
         let data = try CLITests.dataFolder("server-link")
         defer { try? FileManager.default.removeItem(atPath: data) }
@@ -246,16 +246,19 @@ struct ReliabilityTests {
         let text = String(decoding: try #require(Data(base64Encoded: body)), as: UTF8.self)
         #expect(!text.contains("certificate?serial=") && text.contains("【URL有効期限】"))
         let token = try #require(text.components(separatedBy: "/certificate?p1=").dropFirst().first?.prefix { $0.isLetter || $0.isNumber })
+        // In a browser without a client certificate: the page, then its button, then the link is used up.
+        try DeskTests.officerPEMs(data)
+        let desk = try DeskHarness(data: data)
+        let page = try desk.request("/certificate?p1=\(token)")
+        #expect(page.status == 200 && page.text.contains("PEM"))
+        let fetched = try desk.request("/certificate", fields: ["p1=\(token)", "csrf=\(try #require(page.csrf))"])
         let registry = try SQLiteRegistry(path: data + "/registry.sqlite", clock: { Date() })
-        let link = try registry.useDeliveryLink(tokenSHA256: ContentDigest.sha256(Array(token.utf8)), kind: .certificate)
-        let sealed = try #require(link.sealed)
-        let pem = String(decoding: try #require(LinkSeal.open(sealed, token: String(token))), as: UTF8.self)
+        let link = try #require(try registry.deliveryLink(tokenSHA256: ContentDigest.sha256(Array(token.utf8))))
         let serial = try #require(link.serial)
-        #expect(pem == (try String(contentsOfFile: data + "/out/certificates/\(serial.decimal).pem", encoding: .utf8)))
-        #expect(pem.components(separatedBy: "BEGIN CERTIFICATE").count >= 3 && link.fileName == "\(serial.decimal).pem")
-        #expect(throws: DeliveryLinkRecord.Refusal.used) {
-            try registry.useDeliveryLink(tokenSHA256: ContentDigest.sha256(Array(token.utf8)), kind: .certificate)
-        }
+        #expect(fetched.status == 200 && fetched.headers["content-type"] == "application/x-pem-file")
+        #expect(fetched.text == (try String(contentsOfFile: data + "/out/certificates/\(serial.decimal).pem", encoding: .utf8)))
+        #expect(fetched.text.components(separatedBy: "BEGIN CERTIFICATE").count >= 3 && link.fileName == "\(serial.decimal).pem")
+        #expect(try desk.request("/certificate?p1=\(token)").text.contains("既に使用されています"))
     }
 
     @Test("CRL-01 / DOC-06 a CRL past half its life fails the doctor; crl refresh signs it again, and a fresh one is left alone")

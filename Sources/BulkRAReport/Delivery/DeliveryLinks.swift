@@ -95,13 +95,14 @@ public struct DeliveryLinks: Sendable {
         self.init(records: records, pinTokens: [:], certificateTokens: certificates, bulkTokens: [:], expires: expires)
     }
 
-    /// MAIL-06, REG-15: one certificate link per server or code-signing certificate for its user-administrator: the PEM with
-    /// its chain, one month, single use, fetched in a browser without a client certificate.
+    /// MAIL-06, REG-15: one certificate link per server or code-signing certificate for its user-administrator, one month,
+    /// single use, fetched in a browser without a client certificate. The certificate is public and in the registry: the link
+    /// seals only its serial, and the desk hands out the PEM with its chain.
     public init(issued: [IssuedCertificate], institution: String, now: Date, token: () -> String) throws {
         try self.init(standalone: issued.map { certificate in
             StandaloneLink(serial: certificate.serial, institutionID: institution,
                            recipientEmail: certificate.request.administratorEmail?.address ?? "", fileName: "\(certificate.serial.decimal).pem",
-                           payload: Array(try certificate.pemWithChain().utf8))
+                           payload: Array(certificate.serial.decimal.utf8))
         }, now: now, token: token)
     }
 

@@ -43,12 +43,12 @@ struct InstitutionsCommand: ParsableCommand {
             let folder = try OutputFolder.Target(out ?? common.data + "/ra")
             let store = AuthorityStore(dataFolder: common.data)
             // REG-17: the check, the officers needing an RA certificate and the commit run under the registry's write lock.
-            let (batch, deliveries) = try registry.serializable { transaction -> (ValidatedBatch, [OfficerDelivery]) in
+            let (batch, deliveries, claimed) = try registry.serializable { transaction -> (ValidatedBatch, [OfficerDelivery], [PendingDelivery]) in
                 let batch = try run.validate(upload, directory: transaction, retainingRequests: true)
                 let changes = UploadRun.linesToApply(batch, mode: options.onError).compactMap { request -> InstitutionChange? in
                     if case .institution(let change) = request { return change } else { return nil }
                 }
-                guard !changes.isEmpty else { return (batch, []) }
+                guard !changes.isEmpty else { return (batch, [], []) }
                 // ISS-16: officers added or re-activated without a valid RA certificate get one.
                 let candidates = changes.filter { $0.action != .removeOfficer && $0.institution.isActive }
                 let needing = Set(try transaction.officersWithoutCertificate(emails: candidates.map(\.officer.email)))
@@ -78,11 +78,11 @@ struct InstitutionsCommand: ParsableCommand {
                     let mails = deliveries.map { composer.officerNotice($0, links: links) }
                     outbox.append(OutboxItem(kind: .mails, payload: Outbox.bundle(mails, now: now, tag: tag).encoded()))
                 }
-                try transaction.apply(changes, officerCertificates: deliveries.map(Self.record), links: links.records, outbox: outbox)
-                return (batch, deliveries)
+                try transaction.apply(changes, officerCertificates: deliveries.map(Self.record), links: links.records)
+                return (batch, deliveries, try transaction.enqueue(outbox, batchID: nil, claimant: OutboxDelivery.owner))
             }
             CrashPoint.afterCommit.reach(data: common.data)
-            try OutboxDelivery(data: common.data, registry: registry, logger: logger).run(now: now)
+            try OutboxDelivery(data: common.data, registry: registry, logger: logger).run(claimed: claimed, now: now)
             for delivery in deliveries {
                 FileHandle.standardError.write(Data("RA証明書 / RA certificate: \(delivery.officer.email) serial \(delivery.serial.decimal) -> \(folder.given)/\(DeliveryPackage.folderName(delivery.officer.email)).p12\n".utf8))
             }

@@ -60,8 +60,13 @@ extension Desk {
         guard let sealed = used.sealed, let payload = LinkSeal.open(sealed, token: token) else {
             return html(linkRefusal(.unknown, language), status: .gone)
         }
-        let type = used.fileName.hasSuffix(".pem") ? "application/x-pem-file" : kind == .certificate ? "application/x-pkcs12" : "application/zip"
-        return file(payload, type: type, name: used.fileName)
+        if used.fileName.hasSuffix(".pem") {
+            // MAIL-06: a server or code-signing certificate link seals the serial; the PEM with its chain comes from the registry.
+            guard let serial = try? SerialNumber(String(decoding: payload, as: UTF8.self)),
+                  let record = try registry.storedCertificates(serials: [serial]).first else { return html(linkRefusal(.unknown, language), status: .gone) }
+            return file(Array(try pem(record).utf8), type: "application/x-pem-file", name: used.fileName)
+        }
+        return file(payload, type: kind == .certificate ? "application/x-pkcs12" : "application/zip", name: used.fileName)
     }
 
     static func linkTitle(_ kind: DeliveryLinkRecord.Kind, _ l: DeskLanguage) -> String {

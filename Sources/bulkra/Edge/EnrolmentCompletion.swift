@@ -43,12 +43,12 @@ struct EnrolmentCompletion {
                                     officerEmail: enrolment.officerEmail)
         let settings = try MailSettings.load(data: data)
         let authority = try AuthorityStore(dataFolder: data).authority(.client)
-        let outcome = try registry.serializable { transaction -> Outcome in
+        let (outcome, claimed) = try registry.serializable { transaction -> (Outcome, [PendingDelivery]) in
             let outcome = try EnrolmentValidator(context: context, directory: transaction, logger: logger)
                 .validate(record: enrolment.record, signingRequest: signingRequest)
             switch outcome {
             case .rejected(let diagnostics):
-                return .rejected(diagnostics)
+                return (.rejected(diagnostics), [])
             case .accepted(let request, let parsed):
                 let serials = SerialNumberGenerator(randomBytes: SystemRandom.bytes)
                 var serial = serials.next()
@@ -61,13 +61,15 @@ struct EnrolmentCompletion {
                 let composer = NotificationComposer(from: settings.from, institutionName: name, officer: nil, deskURL: settings.deskURL,
                                                     now: now, batchTag: tag)
                 let mails = composer.mails(issued: IssuedBatch(certificates: [issued]), revocations: [])
-                try transaction.completeEnrolment(tokenSHA256: digest, certificate: UploadApplier.record(issued, institution: enrolment.institutionID),
-                                                  outbox: [OutboxItem(kind: .mails, payload: Outbox.bundle(mails, now: now, tag: tag).encoded())])
-                return .issued(issued)
+                let batchID = try transaction.completeEnrolment(tokenSHA256: digest,
+                                                                certificate: UploadApplier.record(issued, institution: enrolment.institutionID))
+                let claimed = try transaction.enqueue([OutboxItem(kind: .mails, payload: Outbox.bundle(mails, now: now, tag: tag).encoded())],
+                                                      batchID: batchID, claimant: OutboxDelivery.owner)
+                return (.issued(issued), claimed)
             }
         }
         CrashPoint.afterCommit.reach(data: data)
-        try OutboxDelivery(data: data, registry: registry, logger: logger).run(now: now)
+        try OutboxDelivery(data: data, registry: registry, logger: logger).run(claimed: claimed, now: now)
         return outcome
     }
 }

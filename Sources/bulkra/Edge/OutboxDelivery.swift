@@ -46,14 +46,17 @@ struct OutboxDelivery {
         }
     }
 
-    /// Delivers everything pending (of `batchID` first when given), then relays the new mails when SMTP is configured.
+    /// Delivers what this process claimed in its commit (from memory), then whatever else is pending, then relays the new
+    /// mails when SMTP is configured.
     @discardableResult
-    func run(batchID: Int64? = nil, now: Date) throws -> Summary {
+    func run(claimed: [PendingDelivery] = [], now: Date) throws -> Summary {
         var summary = Summary()
         Self.sweepDataFolder(data)
+        if !claimed.isEmpty { try deliver(claimed, now: now, into: &summary) }
         let dead = try deadClaimants()
-        if let batchID { try drain(batchID: batchID, dead: dead, now: now, into: &summary) }
-        try drain(batchID: nil, dead: dead, now: now, into: &summary)
+        if try registry.hasClaimableDeliveries(owner: Self.owner, deadOwners: dead) {
+            try drain(dead: dead, now: now, into: &summary)
+        }
         if summary.deliveries > 0 {
             logger.debug("outbox.delivered", metadata: ["outbox.deliveries": "\(summary.deliveries)", "outbox.files": "\(summary.files)",
                                                         "outbox.mails": "\(summary.mails)"])
@@ -65,20 +68,23 @@ struct OutboxDelivery {
         return summary
     }
 
-    private func drain(batchID: Int64?, dead: [String], now: Date, into summary: inout Summary) throws {
+    private func drain(dead: [String], now: Date, into summary: inout Summary) throws {
         while true {
-            let claimed = try registry.claimDeliveries(owner: Self.owner, deadOwners: dead, batchID: batchID)
+            let claimed = try registry.claimDeliveries(owner: Self.owner, deadOwners: dead)
             if claimed.isEmpty { return }
-            var done: [Int64] = []
-            for delivery in claimed {
-                try deliver(delivery, now: now, into: &summary)
-                CrashPoint.midDelivery.reach(data: data)
-                done.append(delivery.id)
-            }
-            Glibc.sync()
-            try registry.markDelivered(done)
-            summary.deliveries += done.count
+            try deliver(claimed, now: now, into: &summary)
         }
+    }
+
+    /// Writes claimed deliveries, syncs once, then marks them done (REG-18).
+    private func deliver(_ claimed: [PendingDelivery], now: Date, into summary: inout Summary) throws {
+        for delivery in claimed {
+            try deliver(delivery, now: now, into: &summary)
+            CrashPoint.midDelivery.reach(data: data)
+        }
+        Glibc.sync()
+        try registry.markDelivered(claimed.map(\.id))
+        summary.deliveries += claimed.count
     }
 
     private func deliver(_ delivery: PendingDelivery, now: Date, into summary: inout Summary) throws {

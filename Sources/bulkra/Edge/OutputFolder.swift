@@ -30,16 +30,17 @@ enum OutputFolder {
     }
 
     /// Writes `bytes` to `path` atomically with the given mode, creating parent folders.
-    /// `durable: false` skips the per-file fsync when the caller syncs the whole file system once (staging).
+    /// `durable: false` skips the per-file fsync when the caller syncs the whole file system once (the outbox, REG-18).
     static func writeAtomically<Bytes: Sequence>(_ bytes: Bytes, to path: String, mode: mode_t = 0o644,
-                                                 durable: Bool = true, replacing: Bool = true) throws where Bytes.Element == UInt8 {
+                                                 durable: Bool = true) throws where Bytes.Element == UInt8 {
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty {
             try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         }
-        // In a private staging folder nobody reads half a file: write in place (no temporary name).
-        let temporary = replacing ? "\(path).tmp-\(getpid())" : path
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, mode)
+        let temporary = "\(path).tmp-\(getpid())"
+        // Born with its final mode (0600 for secrets), never through a link planted under the temporary name.
+        unlink(temporary)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard descriptor >= 0 else { throw failure(path) }
         let data = Array(bytes)
         var offset = 0
@@ -51,7 +52,7 @@ enum OutputFolder {
         fchmod(descriptor, mode)
         if durable { fsync(descriptor) }
         close(descriptor)
-        guard temporary == path || rename(temporary, path) == 0 else { unlink(temporary); throw failure(path) }
+        guard rename(temporary, path) == 0 else { unlink(temporary); throw failure(path) }
     }
 
     static func writeAtomically(_ text: String, to path: String, mode: mode_t = 0o644) throws {

@@ -50,6 +50,8 @@ struct UploadApplier {
         let issued: IssuedBatch
         /// Whether this is the stored result of an earlier upload of the same bytes.
         let repeated: Bool
+        /// What the commit must deliver, claimed by this process (REG-18).
+        var deliveries: [PendingDelivery] = []
 
         /// The exit status of the CLI: 0 when every line is OK.
         var accepted: Bool {
@@ -79,8 +81,11 @@ struct UploadApplier {
         let upload = try decoded.get()
         let out = try options.outputFolder()
         let settings = try MailSettings.load(data: data)
-        // Keys take ≈ 65 ms each (RSA-2048): made before the lock, so no other submission waits for them.
-        let keys = try PreparedKeyPairSource(count: Self.keysWanted(upload, operation: operation), kind: options.keyKind)
+        // Keys take ≈ 65 ms each (RSA-2048): made before the lock, so no other submission waits for them — unless the file
+        // was applied already (checked again under the lock).
+        let appliedBefore = try digest.map { try registry.previousResult(institutionID: institution, kind: family, operation: operation,
+                                                                        fileSHA256: $0) != nil } ?? false
+        let keys = try PreparedKeyPairSource(count: appliedBefore ? 0 : Self.keysWanted(upload, operation: operation), kind: options.keyKind)
 
         let outcome = try registry.serializable { transaction -> Outcome in
             // RES-14: the same bytes again return the first result and change nothing.
@@ -98,7 +103,7 @@ struct UploadApplier {
             // CLI-61: a committed file submitted again writes its result files again (keys and PINs were delivered once).
             try ResultFiles(data: data, registry: registry).write(batchID: batchID, to: out.absolute)
         }
-        try OutboxDelivery(data: data, registry: registry, logger: logger).run(batchID: outcome.batchID, now: now)
+        try OutboxDelivery(data: data, registry: registry, logger: logger).run(claimed: outcome.deliveries, now: now)
         phases.mark("deliver")
         return outcome
     }
@@ -194,11 +199,13 @@ struct UploadApplier {
         let batchID = try transaction.commit(RegistryBatch(
             record: record, issued: issued.certificates.map { Self.record($0, institution: institution) },
             renewed: issued.certificates.compactMap(\.request.targetSerial), revocations: revocations,
-            administratorUpdates: updates, enrolments: enrolments, links: links.records + certificateLinks.records, outbox: outbox))
+            administratorUpdates: updates, enrolments: enrolments, links: links.records + certificateLinks.records))
+        let deliveries = try transaction.enqueue(outbox, batchID: batchID, claimant: OutboxDelivery.owner)
         phases.mark("commit")
         logger.debug("registry.batch.committed", metadata: ["batch.id": "\(batchID)", "batch.issued": "\(issued.certificates.count)",
                                                             "batch.revoked": "\(revocations.count)"])
-        return Outcome(batch: batch, json: json, tsv: tsv, applied: applied, batchID: batchID, issued: issued, repeated: false)
+        return Outcome(batch: batch, json: json, tsv: tsv, applied: applied, batchID: batchID, issued: issued, repeated: false,
+                       deliveries: deliveries)
     }
 
     /// How many keys the service will make for this upload: client issue and renew lines with download method 1 or 2.
