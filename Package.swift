@@ -52,12 +52,15 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
         .target(
             name: "CBulkRAOpenSSL",
             linkerSettings: [.linkedLibrary("crypto")]
+        ),
+        .target(
+            name: "CBulkRAZlib",
+            linkerSettings: [.linkedLibrary("z")]
         ),
         .target(
             name: "BulkRAIssue",
@@ -105,7 +108,9 @@ let package = Package(
                 "BulkRARegistry",
                 "BulkRAReport",
                 "CBulkRAOpenSSL",
+                "CBulkRAZlib",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -68,16 +68,25 @@ extension SQLiteRegistry {
     }
 
     /// REG-18: marks deliveries done and drops their payloads (a PIN or a key bundle is kept only until delivered).
+    ///
+    /// Written without waiting for the disk (`synchronous = NORMAL` for this one transaction): if a power cut loses the
+    /// mark, the deliveries run again, which writes the same files and skips mails already written — while every commit
+    /// that records certificates keeps waiting for the disk.
     public func markDelivered(_ ids: [Int64]) throws {
         guard !ids.isEmpty else { return }
         let stamp = Self.timestamp(clock())
-        try database.write { db in
-            for start in stride(from: 0, to: ids.count, by: 500) {
-                let slice = Array(ids[start..<min(start + 500, ids.count)])
-                try db.execute(sql: """
-                    UPDATE outbox SET delivered_at = ?, payload = NULL, claimed_until = NULL
-                    WHERE id IN (\(Array(repeating: "?", count: slice.count).joined(separator: ",")))
-                    """, arguments: [stamp] + StatementArguments(slice))
+        try database.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
+            try db.inTransaction(.immediate) {
+                for start in stride(from: 0, to: ids.count, by: 500) {
+                    let slice = Array(ids[start..<min(start + 500, ids.count)])
+                    try db.execute(sql: """
+                        UPDATE outbox SET delivered_at = ?, payload = NULL, claimed_until = NULL
+                        WHERE id IN (\(Array(repeating: "?", count: slice.count).joined(separator: ",")))
+                        """, arguments: [stamp] + StatementArguments(slice))
+                }
+                return .commit
             }
         }
     }

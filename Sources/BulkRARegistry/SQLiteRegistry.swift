@@ -23,6 +23,8 @@ public final class SQLiteRegistry: Registry {
             var configuration = Configuration()
             configuration.foreignKeysEnabled = true
             configuration.busyMode = .timeout(lockTimeout)
+            // REG-17: a commit that records certificates returns only once it is on disk.
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             let pool = try DatabasePool(path: path, configuration: configuration)
             if try pool.read({ db in try Self.migrator.hasBeenSuperseded(db) }) {
                 throw RegistryFailure.tooNew(path)

@@ -173,18 +173,6 @@ static void bulkra_serial_hex(const ASN1_INTEGER *serial, char *out, size_t capa
     BN_free(number);
 }
 
-int bulkra_issuer_check_certificate(void *pointer, const uint8_t *der, size_t length, char *serial_hex, size_t serial_capacity) {
-    struct bulkra_issuer *issuer = pointer;
-    const unsigned char *cursor = der;
-    X509 *certificate = d2i_X509(NULL, &cursor, (long)length);
-    if (certificate == NULL) return -1;
-    bulkra_serial_hex(X509_get0_serialNumber(certificate), serial_hex, serial_capacity);
-    int result = X509_NAME_cmp(X509_get_issuer_name(certificate), X509_get_subject_name(issuer->certificate)) == 0
-        && X509_verify(certificate, issuer->key) == 1;
-    X509_free(certificate);
-    return result;
-}
-
 static int64_t bulkra_epoch(const ASN1_TIME *time) {
     struct tm parts;
     if (time == NULL || ASN1_TIME_to_tm(time, &parts) != 1) return 0;

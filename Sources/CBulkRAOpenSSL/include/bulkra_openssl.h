@@ -32,17 +32,12 @@ int bulkra_signing_key_sign_sha256(void *key, const uint8_t *data, size_t length
 /// Frees a key from bulkra_signing_key_new.
 void bulkra_signing_key_free(void *key);
 
-/// An issuing CA's certificate loaded once for many checks (the doctor, CRL freshness); NULL when the DER is not a
+/// An issuing CA's certificate loaded once for CRL checks (the doctor, CRL freshness); NULL when the DER is not a
 /// certificate. Free with bulkra_issuer_free.
 void *bulkra_issuer_new(const uint8_t *der, size_t length);
 
 /// Frees an issuer from bulkra_issuer_new.
 void bulkra_issuer_free(void *issuer);
-
-/// Checks one certificate against the issuer: 1 when its issuer name is the CA's subject and its signature verifies,
-/// 0 when not, -1 when the DER is not a certificate. Its serial goes to `serial_hex` (upper-case hex, NUL-terminated).
-/// Thread-safe for one issuer used from several threads.
-int bulkra_issuer_check_certificate(void *issuer, const uint8_t *der, size_t length, char *serial_hex, size_t serial_capacity);
 
 /// A CRL's facts: 1 when signed by the issuer, 0 when not, -1 when the DER is not a CRL. The update times are seconds
 /// since 1970 (next_update 0 when absent); the revoked serials are written as upper-case hex separated by '\n'

@@ -71,12 +71,12 @@ struct InstitutionsCommand: ParsableCommand {
                         return [.init(path: "\(name).p12", mode: 0o600, bytes: delivery.pkcs12.der),
                                 .init(path: "\(name).pin.txt", mode: 0o600, bytes: Array("\(delivery.pin.secret)\n".utf8))]
                     }
-                    outbox.append(OutboxItem(kind: .files, target: folder.absolute, payload: DeliveryBundle(entries).encoded()))
+                    outbox.append(OutboxItem(kind: .files, target: folder.absolute, payload: OutboxPayload.packed(DeliveryBundle(entries).encoded())))
                     let tag = SystemRandom.batchTag("ra")
                     let composer = NotificationComposer(from: settings.from, institutionName: "", officer: nil, deskURL: settings.deskURL,
                                                         now: now, batchTag: tag)
                     let mails = deliveries.map { composer.officerNotice($0, links: links) }
-                    outbox.append(OutboxItem(kind: .mails, payload: Outbox.bundle(mails, now: now, tag: tag).encoded()))
+                    outbox.append(OutboxItem(kind: .mails, payload: OutboxPayload.packed(Outbox.bundle(mails, now: now, tag: tag).encoded())))
                 }
                 try transaction.apply(changes, officerCertificates: deliveries.map(Self.record), links: links.records)
                 return (batch, deliveries, try transaction.enqueue(outbox, batchID: nil, claimant: OutboxDelivery.owner))

@@ -63,7 +63,7 @@ struct EnrolmentCompletion {
                 let mails = composer.mails(issued: IssuedBatch(certificates: [issued]), revocations: [])
                 let batchID = try transaction.completeEnrolment(tokenSHA256: digest,
                                                                 certificate: UploadApplier.record(issued, institution: enrolment.institutionID))
-                let claimed = try transaction.enqueue([OutboxItem(kind: .mails, payload: Outbox.bundle(mails, now: now, tag: tag).encoded())],
+                let claimed = try transaction.enqueue([OutboxItem(kind: .mails, payload: OutboxPayload.packed(Outbox.bundle(mails, now: now, tag: tag).encoded()))],
                                                       batchID: batchID, claimant: OutboxDelivery.owner)
                 return (.issued(issued), claimed)
             }

@@ -16,6 +16,10 @@ struct UploadApplier {
         case folder(String?)
         /// The web desk's URLs (`/certificates/<serial>.pem`); client bundles travel by one-time link.
         case desk
+
+        var isDesk: Bool {
+            if case .desk = self { return true } else { return false }
+        }
     }
 
     /// The choices of one upload.
@@ -79,6 +83,7 @@ struct UploadApplier {
             Result { try UploadDecoder(kind: family, recordLimit: options.recordLimit, logger: logger).decode(bytes, fileName: fileName) }
         } ?? .success(DecodedUpload.unreadable(fileName: fileName, kind: family))
         let upload = try decoded.get()
+        var phases = PhaseTimer(logger: logger)
         let out = try options.outputFolder()
         let settings = try MailSettings.load(data: data)
         // Keys take ≈ 65 ms each (RSA-2048): made before the lock, so no other submission waits for them — unless the file
@@ -86,6 +91,7 @@ struct UploadApplier {
         let appliedBefore = try digest.map { try registry.previousResult(institutionID: institution, kind: family, operation: operation,
                                                                         fileSHA256: $0) != nil } ?? false
         let keys = try PreparedKeyPairSource(count: appliedBefore ? 0 : Self.keysWanted(upload, operation: operation), kind: options.keyKind)
+        phases.mark("keys")
 
         let outcome = try registry.serializable { transaction -> Outcome in
             // RES-14: the same bytes again return the first result and change nothing.
@@ -98,12 +104,14 @@ struct UploadApplier {
                                    settings: settings, transaction: transaction, now: now)
         }
         CrashPoint.afterCommit.reach(data: data)
-        var phases = PhaseTimer(logger: logger)
+        phases = PhaseTimer(logger: logger)
         if outcome.repeated, let out, let batchID = outcome.batchID {
             // CLI-61: a committed file submitted again writes its result files again (keys and PINs were delivered once).
             try ResultFiles(data: data, registry: registry).write(batchID: batchID, to: out.absolute)
         }
-        try OutboxDelivery(data: data, registry: registry, logger: logger).run(claimed: outcome.deliveries, now: now)
+        // The desk sweeps on its maintenance timer, not on every upload.
+        try OutboxDelivery(data: data, registry: registry, logger: logger).run(claimed: outcome.deliveries, now: now,
+                                                                              sweeping: !options.paths.isDesk)
         phases.mark("deliver")
         return outcome
     }
@@ -177,13 +185,14 @@ struct UploadApplier {
         let certificateLinks = try DeliveryLinks(issued: issued.certificates.filter { delivered[$0.serial] == nil }, institution: institution,
                                                  now: now, token: token)
 
+        phases.mark("links")
         // REG-18: what the commit must deliver, stored with it.
         var outbox: [OutboxItem] = []
         if let out {
             if !issued.deliveries.isEmpty || !issued.enrolments.isEmpty {
                 let package = DeliveryPackage(deliveries: issued.deliveries, enrolments: issued.enrolments, now: now)
                 let entries = try package.files().map { DeliveryBundle.Entry(path: $0.path, mode: 0o600, bytes: $0.bytes) }
-                outbox.append(OutboxItem(kind: .files, target: out.absolute, payload: DeliveryBundle(entries).encoded()))
+                outbox.append(OutboxItem(kind: .files, target: out.absolute, payload: OutboxPayload.packed(DeliveryBundle(entries).encoded())))
             }
             outbox.append(OutboxItem(kind: .results, target: out.absolute))
         }
@@ -192,10 +201,11 @@ struct UploadApplier {
             let mails = try compose(issued: issued, revoked: revoked, links: links, certificateLinks: certificateLinks, context: context,
                                     settings: settings, transaction: transaction, now: now, tag: tag)
             if !mails.isEmpty {
-                outbox.append(OutboxItem(kind: .mails, payload: Outbox.bundle(mails, now: now, tag: tag).encoded()))
+                outbox.append(OutboxItem(kind: .mails, payload: OutboxPayload.packed(Outbox.bundle(mails, now: now, tag: tag).encoded())))
             }
         }
         if !revocations.isEmpty { outbox.append(OutboxItem(kind: .crls)) }
+        phases.mark("compose")
         let batchID = try transaction.commit(RegistryBatch(
             record: record, issued: issued.certificates.map { Self.record($0, institution: institution) },
             renewed: issued.certificates.compactMap(\.request.targetSerial), revocations: revocations,
