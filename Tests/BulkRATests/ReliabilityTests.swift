@@ -131,13 +131,19 @@ struct ReliabilityTests {
         #expect(Self.files(data + "/out").filter { $0.hasSuffix(".zip") }.count == 2 && Self.mails(data).count - before == 24)
     }
 
-    @Test("REG-18 crash after the commit: the next command delivers every file and mail once; submitting again writes the results again")
+    @Test("REG-18 crash after the commit: the pending deliveries are sealed; the next command delivers every file and mail once; submitting again writes the results again")
     func crashAfterCommit() throws {
         let data = try CLITests.dataFolder("crash-commit")
         defer { try? FileManager.default.removeItem(atPath: data) }
         let (file, before) = try Self.crashedSubmit(at: "after-commit", count: 12, data: data)
         let committed = try Self.clientCertificates(data).count
         #expect(Self.files(data + "/out").isEmpty && Self.mails(data).count == before && committed == 12)
+        // What waits in the registry is sealed under DATA/outbox.key: no address, PIN file or PKCS#12 readable from the registry alone.
+        let payloads = try DatabaseQueue(path: data + "/registry.sqlite").read { db in
+            try Data.fetchAll(db, sql: "SELECT payload FROM outbox WHERE delivered_at IS NULL AND payload IS NOT NULL")
+        }
+        #expect(payloads.count == 2 && payloads.allSatisfy { $0.range(of: Data("example.ac.jp".utf8)) == nil && $0.range(of: Data("PK".utf8) + [3, 4]) == nil })
+        #expect(try CLIIssuanceTests.mode(data + "/outbox.key") == 0o600)
         // Any later command on the data folder finishes the deliveries.
         let listed = try CLITests.run(["mail", "list", "--data", data])
         #expect(listed.status == 0 && listed.error.contains("finished"))

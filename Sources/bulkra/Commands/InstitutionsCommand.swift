@@ -41,6 +41,7 @@ struct InstitutionsCommand: ParsableCommand {
             let now = Date()
             let settings = try MailSettings.load(data: common.data)
             let folder = try OutputFolder.Target(out ?? common.data + "/ra")
+            let sealing = try OutboxPayload.key(data: common.data)
             let store = AuthorityStore(dataFolder: common.data)
             // REG-17: the check, the officers needing an RA certificate and the commit run under the registry's write lock.
             let (batch, deliveries, claimed) = try registry.serializable { transaction -> (ValidatedBatch, [OfficerDelivery], [PendingDelivery]) in
@@ -71,12 +72,12 @@ struct InstitutionsCommand: ParsableCommand {
                         return [.init(path: "\(name).p12", mode: 0o600, bytes: delivery.pkcs12.der),
                                 .init(path: "\(name).pin.txt", mode: 0o600, bytes: Array("\(delivery.pin.secret)\n".utf8))]
                     }
-                    outbox.append(OutboxItem(kind: .files, target: folder.absolute, payload: OutboxPayload.packed(DeliveryBundle(entries).encoded())))
+                    outbox.append(OutboxItem(kind: .files, target: folder.absolute, payload: try sealing.packed(DeliveryBundle(entries).encoded())))
                     let tag = SystemRandom.batchTag("ra")
                     let composer = NotificationComposer(from: settings.from, institutionName: "", officer: nil, deskURL: settings.deskURL,
                                                         now: now, batchTag: tag)
                     let mails = deliveries.map { composer.officerNotice($0, links: links) }
-                    outbox.append(OutboxItem(kind: .mails, payload: OutboxPayload.packed(Outbox.bundle(mails, now: now, tag: tag).encoded())))
+                    outbox.append(OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: now, tag: tag).encoded())))
                 }
                 try transaction.apply(changes, officerCertificates: deliveries.map(Self.record), links: links.records)
                 return (batch, deliveries, try transaction.enqueue(outbox, batchID: nil, claimant: OutboxDelivery.owner))

@@ -192,7 +192,7 @@ struct Doctor {
 
     /// DOC-07: files holding secrets are readable by their owner only.
     func checkModes(_ report: inout Report) {
-        var secrets = [registry.path, registry.path + "-wal", registry.path + "-shm"]
+        var secrets = [registry.path, registry.path + "-wal", registry.path + "-shm", data + "/outbox.key"]
         secrets += Self.files(in: data + "/ca").filter { $0.hasSuffix(".key.pem") }
         secrets += Self.files(in: data + "/ra").filter { $0.hasSuffix(".p12") || $0.hasSuffix(".pin.txt") }
         secrets += Self.files(in: data + "/outbox").filter { $0.hasSuffix(".eml") }

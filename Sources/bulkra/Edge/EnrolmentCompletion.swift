@@ -43,6 +43,7 @@ struct EnrolmentCompletion {
                                     officerEmail: enrolment.officerEmail)
         let settings = try MailSettings.load(data: data)
         let authority = try AuthorityStore(dataFolder: data).authority(.client)
+        let sealing = try OutboxPayload.key(data: data)
         let (outcome, claimed) = try registry.serializable { transaction -> (Outcome, [PendingDelivery]) in
             let outcome = try EnrolmentValidator(context: context, directory: transaction, logger: logger)
                 .validate(record: enrolment.record, signingRequest: signingRequest)
@@ -63,7 +64,7 @@ struct EnrolmentCompletion {
                 let mails = composer.mails(issued: IssuedBatch(certificates: [issued]), revocations: [])
                 let batchID = try transaction.completeEnrolment(tokenSHA256: digest,
                                                                 certificate: UploadApplier.record(issued, institution: enrolment.institutionID))
-                let claimed = try transaction.enqueue([OutboxItem(kind: .mails, payload: OutboxPayload.packed(Outbox.bundle(mails, now: now, tag: tag).encoded()))],
+                let claimed = try transaction.enqueue([OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: now, tag: tag).encoded()))],
                                                       batchID: batchID, claimant: OutboxDelivery.owner)
                 return (.issued(issued), claimed)
             }

@@ -79,8 +79,9 @@ struct OutboxDelivery {
 
     /// Writes claimed deliveries, syncs once, then marks them done (REG-18).
     private func deliver(_ claimed: [PendingDelivery], now: Date, into summary: inout Summary) throws {
+        let sealing = try OutboxPayload.key(data: data)
         for delivery in claimed {
-            try deliver(delivery, now: now, into: &summary)
+            try deliver(delivery, sealing: sealing, now: now, into: &summary)
             CrashPoint.midDelivery.reach(data: data)
         }
         Glibc.sync()
@@ -88,11 +89,11 @@ struct OutboxDelivery {
         summary.deliveries += claimed.count
     }
 
-    private func deliver(_ delivery: PendingDelivery, now: Date, into summary: inout Summary) throws {
+    private func deliver(_ delivery: PendingDelivery, sealing: OutboxPayload, now: Date, into summary: inout Summary) throws {
         let item = delivery.item
         switch item.kind {
         case .files:
-            guard let payload = item.payload.flatMap(OutboxPayload.unpacked), let bundle = DeliveryBundle(decoding: payload) else {
+            guard let payload = item.payload.flatMap(sealing.unpacked), let bundle = DeliveryBundle(decoding: payload) else {
                 throw Self.damaged(delivery)
             }
             Self.sweepLeftovers(in: item.target)
@@ -105,7 +106,7 @@ struct OutboxDelivery {
             Self.sweepLeftovers(in: item.target)
             summary.files += try ResultFiles(data: data, registry: registry).write(batchID: batchID, to: item.target)
         case .mails:
-            guard let payload = item.payload.flatMap(OutboxPayload.unpacked), let bundle = DeliveryBundle(decoding: payload) else {
+            guard let payload = item.payload.flatMap(sealing.unpacked), let bundle = DeliveryBundle(decoding: payload) else {
                 throw Self.damaged(delivery)
             }
             let outbox = Outbox(data: data)
@@ -122,8 +123,8 @@ struct OutboxDelivery {
     }
 
     static func damaged(_ delivery: PendingDelivery) -> OperationalError {
-        OperationalError(.database, LocalizedText(ja: "配信待ちの内容が壊れています（outbox \(delivery.id)）",
-                                                  en: "A pending delivery is damaged (outbox \(delivery.id))"))
+        OperationalError(.database, LocalizedText(ja: "配信待ちの内容が壊れているか、DATA/outbox.key で開けません（outbox \(delivery.id)）",
+                                                  en: "A pending delivery is damaged or does not open with DATA/outbox.key (outbox \(delivery.id))"))
     }
 
     /// REG-18: removes what dead processes left in `folder`: `.staging-<pid>` folders and `*.tmp-<pid>` files of processes

@@ -1,30 +1,68 @@
 import BulkRAModel
 import CBulkRAZlib
+import Crypto
+import Foundation
+import Glibc
 
-/// REG-18: outbox payloads are stored deflated — a batch's mails differ only in a few fields, so 20 MB of mails
-/// become about 2 MB in the registry. `Z1`, the original length (4 bytes, big-endian), then a zlib stream.
-enum OutboxPayload {
-    static let magic: [UInt8] = Array("Z1".utf8)
+/// REG-18: how outbox payloads are stored. Deflated — a batch's mails differ only in a few fields, so 20 MB of mails
+/// become about 2 MB — then sealed (AES-256-GCM) under `DATA/outbox.key`, a key kept beside the registry and never in
+/// it: a pending delivery holds PKCS#12 files next to their PINs and mails with one-time tokens, and a copy of the
+/// registry alone (a backup, a replica) opens none of them.
+///
+/// Layout: `Z2`, the original length (4 bytes, big-endian), then the AES-GCM combined box (nonce, sealed zlib stream, tag).
+struct OutboxPayload {
+    static let magic: [UInt8] = Array("Z2".utf8)
+
+    let key: SymmetricKey
+
+    /// The data folder's outbox key, made (32 random bytes, mode 0600) the first time it is needed.
+    static func key(data: String) throws -> OutboxPayload {
+        let path = data + "/outbox.key"
+        if let bytes = FileManager.default.contents(atPath: path), bytes.count == 32 {
+            return OutboxPayload(key: SymmetricKey(data: bytes))
+        }
+        let fresh = SystemRandom.bytes(32)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        if descriptor < 0 {
+            // Another process made it first: use theirs.
+            guard errno == EEXIST, let bytes = FileManager.default.contents(atPath: path), bytes.count == 32 else {
+                throw OperationalError(.key, LocalizedText(ja: "配信用の鍵を作成・読み込みできません: \(path)", en: "Cannot make or read the outbox key \(path)"))
+            }
+            return OutboxPayload(key: SymmetricKey(data: bytes))
+        }
+        let written = fresh.withUnsafeBytes { write(descriptor, $0.baseAddress, 32) }
+        fsync(descriptor)
+        close(descriptor)
+        guard written == 32 else {
+            unlink(path)
+            throw OperationalError(.key, LocalizedText(ja: "配信用の鍵を書き込めません: \(path)", en: "Cannot write the outbox key \(path)"))
+        }
+        return OutboxPayload(key: SymmetricKey(data: fresh))
+    }
 
     /// The payload to store.
-    static func packed(_ bytes: [UInt8]) -> [UInt8] {
+    func packed(_ bytes: [UInt8]) throws -> [UInt8] {
         var output = [UInt8](repeating: 0, count: bulkra_deflate_bound(bytes.count))
         var size = output.count
         let status = bytes.withUnsafeBufferPointer { input in
             output.withUnsafeMutableBufferPointer { bulkra_deflate(input.baseAddress, input.count, 1, $0.baseAddress, &size) }
         }
-        guard status == 0, bytes.count <= Int(UInt32.max) else { return bytes }
+        guard status == 0, bytes.count <= Int(UInt32.max), let sealed = try AES.GCM.seal(output.prefix(size), using: key).combined else {
+            throw OperationalError(.io, LocalizedText(ja: "配信内容を圧縮・暗号化できません", en: "Cannot compress and seal a delivery"))
+        }
         let length = UInt32(bytes.count)
-        return magic + [UInt8(length >> 24), UInt8(length >> 16 & 0xff), UInt8(length >> 8 & 0xff), UInt8(length & 0xff)] + output.prefix(size)
+        return Self.magic + [UInt8(length >> 24), UInt8(length >> 16 & 0xff), UInt8(length >> 8 & 0xff), UInt8(length & 0xff)] + Array(sealed)
     }
 
-    /// The stored payload's bytes; nil when it is damaged. Payloads stored without compression come back as they are.
-    static func unpacked(_ stored: [UInt8]) -> [UInt8]? {
-        guard stored.count >= 6, Array(stored.prefix(2)) == magic else { return stored }
+    /// The stored payload's bytes; nil when it is damaged or sealed under another key.
+    func unpacked(_ stored: [UInt8]) -> [UInt8]? {
+        guard stored.count >= 6, Array(stored.prefix(2)) == Self.magic,
+              let box = try? AES.GCM.SealedBox(combined: stored.dropFirst(6)),
+              let compressed = try? AES.GCM.open(box, using: key) else { return nil }
         let length = Int(stored[2]) << 24 | Int(stored[3]) << 16 | Int(stored[4]) << 8 | Int(stored[5])
         var output = [UInt8](repeating: 0, count: length)
-        let status = stored.withUnsafeBufferPointer { input in
-            output.withUnsafeMutableBufferPointer { bulkra_inflate(input.baseAddress! + 6, input.count - 6, $0.baseAddress, length) }
+        let status = Array(compressed).withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { bulkra_inflate(input.baseAddress, input.count, $0.baseAddress, length) }
         }
         return status == 0 ? output : nil
     }

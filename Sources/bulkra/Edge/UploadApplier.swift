@@ -86,6 +86,7 @@ struct UploadApplier {
         var phases = PhaseTimer(logger: logger)
         let out = try options.outputFolder()
         let settings = try MailSettings.load(data: data)
+        let sealing = try OutboxPayload.key(data: data)
         // Keys take ≈ 65 ms each (RSA-2048): made before the lock, so no other submission waits for them — unless the file
         // was applied already (checked again under the lock).
         let appliedBefore = try digest.map { try registry.previousResult(institutionID: institution, kind: family, operation: operation,
@@ -101,7 +102,7 @@ struct UploadApplier {
                                issued: .empty, repeated: true)
             }
             return try applyLocked(upload, digest: digest, fileName: fileName, context: context, options: options, out: out, keys: keys,
-                                   settings: settings, transaction: transaction, now: now)
+                                   settings: settings, sealing: sealing, transaction: transaction, now: now)
         }
         CrashPoint.afterCommit.reach(data: data)
         phases = PhaseTimer(logger: logger)
@@ -118,8 +119,8 @@ struct UploadApplier {
 
     /// The part of `apply` under the write lock: validate against the transaction, sign, compose, record.
     private func applyLocked(_ upload: DecodedUpload, digest: String?, fileName: String, context: UploadContext, options: Options,
-                             out: OutputFolder.Target?, keys: any KeyPairSource, settings: MailSettings, transaction: RegistryTransaction,
-                             now: Date) throws -> Outcome {
+                             out: OutputFolder.Target?, keys: any KeyPairSource, settings: MailSettings, sealing: OutboxPayload,
+                             transaction: RegistryTransaction, now: Date) throws -> Outcome {
         let institution = context.institutionID ?? ""
         let (family, operation, officer) = (context.kind, context.operation, context.officerEmail)
         var phases = PhaseTimer(logger: logger)
@@ -192,7 +193,7 @@ struct UploadApplier {
             if !issued.deliveries.isEmpty || !issued.enrolments.isEmpty {
                 let package = DeliveryPackage(deliveries: issued.deliveries, enrolments: issued.enrolments, now: now)
                 let entries = try package.files().map { DeliveryBundle.Entry(path: $0.path, mode: 0o600, bytes: $0.bytes) }
-                outbox.append(OutboxItem(kind: .files, target: out.absolute, payload: OutboxPayload.packed(DeliveryBundle(entries).encoded())))
+                outbox.append(OutboxItem(kind: .files, target: out.absolute, payload: try sealing.packed(DeliveryBundle(entries).encoded())))
             }
             outbox.append(OutboxItem(kind: .results, target: out.absolute))
         }
@@ -201,7 +202,7 @@ struct UploadApplier {
             let mails = try compose(issued: issued, revoked: revoked, links: links, certificateLinks: certificateLinks, context: context,
                                     settings: settings, transaction: transaction, now: now, tag: tag)
             if !mails.isEmpty {
-                outbox.append(OutboxItem(kind: .mails, payload: OutboxPayload.packed(Outbox.bundle(mails, now: now, tag: tag).encoded())))
+                outbox.append(OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: now, tag: tag).encoded())))
             }
         }
         if !revocations.isEmpty { outbox.append(OutboxItem(kind: .crls)) }
