@@ -156,6 +156,28 @@ struct ReliabilityTests {
         #expect(try Self.doctor(data).status == 0)
     }
 
+    @Test("REG-18 a delivery that fails after the commit says the batch is committed, holds no other delivery up, and is finished later")
+    func failedDelivery() throws {
+        let data = try CLITests.dataFolder("failed-delivery")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let file = try Self.clientFile("f.tsv", count: 4, in: data)
+        let before = Self.mails(data).count
+        // A file where the PIN folder should be: the PIN ZIPs cannot be written.
+        try FileManager.default.createDirectory(atPath: data + "/out", withIntermediateDirectories: true)
+        try Data("in the way".utf8).write(to: URL(fileURLWithPath: data + "/out/pins"))
+        let failed = try CLITests.run(Self.submit(file, data: data, out: data + "/out"))
+        #expect(failed.status == 2 && failed.error.contains("[io]") && failed.error.contains("committed") && failed.error.contains("登録は完了"),
+                "\(failed.error)")
+        let stored = try Self.clientCertificates(data).count
+        #expect(Self.mails(data).count - before == 8 && stored == 4)
+        #expect(try Self.doctor(data, ["--read-only"]).output.contains("OK\tDOC-04"))
+        try FileManager.default.removeItem(atPath: data + "/out/pins")
+        let next = try CLITests.run(["mail", "list", "--data", data])
+        #expect(next.status == 0 && FileManager.default.fileExists(atPath: data + "/out/pins/cadmin@example.ac.jp.zip"))
+        let doctor = try Self.doctor(data)
+        #expect(Self.mails(data).count - before == 8 && doctor.status == 0, "\(doctor.output)")
+    }
+
     @Test("REG-18 crash in the middle of delivering: the next command finishes; no mail is written twice")
     func crashMidDelivery() throws {
         let data = try CLITests.dataFolder("crash-delivery")

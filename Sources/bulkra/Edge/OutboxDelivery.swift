@@ -47,9 +47,9 @@ struct OutboxDelivery {
     }
 
     /// Delivers what this process claimed in its commit (from memory), then whatever else is pending, then relays the new
-    /// mails when SMTP is configured.
+    /// mails when SMTP is configured. `sweeping: false` leaves the data folder's sweep to the caller's own schedule (the
+    /// desk's maintenance timer).
     @discardableResult
-    /// `sweeping: false` leaves the data folder's sweep to the caller's own schedule (the desk's maintenance timer).
     func run(claimed: [PendingDelivery] = [], now: Date, sweeping: Bool = true) throws -> Summary {
         var summary = Summary()
         if sweeping { Self.sweepDataFolder(data) }
@@ -77,16 +77,36 @@ struct OutboxDelivery {
         }
     }
 
-    /// Writes claimed deliveries, syncs once, then marks them done (REG-18).
+    /// Writes claimed deliveries, syncs once, then marks done those that were written (REG-18). One that fails (a folder
+    /// not writable, a payload that does not open) stays pending for the next run and never holds the others up; the
+    /// first failure is thrown after the others are marked.
     private func deliver(_ claimed: [PendingDelivery], now: Date, into summary: inout Summary) throws {
         let sealing = try OutboxPayload.key(data: data)
+        var done: [Int64] = []
+        var failure: (any Error)?
         for delivery in claimed {
-            try deliver(delivery, sealing: sealing, now: now, into: &summary)
+            do {
+                try deliver(delivery, sealing: sealing, now: now, into: &summary)
+                done.append(delivery.id)
+            } catch {
+                logger.error("outbox.failed", metadata: ["outbox.id": "\(delivery.id)", "outbox.kind": "\(delivery.item.kind.rawValue)"])
+                failure = failure ?? error
+            }
             CrashPoint.midDelivery.reach(data: data)
         }
         Glibc.sync()
-        try registry.markDelivered(claimed.map(\.id))
-        summary.deliveries += claimed.count
+        try registry.markDelivered(done)
+        summary.deliveries += done.count
+        if let failure { throw Self.pending(failure) }
+    }
+
+    /// A delivery that failed after its batch was committed: said so, so nobody submits the file again to "retry".
+    static func pending(_ error: any Error) -> OperationalError {
+        let detail = (error as? OperationalError).map { LocalizedText(ja: $0.message.ja, en: $0.message.en) }
+            ?? LocalizedText(ja: "\(error)", en: "\(error)")
+        return OperationalError(.io, LocalizedText(
+            ja: "登録は完了していますが、配信の一部ができませんでした（\(detail.ja)）。配信は保留され、次に実行するコマンドが再試行します。",
+            en: "The batch is committed, but part of its delivery failed (\(detail.en)); it stays pending and the next command retries it."))
     }
 
     private func deliver(_ delivery: PendingDelivery, sealing: OutboxPayload, now: Date, into summary: inout Summary) throws {
