@@ -8,7 +8,6 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import Logging
-import HummingbirdTLS
 import NIOCore
 import NIOSSL
 import X509
@@ -85,18 +84,16 @@ struct ServeCommand: ParsableCommand {
         tls.certificateVerification = .optionalVerification
         tls.trustRoots = .certificates([try NIOSSLCertificate(bytes: Array(raAuthority.serializeAsPEM().derBytes), format: .der)])
         tls.sendCANameList = true
-        let channel = TLSChannelConfiguration(tlsConfiguration: tls, customVerificationCallback: { _, promise in
-            promise.succeed(.certificateVerified)
-        })
         let host = self.host
         let officers = Self.officerBundles(data: data)
         // DESK-50: handshake and idle timeouts, a connection cap that evicts unfinished handshakes first.
         let connectionGuard = ConnectionGuard(limits: .init(maximumConnections: maxConnections, maximumPendingPerPeer: maxPendingPerPeer,
                                                             handshakeTimeout: .seconds(Int64(handshakeTimeout))))
         let idle = TimeAmount.seconds(Int64(idleTimeout))
+        let context = try NIOSSLContext(configuration: tls)
         let server = HTTPServerBuilder { responder in
-            GuardedChannel(base: try TLSChannel(HTTP1Channel(responder: responder, configuration: .init(idleTimeout: idle)), configuration: channel),
-                           owner: connectionGuard)
+            GuardedTLSChannel(base: HTTP1Channel(responder: responder, configuration: .init(idleTimeout: idle)), context: context,
+                              owner: connectionGuard)
         }
         let app = Application(
             router: desk.router(), server: server,

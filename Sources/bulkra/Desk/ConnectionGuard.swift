@@ -1,6 +1,5 @@
 import Hummingbird
 import HummingbirdCore
-import HummingbirdTLS
 import Logging
 import NIOCore
 import NIOSSL
@@ -127,19 +126,31 @@ final class ConnectionGuard: Sendable {
     }
 }
 
-/// A child channel with the connection guard behind its TLS handler (DESK-50).
-struct GuardedChannel<Base: ServerChildChannel>: ServerChildChannel {
+/// A child channel with TLS and the connection guard right behind it (DESK-50). Both handlers are added in one
+/// synchronous step while the channel is set up, before any byte is read, so the guard always sees the handshake end.
+struct GuardedTLSChannel<Base: ServerChildChannel>: ServerChildChannel {
     typealias Value = Base.Value
 
     let base: Base
+    let context: NIOSSLContext
     let owner: ConnectionGuard
 
+    init(base: Base, context: NIOSSLContext, owner: ConnectionGuard) {
+        self.base = base
+        self.context = context
+        self.owner = owner
+    }
+
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        base.setup(channel: channel, logger: logger).flatMapThrowing { value in
+        channel.eventLoop.makeCompletedFuture {
             let operations = channel.pipeline.syncOperations
-            let tls = try operations.handler(type: NIOSSLServerHandler.self)
-            try operations.addHandler(ConnectionGuard.Handler(owner: owner), position: .after(tls))
-            return value
+            // DESK-01: any client certificate (or none) passes the TLS layer; the desk judges it and says why on a page.
+            try operations.addHandler(NIOSSLServerHandler(context: context, customVerificationCallback: { _, promise in
+                promise.succeed(.certificateVerified)
+            }, configuration: .init()))
+            try operations.addHandler(ConnectionGuard.Handler(owner: owner))
+        }.flatMap {
+            base.setup(channel: channel, logger: logger)
         }
     }
 
@@ -148,6 +159,6 @@ struct GuardedChannel<Base: ServerChildChannel>: ServerChildChannel {
     }
 }
 
-extension GuardedChannel: HTTPChannelHandler where Base: HTTPChannelHandler {
+extension GuardedTLSChannel: HTTPChannelHandler where Base: HTTPChannelHandler {
     var responder: HTTPChannelHandler.Responder { base.responder }
 }
