@@ -43,6 +43,11 @@ enum RegistryFailure {
             return OperationalError(.registryCorrupt, LocalizedText(
                 ja: "登録データベースが壊れているか、登録データベースではありません（\(path)）。バックアップから戻してください。",
                 en: "The registry is damaged or is not a registry (\(path)). Restore it from a backup."))
+        case .SQLITE_CONSTRAINT where (error.message ?? "").contains("UNIQUE"):
+            // REG-17's last guard: the checks under the lock should make this unreachable; nothing of the batch was stored.
+            return OperationalError(.registryBusy, LocalizedText(
+                ja: "同じ内容が別の申請で先に登録されたため、この申請は何も登録していません（\(path)）。もう一度実行すると先の結果が返ります。",
+                en: "A concurrent submission recorded the same first; nothing of this one was stored (\(path)). Submit again to get its result."))
         case .SQLITE_FULL:
             return OperationalError(.io, LocalizedText(ja: "ディスクがいっぱいで登録データベースに書き込めません（\(path)）。",
                                                        en: "The disk is full; the registry cannot be written (\(path))."))
