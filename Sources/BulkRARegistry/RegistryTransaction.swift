@@ -85,6 +85,11 @@ public struct RegistryTransaction: ValidationDirectory {
         try SQLiteRegistry.completeEnrolment(db, tokenSHA256: tokenSHA256, certificate: certificate, now: now)
     }
 
+    /// REG-06: certificates in this transaction (imports).
+    public func record(_ certificates: [CertificateRecord]) throws {
+        try SQLiteRegistry.insert(certificates, into: db, at: UTCTimestamp.string(now))
+    }
+
     /// REG-05: allow-list rows in this transaction.
     public func apply(_ entries: [AllowListEntry]) throws {
         try SQLiteRegistry.apply(entries, into: db, at: UTCTimestamp.string(now))

@@ -70,9 +70,8 @@ struct CRLCommand: ParsableCommand {
     static func staleness(of role: AuthorityRole, dataFolder: String, registry: SQLiteRegistry, now: Date) throws -> String? {
         let path = dataFolder + "/crl/\(role.rawValue).crl"
         guard let der = FileManager.default.contents(atPath: path) else { return "missing" }
-        let store = AuthorityStore(dataFolder: dataFolder)
-        let authority = try store.authority(role)
-        guard let facts = AuthorityCheck(authorityDER: try authority.certificate.serializeAsPEM().derBytes).check(crl: Array(der)) else { return "unreadable" }
+        let certificate = try AuthorityStore(dataFolder: dataFolder).certificate(role)
+        guard let facts = AuthorityCheck(authorityDER: try certificate.serializeAsPEM().derBytes).check(crl: Array(der)) else { return "unreadable" }
         if !facts.signedByAuthority { return "not signed by its CA" }
         if facts.isPastHalfLife(at: now) { return "past half-life" }
         let revoked = Set(try registry.revokedCertificates(issuerRole: role.rawValue).map { AuthorityCheck.hex($0.serial) })

@@ -3,6 +3,7 @@ import BulkRAModel
 import BulkRARegistry
 import BulkRAValidate
 import Foundation
+import X509
 
 /// `bulkra certificates import`: registers certificates issued elsewhere (an earlier UPKI service),
 /// so that new-versus-renew, ownership and revocation checks know them (CLI-50).
@@ -40,26 +41,31 @@ struct CertificatesCommand: ParsableCommand {
         func run() throws {
             let logger = common.makeLogger()
             let registry = try DataFolder(path: common.data).openRegistry(logger: logger)
-            guard let owner = try registry.institution(id: institution) else {
-                throw OperationalError(.notFound, LocalizedText(ja: "機関IDが登録されていません: \(institution)", en: "Unknown institution ID: \(institution)"))
-            }
             guard let certificateFamily = CertificateFamily(family.kind) else { return }
-            var records: [CertificateRecord] = []
-            let now = Date()
+            var certificates: [Certificate] = []
             for file in files {
                 guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
                     throw OperationalError(.io, LocalizedText(ja: "ファイルを読めません: \(file)", en: "Cannot read \(file)"))
                 }
-                for certificate in try CertificateRecord.certificates(inPEM: text) {
-                    records.append(try CertificateRecord(importing: certificate, institution: owner, family: certificateFamily,
-                                                         profile: profile, revocationReason: revokedReason, revokedAt: now))
-                }
+                certificates += try CertificateRecord.certificates(inPEM: text)
             }
-            do {
-                try registry.record(records)
-            } catch {
-                throw OperationalError(.database, LocalizedText(ja: "登録に失敗しました（重複したシリアル番号など）: \(error)",
-                                                                en: "Could not record the certificates (duplicate serial?): \(error)"))
+            let now = Date()
+            // REG-17: the institution read and the certificates written in one transaction.
+            let records = try registry.serializable { transaction -> [CertificateRecord] in
+                guard let owner = try transaction.institution(id: institution) else {
+                    throw OperationalError(.notFound, LocalizedText(ja: "機関IDが登録されていません: \(institution)", en: "Unknown institution ID: \(institution)"))
+                }
+                let records = try certificates.map { certificate in
+                    try CertificateRecord(importing: certificate, institution: owner, family: certificateFamily, profile: profile,
+                                          revocationReason: revokedReason, revokedAt: now)
+                }
+                do {
+                    try transaction.record(records)
+                } catch {
+                    throw OperationalError(.database, LocalizedText(ja: "登録に失敗しました（重複したシリアル番号など）: \(error)",
+                                                                    en: "Could not record the certificates (duplicate serial?): \(error)"))
+                }
+                return records
             }
             for record in records {
                 print("\(record.serial)\t\(record.subject)\t\(record.state == .revoked ? "revoked" : "issued")")

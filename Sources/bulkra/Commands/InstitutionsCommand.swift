@@ -83,7 +83,7 @@ struct InstitutionsCommand: ParsableCommand {
                 return (batch, deliveries, try transaction.enqueue(outbox, batchID: nil, claimant: OutboxDelivery.owner))
             }
             CrashPoint.afterCommit.reach(data: common.data)
-            try OutboxDelivery(data: common.data, registry: registry, logger: logger).run(claimed: claimed, now: now)
+            try OutboxDelivery(data: common.data, registry: registry, logger: logger, sealing: sealing).run(claimed: claimed, now: now)
             for delivery in deliveries {
                 FileHandle.standardError.write(Data("RA証明書 / RA certificate: \(delivery.officer.email) serial \(delivery.serial.decimal) -> \(folder.given)/\(DeliveryPackage.folderName(delivery.officer.email)).p12\n".utf8))
             }

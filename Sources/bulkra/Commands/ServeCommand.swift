@@ -132,6 +132,7 @@ struct ServeCommand: ParsableCommand {
     /// One maintenance run: pending deliveries, then CRL freshness; failures are logged and retried next time.
     static func maintain(data: String, registry: SQLiteRegistry, logger: Logger) {
         do {
+            Leftovers.sweepDataFolder(data)
             try OutboxDelivery(data: data, registry: registry, logger: logger).run(now: Date())
             for outcome in try CRLCommand.refresh(dataFolder: data, registry: registry, now: Date(), force: false) where outcome.reason != nil {
                 logger.notice("crl.refreshed", metadata: ["crl.role": "\(outcome.role.rawValue)", "crl.reason": "\(outcome.reason ?? "")"])

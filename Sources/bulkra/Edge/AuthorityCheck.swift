@@ -97,37 +97,27 @@ struct AuthorityCheck: Sendable {
             else { return nil }
         }
 
-        static let ecdsaWithSHA256: ASN1ObjectIdentifier = [1, 2, 840, 10045, 4, 3, 2]
-        static let ecdsaWithSHA384: ASN1ObjectIdentifier = [1, 2, 840, 10045, 4, 3, 3]
         static let sha256WithRSA: ASN1ObjectIdentifier = [1, 2, 840, 113_549, 1, 1, 11]
-        static let sha384WithRSA: ASN1ObjectIdentifier = [1, 2, 840, 113_549, 1, 1, 12]
-        static let sha512WithRSA: ASN1ObjectIdentifier = [1, 2, 840, 113_549, 1, 1, 13]
+
+        /// The signature algorithms a CA of ours may use: whether it is ECDSA, and the hash of the TBS it signs.
+        static let algorithms: [ASN1ObjectIdentifier: (ecdsa: Bool, digest: @Sendable (ArraySlice<UInt8>) -> any Digest)] = [
+            [1, 2, 840, 10045, 4, 3, 2]: (true, { SHA256.hash(data: $0) }),
+            [1, 2, 840, 10045, 4, 3, 3]: (true, { SHA384.hash(data: $0) }),
+            sha256WithRSA: (false, { SHA256.hash(data: $0) }),
+            [1, 2, 840, 113_549, 1, 1, 12]: (false, { SHA384.hash(data: $0) }),
+            [1, 2, 840, 113_549, 1, 1, 13]: (false, { SHA512.hash(data: $0) }),
+        ]
 
         func verifies(_ signature: ArraySlice<UInt8>, over tbs: ArraySlice<UInt8>, algorithm: ASN1ObjectIdentifier) -> Bool {
-            typealias A = VerifyingKey
+            guard let (ecdsa, hash) = Self.algorithms[algorithm] else { return false }
+            let digest = hash(tbs)
             switch self {
             case .p256(let key):
-                guard let value = try? P256.Signing.ECDSASignature(derRepresentation: signature) else { return false }
-                switch algorithm {
-                case A.ecdsaWithSHA256: return key.isValidSignature(value, for: SHA256.hash(data: tbs))
-                case A.ecdsaWithSHA384: return key.isValidSignature(value, for: SHA384.hash(data: tbs))
-                default: return false
-                }
+                return ecdsa && (try? P256.Signing.ECDSASignature(derRepresentation: signature)).map { key.isValidSignature($0, for: digest) } == true
             case .p384(let key):
-                guard let value = try? P384.Signing.ECDSASignature(derRepresentation: signature) else { return false }
-                switch algorithm {
-                case A.ecdsaWithSHA256: return key.isValidSignature(value, for: SHA256.hash(data: tbs))
-                case A.ecdsaWithSHA384: return key.isValidSignature(value, for: SHA384.hash(data: tbs))
-                default: return false
-                }
+                return ecdsa && (try? P384.Signing.ECDSASignature(derRepresentation: signature)).map { key.isValidSignature($0, for: digest) } == true
             case .rsa(let key):
-                let value = _RSA.Signing.RSASignature(rawRepresentation: signature)
-                switch algorithm {
-                case A.sha256WithRSA: return key.isValidSignature(value, for: SHA256.hash(data: tbs), padding: .insecurePKCS1v1_5)
-                case A.sha384WithRSA: return key.isValidSignature(value, for: SHA384.hash(data: tbs), padding: .insecurePKCS1v1_5)
-                case A.sha512WithRSA: return key.isValidSignature(value, for: SHA512.hash(data: tbs), padding: .insecurePKCS1v1_5)
-                default: return false
-                }
+                return !ecdsa && key.isValidSignature(_RSA.Signing.RSASignature(rawRepresentation: signature), for: digest, padding: .insecurePKCS1v1_5)
             }
         }
     }

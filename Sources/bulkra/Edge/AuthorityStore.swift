@@ -103,13 +103,8 @@ struct AuthorityStore {
 
     /// Loads one issuing CA with its chain and URLs.
     func authority(_ role: AuthorityRole) throws -> IssuingAuthority {
-        func read(_ path: String) throws -> String {
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw OperationalError(.notFound, LocalizedText(ja: "CAのファイルがありません: \(path)", en: "Missing CA file: \(path)"))
-            }
-            return text
-        }
-        let certificate = try Certificate(pemEncoded: try read(certificatePath(role.rawValue)))
+        let read = Self.read
+        let certificate = try self.certificate(role)
         var passphrase: String?
         if let data = FileManager.default.contents(atPath: passphrasePath(role)) {
             passphrase = try JSONDecoder().decode(PassphraseSource.self, from: data).read()
@@ -124,6 +119,18 @@ struct AuthorityStore {
         let urls = try JSONDecoder().decode([String: AuthorityURLs].self, from: Data(try read(urlsPath).utf8))
         return IssuingAuthority(role: role, certificate: certificate, privateKey: key, chain: chain,
                                 urls: urls[role.rawValue] ?? Self.defaultURLs(role))
+    }
+
+    /// The issuing CA's certificate alone (checking signatures needs no key, nor its passphrase).
+    func certificate(_ role: AuthorityRole) throws -> Certificate {
+        try Certificate(pemEncoded: try Self.read(certificatePath(role.rawValue)))
+    }
+
+    static func read(_ path: String) throws -> String {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw OperationalError(.notFound, LocalizedText(ja: "CAのファイルがありません: \(path)", en: "Missing CA file: \(path)"))
+        }
+        return text
     }
 
     func write(_ text: String, to path: String, mode: Int) throws {

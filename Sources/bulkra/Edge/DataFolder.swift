@@ -20,7 +20,7 @@ struct DataFolder {
                 en: "No registry at \(path); run bulkra init --data \(path) first."))
         }
         let registry = try SQLiteRegistry(path: registryPath, clock: { Date() }, logger: logger, lockTimeout: Self.lockTimeout)
-        if deliversPending { OutboxDelivery.sweepDataFolder(path) }
+        if deliversPending { Leftovers.sweepDataFolder(path) }
         if deliversPending, try registry.pendingDeliveries().count > 0 {
             do {
                 let summary = try OutboxDelivery(data: path, registry: registry, logger: logger).run(now: Date())

@@ -34,13 +34,14 @@ struct Doctor {
     func examine() throws -> Report {
         var report = Report()
         let authorities = try loadAuthorities()
+        let deliveryFolders = try registry.deliveryFolders()
         try checkRegistry(&report)
         try checkCertificates(&report, authorities: authorities)
         try checkUniqueness(&report)
         try checkOutbox(&report)
-        try checkFiles(&report, authorities: authorities)
+        try checkFiles(&report, authorities: authorities, deliveryFolders: deliveryFolders)
         try checkRevocationLists(&report)
-        checkModes(&report)
+        checkModes(&report, deliveryFolders: deliveryFolders)
         return report
     }
 
@@ -50,7 +51,7 @@ struct Doctor {
         guard store.exists else { return [:] }
         var checks: [String: AuthorityCheck] = [:]
         for role in AuthorityRole.allCases {
-            checks[role.rawValue] = AuthorityCheck(authorityDER: try store.authority(role).certificate.serializeAsPEM().derBytes)
+            checks[role.rawValue] = AuthorityCheck(authorityDER: try store.certificate(role).serializeAsPEM().derBytes)
         }
         return checks
     }
@@ -134,19 +135,14 @@ struct Doctor {
         report.checked.append(("DOC-04", LocalizedText(ja: "配信（待ち \(pending.count) 件）", en: "deliveries (\(pending.count) pending)")))
     }
 
-    /// The folders the doctor searches: the data folder's own, every delivery target, and those given.
-    func folders() throws -> [String] {
-        var folders = [data + "/outbox", data + "/crl", data + "/ra"]
-        folders += try registry.deliveryFolders()
-        folders += scanFolders
-        return folders.filter { FileManager.default.fileExists(atPath: $0) }
-    }
-
     /// DOC-05: no leftovers of dead processes; every certificate file signed by our CAs is in the registry, byte for byte.
-    func checkFiles(_ report: inout Report, authorities: [String: AuthorityCheck]) throws {
+    /// Searched: the data folder's own folders, every delivery target, and `--scan` folders.
+    func checkFiles(_ report: inout Report, authorities: [String: AuthorityCheck], deliveryFolders: [String]) throws {
         var certificates = 0
-        for folder in try folders() {
-            for leftover in OutboxDelivery.leftovers(in: folder) {
+        let folders = ([data + "/outbox", data + "/crl", data + "/ra"] + deliveryFolders + scanFolders)
+            .filter { FileManager.default.fileExists(atPath: $0) }
+        for folder in folders {
+            for leftover in Leftovers.find(in: folder) {
                 report.fail("DOC-05", ja: "終了したプロセスの残骸: \(leftover)", en: "Left by a dead process: \(leftover)")
             }
             var found: [(path: String, der: [UInt8])] = []
@@ -191,12 +187,12 @@ struct Doctor {
     }
 
     /// DOC-07: files holding secrets are readable by their owner only.
-    func checkModes(_ report: inout Report) {
+    func checkModes(_ report: inout Report, deliveryFolders: [String]) {
         var secrets = [registry.path, registry.path + "-wal", registry.path + "-shm", data + "/outbox.key"]
         secrets += Self.files(in: data + "/ca").filter { $0.hasSuffix(".key.pem") }
         secrets += Self.files(in: data + "/ra").filter { $0.hasSuffix(".p12") || $0.hasSuffix(".pin.txt") }
         secrets += Self.files(in: data + "/outbox").filter { $0.hasSuffix(".eml") }
-        for folder in (try? registry.deliveryFolders()) ?? [] {
+        for folder in deliveryFolders {
             for part in ["pins", "pkcs12", "bulk", "enrolments"] { secrets += Self.files(in: folder + "/" + part) }
         }
         var status = stat()

@@ -70,7 +70,7 @@ struct EnrolmentCompletion {
             }
         }
         CrashPoint.afterCommit.reach(data: data)
-        try OutboxDelivery(data: data, registry: registry, logger: logger).run(claimed: claimed, now: now)
+        try OutboxDelivery(data: data, registry: registry, logger: logger, sealing: sealing).run(claimed: claimed, now: now)
         return outcome
     }
 }

@@ -17,6 +17,16 @@ struct OutboxDelivery {
     let data: String
     let registry: SQLiteRegistry
     let logger: Logger
+    /// The key the payloads are sealed under (`DATA/outbox.key`).
+    let sealing: OutboxPayload
+
+    /// A deliverer; `sealing` when the caller holds the outbox key already (it sealed this commit's payloads with it).
+    init(data: String, registry: SQLiteRegistry, logger: Logger, sealing: OutboxPayload? = nil) throws {
+        self.data = data
+        self.registry = registry
+        self.logger = logger
+        self.sealing = try sealing ?? OutboxPayload.key(data: data)
+    }
 
     /// What one run delivered.
     struct Summary {
@@ -47,13 +57,11 @@ struct OutboxDelivery {
     }
 
     /// Delivers what this process claimed in its commit (from memory), then whatever else is pending, then relays the new
-    /// mails when SMTP is configured. `sweeping: false` leaves the data folder's sweep to the caller's own schedule (the
-    /// desk's maintenance timer).
+    /// mails when SMTP is configured.
     @discardableResult
-    func run(claimed: [PendingDelivery] = [], now: Date, sweeping: Bool = true) throws -> Summary {
+    func run(claimed: [PendingDelivery] = [], now: Date) throws -> Summary {
         var summary = Summary()
-        if sweeping { Self.sweepDataFolder(data) }
-        if !claimed.isEmpty { try deliver(claimed, now: now, into: &summary) }
+        if !claimed.isEmpty { try deliver(claimed, takenOver: false, now: now, into: &summary) }
         let dead = try deadClaimants()
         if try registry.hasClaimableDeliveries(owner: Self.owner, deadOwners: dead) {
             try drain(dead: dead, now: now, into: &summary)
@@ -73,20 +81,23 @@ struct OutboxDelivery {
         while true {
             let claimed = try registry.claimDeliveries(owner: Self.owner, deadOwners: dead)
             if claimed.isEmpty { return }
-            try deliver(claimed, now: now, into: &summary)
+            try deliver(claimed, takenOver: true, now: now, into: &summary)
         }
     }
 
     /// Writes claimed deliveries, syncs once, then marks done those that were written (REG-18). One that fails (a folder
     /// not writable, a payload that does not open) stays pending for the next run and never holds the others up; the
-    /// first failure is thrown after the others are marked.
-    private func deliver(_ claimed: [PendingDelivery], now: Date, into summary: inout Summary) throws {
-        let sealing = try OutboxPayload.key(data: data)
+    /// first failure is thrown after the others are marked. Deliveries `takenOver` from another process first have their
+    /// target folders swept of what it left there (this process's own targets were swept when it resolved them).
+    private func deliver(_ claimed: [PendingDelivery], takenOver: Bool, now: Date, into summary: inout Summary) throws {
+        if takenOver {
+            for target in Set(claimed.map(\.item.target)) where !target.isEmpty { Leftovers.sweep(target) }
+        }
         var done: [Int64] = []
         var failure: (any Error)?
         for delivery in claimed {
             do {
-                try deliver(delivery, sealing: sealing, now: now, into: &summary)
+                try deliver(delivery, now: now, into: &summary)
                 done.append(delivery.id)
             } catch {
                 logger.error("outbox.failed", metadata: ["outbox.id": "\(delivery.id)", "outbox.kind": "\(delivery.item.kind.rawValue)"])
@@ -109,21 +120,19 @@ struct OutboxDelivery {
             en: "The batch is committed, but part of its delivery failed (\(detail.en)); it stays pending and the next command retries it."))
     }
 
-    private func deliver(_ delivery: PendingDelivery, sealing: OutboxPayload, now: Date, into summary: inout Summary) throws {
+    private func deliver(_ delivery: PendingDelivery, now: Date, into summary: inout Summary) throws {
         let item = delivery.item
         switch item.kind {
         case .files:
             guard let payload = item.payload.flatMap(sealing.unpacked), let bundle = DeliveryBundle(decoding: payload) else {
                 throw Self.damaged(delivery)
             }
-            Self.sweepLeftovers(in: item.target)
             for entry in bundle.entries {
                 try OutputFolder.writeAtomically(entry.bytes, to: item.target + "/" + entry.path, mode: mode_t(entry.mode), durable: false)
                 summary.files += 1
             }
         case .results:
             guard let batchID = delivery.batchID else { throw Self.damaged(delivery) }
-            Self.sweepLeftovers(in: item.target)
             summary.files += try ResultFiles(data: data, registry: registry).write(batchID: batchID, to: item.target)
         case .mails:
             guard let payload = item.payload.flatMap(sealing.unpacked), let bundle = DeliveryBundle(decoding: payload) else {
@@ -145,51 +154,5 @@ struct OutboxDelivery {
     static func damaged(_ delivery: PendingDelivery) -> OperationalError {
         OperationalError(.database, LocalizedText(ja: "配信待ちの内容が壊れているか、DATA/outbox.key で開けません（outbox \(delivery.id)）",
                                                   en: "A pending delivery is damaged or does not open with DATA/outbox.key (outbox \(delivery.id))"))
-    }
-
-    /// REG-18: removes what dead processes left in `folder`: `.staging-<pid>` folders and `*.tmp-<pid>` files of processes
-    /// no longer running on this host. Returns what it removed.
-    @discardableResult
-    static func sweepLeftovers(in folder: String) -> [String] {
-        var removed: [String] = []
-        for path in leftovers(in: folder) where (try? FileManager.default.removeItem(atPath: path)) != nil {
-            removed.append(path)
-        }
-        return removed
-    }
-
-    /// REG-18: the data folder's own delivery folders (mails, CRLs, RA bundles) swept of dead processes' leftovers.
-    static func sweepDataFolder(_ data: String) {
-        for folder in ["outbox", "crl", "ra"] { sweepLeftovers(in: data + "/" + folder) }
-    }
-
-    /// The leftovers of dead processes in `folder` and its subfolders (two levels, where temporary files are written).
-    /// Read with `readdir` and its entry types: no `stat` per file, so a folder of 100,000 mails costs one pass.
-    static func leftovers(in folder: String) -> [String] {
-        var found: [String] = []
-        func scan(_ folder: String, depth: Int) {
-            guard let directory = opendir(folder) else { return }
-            defer { closedir(directory) }
-            while let entry = readdir(directory) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-                }
-                if name == "." || name == ".." { continue }
-                if let pid = leftoverPID(name), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH {
-                    found.append(folder + "/" + name)
-                } else if depth > 0, entry.pointee.d_type == UInt8(DT_DIR), !name.hasPrefix(".") {
-                    scan(folder + "/" + name, depth: depth - 1)
-                }
-            }
-        }
-        scan(folder, depth: 2)
-        return found.sorted()
-    }
-
-    /// The process id in a leftover's name: `.staging-<pid>` or `<name>.tmp-<pid>`.
-    static func leftoverPID(_ name: String) -> Int32? {
-        if name.hasPrefix(".staging-") { return Int32(name.dropFirst(".staging-".count)) }
-        if let range = name.range(of: ".tmp-", options: .backwards) { return Int32(name[range.upperBound...]) }
-        return nil
     }
 }

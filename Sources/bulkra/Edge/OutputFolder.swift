@@ -5,6 +5,7 @@ import Glibc
 /// Writes files so that a reader never sees half of one: a temporary sibling, fsync, then rename (CLI-61).
 enum OutputFolder {
     /// A folder results are written into: as the user gave it (for messages) and absolute (for the outbox, REG-18).
+    /// Resolving it is where a command starts using it, so what dead processes left there is swept then.
     struct Target {
         let given: String
         let absolute: String
@@ -26,6 +27,7 @@ enum OutputFolder {
                 }
             }
             self.absolute = (absolute as NSString).standardizingPath
+            Leftovers.sweep(self.absolute)
         }
     }
 

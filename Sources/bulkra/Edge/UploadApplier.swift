@@ -16,10 +16,6 @@ struct UploadApplier {
         case folder(String?)
         /// The web desk's URLs (`/certificates/<serial>.pem`); client bundles travel by one-time link.
         case desk
-
-        var isDesk: Bool {
-            if case .desk = self { return true } else { return false }
-        }
     }
 
     /// The choices of one upload.
@@ -110,9 +106,7 @@ struct UploadApplier {
             // CLI-61: a committed file submitted again writes its result files again (keys and PINs were delivered once).
             try ResultFiles(data: data, registry: registry).write(batchID: batchID, to: out.absolute)
         }
-        // The desk sweeps on its maintenance timer, not on every upload.
-        try OutboxDelivery(data: data, registry: registry, logger: logger).run(claimed: outcome.deliveries, now: now,
-                                                                              sweeping: !options.paths.isDesk)
+        try OutboxDelivery(data: data, registry: registry, logger: logger, sealing: sealing).run(claimed: outcome.deliveries, now: now)
         phases.mark("deliver")
         return outcome
     }
