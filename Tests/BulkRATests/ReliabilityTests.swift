@@ -103,6 +103,25 @@ struct ReliabilityTests {
         #expect(try Self.doctor(data).status == 0)
     }
 
+    @Test("REG-17 the same client file sent at once by bulkra submit and by a desk upload issues each identity once")
+    func concurrentCLIAndDesk() throws {
+        let data = try CLITests.dataFolder("concurrent-desk")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        try DeskTests.officerPEMs(data)
+        let desk = try DeskHarness(data: data)
+        let file = try Self.clientFile("both.tsv", count: 30, in: data)
+        let cli = try Running(Self.submit(file, data: data, out: data + "/out"), scratch: data)
+        let upload = try desk.request("/api/uploads?kind=client&operation=issue&mode=skip&name=both.tsv", as: DeskTests.ra1, method: "POST",
+                                      headers: ["X-BulkRA-API: 1"], body: "@" + file)
+        let submitted = cli.wait()
+        #expect(submitted.status == 0 && upload.status == 200, "\(submitted.status) \(upload.status) \(upload.text.prefix(300))")
+        let stored = try Self.clientCertificates(data)
+        #expect(stored.count == 30 && stored.identities == 30)
+        // One of the two applied it; the other got that batch's result.
+        let repeated = [upload.text.contains("\"repeated\":true"), Self.files(data + "/out").filter { $0.hasSuffix(".zip") }.isEmpty]
+        #expect(repeated.filter { $0 }.count == 1, "\(repeated)")
+    }
+
     @Test("REG-17 overlapping files at once: each identity once; the later file's overlapping lines get 212 as if run after the first")
     func concurrentOverlap() throws {
         let data = try CLITests.dataFolder("concurrent-overlap")
