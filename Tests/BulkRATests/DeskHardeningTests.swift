@@ -49,6 +49,139 @@ struct DeskHardeningTests {
         #expect(try desk.request("/", as: DeskTests.ra1).status == 200)
     }
 
+    /// An `openssl s_client` that finished its TLS handshake with the desk and then holds the connection. With an
+    /// officer, it first sends one request with that officer's certificate and reads the menu page.
+    final class Holder {
+        let process = Process()
+        let input = Pipe()
+
+        init(desk: DeskHarness, officer: String? = nil) throws {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+            process.arguments = ["s_client", "-connect", "127.0.0.1:\(desk.port)", "-CAfile", "\(desk.data)/ca/root.pem"]
+                + (officer.map { ["-cert", DeskHarness.officerPEM($0, data: desk.data)] } ?? [])
+            process.standardInput = input
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // s_client prints the session summary once the handshake is done; then the page, if one was asked for.
+            var seen = ""
+            var asked = false
+            let deadline = Date().addingTimeInterval(10)
+            while Date() < deadline {
+                if seen.contains("Verify return code"), officer == nil || seen.contains("</html>") { break }
+                if seen.contains("Verify return code"), !asked {
+                    input.fileHandleForWriting.write(Data("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8))
+                    asked = true
+                }
+                let chunk = output.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                seen += String(decoding: chunk, as: UTF8.self)
+            }
+            output.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+
+        /// Ends the connection the polite way: end of input makes s_client send close_notify and close.
+        func closeCleanly() {
+            try? input.fileHandleForWriting.close()
+            process.waitUntilExit()
+        }
+
+        /// Ends the connection as a crash would.
+        func kill() {
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+
+        /// Whether the desk closed the connection (s_client ends when it does) within `wait` seconds.
+        func isClosedByDesk(wait: Double) -> Bool {
+            let deadline = Date().addingTimeInterval(wait)
+            while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+            return !process.isRunning
+        }
+    }
+
+    /// A curl request started in the background; `status` waits for its end.
+    final class PendingRequest {
+        let process = Process()
+        let output = Pipe()
+
+        init(desk: DeskHarness, officer: String) throws {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+            process.arguments = ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "50", "--cacert", "\(desk.data)/ca/root.pem",
+                                 "--cert", DeskHarness.officerPEM(officer, data: desk.data), desk.base + "/"]
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+        }
+
+        var status: Int {
+            process.waitUntilExit()
+            return Int(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)) ?? 0
+        }
+    }
+
+    @Test("DESK-50 at the connection cap with every connection an officer's, a newcomer waits in the listen queue (not refused) and is served as soon as one closes, cleanly or by a crash")
+    func backpressureAtTheCap() throws {
+        // The idle timeout is far beyond the test's waits: only a closing holder can make room.
+        let desk = try DeskHarness(arguments: ["--max-connections", "3", "--idle-timeout", "300", "--handshake-timeout", "300"])
+        var holders = try (0..<3).map { _ in try Holder(desk: desk, officer: DeskTests.ra2) }
+        defer { holders.forEach { $0.kill() } }
+
+        let first = try PendingRequest(desk: desk, officer: DeskTests.ra1)
+        Thread.sleep(forTimeInterval: 3)
+        #expect(first.process.isRunning, "the fourth connection was answered (or dropped) while three officers' were open")
+        holders.removeFirst().closeCleanly()
+        #expect(first.status == 200)
+
+        // The answered request's connection is gone: fill the third place again and wait behind it once more.
+        holders.append(try Holder(desk: desk, officer: DeskTests.ra2))
+        let second = try PendingRequest(desk: desk, officer: DeskTests.ra1)
+        Thread.sleep(forTimeInterval: 3)
+        #expect(second.process.isRunning, "the fourth connection was answered (or dropped) while three officers' were open")
+        holders.removeFirst().kill()
+        #expect(second.status == 200)
+        #expect(holders.allSatisfy { $0.process.isRunning }, "an officer's connection was evicted")
+    }
+
+    @Test("DESK-50 at the connection cap, connections held without an officer's login make room for an officer at once, least recently used first")
+    func strangersMakeRoom() throws {
+        let desk = try DeskHarness(arguments: ["--max-connections", "3", "--idle-timeout", "300", "--handshake-timeout", "300"])
+        let officer = try Holder(desk: desk, officer: DeskTests.ra2)
+        let strangers = try (0..<2).map { _ in try Holder(desk: desk) }
+        defer { ([officer] + strangers).forEach { $0.kill() } }
+
+        let started = Date()
+        let first = try PendingRequest(desk: desk, officer: DeskTests.ra1)
+        #expect(first.status == 200)
+        #expect(Date().timeIntervalSince(started) < 5, "the officer waited \(Date().timeIntervalSince(started)) s")
+        #expect(strangers[0].isClosedByDesk(wait: 5), "the older stranger's connection is still open")
+        #expect(strangers[1].process.isRunning && officer.process.isRunning)
+
+        // Only the officer and one stranger are left: the next newcomer takes the stranger's place, never the officer's.
+        let reused = try Holder(desk: desk)
+        defer { reused.kill() }
+        let second = try PendingRequest(desk: desk, officer: DeskTests.ra1)
+        #expect(second.status == 200)
+        #expect(strangers[1].isClosedByDesk(wait: 5) && reused.process.isRunning, "the least recently used stranger did not go first")
+        #expect(officer.process.isRunning, "the officer's connection was evicted")
+    }
+
+    @Test("DESK-50 a connection that closes its sending side before any handshake is closed by the desk at once, not held until the handshake timeout")
+    func halfClosedBeforeHandshake() throws {
+        let desk = try DeskHarness(arguments: ["--handshake-timeout", "300"])
+        let idle = Self.idleConnections(20, port: desk.port)
+        defer { idle.forEach { close($0) } }
+        #expect(idle.count == 20)
+        for descriptor in idle { shutdown(descriptor, Int32(SHUT_WR)) }
+        #expect(idle.allSatisfy { Self.isClosed($0, wait: 5) })
+        // Connections that keep their side open are left to the timeout.
+        let quiet = Self.idleConnections(1, port: desk.port)
+        defer { quiet.forEach { close($0) } }
+        #expect(!Self.isClosed(quiet[0], wait: 1))
+    }
+
     @Test("DESK-51 a flood of refused requests writes one audit row per peer and minute, then gets 429; officers are not held up")
     func refusalFlood() throws {
         let data = try CLITests.dataFolder("desk-flood")

@@ -71,10 +71,13 @@ struct ServeCommand: ParsableCommand {
                                                                    encoding: .utf8))
         let identity = try tlsCertificate.map { try DeskIdentity.load(certificate: $0, key: tlsKey!) }
             ?? DeskIdentity.testIdentity(data: data, host: host, now: Date())
+        // DESK-50: handshake and idle timeouts, a connection cap that evicts what is worth least first, then waits.
+        let connectionGuard = ConnectionGuard(limits: .init(maximumConnections: maxConnections, maximumPendingPerPeer: maxPendingPerPeer,
+                                                            handshakeTimeout: .seconds(Int64(handshakeTimeout))))
         var keyBytes = SystemRandom.bytes(32)
         let desk = Desk(data: data, registry: registry, authenticator: OfficerAuthenticator(authority: raAuthority, registry: registry),
                         settings: try DeskSettings.load(data: data), forms: FormGuard(key: SymmetricKey(data: keyBytes)), logger: logger,
-                        refusals: RefusalCounter(limit: refusalLimit))
+                        refusals: RefusalCounter(limit: refusalLimit), connections: connectionGuard)
         keyBytes.removeAll()
 
         // DESK-01: ask for a client certificate naming the RA CA, accept any (or none) at the TLS layer and
@@ -86,9 +89,6 @@ struct ServeCommand: ParsableCommand {
         tls.sendCANameList = true
         let host = self.host
         let officers = Self.officerBundles(data: data)
-        // DESK-50: handshake and idle timeouts, a connection cap that evicts unfinished handshakes first.
-        let connectionGuard = ConnectionGuard(limits: .init(maximumConnections: maxConnections, maximumPendingPerPeer: maxPendingPerPeer,
-                                                            handshakeTimeout: .seconds(Int64(handshakeTimeout))))
         let idle = TimeAmount.seconds(Int64(idleTimeout))
         let context = try NIOSSLContext(configuration: tls)
         let server = HTTPServerBuilder { responder in
@@ -97,7 +97,9 @@ struct ServeCommand: ParsableCommand {
         }
         let app = Application(
             router: desk.router(), server: server,
-            configuration: .init(address: .hostname(host, port: port), serverName: "BulkRA"),
+            // DESK-50: the guard decides before each accept; at the cap newcomers wait in a listen queue of 1,024.
+            configuration: .init(address: .hostname(host, port: port), serverName: "BulkRA", backlog: 1024,
+                                 availableConnectionsDelegate: connectionGuard),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 var text = "BulkRA desk: https://\(host):\(port)/ (listening)\n"
@@ -116,6 +118,7 @@ struct ServeCommand: ParsableCommand {
                 try? await Task.sleep(for: .seconds(interval))
                 Self.maintain(data: data, registry: registry, logger: logger)
                 desk.flushRefusals()
+                connectionGuard.logPressure(logger)
             }
         }
         let done = DispatchSemaphore(value: 0)

@@ -9,6 +9,7 @@ extension Desk {
     /// Every route of the desk (Specs/desk.md). Officer routes pass through `gate`; link routes do not.
     func router() -> Router<DeskContext> {
         let router = Router(context: DeskContext.self)
+        router.add(middleware: ConnectionActivity(connections: connections))
         router.add(middleware: SecurityHeaders())
 
         router.get("/static/desk.css") { _, _ in

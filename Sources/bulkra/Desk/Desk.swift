@@ -23,6 +23,8 @@ struct Desk: Sendable {
     let logger: Logger
     /// DESK-51: refused requests per peer and minute.
     let refusals: RefusalCounter
+    /// DESK-50: the connections, told which ones belong to officers.
+    let connections: ConnectionGuard
     /// Uploads run one at a time off the request threads: a batch is checked against the registry and
     /// committed before the next one is checked (one batch, one transaction; DESK-21).
     let uploads = DispatchQueue(label: "bulkra.desk.uploads")
@@ -42,6 +44,7 @@ struct Desk: Sendable {
     func officer(_ context: DeskContext) async -> (result: Result<DeskOfficer, LoginRefusal>, limited: Bool) {
         let now = self.now
         let result = authenticator.authenticate(await context.peerCertificate(), now: now)
+        if case .success = result { connections.loggedIn(context.channel) }
         guard case .failure(let refusal) = result, refusal != .noCertificate else { return (result, false) }
         let peer = context.channel.remoteAddress?.ipAddress ?? "?"
         let counted = refusals.count(peer: peer, reason: refusal.rawValue, now: now)
