@@ -8,7 +8,8 @@
 //     -> BulkRAIssue    (requests -> signed certificates, keys, PKCS#12, CRLs; C glue CBulkRAOpenSSL)
 //     -> BulkRARegistry (record: SQLite registry, implements ValidationDirectory)
 //     -> BulkRAReport   (results, delivery files, mails, downloads; imports Issue's and Registry's records)
-//   bulkra (CLI edge: files, flags, clock, logger backend)
+//     -> BulkRAService  (the pipeline: submissions, outbox deliveries, CAs, doctor; what the CLI and the desk call)
+//   bulkra (CLI and desk edge: files, flags, HTTP, clock, logger backend)
 import PackageDescription
 
 let package = Package(
@@ -98,6 +99,24 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .target(
+            name: "BulkRAService",
+            dependencies: [
+                "BulkRAModel",
+                "BulkRADecode",
+                "BulkRAValidate",
+                "BulkRAIssue",
+                "BulkRARegistry",
+                "BulkRAReport",
+                "CBulkRAOpenSSL",
+                "CBulkRAZlib",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "bulkra",
             dependencies: [
@@ -107,8 +126,8 @@ let package = Package(
                 "BulkRAValidate",
                 "BulkRARegistry",
                 "BulkRAReport",
+                "BulkRAService",
                 "CBulkRAOpenSSL",
-                "CBulkRAZlib",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Logging", package: "swift-log"),
@@ -147,6 +166,7 @@ let package = Package(
                 "BulkRAValidate",
                 "BulkRARegistry",
                 "BulkRAReport",
+                "BulkRAService",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "X509", package: "swift-certificates"),

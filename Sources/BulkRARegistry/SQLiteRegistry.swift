@@ -571,7 +571,8 @@ public final class SQLiteRegistry: Registry {
                   let created = Self.date(row["created_at"]) else { return nil }
             return StoredBatch(id: row["id"], institutionID: row["institution_id"], kind: kind, operation: operation,
                                officerEmail: row["officer_email"], fileName: row["file_name"], resultJSON: row["result_json"],
-                               resultTSV: row["result_tsv"], applied: (row["applied"] as Int) != 0, created: created)
+                               resultTSV: row["result_tsv"], linesOK: row["accepted"], linesNG: row["rejected"],
+                               applied: (row["applied"] as Int) != 0, created: created)
         }
     }
 

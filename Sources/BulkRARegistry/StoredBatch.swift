@@ -19,6 +19,10 @@ public struct StoredBatch: Sendable, Hashable {
     public let resultJSON: String
     /// The result TSV.
     public let resultTSV: String
+    /// The OK lines of the result.
+    public let linesOK: Int
+    /// The NG lines of the result.
+    public let linesNG: Int
     /// Whether anything was applied.
     public let applied: Bool
     /// When it was committed.
@@ -26,7 +30,7 @@ public struct StoredBatch: Sendable, Hashable {
 
     /// Creates a stored batch.
     public init(id: Int64, institutionID: String, kind: UploadKind, operation: UploadOperation, officerEmail: String?, fileName: String,
-                resultJSON: String, resultTSV: String, applied: Bool, created: Date) {
+                resultJSON: String, resultTSV: String, linesOK: Int, linesNG: Int, applied: Bool, created: Date) {
         self.id = id
         self.institutionID = institutionID
         self.kind = kind
@@ -35,6 +39,8 @@ public struct StoredBatch: Sendable, Hashable {
         self.fileName = fileName
         self.resultJSON = resultJSON
         self.resultTSV = resultTSV
+        self.linesOK = linesOK
+        self.linesNG = linesNG
         self.applied = applied
         self.created = created
     }

@@ -1,5 +1,5 @@
-import Foundation
 import BulkRAValidate
+import Foundation
 
 /// A method-3 line (the user's own key): no certificate yet, a one-time enrolment token instead (ISS-15, Specs/issuance.md).
 public struct PendingEnrolment: Sendable, CustomStringConvertible {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BulkRADecode
 import BulkRAModel
+import BulkRAService
 import BulkRAValidate
 import Foundation
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BulkRAIssue
 import BulkRAModel
+import BulkRAService
 import Foundation
 import SwiftASN1
 import X509
@@ -110,7 +111,7 @@ struct CACommand: ParsableCommand {
             // CRL-01: the new CA's CRL is signed at once (the old key's CRL no longer verifies).
             if FileManager.default.fileExists(atPath: DataFolder(path: common.data).registryPath) {
                 let registry = try DataFolder(path: common.data).openRegistry(logger: common.makeLogger(), deliversPending: false)
-                _ = try CRLCommand.refresh(dataFolder: common.data, registry: registry, now: Date(), force: true, roles: [role])
+                _ = try CRLPublisher(dataFolder: common.data, registry: registry).refresh(now: Date(), force: true, roles: [role])
                 print("CRL: \(common.data)/crl/\(role.rawValue).crl (signed by the new CA)")
             }
         }

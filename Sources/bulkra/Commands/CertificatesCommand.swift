@@ -1,6 +1,7 @@
 import ArgumentParser
 import BulkRAModel
 import BulkRARegistry
+import BulkRAService
 import BulkRAValidate
 import Foundation
 import X509

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BulkRADecode
 import BulkRAModel
+import BulkRAService
 import BulkRAValidate
 
 /// `bulkra check`: the dry run — reports every line, changes nothing (CLI-20).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BulkRAModel
+import BulkRAService
 import Foundation
 
 /// `bulkra doctor --data D`: checks the invariants of a data folder and names every violation (CLI-110, DOC-01..DOC-07).

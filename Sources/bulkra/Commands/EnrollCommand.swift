@@ -3,6 +3,7 @@ import BulkRAIssue
 import BulkRAModel
 import BulkRARegistry
 import BulkRAReport
+import BulkRAService
 import BulkRAValidate
 import Foundation
 import X509

@@ -1,9 +1,10 @@
 import ArgumentParser
 import BulkRADecode
 import BulkRAIssue
+import BulkRAModel
 import BulkRARegistry
 import BulkRAReport
-import BulkRAModel
+import BulkRAService
 import BulkRAValidate
 import Foundation
 
@@ -46,7 +47,7 @@ struct InstitutionsCommand: ParsableCommand {
             // REG-17: the check, the officers needing an RA certificate and the commit run under the registry's write lock.
             let (batch, deliveries, claimed) = try registry.serializable { transaction -> (ValidatedBatch, [OfficerDelivery], [PendingDelivery]) in
                 let batch = try run.validate(upload, directory: transaction, retainingRequests: true)
-                let changes = UploadRun.linesToApply(batch, mode: options.onError).compactMap { request -> InstitutionChange? in
+                let changes = options.onError.linesToApply(batch).compactMap { request -> InstitutionChange? in
                     if case .institution(let change) = request { return change } else { return nil }
                 }
                 guard !changes.isEmpty else { return (batch, [], []) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BulkRAModel
+import BulkRAService
 import Foundation
 
 /// `bulkra mail`: the notification outbox (CLI-80, CLI-81).

@@ -3,6 +3,7 @@ import BulkRAIssue
 import BulkRAModel
 import BulkRARegistry
 import BulkRAReport
+import BulkRAService
 import BulkRAValidate
 import Foundation
 import Glibc
@@ -126,7 +127,7 @@ struct NightlyCommand: ParsableCommand {
     static func copyRevocationLists(data: String, registry: SQLiteRegistry, folder: String, now: Date) throws -> [ExportManifest.Entry] {
         let source = data + "/crl"
         if AuthorityRole.allCases.contains(where: { !FileManager.default.fileExists(atPath: source + "/\($0.rawValue).crl") }) {
-            try CRLCommand.publishAll(dataFolder: data, registry: registry, now: now)
+            try CRLPublisher(dataFolder: data, registry: registry).publishAll(now: now)
         }
         return try AuthorityRole.allCases.map { role in
             let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: source + "/\(role.rawValue).crl")))

@@ -2,6 +2,7 @@ import ArgumentParser
 import BulkRAIssue
 import BulkRAModel
 import BulkRARegistry
+import BulkRAService
 import Crypto
 import Dispatch
 import Foundation
@@ -137,7 +138,7 @@ struct ServeCommand: ParsableCommand {
         do {
             Leftovers.sweepDataFolder(data)
             try OutboxDelivery(data: data, registry: registry, logger: logger).run(now: Date())
-            for outcome in try CRLCommand.refresh(dataFolder: data, registry: registry, now: Date(), force: false) where outcome.reason != nil {
+            for outcome in try CRLPublisher(dataFolder: data, registry: registry).refresh(now: Date(), force: false) where outcome.reason != nil {
                 logger.notice("crl.refreshed", metadata: ["crl.role": "\(outcome.role.rawValue)", "crl.reason": "\(outcome.reason ?? "")"])
             }
         } catch {

@@ -4,6 +4,7 @@ import BulkRAIssue
 import BulkRAModel
 import BulkRARegistry
 import BulkRAReport
+import BulkRAService
 import BulkRAValidate
 import Crypto
 import Foundation
@@ -44,13 +45,15 @@ struct SubmitCommand: ParsableCommand {
         let logger = common.makeLogger()
         let registry = try DataFolder(path: common.data).openRegistry(logger: logger)
         let applier = UploadApplier(data: common.data, registry: registry, logger: logger)
+        let progress = Progress(label: "発行中 / issuing", enabled: true)
+        defer { progress.finish() }
         let outcome = try applier.apply(
             try UploadFile.read(file), fileName: (file as NSString).lastPathComponent, context: upload.context,
             options: .init(mode: options.onError, recordLimit: options.recordLimit, keyKind: keyType, pkcs12Format: pkcs12Format,
-                           paths: .folder(out), showsProgress: true),
+                           paths: .folder(out), progress: progress.update),
             now: Date())
         FileHandle.standardOutput.write(Data((options.format == .json ? outcome.json : outcome.tsv).utf8))
-        throw outcome.accepted ? ExitCode.success : ExitCode(1)
+        throw outcome.everyLineOK ? ExitCode.success : ExitCode(1)
     }
 }
 

@@ -2,6 +2,7 @@ import BulkRAIssue
 import BulkRAModel
 import BulkRARegistry
 import BulkRAReport
+import BulkRAService
 import BulkRAValidate
 import Foundation
 import Hummingbird

@@ -1,5 +1,6 @@
 import BulkRAModel
 import BulkRAReport
+import BulkRAService
 import Foundation
 import HTTPTypes
 import Hummingbird

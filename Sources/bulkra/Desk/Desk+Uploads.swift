@@ -3,6 +3,7 @@ import BulkRAIssue
 import BulkRAModel
 import BulkRARegistry
 import BulkRAReport
+import BulkRAService
 import BulkRAValidate
 import Foundation
 import HTTPTypes
@@ -41,9 +42,9 @@ extension Desk {
             }
             let outcome = try await run(choice, bytes: part.bytes, fileName: Self.baseName(fileName), officer: officer)
             guard let view = ResultView(json: outcome.json) else { throw HTTPError(.internalServerError) }
-            let status: HTTPResponse.Status = view.fileErrors.isEmpty ? .ok : .unprocessableContent
+            let status: HTTPResponse.Status = outcome.fileRejected ? .unprocessableContent : .ok
             return html(resultPage(view, officer: officer, language: language, batchID: outcome.batchID, checkOnly: choice.checkOnly,
-                                   repeated: outcome.repeated, screen: choice.screen), status: status)
+                                   repeated: outcome.status == .alreadyApplied, screen: choice.screen), status: status)
         }
     }
 
@@ -67,9 +68,10 @@ extension Desk {
             let bytes = body.readBytes(length: body.readableBytes) ?? []
             let outcome = try await run(choice, bytes: bytes, fileName: Self.baseName(query.get("name") ?? "upload.tsv"), officer: officer)
             let result = outcome.json.trimmingCharacters(in: .whitespacesAndNewlines)
-            let wrapped = JSONWriter.object([("batch", outcome.batchID.map(String.init) ?? "null"), ("repeated", String(outcome.repeated)),
+            let wrapped = JSONWriter.object([("batch", outcome.batchID.map(String.init) ?? "null"),
+                                             ("repeated", String(outcome.status == .alreadyApplied)),
                                              ("checkOnly", String(choice.checkOnly)), ("result", result)]) + "\n"
-            return json(wrapped, status: result.contains("\"fileErrors\":[]") ? .ok : .unprocessableContent)
+            return json(wrapped, status: outcome.fileRejected ? .unprocessableContent : .ok)
         }
     }
 
@@ -95,19 +97,14 @@ extension Desk {
     }
 
     /// Checks (and applies) on the upload queue, as the officer of their institution: lines are limited to the officer's domains.
-    func run(_ choice: UploadChoice, bytes: [UInt8], fileName: String, officer: DeskOfficer) async throws -> UploadApplier.Outcome {
+    func run(_ choice: UploadChoice, bytes: [UInt8], fileName: String, officer: DeskOfficer) async throws -> SubmissionOutcome {
         let context = UploadContext(institutionID: officer.institutionID, kind: choice.screen.kind, operation: choice.operation,
                                     officerEmail: officer.email)
         let (data, registry, logger, now) = (self.data, self.registry, self.logger, self.now)
         return try await serially {
-            if choice.checkOnly {
-                let upload = try UploadDecoder(kind: context.kind, logger: logger).decode(bytes, fileName: fileName)
-                let batch = try UploadValidator(context: context, directory: registry, logger: logger).validate(upload, retainingRequests: false)
-                return UploadApplier.Outcome(batch: batch, json: CheckReport(batch).renderJSON(), tsv: "", applied: false, batchID: nil,
-                                             issued: .empty, repeated: false)
-            }
-            return try UploadApplier(data: data, registry: registry, logger: logger)
-                .apply(bytes, fileName: fileName, context: context, options: .init(mode: choice.mode, paths: .desk), now: now)
+            let applier = UploadApplier(data: data, registry: registry, logger: logger)
+            if choice.checkOnly { return try applier.check(bytes, fileName: fileName, context: context) }
+            return try applier.apply(bytes, fileName: fileName, context: context, options: .init(mode: choice.mode, paths: .desk), now: now)
         }
     }
 

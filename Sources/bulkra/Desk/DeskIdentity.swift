@@ -1,5 +1,6 @@
 import BulkRAIssue
 import BulkRAModel
+import BulkRAService
 import Crypto
 import Foundation
 import NIOSSL

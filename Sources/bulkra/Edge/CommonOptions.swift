@@ -1,6 +1,7 @@
 import ArgumentParser
 import BulkRADecode
 import BulkRAReport
+import BulkRAService
 import Logging
 
 /// Options every command shares (Specs/cli.md, CLI-03).
@@ -46,10 +47,5 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     var resultFormat: ResultFormat { self == .json ? .json : .tsv }
 }
 
-/// What happens to good lines when some lines fail (the real `errorFlg`; RES-12).
-enum ErrorMode: String, ExpressibleByArgument, CaseIterable {
-    /// Apply nothing if any line fails (default).
-    case abort
-    /// Apply the good lines.
-    case skip
-}
+/// RES-12: the error mode as a flag value.
+extension ErrorMode: ExpressibleByArgument {}

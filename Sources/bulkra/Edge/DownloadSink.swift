@@ -1,4 +1,5 @@
 import BulkRAModel
+import BulkRAService
 import BulkRAValidate
 import Crypto
 import Foundation

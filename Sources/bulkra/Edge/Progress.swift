@@ -1,11 +1,12 @@
 import Foundation
 import Glibc
+import Synchronization
 
 /// A progress line on standard error, only when it is a terminal (CLI-62).
-final class Progress: @unchecked Sendable {
+final class Progress: Sendable {
     let label: String
     let enabled: Bool
-    private var shown = false
+    private let shown = Mutex(false)
 
     init(label: String, enabled: Bool) {
         self.label = label
@@ -13,19 +14,17 @@ final class Progress: @unchecked Sendable {
     }
 
     func update(_ done: Int, _ total: Int) {
-        guard enabled else { return }
-        shown = true
-        FileHandle.standardError.write(Data("\r\(label) \(done)/\(total)".utf8))
+        show("\(done)/\(total)")
     }
 
     /// Shows a free-form state after the label.
     func show(_ state: String) {
         guard enabled else { return }
-        shown = true
+        shown.withLock { $0 = true }
         FileHandle.standardError.write(Data("\r\(label) \(state)".utf8))
     }
 
     func finish() {
-        if shown { FileHandle.standardError.write(Data("\n".utf8)) }
+        if shown.withLock({ $0 }) { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 }

@@ -3,6 +3,7 @@ import BulkRADecode
 import BulkRAModel
 import BulkRARegistry
 import BulkRAReport
+import BulkRAService
 import BulkRAValidate
 import Foundation
 import Logging
@@ -59,7 +60,7 @@ struct UploadRun {
         let upload = try decode()
         let batch = try registry.serializable { transaction in
             let batch = try validate(upload, directory: transaction, retainingRequests: true)
-            let items = Self.linesToApply(batch, mode: mode).compactMap(select)
+            let items = mode.linesToApply(batch).compactMap(select)
             if !items.isEmpty {
                 do {
                     try write(transaction, items)
@@ -75,10 +76,4 @@ struct UploadRun {
         return Self.exitCode(for: batch.summary)
     }
 
-    /// RES-12: whether an apply command may write, and which lines.
-    static func linesToApply(_ batch: ValidatedBatch, mode: ErrorMode) -> [AcceptedRequest] {
-        guard batch.fileDiagnostics.isEmpty else { return [] }
-        if mode == .abort && batch.status != .accepted { return [] }
-        return batch.lines.compactMap(\.request)
-    }
 }

@@ -13,33 +13,37 @@ import Logging
 /// (a dead claimant on this host is taken over at once), written, synced, and only then marked done. Writing
 /// again after a crash between write and mark is harmless: files get the same bytes under the same name, and a
 /// mail is written only when neither `DATA/outbox/` nor `DATA/outbox/sent/` has it.
-struct OutboxDelivery {
+public struct OutboxDelivery {
     let data: String
     let registry: SQLiteRegistry
     let logger: Logger
     /// The key the payloads are sealed under (`DATA/outbox.key`).
     let sealing: OutboxPayload
 
-    /// A deliverer; `sealing` when the caller holds the outbox key already (it sealed this commit's payloads with it).
-    init(data: String, registry: SQLiteRegistry, logger: Logger, sealing: OutboxPayload? = nil) throws {
+    /// REG-18: a deliverer; `sealing` when the caller holds the outbox key already (it sealed this commit's payloads with it).
+    public init(data: String, registry: SQLiteRegistry, logger: Logger, sealing: OutboxPayload? = nil) throws {
         self.data = data
         self.registry = registry
         self.logger = logger
         self.sealing = try sealing ?? OutboxPayload.key(data: data)
     }
 
-    /// What one run delivered.
-    struct Summary {
-        var files = 0
-        var mails = 0
-        var crls = 0
-        var deliveries = 0
-        /// Mails written in this run (the relay sends them when mail.json names one).
-        var mailPaths: [String] = []
+    /// REG-18: what one run delivered.
+    public struct Summary {
+        /// REG-18: bundles of files written.
+        public var files = 0
+        /// REG-18: mails written.
+        public var mails = 0
+        /// REG-18: CRL refreshes done.
+        public var crls = 0
+        /// REG-18: deliveries completed.
+        public var deliveries = 0
+        /// REG-18: mails written in this run (the relay sends them when mail.json names one).
+        public var mailPaths: [String] = []
     }
 
-    /// This process's claimant name: host and process id.
-    static var owner: String { "\(hostName):\(getpid())" }
+    /// REG-18: this process's claimant name: host and process id.
+    public static var owner: String { "\(hostName):\(getpid())" }
 
     static var hostName: String {
         var buffer = [CChar](repeating: 0, count: 256)
@@ -56,10 +60,10 @@ struct OutboxDelivery {
         }
     }
 
-    /// Delivers what this process claimed in its commit (from memory), then whatever else is pending, then relays the new
+    /// REG-18: delivers what this process claimed in its commit (from memory), then whatever else is pending, then relays the new
     /// mails when SMTP is configured.
     @discardableResult
-    func run(claimed: [PendingDelivery] = [], now: Date) throws -> Summary {
+    public func run(claimed: [PendingDelivery] = [], now: Date) throws -> Summary {
         var summary = Summary()
         if !claimed.isEmpty { try deliver(claimed, takenOver: false, now: now, into: &summary) }
         let dead = try deadClaimants()
@@ -146,7 +150,7 @@ struct OutboxDelivery {
                 summary.mails += 1
             }
         case .crls:
-            try CRLCommand.publishAll(dataFolder: data, registry: registry, now: now)
+            try CRLPublisher(dataFolder: data, registry: registry).publishAll(now: now)
             summary.crls += 1
         }
     }

@@ -4,9 +4,13 @@ import Crypto
 import _CryptoExtras
 import X509
 
-/// Service-made keys from the system's generator through BoringSSL (≈ 65 ms per RSA-2048 key, ≈ 0.15 ms per P-256 key).
-struct SystemKeyPairSource: KeyPairSource {
-    func makeKeyPair(_ kind: ServiceKeyKind) throws -> ServiceKeyPair {
+/// ISS-12: service-made keys from the system's generator through BoringSSL (≈ 65 ms per RSA-2048 key, ≈ 0.15 ms per P-256 key).
+public struct SystemKeyPairSource: KeyPairSource {
+    /// ISS-12: the system's key generator.
+    public init() {}
+
+    /// ISS-12: one new key pair of `kind`.
+    public func makeKeyPair(_ kind: ServiceKeyKind) throws -> ServiceKeyPair {
         do {
             switch kind {
             case .rsa2048:

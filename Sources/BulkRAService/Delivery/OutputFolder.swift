@@ -3,15 +3,17 @@ import Foundation
 import Glibc
 
 /// Writes files so that a reader never sees half of one: a temporary sibling, fsync, then rename (CLI-61).
-enum OutputFolder {
+public enum OutputFolder {
     /// A folder results are written into: as the user gave it (for messages) and absolute (for the outbox, REG-18).
     /// Resolving it is where a command starts using it, so what dead processes left there is swept then.
-    struct Target {
-        let given: String
-        let absolute: String
+    public struct Target {
+        /// CLI-61: the folder as the user gave it (for messages).
+        public let given: String
+        /// REG-18: the folder as an absolute path (the outbox may deliver from another working folder).
+        public let absolute: String
 
-        /// Creates the folder when missing; refuses a path that is not a folder.
-        init(_ given: String) throws {
+        /// CLI-61: creates the folder when missing; refuses a path that is not a folder.
+        public init(_ given: String) throws {
             self.given = given
             let absolute = given.hasPrefix("/") ? given : FileManager.default.currentDirectoryPath + "/" + given
             var isFolder: ObjCBool = false
@@ -33,7 +35,7 @@ enum OutputFolder {
 
     /// Writes `bytes` to `path` atomically with the given mode, creating parent folders.
     /// `durable: false` skips the per-file fsync when the caller syncs the whole file system once (the outbox, REG-18).
-    static func writeAtomically<Bytes: Sequence>(_ bytes: Bytes, to path: String, mode: mode_t = 0o644,
+    public static func writeAtomically<Bytes: Sequence>(_ bytes: Bytes, to path: String, mode: mode_t = 0o644,
                                                  durable: Bool = true) throws where Bytes.Element == UInt8 {
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty {
@@ -57,11 +59,13 @@ enum OutputFolder {
         guard rename(temporary, path) == 0 else { unlink(temporary); throw failure(path) }
     }
 
-    static func writeAtomically(_ text: String, to path: String, mode: mode_t = 0o644) throws {
+    /// CLI-61: writes text the way `writeAtomically(_:to:mode:durable:)` writes bytes.
+    public static func writeAtomically(_ text: String, to path: String, mode: mode_t = 0o644) throws {
         try writeAtomically(Array(text.utf8), to: path, mode: mode)
     }
 
-    static func failure(_ path: String) -> OperationalError {
+    /// CLI-61: the coded error of a folder that cannot be written.
+    public static func failure(_ path: String) -> OperationalError {
         OperationalError(.io, LocalizedText(ja: "書き込めません: \(path)", en: "Cannot write \(path)"))
     }
 }

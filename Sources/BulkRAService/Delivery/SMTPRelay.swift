@@ -7,24 +7,26 @@ import Logging
 /// curl speaks SMTP, STARTTLS (`--ssl-reqd`), implicit TLS (`smtps://`, port 465) and AUTH, and checks the relay's
 /// certificate; one curl process takes up to `batchSize` mails over a reused connection. Options go through its
 /// standard input (`-K -`), so the password never shows in a process list.
-struct SMTPRelay {
-    /// What happened to one mail.
-    struct Outcome {
-        let file: String
-        let recipients: [String]
-        /// nil when the relay accepted the mail.
-        let failure: Failure?
+public struct SMTPRelay {
+    /// MAIL-08: what happened to one mail.
+    public struct Outcome: Sendable {
+        /// MAIL-08: the `.eml` file.
+        public let file: String
+        /// MAIL-08: its envelope recipients.
+        public let recipients: [String]
+        /// MAIL-08: nil when the relay accepted the mail.
+        public let failure: Failure?
     }
 
-    /// Why the relay did not take a mail.
-    struct Failure {
-        /// curl's exit code for this transfer.
-        let code: Int
-        /// curl's message.
-        let message: String
+    /// MAIL-08: why the relay did not take a mail.
+    public struct Failure: Sendable {
+        /// MAIL-08: curl's exit code for this transfer.
+        public let code: Int
+        /// MAIL-08: curl's message.
+        public let message: String
 
-        /// A refusal of this mail (a recipient or the message rejected), as opposed to an unreachable or misconfigured relay.
-        var isRefusal: Bool { code == 55 || code == 26 || code == -1 }
+        /// MAIL-08: a refusal of this mail (a recipient or the message rejected), as opposed to an unreachable or misconfigured relay.
+        public var isRefusal: Bool { code == 55 || code == 26 || code == -1 }
     }
 
     static let batchSize = 200
@@ -35,8 +37,8 @@ struct SMTPRelay {
     let curl: String
     let logger: Logger
 
-    /// The relay of the settings; a missing password variable or a missing curl is an operational error.
-    init(settings: MailSettings, logger: Logger) throws {
+    /// MAIL-08: the relay of the settings; a missing password variable or a missing curl is an operational error.
+    public init(settings: MailSettings, logger: Logger) throws {
         guard let smtp = settings.smtp else {
             throw OperationalError(.invalidRequest, LocalizedText(
                 ja: "mail.json に smtp の設定がありません（host, port, starttls）", en: "mail.json has no smtp section (host, port, starttls)"))
@@ -59,8 +61,8 @@ struct SMTPRelay {
         self.logger = logger
     }
 
-    /// Sends the files in order; each accepted one is moved to `sent/` beside it.
-    func send(_ files: [String]) throws -> [Outcome] {
+    /// MAIL-08: sends the files in order; each accepted one is moved to `sent/` beside it.
+    public func send(_ files: [String]) throws -> [Outcome] {
         var outcomes: [Outcome] = []
         var start = 0
         while start < files.count {

@@ -1,19 +1,27 @@
+import BulkRAIssue
 import BulkRAModel
 import BulkRARegistry
 import Foundation
 import Logging
 
 /// The data folder: the registry file and, later, CA material and outputs (Specs/cli.md, CLI-02).
-struct DataFolder {
-    let path: String
+public struct DataFolder: Sendable {
+    /// CLI-02: the folder's path.
+    public let path: String
 
-    var registryPath: String { path + "/registry.sqlite" }
+    /// CLI-02: the data folder at `path`.
+    public init(path: String) {
+        self.path = path
+    }
+
+    /// CLI-02: the registry file of the folder.
+    public var registryPath: String { path + "/registry.sqlite" }
 
     /// Opens the registry of an initialised folder; a missing folder is an operational failure.
     ///
     /// REG-18: deliveries a crashed command left pending are finished first (a failure there is a warning: the command
     /// itself goes on, and the next one tries again).
-    func openRegistry(logger: Logger, deliversPending: Bool = true) throws -> SQLiteRegistry {
+    public func openRegistry(logger: Logger, deliversPending: Bool = true) throws -> SQLiteRegistry {
         guard FileManager.default.fileExists(atPath: registryPath) else {
             throw OperationalError(.notFound, LocalizedText(
                 ja: "登録データベースがありません。先に bulkra init --data \(path) を実行してください。",
@@ -34,8 +42,8 @@ struct DataFolder {
         return registry
     }
 
-    /// Creates the folder and the registry (idempotent: an existing registry is migrated forward).
-    func create(logger: Logger) throws -> SQLiteRegistry {
+    /// CLI-10: creates the folder and the registry (idempotent: an existing registry is migrated forward).
+    public func create(logger: Logger) throws -> SQLiteRegistry {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
@@ -43,6 +51,27 @@ struct DataFolder {
             throw OperationalError(.io, LocalizedText(ja: "フォルダを作成できません: \(path)", en: "Cannot create the folder \(path): \(error)"))
         }
         return try SQLiteRegistry(path: registryPath, clock: { Date() }, logger: logger, lockTimeout: Self.lockTimeout)
+    }
+
+    /// CLI-10, CLI-11: what `initialise` found and made.
+    public struct Initialisation: Sendable {
+        /// The registry, created or migrated forward.
+        public let registry: SQLiteRegistry
+        /// CLI-11: the TEST hierarchy made now, or nil when the folder holds CAs already (they are kept).
+        public let madeHierarchy: TestHierarchy?
+        /// CRL-01: the CRLs signed now.
+        public let signedCRLs: [AuthorityRole]
+    }
+
+    /// CLI-10, CLI-11: creates (or migrates) the registry, writes the default mail settings, makes a TEST CA hierarchy when
+    /// the folder has none, and signs every CRL that is missing or stale. Running it again changes nothing that exists.
+    public func initialise(logger: Logger, now: Date) throws -> Initialisation {
+        let registry = try create(logger: logger)
+        try MailSettings.writeDefault(data: path)
+        let store = AuthorityStore(dataFolder: path)
+        let hierarchy = store.exists ? nil : try store.createTestHierarchy(now: now)
+        let signed = try CRLPublisher(dataFolder: path, registry: registry).refresh(now: now, force: false).filter { $0.reason != nil }
+        return Initialisation(registry: registry, madeHierarchy: hierarchy, signedCRLs: signed.map(\.role))
     }
 
     /// REG-19: how long a command waits for another process's submission to release the registry (seconds):

@@ -5,7 +5,7 @@ import Foundation
 import Glibc
 
 /// `bulkra doctor`: the invariants an operator cares about, each named by its rule (DOC-01..DOC-07, Specs/doctor.md).
-struct Doctor {
+public struct Doctor {
     let data: String
     let registry: SQLiteRegistry
     let now: Date
@@ -14,24 +14,37 @@ struct Doctor {
     /// Called with (certificates checked so far) while DOC-02 pages through the registry.
     let progress: (Int) -> Void
 
-    /// One violation.
-    struct Finding {
-        let rule: String
-        let message: LocalizedText
+    /// DOC-01: a doctor for one data folder at `now`, also searching `scanFolders`; `progress` gets the certificates checked.
+    public init(data: String, registry: SQLiteRegistry, now: Date, scanFolders: [String], progress: @escaping (Int) -> Void) {
+        self.data = data
+        self.registry = registry
+        self.now = now
+        self.scanFolders = scanFolders
+        self.progress = progress
     }
 
-    /// What the examination found, and what it looked at.
-    struct Report {
-        var findings: [Finding] = []
-        var checked: [(rule: String, what: LocalizedText)] = []
+    /// DOC-01: one violation.
+    public struct Finding {
+        /// DOC-01: the rule violated.
+        public let rule: String
+        /// DOC-01: what is wrong, in Japanese and English.
+        public let message: LocalizedText
+    }
+
+    /// DOC-01: what the examination found, and what it looked at.
+    public struct Report {
+        /// DOC-01: every violation found.
+        public var findings: [Finding] = []
+        /// DOC-01: each rule checked and what it looked at.
+        public var checked: [(rule: String, what: LocalizedText)] = []
 
         mutating func fail(_ rule: String, ja: String, en: String) {
             findings.append(Finding(rule: rule, message: LocalizedText(ja: ja, en: en)))
         }
     }
 
-    /// Runs every check.
-    func examine() throws -> Report {
+    /// DOC-01: runs every check.
+    public func examine() throws -> Report {
         var report = Report()
         let authorities = try loadAuthorities()
         let deliveryFolders = try registry.deliveryFolders()
@@ -178,7 +191,7 @@ struct Doctor {
     func checkRevocationLists(_ report: inout Report) throws {
         guard AuthorityStore(dataFolder: data).exists else { return }
         for role in AuthorityRole.allCases {
-            if let reason = try CRLCommand.staleness(of: role, dataFolder: data, registry: registry, now: now) {
+            if let reason = try CRLPublisher(dataFolder: data, registry: registry).staleness(of: role, now: now) {
                 report.fail("DOC-06", ja: "CRL（\(role.rawValue)）が新しくありません: \(reason)。bulkra crl refresh を実行してください。",
                             en: "The \(role.rawValue) CRL is not current: \(reason). Run bulkra crl refresh.")
             }

@@ -5,15 +5,15 @@ import Glibc
 /// write cut short. Swept when a command starts using a folder — the data folder's own when the registry is opened,
 /// an `--out` folder when it is resolved, another process's delivery target when its pending delivery is taken over
 /// — and by `serve` on its maintenance timer; the doctor lists them (DOC-05).
-enum Leftovers {
+public enum Leftovers {
     /// Removes the leftovers of dead processes in `folder`; returns what it removed.
     @discardableResult
     static func sweep(_ folder: String) -> [String] {
         find(in: folder).filter { (try? FileManager.default.removeItem(atPath: $0)) != nil }
     }
 
-    /// The data folder's own delivery folders: mails, CRLs, RA bundles.
-    static func sweepDataFolder(_ data: String) {
+    /// REG-18: the data folder's own delivery folders: mails, CRLs, RA bundles.
+    public static func sweepDataFolder(_ data: String) {
         for folder in ["outbox", "crl", "ra"] { sweep(data + "/" + folder) }
     }
 

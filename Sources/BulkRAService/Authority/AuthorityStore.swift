@@ -7,20 +7,25 @@ import SwiftASN1
 import X509
 
 /// The CA material under `DATA/ca/`: certificates, keys (mode 0600) and the URL configuration (ISS-01, CLI-11).
-struct AuthorityStore {
-    let folder: String
+public struct AuthorityStore {
+    /// ISS-01: `DATA/ca`, where the CAs live.
+    public let folder: String
 
-    init(dataFolder: String) {
+    /// ISS-01: the CA store of one data folder.
+    public init(dataFolder: String) {
         folder = dataFolder + "/ca"
     }
 
-    var urlsPath: String { folder + "/urls.json" }
+    /// ISS-05: the file of CRL and AIA URLs written into certificates.
+    public var urlsPath: String { folder + "/urls.json" }
 
-    func certificatePath(_ name: String) -> String { folder + "/\(name).pem" }
-    func keyPath(_ name: String) -> String { folder + "/\(name).key.pem" }
+    /// ISS-01: the PEM certificate of a CA by name.
+    public func certificatePath(_ name: String) -> String { folder + "/\(name).pem" }
+    /// ISS-17: the PEM key of a CA by name.
+    public func keyPath(_ name: String) -> String { folder + "/\(name).key.pem" }
 
-    /// Whether a hierarchy is installed.
-    var exists: Bool { FileManager.default.fileExists(atPath: certificatePath("root")) }
+    /// ISS-01: whether a hierarchy is installed.
+    public var exists: Bool { FileManager.default.fileExists(atPath: certificatePath("root")) }
 
     /// The URLs written by default: placeholders under a name the operator replaces in urls.json.
     static func defaultURLs(_ role: AuthorityRole) -> AuthorityURLs {
@@ -28,8 +33,8 @@ struct AuthorityStore {
                       caIssuers: "http://repository.bulkra.example.ac.jp/ca/\(role.rawValue).cer")
     }
 
-    /// Creates the test hierarchy with fresh P-256 keys: files named "TEST", keys readable by the owner only.
-    func createTestHierarchy(now: Date) throws -> TestHierarchy {
+    /// ISS-01: creates the test hierarchy with fresh P-256 keys: files named "TEST", keys readable by the owner only.
+    public func createTestHierarchy(now: Date) throws -> TestHierarchy {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let serials = SerialNumberGenerator(randomBytes: SystemRandom.bytes)
         let rootKey = P256.Signing.PrivateKey()
@@ -57,8 +62,8 @@ struct AuthorityStore {
         return hierarchy
     }
 
-    /// The batch issuer over the CAs of `roles`, with the system's randomness and key generator.
-    func batchIssuer(roles: Set<AuthorityRole>, options: BatchIssuer.Options, keys: any KeyPairSource = SystemKeyPairSource(),
+    /// ISS-01: the batch issuer over the CAs of `roles`, with the system's randomness and key generator.
+    public func batchIssuer(roles: Set<AuthorityRole>, options: BatchIssuer.Options, keys: any KeyPairSource = SystemKeyPairSource(),
                      logger: Logger) throws -> BatchIssuer {
         BatchIssuer(authorities: try roles.sorted { $0.rawValue < $1.rawValue }.map(authority),
                     serials: SerialNumberGenerator(randomBytes: SystemRandom.bytes), secrets: SecretGenerator(randomBytes: SystemRandom.bytes),
@@ -66,11 +71,20 @@ struct AuthorityStore {
     }
 
     /// Where the passphrase of an encrypted CA key comes from (CLI-12): `ca/<role>.passphrase.json`.
-    struct PassphraseSource: Codable {
-        var file: String?
-        var environment: String?
+    public struct PassphraseSource: Codable, Sendable {
+        /// ISS-17: a 0600 file holding the passphrase.
+        public var file: String?
+        /// ISS-17: an environment variable holding it.
+        public var environment: String?
 
-        func read() throws -> String? {
+        /// ISS-17: where a CA key's passphrase comes from (neither: the key is not encrypted).
+        public init(file: String?, environment: String?) {
+            self.file = file
+            self.environment = environment
+        }
+
+        /// ISS-17: the passphrase, or nil when none is configured.
+        public func read() throws -> String? {
             if let environment {
                 guard let value = ProcessInfo.processInfo.environment[environment] else {
                     throw OperationalError(.key, LocalizedText(ja: "環境変数 \(environment) にパスフレーズがありません",
@@ -88,11 +102,13 @@ struct AuthorityStore {
         }
     }
 
-    func passphrasePath(_ role: AuthorityRole) -> String { folder + "/\(role.rawValue).passphrase.json" }
-    func chainPath(_ role: AuthorityRole) -> String { folder + "/\(role.rawValue).chain.pem" }
+    /// ISS-17: where a CA's passphrase source is recorded.
+    public func passphrasePath(_ role: AuthorityRole) -> String { folder + "/\(role.rawValue).passphrase.json" }
+    /// ISS-11: the chain above a CA (PEM).
+    public func chainPath(_ role: AuthorityRole) -> String { folder + "/\(role.rawValue).chain.pem" }
 
-    /// The chain above a certificate of `role`, PEM: the issuing CA, then its chain file or the root (no key is read).
-    func chainPEM(_ role: AuthorityRole) throws -> String {
+    /// ISS-01: the chain above a certificate of `role`, PEM: the issuing CA, then its chain file or the root (no key is read).
+    public func chainPEM(_ role: AuthorityRole) throws -> String {
         let upper = FileManager.default.fileExists(atPath: chainPath(role)) ? chainPath(role) : certificatePath("root")
         guard let issuing = try? String(contentsOfFile: certificatePath(role.rawValue), encoding: .utf8),
               let rest = try? String(contentsOfFile: upper, encoding: .utf8) else {
@@ -101,8 +117,8 @@ struct AuthorityStore {
         return issuing + rest
     }
 
-    /// Loads one issuing CA with its chain and URLs.
-    func authority(_ role: AuthorityRole) throws -> IssuingAuthority {
+    /// ISS-01: loads one issuing CA with its chain and URLs.
+    public func authority(_ role: AuthorityRole) throws -> IssuingAuthority {
         let read = Self.read
         let certificate = try self.certificate(role)
         var passphrase: String?
@@ -133,7 +149,8 @@ struct AuthorityStore {
         return text
     }
 
-    func write(_ text: String, to path: String, mode: Int) throws {
+    /// ISS-17: writes a CA file with `mode`, atomically.
+    public func write(_ text: String, to path: String, mode: Int) throws {
         guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: mode]) else {
             throw OperationalError(.io, LocalizedText(ja: "書き込めません: \(path)", en: "Cannot write \(path)"))
         }

@@ -2,11 +2,12 @@ import BulkRAModel
 import Foundation
 
 /// The envelope recipients of an `.eml` file: every address in its `To` and `Cc` headers (MAIL-08).
-struct MailRecipients {
-    let addresses: [String]
+public struct MailRecipients {
+    /// MAIL-08: the recipients, in header order.
+    public let addresses: [String]
 
-    /// Reads the header block (up to the first empty line), unfolds it, and collects `<addr>` or bare addresses.
-    init(file: String) throws {
+    /// MAIL-08: reads the header block (up to the first empty line), unfolds it, and collects `<addr>` or bare addresses.
+    public init(file: String) throws {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw OperationalError(.io, LocalizedText(ja: "読めません: \(file)", en: "Cannot read \(file)"))
         }

@@ -10,13 +10,13 @@ import Glibc
 /// registry alone (a backup, a replica) opens none of them.
 ///
 /// Layout: `Z2`, the original length (4 bytes, big-endian), then the AES-GCM combined box (nonce, sealed zlib stream, tag).
-struct OutboxPayload {
+public struct OutboxPayload {
     static let magic: [UInt8] = Array("Z2".utf8)
 
     let key: SymmetricKey
 
-    /// The data folder's outbox key, made (32 random bytes, mode 0600) the first time it is needed.
-    static func key(data: String) throws -> OutboxPayload {
+    /// REG-18: the data folder's outbox key, made (32 random bytes, mode 0600) the first time it is needed.
+    public static func key(data: String) throws -> OutboxPayload {
         let path = data + "/outbox.key"
         if let bytes = FileManager.default.contents(atPath: path), bytes.count == 32 {
             return OutboxPayload(key: SymmetricKey(data: bytes))
@@ -40,8 +40,8 @@ struct OutboxPayload {
         return OutboxPayload(key: SymmetricKey(data: fresh))
     }
 
-    /// The payload to store.
-    func packed(_ bytes: [UInt8]) throws -> [UInt8] {
+    /// REG-18: the payload to store.
+    public func packed(_ bytes: [UInt8]) throws -> [UInt8] {
         var output = [UInt8](repeating: 0, count: bulkra_deflate_bound(bytes.count))
         var size = output.count
         let status = bytes.withUnsafeBufferPointer { input in

@@ -5,15 +5,16 @@ import Glibc
 import Logging
 
 /// `DATA/outbox/`: one RFC 5322 file per notification mail, written atomically (MAIL-01); sent at once when SMTP is configured (MAIL-09).
-struct Outbox {
+public struct Outbox {
     let folder: String
 
-    init(data: String) {
+    /// CLI-80: the mail outbox of one data folder.
+    public init(data: String) {
         folder = data + "/outbox"
     }
 
-    /// The mails still waiting, oldest first (names sort by time).
-    func pending() throws -> [String] {
+    /// CLI-80: the mails still waiting, oldest first (names sort by time).
+    public func pending() throws -> [String] {
         guard FileManager.default.fileExists(atPath: folder) else { return [] }
         return try FileManager.default.contentsOfDirectory(atPath: folder)
             .filter { $0.hasSuffix(".eml") }
@@ -23,7 +24,7 @@ struct Outbox {
 
     /// MAIL-01, REG-18: the mails as one outbox payload; names sort by time, then batch and sequence:
     /// `20261121-213638-<tag>-0001-pin.eml`.
-    static func bundle(_ mails: [MailMessage], now: Date, tag: String) -> DeliveryBundle {
+    public static func bundle(_ mails: [MailMessage], now: Date, tag: String) -> DeliveryBundle {
         let stamp = JapanTime.fileStamp(now)
         // Rendering (MIME, base64, encoded words) runs on all cores: it is inside the submission's write lock.
         return DeliveryBundle(parallelMap(mails.count) { index in

@@ -7,7 +7,7 @@ import X509
 ///
 /// `BULKRA_CRASH_AT=<point>` kills the process with SIGKILL when it reaches the point — only when every CA under
 /// the data folder is the TEST hierarchy made by `bulkra init`; with real CAs the switch does nothing.
-enum CrashPoint: String, CaseIterable {
+public enum CrashPoint: String, CaseIterable {
     /// Certificates are signed, the transaction not yet committed.
     case afterSigning = "after-signing"
     /// The batch is committed, nothing delivered yet.
@@ -15,8 +15,8 @@ enum CrashPoint: String, CaseIterable {
     /// One delivery written, not yet marked done.
     case midDelivery = "mid-delivery"
 
-    /// Dies here when the switch names this point and the data folder holds only TEST CAs.
-    func reach(data: String) {
+    /// CLI-64: dies here when the switch names this point and the data folder holds only TEST CAs.
+    public func reach(data: String) {
         guard ProcessInfo.processInfo.environment["BULKRA_CRASH_AT"] == rawValue, Self.onlyTestAuthorities(data: data) else { return }
         FileHandle.standardError.write(Data("bulkra: crash switch at \(rawValue)\n".utf8))
         kill(getpid(), SIGKILL)

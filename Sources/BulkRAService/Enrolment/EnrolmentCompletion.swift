@@ -8,18 +8,26 @@ import Logging
 
 /// Completes a method-3 line with the user's CSR (ENR-01..ENR-05): `bulkra enroll` and the desk's
 /// enrolment page share it. Token problems are thrown; CSR problems come back as diagnostics.
-struct EnrolmentCompletion {
+public struct EnrolmentCompletion {
     let data: String
     let registry: SQLiteRegistry
     let logger: Logger
 
-    enum Outcome {
+    /// ENR-01: completion over one data folder (its CAs and outbox) and its registry.
+    public init(data: String, registry: SQLiteRegistry, logger: Logger) {
+        self.data = data
+        self.registry = registry
+        self.logger = logger
+    }
+
+    /// ENR-01: the certificate issued, or why the CSR was refused.
+    public enum Outcome: Sendable {
         case issued(IssuedCertificate)
         case rejected([Diagnostic])
     }
 
     /// The enrolment behind `token`, if it can still be used (ENR-05: unknown, used and expired tokens say which).
-    func open(token: String, now: Date) throws -> EnrolmentRecord {
+    public func open(token: String, now: Date) throws -> EnrolmentRecord {
         guard let enrolment = try registry.enrolment(tokenSHA256: ContentDigest.sha256(Array(token.utf8))) else {
             throw OperationalError(.notFound, LocalizedText(ja: "登録トークンが見つかりません", en: "Unknown enrolment token"))
         }
@@ -36,7 +44,7 @@ struct EnrolmentCompletion {
 
     /// Checks the CSR against the stored line as the registry is now, issues and records under the registry's write lock
     /// (REG-17); the mails go through the outbox (REG-18).
-    func complete(token: String, signingRequest: String, now: Date) throws -> Outcome {
+    public func complete(token: String, signingRequest: String, now: Date) throws -> Outcome {
         let enrolment = try open(token: token, now: now)
         let digest = ContentDigest.sha256(Array(token.utf8))
         let context = UploadContext(institutionID: enrolment.institutionID, kind: .client, operation: enrolment.operation,

@@ -3,9 +3,9 @@ import BulkRAReport
 import Foundation
 
 /// `DATA/mail.json`: the sender, the web desk's address for links, and optional SMTP delivery (MAIL-08, Specs/notifications.md).
-struct MailSettings: Codable {
+public struct MailSettings: Codable, Sendable {
     /// SMTP relay settings; absent means mails stay in `DATA/outbox/`; present means each command sends its mails at once (MAIL-09).
-    struct SMTP: Codable {
+    struct SMTP: Codable, Sendable {
         var host: String
         var port: Int
         /// Require STARTTLS (port 587) — or implicit TLS when the port is 465.
@@ -17,17 +17,22 @@ struct MailSettings: Codable {
         var caFile: String?
     }
 
-    var fromName: String = "BulkRA 電子証明書自動発行支援システム"
-    var fromAddress: String = "ca-support@bulkra.example.ac.jp"
-    var deskURL: String = "https://bulkra.example.ac.jp"
+    /// MAIL-01: the sender's display name.
+    public var fromName: String = "BulkRA 電子証明書自動発行支援システム"
+    /// MAIL-01: the sender's address.
+    public var fromAddress: String = "ca-support@bulkra.example.ac.jp"
+    /// MAIL-02: the web desk's address, the base of every link in a mail.
+    public var deskURL: String = "https://bulkra.example.ac.jp"
     var smtp: SMTP?
 
-    var from: MailMessage.Address { MailMessage.Address(name: fromName, email: fromAddress) }
+    /// MAIL-01: the sender.
+    public var from: MailMessage.Address { MailMessage.Address(name: fromName, email: fromAddress) }
 
-    static func path(_ data: String) -> String { data + "/mail.json" }
+    /// MAIL-08: where the settings live in a data folder.
+    public static func path(_ data: String) -> String { data + "/mail.json" }
 
-    /// The settings of a data folder: the file if present, otherwise defaults.
-    static func load(data: String) throws -> MailSettings {
+    /// MAIL-08: the settings of a data folder: the file if present, otherwise defaults.
+    public static func load(data: String) throws -> MailSettings {
         guard let bytes = FileManager.default.contents(atPath: path(data)) else { return MailSettings() }
         do {
             return try JSONDecoder().decode(MailSettings.self, from: bytes)
@@ -36,8 +41,8 @@ struct MailSettings: Codable {
         }
     }
 
-    /// Writes the default file (by `bulkra init`) unless one exists.
-    static func writeDefault(data: String) throws {
+    /// MAIL-08: writes the default file (by `bulkra init`) unless one exists.
+    public static func writeDefault(data: String) throws {
         guard !FileManager.default.fileExists(atPath: path(data)) else { return }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -9,23 +9,40 @@ import Logging
 
 /// Applies one upload end to end — check, issue, stage, commit, CRLs, mails — for `bulkra submit` and
 /// the web desk alike (CLI-60, CLI-61, DESK-20). One upload is one registry transaction.
-struct UploadApplier {
-    /// Where the result's `path` of each line points.
-    enum Paths {
+public struct UploadApplier {
+    /// RES-10: where the result's `path` of each line points.
+    public enum Paths: Sendable {
         /// Files under `bulkra submit --out` (nil: no files).
         case folder(String?)
         /// The web desk's URLs (`/certificates/<serial>.pem`); client bundles travel by one-time link.
         case desk
     }
 
-    /// The choices of one upload.
-    struct Options {
-        var mode: ErrorMode = .abort
-        var recordLimit: Int = UploadDecoder.defaultRecordLimit
-        var keyKind: ServiceKeyKind = .rsa2048
-        var pkcs12Format: PKCS12Bundle.Format = .modern
-        var paths: Paths = .folder(nil)
-        var showsProgress = false
+    /// CLI-60: the choices of one upload.
+    public struct Options: Sendable {
+        /// RES-12: what happens to good lines when some fail.
+        public var mode: ErrorMode
+        /// DEC-06: the most records a file may hold (result 214).
+        public var recordLimit: Int
+        /// ISS-12: the key the service makes for client lines with download method 1 or 2.
+        public var keyKind: ServiceKeyKind
+        /// ISS-13: the PKCS#12 encryption.
+        public var pkcs12Format: PKCS12Bundle.Format
+        /// RES-10: where result paths point.
+        public var paths: Paths
+        /// CLI-62: called with (done, total) while service-made keys are bundled.
+        public var progress: (@Sendable (Int, Int) -> Void)?
+
+        /// CLI-60: the choices; the defaults are the CLI's.
+        public init(mode: ErrorMode = .abort, recordLimit: Int = UploadDecoder.defaultRecordLimit, keyKind: ServiceKeyKind = .rsa2048,
+                    pkcs12Format: PKCS12Bundle.Format = .modern, paths: Paths = .folder(nil), progress: (@Sendable (Int, Int) -> Void)? = nil) {
+            self.mode = mode
+            self.recordLimit = recordLimit
+            self.keyKind = keyKind
+            self.pkcs12Format = pkcs12Format
+            self.paths = paths
+            self.progress = progress
+        }
 
         /// The `--out` folder, created and resolved to an absolute path (the outbox may deliver from another working folder).
         func outputFolder() throws -> OutputFolder.Target? {
@@ -34,34 +51,31 @@ struct UploadApplier {
         }
     }
 
-    /// What happened.
-    struct Outcome {
-        /// The checked batch (nil when the same bytes were applied before: RES-14).
-        let batch: ValidatedBatch?
-        /// The result, JSON.
-        let json: String
-        /// The result, TSV.
-        let tsv: String
-        /// Whether anything was applied.
-        let applied: Bool
-        /// The registry's batch number (for a repeated file, the batch that applied it first).
-        let batchID: Int64?
-        /// The certificates issued (empty for a repeated file).
-        let issued: IssuedBatch
-        /// Whether this is the stored result of an earlier upload of the same bytes.
-        let repeated: Bool
-        /// What the commit must deliver, claimed by this process (REG-18).
+    /// What the locked part committed: the outcome and what this process claimed to deliver (REG-18).
+    struct Committed {
+        let outcome: SubmissionOutcome
         var deliveries: [PendingDelivery] = []
-
-        /// The exit status of the CLI: 0 when every line is OK.
-        var accepted: Bool {
-            batch.map { $0.status == .accepted } ?? json.contains("\"status\":\"accepted\"")
-        }
     }
 
     let data: String
     let registry: SQLiteRegistry
     let logger: Logger
+
+    /// CLI-60, DESK-20: an applier over one data folder (CAs, outbox key, mail settings) and its registry.
+    public init(data: String, registry: SQLiteRegistry, logger: Logger) {
+        self.data = data
+        self.registry = registry
+        self.logger = logger
+    }
+
+    /// CLI-10, DESK-20: checks `bytes` as `fileName` in `context` against the registry and applies nothing.
+    public func check(_ bytes: [UInt8], fileName: String, context: UploadContext,
+                      recordLimit: Int = UploadDecoder.defaultRecordLimit) throws -> SubmissionOutcome {
+        let upload = try UploadDecoder(kind: context.kind, recordLimit: recordLimit, logger: logger).decode(bytes, fileName: fileName)
+        let batch = try UploadValidator(context: context, directory: registry, logger: logger).validate(upload, retainingRequests: false)
+        let report = CheckReport(batch)
+        return SubmissionOutcome(batch: batch, applied: false, batchID: nil, json: report.render(.json), tsv: report.render(.tsv))
+    }
 
     /// Checks `bytes` (nil: unreadable, result 208) as `fileName` in `context` and applies what the error mode allows.
     ///
@@ -69,7 +83,7 @@ struct UploadApplier {
     /// concurrent submissions (CLI processes, desk uploads) come out as if run one after another. REG-18: nothing signed
     /// leaves the process before the commit; what the batch delivers (files, mails, CRLs) is stored in the commit's
     /// transaction and written after it, by this process or, after a crash, by the next command on the data folder.
-    func apply(_ bytes: [UInt8]?, fileName: String, context: UploadContext, options: Options, now: Date) throws -> Outcome {
+    public func apply(_ bytes: [UInt8]?, fileName: String, context: UploadContext, options: Options, now: Date) throws -> SubmissionOutcome {
         guard let institution = context.institutionID else {
             throw OperationalError(.invalidRequest, LocalizedText(ja: "機関が指定されていません", en: "No institution given"))
         }
@@ -90,23 +104,23 @@ struct UploadApplier {
         let keys = try PreparedKeyPairSource(count: appliedBefore ? 0 : Self.keysWanted(upload, operation: operation), kind: options.keyKind)
         phases.mark("keys")
 
-        let outcome = try registry.serializable { transaction -> Outcome in
+        let committed = try registry.serializable { transaction -> Committed in
             // RES-14: the same bytes again return the first result and change nothing.
             if let digest, let previous = try transaction.previousBatch(institutionID: institution, kind: family, operation: operation,
                                                                         fileSHA256: digest) {
-                return Outcome(batch: nil, json: previous.resultJSON, tsv: previous.resultTSV, applied: false, batchID: previous.id,
-                               issued: .empty, repeated: true)
+                return Committed(outcome: SubmissionOutcome(repeating: previous))
             }
             return try applyLocked(upload, digest: digest, fileName: fileName, context: context, options: options, out: out, keys: keys,
                                    settings: settings, sealing: sealing, transaction: transaction, now: now)
         }
         CrashPoint.afterCommit.reach(data: data)
         phases = PhaseTimer(logger: logger)
-        if outcome.repeated, let out, let batchID = outcome.batchID {
+        let outcome = committed.outcome
+        if outcome.status == .alreadyApplied, let out, let batchID = outcome.batchID {
             // CLI-61: a committed file submitted again writes its result files again (keys and PINs were delivered once).
             try ResultFiles(data: data, registry: registry).write(batchID: batchID, to: out.absolute)
         }
-        try OutboxDelivery(data: data, registry: registry, logger: logger, sealing: sealing).run(claimed: outcome.deliveries, now: now)
+        try OutboxDelivery(data: data, registry: registry, logger: logger, sealing: sealing).run(claimed: committed.deliveries, now: now)
         phases.mark("deliver")
         return outcome
     }
@@ -114,13 +128,13 @@ struct UploadApplier {
     /// The part of `apply` under the write lock: validate against the transaction, sign, compose, record.
     private func applyLocked(_ upload: DecodedUpload, digest: String?, fileName: String, context: UploadContext, options: Options,
                              out: OutputFolder.Target?, keys: any KeyPairSource, settings: MailSettings, sealing: OutboxPayload,
-                             transaction: RegistryTransaction, now: Date) throws -> Outcome {
+                             transaction: RegistryTransaction, now: Date) throws -> Committed {
         let institution = context.institutionID ?? ""
         let (family, operation, officer) = (context.kind, context.operation, context.officerEmail)
         var phases = PhaseTimer(logger: logger)
         let batch = try UploadValidator(context: context, directory: transaction, logger: logger).validate(upload, retainingRequests: true)
         phases.mark("check")
-        let requests = UploadRun.linesToApply(batch, mode: options.mode)
+        let requests = options.mode.linesToApply(batch)
 
         var revocations: [RegistryBatch.Revocation] = []
         var revoked: [CertificateRequest] = []
@@ -209,8 +223,8 @@ struct UploadApplier {
         phases.mark("commit")
         logger.debug("registry.batch.committed", metadata: ["batch.id": "\(batchID)", "batch.issued": "\(issued.certificates.count)",
                                                             "batch.revoked": "\(revocations.count)"])
-        return Outcome(batch: batch, json: json, tsv: tsv, applied: applied, batchID: batchID, issued: issued, repeated: false,
-                       deliveries: deliveries)
+        return Committed(outcome: SubmissionOutcome(batch: batch, applied: applied, batchID: batchID, json: json, tsv: tsv),
+                         deliveries: deliveries)
     }
 
     /// How many keys the service will make for this upload: client issue and renew lines with download method 1 or 2.
@@ -229,9 +243,8 @@ struct UploadApplier {
         let issuer = try AuthorityStore(dataFolder: data).batchIssuer(
             roles: Set(requests.map { AuthorityRole($0.family) }), options: .init(keyKind: options.keyKind, pkcs12Format: options.pkcs12Format),
             keys: keys, logger: logger)
-        let progress = Progress(label: "発行中 / issuing", enabled: options.showsProgress && requests.contains { $0.downloadMethod?.makesKey == true })
-        defer { progress.finish() }
-        return try issuer.issue(requests, now: now, takenSerials: takenSerials, progress: progress.update)
+        let progress = requests.contains { $0.downloadMethod?.makesKey == true } ? options.progress : nil
+        return try issuer.issue(requests, now: now, takenSerials: takenSerials, progress: progress)
     }
 
     /// MAIL-02..MAIL-07: the batch's mails, with the one-time links in their recipients' mails only.

@@ -1,0 +1,19 @@
+import Glibc
+
+/// ISS-04: the system's cryptographically secure generator, the only randomness the CLI passes into the
+/// stages (serials, PINs, tokens); the stages never draw their own.
+public enum SystemRandom {
+    /// ISS-03: `count` bytes from glibc's arc4random_buf (the kernel's getrandom(2) underneath; it cannot fail): one call per batch
+    /// instead of a system call per 8 bytes.
+    public static let bytes: @Sendable (Int) -> [UInt8] = { count in
+        guard count > 0 else { return [] }
+        var output = [UInt8](repeating: 0, count: count)
+        output.withUnsafeMutableBytes { arc4random_buf($0.baseAddress!, count) }
+        return output
+    }
+
+    /// MAIL-01: a short random tag that keeps one batch's mail names and Message-IDs apart from another's committed in the same second.
+    public static func batchTag(_ prefix: String) -> String {
+        prefix + "-" + bytes(3).map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+    }
+}

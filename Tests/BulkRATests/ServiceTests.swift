@@ -1,0 +1,95 @@
+import BulkRADecode
+import BulkRAIssue
+import BulkRAModel
+import BulkRARegistry
+import BulkRAService
+import BulkRAValidate
+import Foundation
+import Logging
+import Testing
+
+/// The pipeline as a library (BulkRAService): what the CLI and the desk call, driven here without either.
+@Suite("Pipeline library (BulkRAService)")
+struct ServiceTests {
+    static let logger = Logger(label: "bulkra.tests")
+
+    /// A data folder made by the library alone: registry, TEST CAs and CRLs, then SampleData's institutions.
+    static func dataFolder(_ name: String) throws -> (path: String, registry: SQLiteRegistry) {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bulkra-service-\(getpid())-\(name)").path
+        try? FileManager.default.removeItem(atPath: path)
+        let done = try DataFolder(path: path).initialise(logger: logger, now: Date())
+        #expect(done.madeHierarchy != nil && done.signedCRLs.count == AuthorityRole.allCases.count)
+        let bytes = try sample("institutions/institutions-valid.tsv")
+        let upload = try UploadDecoder(kind: .institution).decode(bytes, fileName: "institutions-valid.tsv")
+        let batch = try UploadValidator(context: UploadContext(institutionID: nil, kind: .institution, operation: .apply),
+                                        directory: done.registry).validate(upload)
+        try done.registry.apply(batch.lines.compactMap { if case .institution(let change) = $0.request { change } else { nil } })
+        return (path, done.registry)
+    }
+
+    static func sample(_ name: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: TestPaths.sampleData.appendingPathComponent(name)))
+    }
+
+    @Test("CLI-10 CLI-11 initialising a data folder twice keeps its CAs and signs no CRL again")
+    func initialiseTwice() throws {
+        let (path, _) = try Self.dataFolder("init-twice")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let root = try String(contentsOfFile: path + "/ca/root.pem", encoding: .utf8)
+        let again = try DataFolder(path: path).initialise(logger: Self.logger, now: Date())
+        #expect(again.madeHierarchy == nil && again.signedCRLs.isEmpty)
+        #expect(try String(contentsOfFile: path + "/ca/root.pem", encoding: .utf8) == root)
+    }
+
+    @Test("CLI-60 RES-14 RES-08 a submission comes back as a Codable value: accepted, then alreadyApplied for the same bytes; refused for NG lines or an unreadable file; a check applies nothing")
+    func outcomes() throws {
+        let (path, registry) = try Self.dataFolder("outcomes")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let applier = UploadApplier(data: path, registry: registry, logger: Self.logger)
+        let context = UploadContext(institutionID: "example-u", kind: .server, operation: .issue, officerEmail: nil)
+        let valid = try Self.sample("server/issue-valid.tsv")
+        let now = Date()
+
+        let checked = try applier.check(valid, fileName: "issue-valid.tsv", context: context)
+        #expect(checked.status == .accepted && !checked.applied && checked.batchID == nil && checked.linesNG == 0)
+        #expect(try registry.certificates(batchID: 1).isEmpty)
+
+        let first = try applier.apply(valid, fileName: "issue-valid.tsv", context: context, options: .init(), now: now)
+        #expect(first.status == .accepted && first.applied && first.everyLineOK && first.linesOK == checked.linesOK && first.batchID != nil)
+        let issued = try registry.certificates(batchID: first.batchID ?? 0)
+        #expect(issued.count == first.linesOK)
+
+        let again = try applier.apply(valid, fileName: "renamed.tsv", context: context, options: .init(), now: now)
+        #expect(again.status == .alreadyApplied && !again.applied && again.everyLineOK)
+        #expect(again.batchID == first.batchID && again.json == first.json && again.linesOK == first.linesOK)
+
+        let invalid = try applier.apply(try Self.sample("server/issue-invalid.tsv"), fileName: "issue-invalid.tsv", context: context,
+                                        options: .init(mode: .abort), now: now)
+        #expect(invalid.status == .refused && !invalid.applied && !invalid.everyLineOK && invalid.linesNG > 0 && !invalid.fileRejected)
+
+        let unreadable = try applier.apply(nil, fileName: "gone.tsv", context: context, options: .init(), now: now)
+        #expect(unreadable.status == .refused && unreadable.fileRejected && !unreadable.everyLineOK)
+
+        for outcome in [checked, first, again, invalid, unreadable] {
+            let decoded = try JSONDecoder().decode(SubmissionOutcome.self, from: JSONEncoder().encode(outcome))
+            #expect(decoded == outcome)
+        }
+    }
+
+    @Test("RES-12 in skip mode the good lines of a file with NG lines are applied and the outcome says refused, applied")
+    func skipMode() throws {
+        let (path, registry) = try Self.dataFolder("skip")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let applier = UploadApplier(data: path, registry: registry, logger: Self.logger)
+        let context = UploadContext(institutionID: "example-u", kind: .server, operation: .issue, officerEmail: nil)
+        let valid = try Self.sample("server/issue-valid.tsv")
+        let good = try applier.check(valid, fileName: "issue-valid.tsv", context: context).linesOK
+        // The sample's good lines, then one line with only a subject under a domain the institution has not registered.
+        var mixed = valid
+        if mixed.last != 0x0A { mixed += Array("\r\n".utf8) }
+        mixed += Array("CN=web.not-registered.example,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP\t3\r\n".utf8)
+        let outcome = try applier.apply(mixed, fileName: "mixed.tsv", context: context, options: .init(mode: .skip), now: Date())
+        #expect(outcome.status == .refused && outcome.applied && outcome.linesOK == good && outcome.linesNG == 1, "\(outcome.tsv)")
+        #expect(try registry.certificates(batchID: outcome.batchID ?? 0).count == good)
+    }
+}
