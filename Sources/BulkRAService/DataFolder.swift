@@ -17,29 +17,35 @@ public struct DataFolder: Sendable {
     /// CLI-02: the registry file of the folder.
     public var registryPath: String { path + "/registry.sqlite" }
 
-    /// Opens the registry of an initialised folder; a missing folder is an operational failure.
-    ///
-    /// REG-18: deliveries a crashed command left pending are finished first (a failure there is a warning: the command
-    /// itself goes on, and the next one tries again).
-    public func openRegistry(logger: Logger, deliversPending: Bool = true) throws -> SQLiteRegistry {
+    /// CLI-02: opens the registry of an initialised folder; a missing folder is an operational failure.
+    public func openRegistry(logger: Logger) throws -> SQLiteRegistry {
         guard FileManager.default.fileExists(atPath: registryPath) else {
             throw OperationalError(.notFound, LocalizedText(
                 ja: "登録データベースがありません。先に bulkra init --data \(path) を実行してください。",
                 en: "No registry at \(path); run bulkra init --data \(path) first."))
         }
-        let registry = try SQLiteRegistry(path: registryPath, clock: { Date() }, logger: logger, lockTimeout: Self.lockTimeout)
-        if deliversPending { Leftovers.sweepDataFolder(path) }
-        if deliversPending, try registry.pendingDeliveries().count > 0 {
-            do {
-                let summary = try OutboxDelivery(data: path, registry: registry, logger: logger).run(now: Date())
-                FileHandle.standardError.write(Data(
-                    "bulkra: 前回の処理で未配信だった \(summary.deliveries) 件を配信しました / finished \(summary.deliveries) deliveries left pending\n".utf8))
-            } catch let failure as OperationalError {
-                FileHandle.standardError.write(Data(
-                    "bulkra: 未配信分を配信できません（次回再試行）: \(failure.message.ja)\nbulkra: pending deliveries not finished (retried next time): \(failure.message.en)\n".utf8))
-            }
+        return try SQLiteRegistry(path: registryPath, clock: { Date() }, logger: logger, lockTimeout: Self.lockTimeout)
+    }
+
+    /// REG-18: what a command found left pending by a crashed one when it started.
+    public enum PendingWork: Sendable {
+        /// Nothing was pending.
+        case none
+        /// The pending deliveries were finished now.
+        case finished(OutboxDelivery.Summary)
+        /// They could not be finished (the command goes on; the next one tries again).
+        case failed(OperationalError)
+    }
+
+    /// REG-18: sweeps what dead processes left in the folder and finishes the deliveries a crashed command left pending.
+    public func finishPendingWork(registry: SQLiteRegistry, logger: Logger, now: Date) throws -> PendingWork {
+        Leftovers.sweepDataFolder(path)
+        guard try registry.pendingDeliveries().count > 0 else { return .none }
+        do {
+            return .finished(try OutboxDelivery(data: path, registry: registry, logger: logger).run(now: now))
+        } catch let failure as OperationalError {
+            return .failed(failure)
         }
-        return registry
     }
 
     /// CLI-10: creates the folder and the registry (idempotent: an existing registry is migrated forward).

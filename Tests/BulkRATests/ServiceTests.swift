@@ -47,27 +47,28 @@ struct ServiceTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let applier = UploadApplier(data: path, registry: registry, logger: Self.logger)
         let context = UploadContext(institutionID: "example-u", kind: .server, operation: .issue, officerEmail: nil)
-        let valid = try Self.sample("server/issue-valid.tsv")
+        let valid = UploadBytes(try Self.sample("server/issue-valid.tsv"), fileName: "issue-valid.tsv")
         let now = Date()
 
-        let checked = try applier.check(valid, fileName: "issue-valid.tsv", context: context)
+        let checked = try UploadChecker(registry: registry, logger: Self.logger).check(valid, context: context)
         #expect(checked.status == .accepted && !checked.applied && checked.batchID == nil && checked.linesNG == 0)
         #expect(try registry.certificates(batchID: 1).isEmpty)
 
-        let first = try applier.apply(valid, fileName: "issue-valid.tsv", context: context, options: .init(), now: now)
+        let first = try applier.apply(valid, context: context, options: .init(), now: now)
         #expect(first.status == .accepted && first.applied && first.everyLineOK && first.linesOK == checked.linesOK && first.batchID != nil)
         let issued = try registry.certificates(batchID: first.batchID ?? 0)
         #expect(issued.count == first.linesOK)
 
-        let again = try applier.apply(valid, fileName: "renamed.tsv", context: context, options: .init(), now: now)
+        let again = try applier.apply(UploadBytes(valid.bytes, fileName: "renamed.tsv"), context: context, options: .init(), now: now)
         #expect(again.status == .alreadyApplied && !again.applied && again.everyLineOK)
-        #expect(again.batchID == first.batchID && again.json == first.json && again.linesOK == first.linesOK)
+        #expect(again.batchID == first.batchID)
+        #expect(again.json == first.json && again.linesOK == first.linesOK)
 
-        let invalid = try applier.apply(try Self.sample("server/issue-invalid.tsv"), fileName: "issue-invalid.tsv", context: context,
+        let invalid = try applier.apply(UploadBytes(try Self.sample("server/issue-invalid.tsv"), fileName: "issue-invalid.tsv"), context: context,
                                         options: .init(mode: .abort), now: now)
         #expect(invalid.status == .refused && !invalid.applied && !invalid.everyLineOK && invalid.linesNG > 0 && !invalid.fileRejected)
 
-        let unreadable = try applier.apply(nil, fileName: "gone.tsv", context: context, options: .init(), now: now)
+        let unreadable = try applier.apply(UploadBytes(nil, fileName: "gone.tsv"), context: context, options: .init(), now: now)
         #expect(unreadable.status == .refused && unreadable.fileRejected && !unreadable.everyLineOK)
 
         for outcome in [checked, first, again, invalid, unreadable] {
@@ -83,12 +84,12 @@ struct ServiceTests {
         let applier = UploadApplier(data: path, registry: registry, logger: Self.logger)
         let context = UploadContext(institutionID: "example-u", kind: .server, operation: .issue, officerEmail: nil)
         let valid = try Self.sample("server/issue-valid.tsv")
-        let good = try applier.check(valid, fileName: "issue-valid.tsv", context: context).linesOK
+        let good = try UploadChecker(registry: registry, logger: Self.logger).check(UploadBytes(valid, fileName: "issue-valid.tsv"), context: context).linesOK
         // The sample's good lines, then one line with only a subject under a domain the institution has not registered.
         var mixed = valid
         if mixed.last != 0x0A { mixed += Array("\r\n".utf8) }
         mixed += Array("CN=web.not-registered.example,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP\t3\r\n".utf8)
-        let outcome = try applier.apply(mixed, fileName: "mixed.tsv", context: context, options: .init(mode: .skip), now: Date())
+        let outcome = try applier.apply(UploadBytes(mixed, fileName: "mixed.tsv"), context: context, options: .init(mode: .skip), now: Date())
         #expect(outcome.status == .refused && outcome.applied && outcome.linesOK == good && outcome.linesNG == 1, "\(outcome.tsv)")
         #expect(try registry.certificates(batchID: outcome.batchID ?? 0).count == good)
     }

@@ -39,21 +39,19 @@ public struct Outbox {
     }
 
     /// MAIL-09: when `mail.json` names a relay, sends the mails just written; what the relay does not take stays for
-    /// `bulkra mail send`. Runs after the registry commit, so a relay failure is a warning, never a failed batch.
-    func relay(_ paths: [String], settings: MailSettings, logger: Logger) throws {
-        guard settings.smtp != nil, !paths.isEmpty else { return }
+    /// `bulkra mail send`. Runs after the registry commit, so a relay failure is a warning (returned), never a failed batch.
+    func relay(_ paths: [String], settings: MailSettings, logger: Logger) throws -> LocalizedText? {
+        guard settings.smtp != nil, !paths.isEmpty else { return nil }
         do {
             let outcomes = try SMTPRelay(settings: settings, logger: logger).send(paths)
             let failed = outcomes.filter { $0.failure != nil }
-            if let first = failed.first?.failure {
-                FileHandle.standardError.write(Data((
-                    "bulkra: メール \(failed.count) / \(outcomes.count) 通を送れませんでした（\(first.message)）。\(folder) に残っています。bulkra mail send で再送します。\n"
-                    + "bulkra: \(failed.count) of \(outcomes.count) mails not sent (\(first.message)); they stay in \(folder) for `bulkra mail send`.\n").utf8))
-            }
+            guard let first = failed.first?.failure else { return nil }
+            return LocalizedText(
+                ja: "メール \(failed.count) / \(outcomes.count) 通を送れませんでした（\(first.message)）。\(folder) に残っています。bulkra mail send で再送します。",
+                en: "\(failed.count) of \(outcomes.count) mails not sent (\(first.message)); they stay in \(folder) for `bulkra mail send`.")
         } catch let failure as OperationalError {
-            FileHandle.standardError.write(Data((
-                "bulkra: メールを送れません: \(failure.message.ja)。\(folder) に残っています。\n"
-                + "bulkra: mails not sent: \(failure.message.en); they stay in \(folder).\n").utf8))
+            return LocalizedText(ja: "メールを送れません: \(failure.message.ja)。\(folder) に残っています。",
+                                 en: "mails not sent: \(failure.message.en); they stay in \(folder).")
         }
     }
 }

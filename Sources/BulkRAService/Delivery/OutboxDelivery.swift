@@ -29,7 +29,7 @@ public struct OutboxDelivery {
     }
 
     /// REG-18: what one run delivered.
-    public struct Summary {
+    public struct Summary: Sendable {
         /// REG-18: bundles of files written.
         public var files = 0
         /// REG-18: mails written.
@@ -40,6 +40,8 @@ public struct OutboxDelivery {
         public var deliveries = 0
         /// REG-18: mails written in this run (the relay sends them when mail.json names one).
         public var mailPaths: [String] = []
+        /// MAIL-09: what went wrong after the commit and is left for later (the relay did not take the mails).
+        public var warnings: [LocalizedText] = []
     }
 
     /// REG-18: this process's claimant name: host and process id.
@@ -76,7 +78,9 @@ public struct OutboxDelivery {
         }
         if !summary.mailPaths.isEmpty {
             let settings = try MailSettings.load(data: data)
-            try Outbox(data: data).relay(summary.mailPaths, settings: settings, logger: logger)
+            if let warning = try Outbox(data: data).relay(summary.mailPaths, settings: settings, logger: logger) {
+                summary.warnings.append(warning)
+            }
         }
         return summary
     }

@@ -78,7 +78,8 @@ public struct EnrolmentCompletion {
             }
         }
         CrashPoint.afterCommit.reach(data: data)
-        try OutboxDelivery(data: data, registry: registry, logger: logger, sealing: sealing).run(claimed: claimed, now: now)
+        let delivered = try OutboxDelivery(data: data, registry: registry, logger: logger, sealing: sealing).run(claimed: claimed, now: now)
+        for warning in delivered.warnings { logger.warning("outbox.relay.failed", metadata: ["error": "\(warning.en)"]) }
         return outcome
     }
 }

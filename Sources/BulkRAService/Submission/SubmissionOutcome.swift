@@ -1,3 +1,4 @@
+import BulkRAModel
 import BulkRARegistry
 import BulkRAValidate
 
@@ -30,6 +31,8 @@ public struct SubmissionOutcome: Sendable, Codable, Hashable {
     public let json: String
     /// RES-01: the result as TSV.
     public let tsv: String
+    /// MAIL-09: what went wrong after the commit and is left for later (the relay did not take the mails); the batch stands.
+    public var warnings: [LocalizedText] = []
 
     /// CLI-01: whether every line is OK (the CLI's exit status 0).
     public var everyLineOK: Bool { !fileRejected && linesNG == 0 }

@@ -68,31 +68,20 @@ public struct UploadApplier {
         self.logger = logger
     }
 
-    /// CLI-10, DESK-20: checks `bytes` as `fileName` in `context` against the registry and applies nothing.
-    public func check(_ bytes: [UInt8], fileName: String, context: UploadContext,
-                      recordLimit: Int = UploadDecoder.defaultRecordLimit) throws -> SubmissionOutcome {
-        let upload = try UploadDecoder(kind: context.kind, recordLimit: recordLimit, logger: logger).decode(bytes, fileName: fileName)
-        let batch = try UploadValidator(context: context, directory: registry, logger: logger).validate(upload, retainingRequests: false)
-        let report = CheckReport(batch)
-        return SubmissionOutcome(batch: batch, applied: false, batchID: nil, json: report.render(.json), tsv: report.render(.tsv))
-    }
-
-    /// Checks `bytes` (nil: unreadable, result 208) as `fileName` in `context` and applies what the error mode allows.
+    /// CLI-60, DESK-20: checks `file` (unreadable: result 208) in `context` and applies what the error mode allows.
     ///
     /// REG-17: the registry's write lock is held from the repeat check through validation, signing and the commit, so
     /// concurrent submissions (CLI processes, desk uploads) come out as if run one after another. REG-18: nothing signed
     /// leaves the process before the commit; what the batch delivers (files, mails, CRLs) is stored in the commit's
     /// transaction and written after it, by this process or, after a crash, by the next command on the data folder.
-    public func apply(_ bytes: [UInt8]?, fileName: String, context: UploadContext, options: Options, now: Date) throws -> SubmissionOutcome {
+    public func apply(_ file: UploadBytes, context: UploadContext, options: Options, now: Date) throws -> SubmissionOutcome {
         guard let institution = context.institutionID else {
             throw OperationalError(.invalidRequest, LocalizedText(ja: "機関が指定されていません", en: "No institution given"))
         }
         let (family, operation) = (context.kind, context.operation)
-        let digest = bytes.map { ContentDigest.sha256($0) }
-        let decoded = bytes.map { bytes -> Result<DecodedUpload, Error> in
-            Result { try UploadDecoder(kind: family, recordLimit: options.recordLimit, logger: logger).decode(bytes, fileName: fileName) }
-        } ?? .success(DecodedUpload.unreadable(fileName: fileName, kind: family))
-        let upload = try decoded.get()
+        let digest = file.bytes.map { ContentDigest.sha256($0) }
+        let upload = try file.decode(as: family, recordLimit: options.recordLimit, logger: logger)
+        let fileName = file.fileName
         var phases = PhaseTimer(logger: logger)
         let out = try options.outputFolder()
         let settings = try MailSettings.load(data: data)
@@ -115,12 +104,13 @@ public struct UploadApplier {
         }
         CrashPoint.afterCommit.reach(data: data)
         phases = PhaseTimer(logger: logger)
-        let outcome = committed.outcome
-        if outcome.status == .alreadyApplied, let out, let batchID = outcome.batchID {
+        if committed.outcome.status == .alreadyApplied, let out, let batchID = committed.outcome.batchID {
             // CLI-61: a committed file submitted again writes its result files again (keys and PINs were delivered once).
             try ResultFiles(data: data, registry: registry).write(batchID: batchID, to: out.absolute)
         }
-        try OutboxDelivery(data: data, registry: registry, logger: logger, sealing: sealing).run(claimed: committed.deliveries, now: now)
+        var outcome = committed.outcome
+        outcome.warnings = try OutboxDelivery(data: data, registry: registry, logger: logger, sealing: sealing)
+            .run(claimed: committed.deliveries, now: now).warnings
         phases.mark("deliver")
         return outcome
     }

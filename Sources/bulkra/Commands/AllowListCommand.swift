@@ -25,12 +25,11 @@ struct AllowListCommand: ParsableCommand {
 
         func run() throws {
             let logger = common.makeLogger()
-            let registry = try DataFolder(path: common.data).openRegistry(logger: logger)
-            let context = UploadContext(institutionID: institution, kind: .allowList, operation: .apply)
-            throw try UploadRun(file: file, context: context, recordLimit: options.recordLimit, logger: logger).apply(
-                registry: registry, mode: options.onError, format: options.format,
-                select: { if case .allowList(let entry) = $0 { return entry } else { return nil } },
-                write: { transaction, entries in try transaction.apply(entries) })
+            let registry = try DataFolder(path: common.data).openForCommand(logger: logger)
+            let outcome = try AllowListApplier(registry: registry, logger: logger).apply(
+                try UploadFile(path: file).bytes(), institution: institution, mode: options.onError, recordLimit: options.recordLimit)
+            ResultOutput.print(outcome, format: options.format)
+            throw outcome.exitCode
         }
     }
 }

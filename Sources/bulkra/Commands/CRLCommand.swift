@@ -26,7 +26,7 @@ struct CRLCommand: ParsableCommand {
         var pem = false
 
         func run() throws {
-            let registry = try DataFolder(path: common.data).openRegistry(logger: common.makeLogger())
+            let registry = try DataFolder(path: common.data).openForCommand(logger: common.makeLogger())
             let list = try CRLPublisher(dataFolder: common.data, registry: registry).build(role.authorityRole, now: Date())
             let bytes = pem ? Array(list.pem.utf8) : list.der
             try OutputFolder.writeAtomically(bytes, to: output)
@@ -48,7 +48,7 @@ struct CRLCommand: ParsableCommand {
         @OptionGroup var asOf: AsOfOption
 
         func run() throws {
-            let registry = try DataFolder(path: common.data).openRegistry(logger: common.makeLogger())
+            let registry = try DataFolder(path: common.data).openForCommand(logger: common.makeLogger())
             let now = asOf.date
             for outcome in try CRLPublisher(dataFolder: common.data, registry: registry).refresh(now: now, force: force) {
                 print("\(outcome.role.rawValue)\t\(outcome.reason.map { "re-signed (\($0))" } ?? "fresh")")

@@ -41,7 +41,7 @@ struct CertificatesCommand: ParsableCommand {
 
         func run() throws {
             let logger = common.makeLogger()
-            let registry = try DataFolder(path: common.data).openRegistry(logger: logger)
+            let registry = try DataFolder(path: common.data).openForCommand(logger: logger)
             guard let certificateFamily = CertificateFamily(family.kind) else { return }
             var certificates: [Certificate] = []
             for file in files {
@@ -50,24 +50,8 @@ struct CertificatesCommand: ParsableCommand {
                 }
                 certificates += try CertificateRecord.certificates(inPEM: text)
             }
-            let now = Date()
-            // REG-17: the institution read and the certificates written in one transaction.
-            let records = try registry.serializable { transaction -> [CertificateRecord] in
-                guard let owner = try transaction.institution(id: institution) else {
-                    throw OperationalError(.notFound, LocalizedText(ja: "機関IDが登録されていません: \(institution)", en: "Unknown institution ID: \(institution)"))
-                }
-                let records = try certificates.map { certificate in
-                    try CertificateRecord(importing: certificate, institution: owner, family: certificateFamily, profile: profile,
-                                          revocationReason: revokedReason, revokedAt: now)
-                }
-                do {
-                    try transaction.record(records)
-                } catch {
-                    throw OperationalError(.database, LocalizedText(ja: "登録に失敗しました（重複したシリアル番号など）: \(error)",
-                                                                    en: "Could not record the certificates (duplicate serial?): \(error)"))
-                }
-                return records
-            }
+            let records = try CertificateImporter(registry: registry).record(
+                certificates, institution: institution, family: certificateFamily, profile: profile, revokedReason: revokedReason, now: Date())
             for record in records {
                 print("\(record.serial)\t\(record.subject)\t\(record.state == .revoked ? "revoked" : "issued")")
             }

@@ -3,6 +3,7 @@ import BulkRADecode
 import BulkRAModel
 import BulkRAService
 import BulkRAValidate
+import Foundation
 
 /// `bulkra check`: the dry run — reports every line, changes nothing (CLI-20).
 struct CheckCommand: ParsableCommand {
@@ -29,10 +30,12 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let logger = common.makeLogger()
-        let registry = try DataFolder(path: common.data).openRegistry(logger: logger)
-        let summary = try UploadRun(file: file, context: upload.context, recordLimit: recordLimit, logger: logger)
-            .stream(directory: registry, format: format)
-        throw UploadRun.exitCode(for: summary)
+        let registry = try DataFolder(path: common.data).openForCommand(logger: logger)
+        let output = FileHandle.standardOutput
+        let summary = try UploadChecker(registry: registry, logger: logger).stream(
+            try UploadFile(path: file).bytes(), context: upload.context, recordLimit: recordLimit, format: format.resultFormat,
+            emit: { output.write(Data($0.utf8)) })
+        throw summary.status == .accepted ? ExitCode.success : ExitCode(1)
     }
 }
 

@@ -21,7 +21,8 @@ struct DoctorCommand: ParsableCommand {
 
     func run() throws {
         let logger = common.makeLogger()
-        let registry = try DataFolder(path: common.data).openRegistry(logger: logger, deliversPending: !readOnly)
+        let folder = DataFolder(path: common.data)
+        let registry = try readOnly ? folder.openRegistry(logger: logger) : folder.openForCommand(logger: logger)
         let progress = Progress(label: "証明書 / certificates", enabled: true)
         let report = try Doctor(data: common.data, registry: registry, now: asOf.date, scanFolders: scan,
                                 progress: { progress.show("\($0)") }).examine()

@@ -25,13 +25,29 @@ struct DownloadCommand: ParsableCommand {
         @Option(name: .long, help: "cp932 (default, as the real service) or utf-8.")
         var encoding: EncodingOption = .cp932
 
-        /// The registry and the institution's profile; an unknown institution is an operational error.
-        func open() throws -> (SQLiteRegistry, InstitutionProfile) {
-            let registry = try DataFolder(path: common.data).openRegistry(logger: common.makeLogger())
-            guard let profile = try registry.institution(id: institution) else {
-                throw OperationalError(.notFound, LocalizedText(ja: "機関が登録されていません: \(institution)", en: "Unknown institution: \(institution)"))
+        /// The institution's downloads; an unknown institution is an operational error.
+        func downloads() throws -> InstitutionDownloads {
+            let registry = try DataFolder(path: common.data).openForCommand(logger: common.makeLogger())
+            return try InstitutionDownloads(registry: registry, institutionID: institution)
+        }
+
+        /// Writes `file` to `-o` (atomically) or standard output, and says how many rows went where.
+        func write(_ file: InstitutionDownloads.File) throws {
+            let downloads = try downloads()
+            let sink = try DownloadSink(path: output)
+            let written: InstitutionDownloads.Written
+            do {
+                written = try downloads.write(file, encoding: encoding.encoding, to: sink.write)
+                try sink.finish()
+            } catch {
+                sink.discard()
+                throw error
             }
-            return (registry, profile)
+            if written.replacedCharacters > 0 {
+                FileHandle.standardError.write(Data(("bulkra: CP932 にない文字 \(written.replacedCharacters) 個を〓にしました（--encoding utf-8 ならそのまま出力します）\n"
+                    + "bulkra: \(written.replacedCharacters) characters have no CP932 form and were written as 〓 (--encoding utf-8 keeps them)\n").utf8))
+            }
+            if let output { FileHandle.standardError.write(Data("\(output): \(written.rows) 行 / rows\n".utf8)) }
         }
     }
 
@@ -60,7 +76,7 @@ struct DownloadCommand: ParsableCommand {
         @OptionGroup var selection: Selection
 
         func run() throws {
-            try DownloadRun.listing(target, selection, header: CertificateInformationFile.header, row: CertificateInformationFile.row)
+            try target.write(.certificates(try selection.query(institution: target.institution)))
         }
     }
 
@@ -71,7 +87,7 @@ struct DownloadCommand: ParsableCommand {
         @OptionGroup var selection: Selection
 
         func run() throws {
-            try DownloadRun.listing(target, selection, header: AdministratorInformationFile.header, row: AdministratorInformationFile.row)
+            try target.write(.administrators(try selection.query(institution: target.institution)))
         }
     }
 
@@ -90,28 +106,22 @@ struct DownloadCommand: ParsableCommand {
         var format: StatisticsFormat = .tsv
 
         func run() throws {
-            let (registry, profile) = try target.open()
             let asOf = try self.asOf.map { try DayOption.start(of: $0, option: "--as-of").addingTimeInterval(86_399) } ?? Date()
-            var statistics = IssuedStatistics(institutionID: target.institution, grouping: by.grouping, asOf: asOf,
-                                              registeredDomains: profile.domains.map(\.name))
-            try DownloadRun.pages(registry, CertificateQuery(institutionID: target.institution, families: CertificateQuery.officerFamilies)) { page in
-                for listed in page { statistics.add(listed) }
-            }
-            let sink = try DownloadSink(path: target.output)
-            do {
-                switch format {
-                case .tsv:
-                    var writer = TSVWriter(encoding: target.encoding.encoding)
-                    try sink.write(writer.lines(statistics.tableRows()))
-                case .json: try sink.write(Array(statistics.renderJSON().utf8))
-                case .svg: try sink.write(Array(statistics.renderSVG().utf8))
+            switch format {
+            case .tsv:
+                try target.write(.statistics(by.grouping, asOf: asOf))
+            case .json, .svg:
+                let statistics = try target.downloads().statistics(by.grouping, asOf: asOf)
+                let sink = try DownloadSink(path: target.output)
+                do {
+                    try sink.write(Array((format == .json ? statistics.renderJSON() : statistics.renderSVG()).utf8))
+                    try sink.finish()
+                } catch {
+                    sink.discard()
+                    throw error
                 }
-                try sink.finish()
-            } catch {
-                sink.discard()
-                throw error
+                if let output = target.output { FileHandle.standardError.write(Data("\(output): \(statistics.rows.count) 行 / rows\n".utf8)) }
             }
-            DownloadRun.report(statistics.rows.count, target.output)
         }
     }
 
@@ -121,68 +131,8 @@ struct DownloadCommand: ParsableCommand {
         @OptionGroup var target: Target
 
         func run() throws {
-            let (_, profile) = try target.open()
-            let rows = try DownloadRun.write(to: target.output, encoding: target.encoding.encoding, header: AllowListFile.header) { emit in
-                try emit(AllowListFile.rows(profile))
-            }
-            DownloadRun.report(rows, target.output)
+            try target.write(.allowList)
         }
-    }
-}
-
-/// The shared loop of the downloads: registry pages in, encoded lines out.
-enum DownloadRun {
-    static let pageSize = 2_000
-
-    /// Calls `body` with each page of the query's certificates, in recording order.
-    static func pages(_ registry: SQLiteRegistry, _ query: CertificateQuery, _ body: ([ListedCertificate]) throws -> Void) throws {
-        var cursor: Int64 = 0
-        while true {
-            let page = try registry.certificates(query, after: cursor, limit: pageSize)
-            guard let last = page.last else { return }
-            try body(page)
-            cursor = last.position
-            if page.count < pageSize { return }
-        }
-    }
-
-    /// A per-certificate download: the selected certificates, one row each, page by page.
-    static func listing(_ target: DownloadCommand.Target, _ selection: DownloadCommand.Selection, header: [String],
-                        row: (ListedCertificate) -> [String]) throws {
-        let (registry, _) = try target.open()
-        let query = try selection.query(institution: target.institution)
-        let rows = try write(to: target.output, encoding: target.encoding.encoding, header: header) { emit in
-            try pages(registry, query) { page in try emit(page.map(row)) }
-        }
-        report(rows, target.output)
-    }
-
-    /// Writes a header and the rows `produce` emits to a file (atomically) or standard output; returns the row count.
-    static func write(to path: String?, encoding: DownloadEncoding, header: [String],
-                      _ produce: (_ emit: ([[String]]) throws -> Void) throws -> Void) throws -> Int {
-        let sink = try DownloadSink(path: path)
-        var writer = TSVWriter(encoding: encoding)
-        do {
-            try sink.write(writer.line(header))
-            try produce { rows in
-                try sink.write(writer.lines(rows))
-                sink.rows += rows.count
-            }
-            try sink.finish()
-        } catch {
-            sink.discard()
-            throw error
-        }
-        if writer.replacedCharacters > 0 {
-            FileHandle.standardError.write(Data(("bulkra: CP932 にない文字 \(writer.replacedCharacters) 個を〓にしました（--encoding utf-8 ならそのまま出力します）\n"
-                + "bulkra: \(writer.replacedCharacters) characters have no CP932 form and were written as 〓 (--encoding utf-8 keeps them)\n").utf8))
-        }
-        return sink.rows
-    }
-
-    static func report(_ rows: Int, _ path: String?) {
-        guard let path else { return }
-        FileHandle.standardError.write(Data("\(path): \(rows) 行 / rows\n".utf8))
     }
 }
 

@@ -30,7 +30,7 @@ struct EnrollCommand: ParsableCommand {
 
     func run() throws {
         let logger = common.makeLogger()
-        let registry = try DataFolder(path: common.data).openRegistry(logger: logger)
+        let registry = try DataFolder(path: common.data).openForCommand(logger: logger)
         let now = Date()
         let secret = token == "-" ? (readLine() ?? "").trimmingCharacters(in: .whitespaces) : token
         let completion = EnrolmentCompletion(data: common.data, registry: registry, logger: logger)

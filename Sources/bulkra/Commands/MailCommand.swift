@@ -15,7 +15,7 @@ struct MailCommand: ParsableCommand {
         @OptionGroup var common: CommonOptions
 
         func run() throws {
-            _ = try DataFolder(path: common.data).openRegistry(logger: common.makeLogger())
+            _ = try DataFolder(path: common.data).openForCommand(logger: common.makeLogger())
             let files = try Outbox(data: common.data).pending()
             for file in files {
                 let recipients = (try? MailRecipients(file: file).addresses) ?? []
@@ -35,7 +35,7 @@ struct MailCommand: ParsableCommand {
 
         func run() throws {
             let logger = common.makeLogger()
-            _ = try DataFolder(path: common.data).openRegistry(logger: logger)
+            _ = try DataFolder(path: common.data).openForCommand(logger: logger)
             let relay = try SMTPRelay(settings: try MailSettings.load(data: common.data), logger: logger)
             let outcomes = try relay.send(try Outbox(data: common.data).pending())
             for outcome in outcomes {

@@ -25,154 +25,17 @@ struct NightlyCommand: ParsableCommand {
     func run() throws {
         let started = Date()
         let logger = common.makeLogger()
-        let data = common.data
-        let registry = try DataFolder(path: data).openRegistry(logger: logger)
+        let registry = try DataFolder(path: common.data).openForCommand(logger: logger)
         let day = date ?? JapanTime.day(Date())
         let asOf = try DayOption.start(of: day, option: "--date").addingTimeInterval(86_399)
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        try Self.removeStalePartials(in: out)
-        let partial = out + "/.\(day).partial-\(getpid())"
-        try FileManager.default.createDirectory(atPath: partial, withIntermediateDirectories: true)
-
-        var entries: [ExportManifest.Entry] = []
-        do {
-            let institutions = try registry.institutionIDs()
-            let progress = Progress(label: "書き出し中 / exporting", enabled: true)
-            defer { progress.finish() }
-            var written = 0
-            for (index, institution) in institutions.enumerated() {
-                entries += try Self.export(institution: institution, registry: registry, folder: partial, asOf: asOf) { rows in
-                    written += rows
-                    progress.show("\(index + 1)/\(institutions.count) 機関 / institutions, \(written) 証明書 / certificates")
-                }
-            }
-            entries += try Self.copyRevocationLists(data: data, registry: registry, folder: partial, now: started)
-            let previous = try Self.previousManifestDigest(out: out, before: day)
-            let manifest = ExportManifest(date: day, previousManifestSHA256: previous, entries: entries)
-            let manifestBytes = Array(manifest.renderTSV().utf8)
-            try OutputFolder.writeAtomically(manifestBytes, to: partial + "/manifest.tsv", durable: false)
-            let authority = try AuthorityStore(dataFolder: data).authority(.registrationOfficer)
-            let signature = try DetachedSignature(content: manifestBytes, authority: authority)
-            try OutputFolder.writeAtomically(signature.der, to: partial + "/manifest.tsv.p7s", durable: false)
-            sync()
-            let outcome = try Self.publish(partial: partial, final: out + "/" + day, manifest: manifestBytes)
-            let rows = entries.reduce(0) { $0 + $1.rows }
-            let seconds = Date().timeIntervalSince(started)
-            print("nightly: \(out)/\(day) — \(institutions.count) 機関 / institutions, \(entries.count + 2) files, \(rows) rows, "
-                + String(format: "%.2f s", seconds) + (outcome == .unchanged ? " (同一内容のため前回のまま / unchanged, kept)" : ""))
-        } catch {
-            try? FileManager.default.removeItem(atPath: partial)
-            throw error
+        let progress = Progress(label: "書き出し中 / exporting", enabled: true)
+        defer { progress.finish() }
+        let summary = try NightlyExport(data: common.data, registry: registry).run(out: out, day: day, asOf: asOf, now: started) { done, of, rows in
+            progress.show("\(done)/\(of) 機関 / institutions, \(rows) 証明書 / certificates")
         }
-    }
-
-    /// NIGHT-02: one pass over an institution's certificates writes the four certificate files and the
-    /// administrator file and counts the statistics; then statistics (TSV, JSON, SVG) and the allow-list.
-    static func export(institution: String, registry: SQLiteRegistry, folder: String, asOf: Date,
-                       pageDone: (Int) -> Void = { _ in }) throws -> [ExportManifest.Entry] {
-        guard let profile = try registry.institution(id: institution) else { return [] }
-        let base = folder + "/" + institution
-        let names = ["certificates-all.tsv", "certificates-server.tsv", "certificates-client.tsv", "certificates-codesign.tsv", "administrators.tsv"]
-        let sinks = try names.map { try DownloadSink(path: base + "/" + $0) }
-        defer { sinks.forEach { $0.discard() } }
-        var writer = TSVWriter(encoding: .cp932)
-        for (index, sink) in sinks.enumerated() {
-            try sink.write(writer.line(index == 4 ? AdministratorInformationFile.header : CertificateInformationFile.header))
-        }
-        var statistics = IssuedStatistics(institutionID: institution, grouping: .domain, asOf: asOf, registeredDomains: profile.domains.map(\.name))
-        try DownloadRun.pages(registry, CertificateQuery(institutionID: institution, families: CertificateQuery.officerFamilies)) { page in
-            var byFamily: [CertificateFamily: [[String]]] = [:]
-            var all: [[String]] = []
-            all.reserveCapacity(page.count)
-            for listed in page {
-                let row = CertificateInformationFile.row(listed)
-                all.append(row)
-                byFamily[listed.certificate.family, default: []].append(row)
-                statistics.add(listed)
-            }
-            try sinks[0].write(writer.lines(all))
-            sinks[0].rows += all.count
-            for (family, index) in [(CertificateFamily.server, 1), (.client, 2), (.codeSigning, 3)] {
-                if let rows = byFamily[family] {
-                    try sinks[index].write(writer.lines(rows))
-                    sinks[index].rows += rows.count
-                }
-            }
-            try sinks[4].write(writer.lines(page.map(AdministratorInformationFile.row)))
-            sinks[4].rows += page.count
-            pageDone(page.count)
-        }
-        var entries: [ExportManifest.Entry] = []
-        for (index, sink) in sinks.enumerated() {
-            let digest = try sink.finish()
-            entries.append(.init(path: institution + "/" + names[index], rows: sink.rows, bytes: sink.bytes, sha256: digest))
-        }
-        let table = statistics.tableRows()
-        let groups = statistics.rows.count
-        let allowList = AllowListFile.rows(profile)
-        let extra: [(String, [UInt8], Int)] = [
-            ("statistics.tsv", writer.lines(table), table.count - 2),
-            ("statistics.json", Array(statistics.renderJSON().utf8), groups),
-            ("statistics.svg", Array(statistics.renderSVG().utf8), groups),
-            ("allowlist.tsv", writer.line(AllowListFile.header) + writer.lines(allowList), allowList.count),
-        ]
-        for (name, bytes, rows) in extra {
-            try OutputFolder.writeAtomically(bytes, to: base + "/" + name, durable: false)
-            entries.append(.init(path: institution + "/" + name, rows: rows, bytes: bytes.count, sha256: ContentDigest.sha256(bytes)))
-        }
-        return entries
-    }
-
-    /// NIGHT-02: the CRLs as published in DATA/crl/ (made now when a CA has none yet).
-    static func copyRevocationLists(data: String, registry: SQLiteRegistry, folder: String, now: Date) throws -> [ExportManifest.Entry] {
-        let source = data + "/crl"
-        if AuthorityRole.allCases.contains(where: { !FileManager.default.fileExists(atPath: source + "/\($0.rawValue).crl") }) {
-            try CRLPublisher(dataFolder: data, registry: registry).publishAll(now: now)
-        }
-        return try AuthorityRole.allCases.map { role in
-            let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: source + "/\(role.rawValue).crl")))
-            try OutputFolder.writeAtomically(bytes, to: folder + "/crl/\(role.rawValue).crl", durable: false)
-            return .init(path: "crl/\(role.rawValue).crl", rows: 0, bytes: bytes.count, sha256: ContentDigest.sha256(bytes))
-        }
-    }
-
-    /// NIGHT-04: the SHA-256 of the latest earlier night's manifest in OUT, if any.
-    static func previousManifestDigest(out: String, before day: String) throws -> String? {
-        let earlier = try FileManager.default.contentsOfDirectory(atPath: out)
-            .filter { $0.utf8.count == 10 && $0 < day && (try? DayOption.start(of: $0, option: "")) != nil }
-            .sorted()
-        guard let last = earlier.last, let bytes = FileManager.default.contents(atPath: out + "/" + last + "/manifest.tsv") else { return nil }
-        return ContentDigest.sha256(Array(bytes))
-    }
-
-    enum Outcome { case published, unchanged }
-
-    /// NIGHT-03: the partial folder becomes OUT/DATE by rename. When OUT/DATE exists with the same manifest,
-    /// it is kept as it is (its files are the same bytes); otherwise the new export replaces it.
-    static func publish(partial: String, final: String, manifest: [UInt8]) throws -> Outcome {
-        let manager = FileManager.default
-        if manager.fileExists(atPath: final) {
-            if let existing = manager.contents(atPath: final + "/manifest.tsv"), Array(existing) == manifest {
-                try manager.removeItem(atPath: partial)
-                return .unchanged
-            }
-            let old = (final as NSString).deletingLastPathComponent + "/." + (final as NSString).lastPathComponent + ".old-\(getpid())"
-            guard rename(final, old) == 0 else { throw OutputFolder.failure(final) }
-            guard rename(partial, final) == 0 else {
-                _ = rename(old, final)
-                throw OutputFolder.failure(final)
-            }
-            try? manager.removeItem(atPath: old)
-            return .published
-        }
-        guard rename(partial, final) == 0 else { throw OutputFolder.failure(final) }
-        return .published
-    }
-
-    /// Partial exports left by a crash are never visible under a date name; they are removed on the next run.
-    static func removeStalePartials(in out: String) throws {
-        for name in try FileManager.default.contentsOfDirectory(atPath: out) where name.hasPrefix(".") && (name.contains(".partial-") || name.contains(".old-")) {
-            try? FileManager.default.removeItem(atPath: out + "/" + name)
-        }
+        progress.finish()
+        let seconds = Date().timeIntervalSince(started)
+        print("nightly: \(summary.folder) — \(summary.institutions) 機関 / institutions, \(summary.files) files, \(summary.rows) rows, "
+            + String(format: "%.2f s", seconds) + (summary.outcome == .unchanged ? " (同一内容のため前回のまま / unchanged, kept)" : ""))
     }
 }

@@ -66,7 +66,7 @@ struct ServeCommand: ParsableCommand {
     func run() throws {
         let logger = common.makeLogger()
         let data = common.data
-        let registry = try DataFolder(path: data).openRegistry(logger: logger)
+        let registry = try DataFolder(path: data).openForCommand(logger: logger)
         let store = AuthorityStore(dataFolder: data)
         let raAuthority = try Certificate(pemEncoded: try String(contentsOfFile: store.certificatePath(AuthorityRole.registrationOfficer.rawValue),
                                                                    encoding: .utf8))
@@ -133,12 +133,12 @@ struct ServeCommand: ParsableCommand {
         if let error = failure.error { throw error }
     }
 
-    /// One maintenance run: pending deliveries, then CRL freshness; failures are logged and retried next time.
+    /// One maintenance run (REG-18, CRL-01); failures are logged and retried next time.
     static func maintain(data: String, registry: SQLiteRegistry, logger: Logger) {
         do {
-            Leftovers.sweepDataFolder(data)
-            try OutboxDelivery(data: data, registry: registry, logger: logger).run(now: Date())
-            for outcome in try CRLPublisher(dataFolder: data, registry: registry).refresh(now: Date(), force: false) where outcome.reason != nil {
+            let done = try DataFolder(path: data).maintain(registry: registry, logger: logger, now: Date())
+            for warning in done.deliveries.warnings { logger.warning("outbox.relay.failed", metadata: ["error": "\(warning.en)"]) }
+            for outcome in done.refreshedCRLs {
                 logger.notice("crl.refreshed", metadata: ["crl.role": "\(outcome.role.rawValue)", "crl.reason": "\(outcome.reason ?? "")"])
             }
         } catch {

@@ -43,17 +43,17 @@ struct SubmitCommand: ParsableCommand {
 
     func run() throws {
         let logger = common.makeLogger()
-        let registry = try DataFolder(path: common.data).openRegistry(logger: logger)
+        let registry = try DataFolder(path: common.data).openForCommand(logger: logger)
         let applier = UploadApplier(data: common.data, registry: registry, logger: logger)
         let progress = Progress(label: "発行中 / issuing", enabled: true)
         defer { progress.finish() }
         let outcome = try applier.apply(
-            try UploadFile.read(file), fileName: (file as NSString).lastPathComponent, context: upload.context,
+            try UploadFile(path: file).bytes(), context: upload.context,
             options: .init(mode: options.onError, recordLimit: options.recordLimit, keyKind: keyType, pkcs12Format: pkcs12Format,
                            paths: .folder(out), progress: progress.update),
             now: Date())
-        FileHandle.standardOutput.write(Data((options.format == .json ? outcome.json : outcome.tsv).utf8))
-        throw outcome.everyLineOK ? ExitCode.success : ExitCode(1)
+        ResultOutput.print(outcome, format: options.format)
+        throw outcome.exitCode
     }
 }
 

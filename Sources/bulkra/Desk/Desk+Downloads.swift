@@ -1,6 +1,7 @@
 import BulkRAModel
 import BulkRARegistry
 import BulkRAReport
+import BulkRAService
 import Foundation
 import Hummingbird
 
@@ -15,28 +16,25 @@ extension Desk {
             let family = query.get("family").flatMap(FamilyOption.init(rawValue:)) ?? .all
             let certificates = CertificateQuery(institutionID: officer.institutionID, families: family.families)
             let stamp = JapanTime.fileStamp(now)
-            var writer = TSVWriter(encoding: encoding)
-            var bytes: [UInt8] = []
+            let wanted: InstitutionDownloads.File
             let name: String
             switch context.parameters.get("name") ?? "" {
             case "certificates":
-                bytes = writer.line(CertificateInformationFile.header)
-                try DownloadRun.pages(registry, certificates) { page in bytes += writer.lines(page.map(CertificateInformationFile.row)) }
+                wanted = .certificates(certificates)
                 name = "certificates-\(family.rawValue)-\(stamp).tsv"
             case "administrators":
-                bytes = writer.line(AdministratorInformationFile.header)
-                try DownloadRun.pages(registry, certificates) { page in bytes += writer.lines(page.map(AdministratorInformationFile.row)) }
+                wanted = .administrators(certificates)
                 name = "administrators-\(stamp).tsv"
             case "allowlist":
-                guard let profile = try registry.institution(id: officer.institutionID) else { return notFound(language, officer: officer, api: api) }
-                bytes = writer.line(AllowListFile.header) + writer.lines(AllowListFile.rows(profile))
+                wanted = .allowList
                 name = "allowlist-\(stamp).tsv"
             case "statistics":
-                bytes = writer.lines(try statistics(officer).tableRows())
+                wanted = .statistics(.domain, asOf: now)
                 name = "statistics-\(stamp).tsv"
             default:
                 return notFound(language, officer: officer, api: api)
             }
+            let bytes = try InstitutionDownloads(registry: registry, institutionID: officer.institutionID).bytes(wanted, encoding: encoding)
             let type = "text/tab-separated-values; charset=\(encoding == .utf8 ? "utf-8" : "Shift_JIS")"
             return file(bytes, type: type, name: "\(officer.institutionID)-\(name)")
         }

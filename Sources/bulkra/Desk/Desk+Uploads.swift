@@ -102,9 +102,10 @@ extension Desk {
                                     officerEmail: officer.email)
         let (data, registry, logger, now) = (self.data, self.registry, self.logger, self.now)
         return try await serially {
-            let applier = UploadApplier(data: data, registry: registry, logger: logger)
-            if choice.checkOnly { return try applier.check(bytes, fileName: fileName, context: context) }
-            return try applier.apply(bytes, fileName: fileName, context: context, options: .init(mode: choice.mode, paths: .desk), now: now)
+            let file = UploadBytes(bytes, fileName: fileName)
+            if choice.checkOnly { return try UploadChecker(registry: registry, logger: logger).check(file, context: context) }
+            return try UploadApplier(data: data, registry: registry, logger: logger)
+                .apply(file, context: context, options: .init(mode: choice.mode, paths: .desk), now: now)
         }
     }
 

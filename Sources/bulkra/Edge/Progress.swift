@@ -24,7 +24,12 @@ final class Progress: Sendable {
         FileHandle.standardError.write(Data("\r\(label) \(state)".utf8))
     }
 
+    /// Ends the progress line (once; later calls do nothing).
     func finish() {
-        if shown.withLock({ $0 }) { FileHandle.standardError.write(Data("\n".utf8)) }
+        let wasShown = shown.withLock { shown in
+            defer { shown = false }
+            return shown
+        }
+        if wasShown { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 }

@@ -1,22 +1,18 @@
 import BulkRADecode
 import BulkRAModel
+import BulkRAService
 import Foundation
 import Glibc
 import Logging
 
-/// Reads an upload file from disk and decodes it (the only file I/O of an upload; DEC-04).
+/// Reads an upload file from disk for the service (the only file I/O of an upload; DEC-04, CLI-06).
 struct UploadFile {
     let path: String
 
-    /// The decoded upload; an unreadable file becomes result 208, never an exception.
-    /// `bytes` are the file's contents when the caller has read them already.
-    func decode(as kind: UploadKind, recordLimit: Int, logger: Logger, bytes: [UInt8]? = nil) throws -> DecodedUpload {
-        let name = (path as NSString).lastPathComponent
-        guard let bytes = try bytes ?? Self.read(path) else {
-            return DecodedUpload.unreadable(fileName: name, kind: kind,
-                                            reason: LocalizedText(ja: "（\(path)）", en: "(\(path))"))
-        }
-        return try UploadDecoder(kind: kind, recordLimit: recordLimit, logger: logger).decode(bytes, fileName: name)
+    /// DEC-04, CLI-06: the file's bytes for the service; unreadable becomes result 208 naming the path.
+    func bytes() throws -> UploadBytes {
+        UploadBytes(try Self.read(path), fileName: (path as NSString).lastPathComponent,
+                    unreadableDetail: LocalizedText(ja: "（\(path)）", en: "(\(path))"))
     }
 
     /// Reads a whole regular file straight into one byte array (no intermediate copy); nil when it cannot be opened.

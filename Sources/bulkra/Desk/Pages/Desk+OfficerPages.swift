@@ -1,6 +1,7 @@
 import BulkRAModel
 import BulkRARegistry
 import BulkRAReport
+import BulkRAService
 import Foundation
 
 extension Desk {
@@ -92,12 +93,7 @@ extension Desk {
 
     /// The statistics of the officer's institution, as of now, per domain and profile.
     func statistics(_ officer: DeskOfficer) throws -> IssuedStatistics {
-        let domains = try registry.institution(id: officer.institutionID)?.domains.map(\.name) ?? []
-        var statistics = IssuedStatistics(institutionID: officer.institutionID, grouping: .domain, asOf: now, registeredDomains: domains)
-        try DownloadRun.pages(registry, CertificateQuery(institutionID: officer.institutionID, families: CertificateQuery.officerFamilies)) { page in
-            for listed in page { statistics.add(listed) }
-        }
-        return statistics
+        try InstitutionDownloads(registry: registry, institutionID: officer.institutionID).statistics(.domain, asOf: now)
     }
 
     /// Manual 3-3: issued-certificate statistics — a table and a chart per domain.

@@ -1,5 +1,4 @@
 import BulkRAModel
-import BulkRAService
 import BulkRAValidate
 import Crypto
 import Foundation
@@ -7,19 +6,21 @@ import Glibc
 
 /// Where a download goes as it is made: a file written through a temporary sibling and renamed at the
 /// end (never half a file under the real name), or standard output. Counts rows and bytes and hashes
-/// what it writes, for the nightly manifest (DL-01, NIGHT-03).
-final class DownloadSink {
-    let path: String?
+/// what it writes, for the nightly manifest (DL-01, NIGHT-03). One writer at a time: it is not shared between tasks.
+public final class DownloadSink {
+    /// DL-01: the file, or nil for standard output.
+    public let path: String?
     private let temporary: String?
     private let handle: FileHandle
     private var buffer: [UInt8] = []
     private var hasher = SHA256()
-    private(set) var bytes = 0
-    /// Data rows written (the header excluded).
-    var rows = 0
+    /// NIGHT-02: bytes written so far.
+    public private(set) var bytes = 0
+    /// NIGHT-02: data rows written (the header excluded).
+    public var rows = 0
 
-    /// A sink for `path`, or standard output when nil.
-    init(path: String?) throws {
+    /// DL-01: a sink for `path`, or standard output when nil.
+    public init(path: String?) throws {
         self.path = path
         if let path {
             let folder = (path as NSString).deletingLastPathComponent
@@ -37,8 +38,8 @@ final class DownloadSink {
         buffer.reserveCapacity(1 << 20)
     }
 
-    /// Appends bytes (flushed in 1 MB writes).
-    func write(_ data: [UInt8]) throws {
+    /// DL-01: appends bytes (flushed in 1 MB writes).
+    public func write(_ data: [UInt8]) throws {
         buffer += data
         if buffer.count >= 1 << 20 { try flush() }
     }
@@ -55,9 +56,9 @@ final class DownloadSink {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Flushes, syncs and renames into place; returns the SHA-256 of everything written.
+    /// DL-01, NIGHT-02: flushes, syncs and renames into place; returns the SHA-256 of everything written.
     @discardableResult
-    func finish() throws -> String {
+    public func finish() throws -> String {
         try flush()
         if let temporary, let path {
             try handle.synchronize()
@@ -67,8 +68,8 @@ final class DownloadSink {
         return ContentDigest.hex(hasher.finalize())
     }
 
-    /// Removes the temporary file after a failure.
-    func discard() {
+    /// DL-01: removes the temporary file after a failure.
+    public func discard() {
         if let temporary {
             try? handle.close()
             unlink(temporary)

@@ -1,0 +1,103 @@
+import BulkRAModel
+import BulkRARegistry
+import BulkRAReport
+import BulkRAValidate
+import Foundation
+
+/// DL-01: the officers' download files of one institution, made page by page from the registry; `bulkra download`,
+/// the desk and the nightly export all write them through here, so they are the same bytes.
+public struct InstitutionDownloads: Sendable {
+    /// DL-01: one download file.
+    public enum File: Sendable, Hashable {
+        /// DL-10: the 46-column certificate information.
+        case certificates(CertificateQuery)
+        /// DL-20: the user-administrator information per certificate.
+        case administrators(CertificateQuery)
+        /// DL-40: the OU allow-list.
+        case allowList
+        /// DL-30: the statistics table.
+        case statistics(IssuedStatistics.Grouping, asOf: Date)
+    }
+
+    /// DL-01: what writing a file came to.
+    public struct Written: Sendable, Hashable {
+        /// Data rows (the header excluded).
+        public let rows: Int
+        /// DL-02: characters with no CP932 form, written as 〓.
+        public let replacedCharacters: Int
+    }
+
+    /// DL-01: the registry pages are this long.
+    public static let pageSize = 2_000
+
+    let registry: SQLiteRegistry
+    /// The institution.
+    public let institution: InstitutionProfile
+
+    /// DL-01: the downloads of `institutionID`; an unknown institution is a coded error.
+    public init(registry: SQLiteRegistry, institutionID: String) throws {
+        guard let profile = try registry.institution(id: institutionID) else {
+            throw OperationalError(.notFound, LocalizedText(ja: "機関が登録されていません: \(institutionID)", en: "Unknown institution: \(institutionID)"))
+        }
+        self.registry = registry
+        institution = profile
+    }
+
+    /// DL-01: calls `body` with each page of the query's certificates, in recording order.
+    public func pages(_ query: CertificateQuery, _ body: ([ListedCertificate]) throws -> Void) throws {
+        var cursor: Int64 = 0
+        while true {
+            let page = try registry.certificates(query, after: cursor, limit: Self.pageSize)
+            guard let last = page.last else { return }
+            try body(page)
+            cursor = last.position
+            if page.count < Self.pageSize { return }
+        }
+    }
+
+    /// DL-30: the institution's statistics at `asOf`.
+    public func statistics(_ grouping: IssuedStatistics.Grouping, asOf: Date) throws -> IssuedStatistics {
+        var statistics = IssuedStatistics(institutionID: institution.id, grouping: grouping, asOf: asOf,
+                                          registeredDomains: institution.domains.map(\.name))
+        try pages(CertificateQuery(institutionID: institution.id, families: CertificateQuery.officerFamilies)) { page in
+            for listed in page { statistics.add(listed) }
+        }
+        return statistics
+    }
+
+    /// DL-01, DL-02: writes `file` in `encoding` (header, then rows page by page) to `emit`.
+    public func write(_ file: File, encoding: DownloadEncoding, to emit: ([UInt8]) throws -> Void) throws -> Written {
+        var writer = TSVWriter(encoding: encoding)
+        var rows = 0
+        switch file {
+        case .certificates(let query):
+            try emit(writer.line(CertificateInformationFile.header))
+            try pages(query) { page in
+                try emit(writer.lines(page.map(CertificateInformationFile.row)))
+                rows += page.count
+            }
+        case .administrators(let query):
+            try emit(writer.line(AdministratorInformationFile.header))
+            try pages(query) { page in
+                try emit(writer.lines(page.map(AdministratorInformationFile.row)))
+                rows += page.count
+            }
+        case .allowList:
+            let list = AllowListFile.rows(institution)
+            try emit(writer.line(AllowListFile.header) + writer.lines(list))
+            rows = list.count
+        case .statistics(let grouping, let asOf):
+            let statistics = try statistics(grouping, asOf: asOf)
+            try emit(writer.lines(statistics.tableRows()))
+            rows = statistics.rows.count
+        }
+        return Written(rows: rows, replacedCharacters: writer.replacedCharacters)
+    }
+
+    /// DL-01: the file's bytes in memory (the desk's downloads).
+    public func bytes(_ file: File, encoding: DownloadEncoding) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        _ = try write(file, encoding: encoding) { bytes += $0 }
+        return bytes
+    }
+}

@@ -1,0 +1,39 @@
+import BulkRADecode
+import BulkRAModel
+import BulkRARegistry
+import BulkRAReport
+import BulkRAValidate
+import Logging
+
+/// CLI-20, DESK-20: the dry run — decodes and validates an upload against the registry and applies nothing.
+public struct UploadChecker: Sendable {
+    let registry: SQLiteRegistry
+    let logger: Logger
+
+    /// CLI-20: a checker reading one registry.
+    public init(registry: SQLiteRegistry, logger: Logger) {
+        self.registry = registry
+        self.logger = logger
+    }
+
+    /// CLI-20, DESK-20: the whole result of `file` in `context` as one outcome (applied is always false).
+    public func check(_ file: UploadBytes, context: UploadContext,
+                      recordLimit: Int = UploadDecoder.defaultRecordLimit) throws -> SubmissionOutcome {
+        let upload = try file.decode(as: context.kind, recordLimit: recordLimit, logger: logger)
+        let batch = try UploadValidator(context: context, directory: registry, logger: logger).validate(upload, retainingRequests: false)
+        let report = CheckReport(batch)
+        return SubmissionOutcome(batch: batch, applied: false, batchID: nil, json: report.render(.json), tsv: report.render(.tsv))
+    }
+
+    /// CLI-20, RES-01: checks `file` and hands the result text to `emit` as it goes, holding one chunk of lines at a time
+    /// (the dry run of huge files); returns the summary.
+    public func stream(_ file: UploadBytes, context: UploadContext, recordLimit: Int, format: ResultFormat,
+                       emit: (String) -> Void) throws -> BatchSummary {
+        let upload = try file.decode(as: context.kind, recordLimit: recordLimit, logger: logger)
+        var stream = ResultStream(format: format)
+        let summary = try UploadValidator(context: context, directory: registry, logger: logger)
+            .validate(upload, retainingRequests: false, start: { emit(stream.start($0)) }, lines: { emit(stream.lines($0)) })
+        emit(stream.finish(summary))
+        return summary
+    }
+}
