@@ -9,7 +9,8 @@
 //     -> BulkRARegistry (record: SQLite registry, implements ValidationDirectory)
 //     -> BulkRAReport   (results, delivery files, mails, downloads; imports Issue's and Registry's records)
 //     -> BulkRAService  (the pipeline: submissions, outbox deliveries, CAs, doctor; what the CLI and the desk call)
-//   bulkra (CLI and desk edge: files, flags, HTTP, clock, logger backend)
+//     -> BulkRADesk     (the web desk: Hummingbird application, TLS client-certificate login, pages; buildApplication)
+//   bulkra (CLI edge: files, flags, clock, logger backend; `serve` runs BulkRADesk)
 import PackageDescription
 
 let package = Package(
@@ -30,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -117,6 +119,30 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
+        .target(
+            name: "BulkRADesk",
+            dependencies: [
+                "BulkRAModel",
+                "BulkRADecode",
+                "BulkRAValidate",
+                "BulkRAIssue",
+                "BulkRARegistry",
+                "BulkRAReport",
+                "BulkRAService",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "bulkra",
             dependencies: [
@@ -127,18 +153,12 @@ let package = Package(
                 "BulkRARegistry",
                 "BulkRAReport",
                 "BulkRAService",
-                "CBulkRAOpenSSL",
+                "BulkRADesk",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdCore", package: "hummingbird"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOTLS", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .executableTarget(
@@ -167,6 +187,7 @@ let package = Package(
                 "BulkRARegistry",
                 "BulkRAReport",
                 "BulkRAService",
+                "BulkRADesk",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -174,6 +195,7 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             exclude: ["Fixtures"]
         ),

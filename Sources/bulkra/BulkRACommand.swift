@@ -4,7 +4,7 @@ import Foundation
 
 /// The `bulkra` command: the CLI edge of the pipeline (Specs/cli.md).
 @main
-struct BulkRACommand: ParsableCommand {
+struct BulkRACommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bulkra",
         abstract: "BulkRA — bulk certificate registration for institutions (UPKI-style TSV uploads).",
@@ -17,10 +17,14 @@ struct BulkRACommand: ParsableCommand {
     )
 
     /// CLI-01: exit 0 / 1 / 2; ArgumentParser's own usage status (64) is folded into 2.
-    static func main() {
+    static func main() async {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
         } catch let exit as ExitCode {
             Foundation.exit(exit.rawValue)
         } catch let failure as OperationalError {

@@ -182,6 +182,51 @@ struct DeskHardeningTests {
         #expect(!Self.isClosed(quiet[0], wait: 1))
     }
 
+    @Test("CLI-100 SIGTERM stops the desk accepting, answers the upload under way in full, commits it, and exits 0")
+    func gracefulShutdown() throws {
+        let data = try CLITests.dataFolder("desk-sigterm")
+        try DeskTests.officerPEMs(data)
+        let desk = try DeskHarness(data: data)
+        // 120 client lines whose keys the service makes (RSA-2048): a few seconds of work.
+        let lines = (1...120).map { DeskTests.clientLine("Term User \($0)") }
+        let file = try desk.write("big.tsv", Data((lines.joined(separator: "\r\n") + "\r\n").utf8))
+        let upload = Process()
+        upload.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        let body = desk.folder + "/big.result"
+        upload.arguments = ["-s", "-o", body, "-w", "%{http_code}", "--max-time", "120", "--cacert", "\(data)/ca/root.pem",
+                            "--cert", DeskHarness.officerPEM(DeskTests.ra1, data: data), "-H", DeskTests.api, "--data-binary", "@" + file,
+                            desk.base + "/api/uploads?kind=client&operation=issue&name=big.tsv"]
+        let status = Pipe()
+        upload.standardOutput = status
+        try upload.run()
+        Thread.sleep(forTimeInterval: 1)
+        #expect(upload.isRunning, "the upload finished before the signal: make it bigger")
+        kill(desk.process.processIdentifier, SIGTERM)
+        Thread.sleep(forTimeInterval: 0.5)
+        // No new connections once the signal arrived.
+        let late = try runTool("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5", "--cacert", "\(data)/ca/root.pem",
+                                                 "--cert", DeskHarness.officerPEM(DeskTests.ra1, data: data), desk.base + "/"])
+        #expect(late.output.trimmingCharacters(in: .whitespacesAndNewlines) == "000", "a new request was answered after SIGTERM")
+        upload.waitUntilExit()
+        #expect(String(decoding: status.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) == "200")
+        struct Reply: Decodable {
+            struct Result: Decodable {
+                struct Summary: Decodable { let accepted: Int, rejected: Int }
+                let status: String
+                let summary: Summary
+            }
+            let result: Result
+        }
+        let reply = try JSONDecoder().decode(Reply.self, from: Data(contentsOf: URL(fileURLWithPath: body)))
+        #expect(reply.result.status == "accepted" && reply.result.summary.accepted == 120 && reply.result.summary.rejected == 0)
+        let deadline = Date().addingTimeInterval(20)
+        while desk.process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        #expect(!desk.process.isRunning && desk.process.terminationReason == .exit && desk.process.terminationStatus == 0)
+        let stored = try runTool("/usr/bin/python3", ["-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"SELECT count(*) FROM certificate WHERE subject_dn LIKE '%Term User%'\").fetchone()[0])",
+                                                      data + "/registry.sqlite"])
+        #expect(stored.output.trimmingCharacters(in: .whitespacesAndNewlines) == "120")
+    }
+
     @Test("DESK-51 a flood of refused requests writes one audit row per peer and minute, then gets 429; officers are not held up")
     func refusalFlood() throws {
         let data = try CLITests.dataFolder("desk-flood")

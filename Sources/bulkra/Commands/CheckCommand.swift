@@ -39,19 +39,8 @@ struct CheckCommand: ParsableCommand {
     }
 }
 
-/// The `--family` choices.
-enum Family: String, ExpressibleByArgument, CaseIterable {
-    case server, client, codesign, admin
-
-    var kind: UploadKind {
-        switch self {
-        case .server: return .server
-        case .client: return .client
-        case .codesign: return .codeSigning
-        case .admin: return .administrator
-        }
-    }
-}
+/// CLI-05: the `--family` choices.
+extension Family: ExpressibleByArgument {}
 
 /// The `--operation` choices.
 enum OperationChoice: String, ExpressibleByArgument, CaseIterable {

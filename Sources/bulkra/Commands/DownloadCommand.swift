@@ -54,7 +54,7 @@ struct DownloadCommand: ParsableCommand {
     /// Which certificates a certificate or administrator download lists.
     struct Selection: ParsableArguments {
         @Option(name: .long, help: "server, client, codesign or all.")
-        var family: FamilyOption = .all
+        var family: DownloadFamily = .all
 
         @Option(name: .long, parsing: .singleValue,
                 help: "Only these states (repeatable): issued (5), renewed (6), revoked (7), waiting (4), or the numbers.")
@@ -144,19 +144,8 @@ enum EncodingOption: String, ExpressibleByArgument, CaseIterable {
     var encoding: DownloadEncoding { self == .cp932 ? .cp932 : .utf8 }
 }
 
-/// `--family` of downloads.
-enum FamilyOption: String, ExpressibleByArgument, CaseIterable {
-    case server, client, codesign, all
-
-    var families: Set<CertificateFamily> {
-        switch self {
-        case .server: return [.server]
-        case .client: return [.client]
-        case .codesign: return [.codeSigning]
-        case .all: return CertificateQuery.officerFamilies
-        }
-    }
-}
+/// CLI-90: `--family` of downloads.
+extension DownloadFamily: ExpressibleByArgument {}
 
 /// `--state`: a name or the real numeric code.
 enum StateOption: String, ExpressibleByArgument, CaseIterable {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BulkRAModel
+import BulkRAService
 import BulkRAValidate
 
 /// The upload screen's choices, shared by `check` and `submit` (CLI-05).

@@ -13,7 +13,7 @@ extension Desk {
         return try await gate(request, context, api: api) { officer, language in
             let query = request.uri.queryParameters
             let encoding: DownloadEncoding = query.get("encoding") == "utf-8" ? .utf8 : .cp932
-            let family = query.get("family").flatMap(FamilyOption.init(rawValue:)) ?? .all
+            let family = query.get("family").flatMap(DownloadFamily.init(rawValue:)) ?? .all
             let certificates = CertificateQuery(institutionID: officer.institutionID, families: family.families)
             let stamp = JapanTime.fileStamp(now)
             let wanted: InstitutionDownloads.File

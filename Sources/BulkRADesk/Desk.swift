@@ -4,11 +4,11 @@ import BulkRARegistry
 import BulkRAReport
 import BulkRAValidate
 import Crypto
-import Dispatch
 import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import NIOPosix
 import X509
 
 /// The officers' web desk (Specs/desk.md): TLS client-certificate login, the screens of manual
@@ -25,18 +25,16 @@ struct Desk: Sendable {
     let refusals: RefusalCounter
     /// DESK-50: the connections, told which ones belong to officers.
     let connections: ConnectionGuard
-    /// Uploads run one at a time off the request threads: a batch is checked against the registry and
-    /// committed before the next one is checked (one batch, one transaction; DESK-21).
-    let uploads = DispatchQueue(label: "bulkra.desk.uploads")
+    /// Uploads run one at a time on this one-thread pool, off the event loops and the cooperative threads: a batch is
+    /// checked against the registry and committed before the next one is checked (one batch, one transaction; DESK-21).
+    let uploads: NIOThreadPool
 
     /// The clock (the desk's only source of time).
     var now: Date { Date() }
 
-    /// Runs blocking work (SQLite, signing) on the upload queue.
+    /// Runs blocking work (SQLite, signing) on the upload thread.
     func serially<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            uploads.async { continuation.resume(with: Result { try work() }) }
-        }
+        try await uploads.runIfActive(work)
     }
 
     /// The officer behind a request, or why there is none (DESK-01, DESK-02). Refusals are counted per peer and minute

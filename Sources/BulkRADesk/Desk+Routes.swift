@@ -1,4 +1,5 @@
 import BulkRAModel
+import BulkRAService
 import BulkRARegistry
 import BulkRAReport
 import Foundation

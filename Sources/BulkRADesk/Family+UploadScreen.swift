@@ -1,4 +1,5 @@
 import BulkRAModel
+import BulkRAService
 
 /// The upload screens of manual section 3-3 (DESK-10) are the CLI's `--family` choices: one screen per family.
 extension Family {
@@ -14,10 +15,4 @@ extension Family {
 
     /// The download of this screen's certificates (`family=` of `/downloads/certificates`), if any.
     var downloadFamily: String? { self == .admin ? nil : rawValue }
-
-    /// The screen that uploads files of `kind`.
-    init?(kind: UploadKind) {
-        guard let screen = Self.allCases.first(where: { $0.kind == kind }) else { return nil }
-        self = screen
-    }
 }

@@ -1,0 +1,32 @@
+import Foundation
+
+/// CLI-100, DESK-50, DESK-51: what a desk instance runs with; `bulkra serve` fills it from its flags.
+public struct DeskConfiguration: Sendable {
+    /// CLI-02: the data folder (registry, CAs, settings, outbox).
+    public var dataFolder: String
+    /// CLI-100: the address to listen on.
+    public var host = "127.0.0.1"
+    /// CLI-100: the port; 0 takes a free one.
+    public var port = 8443
+    /// CLI-100: the server certificate chain and key (PEM); nil makes a TEST certificate from the test CA.
+    public var tlsCertificate: String?
+    /// CLI-100: the key of `tlsCertificate`.
+    public var tlsKey: String?
+    /// REG-18, CRL-01: time between maintenance runs.
+    public var maintenanceInterval: Duration = .seconds(300)
+    /// DESK-50: most connections open at once.
+    public var maximumConnections = 512
+    /// DESK-50: most connections one address may hold in their TLS handshake.
+    public var maximumPendingPerPeer = 256
+    /// DESK-50: time a connection has to finish its TLS handshake.
+    public var handshakeTimeout: Duration = .seconds(10)
+    /// DESK-50: time an established connection may stay idle.
+    public var idleTimeout: Duration = .seconds(60)
+    /// DESK-51: refused requests per address and minute before 429.
+    public var refusalLimit = 120
+
+    /// CLI-100: a configuration with the defaults of `bulkra serve` for `dataFolder`.
+    public init(dataFolder: String) {
+        self.dataFolder = dataFolder
+    }
+}

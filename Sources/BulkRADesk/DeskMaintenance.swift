@@ -1,0 +1,46 @@
+import BulkRAService
+import Foundation
+import Logging
+import NIOPosix
+import ServiceLifecycle
+
+/// REG-18, CRL-01, DESK-50, DESK-51: the desk's work between requests — pending deliveries finished, CRLs signed again
+/// before half their life, refusal totals of finished minutes written, connection pressure logged — at start and then
+/// every `interval`, until the service group shuts down.
+public struct DeskMaintenance: Service {
+    let desk: Desk
+    let connections: ConnectionGuard
+    let interval: Duration
+    let logger: Logger
+
+    /// REG-18: runs until graceful shutdown; a failed run is logged and the next one tries again.
+    public func run() async throws {
+        await runOnce()
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            } catch {
+                return
+            }
+            await runOnce()
+        }
+    }
+
+    /// One run, off the cooperative threads (SQLite and files block).
+    func runOnce() async {
+        let (desk, connections, logger) = (desk, connections, logger)
+        do {
+            let done = try await NIOThreadPool.singleton.runIfActive {
+                try DataFolder(path: desk.data).maintain(registry: desk.registry, logger: logger, now: desk.now)
+            }
+            for warning in done.deliveries.warnings { logger.warning("outbox.relay.failed", metadata: ["error": "\(warning.en)"]) }
+            for outcome in done.refreshedCRLs {
+                logger.notice("crl.refreshed", metadata: ["crl.role": "\(outcome.role.rawValue)", "crl.reason": "\(outcome.reason ?? "")"])
+            }
+        } catch {
+            logger.error("maintenance.failed", metadata: ["error": "\(error)"])
+        }
+        desk.flushRefusals()
+        connections.logPressure(logger)
+    }
+}

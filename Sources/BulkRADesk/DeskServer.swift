@@ -1,0 +1,103 @@
+import BulkRAIssue
+import BulkRAModel
+import BulkRARegistry
+import BulkRAService
+import Crypto
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import ServiceLifecycle
+import X509
+
+/// CLI-100, DESK-01: one desk instance over an open registry — the Hummingbird application (TLS with client
+/// certificates, the connection guard, the routes) and the maintenance timer, run together as a service group that
+/// stops on SIGTERM or SIGINT after the requests under way are answered.
+public struct DeskServer: Sendable {
+    let configuration: DeskConfiguration
+    let desk: Desk
+    let connections: ConnectionGuard
+    let tls: NIOSSLContext
+    let logger: Logger
+
+    /// CLI-100: loads the RA CA, the TLS identity and the desk settings of `configuration.dataFolder`.
+    public init(configuration: DeskConfiguration, registry: SQLiteRegistry, logger: Logger) throws {
+        let data = configuration.dataFolder
+        let host = configuration.host
+        let store = AuthorityStore(dataFolder: data)
+        let raAuthority = try Certificate(pemEncoded: try String(contentsOfFile: store.certificatePath(AuthorityRole.registrationOfficer.rawValue),
+                                                                   encoding: .utf8))
+        let identity = try configuration.tlsCertificate.map { try DeskIdentity.load(certificate: $0, key: configuration.tlsKey ?? "") }
+            ?? DeskIdentity.testIdentity(data: data, host: host, now: Date())
+        // DESK-50: handshake and idle timeouts, a connection cap that evicts what is worth least first, then waits.
+        let connectionGuard = ConnectionGuard(limits: .init(maximumConnections: configuration.maximumConnections,
+                                                            maximumPendingPerPeer: configuration.maximumPendingPerPeer,
+                                                            handshakeTimeout: TimeAmount(configuration.handshakeTimeout)))
+        var keyBytes = SystemRandom.bytes(32)
+        let desk = Desk(data: data, registry: registry, authenticator: OfficerAuthenticator(authority: raAuthority, registry: registry),
+                        settings: try DeskSettings.load(data: data), forms: FormGuard(key: SymmetricKey(data: keyBytes)), logger: logger,
+                        refusals: RefusalCounter(limit: configuration.refusalLimit), connections: connectionGuard,
+                        uploads: NIOThreadPool(numberOfThreads: 1))
+        keyBytes.removeAll()
+        desk.uploads.start()
+
+        // DESK-01: ask for a client certificate naming the RA CA, accept any (or none) at the TLS layer and
+        // judge it in the desk, so that a wrong certificate gets a page that says why.
+        var tls = TLSConfiguration.makeServerConfiguration(certificateChain: identity.chain.map { .certificate($0) }, privateKey: .privateKey(identity.key))
+        tls.minimumTLSVersion = .tlsv12
+        tls.certificateVerification = .optionalVerification
+        tls.trustRoots = .certificates([try NIOSSLCertificate(bytes: Array(raAuthority.serializeAsPEM().derBytes), format: .der)])
+        tls.sendCANameList = true
+        self.configuration = configuration
+        self.desk = desk
+        connections = connectionGuard
+        self.tls = try NIOSSLContext(configuration: tls)
+        self.logger = logger
+    }
+
+    /// CLI-100: the application; `onListening` gets the port once the server listens.
+    public func buildApplication(onListening: @escaping @Sendable (Int) -> Void = { _ in }) -> some ApplicationProtocol {
+        let (context, connectionGuard, idle) = (tls, connections, TimeAmount(configuration.idleTimeout))
+        let server = HTTPServerBuilder { responder in
+            GuardedTLSChannel(base: HTTP1Channel(responder: responder, configuration: .init(idleTimeout: idle)), context: context,
+                              owner: connectionGuard)
+        }
+        return Application(
+            router: desk.router(), server: server,
+            // DESK-50: the guard decides before each accept; at the cap newcomers wait in a listen queue of 1,024.
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "BulkRA", backlog: 1024,
+                                 availableConnectionsDelegate: connectionGuard),
+            onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
+            logger: logger)
+    }
+
+    /// REG-18, CRL-01, DESK-50, DESK-51: the work between requests, run at start and then every `maintenanceInterval`.
+    public var maintenance: DeskMaintenance {
+        DeskMaintenance(desk: desk, connections: connections, interval: configuration.maintenanceInterval, logger: logger)
+    }
+
+    /// CLI-100: runs the application and the maintenance timer until SIGTERM or SIGINT; then the server stops accepting,
+    /// answers the requests under way (uploads included) and returns.
+    public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: buildApplication(onListening: onListening)), .init(service: maintenance)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            try? await desk.uploads.shutdownGracefully()
+            throw error
+        }
+        try await desk.uploads.shutdownGracefully()
+    }
+
+    /// CLI-100: the officers' PKCS#12 files under `DATA/ra` (what `make serve` tells the user to import).
+    public static func officerBundles(data: String) -> [String] {
+        let folder = data + "/ra"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return names.filter { $0.hasSuffix(".p12") }.sorted().map { folder + "/" + $0 }
+    }
+}
