@@ -7,6 +7,9 @@ import X509
 /// An RSA CA key that signs through OpenSSL 3 libcrypto, about twice as fast as BoringSSL for
 /// RSA-2048 on this CPU (ISS-18, Specs/issuance.md); plugged into swift-certificates as a `CustomPrivateKey`.
 public struct OpenSSLSigningKey: CustomPrivateKey {
+    /// The OpenSSL key, freed with the last reference. Unchecked because the compiler cannot see into C: the key is
+    /// immutable after loading and OpenSSL 3 signs with one `EVP_PKEY` from several threads at once (each signature
+    /// makes its own `EVP_MD_CTX` in `bulkra_signing_key_sign_sha256`).
     final class Handle: @unchecked Sendable {
         let pointer: UnsafeMutableRawPointer
         init(_ pointer: UnsafeMutableRawPointer) { self.pointer = pointer }

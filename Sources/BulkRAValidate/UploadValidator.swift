@@ -1,7 +1,8 @@
 import BulkRADecode
 import BulkRAModel
-import Dispatch
+import Foundation
 import Logging
+import Synchronization
 
 /// The second pipeline stage: decoded rows to accepted requests and diagnostics (Specs/validation.md).
 ///
@@ -342,22 +343,29 @@ struct DuplicateTracker {
     }
 }
 
-/// A value computed on another thread, waited for when needed (chunk pipelining, VAL-04).
-final class Prefetch<Value: Sendable>: @unchecked Sendable {
-    private let done = DispatchSemaphore(value: 0)
-    private var result: Value?
+/// A value computed on another thread, waited for when needed (chunk pipelining, VAL-04): the value lives behind a
+/// mutex, and the waiter sleeps on a condition the worker signals once it has stored it.
+final class Prefetch<Value: Sendable>: Sendable {
+    private let result = Mutex<Value?>(nil)
+    private let ready = NSCondition()
 
     init<Input: Sendable>(_ work: @escaping @Sendable (Input) -> Value, _ input: Input) {
-        DispatchQueue.global().async {
-            self.result = work(input)
-            self.done.signal()
+        Thread.detachNewThread { [self] in
+            let value = work(input)
+            result.withLock { $0 = value }
+            ready.lock()
+            ready.broadcast()
+            ready.unlock()
         }
     }
 
     /// Waits for the value.
     var value: Value {
-        done.wait()
-        done.signal()
-        return result!
+        ready.lock()
+        defer { ready.unlock() }
+        while true {
+            if let value = result.withLock({ $0 }) { return value }
+            ready.wait()
+        }
     }
 }
