@@ -4,7 +4,7 @@ DATA ?= ./bulkra-data
 SWIFT ?= swift
 BULKRA_DEBUG := .build/debug/bulkra
 BULKRA_RELEASE := .build/release/bulkra
-APT_PACKAGES := libsqlite3-dev zlib1g-dev libssl-dev openssl time python3-venv curl
+APT_PACKAGES := libsqlite3-dev zlib1g-dev libssl-dev openssl time python3-venv curl postgresql
 BROWSER_APT_PACKAGES := chromium fonts-ipafont-gothic libnss3-tools
 PLAYWRIGHT_VERSION := 1.65.2
 

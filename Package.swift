@@ -6,7 +6,8 @@
 //     -> BulkRADecode   (bytes -> typed rows)
 //     -> BulkRAValidate (rows -> accepted requests + diagnostics; declares ValidationDirectory)
 //     -> BulkRAIssue    (requests -> signed certificates, keys, PKCS#12, CRLs; C glue CBulkRAOpenSSL)
-//     -> BulkRARegistry (record: SQLite registry, implements ValidationDirectory)
+//     -> BulkRARegistry (record: SQLite registry, implements ValidationDirectory; consumer protocols)
+//     -> BulkRAPostgres (the same consumer protocols on PostgreSQL through postgres-nio)
 //     -> BulkRAReport   (results, delivery files, mails, downloads; imports Issue's and Registry's records)
 //     -> BulkRAService  (the pipeline: submissions, outbox deliveries, CAs, doctor; what the CLI and the desk call)
 //     -> BulkRADesk     (the web desk: Hummingbird application, TLS client-certificate login, pages; buildApplication)
@@ -32,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // The registry on a database server (several desk instances, operators elsewhere).
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(
@@ -88,6 +91,15 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
+        .target(
+            name: "BulkRAPostgres",
+            dependencies: [
+                "BulkRAModel",
+                "BulkRARegistry",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .target(
@@ -188,6 +200,7 @@ let package = Package(
                 "BulkRAReport",
                 "BulkRAService",
                 "BulkRADesk",
+                "BulkRAPostgres",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "X509", package: "swift-certificates"),

@@ -14,11 +14,11 @@ extension Desk {
         let language = DeskLanguage(query: request.uri.queryParameters.get("lang"))
         let token = request.uri.queryParameters.get("p1") ?? ""
         let digest = ContentDigest.sha256(Array(token.utf8))
-        if let refusal = try registry.deliveryLinkRefusal(tokenSHA256: digest, kind: kind) {
+        if let refusal = try await links.deliveryLinkRefusal(tokenSHA256: digest, kind: kind, now: now) {
             return html(linkRefusal(refusal, language), status: refusal == .pinFirst ? .conflict : .gone)
         }
         let l = language
-        let link = try registry.deliveryLink(tokenSHA256: digest)
+        let link = try await links.deliveryLink(tokenSHA256: digest)
         let what: String
         switch kind {
         case .certificate where link?.fileName.hasSuffix(".pem") == true:
@@ -51,10 +51,9 @@ extension Desk {
         let token = form.text("p1") ?? ""
         let digest = ContentDigest.sha256(Array(token.utf8))
         guard sameOrigin(request), forms.accepts(form.text("csrf"), for: "link:" + digest) else { return csrfRefusal(language, api: false) }
-        let registry = self.registry
         let used: DeliveryLinkRecord
         do {
-            used = try await serially { try registry.useDeliveryLink(tokenSHA256: digest, kind: kind) }
+            used = try await links.useDeliveryLink(tokenSHA256: digest, kind: kind, now: now)
         } catch let refusal as DeliveryLinkRecord.Refusal {
             return html(linkRefusal(refusal, language), status: refusal == .pinFirst ? .conflict : .gone)
         }

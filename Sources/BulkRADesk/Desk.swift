@@ -25,6 +25,8 @@ struct Desk: Sendable {
     let refusals: RefusalCounter
     /// DESK-50: the connections, told which ones belong to officers.
     let connections: ConnectionGuard
+    /// REG-15, DESK-42: the one-time links (the registry's link store: SQLite or PostgreSQL).
+    let links: any DeliveryLinkStore
     /// Uploads run one at a time on this one-thread pool, off the event loops and the cooperative threads: a batch is
     /// checked against the registry and committed before the next one is checked (one batch, one transaction; DESK-21).
     let uploads: NIOThreadPool

@@ -25,13 +25,6 @@ public protocol Registry: ValidationDirectory, Sendable {
     func batch(id: Int64) throws -> StoredBatch?
     /// The certificates a batch issued, in recording order (REG-15).
     func certificates(batchID: Int64) throws -> [CertificateRecord]
-    /// Uses a one-time link of `kind`: checks it, marks it used and drops its payload in one transaction, and returns
-    /// the record with the sealed payload it had (REG-15). Throws `DeliveryLinkRecord.Refusal` when it cannot be used.
-    func useDeliveryLink(tokenSHA256: String, kind: DeliveryLinkRecord.Kind) throws -> DeliveryLinkRecord
-    /// Why a link of `kind` cannot be used now, or nil — the same check `useDeliveryLink` makes, without using it.
-    func deliveryLinkRefusal(tokenSHA256: String, kind: DeliveryLinkRecord.Kind) throws -> DeliveryLinkRecord.Refusal?
-    /// A one-time link by token hash, used or not, without using it.
-    func deliveryLink(tokenSHA256: String) throws -> DeliveryLinkRecord?
     /// Appends a desk event (login, logout, refused access) to the audit log (REG-15).
     func audit(event: String, serial: SerialNumber?, detail: String) throws
     /// The stored result of an earlier submission of the same bytes, if any (REG-10).

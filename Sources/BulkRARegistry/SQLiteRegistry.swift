@@ -594,10 +594,6 @@ public final class SQLiteRegistry: Registry {
         }
     }
 
-    public func deliveryLink(tokenSHA256: String) throws -> DeliveryLinkRecord? {
-        try database.read { db in try Self.deliveryLink(db, tokenSHA256: tokenSHA256) }
-    }
-
     /// REG-15: unknown (or of another kind), used, expired, or waiting for its PIN link.
     static func refusal(_ db: Database, _ link: DeliveryLinkRecord?, kind: DeliveryLinkRecord.Kind, now: Date) throws -> DeliveryLinkRecord.Refusal? {
         guard let link, link.kind == kind else { return .unknown }
@@ -610,22 +606,15 @@ public final class SQLiteRegistry: Registry {
         return nil
     }
 
-    public func deliveryLinkRefusal(tokenSHA256: String, kind: DeliveryLinkRecord.Kind) throws -> DeliveryLinkRecord.Refusal? {
-        let now = clock()
-        return try database.read { db in try Self.refusal(db, try Self.deliveryLink(db, tokenSHA256: tokenSHA256), kind: kind, now: now) }
-    }
-
-    public func useDeliveryLink(tokenSHA256: String, kind: DeliveryLinkRecord.Kind) throws -> DeliveryLinkRecord {
-        let now = clock()
+    /// REG-15: checks, marks used, drops the payload and audits, inside the caller's write transaction.
+    static func useDeliveryLink(_ db: Database, tokenSHA256: String, kind: DeliveryLinkRecord.Kind, now: Date) throws -> DeliveryLinkRecord {
         let stamp = Self.timestamp(now)
-        return try database.write { db in
-            let link = try Self.deliveryLink(db, tokenSHA256: tokenSHA256)
-            if let refusal = try Self.refusal(db, link, kind: kind, now: now) { throw refusal }
-            guard let link else { throw DeliveryLinkRecord.Refusal.unknown }
-            try db.execute(sql: "UPDATE delivery_link SET used_at = ?, sealed = NULL WHERE token_sha256 = ?", arguments: [stamp, tokenSHA256])
-            try Self.audit(db, nil, "link-used", link.serial, "\(link.kind.rawValue) \(String(tokenSHA256.prefix(12)))", stamp)
-            return link
-        }
+        let link = try Self.deliveryLink(db, tokenSHA256: tokenSHA256)
+        if let refusal = try Self.refusal(db, link, kind: kind, now: now) { throw refusal }
+        guard let link else { throw DeliveryLinkRecord.Refusal.unknown }
+        try db.execute(sql: "UPDATE delivery_link SET used_at = ?, sealed = NULL WHERE token_sha256 = ?", arguments: [stamp, tokenSHA256])
+        try Self.audit(db, nil, "link-used", link.serial, "\(link.kind.rawValue) \(String(tokenSHA256.prefix(12)))", stamp)
+        return link
     }
 
     public func audit(event: String, serial: SerialNumber?, detail: String) throws {

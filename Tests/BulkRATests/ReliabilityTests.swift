@@ -281,7 +281,7 @@ struct ReliabilityTests {
     }
 
     @Test("MAIL-06 the server issue mail carries a one-time certificate link that yields the PEM with its chain in a browser, once")
-    func serverCertificateLink() throws {
+    func serverCertificateLink() async throws {
         let data = try CLITests.dataFolder("server-link")
         defer { try? FileManager.default.removeItem(atPath: data) }
         let run = try CLITests.run(["submit", "server/issue-valid.tsv", "--data", data, "--institution", "example-u", "--family", "server",
@@ -300,7 +300,7 @@ struct ReliabilityTests {
         #expect(page.status == 200 && page.text.contains("PEM"))
         let fetched = try desk.request("/certificate", fields: ["p1=\(token)", "csrf=\(try #require(page.csrf))"])
         let registry = try SQLiteRegistry(path: data + "/registry.sqlite", clock: { Date() })
-        let link = try #require(try registry.deliveryLink(tokenSHA256: ContentDigest.sha256(Array(token.utf8))))
+        let link = try #require(try await registry.deliveryLink(tokenSHA256: ContentDigest.sha256(Array(token.utf8))))
         let serial = try #require(link.serial)
         #expect(fetched.status == 200 && fetched.headers["content-type"] == "application/x-pem-file")
         #expect(fetched.text == (try String(contentsOfFile: data + "/out/certificates/\(serial.decimal).pem", encoding: .utf8)))

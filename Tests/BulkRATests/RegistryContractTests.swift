@@ -1,0 +1,118 @@
+import BulkRAModel
+import BulkRAPostgres
+import BulkRARegistry
+import BulkRAReport
+import BulkRAValidate
+import Foundation
+import Logging
+import PostgresNIO
+import Testing
+
+/// The registry's consumer protocols, one contract on both implementations: the embedded SQLite registry and
+/// PostgreSQL on a throwaway cluster (Specs/registry.md REG-15, REG-16, REG-20).
+@Suite("Registry contract (SQLite and PostgreSQL)")
+struct RegistryContractTests {
+    enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
+        case sqlite
+        case postgres
+
+        var testDescription: String { rawValue }
+    }
+
+    typealias LinkRegistry = DeliveryLinkStore & DeliveryLinkRecording
+
+    static let logger = Logger(label: "bulkra.tests.registry")
+    static let now = Date(timeIntervalSince1970: 1_795_000_000)
+
+    /// Runs `body` with a fresh, empty registry of `backend`.
+    static func withRegistry(_ backend: Backend, _ name: String, _ body: @Sendable (any LinkRegistry) async throws -> Void) async throws {
+        switch backend {
+        case .sqlite:
+            try await body(try SQLiteRegistry(inMemoryWith: { now }))
+        case .postgres:
+            let cluster = try PostgresCluster.started()
+            try await PostgresRegistry.withRegistry(configuration: try configuration(cluster, database: cluster.freshDatabase(name)),
+                                                    logger: logger) { try await body($0) }
+        }
+    }
+
+    static func configuration(_ cluster: PostgresCluster, database: String) throws -> PostgresClient.Configuration {
+        PostgresClient.Configuration(host: "127.0.0.1", port: cluster.port, username: cluster.user, password: nil, database: database,
+                                     tls: .disable)
+    }
+
+    @Test("REG-15 a link is used once, after its PIN link, within its month; the payload is dropped on use", arguments: Backend.allCases)
+    func useOnce(backend: Backend) async throws {
+        try await Self.withRegistry(backend, "use-once") { registry in
+            let month = Self.now.addingTimeInterval(30 * 86_400)
+            let pin = try DeliveryLinkTests.link("pin-token", kind: .pin, payload: [1, 2, 3], expires: month)
+            let certificate = try DeliveryLinkTests.link("certificate-token", kind: .certificate, requires: "pin-token", payload: [4, 5],
+                                                         expires: month)
+            let old = try DeliveryLinkTests.link("old-token", kind: .pin, payload: [6], expires: Self.now.addingTimeInterval(-1))
+            try await registry.recordDeliveryLinks([pin, certificate, old], now: Self.now)
+            await #expect(throws: DeliveryLinkRecord.Refusal.pinFirst) {
+                try await registry.useDeliveryLink(tokenSHA256: certificate.tokenSHA256, kind: .certificate, now: Self.now)
+            }
+            await #expect(throws: DeliveryLinkRecord.Refusal.expired) {
+                try await registry.useDeliveryLink(tokenSHA256: old.tokenSHA256, kind: .pin, now: Self.now)
+            }
+            await #expect(throws: DeliveryLinkRecord.Refusal.unknown) {
+                try await registry.useDeliveryLink(tokenSHA256: ContentDigest.sha256([0]), kind: .pin, now: Self.now)
+            }
+            await #expect(throws: DeliveryLinkRecord.Refusal.unknown) {
+                try await registry.useDeliveryLink(tokenSHA256: pin.tokenSHA256, kind: .bulk, now: Self.now)
+            }
+            #expect(try await registry.deliveryLinkRefusal(tokenSHA256: pin.tokenSHA256, kind: .pin, now: Self.now) == nil)
+            let used = try await registry.useDeliveryLink(tokenSHA256: pin.tokenSHA256, kind: .pin, now: Self.now)
+            #expect(used.sealed.flatMap { LinkSeal.open($0, token: "pin-token") } == [1, 2, 3])
+            let stored = try #require(try await registry.deliveryLink(tokenSHA256: pin.tokenSHA256))
+            #expect(stored.sealed == nil && stored.usedAt == Self.now && stored.expires == month)
+            #expect(try await registry.deliveryLinkRefusal(tokenSHA256: pin.tokenSHA256, kind: .pin, now: Self.now) == .used)
+            await #expect(throws: DeliveryLinkRecord.Refusal.used) {
+                try await registry.useDeliveryLink(tokenSHA256: pin.tokenSHA256, kind: .pin, now: Self.now)
+            }
+            let second = try await registry.useDeliveryLink(tokenSHA256: certificate.tokenSHA256, kind: .certificate, now: Self.now)
+            #expect(second.sealed.flatMap { LinkSeal.open($0, token: "certificate-token") } == [4, 5])
+            #expect(second.requiresTokenSHA256 == pin.tokenSHA256 && second.institutionID == "example-u")
+        }
+    }
+
+    @Test("REG-15 of 8 uses of one link at once, exactly one gets the payload and the others are told it was used", arguments: Backend.allCases)
+    func concurrentUse(backend: Backend) async throws {
+        try await Self.withRegistry(backend, "concurrent-use") { registry in
+            let link = try DeliveryLinkTests.link("race-token", kind: .bulk, payload: Array(repeating: 5, count: 4096),
+                                                  expires: Self.now.addingTimeInterval(86_400))
+            try await registry.recordDeliveryLinks([link], now: Self.now)
+            let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        do {
+                            _ = try await registry.useDeliveryLink(tokenSHA256: link.tokenSHA256, kind: .bulk, now: Self.now)
+                            return true
+                        } catch DeliveryLinkRecord.Refusal.used {
+                            return false
+                        }
+                    }
+                }
+                return try await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 }.count == 1 && outcomes.count == 8)
+        }
+    }
+
+    @Test("REG-20 the PostgreSQL schema migrates once: a second start and two instances starting together change nothing")
+    func migrations() async throws {
+        let cluster = try PostgresCluster.started()
+        let configuration = try Self.configuration(cluster, database: cluster.freshDatabase("migrations"))
+        try await withThrowingTaskGroup(of: String?.self) { group in
+            for _ in 0..<2 {
+                group.addTask {
+                    try await PostgresRegistry.withRegistry(configuration: configuration, logger: Self.logger) { try await $0.schemaVersion() }
+                }
+            }
+            for try await version in group { #expect(version == "v1-links-and-audit") }
+        }
+        let again = try await PostgresRegistry.withRegistry(configuration: configuration, logger: Self.logger) { try await $0.schemaVersion() }
+        #expect(again == "v1-links-and-audit")
+    }
+}
