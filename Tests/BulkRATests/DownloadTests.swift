@@ -54,25 +54,47 @@ struct DownloadTests {
         let table = try DownloadFixture.table(try DownloadFixture.file(output))
         #expect(table[0] == CertificateInformationFile.header && table[0].count == 46)
         #expect(table[0][3] == "主体者DN" && table[0][11] == "状態" && table[0][22] == "証明書(PEM形式)" && table[0][23] == "発行・更新申請-シリアル番号")
-        let rows = table.dropFirst()
-        #expect(rows.count >= 8 && rows.allSatisfy { $0.count == 46 })
-        #expect(Set(rows.map { $0[8] }) == ["server", "client", "codesign"], "RA certificates are the service's own")
+        // Read back through the layout's own reader: every row is 46 columns or it does not read.
+        let rows = try table.dropFirst().map { try CertificateInformationRow(fields: $0) }
+        #expect(rows.count >= 8)
+        #expect(Set(rows.map { $0[.family] }) == ["server", "client", "codesign"], "RA certificates are the service's own")
         let date = try Regex(#"^\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}$"#)
         for row in rows {
-            #expect(row[23].allSatisfy(\.isNumber) && !row[23].hasPrefix("0"))
-            #expect(["4", "5", "6", "7"].contains(row[11]))
-            #expect(row[25].wholeMatch(of: date) != nil && row[26].wholeMatch(of: date) != nil && row[45].wholeMatch(of: date) != nil)
-            let der = try #require(Data(base64Encoded: row[22]))
-            #expect(ContentDigest.sha256(Array(der)) == row[24])
-            #expect(row[28].isEmpty || row[28] == "*", "never a PIN")
+            #expect(row[.serial].allSatisfy(\.isNumber) && !row[.serial].hasPrefix("0"))
+            #expect(["4", "5", "6", "7"].contains(row[.state]))
+            #expect(row[.notBefore].wholeMatch(of: date) != nil && row[.notAfter].wholeMatch(of: date) != nil && row[.lastUpdated].wholeMatch(of: date) != nil)
+            let der = try #require(Data(base64Encoded: row[.certificate]))
+            #expect(ContentDigest.sha256(Array(der)) == row[.fingerprint])
+            #expect(row[.accessPIN].isEmpty || row[.accessPIN] == "*", "never a PIN")
         }
-        let revoked = rows.filter { $0[11] == "7" }
-        #expect(!revoked.isEmpty && revoked.allSatisfy { !$0[36].isEmpty && $0[34].wholeMatch(of: date) != nil })
-        let client = rows.filter { $0[8] == "client" && ($0[44] == "1" || $0[44] == "2") }
-        #expect(!client.isEmpty && client.allSatisfy { $0[28] == "*" && $0[27].wholeMatch(of: date) != nil && $0[14].contains("@") })
+        let revoked = rows.filter { $0[.state] == "7" }
+        #expect(!revoked.isEmpty && revoked.allSatisfy { !$0[.revocationReason].isEmpty && $0[.revocationCompletedAt].wholeMatch(of: date) != nil })
+        let client = rows.filter { $0[.family] == "client" && ($0[.downloadMethod] == "1" || $0[.downloadMethod] == "2") }
+        #expect(!client.isEmpty && client.allSatisfy { $0[.accessPIN] == "*" && $0[.linkExpires].wholeMatch(of: date) != nil && $0[.administratorEmail].contains("@") })
         // UTF-8 on request: the same rows.
         let utf8 = try DownloadFixture.run(["download", "certificates", "--institution", "example-u", "--encoding", "utf-8"])
         #expect(try DownloadFixture.table(Data(utf8.output.utf8), cp932: false) == table)
+    }
+
+    @Test("DL-10 DL-20 DL-40 each layout is one declaration: contiguous columns, the header from it, and a reader that takes only rows of its width")
+    func layouts() throws {
+        func check<Column: DownloadColumn>(_ column: Column.Type, width: Int, header: [String]) throws {
+            #expect(Column.allCases.map(\.rawValue) == Array(0..<width))
+            #expect(Column.headerRow == header && Set(header).count == width)
+            var row = DownloadRow<Column>()
+            for column in Column.allCases { row[column] = "v\(column.rawValue)" }
+            let read = try DownloadRow<Column>(fields: row.fields)
+            #expect(Column.allCases.allSatisfy { read[$0] == "v\($0.rawValue)" })
+            #expect(throws: OperationalError.self) { try DownloadRow<Column>(fields: Array(row.fields.dropLast())) }
+            #expect(throws: OperationalError.self) { try DownloadRow<Column>(fields: row.fields + [""]) }
+        }
+        try check(CertificateInformationColumn.self, width: 46, header: CertificateInformationFile.header)
+        try check(AdministratorInformationColumn.self, width: 13, header: AdministratorInformationFile.header)
+        try check(AllowListColumn.self, width: 2, header: AllowListFile.header)
+        // Columns the reference fixes by position (1-based 4, 12, 23, 24, 46).
+        #expect(CertificateInformationColumn.subjectDN.rawValue == 3 && CertificateInformationColumn.state.rawValue == 11)
+        #expect(CertificateInformationColumn.certificate.rawValue == 22 && CertificateInformationColumn.serial.rawValue == 23)
+        #expect(CertificateInformationColumn.lastUpdated.rawValue == 45 && CertificateInformationColumn.lastUpdated.header == "最終更新日")
     }
 
     @Test("DL-12 rows in recording order, the same bytes every time; --family, --state and --since select")
@@ -80,14 +102,16 @@ struct DownloadTests {
         let first = try DownloadFixture.run(["download", "certificates", "--institution", "example-u", "--encoding", "utf-8"])
         let second = try DownloadFixture.run(["download", "certificates", "--institution", "example-u", "--encoding", "utf-8"])
         #expect(first.output == second.output)
-        let all = try DownloadFixture.table(Data(first.output.utf8), cp932: false).dropFirst()
-        #expect(all.map { Int($0[1])! } == all.map { Int($0[1])! }.sorted())
+        let all = try DownloadFixture.table(Data(first.output.utf8), cp932: false).dropFirst().map { try CertificateInformationRow(fields: $0) }
+        #expect(all.map { Int($0[.issueOperationID])! } == all.map { Int($0[.issueOperationID])! }.sorted())
         let server = try DownloadFixture.table(Data(try DownloadFixture.run(["download", "certificates", "--institution", "example-u", "--family", "server",
                                                                             "--encoding", "utf-8"]).output.utf8), cp932: false).dropFirst()
-        #expect(!server.isEmpty && server.allSatisfy { $0[8] == "server" } && Array(server) == all.filter { $0[8] == "server" })
+            .map { try CertificateInformationRow(fields: $0) }
+        #expect(!server.isEmpty && server.allSatisfy { $0[.family] == "server" } && Array(server) == all.filter { $0[.family] == "server" })
         let revoked = try DownloadFixture.table(Data(try DownloadFixture.run(["download", "certificates", "--institution", "example-u", "--state", "7",
                                                                              "--encoding", "utf-8"]).output.utf8), cp932: false).dropFirst()
-        #expect(!revoked.isEmpty && Array(revoked) == all.filter { $0[11] == "7" })
+            .map { try CertificateInformationRow(fields: $0) }
+        #expect(!revoked.isEmpty && Array(revoked) == all.filter { $0[.state] == "7" })
         let future = try DownloadFixture.run(["download", "certificates", "--institution", "example-u", "--since", "2099-01-01", "--encoding", "utf-8"])
         #expect(try DownloadFixture.table(Data(future.output.utf8), cp932: false).count == 1)
         let badDate = try DownloadFixture.run(["download", "certificates", "--institution", "example-u", "--since", "21/11/2026"])
@@ -121,7 +145,7 @@ struct DownloadTests {
         #expect(table[0] == AdministratorInformationFile.header)
         let certificates = try DownloadFixture.table(Data(try DownloadFixture.run(["download", "certificates", "--institution", "example-u",
                                                                                   "--encoding", "utf-8"]).output.utf8), cp932: false)
-        #expect(table.dropFirst().map { $0[0] } == certificates.dropFirst().map { $0[23] })
+        #expect(table.dropFirst().map { $0[0] } == (try certificates.dropFirst().map { try CertificateInformationRow(fields: $0)[.serial] }))
         #expect(table.dropFirst().allSatisfy { $0.count == AdministratorInformationFile.header.count })
     }
 
@@ -206,7 +230,8 @@ struct DownloadTests {
         let folder = TestPaths.sampleData.appendingPathComponent("downloads").path
         func table(_ name: String) throws -> [[String]] { try DownloadFixture.table(try DownloadFixture.file(folder + "/" + name)) }
         let certificates = try table("certificates-all.tsv")
-        #expect(certificates[0] == CertificateInformationFile.header && certificates.dropFirst().allSatisfy { $0.count == 46 } && certificates.count > 5)
+        #expect(certificates[0] == CertificateInformationFile.header && certificates.count > 5)
+        #expect(certificates.dropFirst().allSatisfy { (try? CertificateInformationRow(fields: $0)) != nil }, "46 columns on every row")
         let administrators = try table("administrators.tsv")
         #expect(administrators[0] == AdministratorInformationFile.header && administrators.count == certificates.count)
         let statistics = try table("statistics.tsv")
