@@ -21,7 +21,7 @@ extension SQLiteRegistry {
         try database.read { db in
             try Row.fetchAll(db, sql: "SELECT rowid, serial, issuer_role, der FROM certificate WHERE rowid > ? ORDER BY rowid LIMIT ?",
                              arguments: [cursor, limit]).map { row in
-                StoredDER(rowID: row[0], serial: row[1], issuerRole: row[2], der: Array(row[3] as Data))
+                StoredDER(rowID: row["rowid"], serial: row["serial"], issuerRole: row["issuer_role"], der: Array(row["der"] as Data))
             }
         }
     }
@@ -36,10 +36,10 @@ extension SQLiteRegistry {
     public func doubleIssues() throws -> [(family: String, identity: String, serials: [String])] {
         try database.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT family, identity, GROUP_CONCAT(serial, ' ') FROM certificate
+                SELECT family, identity, GROUP_CONCAT(serial, ' ') AS serials FROM certificate
                 WHERE state IN (4, 5) AND replaced_serial IS NULL AND batch_id IS NOT NULL
                 GROUP BY family, identity HAVING COUNT(*) > 1 ORDER BY family, identity
-                """).map { row in (row[0], row[1], (row[2] as String).split(separator: " ").map(String.init)) }
+                """).map { row in (row["family"], row["identity"], (row["serials"] as String).split(separator: " ").map(String.init)) }
         }
     }
 
@@ -47,9 +47,9 @@ extension SQLiteRegistry {
     public func doubleRenewals() throws -> [(replaced: String, serials: [String])] {
         try database.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT replaced_serial, GROUP_CONCAT(serial, ' ') FROM certificate WHERE replaced_serial IS NOT NULL
+                SELECT replaced_serial, GROUP_CONCAT(serial, ' ') AS serials FROM certificate WHERE replaced_serial IS NOT NULL
                 GROUP BY replaced_serial HAVING COUNT(*) > 1 ORDER BY replaced_serial
-                """).map { row in (row[0], (row[1] as String).split(separator: " ").map(String.init)) }
+                """).map { row in (row["replaced_serial"], (row["serials"] as String).split(separator: " ").map(String.init)) }
         }
     }
 
@@ -63,7 +63,7 @@ extension SQLiteRegistry {
                 for row in try Row.fetchAll(db, sql: """
                     SELECT serial, der FROM certificate WHERE serial IN (\(Array(repeating: "?", count: slice.count).joined(separator: ",")))
                     """, arguments: StatementArguments(slice)) {
-                    found[row[0]] = Array(row[1] as Data)
+                    found[row["serial"]] = Array(row["der"] as Data)
                 }
             }
             return found

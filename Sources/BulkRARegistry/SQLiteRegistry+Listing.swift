@@ -45,25 +45,26 @@ extension SQLiteRegistry {
 
     /// The listing's columns: the certificate's, then its position, times and batches.
     static let listingColumns = certificateColumns + """
-        , c.rowid, c.recorded_at, c.updated_at, c.batch_id, b.created_at, b.officer_email, b.operation,
-        c.revocation_batch_id, r.created_at, r.officer_email
+        , c.rowid AS position, c.recorded_at, c.updated_at, c.batch_id, b.created_at AS issue_created_at,
+        b.officer_email AS issue_officer_email, b.operation AS issue_operation, c.revocation_batch_id,
+        r.created_at AS revocation_created_at, r.officer_email AS revocation_officer_email
         """
 
     static func listedCertificate(_ row: Row) -> ListedCertificate? {
         guard let certificate = certificateRecord(row) else { return nil }
-        let n = certificateColumnCount
-        let recorded = (row[n + 1] as String?).flatMap(date) ?? Date(timeIntervalSince1970: 0)
+        let recorded = (row["recorded_at"] as String?).flatMap(date) ?? Date(timeIntervalSince1970: 0)
         var issue: ListedCertificate.BatchReference?
-        if let id = row[n + 3] as Int64?, let created = (row[n + 4] as String?).flatMap(date) {
-            issue = .init(id: id, createdAt: created, officerEmail: row[n + 5],
-                          operation: (row[n + 6] as String?).flatMap(UploadOperation.init(rawValue:)))
+        if let id = row["batch_id"] as Int64?, let created = (row["issue_created_at"] as String?).flatMap(date) {
+            issue = .init(id: id, createdAt: created, officerEmail: row["issue_officer_email"],
+                          operation: (row["issue_operation"] as String?).flatMap(UploadOperation.init(rawValue:)))
         }
         var revocation: ListedCertificate.BatchReference?
-        if let id = row[n + 7] as Int64?, let created = (row[n + 8] as String?).flatMap(date) {
-            revocation = .init(id: id, createdAt: created, officerEmail: row[n + 9], operation: .revoke)
+        if let id = row["revocation_batch_id"] as Int64?, let created = (row["revocation_created_at"] as String?).flatMap(date) {
+            revocation = .init(id: id, createdAt: created, officerEmail: row["revocation_officer_email"], operation: .revoke)
         }
-        return ListedCertificate(position: row[n], certificate: certificate, recordedAt: recorded,
-                                 updatedAt: (row[n + 2] as String?).flatMap(date) ?? recorded, issueBatch: issue, revocationBatch: revocation)
+        return ListedCertificate(position: row["position"], certificate: certificate, recordedAt: recorded,
+                                 updatedAt: (row["updated_at"] as String?).flatMap(date) ?? recorded, issueBatch: issue,
+                                 revocationBatch: revocation)
     }
 
     /// Every institution's id, sorted (the nightly export's order).

@@ -21,7 +21,7 @@ extension SQLiteRegistry {
         let stamp = Self.timestamp(clock())
         return try database.read { db in
             try Row.fetchAll(db, sql: "SELECT claimed_by, claimed_until FROM outbox WHERE delivered_at IS NULL LIMIT 1000").contains { row in
-                guard let claimant = row[0] as String?, let until = row[1] as String? else { return true }
+                guard let claimant = row["claimed_by"] as String?, let until = row["claimed_until"] as String? else { return true }
                 return until < stamp || claimant == owner || deadOwners.contains(claimant)
             }
         }

@@ -678,7 +678,7 @@ public final class SQLiteRegistry: Registry {
         }
     }
 
-    /// The certificate columns every read selects, in the order `certificateRecord(_:)` decodes them by position
+    /// The certificate columns every read selects; `certificateRecord(_:)` decodes them by name
     /// (name lookups cost more than the rest of a row on large reads).
     static let certificateColumns = """
         c.serial, c.institution_id, c.family, c.profile, c.subject_dn, c.domain, c.key_digest, c.state, c.not_before,
@@ -687,21 +687,21 @@ public final class SQLiteRegistry: Registry {
         c.download_method, c.dns_names
         """
 
-    /// How many columns `certificateColumns` has: further selected columns start here.
-    static let certificateColumnCount = certificateColumns.split(separator: ",").count
-
     /// A stored row (selected with `certificateColumns` first) as a record; `nil` for a row that no longer parses (never expected).
     static func certificateRecord(_ row: Row) -> CertificateRecord? {
-        guard let serial = try? SerialNumber(row[0] as String), let family = CertificateFamily(rawValue: row[2]),
-              let subject = try? SubjectDistinguishedName(row[4] as String), let state = CertificateRecord.State(rawValue: row[7]) else { return nil }
+        guard let serial = try? SerialNumber(row["serial"] as String), let family = CertificateFamily(rawValue: row["family"]),
+              let subject = try? SubjectDistinguishedName(row["subject_dn"] as String),
+              let state = CertificateRecord.State(rawValue: row["state"]) else { return nil }
         return CertificateRecord(
-            serial: serial, institutionID: row[1], family: family, profile: row[3], subject: subject,
-            domain: (row[5] as String?).flatMap { try? DomainName($0) }, keyDigest: row[6], state: state,
-            notBefore: (row[8] as String?).flatMap(date), notAfter: (row[9] as String?).flatMap(date), administratorName: row[10],
-            administratorAffiliation: row[11], administratorEmail: row[12], userName: row[13], userAffiliation: row[14],
-            userEmail: row[15], der: Array(row[16] as Data), revokedAt: (row[17] as String?).flatMap(date), revocationReason: row[18],
-            revocationComment: row[19], replacedSerial: (row[20] as String?).flatMap { try? SerialNumber($0) }, issuerRole: row[21],
-            serverSoftware: row[22] ?? "", downloadMethod: row[23], dnsNames: row[24] ?? "")
+            serial: serial, institutionID: row["institution_id"], family: family, profile: row["profile"], subject: subject,
+            domain: (row["domain"] as String?).flatMap { try? DomainName($0) }, keyDigest: row["key_digest"], state: state,
+            notBefore: (row["not_before"] as String?).flatMap(date), notAfter: (row["not_after"] as String?).flatMap(date),
+            administratorName: row["admin_name"], administratorAffiliation: row["admin_affiliation"], administratorEmail: row["admin_email"],
+            userName: row["user_name"], userAffiliation: row["user_affiliation"], userEmail: row["user_email"],
+            der: Array(row["der"] as Data), revokedAt: (row["revoked_at"] as String?).flatMap(date), revocationReason: row["revocation_reason"],
+            revocationComment: row["revocation_comment"], replacedSerial: (row["replaced_serial"] as String?).flatMap { try? SerialNumber($0) },
+            issuerRole: row["issuer_role"], serverSoftware: row["server_software"] ?? "", downloadMethod: row["download_method"],
+            dnsNames: row["dns_names"] ?? "")
     }
 
     public func enrolment(tokenSHA256: String) throws -> EnrolmentRecord? {

@@ -75,9 +75,17 @@ final class PostgresCluster: Sendable {
     }
 
     /// Runs a command that leaves a daemon behind (`pg_ctl start`) and waits for the command itself. Foundation's
-    /// `Process` would wait for every holder of the descriptors it passes down, the daemon included; here the child gets
-    /// /dev/null for its standard streams and is waited for with waitpid.
+    /// `Process` would wait for every holder of the descriptors it passes down, the daemon included, and the daemon
+    /// would inherit every descriptor the test process has open (PostgreSQL refuses to start when few are left). So the
+    /// command runs under Python's `subprocess`, which closes every descriptor above 2 and gives /dev/null for the
+    /// standard streams, and that is waited for with waitpid.
     private static func spawnDetached(_ executable: String, _ arguments: [String]) throws -> Int32 {
+        let script = "import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:], stdin=subprocess.DEVNULL, "
+            + "stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, close_fds=True))"
+        return try spawnAndWait("/usr/bin/python3", ["-c", script, executable] + arguments)
+    }
+
+    private static func spawnAndWait(_ executable: String, _ arguments: [String]) throws -> Int32 {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
