@@ -27,8 +27,12 @@ struct DeskIdentity {
         let certificatePath = folder + "/server.pem"
         let keyPath = folder + "/server.key.pem"
         let names = Set(["localhost", host])
+        // Another desk instance may be writing the pair at this moment: a kept pair is used only when its key is the
+        // certificate's; otherwise this instance makes its own and uses it from memory.
         if let text = try? String(contentsOfFile: certificatePath, encoding: .utf8),
            let leaf = try? Certificate(pemEncoded: text), leaf.notValidAfter > now.addingTimeInterval(7 * 86_400),
+           let keyText = try? String(contentsOfFile: keyPath, encoding: .utf8),
+           let kept = try? P256.Signing.PrivateKey(pemRepresentation: keyText), Certificate.PublicKey(kept.publicKey) == leaf.publicKey,
            let san = try? leaf.extensions.subjectAlternativeNames,
            names.isSubset(of: Set(san.compactMap { name -> String? in
                switch name {
@@ -37,7 +41,7 @@ struct DeskIdentity {
                default: return nil
                }
            })) {
-            return try load(certificate: certificatePath, key: keyPath)
+            return try identity(certificatePEM: text, keyPEM: keyText)
         }
         let store = AuthorityStore(dataFolder: data)
         let authority = try store.authority(.server)
@@ -73,7 +77,13 @@ struct DeskIdentity {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         try store.write(key.pemRepresentation + "\n", to: keyPath, mode: 0o600)
         try store.write(pem, to: certificatePath, mode: 0o644)
-        return try load(certificate: certificatePath, key: keyPath)
+        return try identity(certificatePEM: pem, keyPEM: key.pemRepresentation)
+    }
+
+    /// DESK-03: an identity from PEM text in memory.
+    static func identity(certificatePEM: String, keyPEM: String) throws -> DeskIdentity {
+        DeskIdentity(chain: try NIOSSLCertificate.fromPEMBytes(Array(certificatePEM.utf8)),
+                     key: try NIOSSLPrivateKey(bytes: Array(keyPEM.utf8), format: .pem))
     }
 
     static func ipBytes(_ text: String) -> [UInt8]? {

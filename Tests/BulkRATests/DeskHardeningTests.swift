@@ -227,6 +227,20 @@ struct DeskHardeningTests {
         #expect(stored.output.trimmingCharacters(in: .whitespacesAndNewlines) == "120")
     }
 
+    @Test("DESK-03 desks starting at once on one data folder without a kept TLS identity each serve with a key that matches their certificate")
+    func identitiesAtOnce() throws {
+        let data = try CLITests.dataFolder("desk-identity")
+        try DeskTests.officerPEMs(data)
+        let desks = Locked([DeskHarness]())
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            if let desk = try? DeskHarness(data: data) { desks.mutate { $0.append(desk) } }
+        }
+        #expect(desks.value.count == 4)
+        for desk in desks.value {
+            #expect(try desk.request("/", as: DeskTests.ra1).status == 200)
+        }
+    }
+
     @Test("DESK-51 a flood of refused requests writes one audit row per peer and minute, then gets 429; officers are not held up")
     func refusalFlood() throws {
         let data = try CLITests.dataFolder("desk-flood")
