@@ -25,7 +25,7 @@ extension Desk {
         // Manual 3-3: the menu and one screen per function.
         router.get("/") { request, context in
             try await gate(request, context) { officer, language in
-                try? registry.audit(event: "desk-login", serial: officer.certificateSerial, detail: officer.email)
+                try? await auditLog.audit(AuditEvent(event: "desk-login", serial: officer.certificateSerial, detail: officer.email, at: now))
                 return html(menuPage(officer, language))
             }
         }
@@ -124,7 +124,7 @@ extension Desk {
                 guard sameOrigin(request), forms.accepts(form.text("csrf"), officer: officer) else { return csrfRefusal(language, api: false) }
             }
             // DESK-11: closing the browser leaves no record; this does.
-            try registry.audit(event: "desk-logout", serial: officer.certificateSerial, detail: officer.email)
+            try await auditLog.audit(AuditEvent(event: "desk-logout", serial: officer.certificateSerial, detail: officer.email, at: now))
             if api { return json(JSONWriter.object([("loggedOut", "true")]) + "\n") }
             return html(DeskPage.message(language, title: LocalizedText(ja: "ログアウトしました", en: "Logged out"), message: LocalizedText(
                 ja: "ログアウトを記録しました。ブラウザはクライアント証明書の選択を覚えているため、すべてのウィンドウを閉じてください。",

@@ -27,6 +27,8 @@ struct Desk: Sendable {
     let connections: ConnectionGuard
     /// REG-15, DESK-42: the one-time links (the registry's link store: SQLite or PostgreSQL).
     let links: any DeliveryLinkStore
+    /// REG-15, DESK-11, DESK-51: the audit log (logins, logouts, refusals).
+    let auditLog: any AuditLog
     /// Uploads run one at a time on this one-thread pool, off the event loops and the cooperative threads: a batch is
     /// checked against the registry and committed before the next one is checked (one batch, one transaction; DESK-21).
     let uploads: NIOThreadPool
@@ -49,18 +51,21 @@ struct Desk: Sendable {
         let peer = context.channel.remoteAddress?.ipAddress ?? "?"
         let counted = refusals.count(peer: peer, reason: refusal.rawValue, now: now)
         for finished in counted.finished {
-            try? registry.audit(event: "desk-refused-minute", serial: nil, detail: RefusalCounter.summary(peer: finished.peer, window: finished.window))
+            try? await auditLog.audit(AuditEvent(event: "desk-refused-minute", serial: nil,
+                                                 detail: RefusalCounter.summary(peer: finished.peer, window: finished.window), at: now))
         }
         if counted.verdict == .audit {
-            try? registry.audit(event: "desk-refused", serial: nil, detail: "\(refusal.rawValue) peer \(peer)")
+            try? await auditLog.audit(AuditEvent(event: "desk-refused", serial: nil, detail: "\(refusal.rawValue) peer \(peer)", at: now))
         }
         return (result, counted.verdict == .limited)
     }
 
     /// DESK-51: writes the refusal totals of finished minutes (the maintenance timer).
-    func flushRefusals() {
+    func flushRefusals() async {
+        let now = self.now
         for finished in refusals.drain(now: now) {
-            try? registry.audit(event: "desk-refused-minute", serial: nil, detail: RefusalCounter.summary(peer: finished.peer, window: finished.window))
+            try? await auditLog.audit(AuditEvent(event: "desk-refused-minute", serial: nil,
+                                                 detail: RefusalCounter.summary(peer: finished.peer, window: finished.window), at: now))
         }
     }
 }

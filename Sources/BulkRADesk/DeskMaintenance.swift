@@ -40,7 +40,7 @@ public struct DeskMaintenance: Service {
         } catch {
             logger.error("maintenance.failed", metadata: ["error": "\(error)"])
         }
-        desk.flushRefusals()
+        await desk.flushRefusals()
         connections.logPressure(logger)
     }
 }

@@ -40,7 +40,7 @@ public struct DeskServer: Sendable {
         let desk = Desk(data: data, registry: registry, authenticator: OfficerAuthenticator(authority: raAuthority, registry: registry),
                         settings: try DeskSettings.load(data: data), forms: FormGuard(key: SymmetricKey(data: keyBytes)), logger: logger,
                         refusals: RefusalCounter(limit: configuration.refusalLimit), connections: connectionGuard,
-                        links: registry, uploads: NIOThreadPool(numberOfThreads: 1))
+                        links: registry, auditLog: registry, uploads: NIOThreadPool(numberOfThreads: 1))
         keyBytes.removeAll()
         desk.uploads.start()
 

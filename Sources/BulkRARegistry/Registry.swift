@@ -25,8 +25,6 @@ public protocol Registry: ValidationDirectory, Sendable {
     func batch(id: Int64) throws -> StoredBatch?
     /// The certificates a batch issued, in recording order (REG-15).
     func certificates(batchID: Int64) throws -> [CertificateRecord]
-    /// Appends a desk event (login, logout, refused access) to the audit log (REG-15).
-    func audit(event: String, serial: SerialNumber?, detail: String) throws
     /// The stored result of an earlier submission of the same bytes, if any (REG-10).
     func previousResult(institutionID: String, kind: UploadKind, operation: UploadOperation, fileSHA256: String) throws -> (json: String, tsv: String)?
     /// The revoked certificates a role's issuing CA signed: what its CRL lists (REG-11).

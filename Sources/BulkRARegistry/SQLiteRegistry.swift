@@ -617,11 +617,6 @@ public final class SQLiteRegistry: Registry {
         return link
     }
 
-    public func audit(event: String, serial: SerialNumber?, detail: String) throws {
-        let stamp = Self.timestamp(clock())
-        try database.write { db in try Self.audit(db, nil, event, serial, detail, stamp) }
-    }
-
     static func audit(_ db: Database, _ batchID: Int64?, _ event: String, _ serial: SerialNumber?, _ detail: String, _ now: String) throws {
         try db.cachedStatement(sql: "INSERT INTO audit_event (batch_id, event, serial, detail, created_at) VALUES (?, ?, ?, ?, ?)")
             .execute(arguments: [batchID, event, serial?.decimal, detail, now])

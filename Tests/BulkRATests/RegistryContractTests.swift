@@ -19,7 +19,7 @@ struct RegistryContractTests {
         var testDescription: String { rawValue }
     }
 
-    typealias LinkRegistry = DeliveryLinkStore & DeliveryLinkRecording
+    typealias LinkRegistry = DeliveryLinkStore & DeliveryLinkRecording & AuditLog
 
     static let logger = Logger(label: "bulkra.tests.registry")
     static let now = Date(timeIntervalSince1970: 1_795_000_000)
@@ -97,6 +97,28 @@ struct RegistryContractTests {
                 return try await group.reduce(into: [Bool]()) { $0.append($1) }
             }
             #expect(outcomes.filter { $0 }.count == 1 && outcomes.count == 8)
+        }
+    }
+
+    @Test("REG-15 the audit log keeps entries in order with their serial, detail and time; using a link audits it", arguments: Backend.allCases)
+    func auditLog(backend: Backend) async throws {
+        try await Self.withRegistry(backend, "audit") { registry in
+            let serial = try SerialNumber("140235659107173625363539532700480398567")
+            try await registry.audit(AuditEvent(event: "desk-login", serial: serial, detail: "ra1@example.ac.jp", at: Self.now))
+            try await registry.audit(AuditEvent(event: "desk-refused", serial: nil, detail: "no-certificate peer 127.0.0.1",
+                                                at: Self.now.addingTimeInterval(1)))
+            try await registry.audit(AuditEvent(event: "desk-login", serial: nil, detail: "ra2@example.ac.jp", at: Self.now.addingTimeInterval(2)))
+            let logins = try await registry.auditEvents(named: "desk-login")
+            #expect(logins.map(\.detail) == ["ra1@example.ac.jp", "ra2@example.ac.jp"])
+            #expect(logins.first?.serial == serial && logins.first?.at == Self.now && logins.last?.serial == nil)
+            #expect(try await registry.auditEvents(named: "desk-refused").count == 1)
+            #expect(try await registry.auditEvents(named: "nothing").isEmpty)
+
+            let link = try DeliveryLinkTests.link("audited-token", kind: .pin, payload: [1], expires: Self.now.addingTimeInterval(60))
+            try await registry.recordDeliveryLinks([link], now: Self.now)
+            _ = try await registry.useDeliveryLink(tokenSHA256: link.tokenSHA256, kind: .pin, now: Self.now)
+            let used = try await registry.auditEvents(named: "link-used")
+            #expect(used.count == 1 && used[0].detail == "pin \(link.tokenSHA256.prefix(12))" && !used[0].detail.contains("audited-token"))
         }
     }
 
