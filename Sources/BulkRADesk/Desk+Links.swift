@@ -98,7 +98,7 @@ extension Desk {
         let l = DeskLanguage(query: request.uri.queryParameters.get("lang"))
         let token = request.uri.queryParameters.get("token") ?? ""
         do {
-            _ = try EnrolmentCompletion(data: data, registry: registry, logger: logger).open(token: token, now: now)
+            _ = try EnrolmentCompletion(environment).open(token: token, now: now)
         } catch let error as OperationalError {
             return html(DeskPage.message(l, title: LocalizedText(ja: "登録できません", en: "Cannot enrol"), message: error.message, path: "/"),
                         status: .gone)
@@ -132,10 +132,10 @@ extension Desk {
             return csrfRefusal(l, api: false)
         }
         let csr = form.text("csr") ?? ""
-        let (data, registry, logger, now) = (self.data, self.registry, self.logger, self.now)
+        let (environment, now) = (self.environment, self.now)
         let outcome: EnrolmentCompletion.Outcome
         do {
-            outcome = try await serially { try EnrolmentCompletion(data: data, registry: registry, logger: logger).complete(token: token, signingRequest: csr, now: now) }
+            outcome = try await serially { try EnrolmentCompletion(environment).complete(token: token, signingRequest: csr, now: now) }
         } catch let error as OperationalError {
             return html(DeskPage.message(l, title: LocalizedText(ja: "登録できません", en: "Cannot enrol"), message: error.message, path: "/"),
                         status: .gone)

@@ -100,11 +100,11 @@ extension Desk {
     func run(_ choice: UploadChoice, bytes: [UInt8], fileName: String, officer: DeskOfficer) async throws -> SubmissionOutcome {
         let context = UploadContext(institutionID: officer.institutionID, kind: choice.screen.kind, operation: choice.operation,
                                     officerEmail: officer.email)
-        let (data, registry, logger, now) = (self.data, self.registry, self.logger, self.now)
+        let (environment, registry, logger, now) = (self.environment, self.registry, self.logger, self.now)
         return try await serially {
             let file = UploadBytes(bytes, fileName: fileName)
             if choice.checkOnly { return try UploadChecker(registry: registry, logger: logger).check(file, context: context) }
-            return try UploadApplier(data: data, registry: registry, logger: logger)
+            return try UploadApplier(environment)
                 .apply(file, context: context, options: .init(mode: choice.mode, paths: .desk), now: now)
         }
     }

@@ -2,6 +2,7 @@ import BulkRAIssue
 import BulkRAModel
 import BulkRARegistry
 import BulkRAReport
+import BulkRAService
 import BulkRAValidate
 import Crypto
 import Foundation
@@ -32,6 +33,9 @@ struct Desk: Sendable {
     /// Uploads run one at a time on this one-thread pool, off the event loops and the cooperative threads: a batch is
     /// checked against the registry and committed before the next one is checked (one batch, one transaction; DESK-21).
     let uploads: NIOThreadPool
+
+    /// CLI-60: what the pipeline is given for this desk's uploads and enrolments.
+    var environment: ServiceEnvironment { ServiceEnvironment(dataFolder: data, registry: registry, logger: logger) }
 
     /// The clock (the desk's only source of time).
     var now: Date { Date() }

@@ -6,6 +6,7 @@ import BulkRAService
 import BulkRAValidate
 import Foundation
 import Logging
+import Synchronization
 import Testing
 
 /// The pipeline as a library (BulkRAService): what the CLI and the desk call, driven here without either.
@@ -45,7 +46,7 @@ struct ServiceTests {
     func outcomes() throws {
         let (path, registry) = try Self.dataFolder("outcomes")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let applier = UploadApplier(data: path, registry: registry, logger: Self.logger)
+        let applier = UploadApplier(ServiceEnvironment(dataFolder: path, registry: registry, logger: Self.logger))
         let context = UploadContext(institutionID: "example-u", kind: .server, operation: .issue, officerEmail: nil)
         let valid = UploadBytes(try Self.sample("server/issue-valid.tsv"), fileName: "issue-valid.tsv")
         let now = Date()
@@ -77,11 +78,28 @@ struct ServiceTests {
         }
     }
 
+    @Test("CLI-60 MAIL-06 the one-time link tokens and mail tags of a submission come from the environment's random source")
+    func injectedRandomness() throws {
+        let (path, registry) = try Self.dataFolder("randomness")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let drawn = Mutex(0)
+        let environment = ServiceEnvironment(dataFolder: path, registry: registry, logger: Self.logger) { count in
+            drawn.withLock { $0 += count }
+            return SystemRandom.bytes(count)
+        }
+        let context = UploadContext(institutionID: "example-u", kind: .server, operation: .issue, officerEmail: nil)
+        let outcome = try UploadApplier(environment).apply(UploadBytes(try Self.sample("server/issue-valid.tsv"), fileName: "issue-valid.tsv"),
+                                                           context: context, options: .init(), now: Date())
+        #expect(outcome.status == .accepted && outcome.linesOK > 0)
+        // One certificate link token (24 bytes) per certificate and a 3-byte mail tag, at least.
+        #expect(drawn.withLock { $0 } >= outcome.linesOK * 24 + 3)
+    }
+
     @Test("RES-12 in skip mode the good lines of a file with NG lines are applied and the outcome says refused, applied")
     func skipMode() throws {
         let (path, registry) = try Self.dataFolder("skip")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let applier = UploadApplier(data: path, registry: registry, logger: Self.logger)
+        let applier = UploadApplier(ServiceEnvironment(dataFolder: path, registry: registry, logger: Self.logger))
         let context = UploadContext(institutionID: "example-u", kind: .server, operation: .issue, officerEmail: nil)
         let valid = try Self.sample("server/issue-valid.tsv")
         let good = try UploadChecker(registry: registry, logger: Self.logger).check(UploadBytes(valid, fileName: "issue-valid.tsv"), context: context).linesOK

@@ -8,16 +8,12 @@ import Logging
 
 /// Completes a method-3 line with the user's CSR (ENR-01..ENR-05): `bulkra enroll` and the desk's
 /// enrolment page share it. Token problems are thrown; CSR problems come back as diagnostics.
-public struct EnrolmentCompletion {
-    let data: String
-    let registry: SQLiteRegistry
-    let logger: Logger
+public struct EnrolmentCompletion: ServiceStep {
+    let environment: ServiceEnvironment
 
-    /// ENR-01: completion over one data folder (its CAs and outbox) and its registry.
-    public init(data: String, registry: SQLiteRegistry, logger: Logger) {
-        self.data = data
-        self.registry = registry
-        self.logger = logger
+    /// ENR-01: completion in `environment`.
+    public init(_ environment: ServiceEnvironment) {
+        self.environment = environment
     }
 
     /// ENR-01: the certificate issued, or why the CSR was refused.
@@ -59,14 +55,14 @@ public struct EnrolmentCompletion {
             case .rejected(let diagnostics):
                 return (.rejected(diagnostics), [])
             case .accepted(let request, let parsed):
-                let serials = SerialNumberGenerator(randomBytes: SystemRandom.bytes)
+                let serials = SerialNumberGenerator(randomBytes: environment.randomBytes)
                 var serial = serials.next()
                 while try transaction.takenSerials([serial]).contains(serial) { serial = serials.next() }
                 let issuer = CertificateIssuer(authority: authority, serials: serials, logger: logger)
                 let issued = try issuer.issue(request, now: now, publicKey: try parsed.publicKey(), serial: serial)
                 CrashPoint.afterSigning.reach(data: data)
                 let name = try transaction.institution(id: enrolment.institutionID)?.name ?? enrolment.institutionID
-                let tag = SystemRandom.batchTag(String(digest.prefix(12)))
+                let tag = environment.batchTag(String(digest.prefix(12)))
                 let composer = NotificationComposer(from: settings.from, institutionName: name, officer: nil, deskURL: settings.deskURL,
                                                     now: now, batchTag: tag)
                 let mails = composer.mails(issued: IssuedBatch(certificates: [issued]), revocations: [])

@@ -9,7 +9,7 @@ import Logging
 
 /// CLI-30, CLI-31, ISS-16: applies an institution-information file and gives every officer added or re-activated without a
 /// valid RA certificate a new one (PKCS#12 and PIN files, a one-time link and a mail, delivered after the commit).
-public struct InstitutionApplier: Sendable {
+public struct InstitutionApplier: Sendable, ServiceStep {
     /// CLI-31: the choices of one institution upload.
     public struct Options: Sendable {
         /// RES-12: what happens to good lines when some fail.
@@ -52,15 +52,11 @@ public struct InstitutionApplier: Sendable {
         public let officerCertificates: [OfficerCertificate]
     }
 
-    let data: String
-    let registry: SQLiteRegistry
-    let logger: Logger
+    let environment: ServiceEnvironment
 
-    /// CLI-30: an applier over one data folder (CAs, outbox key, mail settings) and its registry.
-    public init(data: String, registry: SQLiteRegistry, logger: Logger) {
-        self.data = data
-        self.registry = registry
-        self.logger = logger
+    /// CLI-30: an applier in `environment`.
+    public init(_ environment: ServiceEnvironment) {
+        self.environment = environment
     }
 
     /// CLI-30, REG-17, REG-18: checks the file and applies what the error mode allows in one write transaction; the RA
@@ -91,7 +87,7 @@ public struct InstitutionApplier: Sendable {
                 deliveries = try issuer.issueOfficers(officers.map(\.officer), organization: { names[$0] ?? $0 }, now: now,
                                                       takenSerials: transaction.takenSerials)
             }
-            let links = try DeliveryLinks(officers: deliveries, now: now, token: SecretGenerator(randomBytes: SystemRandom.bytes).token)
+            let links = try DeliveryLinks(officers: deliveries, now: now, token: SecretGenerator(randomBytes: environment.randomBytes).token)
             // REG-18: the RA PKCS#12 files, their PINs and the officers' mails are delivered after the commit.
             var outbox: [OutboxItem] = []
             if !deliveries.isEmpty {
@@ -101,7 +97,7 @@ public struct InstitutionApplier: Sendable {
                             .init(path: "\(name).pin.txt", mode: 0o600, bytes: Array("\(delivery.pin.secret)\n".utf8))]
                 }
                 outbox.append(OutboxItem(kind: .files, target: folder.absolute, payload: try sealing.packed(DeliveryBundle(entries).encoded())))
-                let tag = SystemRandom.batchTag("ra")
+                let tag = environment.batchTag("ra")
                 let composer = NotificationComposer(from: settings.from, institutionName: "", officer: nil, deskURL: settings.deskURL,
                                                     now: now, batchTag: tag)
                 let mails = deliveries.map { composer.officerNotice($0, links: links) }

@@ -9,7 +9,7 @@ import Logging
 
 /// Applies one upload end to end — check, issue, stage, commit, CRLs, mails — for `bulkra submit` and
 /// the web desk alike (CLI-60, CLI-61, DESK-20). One upload is one registry transaction.
-public struct UploadApplier {
+public struct UploadApplier: ServiceStep {
     /// RES-10: where the result's `path` of each line points.
     public enum Paths: Sendable {
         /// Files under `bulkra submit --out` (nil: no files).
@@ -57,15 +57,11 @@ public struct UploadApplier {
         var deliveries: [PendingDelivery] = []
     }
 
-    let data: String
-    let registry: SQLiteRegistry
-    let logger: Logger
+    let environment: ServiceEnvironment
 
-    /// CLI-60, DESK-20: an applier over one data folder (CAs, outbox key, mail settings) and its registry.
-    public init(data: String, registry: SQLiteRegistry, logger: Logger) {
-        self.data = data
-        self.registry = registry
-        self.logger = logger
+    /// CLI-60, DESK-20: an applier in `environment` (its data folder's CAs, outbox key and mail settings, its registry).
+    public init(_ environment: ServiceEnvironment) {
+        self.environment = environment
     }
 
     /// CLI-60, DESK-20: checks `file` (unreadable: result 208) in `context` and applies what the error mode allows.
@@ -179,7 +175,7 @@ public struct UploadApplier {
             accepted: batch.acceptedCount, rejected: batch.rejectedCount,
             outcome: batch.status.rawValue + (applied ? ", applied" : ", nothing applied"), applied: applied)
         let enrolments = Self.enrolmentRecords(issued.enrolments, upload: upload, institution: institution, officer: officer)
-        let token = SecretGenerator(randomBytes: SystemRandom.bytes).token
+        let token = SecretGenerator(randomBytes: environment.randomBytes).token
         let links = try DeliveryLinks(deliveries: issued.deliveries, institution: institution, now: now, token: token)
         let certificateLinks = try DeliveryLinks(issued: issued.certificates.filter { delivered[$0.serial] == nil }, institution: institution,
                                                  now: now, token: token)
@@ -196,7 +192,7 @@ public struct UploadApplier {
             outbox.append(OutboxItem(kind: .results, target: out.absolute))
         }
         if applied {
-            let tag = SystemRandom.batchTag(String((digest ?? "0").prefix(12)))
+            let tag = environment.batchTag(String((digest ?? "0").prefix(12)))
             let mails = try compose(issued: issued, revoked: revoked, links: links, certificateLinks: certificateLinks, context: context,
                                     settings: settings, transaction: transaction, now: now, tag: tag)
             if !mails.isEmpty {

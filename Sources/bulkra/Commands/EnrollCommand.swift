@@ -33,7 +33,7 @@ struct EnrollCommand: ParsableCommand {
         let registry = try DataFolder(path: common.data).openForCommand(logger: logger)
         let now = Date()
         let secret = token == "-" ? (readLine() ?? "").trimmingCharacters(in: .whitespaces) : token
-        let completion = EnrolmentCompletion(data: common.data, registry: registry, logger: logger)
+        let completion = EnrolmentCompletion(ServiceEnvironment(dataFolder: common.data, registry: registry, logger: logger))
         // ENR-05: unknown, used and expired tokens say so and change nothing (checked before the CSR is read).
         _ = try completion.open(token: secret, now: now)
         guard let csrBytes = try UploadFile.read(csr) else {

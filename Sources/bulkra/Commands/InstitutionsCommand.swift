@@ -36,7 +36,7 @@ struct InstitutionsCommand: ParsableCommand {
         func run() throws {
             let logger = common.makeLogger()
             let registry = try DataFolder(path: common.data).openForCommand(logger: logger)
-            let outcome = try InstitutionApplier(data: common.data, registry: registry, logger: logger).apply(
+            let outcome = try InstitutionApplier(ServiceEnvironment(dataFolder: common.data, registry: registry, logger: logger)).apply(
                 try UploadFile(path: file).bytes(),
                 options: .init(mode: options.onError, recordLimit: options.recordLimit, keyKind: keyType, pkcs12Format: pkcs12Format, folder: out),
                 now: Date())

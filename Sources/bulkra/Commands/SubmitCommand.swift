@@ -44,7 +44,7 @@ struct SubmitCommand: ParsableCommand {
     func run() throws {
         let logger = common.makeLogger()
         let registry = try DataFolder(path: common.data).openForCommand(logger: logger)
-        let applier = UploadApplier(data: common.data, registry: registry, logger: logger)
+        let applier = UploadApplier(ServiceEnvironment(dataFolder: common.data, registry: registry, logger: logger))
         let progress = Progress(label: "発行中 / issuing", enabled: true)
         defer { progress.finish() }
         let outcome = try applier.apply(
