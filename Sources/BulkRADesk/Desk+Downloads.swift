@@ -29,12 +29,12 @@ extension Desk {
                 wanted = .allowList
                 name = "allowlist-\(stamp).tsv"
             case "statistics":
-                wanted = .statistics(.domain, asOf: now)
+                wanted = .statistics(.domain, asOf: now, format: .tsv)
                 name = "statistics-\(stamp).tsv"
             default:
                 return notFound(language, officer: officer, api: api)
             }
-            let bytes = try InstitutionDownloads(registry: registry, institutionID: officer.institutionID).bytes(wanted, encoding: encoding)
+            let bytes = try InstitutionDownloads(registry: registry, institutionID: officer.institutionID).bytes(wanted, encoding: encoding).bytes
             let type = "text/tab-separated-values; charset=\(encoding == .utf8 ? "utf-8" : "Shift_JIS")"
             return file(bytes, type: type, name: "\(officer.institutionID)-\(name)")
         }

@@ -100,10 +100,10 @@ extension Desk {
     func run(_ choice: UploadChoice, bytes: [UInt8], fileName: String, officer: DeskOfficer) async throws -> SubmissionOutcome {
         let context = UploadContext(institutionID: officer.institutionID, kind: choice.screen.kind, operation: choice.operation,
                                     officerEmail: officer.email)
-        let (environment, registry, logger, now) = (self.environment, self.registry, self.logger, self.now)
+        let (environment, now) = (self.environment, self.now)
         return try await serially {
             let file = UploadBytes(bytes, fileName: fileName)
-            if choice.checkOnly { return try UploadChecker(registry: registry, logger: logger).check(file, context: context) }
+            if choice.checkOnly { return try UploadChecker(environment).check(file, context: context) }
             return try UploadApplier(environment)
                 .apply(file, context: context, options: .init(mode: choice.mode, paths: .desk), now: now)
         }

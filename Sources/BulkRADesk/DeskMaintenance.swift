@@ -33,7 +33,7 @@ public struct DeskMaintenance: Service {
             let done = try await NIOThreadPool.singleton.runIfActive {
                 try DataFolder(path: desk.data).maintain(registry: desk.registry, logger: logger, now: desk.now)
             }
-            for warning in done.deliveries.warnings { logger.warning("outbox.relay.failed", metadata: ["error": "\(warning.en)"]) }
+            for warning in done.deliveries?.warnings ?? [] { logger.warning("outbox.relay.failed", metadata: ["error": "\(warning.en)"]) }
             for outcome in done.refreshedCRLs {
                 logger.notice("crl.refreshed", metadata: ["crl.role": "\(outcome.role.rawValue)", "crl.reason": "\(outcome.reason ?? "")"])
             }

@@ -94,8 +94,8 @@ extension SQLiteRegistry {
     /// REG-18: how many deliveries are pending, and the oldest's commit time.
     public func pendingDeliveries() throws -> (count: Int, oldest: Date?) {
         try database.read { db in
-            let row = try Row.fetchOne(db, sql: "SELECT COUNT(*), MIN(created_at) FROM outbox WHERE delivered_at IS NULL")
-            return (row?[0] ?? 0, (row?[1] as String?).flatMap(Self.date))
+            let row = try Row.fetchOne(db, sql: "SELECT COUNT(*) AS pending, MIN(created_at) AS oldest FROM outbox WHERE delivered_at IS NULL")
+            return (row?["pending"] ?? 0, (row?["oldest"] as String?).flatMap(Self.date))
         }
     }
 

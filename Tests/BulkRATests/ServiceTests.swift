@@ -51,7 +51,7 @@ struct ServiceTests {
         let valid = UploadBytes(try Self.sample("server/issue-valid.tsv"), fileName: "issue-valid.tsv")
         let now = Date()
 
-        let checked = try UploadChecker(registry: registry, logger: Self.logger).check(valid, context: context)
+        let checked = try UploadChecker(ServiceEnvironment(dataFolder: path, registry: registry, logger: Self.logger)).check(valid, context: context)
         #expect(checked.status == .accepted && !checked.applied && checked.batchID == nil && checked.linesNG == 0)
         #expect(try registry.certificates(batchID: 1).isEmpty)
 
@@ -102,7 +102,7 @@ struct ServiceTests {
         let applier = UploadApplier(ServiceEnvironment(dataFolder: path, registry: registry, logger: Self.logger))
         let context = UploadContext(institutionID: "example-u", kind: .server, operation: .issue, officerEmail: nil)
         let valid = try Self.sample("server/issue-valid.tsv")
-        let good = try UploadChecker(registry: registry, logger: Self.logger).check(UploadBytes(valid, fileName: "issue-valid.tsv"), context: context).linesOK
+        let good = try UploadChecker(ServiceEnvironment(dataFolder: path, registry: registry, logger: Self.logger)).check(UploadBytes(valid, fileName: "issue-valid.tsv"), context: context).linesOK
         // The sample's good lines, then one line with only a subject under a domain the institution has not registered.
         var mixed = valid
         if mixed.last != 0x0A { mixed += Array("\r\n".utf8) }

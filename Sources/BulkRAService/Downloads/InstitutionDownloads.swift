@@ -15,8 +15,8 @@ public struct InstitutionDownloads: Sendable {
         case administrators(CertificateQuery)
         /// DL-40: the OU allow-list.
         case allowList
-        /// DL-30: the statistics table.
-        case statistics(IssuedStatistics.Grouping, asOf: Date)
+        /// DL-30..DL-33: the statistics as a table, JSON or chart.
+        case statistics(IssuedStatistics.Grouping, asOf: Date, format: StatisticsFormat)
     }
 
     /// DL-01: what writing a file came to.
@@ -86,18 +86,18 @@ public struct InstitutionDownloads: Sendable {
             let list = AllowListFile.rows(institution)
             try emit(writer.line(AllowListFile.header) + writer.lines(list))
             rows = list.count
-        case .statistics(let grouping, let asOf):
+        case .statistics(let grouping, let asOf, let format):
             let statistics = try statistics(grouping, asOf: asOf)
-            try emit(writer.lines(statistics.tableRows()))
+            try emit(format.bytes(of: statistics, writer: &writer))
             rows = statistics.rows.count
         }
         return Written(rows: rows, replacedCharacters: writer.replacedCharacters)
     }
 
-    /// DL-01: the file's bytes in memory (the desk's downloads).
-    public func bytes(_ file: File, encoding: DownloadEncoding) throws -> [UInt8] {
+    /// DL-01: the file's bytes in memory and its data rows (the desk's downloads, the nightly's small files).
+    public func bytes(_ file: File, encoding: DownloadEncoding) throws -> (bytes: [UInt8], rows: Int) {
         var bytes: [UInt8] = []
-        _ = try write(file, encoding: encoding) { bytes += $0 }
-        return bytes
+        let written = try write(file, encoding: encoding) { bytes += $0 }
+        return (bytes, written.rows)
     }
 }

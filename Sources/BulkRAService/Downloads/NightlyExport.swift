@@ -109,14 +109,13 @@ public struct NightlyExport: Sendable {
             let digest = try sink.finish()
             entries.append(.init(path: institution + "/" + names[index], rows: sink.rows, bytes: sink.bytes, sha256: digest))
         }
-        let table = statistics.tableRows()
         let groups = statistics.rows.count
-        let allowList = AllowListFile.rows(profile)
+        let allowList = try downloads.bytes(.allowList, encoding: .cp932)
         let extra: [(String, [UInt8], Int)] = [
-            ("statistics.tsv", writer.lines(table), table.count - 2),
-            ("statistics.json", Array(statistics.renderJSON().utf8), groups),
-            ("statistics.svg", Array(statistics.renderSVG().utf8), groups),
-            ("allowlist.tsv", writer.line(AllowListFile.header) + writer.lines(allowList), allowList.count),
+            ("statistics.tsv", StatisticsFormat.tsv.bytes(of: statistics, writer: &writer), statistics.tableRows().count - 2),
+            ("statistics.json", StatisticsFormat.json.bytes(of: statistics, writer: &writer), groups),
+            ("statistics.svg", StatisticsFormat.svg.bytes(of: statistics, writer: &writer), groups),
+            ("allowlist.tsv", allowList.bytes, allowList.rows),
         ]
         for (name, bytes, rows) in extra {
             try OutputFolder.writeAtomically(bytes, to: base + "/" + name, durable: false)

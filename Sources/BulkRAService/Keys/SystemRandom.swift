@@ -11,9 +11,4 @@ public enum SystemRandom {
         output.withUnsafeMutableBytes { arc4random_buf($0.baseAddress!, count) }
         return output
     }
-
-    /// MAIL-01: a short random tag that keeps one batch's mail names and Message-IDs apart from another's committed in the same second.
-    public static func batchTag(_ prefix: String) -> String {
-        prefix + "-" + bytes(3).map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
-    }
 }

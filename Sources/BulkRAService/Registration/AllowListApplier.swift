@@ -6,14 +6,12 @@ import BulkRAValidate
 import Logging
 
 /// CLI-40, ALW-01: applies an institution's OU allow-list file.
-public struct AllowListApplier: Sendable {
-    let registry: SQLiteRegistry
-    let logger: Logger
+public struct AllowListApplier: Sendable, ServiceStep {
+    let environment: ServiceEnvironment
 
-    /// CLI-40: an applier over one registry.
-    public init(registry: SQLiteRegistry, logger: Logger) {
-        self.registry = registry
-        self.logger = logger
+    /// CLI-40: an applier over the registry of `environment`.
+    public init(_ environment: ServiceEnvironment) {
+        self.environment = environment
     }
 
     /// CLI-40, REG-17, RES-12: checks the file against the registry and writes what the error mode allows, in one write
@@ -38,7 +36,6 @@ public struct AllowListApplier: Sendable {
             }
             return (batch, !entries.isEmpty)
         }
-        let report = CheckReport(batch)
-        return SubmissionOutcome(batch: batch, applied: applied, batchID: nil, json: report.render(.json), tsv: report.render(.tsv))
+        return SubmissionOutcome(checked: batch, applied: applied)
     }
 }

@@ -68,12 +68,13 @@ public struct InstitutionApplier: Sendable, ServiceStep {
         let folder = try OutputFolder.Target(options.folder ?? data + "/ra")
         let sealing = try OutboxPayload.key(data: data)
         let store = AuthorityStore(dataFolder: data)
-        let (batch, deliveries, claimed) = try registry.serializable { transaction -> (ValidatedBatch, [OfficerDelivery], [PendingDelivery]) in
+        let (batch, applied, deliveries, claimed) = try registry.serializable {
+            transaction -> (ValidatedBatch, Bool, [OfficerDelivery], [PendingDelivery]) in
             let batch = try UploadValidator(context: context, directory: transaction, logger: logger).validate(decoded, retainingRequests: true)
             let changes = options.mode.linesToApply(batch).compactMap { request -> InstitutionChange? in
                 if case .institution(let change) = request { change } else { nil }
             }
-            guard !changes.isEmpty else { return (batch, [], []) }
+            guard !changes.isEmpty else { return (batch, false, [], []) }
             // ISS-16: officers added or re-activated without a valid RA certificate get one.
             let candidates = changes.filter { $0.action != .removeOfficer && $0.institution.isActive }
             let needing = Set(try transaction.officersWithoutCertificate(emails: candidates.map(\.officer.email)))
@@ -104,13 +105,11 @@ public struct InstitutionApplier: Sendable, ServiceStep {
                 outbox.append(OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: now, tag: tag).encoded())))
             }
             try transaction.apply(changes, officerCertificates: deliveries.map(Self.record), links: links.records)
-            return (batch, deliveries, try transaction.enqueue(outbox, batchID: nil, claimant: OutboxDelivery.owner))
+            return (batch, true, deliveries, try transaction.enqueue(outbox, batchID: nil, claimant: OutboxDelivery.owner))
         }
         CrashPoint.afterCommit.reach(data: data)
         let warnings = try OutboxDelivery(data: data, registry: registry, logger: logger, sealing: sealing).run(claimed: claimed, now: now).warnings
-        let report = CheckReport(batch)
-        var submission = SubmissionOutcome(batch: batch, applied: !options.mode.linesToApply(batch).isEmpty, batchID: nil,
-                                           json: report.render(.json), tsv: report.render(.tsv))
+        var submission = SubmissionOutcome(checked: batch, applied: applied)
         submission.warnings = warnings
         return Outcome(submission: submission, officerCertificates: deliveries.map { delivery in
             OfficerCertificate(email: delivery.officer.email, serial: delivery.serial.decimal,

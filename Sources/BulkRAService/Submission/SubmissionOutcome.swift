@@ -1,5 +1,6 @@
 import BulkRAModel
 import BulkRARegistry
+import BulkRAReport
 import BulkRAValidate
 
 /// CLI-60, DESK-20, RES-14: what one upload came to, as a value the CLI and the desk read (Codable both ways), never
@@ -47,6 +48,13 @@ public struct SubmissionOutcome: Sendable, Codable, Hashable {
         self.batchID = batchID
         self.json = json
         self.tsv = tsv
+    }
+
+    /// RES-08: the outcome of a file checked (and applied when `applied`) by a command that keeps no batch: the result is the
+    /// check report (institution and allow-list files, the dry run).
+    public init(checked batch: ValidatedBatch, applied: Bool) {
+        let report = CheckReport(batch)
+        self.init(batch: batch, applied: applied, batchID: nil, json: report.render(.json), tsv: report.render(.tsv))
     }
 
     /// RES-14: the stored outcome of the batch that applied the same bytes before.

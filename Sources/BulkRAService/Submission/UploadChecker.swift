@@ -6,14 +6,12 @@ import BulkRAValidate
 import Logging
 
 /// CLI-20, DESK-20: the dry run — decodes and validates an upload against the registry and applies nothing.
-public struct UploadChecker: Sendable {
-    let registry: SQLiteRegistry
-    let logger: Logger
+public struct UploadChecker: Sendable, ServiceStep {
+    let environment: ServiceEnvironment
 
-    /// CLI-20: a checker reading one registry.
-    public init(registry: SQLiteRegistry, logger: Logger) {
-        self.registry = registry
-        self.logger = logger
+    /// CLI-20: a checker reading the registry of `environment`.
+    public init(_ environment: ServiceEnvironment) {
+        self.environment = environment
     }
 
     /// CLI-20, DESK-20: the whole result of `file` in `context` as one outcome (applied is always false).
@@ -21,8 +19,7 @@ public struct UploadChecker: Sendable {
                       recordLimit: Int = UploadDecoder.defaultRecordLimit) throws -> SubmissionOutcome {
         let upload = try file.decode(as: context.kind, recordLimit: recordLimit, logger: logger)
         let batch = try UploadValidator(context: context, directory: registry, logger: logger).validate(upload, retainingRequests: false)
-        let report = CheckReport(batch)
-        return SubmissionOutcome(batch: batch, applied: false, batchID: nil, json: report.render(.json), tsv: report.render(.tsv))
+        return SubmissionOutcome(checked: batch, applied: false)
     }
 
     /// CLI-20, RES-01: checks `file` and hands the result text to `emit` as it goes, holding one chunk of lines at a time

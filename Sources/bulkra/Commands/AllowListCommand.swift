@@ -26,7 +26,7 @@ struct AllowListCommand: ParsableCommand {
         func run() throws {
             let logger = common.makeLogger()
             let registry = try DataFolder(path: common.data).openForCommand(logger: logger)
-            let outcome = try AllowListApplier(registry: registry, logger: logger).apply(
+            let outcome = try AllowListApplier(ServiceEnvironment(dataFolder: common.data, registry: registry, logger: logger)).apply(
                 try UploadFile(path: file).bytes(), institution: institution, mode: options.onError, recordLimit: options.recordLimit)
             ResultOutput.print(outcome, format: options.format)
             throw outcome.exitCode

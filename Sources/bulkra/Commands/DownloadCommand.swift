@@ -107,21 +107,7 @@ struct DownloadCommand: ParsableCommand {
 
         func run() throws {
             let asOf = try self.asOf.map { try DayOption.start(of: $0, option: "--as-of").addingTimeInterval(86_399) } ?? Date()
-            switch format {
-            case .tsv:
-                try target.write(.statistics(by.grouping, asOf: asOf))
-            case .json, .svg:
-                let statistics = try target.downloads().statistics(by.grouping, asOf: asOf)
-                let sink = try DownloadSink(path: target.output)
-                do {
-                    try sink.write(Array((format == .json ? statistics.renderJSON() : statistics.renderSVG()).utf8))
-                    try sink.finish()
-                } catch {
-                    sink.discard()
-                    throw error
-                }
-                if let output = target.output { FileHandle.standardError.write(Data("\(output): \(statistics.rows.count) 行 / rows\n".utf8)) }
-            }
+            try target.write(.statistics(by.grouping, asOf: asOf, format: format))
         }
     }
 
@@ -178,10 +164,8 @@ enum GroupingOption: String, ExpressibleByArgument, CaseIterable {
     var grouping: IssuedStatistics.Grouping { IssuedStatistics.Grouping(rawValue: rawValue)! }
 }
 
-/// `--format` of statistics.
-enum StatisticsFormat: String, ExpressibleByArgument, CaseIterable {
-    case tsv, json, svg
-}
+/// CLI-92: `--format` of statistics.
+extension StatisticsFormat: ExpressibleByArgument {}
 
 /// Days on the command line: `yyyy-MM-dd`, read in JST.
 enum DayOption {

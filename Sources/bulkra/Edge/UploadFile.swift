@@ -1,9 +1,7 @@
-import BulkRADecode
 import BulkRAModel
 import BulkRAService
 import Foundation
 import Glibc
-import Logging
 
 /// Reads an upload file from disk for the service (the only file I/O of an upload; DEC-04, CLI-06).
 struct UploadFile {
