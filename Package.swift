@@ -7,7 +7,7 @@
 //     -> BulkRAValidate (rows -> accepted requests + diagnostics; declares ValidationDirectory)
 //     -> BulkRAIssue    (requests -> signed certificates, keys, PKCS#12, CRLs; C glue CBulkRAOpenSSL)
 //     -> BulkRARegistry (record: SQLite registry, implements ValidationDirectory; consumer protocols)
-//     -> BulkRAPostgres (the same consumer protocols on PostgreSQL through postgres-nio)
+//     -> BulkRAPostgres (the same registry statements on PostgreSQL through postgres-nio)
 //     -> BulkRAReport   (results, delivery files, mails, downloads; imports Issue's and Registry's records)
 //     -> BulkRAService  (the pipeline: submissions, outbox deliveries, CAs, doctor; what the CLI and the desk call)
 //     -> BulkRADesk     (the web desk: Hummingbird application, TLS client-certificate login, pages; buildApplication)
@@ -100,6 +100,9 @@ let package = Package(
                 "BulkRARegistry",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .target(
@@ -121,6 +124,7 @@ let package = Package(
                 "BulkRAValidate",
                 "BulkRAIssue",
                 "BulkRARegistry",
+                "BulkRAPostgres",
                 "BulkRAReport",
                 "CBulkRAOpenSSL",
                 "CBulkRAZlib",

@@ -17,7 +17,7 @@ import X509
 /// A thin edge: every check, issue and report goes through the same stages as the CLI.
 struct Desk: Sendable {
     let data: String
-    let registry: SQLiteRegistry
+    let registry: any Registry
     let authenticator: OfficerAuthenticator
     let settings: DeskSettings
     let forms: FormGuard

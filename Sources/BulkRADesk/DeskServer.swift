@@ -24,7 +24,7 @@ public struct DeskServer: Sendable {
     let logger: Logger
 
     /// CLI-100: loads the RA CA, the TLS identity and the desk settings of `configuration.dataFolder`.
-    public init(configuration: DeskConfiguration, registry: SQLiteRegistry, logger: Logger) throws {
+    public init(configuration: DeskConfiguration, registry: any Registry, logger: Logger) throws {
         let data = configuration.dataFolder
         let host = configuration.host
         let store = AuthorityStore(dataFolder: data)

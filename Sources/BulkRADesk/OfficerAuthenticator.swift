@@ -9,7 +9,7 @@ import X509
 /// revoked, held by an active officer of an active institution.
 struct OfficerAuthenticator: Sendable {
     let authority: Certificate
-    let registry: SQLiteRegistry
+    let registry: any Registry
 
     func authenticate(_ der: [UInt8]?, now: Date) -> Result<DeskOfficer, LoginRefusal> {
         guard let der else { return .failure(.noCertificate) }

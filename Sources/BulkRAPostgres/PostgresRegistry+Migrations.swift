@@ -1,3 +1,5 @@
+import BulkRAModel
+import BulkRARegistry
 import Foundation
 import PostgresNIO
 
@@ -8,66 +10,147 @@ extension PostgresRegistry {
         let statements: [String]
     }
 
-    /// REG-20: the schema's versioned migration list (the PostgreSQL twin of the SQLite list: native types —
-    /// timestamps with time zone, bytea — and the same names).
+    /// REG-20: the schema's versioned migration list. The tables and columns are the embedded registry's, with the
+    /// same names and the same four storage kinds (BIGINT, TEXT, BYTEA, NULL; times as ISO 8601 UTC text, REG-07), so
+    /// one set of statements serves both and `migrate --to` copies rows as they are. `seq` orders certificates as
+    /// recorded (SQLite's rowid).
     static let migrations: [Migration] = [
-        Migration(id: "v1-links-and-audit", statements: [
+        Migration(id: "v1-registry", statements: [
             """
-            CREATE TABLE delivery_link (
-                token_sha256 TEXT PRIMARY KEY,
-                kind TEXT NOT NULL CHECK (kind IN ('pin', 'certificate', 'bulk')),
-                batch_id BIGINT,
-                institution_id TEXT NOT NULL,
-                recipient_email TEXT NOT NULL,
-                serial TEXT,
-                requires_sha256 TEXT,
-                file_name TEXT NOT NULL,
-                sealed BYTEA,
-                expires_at TIMESTAMPTZ NOT NULL,
-                created_at TIMESTAMPTZ NOT NULL,
-                used_at TIMESTAMPTZ
-            )
+            CREATE TABLE institution (
+                id TEXT PRIMARY KEY, name TEXT NOT NULL, english_name TEXT NOT NULL, state_or_province TEXT NOT NULL,
+                locality TEXT NOT NULL, head_name TEXT NOT NULL, head_email TEXT NOT NULL, active BIGINT NOT NULL,
+                remarks TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL, updated_at TEXT NOT NULL)
+            """,
+            "CREATE TABLE domain (name TEXT PRIMARY KEY, institution_id TEXT NOT NULL REFERENCES institution(id), created_at TEXT NOT NULL)",
+            "CREATE INDEX domain_institution ON domain(institution_id)",
+            """
+            CREATE TABLE officer (
+                email TEXT PRIMARY KEY, institution_id TEXT NOT NULL REFERENCES institution(id), name TEXT NOT NULL,
+                romaji TEXT NOT NULL, active BIGINT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)
+            """,
+            "CREATE INDEX officer_institution ON officer(institution_id)",
+            """
+            CREATE TABLE officer_domain (
+                officer_email TEXT NOT NULL REFERENCES officer(email) ON DELETE CASCADE,
+                domain TEXT NOT NULL REFERENCES domain(name), PRIMARY KEY (officer_email, domain))
             """,
             """
+            CREATE TABLE allow_list (
+                domain TEXT NOT NULL REFERENCES domain(name), organizational_unit TEXT NOT NULL, created_at TEXT NOT NULL,
+                PRIMARY KEY (domain, organizational_unit))
+            """,
+            """
+            CREATE TABLE batch (
+                id BIGSERIAL PRIMARY KEY, institution_id TEXT NOT NULL, kind TEXT NOT NULL, operation TEXT NOT NULL,
+                officer_email TEXT, file_sha256 TEXT NOT NULL, file_name TEXT NOT NULL, result_json TEXT NOT NULL,
+                result_tsv TEXT NOT NULL, accepted BIGINT NOT NULL, rejected BIGINT NOT NULL, outcome TEXT NOT NULL,
+                applied BIGINT NOT NULL, created_at TEXT NOT NULL)
+            """,
+            "CREATE INDEX batch_file ON batch(institution_id, kind, operation, file_sha256)",
+            """
+            CREATE TABLE certificate (
+                seq BIGSERIAL UNIQUE, serial TEXT PRIMARY KEY, institution_id TEXT NOT NULL REFERENCES institution(id),
+                family TEXT NOT NULL, profile BIGINT, identity TEXT NOT NULL, subject_dn TEXT NOT NULL, domain TEXT,
+                key_digest TEXT NOT NULL, state BIGINT NOT NULL, not_before TEXT, not_after TEXT,
+                admin_name TEXT NOT NULL DEFAULT '', admin_affiliation TEXT NOT NULL DEFAULT '', admin_email TEXT NOT NULL DEFAULT '',
+                user_name TEXT NOT NULL DEFAULT '', user_affiliation TEXT NOT NULL DEFAULT '', user_email TEXT NOT NULL DEFAULT '',
+                der BYTEA NOT NULL, recorded_at TEXT NOT NULL, revoked_at TEXT, revocation_reason BIGINT,
+                revocation_comment TEXT NOT NULL DEFAULT '', replaced_serial TEXT, issuer_role TEXT,
+                batch_id BIGINT REFERENCES batch(id), revocation_batch_id BIGINT REFERENCES batch(id), updated_at TEXT,
+                server_software TEXT NOT NULL DEFAULT '', download_method BIGINT, dns_names TEXT NOT NULL DEFAULT '')
+            """,
+            "CREATE INDEX certificate_identity ON certificate(family, identity)",
+            "CREATE INDEX certificate_institution ON certificate(institution_id, family)",
+            "CREATE INDEX certificate_key ON certificate(key_digest)",
+            "CREATE INDEX certificate_revoked ON certificate(issuer_role, state)",
+            "CREATE INDEX certificate_listing ON certificate(institution_id, seq)",
+            "CREATE INDEX certificate_batch ON certificate(batch_id)",
+            """
             CREATE TABLE audit_event (
-                id BIGSERIAL PRIMARY KEY,
-                batch_id BIGINT,
-                event TEXT NOT NULL,
-                serial TEXT,
-                detail TEXT NOT NULL,
-                created_at TIMESTAMPTZ NOT NULL
-            )
+                id BIGSERIAL PRIMARY KEY, batch_id BIGINT REFERENCES batch(id), event TEXT NOT NULL, serial TEXT,
+                detail TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL)
+            """,
+            "CREATE INDEX audit_event_name ON audit_event(event, id)",
+            """
+            CREATE TABLE enrolment (
+                token_sha256 TEXT PRIMARY KEY, batch_id BIGINT NOT NULL REFERENCES batch(id), institution_id TEXT NOT NULL,
+                operation TEXT NOT NULL, officer_email TEXT, line BIGINT NOT NULL, record TEXT NOT NULL, expires_at TEXT NOT NULL,
+                used_at TEXT, serial TEXT)
+            """,
+            """
+            CREATE TABLE delivery_link (
+                token_sha256 TEXT PRIMARY KEY, kind TEXT NOT NULL, batch_id BIGINT REFERENCES batch(id),
+                institution_id TEXT NOT NULL, recipient_email TEXT NOT NULL, serial TEXT, requires_sha256 TEXT,
+                file_name TEXT NOT NULL, sealed BYTEA, expires_at TEXT NOT NULL, used_at TEXT, created_at TEXT NOT NULL)
+            """,
+            "CREATE INDEX delivery_link_batch ON delivery_link(batch_id)",
+            """
+            CREATE TABLE outbox (
+                id BIGSERIAL PRIMARY KEY, batch_id BIGINT REFERENCES batch(id), kind TEXT NOT NULL, target TEXT NOT NULL,
+                payload BYTEA, created_at TEXT NOT NULL, claimed_by TEXT, claimed_until TEXT, delivered_at TEXT)
+            """,
+            "CREATE INDEX outbox_pending ON outbox(id) WHERE delivered_at IS NULL",
+            "CREATE INDEX outbox_batch ON outbox(batch_id)",
+            "CREATE TABLE registry_note (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            "INSERT INTO registry_note (name, value) VALUES ('outbox-since-batch', '0')",
+            // REG-17's last guards, as on SQLite (there, batches older than the outbox are exempt; here there are none).
+            """
+            CREATE UNIQUE INDEX batch_applied_once ON batch(institution_id, kind, operation, file_sha256) WHERE applied = 1
+            """,
+            """
+            CREATE UNIQUE INDEX certificate_issued_once ON certificate(family, identity)
+              WHERE state IN (4, 5) AND replaced_serial IS NULL AND batch_id > 0
+            """,
+            "CREATE UNIQUE INDEX certificate_renewed_once ON certificate(replaced_serial) WHERE replaced_serial IS NOT NULL AND batch_id > 0",
+            // REG-09, REG-12, REG-15: what is kept stays kept, and what is used once stays used.
+            """
+            CREATE FUNCTION bulkra_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION '%', TG_ARGV[0]; END $$
+            """,
+            "CREATE TRIGGER batch_append_only BEFORE UPDATE OR DELETE ON batch FOR EACH ROW EXECUTE FUNCTION bulkra_refuse('batch is append-only')",
+            "CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit_event FOR EACH ROW EXECUTE FUNCTION bulkra_refuse('audit is append-only')",
+            "CREATE TRIGGER enrolment_no_delete BEFORE DELETE ON enrolment FOR EACH ROW EXECUTE FUNCTION bulkra_refuse('enrolments are kept')",
+            """
+            CREATE TRIGGER enrolment_use_once BEFORE UPDATE ON enrolment FOR EACH ROW WHEN (OLD.used_at IS NOT NULL)
+              EXECUTE FUNCTION bulkra_refuse('enrolment already used')
+            """,
+            "CREATE TRIGGER delivery_link_no_delete BEFORE DELETE ON delivery_link FOR EACH ROW EXECUTE FUNCTION bulkra_refuse('links are kept')",
+            """
+            CREATE TRIGGER delivery_link_use_once BEFORE UPDATE ON delivery_link FOR EACH ROW WHEN (OLD.used_at IS NOT NULL)
+              EXECUTE FUNCTION bulkra_refuse('link already used')
             """,
         ]),
     ]
 
     /// REG-20: applies the migrations the database lacks, in one transaction under an advisory lock, so that instances
-    /// starting together migrate once.
-    func migrate() async throws {
-        try await transaction { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(20261204)", logger: logger)
-            try await connection.query(
-                "CREATE TABLE IF NOT EXISTS schema_migration (id TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
-                logger: logger)
-            var applied = Set<String>()
-            for try await id in try await connection.query("SELECT id FROM schema_migration", logger: logger).decode(String.self) {
-                applied.insert(id)
-            }
-            for migration in Self.migrations where !applied.contains(migration.id) {
-                for statement in migration.statements {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+    /// starting together migrate once; a database migrated by a newer BulkRA is refused (REG-19).
+    func migrate() throws {
+        try pool.withConnection { connection in
+            let session = PostgresSession(connection: connection, logger: logger)
+            try session.execute("BEGIN", [])
+            do {
+                try session.execute("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", [])
+                try session.execute("""
+                    CREATE TABLE IF NOT EXISTS schema_migration (id TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp())
+                    """, [])
+                let applied = Set(try session.texts("SELECT id FROM schema_migration"))
+                let known = Set(Self.migrations.map(\.id))
+                if let unknown = applied.subtracting(known).sorted().first {
+                    throw OperationalError(.registryTooNew, LocalizedText(
+                        ja: "登録データベースはこれより新しい BulkRA で作られています（\(location)、\(unknown)）。新しい版の bulkra を使ってください。",
+                        en: "The registry was written by a newer BulkRA (\(location), \(unknown)); use that version of bulkra."))
                 }
-                try await connection.query("INSERT INTO schema_migration (id) VALUES (\(migration.id))", logger: logger)
+                for migration in Self.migrations where !applied.contains(migration.id) {
+                    for statement in migration.statements { try session.execute(statement, []) }
+                    try session.execute("INSERT INTO schema_migration (id) VALUES (?)", [.text(migration.id)])
+                    logger.info("registry.migrated", metadata: ["registry.migration": "\(migration.id)"])
+                }
+                try session.execute("COMMIT", [])
+            } catch {
+                _ = try? session.execute("ROLLBACK", [])
+                throw error
             }
         }
-    }
-
-    /// REG-20: the last migration applied.
-    public func schemaVersion() async throws -> String? {
-        var last: String?
-        for try await id in try await client.query("SELECT id FROM schema_migration ORDER BY applied_at, id", logger: logger).decode(String.self) {
-            last = id
-        }
-        return last
     }
 }

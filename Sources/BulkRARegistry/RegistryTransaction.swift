@@ -1,97 +1,101 @@
 import BulkRAModel
 import BulkRAValidate
 import Foundation
-import GRDB
 
 /// One submission's write transaction: the reads validation and issuance make and the writes that
 /// record them run in it, under the registry's write lock (REG-17, Specs/registry.md).
 ///
-/// Whatever runs at the same time — CLI processes, desk uploads — waits for the lock, so the outcome
-/// equals running the submissions one after another. Not `Sendable`: it lives only inside
-/// ``SQLiteRegistry/serializable(_:)``.
+/// Whatever runs at the same time — CLI processes, desk uploads, other desk instances — waits for the lock, so the
+/// outcome equals running the submissions one after another. Not `Sendable`: it lives only inside
+/// ``SubmissionStore/serializable(_:)``.
 public struct RegistryTransaction: ValidationDirectory {
-    let db: Database
+    let db: any SQLSession
     let now: Date
+
+    init(session: any SQLSession, now: Date) {
+        self.db = session
+        self.now = now
+    }
 
     // MARK: - ValidationDirectory, read in the transaction
 
     /// Implements VAL-D01 inside the write transaction (REG-17).
     public func institution(id: String) throws -> InstitutionProfile? {
-        try SQLiteRegistry.loadInstitution(db, id: id)
+        try RegistryStatements.institution(db, id: id)
     }
 
     /// Implements VAL-D01 inside the write transaction (REG-17).
     public func officer(email: String) throws -> KnownOfficer? {
-        try SQLiteRegistry.loadOfficer(db, email: email)
+        try RegistryStatements.officer(db, email: email)
     }
 
     /// Implements VAL-D01 inside the write transaction (REG-17).
     public func institutionOwning(domain: DomainName) throws -> String? {
-        try SQLiteRegistry.institutionOwning(db, domain: domain)
+        try RegistryStatements.institutionOwning(db, domain: domain)
     }
 
     /// Implements VAL-D01 inside the write transaction (REG-17).
     public func certificates(family: CertificateFamily, identities: [String]) throws -> [KnownCertificate] {
-        try SQLiteRegistry.fetchKnown(db, column: "identity", values: identities, family: family)
+        try RegistryStatements.known(db, column: "identity", values: identities, family: family)
     }
 
     /// Implements VAL-D01 inside the write transaction (REG-17).
     public func certificates(serials: [SerialNumber]) throws -> [KnownCertificate] {
-        try SQLiteRegistry.fetchKnown(db, column: "serial", values: serials.map(\.decimal), family: nil)
+        try RegistryStatements.known(db, column: "serial", values: serials.map(\.decimal), family: nil)
     }
 
     // MARK: - What a submission reads besides validation
 
     /// REG-10, REG-17: the batch that applied the same bytes before, read under the write lock.
     public func previousBatch(institutionID: String, kind: UploadKind, operation: UploadOperation, fileSHA256: String) throws -> StoredBatch? {
-        try SQLiteRegistry.previousBatch(db, institutionID: institutionID, kind: kind, operation: operation, fileSHA256: fileSHA256)
+        try RegistryStatements.previousBatch(db, institutionID: institutionID, kind: kind, operation: operation, fileSHA256: fileSHA256)
     }
 
     /// Which of these serials are taken (serials are unique across the registry; REG-17).
     public func takenSerials(_ serials: [SerialNumber]) throws -> Set<SerialNumber> {
-        try SQLiteRegistry.takenSerials(db, serials)
+        try RegistryStatements.takenSerials(db, serials)
     }
 
     /// The stored records of these serials (REG-17).
     public func storedCertificates(serials: [SerialNumber]) throws -> [CertificateRecord] {
-        try SQLiteRegistry.storedCertificates(db, serials: serials)
+        try RegistryStatements.storedCertificates(db, serials: serials)
     }
 
     /// REG-13: active officers of these e-mails who hold no valid RA certificate, read under the write lock.
     public func officersWithoutCertificate(emails: [String]) throws -> [String] {
-        try SQLiteRegistry.officersWithoutCertificate(db, emails: emails, now: now)
+        try RegistryStatements.officersWithoutCertificate(db, emails: emails, now: now)
     }
 
     // MARK: - Writes
 
     /// REG-09: stores the batch in this transaction; returns the batch number.
     public func commit(_ batch: RegistryBatch) throws -> Int64 {
-        try SQLiteRegistry.commit(batch, into: db, at: UTCTimestamp.string(now))
+        try RegistryStatements.commit(batch, into: db, at: UTCTimestamp.string(now))
     }
 
     /// REG-04, REG-13, REG-16: institution lines, RA certificates and their links in this transaction.
     public func apply(_ changes: [InstitutionChange], officerCertificates: [CertificateRecord], links: [DeliveryLinkRecord]) throws {
-        try SQLiteRegistry.apply(changes, officerCertificates: officerCertificates, links: links, into: db, at: UTCTimestamp.string(now))
+        try RegistryStatements.apply(changes, officerCertificates: officerCertificates, links: links, into: db, at: UTCTimestamp.string(now))
     }
 
     /// REG-18: stores what the commit must deliver, already claimed by `claimant` (the committing process delivers it
     /// from memory right after the commit; if it dies, the claim's lease runs out or its death is seen, and others take over).
     public func enqueue(_ items: [OutboxItem], batchID: Int64?, claimant: String, lease: TimeInterval = 120) throws -> [PendingDelivery] {
-        try SQLiteRegistry.enqueue(items, batchID: batchID, claimant: claimant, until: now.addingTimeInterval(lease), into: db, at: now)
+        try RegistryStatements.enqueue(items, batchID: batchID, claimant: claimant, until: now.addingTimeInterval(lease), into: db, at: now)
     }
 
     /// REG-12: completes an enrolment (token used once) with its certificate in this transaction; returns the enrolment's batch.
     public func completeEnrolment(tokenSHA256: String, certificate: CertificateRecord) throws -> Int64? {
-        try SQLiteRegistry.completeEnrolment(db, tokenSHA256: tokenSHA256, certificate: certificate, now: now)
+        try RegistryStatements.completeEnrolment(db, tokenSHA256: tokenSHA256, certificate: certificate, now: now)
     }
 
     /// REG-06: certificates in this transaction (imports).
     public func record(_ certificates: [CertificateRecord]) throws {
-        try SQLiteRegistry.insert(certificates, into: db, at: UTCTimestamp.string(now))
+        try RegistryStatements.insert(certificates, into: db, at: UTCTimestamp.string(now))
     }
 
     /// REG-05: allow-list rows in this transaction.
     public func apply(_ entries: [AllowListEntry]) throws {
-        try SQLiteRegistry.apply(entries, into: db, at: UTCTimestamp.string(now))
+        try RegistryStatements.insert(entries, into: db, at: UTCTimestamp.string(now))
     }
 }

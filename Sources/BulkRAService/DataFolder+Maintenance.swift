@@ -14,7 +14,7 @@ extension DataFolder {
 
     /// REG-18, CRL-01: the work between uploads (`serve`'s timer): sweeps what dead processes left, finishes pending
     /// deliveries, and signs again every CRL past half its life or missing a revocation.
-    public func maintain(registry: SQLiteRegistry, logger: Logger, now: Date) throws -> Maintenance {
+    public func maintain(registry: any Registry, logger: Logger, now: Date) throws -> Maintenance {
         var deliveries: OutboxDelivery.Summary?
         switch try finishPendingWork(registry: registry, logger: logger, now: now) {
         case .none: deliveries = nil

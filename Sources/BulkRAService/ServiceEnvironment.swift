@@ -8,14 +8,14 @@ public struct ServiceEnvironment: Sendable {
     /// CLI-02: the data folder.
     public let dataFolder: String
     /// REG-01: the registry.
-    public let registry: SQLiteRegistry
+    public let registry: any Registry
     /// ISS-03, ISS-13: the random source; the system's cryptographically secure generator unless a test gives its own.
     public let randomBytes: @Sendable (Int) -> [UInt8]
     /// CLI-03: the logger.
     public let logger: Logger
 
     /// CLI-60: an environment over one data folder and its registry.
-    public init(dataFolder: String, registry: SQLiteRegistry, logger: Logger, randomBytes: @escaping @Sendable (Int) -> [UInt8] = SystemRandom.bytes) {
+    public init(dataFolder: String, registry: any Registry, logger: Logger, randomBytes: @escaping @Sendable (Int) -> [UInt8] = SystemRandom.bytes) {
         self.dataFolder = dataFolder
         self.registry = registry
         self.logger = logger
@@ -39,7 +39,7 @@ extension ServiceStep {
     /// CLI-02: the data folder.
     var data: String { environment.dataFolder }
     /// REG-01: the registry.
-    var registry: SQLiteRegistry { environment.registry }
+    var registry: any Registry { environment.registry }
     /// CLI-03: the logger.
     var logger: Logger { environment.logger }
 }

@@ -5,7 +5,6 @@ import BulkRAReport
 import BulkRAValidate
 import Foundation
 import Logging
-import PostgresNIO
 import Testing
 
 /// The registry's consumer protocols, one contract on both implementations: the embedded SQLite registry and
@@ -19,26 +18,24 @@ struct RegistryContractTests {
         var testDescription: String { rawValue }
     }
 
-    typealias LinkRegistry = DeliveryLinkStore & DeliveryLinkRecording & AuditLog
-
     static let logger = Logger(label: "bulkra.tests.registry")
     static let now = Date(timeIntervalSince1970: 1_795_000_000)
 
     /// Runs `body` with a fresh, empty registry of `backend`.
-    static func withRegistry(_ backend: Backend, _ name: String, _ body: @Sendable (any LinkRegistry) async throws -> Void) async throws {
-        switch backend {
-        case .sqlite:
-            try await body(try SQLiteRegistry(inMemoryWith: { now }))
-        case .postgres:
-            let cluster = try PostgresCluster.started()
-            try await PostgresRegistry.withRegistry(configuration: try configuration(cluster, database: cluster.freshDatabase(name)),
-                                                    logger: logger) { try await body($0) }
-        }
+    static func withRegistry(_ backend: Backend, _ name: String, _ body: @Sendable (any Registry) async throws -> Void) async throws {
+        try await body(try registry(backend, name))
     }
 
-    static func configuration(_ cluster: PostgresCluster, database: String) throws -> PostgresClient.Configuration {
-        PostgresClient.Configuration(host: "127.0.0.1", port: cluster.port, username: cluster.user, password: nil, database: database,
-                                     tls: .disable)
+    /// A fresh, empty registry of `backend` whose clock stands at `now`.
+    static func registry(_ backend: Backend, _ name: String) throws -> any Registry {
+        switch backend {
+        case .sqlite:
+            return try SQLiteRegistry(inMemoryWith: { now })
+        case .postgres:
+            let cluster = try PostgresCluster.started()
+            return try PostgresRegistry(location: PostgresLocation(url: cluster.url(cluster.freshDatabase(name))), password: nil,
+                                        clock: { now }, logger: logger)
+        }
     }
 
     @Test("REG-15 a link is used once, after its PIN link, within its month; the payload is dropped on use", arguments: Backend.allCases)
@@ -125,16 +122,14 @@ struct RegistryContractTests {
     @Test("REG-20 the PostgreSQL schema migrates once: a second start and two instances starting together change nothing")
     func migrations() async throws {
         let cluster = try PostgresCluster.started()
-        let configuration = try Self.configuration(cluster, database: cluster.freshDatabase("migrations"))
-        try await withThrowingTaskGroup(of: String?.self) { group in
-            for _ in 0..<2 {
-                group.addTask {
-                    try await PostgresRegistry.withRegistry(configuration: configuration, logger: Self.logger) { try await $0.schemaVersion() }
-                }
-            }
-            for try await version in group { #expect(version == "v1-links-and-audit") }
+        let location = try PostgresLocation(url: cluster.url(cluster.freshDatabase("migrations")))
+        let open: @Sendable () throws -> String = {
+            try PostgresRegistry(location: location, password: nil, clock: { Self.now }, logger: Self.logger).schemaVersion()
         }
-        let again = try await PostgresRegistry.withRegistry(configuration: configuration, logger: Self.logger) { try await $0.schemaVersion() }
-        #expect(again == "v1-links-and-audit")
+        try await withThrowingTaskGroup(of: String.self) { group in
+            for _ in 0..<2 { group.addTask { try open() } }
+            for try await version in group { #expect(version == "v1-registry") }
+        }
+        #expect(try open() == "v1-registry")
     }
 }

@@ -1,6 +1,7 @@
 import BulkRADecode
 import BulkRAIssue
 import BulkRAModel
+import BulkRAPostgres
 import BulkRARegistry
 import BulkRAService
 import BulkRAValidate
@@ -15,10 +16,16 @@ struct ServiceTests {
     static let logger = Logger(label: "bulkra.tests")
 
     /// A data folder made by the library alone: registry, TEST CAs and CRLs, then SampleData's institutions.
-    static func dataFolder(_ name: String) throws -> (path: String, registry: SQLiteRegistry) {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bulkra-service-\(getpid())-\(name)").path
+    /// On `.postgres` the folder records a fresh database of the tests' throwaway cluster (REG-21).
+    static func dataFolder(_ name: String, on backend: RegistryContractTests.Backend = .sqlite) throws -> (path: String, registry: any Registry) {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bulkra-service-\(getpid())-\(name)-\(backend)").path
         try? FileManager.default.removeItem(atPath: path)
-        let done = try DataFolder(path: path).initialise(logger: logger, now: Date())
+        var database: PostgresLocation?
+        if backend == .postgres {
+            let cluster = try PostgresCluster.started()
+            database = try PostgresLocation(url: cluster.url(cluster.freshDatabase("\(name)")))
+        }
+        let done = try DataFolder(path: path).initialise(logger: logger, now: Date(), database: database)
         #expect(done.madeHierarchy != nil && done.signedCRLs.count == AuthorityRole.allCases.count)
         let bytes = try sample("institutions/institutions-valid.tsv")
         let upload = try UploadDecoder(kind: .institution).decode(bytes, fileName: "institutions-valid.tsv")
@@ -32,19 +39,21 @@ struct ServiceTests {
         Array(try Data(contentsOf: TestPaths.sampleData.appendingPathComponent(name)))
     }
 
-    @Test("CLI-10 CLI-11 initialising a data folder twice keeps its CAs and signs no CRL again")
-    func initialiseTwice() throws {
-        let (path, _) = try Self.dataFolder("init-twice")
+    @Test("CLI-10 CLI-11 REG-21 initialising a data folder twice keeps its CAs and its registry and signs no CRL again", arguments: RegistryContractTests.Backend.allCases)
+    func initialiseTwice(backend: RegistryContractTests.Backend) throws {
+        let (path, _) = try Self.dataFolder("init-twice", on: backend)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let root = try String(contentsOfFile: path + "/ca/root.pem", encoding: .utf8)
         let again = try DataFolder(path: path).initialise(logger: Self.logger, now: Date())
         #expect(again.madeHierarchy == nil && again.signedCRLs.isEmpty)
+        #expect(try again.registry.institutions().count > 0)
+        #expect(FileManager.default.fileExists(atPath: path + "/registry.sqlite") == (backend == .sqlite))
         #expect(try String(contentsOfFile: path + "/ca/root.pem", encoding: .utf8) == root)
     }
 
-    @Test("CLI-60 RES-14 RES-08 a submission comes back as a Codable value: accepted, then alreadyApplied for the same bytes; refused for NG lines or an unreadable file; a check applies nothing")
-    func outcomes() throws {
-        let (path, registry) = try Self.dataFolder("outcomes")
+    @Test("CLI-60 RES-14 RES-08 a submission comes back as a Codable value: accepted, then alreadyApplied for the same bytes; refused for NG lines or an unreadable file; a check applies nothing", arguments: RegistryContractTests.Backend.allCases)
+    func outcomes(backend: RegistryContractTests.Backend) throws {
+        let (path, registry) = try Self.dataFolder("outcomes", on: backend)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let applier = UploadApplier(ServiceEnvironment(dataFolder: path, registry: registry, logger: Self.logger))
         let context = UploadContext(institutionID: "example-u", kind: .server, operation: .issue, officerEmail: nil)
@@ -95,9 +104,9 @@ struct ServiceTests {
         #expect(drawn.withLock { $0 } >= outcome.linesOK * 24 + 3)
     }
 
-    @Test("RES-12 in skip mode the good lines of a file with NG lines are applied and the outcome says refused, applied")
-    func skipMode() throws {
-        let (path, registry) = try Self.dataFolder("skip")
+    @Test("RES-12 in skip mode the good lines of a file with NG lines are applied and the outcome says refused, applied", arguments: RegistryContractTests.Backend.allCases)
+    func skipMode(backend: RegistryContractTests.Backend) throws {
+        let (path, registry) = try Self.dataFolder("skip", on: backend)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let applier = UploadApplier(ServiceEnvironment(dataFolder: path, registry: registry, logger: Self.logger))
         let context = UploadContext(institutionID: "example-u", kind: .server, operation: .issue, officerEmail: nil)

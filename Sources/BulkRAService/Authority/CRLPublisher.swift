@@ -8,10 +8,10 @@ public struct CRLPublisher: Sendable {
     /// CRL-01: the data folder holding the CAs and the CRLs.
     public let dataFolder: String
     /// CRL-01: the registry the revocations are read from.
-    public let registry: SQLiteRegistry
+    public let registry: any Registry
 
     /// CRL-01: a publisher over one data folder and its registry.
-    public init(dataFolder: String, registry: SQLiteRegistry) {
+    public init(dataFolder: String, registry: any Registry) {
         self.dataFolder = dataFolder
         self.registry = registry
     }

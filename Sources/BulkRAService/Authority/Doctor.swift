@@ -7,7 +7,7 @@ import Glibc
 /// `bulkra doctor`: the invariants an operator cares about, each named by its rule (DOC-01..DOC-07, Specs/doctor.md).
 public struct Doctor {
     let data: String
-    let registry: SQLiteRegistry
+    let registry: any Registry
     let now: Date
     /// Further folders to search for certificates signed by our CAs (besides the delivery folders the outbox knows).
     let scanFolders: [String]
@@ -15,7 +15,7 @@ public struct Doctor {
     let progress: (Int) -> Void
 
     /// DOC-01: a doctor for one data folder at `now`, also searching `scanFolders`; `progress` gets the certificates checked.
-    public init(data: String, registry: SQLiteRegistry, now: Date, scanFolders: [String], progress: @escaping (Int) -> Void) {
+    public init(data: String, registry: any Registry, now: Date, scanFolders: [String], progress: @escaping (Int) -> Void) {
         self.data = data
         self.registry = registry
         self.now = now
@@ -99,7 +99,7 @@ public struct Doctor {
     }
 
     /// DOC-02 for one chunk: "serial N: …" lines.
-    static func problems(in rows: [SQLiteRegistry.StoredDER], authorities: [String: AuthorityCheck]) -> [String] {
+    static func problems(in rows: [StoredDER], authorities: [String: AuthorityCheck]) -> [String] {
         var problems: [String] = []
         let byRole = Dictionary(grouping: rows, by: { $0.issuerRole ?? "" })
         for (role, group) in byRole.sorted(by: { $0.key < $1.key }) {
@@ -201,7 +201,8 @@ public struct Doctor {
 
     /// DOC-07: files holding secrets are readable by their owner only.
     func checkModes(_ report: inout Report, deliveryFolders: [String]) {
-        var secrets = [registry.path, registry.path + "-wal", registry.path + "-shm", data + "/outbox.key"]
+        let embedded = data + "/registry.sqlite"
+        var secrets = [embedded, embedded + "-wal", embedded + "-shm", data + "/outbox.key", data + "/database.password"]
         secrets += Self.files(in: data + "/ca").filter { $0.hasSuffix(".key.pem") }
         secrets += Self.files(in: data + "/ra").filter { $0.hasSuffix(".p12") || $0.hasSuffix(".pin.txt") }
         secrets += Self.files(in: data + "/outbox").filter { $0.hasSuffix(".eml") }

@@ -15,13 +15,13 @@ import Logging
 /// mail is written only when neither `DATA/outbox/` nor `DATA/outbox/sent/` has it.
 public struct OutboxDelivery {
     let data: String
-    let registry: SQLiteRegistry
+    let registry: any Registry
     let logger: Logger
     /// The key the payloads are sealed under (`DATA/outbox.key`).
     let sealing: OutboxPayload
 
     /// REG-18: a deliverer; `sealing` when the caller holds the outbox key already (it sealed this commit's payloads with it).
-    public init(data: String, registry: SQLiteRegistry, logger: Logger, sealing: OutboxPayload? = nil) throws {
+    public init(data: String, registry: any Registry, logger: Logger, sealing: OutboxPayload? = nil) throws {
         self.data = data
         self.registry = registry
         self.logger = logger

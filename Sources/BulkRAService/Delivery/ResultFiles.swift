@@ -9,7 +9,7 @@ import Foundation
 /// (REG-18), and again whenever the same file is submitted again.
 struct ResultFiles {
     let data: String
-    let registry: SQLiteRegistry
+    let registry: any Registry
 
     /// Writes the files of `batchID` into `folder`; returns how many.
     @discardableResult

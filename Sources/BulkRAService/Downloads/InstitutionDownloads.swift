@@ -30,12 +30,12 @@ public struct InstitutionDownloads: Sendable {
     /// DL-01: the registry pages are this long.
     public static let pageSize = 2_000
 
-    let registry: SQLiteRegistry
+    let registry: any Registry
     /// The institution.
     public let institution: InstitutionProfile
 
     /// DL-01: the downloads of `institutionID`; an unknown institution is a coded error.
-    public init(registry: SQLiteRegistry, institutionID: String) throws {
+    public init(registry: any Registry, institutionID: String) throws {
         guard let profile = try registry.institution(id: institutionID) else {
             throw OperationalError(.notFound, LocalizedText(ja: "機関が登録されていません: \(institutionID)", en: "Unknown institution: \(institutionID)"))
         }

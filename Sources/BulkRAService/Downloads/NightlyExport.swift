@@ -24,10 +24,10 @@ public struct NightlyExport: Sendable {
     }
 
     let data: String
-    let registry: SQLiteRegistry
+    let registry: any Registry
 
     /// NIGHT-01: an export of one data folder's registry and CRLs.
-    public init(data: String, registry: SQLiteRegistry) {
+    public init(data: String, registry: any Registry) {
         self.data = data
         self.registry = registry
     }

@@ -7,10 +7,10 @@ import X509
 /// CLI-50: records certificates issued elsewhere (the institution's existing ones), so that renewals and revocations
 /// of them can be checked and downloads list them.
 public struct CertificateImporter: Sendable {
-    let registry: SQLiteRegistry
+    let registry: any Registry
 
     /// CLI-50: an importer into one registry.
-    public init(registry: SQLiteRegistry) {
+    public init(registry: any Registry) {
         self.registry = registry
     }
 

@@ -6,7 +6,7 @@ import Logging
 extension DataFolder {
     /// CLI-02, REG-18: the registry as every command opens it: first what a crashed command left pending is finished,
     /// and the user is told (a failure there is a warning; the command goes on and the next one tries again).
-    func openForCommand(logger: Logger) throws -> SQLiteRegistry {
+    func openForCommand(logger: Logger) throws -> any Registry {
         let registry = try openRegistry(logger: logger)
         switch try finishPendingWork(registry: registry, logger: logger, now: Date()) {
         case .none:

@@ -1,0 +1,263 @@
+import BulkRAModel
+import BulkRAValidate
+import Foundation
+
+/// The database under a registry (REG-20): how to read, how to write under the registry's write lock, and what time it
+/// is. ``SQLiteRegistry`` and `PostgresRegistry` provide these; everything else a ``Registry`` does is written once
+/// in this protocol's extension over ``RegistryStatements``.
+public protocol RegistryDatabase: Registry {
+    /// The registry's clock (commit times, link expiry).
+    var clock: @Sendable () -> Date { get }
+    /// REG-20: runs `body` on a connection that reads a consistent state.
+    func reading<T>(_ body: (any SQLSession) throws -> T) throws -> T
+    /// REG-17, REG-20: runs `body` in one transaction under the registry's write lock (every writer of every process takes
+    /// it, so writes behave as if run one after another); `durable: false` lets the commit return before it is on disk.
+    func writing<T>(durable: Bool, _ body: (any SQLSession) throws -> T) throws -> T
+    /// REG-20: `reading` for callers on the cooperative threads (it runs where blocking is allowed).
+    func readingAsync<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T
+    /// REG-20: `writing` (durable) for callers on the cooperative threads.
+    func writingAsync<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T
+}
+
+extension RegistryDatabase {
+    func writing<T>(_ body: (any SQLSession) throws -> T) throws -> T {
+        try writing(durable: true, body)
+    }
+
+    var stamp: String { UTCTimestamp.string(clock()) }
+
+    // MARK: - SubmissionStore
+
+    /// REG-17: the submission's reads and writes in one transaction under the write lock.
+    public func serializable<T>(_ body: (RegistryTransaction) throws -> T) throws -> T {
+        let now = clock()
+        return try writing { session in try body(RegistryTransaction(session: session, now: now)) }
+    }
+
+    // MARK: - ValidationDirectory (VAL-D01)
+
+    /// Implements VAL-D01.
+    public func institution(id: String) throws -> InstitutionProfile? {
+        try reading { try RegistryStatements.institution($0, id: id) }
+    }
+
+    /// Implements VAL-D01.
+    public func officer(email: String) throws -> KnownOfficer? {
+        try reading { try RegistryStatements.officer($0, email: email) }
+    }
+
+    /// Implements VAL-D01.
+    public func institutionOwning(domain: DomainName) throws -> String? {
+        try reading { try RegistryStatements.institutionOwning($0, domain: domain) }
+    }
+
+    /// Implements VAL-D01.
+    public func certificates(family: CertificateFamily, identities: [String]) throws -> [KnownCertificate] {
+        try reading { try RegistryStatements.known($0, column: "identity", values: identities, family: family) }
+    }
+
+    /// Implements VAL-D01.
+    public func certificates(serials: [SerialNumber]) throws -> [KnownCertificate] {
+        try reading { try RegistryStatements.known($0, column: "serial", values: serials.map(\.decimal), family: nil) }
+    }
+
+    // MARK: - Writes outside a submission
+
+    /// REG-04: institution lines in one transaction.
+    public func apply(_ changes: [InstitutionChange]) throws {
+        try apply(changes, officerCertificates: [], links: [])
+    }
+
+    /// REG-04, REG-13, REG-16: institution lines, RA certificates and their links in one transaction.
+    public func apply(_ changes: [InstitutionChange], officerCertificates: [CertificateRecord], links: [DeliveryLinkRecord]) throws {
+        let now = stamp
+        try writing { try RegistryStatements.apply(changes, officerCertificates: officerCertificates, links: links, into: $0, at: now) }
+    }
+
+    /// REG-12: uses an enrolment with its certificate in one transaction.
+    public func completeEnrolment(tokenSHA256: String, certificate: CertificateRecord) throws {
+        let now = clock()
+        _ = try writing { try RegistryStatements.completeEnrolment($0, tokenSHA256: tokenSHA256, certificate: certificate, now: now) }
+    }
+
+    /// REG-05: allow-list rows in one transaction.
+    public func apply(_ entries: [AllowListEntry]) throws {
+        let now = stamp
+        try writing { try RegistryStatements.insert(entries, into: $0, at: now) }
+    }
+
+    /// REG-06: certificates in one transaction.
+    public func record(_ certificates: [CertificateRecord]) throws {
+        let now = stamp
+        try writing { try RegistryStatements.insert(certificates, into: $0, at: now) }
+    }
+
+    /// REG-09: a batch in one transaction.
+    @discardableResult
+    public func commit(_ batch: RegistryBatch) throws -> Int64 {
+        let now = stamp
+        return try writing { try RegistryStatements.commit(batch, into: $0, at: now) }
+    }
+
+    // MARK: - Reads
+
+    /// REG-15: a committed batch by number.
+    public func batch(id: Int64) throws -> StoredBatch? {
+        try reading { try RegistryStatements.storedBatch($0, id: id) }
+    }
+
+    /// REG-15: the certificates a batch issued, in recording order.
+    public func certificates(batchID: Int64) throws -> [CertificateRecord] {
+        try reading { try RegistryStatements.certificates($0, batchID: batchID) }
+    }
+
+    /// REG-10: the result of an earlier applied submission of the same bytes.
+    public func previousResult(institutionID: String, kind: UploadKind, operation: UploadOperation,
+                               fileSHA256: String) throws -> (json: String, tsv: String)? {
+        try reading {
+            try RegistryStatements.previousBatch($0, institutionID: institutionID, kind: kind, operation: operation, fileSHA256: fileSHA256)
+                .map { ($0.resultJSON, $0.resultTSV) }
+        }
+    }
+
+    /// REG-11: what a role's CRL lists.
+    public func revokedCertificates(issuerRole: String) throws -> [(serial: SerialNumber, revokedAt: Date, reason: Int)] {
+        try reading { try RegistryStatements.revokedCertificates($0, issuerRole: issuerRole) }
+    }
+
+    /// Which of these serials are taken.
+    public func takenSerials(_ serials: [SerialNumber]) throws -> Set<SerialNumber> {
+        try reading { try RegistryStatements.takenSerials($0, serials) }
+    }
+
+    /// The stored records of these serials.
+    public func storedCertificates(serials: [SerialNumber]) throws -> [CertificateRecord] {
+        try reading { try RegistryStatements.storedCertificates($0, serials: serials) }
+    }
+
+    /// REG-12: an enrolment by token hash.
+    public func enrolment(tokenSHA256: String) throws -> EnrolmentRecord? {
+        try reading { try RegistryStatements.enrolment($0, tokenSHA256: tokenSHA256) }
+    }
+
+    /// REG-13: active officers without a valid RA certificate.
+    public func officersWithoutCertificate(emails: [String]) throws -> [String] {
+        let now = clock()
+        return try reading { try RegistryStatements.officersWithoutCertificate($0, emails: emails, now: now) }
+    }
+
+    /// Every institution, ordered by ID.
+    public func institutions() throws -> [InstitutionProfile] {
+        try reading { try RegistryStatements.institutions($0) }
+    }
+
+    /// Every institution's id, sorted.
+    public func institutionIDs() throws -> [String] {
+        try reading { try $0.texts("SELECT id FROM institution ORDER BY id") }
+    }
+
+    /// REG-14: one page of a download.
+    public func certificates(_ query: CertificateQuery, after cursor: Int64, limit: Int) throws -> [ListedCertificate] {
+        try reading { try RegistryStatements.certificates($0, query, after: cursor, limit: limit) }
+    }
+
+    // MARK: - OutboxStore (REG-18)
+
+    /// REG-18: whether any delivery is waiting that `owner` could claim now.
+    public func hasClaimableDeliveries(owner: String, deadOwners: [String]) throws -> Bool {
+        let now = stamp
+        return try reading { try RegistryStatements.hasClaimableDeliveries($0, owner: owner, deadOwners: deadOwners, now: now) }
+    }
+
+    /// REG-18: claims pending deliveries.
+    public func claimDeliveries(owner: String, deadOwners: [String], limit: Int, lease: TimeInterval) throws -> [PendingDelivery] {
+        let now = clock()
+        return try writing {
+            try RegistryStatements.claimDeliveries($0, owner: owner, deadOwners: deadOwners, limit: limit, now: UTCTimestamp.string(now),
+                                                   until: UTCTimestamp.string(now.addingTimeInterval(lease)))
+        }
+    }
+
+    /// REG-18: claimants under a running lease.
+    public func deliveryClaimants() throws -> [String] {
+        let now = stamp
+        return try reading { try RegistryStatements.deliveryClaimants($0, now: now) }
+    }
+
+    /// REG-18: marks deliveries done, without waiting for the disk: if a crash loses the mark, the deliveries run again,
+    /// which writes the same files and skips mails already written.
+    public func markDelivered(_ ids: [Int64]) throws {
+        guard !ids.isEmpty else { return }
+        let now = stamp
+        try writing(durable: false) { try RegistryStatements.markDelivered($0, ids, now: now) }
+    }
+
+    /// REG-18: pending count and the oldest's commit time.
+    public func pendingDeliveries() throws -> (count: Int, oldest: Date?) {
+        try reading { try RegistryStatements.pendingDeliveries($0) }
+    }
+
+    /// REG-18: the folders deliveries were written into.
+    public func deliveryFolders() throws -> [String] {
+        try reading { try RegistryStatements.deliveryFolders($0) }
+    }
+
+    /// REG-18: applied batches without deliveries.
+    public func batchesWithoutDeliveries() throws -> [Int64] {
+        try reading { try RegistryStatements.batchesWithoutDeliveries($0) }
+    }
+
+    // MARK: - RegistryInspection (DOC-01..DOC-07)
+
+    /// DOC-02: a page of stored certificates.
+    public func certificateDERs(after cursor: Int64, limit: Int) throws -> [StoredDER] {
+        try reading { try RegistryStatements.certificateDERs($0, after: cursor, limit: limit) }
+    }
+
+    /// DOC-03: double issues.
+    public func doubleIssues() throws -> [(family: String, identity: String, serials: [String])] {
+        try reading { try RegistryStatements.doubleIssues($0) }
+    }
+
+    /// DOC-03: double renewals.
+    public func doubleRenewals() throws -> [(replaced: String, serials: [String])] {
+        try reading { try RegistryStatements.doubleRenewals($0) }
+    }
+
+    /// DOC-05: stored DERs by serial.
+    public func storedDERs(serials: [String]) throws -> [String: [UInt8]] {
+        try reading { try RegistryStatements.storedDERs($0, serials: serials) }
+    }
+
+    // MARK: - DeliveryLinkStore, DeliveryLinkRecording, AuditLog (REG-15, REG-16)
+
+    /// REG-15: a link by token hash, read off the cooperative threads.
+    public func deliveryLink(tokenSHA256: String) async throws -> DeliveryLinkRecord? {
+        try await readingAsync { try RegistryStatements.deliveryLink($0, tokenSHA256: tokenSHA256) }
+    }
+
+    /// REG-15, DESK-42: why a link cannot be used at `now`.
+    public func deliveryLinkRefusal(tokenSHA256: String, kind: DeliveryLinkRecord.Kind, now: Date) async throws -> DeliveryLinkRecord.Refusal? {
+        try await readingAsync { try RegistryStatements.refusal($0, RegistryStatements.deliveryLink($0, tokenSHA256: tokenSHA256), kind: kind, now: now) }
+    }
+
+    /// REG-15, DESK-42: uses a link under the write lock, so of two uses at once (on any instances) the second finds it used.
+    public func useDeliveryLink(tokenSHA256: String, kind: DeliveryLinkRecord.Kind, now: Date) async throws -> DeliveryLinkRecord {
+        try await writingAsync { try RegistryStatements.useDeliveryLink($0, tokenSHA256: tokenSHA256, kind: kind, now: now) }
+    }
+
+    /// REG-16: stores links outside a batch.
+    public func recordDeliveryLinks(_ links: [DeliveryLinkRecord], now: Date) async throws {
+        try await writingAsync { try RegistryStatements.insert(links, into: $0, batchID: nil, at: UTCTimestamp.string(now)) }
+    }
+
+    /// REG-15: appends an audit entry in its own transaction.
+    public func audit(_ entry: AuditEvent) async throws {
+        try await writingAsync { try RegistryStatements.audit($0, nil, entry.event, entry.serial, entry.detail, UTCTimestamp.string(entry.at)) }
+    }
+
+    /// REG-15: the entries of `event`, oldest first.
+    public func auditEvents(named event: String) async throws -> [AuditEvent] {
+        try await readingAsync { try RegistryStatements.auditEvents($0, named: event) }
+    }
+}

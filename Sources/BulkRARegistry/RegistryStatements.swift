@@ -1,0 +1,367 @@
+import BulkRAModel
+import BulkRAValidate
+import Foundation
+
+/// The registry's statements, written once for both databases (REG-20): every read and write the registry makes goes
+/// through here on an ``SQLSession``, so SQLite and PostgreSQL hold the same rows and answer the same way.
+enum RegistryStatements {
+    typealias Session = any SQLSession
+
+    /// Statement arguments from Swift values.
+    static func bind(_ values: any SQLArgument...) -> [SQLValue] {
+        values.map(\.sqlValue)
+    }
+
+    // MARK: - What validation reads (VAL-D01)
+
+    static func institution(_ db: Session, id: String) throws -> InstitutionProfile? {
+        guard let row = try db.row("SELECT * FROM institution WHERE id = ?", [.text(id)]) else { return nil }
+        let domains = try db.texts("SELECT name FROM domain WHERE institution_id = ? ORDER BY name", [.text(id)])
+            .compactMap { try? DomainName($0) }
+        var allowList: [DomainName: Set<String>] = [:]
+        for entry in try db.rows("""
+            SELECT a.domain, a.organizational_unit FROM allow_list a JOIN domain d ON d.name = a.domain
+            WHERE d.institution_id = ?
+            """, [.text(id)]) {
+            if let domain = try? DomainName(entry.text("domain") ?? ""), let unit = entry.text("organizational_unit") {
+                allowList[domain, default: []].insert(unit)
+            }
+        }
+        var officers: [String: KnownOfficer] = [:]
+        for officerRow in try db.rows("SELECT * FROM officer WHERE institution_id = ? AND active = 1", [.text(id)]) {
+            let officer = try officer(db, row: officerRow)
+            officers[officer.email] = officer
+        }
+        return InstitutionProfile(
+            id: row.text("id") ?? id, name: row.text("name") ?? "", englishName: row.text("english_name") ?? "",
+            stateOrProvince: row.text("state_or_province") ?? "", locality: row.text("locality") ?? "",
+            headName: row.text("head_name") ?? "", headEmail: row.text("head_email") ?? "",
+            isActive: row.flag("active"), domains: Set(domains), allowList: allowList, officers: officers)
+    }
+
+    static func officer(_ db: Session, row: SQLRow) throws -> KnownOfficer {
+        let email = row.text("email") ?? ""
+        let domains = try db.texts("SELECT domain FROM officer_domain WHERE officer_email = ?", [.text(email)])
+            .compactMap { try? DomainName($0) }
+        return KnownOfficer(email: email, institutionID: row.text("institution_id") ?? "", name: row.text("name") ?? "",
+                            romaji: row.text("romaji") ?? "", domains: Set(domains))
+    }
+
+    static func officer(_ db: Session, email: String) throws -> KnownOfficer? {
+        try db.row("SELECT * FROM officer WHERE email = ? AND active = 1", [.text(email)]).map { try officer(db, row: $0) }
+    }
+
+    static func institutionOwning(_ db: Session, domain: DomainName) throws -> String? {
+        try db.texts("SELECT institution_id FROM domain WHERE name = ?", [.text(domain.name)]).first
+    }
+
+    /// Certificates whose `column` is one of `values` (of `family` when given), 500 per query.
+    static func known(_ db: Session, column: String, values: [String], family: CertificateFamily?) throws -> [KnownCertificate] {
+        var result: [KnownCertificate] = []
+        for slice in values.chunked(500) {
+            var sql = """
+                SELECT serial, institution_id, family, identity, subject_dn, key_digest, state, domain FROM certificate
+                WHERE \(column) IN (\(db.marks(slice.count)))
+                """
+            var arguments = slice.map(SQLValue.text)
+            if let family {
+                sql += " AND family = ?"
+                arguments.append(.text(family.rawValue))
+            }
+            for row in try db.rows(sql, arguments) {
+                guard let serial = try? SerialNumber(row.text("serial") ?? ""),
+                      let family = CertificateFamily(rawValue: row.text("family") ?? ""),
+                      let subject = try? SubjectDistinguishedName(row.text("subject_dn") ?? "") else { continue }
+                result.append(KnownCertificate(
+                    serial: serial, institutionID: row.text("institution_id") ?? "", family: family, identity: row.text("identity") ?? "",
+                    subject: subject, keyDigest: row.text("key_digest") ?? "",
+                    isRevoked: row.int("state") == CertificateRecord.State.revoked.rawValue,
+                    domain: row.text("domain").flatMap { try? DomainName($0) }))
+            }
+        }
+        return result
+    }
+
+    // MARK: - Institutions and allow-lists (REG-04, REG-05)
+
+    static func apply(_ changes: [InstitutionChange], officerCertificates: [CertificateRecord], links: [DeliveryLinkRecord],
+                      into db: Session, at now: String) throws {
+        try insert(changes, into: db, at: now)
+        try insert(officerCertificates, into: db, at: now)
+        for certificate in officerCertificates {
+            try audit(db, nil, "issued", certificate.serial, "profile 1 (RA) for \(certificate.administratorEmail)", now)
+        }
+        try insert(links, into: db, batchID: nil, at: now)
+    }
+
+    static func insert(_ changes: [InstitutionChange], into db: Session, at now: String) throws {
+        for change in changes {
+            let institution = change.institution
+            let officer = change.officer
+            switch change.action {
+            case .add, .update:
+                if try db.row("SELECT id FROM institution WHERE id = ?", [.text(institution.id)]) != nil {
+                    try db.execute("""
+                        UPDATE institution SET name = ?, english_name = ?, state_or_province = ?, locality = ?,
+                          head_name = ?, head_email = ?, active = ?, remarks = CASE WHEN ? = '' THEN remarks ELSE ? END, updated_at = ?
+                        WHERE id = ?
+                        """, bind(institution.name, institution.englishName, institution.stateOrProvince, institution.locality,
+                              institution.headName, institution.headEmail, institution.isActive,
+                              change.remarks, change.remarks, now, institution.id))
+                } else {
+                    try db.execute("""
+                        INSERT INTO institution (id, name, english_name, state_or_province, locality, head_name, head_email,
+                          active, remarks, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """, bind(institution.id, institution.name, institution.englishName, institution.stateOrProvince,
+                              institution.locality, institution.headName, institution.headEmail,
+                              institution.isActive, change.remarks, now, now))
+                }
+                for domain in institution.domains.sorted() {
+                    try db.execute("INSERT INTO domain (name, institution_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                                   [.text(domain.name), .text(institution.id), .text(now)])
+                }
+                try db.execute("""
+                    INSERT INTO officer (email, institution_id, name, romaji, active, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, 1, ?, ?)
+                    ON CONFLICT(email) DO UPDATE SET name = excluded.name, romaji = excluded.romaji, active = 1,
+                      updated_at = excluded.updated_at
+                    """, bind(officer.email, institution.id, officer.name, officer.romaji, now, now))
+                try db.execute("DELETE FROM officer_domain WHERE officer_email = ?", [.text(officer.email)])
+                for domain in officer.domains.sorted() {
+                    try db.execute("INSERT INTO officer_domain (officer_email, domain) VALUES (?, ?)",
+                                   [.text(officer.email), .text(domain.name)])
+                }
+            case .removeOfficer:
+                try db.execute("UPDATE officer SET active = 0, updated_at = ? WHERE email = ?", [.text(now), .text(officer.email)])
+                try db.execute("DELETE FROM officer_domain WHERE officer_email = ?", [.text(officer.email)])
+            }
+        }
+    }
+
+    static func insert(_ entries: [AllowListEntry], into db: Session, at now: String) throws {
+        for entry in entries {
+            try db.execute("INSERT INTO allow_list (domain, organizational_unit, created_at) VALUES (?, ?, ?)",
+                           [.text(entry.domain.name), .text(entry.organizationalUnit), .text(now)])
+        }
+    }
+
+    static func institutions(_ db: Session) throws -> [InstitutionProfile] {
+        try db.texts("SELECT id FROM institution ORDER BY id").compactMap { try institution(db, id: $0) }
+    }
+
+    // MARK: - Certificates and batches (REG-06, REG-09)
+
+    static func insert(_ certificates: [CertificateRecord], into db: Session, at now: String, batchID: Int64? = nil) throws {
+        for certificate in certificates {
+            let values = bind(
+                certificate.serial.decimal, certificate.institutionID, certificate.family.rawValue, certificate.profile,
+                certificate.identity, certificate.subject.description, certificate.domain?.name, certificate.keyDigest,
+                certificate.state.rawValue, certificate.notBefore.map(UTCTimestamp.string), certificate.notAfter.map(UTCTimestamp.string),
+                certificate.administratorName, certificate.administratorAffiliation, certificate.administratorEmail,
+                certificate.userName, certificate.userAffiliation, certificate.userEmail, certificate.der, now,
+                certificate.revokedAt.map(UTCTimestamp.string), certificate.revocationReason, certificate.revocationComment,
+                certificate.replacedSerial?.decimal, certificate.issuerRole, batchID, now, certificate.serverSoftware,
+                certificate.downloadMethod, certificate.dnsNames)
+            try db.execute("""
+                INSERT INTO certificate (serial, institution_id, family, profile, identity, subject_dn, domain, key_digest,
+                  state, not_before, not_after, admin_name, admin_affiliation, admin_email, user_name, user_affiliation,
+                  user_email, der, recorded_at, revoked_at, revocation_reason, revocation_comment, replaced_serial, issuer_role,
+                  batch_id, updated_at, server_software, download_method, dns_names)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, values)
+        }
+    }
+
+    /// REG-09: the batch row, its certificates, renewals, revocations, enrolments, updates and links.
+    static func commit(_ batch: RegistryBatch, into db: Session, at now: String) throws -> Int64 {
+        let record = batch.record
+        let batchID = try db.insert("""
+            INSERT INTO batch (institution_id, kind, operation, officer_email, file_sha256, file_name, result_json,
+              result_tsv, accepted, rejected, outcome, applied, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, bind(record.institutionID, record.kind.rawValue, record.operation.rawValue, record.officerEmail,
+                  record.fileSHA256, record.fileName, record.resultJSON, record.resultTSV, record.accepted,
+                  record.rejected, record.outcome, record.applied, now))
+        try insert(batch.issued, into: db, at: now, batchID: batchID)
+        for certificate in batch.issued {
+            try audit(db, batchID, "issued", certificate.serial, "profile \(certificate.profile.map(String.init) ?? "-")", now)
+        }
+        for serial in batch.renewed {
+            try markRenewed(db, serial, at: now)
+            try audit(db, batchID, "renewed", serial, "", now)
+        }
+        for revocation in batch.revocations {
+            try db.execute("""
+                UPDATE certificate SET state = ?, revoked_at = ?, revocation_reason = ?, revocation_comment = ?,
+                  revocation_batch_id = ?, updated_at = ? WHERE serial = ?
+                """, bind(CertificateRecord.State.revoked.rawValue, now, revocation.reason, revocation.comment,
+                      batchID, now, revocation.serial.decimal))
+            try audit(db, batchID, "revoked", revocation.serial, "reason \(revocation.reason)", now)
+        }
+        for enrolment in batch.enrolments {
+            try db.execute("""
+                INSERT INTO enrolment (token_sha256, batch_id, institution_id, operation, officer_email, line, record, expires_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, bind(enrolment.tokenSHA256, batchID, enrolment.institutionID, enrolment.operation.rawValue,
+                      enrolment.officerEmail, enrolment.line, enrolment.record,
+                      UTCTimestamp.string(enrolment.expires)))
+            try audit(db, batchID, "enrolment-opened", nil, "line \(enrolment.line)", now)
+        }
+        for update in batch.administratorUpdates {
+            try db.execute("UPDATE certificate SET admin_name = ?, admin_affiliation = ?, admin_email = ?, updated_at = ? WHERE serial = ?",
+                           bind(update.name.text, update.affiliation.text, update.email.address, now, update.serial.decimal))
+            try audit(db, batchID, "administrator-updated", update.serial, "", now)
+        }
+        try insert(batch.links, into: db, batchID: batchID, at: now)
+        return batchID
+    }
+
+    static func markRenewed(_ db: Session, _ serial: SerialNumber, at now: String) throws {
+        try db.execute("UPDATE certificate SET state = ?, updated_at = ? WHERE serial = ? AND state != ?",
+                       [.integer(Int64(CertificateRecord.State.renewed.rawValue)), .text(now), .text(serial.decimal),
+                        .integer(Int64(CertificateRecord.State.revoked.rawValue))])
+    }
+
+    static func audit(_ db: Session, _ batchID: Int64?, _ event: String, _ serial: SerialNumber?, _ detail: String, _ now: String) throws {
+        try db.execute("INSERT INTO audit_event (batch_id, event, serial, detail, created_at) VALUES (?, ?, ?, ?, ?)",
+                       [batchID.sqlValue, .text(event), serial?.decimal.sqlValue ?? .null, .text(detail), .text(now)])
+    }
+
+    static func auditEvents(_ db: Session, named event: String) throws -> [AuditEvent] {
+        try db.rows("SELECT event, serial, detail, created_at FROM audit_event WHERE event = ? ORDER BY id", [.text(event)]).map { row in
+            AuditEvent(event: row.text("event") ?? event, serial: row.text("serial").flatMap { try? SerialNumber($0) },
+                       detail: row.text("detail") ?? "",
+                       at: row.text("created_at").flatMap(UTCTimestamp.date) ?? Date(timeIntervalSince1970: 0))
+        }
+    }
+
+    static func storedBatch(_ db: Session, id: Int64) throws -> StoredBatch? {
+        try db.row("SELECT * FROM batch WHERE id = ?", [.integer(id)]).flatMap { row in
+            guard let kind = UploadKind(rawValue: row.text("kind") ?? ""), let operation = UploadOperation(rawValue: row.text("operation") ?? ""),
+                  let created = row.text("created_at").flatMap(UTCTimestamp.date) else { return nil }
+            return StoredBatch(id: row.integer("id") ?? id, institutionID: row.text("institution_id") ?? "", kind: kind, operation: operation,
+                               officerEmail: row.text("officer_email"), fileName: row.text("file_name") ?? "",
+                               resultJSON: row.text("result_json") ?? "", resultTSV: row.text("result_tsv") ?? "",
+                               linesOK: row.int("accepted") ?? 0, linesNG: row.int("rejected") ?? 0,
+                               applied: row.flag("applied"), created: created)
+        }
+    }
+
+    static func previousBatch(_ db: Session, institutionID: String, kind: UploadKind, operation: UploadOperation,
+                              fileSHA256: String) throws -> StoredBatch? {
+        let id = try db.row("""
+            SELECT id FROM batch WHERE institution_id = ? AND kind = ? AND operation = ? AND file_sha256 = ? AND applied = 1
+            ORDER BY id LIMIT 1
+            """, bind(institutionID, kind.rawValue, operation.rawValue, fileSHA256))?.integer("id")
+        return try id.flatMap { try storedBatch(db, id: $0) }
+    }
+
+    static func certificates(_ db: Session, batchID: Int64) throws -> [CertificateRecord] {
+        try db.rows("SELECT \(certificateColumns) FROM certificate c WHERE c.batch_id = ? ORDER BY c.\(db.dialect.recordingOrder)",
+                    [.integer(batchID)]).compactMap(certificateRecord)
+    }
+
+    static func storedCertificates(_ db: Session, serials: [SerialNumber]) throws -> [CertificateRecord] {
+        var records: [CertificateRecord] = []
+        for slice in serials.map(\.decimal).chunked(500) {
+            records += try db.rows("SELECT \(certificateColumns) FROM certificate c WHERE c.serial IN (\(db.marks(slice.count)))",
+                                   slice.map(SQLValue.text)).compactMap(certificateRecord)
+        }
+        return records
+    }
+
+    static func revokedCertificates(_ db: Session, issuerRole: String) throws -> [(serial: SerialNumber, revokedAt: Date, reason: Int)] {
+        try db.rows("SELECT serial, revoked_at, revocation_reason FROM certificate WHERE issuer_role = ? AND state = ? ORDER BY serial",
+                    [.text(issuerRole), .integer(Int64(CertificateRecord.State.revoked.rawValue))]).compactMap { row in
+            guard let serial = try? SerialNumber(row.text("serial") ?? ""),
+                  let date = row.text("revoked_at").flatMap(UTCTimestamp.date) else { return nil }
+            return (serial, date, row.int("revocation_reason") ?? 0)
+        }
+    }
+
+    static func takenSerials(_ db: Session, _ serials: [SerialNumber]) throws -> Set<SerialNumber> {
+        var taken = Set<SerialNumber>()
+        for slice in serials.map(\.decimal).chunked(500) {
+            for text in try db.texts("SELECT serial FROM certificate WHERE serial IN (\(db.marks(slice.count)))", slice.map(SQLValue.text)) {
+                if let serial = try? SerialNumber(text) { taken.insert(serial) }
+            }
+        }
+        return taken
+    }
+
+    /// The certificate columns every read selects; ``certificateRecord(_:)`` decodes them by name.
+    static let certificateColumns = """
+        c.serial, c.institution_id, c.family, c.profile, c.subject_dn, c.domain, c.key_digest, c.state, c.not_before,
+        c.not_after, c.admin_name, c.admin_affiliation, c.admin_email, c.user_name, c.user_affiliation, c.user_email, c.der,
+        c.revoked_at, c.revocation_reason, c.revocation_comment, c.replaced_serial, c.issuer_role, c.server_software,
+        c.download_method, c.dns_names
+        """
+
+    /// A stored row (selected with `certificateColumns`) as a record; `nil` for a row that no longer parses (never expected).
+    static func certificateRecord(_ row: SQLRow) -> CertificateRecord? {
+        guard let serial = try? SerialNumber(row.text("serial") ?? ""), let family = CertificateFamily(rawValue: row.text("family") ?? ""),
+              let subject = try? SubjectDistinguishedName(row.text("subject_dn") ?? ""),
+              let state = row.int("state").flatMap(CertificateRecord.State.init(rawValue:)) else { return nil }
+        return CertificateRecord(
+            serial: serial, institutionID: row.text("institution_id") ?? "", family: family, profile: row.int("profile"), subject: subject,
+            domain: row.text("domain").flatMap { try? DomainName($0) }, keyDigest: row.text("key_digest") ?? "", state: state,
+            notBefore: row.text("not_before").flatMap(UTCTimestamp.date), notAfter: row.text("not_after").flatMap(UTCTimestamp.date),
+            administratorName: row.text("admin_name") ?? "", administratorAffiliation: row.text("admin_affiliation") ?? "",
+            administratorEmail: row.text("admin_email") ?? "", userName: row.text("user_name") ?? "",
+            userAffiliation: row.text("user_affiliation") ?? "", userEmail: row.text("user_email") ?? "",
+            der: row.bytes("der") ?? [], revokedAt: row.text("revoked_at").flatMap(UTCTimestamp.date),
+            revocationReason: row.int("revocation_reason"), revocationComment: row.text("revocation_comment") ?? "",
+            replacedSerial: row.text("replaced_serial").flatMap { try? SerialNumber($0) }, issuerRole: row.text("issuer_role"),
+            serverSoftware: row.text("server_software") ?? "", downloadMethod: row.int("download_method"),
+            dnsNames: row.text("dns_names") ?? "")
+    }
+
+    // MARK: - Enrolments and RA certificates (REG-12, REG-13)
+
+    static func enrolment(_ db: Session, tokenSHA256: String) throws -> EnrolmentRecord? {
+        try db.row("SELECT * FROM enrolment WHERE token_sha256 = ?", [.text(tokenSHA256)]).flatMap { row in
+            guard let operation = UploadOperation(rawValue: row.text("operation") ?? ""),
+                  let expires = row.text("expires_at").flatMap(UTCTimestamp.date) else { return nil }
+            return EnrolmentRecord(tokenSHA256: tokenSHA256, institutionID: row.text("institution_id") ?? "", operation: operation,
+                                   officerEmail: row.text("officer_email"), line: row.int("line") ?? 0, record: row.text("record") ?? "",
+                                   expires: expires, usedAt: row.text("used_at").flatMap(UTCTimestamp.date),
+                                   serial: row.text("serial").flatMap { try? SerialNumber($0) })
+        }
+    }
+
+    /// REG-12: records the enrolment's certificate and uses the token, in the caller's transaction; returns the enrolment's batch.
+    static func completeEnrolment(_ db: Session, tokenSHA256: String, certificate: CertificateRecord, now: Date) throws -> Int64? {
+        let stamp = UTCTimestamp.string(now)
+        guard let row = try db.row("SELECT used_at, expires_at, batch_id FROM enrolment WHERE token_sha256 = ?", [.text(tokenSHA256)]) else {
+            throw OperationalError(.notFound, LocalizedText(ja: "登録トークンが見つかりません", en: "Unknown enrolment token"))
+        }
+        if row.text("used_at") != nil {
+            throw OperationalError(.invalidRequest, LocalizedText(ja: "この登録トークンは使用済みです", en: "This enrolment token was already used"))
+        }
+        if let expires = row.text("expires_at").flatMap(UTCTimestamp.date), expires <= now {
+            throw OperationalError(.invalidRequest, LocalizedText(ja: "この登録トークンは有効期限切れです", en: "This enrolment token has expired"))
+        }
+        let batchID = row.integer("batch_id")
+        try insert([certificate], into: db, at: stamp, batchID: batchID)
+        if let old = certificate.replacedSerial { try markRenewed(db, old, at: stamp) }
+        try db.execute("UPDATE enrolment SET used_at = ?, serial = ? WHERE token_sha256 = ?",
+                       [.text(stamp), .text(certificate.serial.decimal), .text(tokenSHA256)])
+        try audit(db, nil, "enrolment-completed", certificate.serial, "profile \(certificate.profile.map(String.init) ?? "-")", stamp)
+        return batchID
+    }
+
+    static func officersWithoutCertificate(_ db: Session, emails: [String], now date: Date) throws -> [String] {
+        let now = UTCTimestamp.string(date)
+        return try emails.filter { email in
+            try db.row("""
+                SELECT serial FROM certificate WHERE family = 'ra' AND admin_email = ? AND state != ? AND not_after > ? LIMIT 1
+                """, [.text(email), .integer(Int64(CertificateRecord.State.revoked.rawValue)), .text(now)]) == nil
+        }
+    }
+}
+
+extension Array {
+    /// The array in consecutive slices of at most `size` (bounded statement arguments).
+    func chunked(_ size: Int) -> [[Element]] {
+        stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// One connection inside one transaction, as the registry's shared statements use it (REG-20).
+///
+/// Statements are written once with `?` placeholders in the SQL both SQLite and PostgreSQL accept; a session
+/// translates what differs (placeholders, how a new row's id comes back, the name of the row-order column).
+public protocol SQLSession {
+    /// Which database the session talks to.
+    var dialect: SQLDialect { get }
+    /// Runs a query and returns its rows.
+    func rows(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow]
+    /// Runs a query and hands each row to `body` as it is read (long listings).
+    func forEachRow(_ sql: String, _ arguments: [SQLValue], _ body: (SQLRow) throws -> Void) throws
+    /// Runs a statement.
+    func execute(_ sql: String, _ arguments: [SQLValue]) throws
+    /// Runs an INSERT into a table whose key is `id` and returns the new row's id.
+    func insert(_ sql: String, _ arguments: [SQLValue]) throws -> Int64
+}
+
+/// What differs between the two databases in the registry's SQL (REG-20).
+public enum SQLDialect: Sendable {
+    case sqlite
+    case postgres
+
+    /// The column that orders certificates as they were recorded (paging cursors).
+    public var recordingOrder: String {
+        switch self {
+        case .sqlite: "rowid"
+        case .postgres: "seq"
+        }
+    }
+
+    /// `values` joined with spaces, as an aggregate.
+    public func joined(_ column: String) -> String {
+        switch self {
+        case .sqlite: "GROUP_CONCAT(\(column), ' ')"
+        case .postgres: "string_agg(\(column), ' ' ORDER BY \(column))"
+        }
+    }
+}
+
+extension SQLSession {
+    /// The first row, or nil.
+    public func row(_ sql: String, _ arguments: [SQLValue] = []) throws -> SQLRow? {
+        try rows(sql, arguments).first
+    }
+
+    /// The first column of every row, as text.
+    public func texts(_ sql: String, _ arguments: [SQLValue] = []) throws -> [String] {
+        try rows(sql, arguments).compactMap { $0.values.first.flatMap(Self.text) }
+    }
+
+    /// `?, ?, …` for `count` arguments.
+    public func marks(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ",")
+    }
+
+    private static func text(_ value: SQLValue) -> String? {
+        switch value {
+        case .text(let text): text
+        case .integer(let number): String(number)
+        case .bytes, .null: nil
+        }
+    }
+}
