@@ -167,6 +167,7 @@ let package = Package(
                 "BulkRADecode",
                 "BulkRAValidate",
                 "BulkRARegistry",
+                "BulkRAPostgres",
                 "BulkRAReport",
                 "BulkRAService",
                 "BulkRADesk",

@@ -38,11 +38,18 @@ struct CLITests {
         return Run(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self), error: String(decoding: error, as: UTF8.self))
     }
 
-    /// A fresh data folder with the SampleData institutions and allow-list.
-    static func dataFolder(_ name: String) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bulkra-cli-\(getpid())-\(name)").path
+    /// A fresh data folder with the SampleData institutions and allow-list; on `.postgres` its registry is a fresh
+    /// database of the tests' throwaway cluster (`bulkra init --database`, REG-21).
+    static func dataFolder(_ name: String, on backend: RegistryContractTests.Backend = .sqlite) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bulkra-cli-\(getpid())-\(name)-\(backend)").path
         try? FileManager.default.removeItem(atPath: path)
-        #expect(try run(["init", "--data", path]).status == 0)
+        var database: [String] = []
+        if backend == .postgres {
+            let cluster = try PostgresCluster.started()
+            database = ["--database", cluster.url(try cluster.freshDatabase("cli-\(name)"))]
+        }
+        let initialised = try run(["init", "--data", path] + database)
+        #expect(initialised.status == 0, "\(initialised.error)")
         #expect(try run(["institutions", "apply", "institutions/institutions-valid.tsv", "--data", path]).status == 0)
         #expect(try run(["allowlist", "apply", "allowlist/allowlist-valid.tsv", "--institution", "example-u", "--data", path]).status == 0)
         #expect(try run(["certificates", "import", "existing/example-u-server.pem", "--institution", "example-u",

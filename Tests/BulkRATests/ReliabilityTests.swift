@@ -3,7 +3,9 @@ import BulkRARegistry
 import BulkRAReport
 import BulkRAValidate
 import Foundation
+import BulkRAService
 import GRDB
+import Logging
 import Testing
 
 /// Never issue twice, never lose a delivery: concurrent submitters, crashes at named points and real `kill -9`,
@@ -52,11 +54,9 @@ struct ReliabilityTests {
 
     /// How many client certificates the registry holds, and how many distinct identities among them.
     static func clientCertificates(_ data: String) throws -> (count: Int, identities: Int) {
-        let queue = try DatabaseQueue(path: data + "/registry.sqlite")
-        return try queue.read { db in
-            let row = try Row.fetchOne(db, sql: "SELECT COUNT(*), COUNT(DISTINCT identity) FROM certificate WHERE family = 'client'")!
-            return (row[0], row[1])
-        }
+        let registry = try DataFolder(path: data).openRegistry(logger: Logger(label: "bulkra.tests"))
+        let clients = try registry.certificates(CertificateQuery(institutionID: "example-u", families: [.client]), after: 0, limit: 1_000_000)
+        return (clients.count, Set(clients.map(\.certificate.identity)).count)
     }
 
     static func files(_ folder: String) -> [String] {
@@ -84,9 +84,9 @@ struct ReliabilityTests {
         try CLITests.run(["doctor", "--data", data] + extra)
     }
 
-    @Test("REG-17 the same client file submitted by three processes at once issues each identity once; every copy gets the first result")
-    func concurrentSameFile() throws {
-        let data = try CLITests.dataFolder("concurrent-same")
+    @Test("REG-17 the same client file submitted by three processes at once issues each identity once; every copy gets the first result", arguments: RegistryContractTests.Backend.allCases)
+    func concurrentSameFile(backend: RegistryContractTests.Backend) throws {
+        let data = try CLITests.dataFolder("concurrent-same", on: backend)
         defer { try? FileManager.default.removeItem(atPath: data) }
         let file = try Self.clientFile("same.tsv", count: 40, in: data)
         let before = Self.mails(data).count
@@ -103,9 +103,9 @@ struct ReliabilityTests {
         #expect(try Self.doctor(data).status == 0)
     }
 
-    @Test("REG-17 the same client file sent at once by bulkra submit and by a desk upload issues each identity once")
-    func concurrentCLIAndDesk() throws {
-        let data = try CLITests.dataFolder("concurrent-desk")
+    @Test("REG-17 the same client file sent at once by bulkra submit and by a desk upload issues each identity once", arguments: RegistryContractTests.Backend.allCases)
+    func concurrentCLIAndDesk(backend: RegistryContractTests.Backend) throws {
+        let data = try CLITests.dataFolder("concurrent-desk", on: backend)
         defer { try? FileManager.default.removeItem(atPath: data) }
         try DeskTests.officerPEMs(data)
         let desk = try DeskHarness(data: data)
@@ -122,9 +122,9 @@ struct ReliabilityTests {
         #expect(repeated.filter { $0 }.count == 1, "\(repeated)")
     }
 
-    @Test("REG-17 overlapping files at once: each identity once; the later file's overlapping lines get 212 as if run after the first")
-    func concurrentOverlap() throws {
-        let data = try CLITests.dataFolder("concurrent-overlap")
+    @Test("REG-17 overlapping files at once: each identity once; the later file's overlapping lines get 212 as if run after the first", arguments: RegistryContractTests.Backend.allCases)
+    func concurrentOverlap(backend: RegistryContractTests.Backend) throws {
+        let data = try CLITests.dataFolder("concurrent-overlap", on: backend)
         defer { try? FileManager.default.removeItem(atPath: data) }
         let first = try Self.clientFile("a.tsv", first: 1, count: 30, in: data)
         let second = try Self.clientFile("b.tsv", first: 21, count: 30, in: data)
@@ -136,9 +136,9 @@ struct ReliabilityTests {
         #expect(refused.sorted() == [0, 10], "\(refused)")
     }
 
-    @Test("REG-18 crash after signing: nothing leaves the process, no staging folder; the file goes in whole afterwards")
-    func crashAfterSigning() throws {
-        let data = try CLITests.dataFolder("crash-signing")
+    @Test("REG-18 crash after signing: nothing leaves the process, no staging folder; the file goes in whole afterwards", arguments: RegistryContractTests.Backend.allCases)
+    func crashAfterSigning(backend: RegistryContractTests.Backend) throws {
+        let data = try CLITests.dataFolder("crash-signing", on: backend)
         defer { try? FileManager.default.removeItem(atPath: data) }
         let (file, before) = try Self.crashedSubmit(at: "after-signing", count: 12, data: data)
         #expect(Self.files(data + "/out").isEmpty && Self.mails(data).count == before)
@@ -150,16 +150,17 @@ struct ReliabilityTests {
         #expect(Self.files(data + "/out").filter { $0.hasSuffix(".zip") }.count == 2 && Self.mails(data).count - before == 24)
     }
 
-    @Test("REG-18 crash after the commit: the pending deliveries are sealed; the next command delivers every file and mail once; submitting again writes the results again")
-    func crashAfterCommit() throws {
-        let data = try CLITests.dataFolder("crash-commit")
+    @Test("REG-18 crash after the commit: the pending deliveries are sealed; the next command delivers every file and mail once; submitting again writes the results again", arguments: RegistryContractTests.Backend.allCases)
+    func crashAfterCommit(backend: RegistryContractTests.Backend) throws {
+        let data = try CLITests.dataFolder("crash-commit", on: backend)
         defer { try? FileManager.default.removeItem(atPath: data) }
         let (file, before) = try Self.crashedSubmit(at: "after-commit", count: 12, data: data)
         let committed = try Self.clientCertificates(data).count
         #expect(Self.files(data + "/out").isEmpty && Self.mails(data).count == before && committed == 12)
         // What waits in the registry is sealed under DATA/outbox.key: no address, PIN file or PKCS#12 readable from the registry alone.
-        let payloads = try DatabaseQueue(path: data + "/registry.sqlite").read { db in
-            try Data.fetchAll(db, sql: "SELECT payload FROM outbox WHERE delivered_at IS NULL AND payload IS NOT NULL")
+        let registry = try #require(try DataFolder(path: data).openRegistry(logger: Logger(label: "bulkra.tests")) as? any RegistryDatabase)
+        let payloads = try registry.reading { session in
+            try session.rows("SELECT payload FROM outbox WHERE delivered_at IS NULL AND payload IS NOT NULL", []).compactMap { $0.bytes("payload").map { Data($0) } }
         }
         #expect(payloads.count == 2 && payloads.allSatisfy { $0.range(of: Data("example.ac.jp".utf8)) == nil && $0.range(of: Data("PK".utf8) + [3, 4]) == nil })
         #expect(try CLIIssuanceTests.mode(data + "/outbox.key") == 0o600)

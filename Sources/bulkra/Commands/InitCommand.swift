@@ -1,5 +1,6 @@
 import ArgumentParser
 import BulkRAIssue
+import BulkRAPostgres
 import BulkRAService
 import Foundation
 
@@ -9,10 +10,16 @@ struct InitCommand: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
+    @Option(help: ArgumentHelp(
+        "Keep the registry on this PostgreSQL server (postgres://user@host:port/database[?sslmode=require|verify-full]); the password comes from PGPASSWORD or DATA/database.password (mode 0600).",
+        valueName: "url"))
+    var database: String?
+
     func run() throws {
         let folder = DataFolder(path: common.data)
-        let done = try folder.initialise(logger: common.makeLogger(), now: Date())
-        print("registry: \(folder.registryPath) (schema \(try done.registry.schemaVersion()))")
+        let location = try database.map { try PostgresLocation(url: $0) }
+        let done = try folder.initialise(logger: common.makeLogger(), now: Date(), database: location)
+        print("registry: \(done.registry.location) (schema \(try done.registry.schemaVersion()))")
         print("mail: \(MailSettings.path(common.data)) (sender, desk URL; add \"smtp\" to send — Specs/notifications.md)")
         let store = AuthorityStore(dataFolder: common.data)
         if let hierarchy = done.madeHierarchy {
