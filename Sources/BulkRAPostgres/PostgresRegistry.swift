@@ -50,13 +50,29 @@ public final class PostgresRegistry: RegistryDatabase {
 
     /// REG-20: a read in one read-only, repeatable-read transaction (a consistent state; never waits for writers).
     public func reading<T>(_ body: (any SQLSession) throws -> T) throws -> T {
-        try transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", lock: false, durable: true, body)
+        try transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", locks: [], durable: true, body)
     }
 
-    /// REG-17, REG-20: a write transaction under the registry's write lock; `durable: false` commits without waiting
-    /// for the server's disk (`synchronous_commit = off`, for this transaction only).
-    public func writing<T>(durable: Bool, _ body: (any SQLSession) throws -> T) throws -> T {
-        try transaction(begin: "BEGIN", lock: true, durable: durable, body)
+    /// REG-17, REG-20: a write transaction that first takes the advisory locks of `scope` — the registry lock exclusively
+    /// for `.registry`; shared, plus the institution's own lock, for `.institution`; none for `.rows` — waiting at most
+    /// the lock timeout. `durable: false` commits without waiting for the server's disk (`synchronous_commit = off`,
+    /// for this transaction only).
+    public func writing<T>(_ scope: WriteScope, durable: Bool, _ body: (any SQLSession) throws -> T) throws -> T {
+        try transaction(begin: "BEGIN", locks: Self.locks(scope), durable: durable, body)
+    }
+
+    /// The advisory-lock statements a scope takes, in a fixed order (registry first), so that two writers never wait
+    /// for each other in a cycle.
+    static func locks(_ scope: WriteScope) -> [(sql: String, arguments: [SQLValue])] {
+        switch scope {
+        case .registry:
+            return [("SELECT pg_advisory_xact_lock(\(writeLock))", [])]
+        case .institution(let id):
+            return [("SELECT pg_advisory_xact_lock_shared(\(writeLock))", []),
+                    ("SELECT pg_advisory_xact_lock(hashtextextended(?, \(writeLock)))", [.text("institution " + id)])]
+        case .rows:
+            return []
+        }
     }
 
     /// REG-20: `reading` on a thread where blocking is allowed.
@@ -65,19 +81,19 @@ public final class PostgresRegistry: RegistryDatabase {
     }
 
     /// REG-20: `writing` on a thread where blocking is allowed.
-    public func writingAsync<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
-        try await Self.blockingThreads.runIfActive { try self.writing(durable: true, body) }
+    public func writingAsync<T: Sendable>(_ scope: WriteScope, _ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        try await Self.blockingThreads.runIfActive { try self.writing(scope, durable: true, body) }
     }
 
-    private func transaction<T>(begin: String, lock: Bool, durable: Bool, _ body: (any SQLSession) throws -> T) throws -> T {
+    private func transaction<T>(begin: String, locks: [(sql: String, arguments: [SQLValue])], durable: Bool, _ body: (any SQLSession) throws -> T) throws -> T {
         do {
             return try pool.withConnection { connection in
                 let session = PostgresSession(connection: connection, logger: logger)
                 try session.execute(begin, [])
                 do {
-                    if lock {
+                    if !locks.isEmpty {
                         try session.execute("SET LOCAL lock_timeout = '\(Int(lockTimeout * 1000))ms'", [])
-                        try session.execute("SELECT pg_advisory_xact_lock(\(Self.writeLock))", [])
+                        for lock in locks { try session.execute(lock.sql, lock.arguments) }
                         try session.execute("SET LOCAL lock_timeout = 0", [])
                     }
                     if !durable { try session.execute("SET LOCAL synchronous_commit = off", []) }

@@ -10,18 +10,18 @@ public protocol RegistryDatabase: Registry {
     var clock: @Sendable () -> Date { get }
     /// REG-20: runs `body` on a connection that reads a consistent state.
     func reading<T>(_ body: (any SQLSession) throws -> T) throws -> T
-    /// REG-17, REG-20: runs `body` in one transaction under the registry's write lock (every writer of every process takes
-    /// it, so writes behave as if run one after another); `durable: false` lets the commit return before it is on disk.
-    func writing<T>(durable: Bool, _ body: (any SQLSession) throws -> T) throws -> T
+    /// REG-17, REG-20: runs `body` in one transaction that excludes the writers `scope` could conflict with (so writes
+    /// behave as if run one after another); `durable: false` lets the commit return before it is on disk.
+    func writing<T>(_ scope: WriteScope, durable: Bool, _ body: (any SQLSession) throws -> T) throws -> T
     /// REG-20: `reading` for callers on the cooperative threads (it runs where blocking is allowed).
     func readingAsync<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T
     /// REG-20: `writing` (durable) for callers on the cooperative threads.
-    func writingAsync<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T
+    func writingAsync<T: Sendable>(_ scope: WriteScope, _ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T
 }
 
 extension RegistryDatabase {
     func writing<T>(_ body: (any SQLSession) throws -> T) throws -> T {
-        try writing(durable: true, body)
+        try writing(.registry, durable: true, body)
     }
 
     var stamp: String { UTCTimestamp.string(clock()) }
@@ -29,9 +29,9 @@ extension RegistryDatabase {
     // MARK: - SubmissionStore
 
     /// REG-17: the submission's reads and writes in one transaction under the write lock.
-    public func serializable<T>(_ body: (RegistryTransaction) throws -> T) throws -> T {
+    public func serializable<T>(_ scope: WriteScope, _ body: (RegistryTransaction) throws -> T) throws -> T {
         let now = clock()
-        return try writing { session in try body(RegistryTransaction(session: session, now: now)) }
+        return try writing(scope, durable: true) { session in try body(RegistryTransaction(session: session, now: now)) }
     }
 
     // MARK: - ValidationDirectory (VAL-D01)
@@ -172,7 +172,7 @@ extension RegistryDatabase {
     /// REG-18: claims pending deliveries.
     public func claimDeliveries(owner: String, deadOwners: [String], limit: Int, lease: TimeInterval) throws -> [PendingDelivery] {
         let now = clock()
-        return try writing {
+        return try writing(.rows, durable: true) {
             try RegistryStatements.claimDeliveries($0, owner: owner, deadOwners: deadOwners, limit: limit, now: UTCTimestamp.string(now),
                                                    until: UTCTimestamp.string(now.addingTimeInterval(lease)))
         }
@@ -189,7 +189,7 @@ extension RegistryDatabase {
     public func markDelivered(_ ids: [Int64]) throws {
         guard !ids.isEmpty else { return }
         let now = stamp
-        try writing(durable: false) { try RegistryStatements.markDelivered($0, ids, now: now) }
+        try writing(.rows, durable: false) { try RegistryStatements.markDelivered($0, ids, now: now) }
     }
 
     /// REG-18: pending count and the oldest's commit time.
@@ -243,17 +243,17 @@ extension RegistryDatabase {
 
     /// REG-15, DESK-42: uses a link under the write lock, so of two uses at once (on any instances) the second finds it used.
     public func useDeliveryLink(tokenSHA256: String, kind: DeliveryLinkRecord.Kind, now: Date) async throws -> DeliveryLinkRecord {
-        try await writingAsync { try RegistryStatements.useDeliveryLink($0, tokenSHA256: tokenSHA256, kind: kind, now: now) }
+        try await writingAsync(.rows) { try RegistryStatements.useDeliveryLink($0, tokenSHA256: tokenSHA256, kind: kind, now: now) }
     }
 
     /// REG-16: stores links outside a batch.
     public func recordDeliveryLinks(_ links: [DeliveryLinkRecord], now: Date) async throws {
-        try await writingAsync { try RegistryStatements.insert(links, into: $0, batchID: nil, at: UTCTimestamp.string(now)) }
+        try await writingAsync(.rows) { try RegistryStatements.insert(links, into: $0, batchID: nil, at: UTCTimestamp.string(now)) }
     }
 
     /// REG-15: appends an audit entry in its own transaction.
     public func audit(_ entry: AuditEvent) async throws {
-        try await writingAsync { try RegistryStatements.audit($0, nil, entry.event, entry.serial, entry.detail, UTCTimestamp.string(entry.at)) }
+        try await writingAsync(.rows) { try RegistryStatements.audit($0, nil, entry.event, entry.serial, entry.detail, UTCTimestamp.string(entry.at)) }
     }
 
     /// REG-15: the entries of `event`, oldest first.

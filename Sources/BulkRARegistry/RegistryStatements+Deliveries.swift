@@ -16,8 +16,9 @@ extension RegistryStatements {
         }
     }
 
-    static func deliveryLink(_ db: Session, tokenSHA256: String) throws -> DeliveryLinkRecord? {
-        try db.row("SELECT * FROM delivery_link WHERE token_sha256 = ?", [.text(tokenSHA256)]).flatMap { row in
+    static func deliveryLink(_ db: Session, tokenSHA256: String, locking: Bool = false) throws -> DeliveryLinkRecord? {
+        try db.row("SELECT * FROM delivery_link WHERE token_sha256 = ?" + (locking ? db.dialect.lockingRows : ""),
+                   [.text(tokenSHA256)]).flatMap { row in
             guard let kind = DeliveryLinkRecord.Kind(rawValue: row.text("kind") ?? ""),
                   let expires = row.text("expires_at").flatMap(UTCTimestamp.date) else { return nil }
             return DeliveryLinkRecord(
@@ -43,7 +44,7 @@ extension RegistryStatements {
     /// REG-15: checks, marks used, drops the payload and audits, inside the caller's write transaction.
     static func useDeliveryLink(_ db: Session, tokenSHA256: String, kind: DeliveryLinkRecord.Kind, now: Date) throws -> DeliveryLinkRecord {
         let stamp = UTCTimestamp.string(now)
-        let link = try deliveryLink(db, tokenSHA256: tokenSHA256)
+        let link = try deliveryLink(db, tokenSHA256: tokenSHA256, locking: true)
         if let refusal = try refusal(db, link, kind: kind, now: now) { throw refusal }
         guard let link else { throw DeliveryLinkRecord.Refusal.unknown }
         try db.execute("UPDATE delivery_link SET used_at = ?, sealed = NULL WHERE token_sha256 = ?", [.text(stamp), .text(tokenSHA256)])
@@ -82,7 +83,7 @@ extension RegistryStatements {
         arguments.append(.integer(Int64(limit)))
         try db.execute("""
             UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id IN (
-              SELECT id FROM outbox WHERE delivered_at IS NULL AND (\(takeOver)) ORDER BY id LIMIT ?)
+              SELECT id FROM outbox WHERE delivered_at IS NULL AND (\(takeOver)) ORDER BY id LIMIT ?\(db.dialect.claimingRows))
             """, arguments)
         return try db.rows("""
             SELECT id, batch_id, kind, target, payload, created_at FROM outbox

@@ -280,10 +280,10 @@ public final class SQLiteRegistry: RegistryDatabase {
         }
     }
 
-    /// REG-17: one write transaction that takes SQLite's write lock first (`BEGIN IMMEDIATE`): the checks it reads and
-    /// what it records see no other writer in between. Rolls back when `body` throws. Not durable: written with
-    /// `synchronous = NORMAL` for this one transaction.
-    public func writing<T>(durable: Bool, _ body: (any SQLSession) throws -> T) throws -> T {
+    /// REG-17: one write transaction that takes SQLite's write lock first (`BEGIN IMMEDIATE`), whatever its scope: the
+    /// checks it reads and what it records see no other writer in between. Rolls back when `body` throws. Not durable:
+    /// written with `synchronous = NORMAL` for this one transaction.
+    public func writing<T>(_ scope: WriteScope, durable: Bool, _ body: (any SQLSession) throws -> T) throws -> T {
         do {
             return try database.writeWithoutTransaction { db in
                 if !durable { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
@@ -306,7 +306,7 @@ public final class SQLiteRegistry: RegistryDatabase {
     }
 
     /// REG-20: `writing` through GRDB's own writer queue (GRDB's async write is one IMMEDIATE transaction).
-    public func writingAsync<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+    public func writingAsync<T: Sendable>(_ scope: WriteScope, _ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
         try await database.write { db in try body(SQLiteSession(db: db)) }
     }
 

@@ -5,6 +5,7 @@ import BulkRAReport
 import BulkRAValidate
 import Foundation
 import Logging
+import Synchronization
 import Testing
 
 /// The registry's consumer protocols, one contract on both implementations: the embedded SQLite registry and
@@ -131,5 +132,60 @@ struct RegistryContractTests {
             for try await version in group { #expect(version == "v1-registry") }
         }
         #expect(try open() == "v1-registry")
+    }
+
+    /// Runs `body` on a thread of its own (the registry's API blocks its caller, as a process's would).
+    static func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try body() }) }.start()
+        }
+    }
+
+    @Test("REG-17 REG-20 on PostgreSQL, writers of different institutions run side by side; a writer of the same institution or of the whole registry waits")
+    func writeScopes() async throws {
+        let cluster = try PostgresCluster.started()
+        let location = try PostgresLocation(url: cluster.url(cluster.freshDatabase("scopes")))
+        // Two registries, as two desk instances would have.
+        let first = try PostgresRegistry(location: location, password: nil, clock: { Self.now }, logger: Self.logger)
+        let second = try PostgresRegistry(location: location, password: nil, clock: { Self.now }, logger: Self.logger)
+        let finished = Locked<[String]>([])
+        let holding = Locked(false)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await Self.onThread {
+                    try first.writing(.institution("a"), durable: true) { _ in
+                        holding.mutate { $0 = true }
+                        // Held until the other institution's and the row-level writer are done, and the two writers
+                        // that must wait are seen waiting for advisory locks (at most a minute each, so a failure ends).
+                        let deadline = Date().addingTimeInterval(60)
+                        while !Set(finished.value).isSuperset(of: ["b", "rows"]), Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+                        while try first.reading({ session in
+                            try session.row("SELECT COUNT(*) AS waiting FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())", [])?.int("waiting") ?? 0
+                        }) < 2, Date() < deadline.addingTimeInterval(60) {
+                            Thread.sleep(forTimeInterval: 0.02)
+                        }
+                        finished.mutate { $0.append("a, holding") }
+                    }
+                }
+            }
+            while !holding.value { try await Task.sleep(for: .milliseconds(10)) }
+            // Another institution's writer and a row-level writer finish while the holder still holds its lock…
+            for (name, scope) in [("b", WriteScope.institution("b")), ("rows", .rows)] {
+                try await Self.onThread { try second.writing(scope, durable: true) { _ in finished.mutate { $0.append(name) } } }
+            }
+            // …the same institution's writer and a registry-wide one wait for it.
+            for (name, scope) in [("a again", WriteScope.institution("a")), ("registry", .registry)] {
+                group.addTask {
+                    try await Self.onThread {
+                        try second.writing(scope, durable: true) { _ in finished.mutate { $0.append(name) } }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let order = finished.value
+        let holder = try #require(order.firstIndex(of: "a, holding"))
+        #expect(order.firstIndex(of: "b")! < holder && order.firstIndex(of: "rows")! < holder, "\(order)")
+        #expect(order.firstIndex(of: "a again")! > holder && order.firstIndex(of: "registry")! > holder, "\(order)")
     }
 }

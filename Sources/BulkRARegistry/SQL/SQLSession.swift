@@ -30,6 +30,23 @@ public enum SQLDialect: Sendable {
         }
     }
 
+    /// What follows a SELECT whose rows the transaction will update, so that a concurrent writer of the same rows waits
+    /// (PostgreSQL); SQLite's writers never run side by side.
+    public var lockingRows: String {
+        switch self {
+        case .sqlite: ""
+        case .postgres: " FOR UPDATE"
+        }
+    }
+
+    /// What follows a SELECT that claims rows: rows another writer holds are passed over, not waited for.
+    public var claimingRows: String {
+        switch self {
+        case .sqlite: ""
+        case .postgres: " FOR UPDATE SKIP LOCKED"
+        }
+    }
+
     /// `values` joined with spaces, as an aggregate.
     public func joined(_ column: String) -> String {
         switch self {

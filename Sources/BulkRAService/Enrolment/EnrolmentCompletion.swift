@@ -48,7 +48,7 @@ public struct EnrolmentCompletion: ServiceStep {
         let settings = try MailSettings.load(data: data)
         let authority = try AuthorityStore(dataFolder: data).authority(.client)
         let sealing = try OutboxPayload.key(data: data)
-        let (outcome, claimed) = try registry.serializable { transaction -> (Outcome, [PendingDelivery]) in
+        let (outcome, claimed) = try registry.serializable(.institution(enrolment.institutionID)) { transaction -> (Outcome, [PendingDelivery]) in
             let outcome = try EnrolmentValidator(context: context, directory: transaction, logger: logger)
                 .validate(record: enrolment.record, signingRequest: signingRequest)
             switch outcome {

@@ -18,7 +18,7 @@ public struct CertificateImporter: Sendable {
     /// `revokedReason` they are recorded as revoked at `now`. A serial already stored is a coded error and records nothing.
     public func record(_ certificates: [Certificate], institution: String, family: CertificateFamily, profile: Int?,
                        revokedReason: Int?, now: Date) throws -> [CertificateRecord] {
-        try registry.serializable { transaction in
+        try registry.serializable(.institution(institution)) { transaction in
             guard let owner = try transaction.institution(id: institution) else {
                 throw OperationalError(.notFound, LocalizedText(ja: "機関IDが登録されていません: \(institution)", en: "Unknown institution ID: \(institution)"))
             }

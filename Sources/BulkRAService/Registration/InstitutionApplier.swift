@@ -68,7 +68,7 @@ public struct InstitutionApplier: Sendable, ServiceStep {
         let folder = try OutputFolder.Target(options.folder ?? data + "/ra")
         let sealing = try OutboxPayload.key(data: data)
         let store = AuthorityStore(dataFolder: data)
-        let (batch, applied, deliveries, claimed) = try registry.serializable {
+        let (batch, applied, deliveries, claimed) = try registry.serializable(.registry) {
             transaction -> (ValidatedBatch, Bool, [OfficerDelivery], [PendingDelivery]) in
             let batch = try UploadValidator(context: context, directory: transaction, logger: logger).validate(decoded, retainingRequests: true)
             let changes = options.mode.linesToApply(batch).compactMap { request -> InstitutionChange? in

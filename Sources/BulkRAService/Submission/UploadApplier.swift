@@ -89,7 +89,7 @@ public struct UploadApplier: ServiceStep {
         let keys = try PreparedKeyPairSource(count: appliedBefore ? 0 : Self.keysWanted(upload, operation: operation), kind: options.keyKind)
         phases.mark("keys")
 
-        let committed = try registry.serializable { transaction -> Committed in
+        let committed = try registry.serializable(.institution(institution)) { transaction -> Committed in
             // RES-14: the same bytes again return the first result and change nothing.
             if let digest, let previous = try transaction.previousBatch(institutionID: institution, kind: family, operation: operation,
                                                                         fileSHA256: digest) {

@@ -1,16 +1,16 @@
 import Foundation
+import Synchronization
 import Testing
 
-/// A value behind a lock (results gathered from concurrent requests).
-final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value
+/// A value behind a lock (results gathered from concurrent requests and threads).
+final class Locked<Value: Sendable>: Sendable {
+    private let stored: Mutex<Value>
 
-    init(_ value: Value) { stored = value }
+    init(_ value: Value) { stored = Mutex(value) }
 
-    var value: Value { lock.withLock { stored } }
+    var value: Value { stored.withLock { $0 } }
 
-    func mutate(_ body: (inout Value) -> Void) { lock.withLock { body(&stored) } }
+    func mutate(_ body: (inout Value) -> Void) { stored.withLock { body(&$0) } }
 }
 
 /// A running `bulkra serve` on a free port of the loopback, driven through curl: the real TLS stack,
