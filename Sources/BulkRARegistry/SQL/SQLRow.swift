@@ -5,9 +5,12 @@ public struct SQLRow: Sendable {
     /// The result's column names and their positions, shared by every row of one result.
     public final class Columns: Sendable {
         let positions: [String: Int]
+        /// The names in result order.
+        public let names: [String]
 
         /// REG-20: the columns in result order.
         public init(_ names: [String]) {
+            self.names = names
             var positions: [String: Int] = [:]
             for (index, name) in names.enumerated() where positions[name] == nil { positions[name] = index }
             self.positions = positions
