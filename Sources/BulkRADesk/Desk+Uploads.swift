@@ -96,16 +96,19 @@ extension Desk {
         String(name.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last ?? "")
     }
 
-    /// Checks (and applies) on the upload queue, as the officer of their institution: lines are limited to the officer's domains.
+    /// DESK-61: checks (and applies) through the registry's upload queue, as the officer of their institution (lines are
+    /// limited to the officer's domains), and waits for the result whichever instance's worker runs it. A request that
+    /// goes away leaves its upload to run; the result stays with its batch.
     func run(_ choice: UploadChoice, bytes: [UInt8], fileName: String, officer: DeskOfficer) async throws -> SubmissionOutcome {
-        let context = UploadContext(institutionID: officer.institutionID, kind: choice.screen.kind, operation: choice.operation,
-                                    officerEmail: officer.email)
-        let (environment, now) = (self.environment, self.now)
-        return try await serially {
-            let file = UploadBytes(bytes, fileName: fileName)
-            if choice.checkOnly { return try UploadChecker(environment).check(file, context: context) }
-            return try UploadApplier(environment)
-                .apply(file, context: context, options: .init(mode: choice.mode, paths: .desk), now: now)
+        let queue = QueuedSubmissions(environment)
+        let id = try queue.submit(QueuedUpload(institutionID: officer.institutionID, officerEmail: officer.email, kind: choice.screen.kind,
+                                               operation: choice.operation, mode: choice.mode.rawValue, checkOnly: choice.checkOnly,
+                                               fileName: fileName, bytes: bytes))
+        var wait = Duration.milliseconds(10)
+        while true {
+            try await Task.sleep(for: wait)
+            if case .done(let result) = try queue.progress(of: id) { return try result.get() }
+            wait = min(wait * 2, .milliseconds(200))
         }
     }
 

@@ -30,8 +30,8 @@ struct Desk: Sendable {
     let links: any DeliveryLinkStore
     /// REG-15, DESK-11, DESK-51: the audit log (logins, logouts, refusals).
     let auditLog: any AuditLog
-    /// Uploads run one at a time on this one-thread pool, off the event loops and the cooperative threads: a batch is
-    /// checked against the registry and committed before the next one is checked (one batch, one transaction; DESK-21).
+    /// The threads the upload-queue workers (one each) and enrolments (one more) block on, off the event loops and the
+    /// cooperative threads; a batch is checked and committed in one transaction (DESK-21, DESK-61).
     let uploads: NIOThreadPool
 
     /// CLI-60: what the pipeline is given for this desk's uploads and enrolments.
@@ -40,7 +40,7 @@ struct Desk: Sendable {
     /// The clock (the desk's only source of time).
     var now: Date { Date() }
 
-    /// Runs blocking work (SQLite, signing) on the upload thread.
+    /// Runs blocking work (registry, signing) on the upload threads.
     func serially<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await uploads.runIfActive(work)
     }

@@ -24,6 +24,9 @@ public struct DeskConfiguration: Sendable {
     public var idleTimeout: Duration = .seconds(60)
     /// DESK-51: refused requests per address and minute before 429.
     public var refusalLimit = 120
+    /// DESK-61: workers that run queued uploads in this instance (nil: one on the embedded registry, whose writers take
+    /// turns anyway; two on PostgreSQL, where institutions submit side by side).
+    public var uploadWorkers: Int?
 
     /// CLI-100: a configuration with the defaults of `bulkra serve` for `dataFolder`.
     public init(dataFolder: String) {

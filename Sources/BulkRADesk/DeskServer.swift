@@ -40,7 +40,7 @@ public struct DeskServer: Sendable {
         let desk = Desk(data: data, registry: registry, authenticator: OfficerAuthenticator(authority: raAuthority, registry: registry),
                         settings: try DeskSettings.load(data: data), forms: FormGuard(key: SymmetricKey(data: keyBytes)), logger: logger,
                         refusals: RefusalCounter(limit: configuration.refusalLimit), connections: connectionGuard,
-                        links: registry, auditLog: registry, uploads: NIOThreadPool(numberOfThreads: 1))
+                        links: registry, auditLog: registry, uploads: NIOThreadPool(numberOfThreads: Self.workers(configuration, registry) + 1))
         keyBytes.removeAll()
         desk.uploads.start()
 
@@ -79,11 +79,11 @@ public struct DeskServer: Sendable {
         DeskMaintenance(desk: desk, connections: connections, interval: configuration.maintenanceInterval, logger: logger)
     }
 
-    /// CLI-100: runs the application and the maintenance timer until SIGTERM or SIGINT; then the server stops accepting,
-    /// answers the requests under way (uploads included) and returns.
+    /// CLI-100, DESK-61: runs the upload workers, the application and the maintenance timer until SIGTERM or SIGINT; then
+    /// the server stops accepting, answers the requests under way (their uploads run to the end), and the workers stop.
     public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: buildApplication(onListening: onListening)), .init(service: maintenance)],
+            services: [.init(service: uploadWorkers), .init(service: buildApplication(onListening: onListening)), .init(service: maintenance)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
@@ -92,6 +92,17 @@ public struct DeskServer: Sendable {
             throw error
         }
         try await desk.uploads.shutdownGracefully()
+    }
+
+    /// DESK-61: how many queue workers this instance runs.
+    static func workers(_ configuration: DeskConfiguration, _ registry: any Registry) -> Int {
+        configuration.uploadWorkers ?? (registry is SQLiteRegistry ? 1 : 2)
+    }
+
+    /// DESK-61: this instance's queue workers (named after the host and process, so that their claims say whose they are).
+    public var uploadWorkers: UploadWorkers {
+        UploadWorkers(desk: desk, count: Self.workers(configuration, desk.registry),
+                      owner: "\(ProcessInfo.processInfo.hostName):\(getpid()):\(configuration.port)", idlePoll: .milliseconds(100), logger: logger)
     }
 
     /// CLI-100: the officers' PKCS#12 files under `DATA/ra` (what `make serve` tells the user to import).

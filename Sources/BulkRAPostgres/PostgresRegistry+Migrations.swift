@@ -121,6 +121,17 @@ extension PostgresRegistry {
               EXECUTE FUNCTION bulkra_refuse('link already used')
             """,
         ]),
+        Migration(id: "v2-upload-queue", statements: [
+            // DESK-61: the desk's uploads wait here for any instance's worker.
+            """
+            CREATE TABLE upload_queue (
+                id BIGSERIAL PRIMARY KEY, institution_id TEXT NOT NULL, officer_email TEXT NOT NULL, kind TEXT NOT NULL,
+                operation TEXT NOT NULL, mode TEXT NOT NULL, check_only BIGINT NOT NULL, file_name TEXT NOT NULL, bytes BYTEA,
+                size BIGINT NOT NULL, state TEXT NOT NULL, claimed_by TEXT, claimed_until TEXT, result BYTEA,
+                created_at TEXT NOT NULL, started_at TEXT, finished_at TEXT)
+            """,
+            "CREATE INDEX upload_queue_waiting ON upload_queue(state, institution_id, id)",
+        ]),
     ]
 
     /// REG-20: applies the migrations the database lacks, in one transaction under an advisory lock, so that instances

@@ -7,9 +7,9 @@ import Foundation
 ///
 /// Every apply or record call is one transaction: all of it lands, or none of it. Its consumers see it through the
 /// narrower protocols they need (``SubmissionStore``, ``OutboxStore``, ``DeliveryLinkStore``, ``AuditLog``,
-/// ``RegistryInspection``, ``ValidationDirectory``).
+/// ``RegistryInspection``, ``UploadQueue``, ``ValidationDirectory``).
 public protocol Registry: ValidationDirectory, SubmissionStore, OutboxStore, RegistryInspection, DeliveryLinkStore,
-    DeliveryLinkRecording, AuditLog, Sendable {
+    DeliveryLinkRecording, AuditLog, UploadQueue, Sendable {
     /// Applies accepted institution-information lines in one transaction (REG-04).
     func apply(_ changes: [InstitutionChange]) throws
     /// Applies institution lines and records the RA certificates made for new officers with their one-time links, in one

@@ -6,7 +6,7 @@ extension RegistryDatabase {
     /// REG-22: the registry's tables in the order their references allow, each with the row count copied.
     public static var copiedTables: [String] {
         ["institution", "domain", "officer", "officer_domain", "allow_list", "batch", "certificate", "audit_event", "enrolment",
-         "delivery_link", "outbox", "registry_note"]
+         "delivery_link", "outbox", "registry_note", "upload_queue"]
     }
 
     /// REG-22: copies every row of this (embedded) registry into `target`, which must be empty, in one target transaction
@@ -33,7 +33,7 @@ extension RegistryDatabase {
                     let copied = try Self.copy(table, from: source, to: destination) { progress(table, $0) }
                     counts.append((table, copied))
                 }
-                for table in ["batch", "audit_event", "outbox"] where destination.dialect == .postgres {
+                for table in ["batch", "audit_event", "outbox", "upload_queue"] where destination.dialect == .postgres {
                     try destination.execute("""
                         SELECT setval(pg_get_serial_sequence('\(table)', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM \(table)), false)
                         """, [])

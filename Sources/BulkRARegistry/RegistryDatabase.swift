@@ -260,4 +260,43 @@ extension RegistryDatabase {
     public func auditEvents(named event: String) async throws -> [AuditEvent] {
         try await readingAsync { try RegistryStatements.auditEvents($0, named: event) }
     }
+
+    // MARK: - UploadQueue (DESK-61)
+
+    /// DESK-61: queues an upload.
+    public func enqueue(_ upload: QueuedUpload) throws -> Int64 {
+        let now = stamp
+        return try writing(.rows, durable: true) { try RegistryStatements.enqueue(upload, into: $0, at: now) }
+    }
+
+    /// DESK-61: claims the next fair upload, skipping entries other workers are claiming.
+    public func claimUpload(owner: String, lease: TimeInterval) throws -> ClaimedUpload? {
+        let now = clock()
+        return try writing(.rows, durable: true) {
+            try RegistryStatements.claimUpload($0, owner: owner, now: UTCTimestamp.string(now), until: UTCTimestamp.string(now.addingTimeInterval(lease)))
+        }
+    }
+
+    /// DESK-61: extends `owner`'s leases.
+    public func renewUploads(owner: String, lease: TimeInterval) throws {
+        let until = UTCTimestamp.string(clock().addingTimeInterval(lease))
+        try writing(.rows, durable: true) { try RegistryStatements.renewUploads($0, owner: owner, until: until) }
+    }
+
+    /// DESK-61: stores an outcome.
+    public func finishUpload(id: Int64, outcome: [UInt8]) throws {
+        let now = stamp
+        try writing(.rows, durable: true) { try RegistryStatements.finishUpload($0, id: id, outcome: outcome, at: now) }
+    }
+
+    /// DESK-61: where an upload stands.
+    public func uploadState(id: Int64) throws -> QueuedUploadState {
+        try reading { try RegistryStatements.uploadState($0, id: id) }
+    }
+
+    /// DESK-61: prunes finished entries.
+    public func pruneUploads(olderThan age: TimeInterval) throws -> Int {
+        let before = UTCTimestamp.string(clock().addingTimeInterval(-age))
+        return try writing(.rows, durable: false) { try RegistryStatements.pruneUploads($0, before: before) }
+    }
 }

@@ -268,6 +268,31 @@ public final class SQLiteRegistry: RegistryDatabase {
                   WHERE replaced_serial IS NOT NULL AND batch_id > \(legacy);
                 """)
         }
+        migrator.registerMigration("v8-upload-queue") { db in
+            // DESK-61: the desk's uploads wait here for any instance's worker.
+            try db.execute(sql: """
+                CREATE TABLE upload_queue (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    institution_id TEXT NOT NULL,
+                    officer_email TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    operation TEXT NOT NULL,
+                    mode TEXT NOT NULL,
+                    check_only INTEGER NOT NULL,
+                    file_name TEXT NOT NULL,
+                    bytes BLOB,
+                    size INTEGER NOT NULL,
+                    state TEXT NOT NULL,
+                    claimed_by TEXT,
+                    claimed_until TEXT,
+                    result BLOB,
+                    created_at TEXT NOT NULL,
+                    started_at TEXT,
+                    finished_at TEXT
+                );
+                CREATE INDEX upload_queue_waiting ON upload_queue(state, institution_id, id);
+                """)
+        }
         return migrator
     }
 

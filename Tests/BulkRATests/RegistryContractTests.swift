@@ -129,9 +129,9 @@ struct RegistryContractTests {
         }
         try await withThrowingTaskGroup(of: String.self) { group in
             for _ in 0..<2 { group.addTask { try open() } }
-            for try await version in group { #expect(version == "v1-registry") }
+            for try await version in group { #expect(version == "v2-upload-queue") }
         }
-        #expect(try open() == "v1-registry")
+        #expect(try open() == "v2-upload-queue")
     }
 
     /// Runs `body` on a thread of its own (the registry's API blocks its caller, as a process's would).

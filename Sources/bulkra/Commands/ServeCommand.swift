@@ -41,7 +41,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Refused requests per address and minute before the desk answers 429 to its refused requests.")
     var refusalLimit: Int = 120
 
+    @Option(name: .long, help: "Workers running queued uploads in this instance (default: 1 on the embedded registry, 2 on PostgreSQL).")
+    var uploadWorkers: Int?
+
     func validate() throws {
+        if let uploadWorkers, uploadWorkers < 1 {
+            throw ValidationError("--upload-workers は1以上 / --upload-workers must be at least 1")
+        }
         if [maxConnections, maxPendingPerPeer, handshakeTimeout, idleTimeout, refusalLimit].contains(where: { $0 < 1 }) {
             throw ValidationError("接続数・時間・上限は1以上 / connection limits, timeouts and the refusal limit must be at least 1")
         }
@@ -67,6 +73,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.handshakeTimeout = .seconds(handshakeTimeout)
         configuration.idleTimeout = .seconds(idleTimeout)
         configuration.refusalLimit = refusalLimit
+        configuration.uploadWorkers = uploadWorkers
         let server = try DeskServer(configuration: configuration, registry: registry, logger: logger)
         let (host, officers) = (host, DeskServer.officerBundles(data: common.data))
         try await server.run { port in

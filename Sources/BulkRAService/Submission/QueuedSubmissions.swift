@@ -1,0 +1,87 @@
+import BulkRAModel
+import BulkRARegistry
+import BulkRAValidate
+import Foundation
+import Logging
+
+/// DESK-61: uploads through the registry's queue, so that any desk instance on the registry may run any upload, one
+/// institution's at a time, oldest first among institutions with nothing running.
+public struct QueuedSubmissions: ServiceStep, Sendable {
+    let environment: ServiceEnvironment
+
+    /// DESK-61: the queue of `environment`'s registry.
+    public init(_ environment: ServiceEnvironment) {
+        self.environment = environment
+    }
+
+    /// DESK-61: what a worker stored for an upload: its outcome, or the operational failure that stopped it.
+    public enum Result: Sendable, Codable, Equatable {
+        case outcome(SubmissionOutcome)
+        case failure(OperationalError)
+
+        public static func == (lhs: Self, rhs: Self) -> Bool {
+            switch (lhs, rhs) {
+            case (.outcome(let left), .outcome(let right)): left == right
+            case (.failure(let left), .failure(let right)): left.code == right.code && left.message == right.message
+            default: false
+            }
+        }
+
+        /// DESK-61: the outcome, or the failure thrown.
+        public func get() throws -> SubmissionOutcome {
+            switch self {
+            case .outcome(let outcome): return outcome
+            case .failure(let failure): throw failure
+            }
+        }
+    }
+
+    /// DESK-61: where an upload stands.
+    public enum Progress: Sendable, Equatable {
+        case waiting
+        case running
+        case done(Result)
+    }
+
+    /// DESK-61: queues an upload; returns its number.
+    public func submit(_ upload: QueuedUpload) throws -> Int64 {
+        try registry.enqueue(upload)
+    }
+
+    /// DESK-61: claims the next upload for `worker` and runs it (check, or the whole pipeline under the institution's
+    /// write lock), storing its result; false when nothing was waiting. A worker that dies leaves its upload to be
+    /// claimed again when the lease runs out; running it again is safe (RES-14: the same bytes get the first result).
+    public func runNext(worker: String, lease: TimeInterval = 900, now: Date) throws -> Bool {
+        guard let claimed = try registry.claimUpload(owner: worker, lease: lease) else { return false }
+        let result: Result
+        do {
+            result = .outcome(try run(claimed.upload, now: now))
+        } catch let failure as OperationalError {
+            result = .failure(failure)
+        }
+        try registry.finishUpload(id: claimed.id, outcome: Array(try JSONEncoder().encode(result)))
+        logger.info("desk.upload.done", metadata: ["upload.id": "\(claimed.id)", "upload.kind": "\(claimed.upload.kind.rawValue)",
+                                                   "upload.bytes": "\(claimed.upload.bytes.count)"])
+        return true
+    }
+
+    /// DESK-61: where upload `id` stands; an entry that is gone is a coded error.
+    public func progress(of id: Int64) throws -> Progress {
+        switch try registry.uploadState(id: id) {
+        case .queued: return .waiting
+        case .running: return .running
+        case .done(let bytes): return .done(try JSONDecoder().decode(Result.self, from: Data(bytes)))
+        case .unknown:
+            throw OperationalError(.notFound, LocalizedText(ja: "受付番号 \(id) の申請が見つかりません", en: "No queued upload \(id)"))
+        }
+    }
+
+    func run(_ upload: QueuedUpload, now: Date) throws -> SubmissionOutcome {
+        let context = UploadContext(institutionID: upload.institutionID, kind: upload.kind, operation: upload.operation,
+                                    officerEmail: upload.officerEmail)
+        let file = UploadBytes(upload.bytes, fileName: upload.fileName)
+        if upload.checkOnly { return try UploadChecker(environment).check(file, context: context) }
+        return try UploadApplier(environment).apply(file, context: context,
+                                                    options: .init(mode: ErrorMode(rawValue: upload.mode) ?? .abort, paths: .desk), now: now)
+    }
+}
