@@ -34,6 +34,15 @@ enum BenchIssue {
         print(String(format: "issue 10000 server lines, P-256 CA:    decode→commit %5.2f s = %6.0f certificates/s (goal ≥ 15000/s); with files and mails %5.2f s = %6.0f/s; peak %6.1f MB, CPU %3.0f%%, exit %d",
                      ec.toCommit, 10_000 / ec.toCommit, ec.seconds, 10_000 / ec.seconds, ec.peakMB, ec.cpu, ec.status))
 
+        // REG-20: the same 10,000 lines on a PostgreSQL registry (a local cluster, fsync on), against the SQLite run above.
+        let cluster = try BenchPostgres.start(work: work)
+        defer { cluster.stop() }
+        let pgData = try freshData(bulkra: bulkra, work: work, name: "data-p256-postgres", database: try cluster.database("bench_issue"))
+        let pg = try submit(bulkra: bulkra, data: pgData, file: serverFile, family: "server", out: work + "/out-p256-postgres")
+        print(String(format: "issue 10000 server lines, P-256 CA, PostgreSQL registry: decode→commit %5.2f s = %6.0f certificates/s (ratio to SQLite %.2f, goal ≥ 0.7); with files and mails %5.2f s = %6.0f/s (ratio %.2f); peak %6.1f MB, CPU %3.0f%%, exit %d",
+                     pg.toCommit, 10_000 / pg.toCommit, ec.toCommit / pg.toCommit, pg.seconds, 10_000 / pg.seconds, ec.seconds / pg.seconds,
+                     pg.peakMB, pg.cpu, pg.status))
+
         let clientData = try freshData(bulkra: bulkra, work: work, name: "data-client")
         let client = try submit(bulkra: bulkra, data: clientData, file: clientFile, family: "client", out: work + "/out-client")
         print(String(format: "issue 1000 client lines, service-made RSA-2048 keys + PKCS#12: decode→commit %6.2f s = %5.1f keys/s; total %6.2f s; peak %6.1f MB, CPU %3.0f%% (200%% = both cores), exit %d",
@@ -49,10 +58,10 @@ enum BenchIssue {
         let status: Int32
     }
 
-    static func freshData(bulkra: String, work: String, name: String) throws -> String {
+    static func freshData(bulkra: String, work: String, name: String, database: String? = nil) throws -> String {
         let data = work + "/" + name
         try? FileManager.default.removeItem(atPath: data)
-        try BenchCheck.shell([bulkra, "init", "--data", data])
+        try BenchCheck.shell([bulkra, "init", "--data", data] + (database.map { ["--database", $0] } ?? []))
         let institutions = work + "/institutions.tsv"
         try BenchCheck.shell([bulkra, "institutions", "apply", institutions, "--data", data, "--key-type", "p256"])
         return data
