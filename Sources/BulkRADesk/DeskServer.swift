@@ -36,7 +36,8 @@ public struct DeskServer: Sendable {
         let connectionGuard = ConnectionGuard(limits: .init(maximumConnections: configuration.maximumConnections,
                                                             maximumPendingPerPeer: configuration.maximumPendingPerPeer,
                                                             handshakeTimeout: TimeAmount(configuration.handshakeTimeout)))
-        var keyBytes = SystemRandom.bytes(32)
+        // DESK-33, DESK-60: the form key is the data folder's, so a form one instance rendered is accepted by another.
+        var keyBytes = try SecretFile.bytes(at: data + "/desk.key", count: 32, what: LocalizedText(ja: "フォーム用の鍵", en: "desk form key"))
         let desk = Desk(data: data, registry: registry, authenticator: OfficerAuthenticator(authority: raAuthority, registry: registry),
                         settings: try DeskSettings.load(data: data), forms: FormGuard(key: SymmetricKey(data: keyBytes)), logger: logger,
                         refusals: RefusalCounter(limit: configuration.refusalLimit), connections: connectionGuard,

@@ -29,7 +29,8 @@ final class PostgresConnectionPool: Sendable {
             giveBack(connection)
             return result
         } catch {
-            if connection.isClosed || (error as? PSQLError)?.serverInfo == nil {
+            // A server's answer (a constraint, a lock timeout) leaves the connection usable; a failure on the wire does not.
+            if connection.isClosed || (error is PSQLError && (error as? PSQLError)?.serverInfo == nil) {
                 Self.close(connection)
             } else {
                 giveBack(connection)

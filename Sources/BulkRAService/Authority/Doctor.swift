@@ -202,7 +202,7 @@ public struct Doctor {
     /// DOC-07: files holding secrets are readable by their owner only.
     func checkModes(_ report: inout Report, deliveryFolders: [String]) {
         let embedded = data + "/registry.sqlite"
-        var secrets = [embedded, embedded + "-wal", embedded + "-shm", data + "/outbox.key", data + "/database.password"]
+        var secrets = [embedded, embedded + "-wal", embedded + "-shm", data + "/outbox.key", data + "/desk.key", data + "/database.password"]
         secrets += Self.files(in: data + "/ca").filter { $0.hasSuffix(".key.pem") }
         secrets += Self.files(in: data + "/ra").filter { $0.hasSuffix(".p12") || $0.hasSuffix(".pin.txt") }
         secrets += Self.files(in: data + "/outbox").filter { $0.hasSuffix(".eml") }

@@ -17,27 +17,8 @@ public struct OutboxPayload {
 
     /// REG-18: the data folder's outbox key, made (32 random bytes, mode 0600) the first time it is needed.
     public static func key(data: String) throws -> OutboxPayload {
-        let path = data + "/outbox.key"
-        if let bytes = FileManager.default.contents(atPath: path), bytes.count == 32 {
-            return OutboxPayload(key: SymmetricKey(data: bytes))
-        }
-        let fresh = SystemRandom.bytes(32)
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        if descriptor < 0 {
-            // Another process made it first: use theirs.
-            guard errno == EEXIST, let bytes = FileManager.default.contents(atPath: path), bytes.count == 32 else {
-                throw OperationalError(.key, LocalizedText(ja: "配信用の鍵を作成・読み込みできません: \(path)", en: "Cannot make or read the outbox key \(path)"))
-            }
-            return OutboxPayload(key: SymmetricKey(data: bytes))
-        }
-        let written = fresh.withUnsafeBytes { write(descriptor, $0.baseAddress, 32) }
-        fsync(descriptor)
-        close(descriptor)
-        guard written == 32 else {
-            unlink(path)
-            throw OperationalError(.key, LocalizedText(ja: "配信用の鍵を書き込めません: \(path)", en: "Cannot write the outbox key \(path)"))
-        }
-        return OutboxPayload(key: SymmetricKey(data: fresh))
+        OutboxPayload(key: SymmetricKey(data: try SecretFile.bytes(at: data + "/outbox.key", count: 32,
+                                                                   what: LocalizedText(ja: "配信用の鍵", en: "outbox key"))))
     }
 
     /// REG-18: the payload to store.
