@@ -22,8 +22,15 @@ struct BenchPostgres {
         if cluster.asRoot { try BenchCheck.shell(["chown", "postgres:postgres", cluster.folder]) }
         try cluster.run("initdb", ["-D", cluster.folder + "/data", "-U", cluster.user, "--auth=trust", "-E", "UTF8", "--no-locale"])
         // Durable as a real server would be (fsync on): the figures compare with SQLite's synchronous = FULL.
-        try cluster.run("pg_ctl", ["-D", cluster.folder + "/data", "-l", cluster.folder + "/server.log", "-w", "-t", "60", "-o",
-                                   "-p \(cluster.port) -k \(cluster.folder) -c listen_addresses=127.0.0.1 -c max_connections=200", "start"])
+        // pg_ctl's server keeps whatever descriptors Foundation hands down, so its `Process` is never waited for: the
+        // server's readiness is asked of pg_isready instead.
+        _ = try cluster.launch("pg_ctl", ["-D", cluster.folder + "/data", "-l", cluster.folder + "/server.log", "-o",
+                                          "-p \(cluster.port) -k \(cluster.folder) -c listen_addresses=127.0.0.1 -c max_connections=200", "start"])
+        let deadline = Date().addingTimeInterval(60)
+        while (try? cluster.run("pg_isready", ["-h", "127.0.0.1", "-p", String(cluster.port)])) == nil {
+            guard Date() < deadline else { throw BenchFailure("PostgreSQL did not start; log: \(cluster.folder)/server.log") }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
         return cluster
     }
 
@@ -40,8 +47,15 @@ struct BenchPostgres {
         try? FileManager.default.removeItem(atPath: folder)
     }
 
-    /// Runs a PostgreSQL tool with no pipes (the server `pg_ctl start` leaves behind must not hold one).
+    /// Runs a PostgreSQL tool to its end.
     func run(_ tool: String, _ arguments: [String]) throws {
+        let process = try launch(tool, arguments)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw BenchFailure("\(tool) failed (\(process.terminationStatus)); log: \(folder)/server.log") }
+    }
+
+    /// Starts a PostgreSQL tool with no pipes.
+    func launch(_ tool: String, _ arguments: [String]) throws -> Process {
         let process = Process()
         let path = binaries + "/" + tool
         process.executableURL = URL(fileURLWithPath: asRoot ? "/usr/sbin/runuser" : path)
@@ -50,8 +64,7 @@ struct BenchPostgres {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw BenchFailure("\(tool) failed (\(process.terminationStatus)); log: \(folder)/server.log") }
+        return process
     }
 }
 

@@ -101,13 +101,15 @@ extension Desk {
     /// goes away leaves its upload to run; the result stays with its batch.
     func run(_ choice: UploadChoice, bytes: [UInt8], fileName: String, officer: DeskOfficer) async throws -> SubmissionOutcome {
         let queue = QueuedSubmissions(environment)
-        let id = try queue.submit(QueuedUpload(institutionID: officer.institutionID, officerEmail: officer.email, kind: choice.screen.kind,
-                                               operation: choice.operation, mode: choice.mode.rawValue, checkOnly: choice.checkOnly,
-                                               fileName: fileName, bytes: bytes))
+        let upload = QueuedUpload(institutionID: officer.institutionID, officerEmail: officer.email, kind: choice.screen.kind,
+                                  operation: choice.operation, mode: choice.mode.rawValue, checkOnly: choice.checkOnly,
+                                  fileName: fileName, bytes: bytes)
+        // Queueing writes to the registry (on SQLite it waits for the write lock): off the cooperative threads.
+        let id = try await serially { try queue.submit(upload) }
         var wait = Duration.milliseconds(10)
         while true {
             try await Task.sleep(for: wait)
-            if case .done(let result) = try queue.progress(of: id) { return try result.get() }
+            if case .done(let result) = try await serially({ try queue.progress(of: id) }) { return try result.get() }
             wait = min(wait * 2, .milliseconds(200))
         }
     }

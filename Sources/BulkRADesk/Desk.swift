@@ -30,8 +30,9 @@ struct Desk: Sendable {
     let links: any DeliveryLinkStore
     /// REG-15, DESK-11, DESK-51: the audit log (logins, logouts, refusals).
     let auditLog: any AuditLog
-    /// The threads the upload-queue workers (one each) and enrolments (one more) block on, off the event loops and the
-    /// cooperative threads; a batch is checked and committed in one transaction (DESK-21, DESK-61).
+    /// The threads the upload-queue workers (one each) block on, and four more for short blocking work that must not wait
+    /// behind them (queueing an upload, polling its result, enrolments), off the event loops and the cooperative threads;
+    /// a batch is checked and committed in one transaction (DESK-21, DESK-61).
     let uploads: NIOThreadPool
 
     /// CLI-60: what the pipeline is given for this desk's uploads and enrolments.

@@ -41,7 +41,7 @@ public struct DeskServer: Sendable {
         let desk = Desk(data: data, registry: registry, authenticator: OfficerAuthenticator(authority: raAuthority, registry: registry),
                         settings: try DeskSettings.load(data: data), forms: FormGuard(key: SymmetricKey(data: keyBytes)), logger: logger,
                         refusals: RefusalCounter(limit: configuration.refusalLimit), connections: connectionGuard,
-                        links: registry, auditLog: registry, uploads: NIOThreadPool(numberOfThreads: Self.workers(configuration, registry) + 1))
+                        links: registry, auditLog: registry, uploads: NIOThreadPool(numberOfThreads: Self.workers(configuration, registry) + 4))
         keyBytes.removeAll()
         desk.uploads.start()
 

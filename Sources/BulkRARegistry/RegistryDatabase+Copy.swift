@@ -43,7 +43,7 @@ extension RegistryDatabase {
         }
     }
 
-    /// Copies one table in rowid order, 100 rows per statement.
+    /// Copies one table in rowid order, a few dozen rows per statement.
     static func copy(_ table: String, from source: any SQLSession, to destination: any SQLSession, progress: (Int) -> Void) throws -> Int {
         var cursor: Int64 = 0
         var copied = 0
@@ -53,15 +53,8 @@ extension RegistryDatabase {
             guard let last = rows.last else { return copied }
             cursor = last.integer("bulkra_position") ?? cursor
             let columns = last.columns.names.filter { $0 != "bulkra_position" }
-            for slice in rows.chunked(100) {
-                let tuple = "(" + destination.marks(columns.count) + ")"
-                var arguments: [SQLValue] = []
-                arguments.reserveCapacity(columns.count * slice.count)
-                for row in slice { for column in columns { arguments.append(row[column]) } }
-                try destination.execute("""
-                    INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES \(Array(repeating: tuple, count: slice.count).joined(separator: ", "))
-                    """, arguments)
-            }
+            try RegistryStatements.insertRows(destination, into: table, columns: columns,
+                                              rows: rows.map { row in columns.map { row[$0] } })
             copied += rows.count
             progress(copied)
         }

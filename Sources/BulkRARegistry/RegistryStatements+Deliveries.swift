@@ -6,14 +6,13 @@ extension RegistryStatements {
     // MARK: - One-time links
 
     static func insert(_ links: [DeliveryLinkRecord], into db: Session, batchID: Int64?, at now: String) throws {
-        for link in links {
-            try db.execute("""
-                INSERT INTO delivery_link (token_sha256, kind, batch_id, institution_id, recipient_email, serial, requires_sha256,
-                  file_name, sealed, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, bind(link.tokenSHA256, link.kind.rawValue, batchID, link.institutionID, link.recipientEmail,
-                          link.serial?.decimal, link.requiresTokenSHA256, link.fileName, link.sealed,
-                          UTCTimestamp.string(link.expires), now))
-        }
+        try insertRows(db, into: "delivery_link", columns: [
+            "token_sha256", "kind", "batch_id", "institution_id", "recipient_email", "serial", "requires_sha256", "file_name", "sealed",
+            "expires_at", "created_at",
+        ], rows: links.map { link in
+            bind(link.tokenSHA256, link.kind.rawValue, batchID, link.institutionID, link.recipientEmail, link.serial?.decimal,
+                 link.requiresTokenSHA256, link.fileName, link.sealed, UTCTimestamp.string(link.expires), now)
+        })
     }
 
     static func deliveryLink(_ db: Session, tokenSHA256: String, locking: Bool = false) throws -> DeliveryLinkRecord? {
