@@ -175,7 +175,7 @@ enum RegistryStatements {
     /// Inserts `rows` of `columns` a few dozen per statement: one round trip per slice, not per row, on a database
     /// server (REG-20); at most 30,000 arguments a statement (both databases accept 32,766 and more).
     static func insertRows(_ db: Session, into table: String, columns: [String], rows: [[SQLValue]]) throws {
-        let perStatement = max(1, min(64, 30_000 / max(1, columns.count)))
+        let perStatement = max(1, min(500, 30_000 / max(1, columns.count)))
         let tuple = "(" + db.marks(columns.count) + ")"
         let head = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
         for slice in rows.chunked(perStatement) {
