@@ -10,7 +10,10 @@ final class DeskServer {
         process.arguments = ["serve", "--data", data, "--port", "0"]
         let out = Pipe()
         process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
+        // The server's log, for what went wrong in a run (one file per instance).
+        let log = data + "/serve-\(UUID().uuidString.prefix(8)).log"
+        FileManager.default.createFile(atPath: log, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         try process.run()
         var seen = ""
         var port = 0

@@ -40,7 +40,14 @@ extension Desk {
                     ja: "208: 申請ファイルを選択してください。", en: "208: choose the request file."), path: "/\(choice.screen.rawValue)", officer: officer,
                     csrf: forms.officerToken(officer)), status: .badRequest)
             }
-            let outcome = try await run(choice, bytes: part.bytes, fileName: Self.baseName(fileName), officer: officer)
+            let outcome: SubmissionOutcome
+            do {
+                outcome = try await run(choice, bytes: part.bytes, fileName: Self.baseName(fileName), officer: officer)
+            } catch let failure as OperationalError {
+                return html(DeskPage.message(language, title: LocalizedText(ja: "申請を処理できませんでした", en: "The upload could not be processed"),
+                                             message: failure.message, path: "/\(choice.screen.rawValue)", officer: officer,
+                                             csrf: forms.officerToken(officer)), status: Self.status(failure))
+            }
             guard let view = ResultView(json: outcome.json) else { throw HTTPError(.internalServerError) }
             let status: HTTPResponse.Status = outcome.fileRejected ? .unprocessableContent : .ok
             return html(resultPage(view, officer: officer, language: language, batchID: outcome.batchID, checkOnly: choice.checkOnly,
@@ -66,13 +73,23 @@ extension Desk {
                 return jsonError("too-large", tooLargeText, status: .contentTooLarge)
             }
             let bytes = body.readBytes(length: body.readableBytes) ?? []
-            let outcome = try await run(choice, bytes: bytes, fileName: Self.baseName(query.get("name") ?? "upload.tsv"), officer: officer)
+            let outcome: SubmissionOutcome
+            do {
+                outcome = try await run(choice, bytes: bytes, fileName: Self.baseName(query.get("name") ?? "upload.tsv"), officer: officer)
+            } catch let failure as OperationalError {
+                return jsonError(failure.code.description, failure.message, status: Self.status(failure))
+            }
             let result = outcome.json.trimmingCharacters(in: .whitespacesAndNewlines)
             let wrapped = JSONWriter.object([("batch", outcome.batchID.map(String.init) ?? "null"),
                                              ("repeated", String(outcome.status == .alreadyApplied)),
                                              ("checkOnly", String(choice.checkOnly)), ("result", result)]) + "\n"
             return json(wrapped, status: outcome.fileRejected ? .unprocessableContent : .ok)
         }
+    }
+
+    /// DESK-61: an operational failure of an upload as an HTTP status: 503 when the registry was busy (try again), 500 otherwise.
+    static func status(_ failure: OperationalError) -> HTTPResponse.Status {
+        failure.code == .registryBusy ? .serviceUnavailable : .internalServerError
     }
 
     var tooLargeText: LocalizedText {

@@ -120,4 +120,21 @@ struct ServiceTests {
         #expect(outcome.status == .refused && outcome.applied && outcome.linesOK == good && outcome.linesNG == 1, "\(outcome.tsv)")
         #expect(try registry.certificates(batchID: outcome.batchID ?? 0).count == good)
     }
+
+    @Test("REG-18 deliverers in one process never take each other's deliveries: a commit's claim holds against a second deliverer until its lease runs out, a dead process's claim is taken over at once", arguments: RegistryContractTests.Backend.allCases)
+    func claimsPerDeliverer(backend: RegistryContractTests.Backend) throws {
+        let (path, registry) = try Self.dataFolder("claims", on: backend)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let inFlight = OutboxDelivery.claimant()
+        #expect(inFlight != OutboxDelivery.claimant() && inFlight.hasPrefix(ProcessInfo.processInfo.hostName + ":\(getpid()):"))
+        _ = try registry.serializable(.registry) { try $0.enqueue([OutboxItem(kind: .crls)], batchID: nil, claimant: inFlight) }
+        // Another deliverer of this process (a second desk worker, the maintenance timer) leaves it to its claimant.
+        #expect(try OutboxDelivery(data: path, registry: registry, logger: Self.logger).run(now: Date()).crls == 0)
+        #expect(try registry.pendingDeliveries().count == 1)
+        // A claim of a process that is gone on this host is taken over at once.
+        let host = ProcessInfo.processInfo.hostName
+        _ = try registry.serializable(.registry) { try $0.enqueue([OutboxItem(kind: .crls)], batchID: nil, claimant: "\(host):2147483646:1") }
+        #expect(try OutboxDelivery(data: path, registry: registry, logger: Self.logger).run(now: Date()).crls == 1)
+        #expect(try registry.pendingDeliveries().count == 1)
+    }
 }

@@ -5,6 +5,7 @@ import BulkRAReport
 import Foundation
 import Glibc
 import Logging
+import Synchronization
 
 /// Carries out what committed batches must deliver, exactly once (REG-18, DLV-10, Specs/delivery.md).
 ///
@@ -26,6 +27,7 @@ public struct OutboxDelivery {
         self.registry = registry
         self.logger = logger
         self.sealing = try sealing ?? OutboxPayload.key(data: data)
+        owner = Self.claimant()
     }
 
     /// REG-18: what one run delivered.
@@ -44,8 +46,17 @@ public struct OutboxDelivery {
         public var warnings: [LocalizedText] = []
     }
 
-    /// REG-18: this process's claimant name: host and process id.
-    public static var owner: String { "\(hostName):\(getpid())" }
+    /// REG-18: this deliverer's claimant name.
+    let owner: String
+
+    /// REG-18: a claimant name of this process — host, process id and a number of its own — so that deliverers running
+    /// at once in one process (desk workers, the maintenance timer) never take each other's deliveries; a dead process's
+    /// claims are recognised by host and process id.
+    public static func claimant() -> String {
+        "\(hostName):\(getpid()):\(claimants.wrappingAdd(1, ordering: .relaxed).newValue)"
+    }
+
+    private static let claimants = Atomic<Int>(0)
 
     static var hostName: String {
         var buffer = [CChar](repeating: 0, count: 256)
@@ -57,7 +68,8 @@ public struct OutboxDelivery {
     func deadClaimants() throws -> [String] {
         let prefix = Self.hostName + ":"
         return try registry.deliveryClaimants().filter { claimant in
-            guard claimant.hasPrefix(prefix), let pid = Int32(claimant.dropFirst(prefix.count)), pid != getpid() else { return false }
+            guard claimant.hasPrefix(prefix), let pid = claimant.dropFirst(prefix.count).split(separator: ":").first.flatMap({ Int32($0) }),
+                  pid != getpid() else { return false }
             return kill(pid, 0) != 0 && errno == ESRCH
         }
     }
@@ -69,7 +81,7 @@ public struct OutboxDelivery {
         var summary = Summary()
         if !claimed.isEmpty { try deliver(claimed, takenOver: false, now: now, into: &summary) }
         let dead = try deadClaimants()
-        if try registry.hasClaimableDeliveries(owner: Self.owner, deadOwners: dead) {
+        if try registry.hasClaimableDeliveries(owner: owner, deadOwners: dead) {
             try drain(dead: dead, now: now, into: &summary)
         }
         if summary.deliveries > 0 {
@@ -87,7 +99,7 @@ public struct OutboxDelivery {
 
     private func drain(dead: [String], now: Date, into summary: inout Summary) throws {
         while true {
-            let claimed = try registry.claimDeliveries(owner: Self.owner, deadOwners: dead)
+            let claimed = try registry.claimDeliveries(owner: owner, deadOwners: dead)
             if claimed.isEmpty { return }
             try deliver(claimed, takenOver: true, now: now, into: &summary)
         }

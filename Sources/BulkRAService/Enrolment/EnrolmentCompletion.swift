@@ -69,7 +69,7 @@ public struct EnrolmentCompletion: ServiceStep {
                 let batchID = try transaction.completeEnrolment(tokenSHA256: digest,
                                                                 certificate: UploadApplier.record(issued, institution: enrolment.institutionID))
                 let claimed = try transaction.enqueue([OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: now, tag: tag).encoded()))],
-                                                      batchID: batchID, claimant: OutboxDelivery.owner)
+                                                      batchID: batchID, claimant: OutboxDelivery.claimant())
                 return (.issued(issued), claimed)
             }
         }

@@ -105,7 +105,7 @@ public struct InstitutionApplier: Sendable, ServiceStep {
                 outbox.append(OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: now, tag: tag).encoded())))
             }
             try transaction.apply(changes, officerCertificates: deliveries.map(Self.record), links: links.records)
-            return (batch, true, deliveries, try transaction.enqueue(outbox, batchID: nil, claimant: OutboxDelivery.owner))
+            return (batch, true, deliveries, try transaction.enqueue(outbox, batchID: nil, claimant: OutboxDelivery.claimant()))
         }
         CrashPoint.afterCommit.reach(data: data)
         let warnings = try OutboxDelivery(data: data, registry: registry, logger: logger, sealing: sealing).run(claimed: claimed, now: now).warnings

@@ -205,7 +205,7 @@ public struct UploadApplier: ServiceStep {
             record: record, issued: issued.certificates.map { Self.record($0, institution: institution) },
             renewed: issued.certificates.compactMap(\.request.targetSerial), revocations: revocations,
             administratorUpdates: updates, enrolments: enrolments, links: links.records + certificateLinks.records))
-        let deliveries = try transaction.enqueue(outbox, batchID: batchID, claimant: OutboxDelivery.owner)
+        let deliveries = try transaction.enqueue(outbox, batchID: batchID, claimant: OutboxDelivery.claimant())
         phases.mark("commit")
         logger.debug("registry.batch.committed", metadata: ["batch.id": "\(batchID)", "batch.issued": "\(issued.certificates.count)",
                                                             "batch.revoked": "\(revocations.count)"])
