@@ -9,9 +9,10 @@ import PostgresNIO
 /// REG-20: the registry on a PostgreSQL server through postgres-nio.
 ///
 /// The same statements as the embedded registry (``RegistryDatabase``) run here. Every write transaction first takes
-/// one transaction-scoped advisory lock — the registry's write lock, as SQLite's `BEGIN IMMEDIATE` is — so submissions
-/// from any number of processes and desk instances on one database behave as if run one after another (REG-17); the
-/// unique indexes stay the last guard. Reads run in a read-only repeatable-read transaction and never wait for a writer.
+/// the transaction-scoped advisory locks of its ``WriteScope`` — the registry's write lock, as SQLite's `BEGIN IMMEDIATE`
+/// is, exclusive for registry-wide changes and shared beside an institution's own lock for its submissions — so
+/// submissions from any number of processes and desk instances on one database behave as if run one after another
+/// (REG-17); the unique indexes stay the last guard. Reads run in a read-only repeatable-read transaction and never wait.
 public final class PostgresRegistry: RegistryDatabase {
     /// The advisory lock every registry writer holds for its transaction.
     static let writeLock: Int64 = 0x4255_6C6B_5241  // "BulkRA"
