@@ -39,22 +39,42 @@ struct CLITests {
     }
 
     /// A fresh data folder with the SampleData institutions and allow-list; on `.postgres` its registry is a fresh
-    /// database of the tests' throwaway cluster (`bulkra init --database`, REG-21).
+    /// database of the tests' throwaway cluster (`bulkra init --database`, REG-21). The embedded kind is a copy of one
+    /// folder made once per test process by the commands below (a test CA, RA certificates and a registry cost the same
+    /// every time; the copies share that TEST hierarchy, and nothing a test does to its copy reaches another).
     static func dataFolder(_ name: String, on backend: RegistryContractTests.Backend = .sqlite) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("bulkra-cli-\(getpid())-\(name)-\(backend)").path
         try? FileManager.default.removeItem(atPath: path)
-        var database: [String] = []
-        if backend == .postgres {
-            let cluster = try PostgresCluster.started()
-            database = ["--database", cluster.url(try cluster.freshDatabase("cli-\(name)"))]
+        guard backend == .postgres else {
+            try FileManager.default.copyItem(atPath: try templateFolder.get(), toPath: path)
+            return path
         }
+        let cluster = try PostgresCluster.started()
+        try makeDataFolder(path, database: ["--database", cluster.url(try cluster.freshDatabase("cli-\(name)"))])
+        return path
+    }
+
+    /// The embedded data folder every `dataFolder(_:)` copies, made on first use.
+    static let templateFolder: Result<String, any Error> = Result {
+        let path = templatePath
+        try? FileManager.default.removeItem(atPath: path)
+        try makeDataFolder(path, database: [])
+        atexit { _ = try? FileManager.default.removeItem(atPath: templatePath) }
+        return path
+    }
+
+    static var templatePath: String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("bulkra-cli-\(getpid())-template").path
+    }
+
+    /// `bulkra init`, the SampleData institutions and example-u's allow-list, and an imported server certificate.
+    static func makeDataFolder(_ path: String, database: [String]) throws {
         let initialised = try run(["init", "--data", path] + database)
         #expect(initialised.status == 0, "\(initialised.error)")
         #expect(try run(["institutions", "apply", "institutions/institutions-valid.tsv", "--data", path]).status == 0)
         #expect(try run(["allowlist", "apply", "allowlist/allowlist-valid.tsv", "--institution", "example-u", "--data", path]).status == 0)
         #expect(try run(["certificates", "import", "existing/example-u-server.pem", "--institution", "example-u",
                          "--family", "server", "--data", path]).status == 0)
-        return path
     }
 
     @Test("CLI-01 the executable is built next to the tests")
