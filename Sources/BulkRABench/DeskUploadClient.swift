@@ -58,7 +58,7 @@ struct DeskUploadClient: Sendable {
 }
 
 /// Gathers one response and completes the promise once (at the end, on an error, or when the peer closes early).
-final class ResponseCollector: ChannelInboundHandler, @unchecked Sendable {
+final class ResponseCollector: ChannelInboundHandler {
     typealias InboundIn = HTTPClientResponsePart
 
     let promise: EventLoopPromise<DeskUploadClient.Reply>

@@ -1,13 +1,12 @@
-import Foundation
+import Synchronization
 
 /// A value behind a lock: what concurrent uploads of the desk bench gather.
-final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value
+final class Locked<Value: Sendable>: Sendable {
+    private let stored: Mutex<Value>
 
-    init(_ value: Value) { stored = value }
+    init(_ value: Value) { stored = Mutex(value) }
 
-    var value: Value { lock.withLock { stored } }
+    var value: Value { stored.withLock { $0 } }
 
-    func mutate(_ body: (inout Value) -> Void) { lock.withLock { body(&stored) } }
+    func mutate(_ body: (inout Value) -> Void) { stored.withLock { body(&$0) } }
 }

@@ -79,11 +79,10 @@ extension Desk {
             } catch let failure as OperationalError {
                 return jsonError(failure.code.description, failure.message, status: Self.status(failure))
             }
-            let result = outcome.json.trimmingCharacters(in: .whitespacesAndNewlines)
-            let wrapped = JSONWriter.object([("batch", outcome.batchID.map(String.init) ?? "null"),
-                                             ("repeated", String(outcome.status == .alreadyApplied)),
-                                             ("checkOnly", String(choice.checkOnly)), ("result", result)]) + "\n"
-            return json(wrapped, status: outcome.fileRejected ? .unprocessableContent : .ok)
+            guard let result = ResultDocument(json: outcome.json) else { throw HTTPError(.internalServerError) }
+            let reply = UploadReply(batch: outcome.batchID, repeated: outcome.status == .alreadyApplied, checkOnly: choice.checkOnly,
+                                    result: result)
+            return json(try reply.rendered(), status: outcome.fileRejected ? .unprocessableContent : .ok)
         }
     }
 

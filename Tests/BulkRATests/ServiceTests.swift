@@ -1,8 +1,10 @@
 import BulkRADecode
+@testable import BulkRADesk
 import BulkRAIssue
 import BulkRAModel
 import BulkRAPostgres
 import BulkRARegistry
+import BulkRAReport
 import BulkRAService
 import BulkRAValidate
 import Foundation
@@ -136,5 +138,37 @@ struct ServiceTests {
         _ = try registry.serializable(.registry) { try $0.enqueue([OutboxItem(kind: .crls)], batchID: nil, claimant: "\(host):2147483646:1") }
         #expect(try OutboxDelivery(data: path, registry: registry, logger: Self.logger).run(now: Date()).crls == 1)
         #expect(try registry.pendingDeliveries().count == 1)
+    }
+
+    @Test("RES-01 RES-02 RES-03 DESK-10 every SampleData result reads back through Codable: lines, texts, serials and counts as written; the API reply round-trips")
+    func resultDocuments() throws {
+        let (path, registry) = try Self.dataFolder("documents")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let environment = ServiceEnvironment(dataFolder: path, registry: registry, logger: Self.logger)
+        let cases: [(String, UploadKind, UploadOperation)] = [
+            ("server/issue-valid.tsv", .server, .issue), ("server/issue-invalid.tsv", .server, .issue), ("server/renew-invalid.tsv", .server, .renew),
+            ("server/revoke-invalid.tsv", .server, .revoke), ("client/issue-valid.tsv", .client, .issue), ("client/issue-invalid.tsv", .client, .issue),
+            ("client/revoke-invalid.tsv", .client, .revoke), ("codesign/issue-invalid.tsv", .codeSigning, .issue), ("files/empty.tsv", .server, .issue),
+        ]
+        for (file, kind, operation) in cases {
+            let context = UploadContext(institutionID: "example-u", kind: kind, operation: operation, officerEmail: nil)
+            let outcome = try UploadChecker(environment).check(UploadBytes(try Self.sample(file), fileName: file), context: context)
+            let document = try #require(ResultDocument(json: outcome.json), "\(file)")
+            #expect(document.file == file && document.family == kind.rawValue && document.operation == operation.rawValue)
+            #expect(document.summary.accepted == outcome.linesOK && document.summary.rejected == outcome.linesNG, "\(file)")
+            #expect(document.lines.filter(\.isAccepted).count == outcome.linesOK && document.fileErrors.isEmpty == !outcome.fileRejected)
+            // The TSV of the same result carries the same texts, line by line.
+            let rows = outcome.tsv.split(separator: "\n").dropFirst().map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
+            for line in document.lines {
+                let row = try #require(rows.first { $0.first.map(String.init) == String(line.line) }, "\(file) line \(line.line)")
+                #expect(String(row[1]) == line.result && String(row[2]) == line.errors.map(\.text).joined(separator: " | "), "\(file) \(line.line)")
+                #expect(String(row[3]) == line.errors.map(\.textEnglish).joined(separator: " | "), "\(file) \(line.line)")
+            }
+            let reply = UploadReply(batch: outcome.batchID, repeated: false, checkOnly: true, result: document)
+            let decoded = try JSONDecoder().decode(UploadReply.self, from: Data(try reply.rendered().utf8))
+            #expect(decoded == reply)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(try reply.rendered().utf8)) as? [String: Any])
+            #expect(object["batch"] is NSNull && object["checkOnly"] as? Bool == true)
+        }
     }
 }

@@ -1,3 +1,4 @@
+import BulkRAReport
 import Foundation
 
 /// A result (fresh or stored) read back from its JSON for the result page (DESK-22): every line with
@@ -21,29 +22,19 @@ struct ResultView {
     let accepted: Int
     let rejected: Int
 
+    /// DESK-22: the view of the result in `json` (decoded through ``ResultDocument``), or nil when it is not a result.
     init?(json: String) {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return nil }
-        fileName = object["file"] as? String ?? ""
-        encoding = object["encoding"] as? String
-        fileErrors = (object["fileErrors"] as? [[String: Any]] ?? []).map { error in
-            let code = (error["code"] as? Int).map(String.init) ?? ""
-            return ("\(code):\(error["message"] as? String ?? "")", "\(code):\(error["messageEn"] as? String ?? "")")
+        guard let document = ResultDocument(json: json) else { return nil }
+        fileName = document.file
+        encoding = document.encoding
+        fileErrors = document.fileErrors.map { ("\($0.code):\($0.message)", "\($0.code):\($0.messageEn)") }
+        lines = document.lines.map { line in
+            Line(line: line.line, accepted: line.isAccepted, texts: line.errors.map(\.text), textsEnglish: line.errors.map(\.textEnglish),
+                 serial: line.serial, path: line.path)
         }
-        lines = (object["lines"] as? [[String: Any]] ?? []).map { line in
-            let errors = line["errors"] as? [[String: Any]] ?? []
-            return Line(line: line["line"] as? Int ?? 0, accepted: line["result"] as? String == "OK",
-                        texts: errors.map { $0["text"] as? String ?? "" },
-                        textsEnglish: errors.map { error in
-                            let code = (error["code"] as? Int).map(String.init) ?? ""
-                            let lineNumber = (error["line"] as? Int).map(String.init) ?? ""
-                            return "\(code):\(lineNumber),\(error["fieldEn"] as? String ?? ""),\(error["messageEn"] as? String ?? "")"
-                        },
-                        serial: line["serial"] as? String, path: line["path"] as? String)
-        }
-        status = object["status"] as? String ?? ""
-        applied = object["applied"] as? Bool
-        let summary = object["summary"] as? [String: Any] ?? [:]
-        accepted = summary["accepted"] as? Int ?? 0
-        rejected = summary["rejected"] as? Int ?? 0
+        status = document.status
+        applied = document.applied
+        accepted = document.summary.accepted
+        rejected = document.summary.rejected
     }
 }
