@@ -12,7 +12,7 @@ final class DeskServer {
         process.standardOutput = out
         // The server's log, for what went wrong in a run (one file per instance).
         let log = data + "/serve-\(UUID().uuidString.prefix(8)).log"
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         try process.run()
         var seen = ""

@@ -16,7 +16,7 @@ struct PostgresSession: SQLSession {
     var dialect: SQLDialect { .postgres }
 
     func rows(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow] {
-        let result = try connection.query(try Self.query(sql, arguments), logger: logger).wait()
+        let result = try connection.query(Self.query(sql, arguments), logger: logger).wait()
         var rows: [SQLRow] = []
         rows.reserveCapacity(result.rows.count)
         var columns: SQLRow.Columns?
@@ -34,7 +34,7 @@ struct PostgresSession: SQLSession {
     }
 
     func execute(_ sql: String, _ arguments: [SQLValue]) throws {
-        _ = try connection.query(try Self.query(sql, arguments), logger: logger).wait()
+        _ = try connection.query(Self.query(sql, arguments), logger: logger).wait()
     }
 
     func insert(_ sql: String, _ arguments: [SQLValue]) throws -> Int64 {
@@ -45,7 +45,7 @@ struct PostgresSession: SQLSession {
     }
 
     /// The statement with `?` placeholders numbered (`$1`, `$2`, …) and its arguments bound.
-    static func query(_ sql: String, _ arguments: [SQLValue]) throws -> PostgresQuery {
+    static func query(_ sql: String, _ arguments: [SQLValue]) -> PostgresQuery {
         var numbered = ""
         numbered.reserveCapacity(sql.utf8.count + arguments.count * 2)
         var next = 1
@@ -61,9 +61,9 @@ struct PostgresSession: SQLSession {
         for argument in arguments {
             switch argument {
             case .null: bindings.appendNull()
-            case .integer(let number): try bindings.append(number)
-            case .text(let text): try bindings.append(text)
-            case .bytes(let bytes): try bindings.append(ByteBuffer(bytes: bytes))
+            case .integer(let number): bindings.append(number)
+            case .text(let text): bindings.append(text)
+            case .bytes(let bytes): bindings.append(ByteBuffer(bytes: bytes))
             }
         }
         return PostgresQuery(unsafeSQL: numbered, binds: bindings)
