@@ -58,6 +58,10 @@ public struct QueuedSubmissions: ServiceStep, Sendable {
             result = .outcome(try run(claimed.upload, now: now))
         } catch let failure as OperationalError {
             result = .failure(failure)
+        } catch {
+            // Anything else is stored too: the request waiting for this upload must get an answer, not a lease to run out.
+            result = .failure(OperationalError(.database, LocalizedText(ja: "申請を処理できませんでした: \(error)",
+                                                                        en: "The upload could not be processed: \(error)")))
         }
         try registry.finishUpload(id: claimed.id, outcome: Array(try JSONEncoder().encode(result)))
         logger.info("desk.upload.done", metadata: ["upload.id": "\(claimed.id)", "upload.kind": "\(claimed.upload.kind.rawValue)",
