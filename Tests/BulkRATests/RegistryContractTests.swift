@@ -188,4 +188,46 @@ struct RegistryContractTests {
         #expect(order.firstIndex(of: "b")! < holder && order.firstIndex(of: "rows")! < holder, "\(order)")
         #expect(order.firstIndex(of: "a again")! > holder && order.firstIndex(of: "registry")! > holder, "\(order)")
     }
+
+    @Test("REG-21 TLS to the database: verify-full against the server's CA and require connect encrypted; verify-full against other roots is refused with a coded error")
+    func tlsToDatabase() throws {
+        let cluster = try PostgresCluster.started()
+        let base = cluster.url(try cluster.freshDatabase("tls"))
+        func open(_ query: String) throws -> PostgresRegistry {
+            try PostgresRegistry(location: PostgresLocation(url: base + query), password: nil, clock: { Self.now }, logger: Self.logger)
+        }
+        for query in ["?sslmode=verify-full&sslrootcert=\(cluster.tlsRoot)", "?sslmode=require"] {
+            let registry = try open(query)
+            #expect(try registry.schemaVersion() == "v2-upload-queue")
+            let encrypted = try registry.reading { try $0.row("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", [])?.flag("ssl") }
+            #expect(encrypted == true, "\(query)")
+            #expect(registry.location.contains("sslmode="))
+        }
+        let plain = try open("")
+        #expect(try plain.reading { try $0.row("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", [])?.flag("ssl") } == false)
+        // The system's roots do not know the test server's CA.
+        #expect { _ = try open("?sslmode=verify-full") } throws: { error in
+            (error as? OperationalError)?.code == .database
+        }
+    }
+
+    @Test("REG-21 a database URL never holds a password, names a user, host and database and known parameters only; the password file must be 0600")
+    func databaseURLs() throws {
+        let location = try PostgresLocation(url: "postgres://bulkra@db.example.ac.jp/registry?sslmode=verify-full&sslrootcert=/etc/ca.pem")
+        #expect(location.port == 5432 && location.tls == .verifyFull && location.rootCertificatePath == "/etc/ca.pem")
+        #expect(try PostgresLocation(url: location.description) == location)
+        for bad in ["postgres://bulkra:secret@db/registry", "mysql://bulkra@db/registry", "postgres://db/registry", "postgres://bulkra@db/",
+                    "postgres://bulkra@db/registry?sslmode=maybe", "postgres://bulkra@db/registry?application_name=x"] {
+            #expect(throws: OperationalError.self, "\(bad)") { _ = try PostgresLocation(url: bad) }
+        }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("bulkra-password-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try "from-file\n".write(toFile: file, atomically: true, encoding: .utf8)
+        _ = chmod(file, 0o644)
+        #expect(throws: OperationalError.self) { _ = try PostgresLocation.password(environment: [:], passwordFile: file) }
+        _ = chmod(file, 0o600)
+        #expect(try PostgresLocation.password(environment: [:], passwordFile: file) == "from-file")
+        #expect(try PostgresLocation.password(environment: ["PGPASSWORD": "from-env"], passwordFile: file) == "from-env")
+        #expect(try PostgresLocation.password(environment: [:], passwordFile: file + "-missing") == nil)
+    }
 }

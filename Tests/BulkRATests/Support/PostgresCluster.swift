@@ -35,13 +35,36 @@ final class PostgresCluster: Sendable {
         }
         port = Self.freePort()
         try Self.check(run("initdb", ["-D", folder + "/data", "-U", user, "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"]), "initdb")
-        // The server inherits pg_ctl's standard output: give it no pipe, or reading it would never end.
+        try Self.makeTLSIdentity(in: folder + "/tls", asRoot: asRoot)
+        // The server inherits pg_ctl's standard output: give it no pipe, or reading it would never end. TLS is on (clients
+        // choose: REG-21's sslmode), with a certificate for 127.0.0.1 from a CA of its own.
         try Self.check(run("pg_ctl", ["-D", folder + "/data", "-l", folder + "/server.log", "-w", "-t", "60", "-o",
-                                      "-p \(port) -k \(folder) -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", "start"],
+                                      "-p \(port) -k \(folder) -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 "
+                                        + "-c ssl=on -c ssl_cert_file=\(folder)/tls/server.pem -c ssl_key_file=\(folder)/tls/server.key", "start"],
                            detached: true),
                        "pg_ctl start (log: \(folder)/server.log)")
         try Self.check(run("createdb", ["-h", "127.0.0.1", "-p", String(port), "-U", user, database]), "createdb")
         atexit { PostgresCluster.stopShared() }
+    }
+
+    /// The CA that signed the server's TLS certificate (for `sslrootcert`).
+    var tlsRoot: String { folder + "/tls/ca.pem" }
+
+    /// A CA and a server certificate for IP 127.0.0.1 (P-256, two days), the key readable by the server only.
+    private static func makeTLSIdentity(in tls: String, asRoot: Bool) throws {
+        try FileManager.default.createDirectory(atPath: tls, withIntermediateDirectories: true)
+        try "subjectAltName=IP:127.0.0.1\n".write(toFile: tls + "/server.ext", atomically: true, encoding: .utf8)
+        let openssl = "/usr/bin/openssl"
+        let curve = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+        try check(runTool(openssl, ["req", "-x509"] + curve + ["-keyout", tls + "/ca.key", "-out", tls + "/ca.pem", "-days", "2",
+                                                                "-subj", "/CN=BulkRA test database CA"]), "openssl CA")
+        try check(runTool(openssl, ["req"] + curve + ["-keyout", tls + "/server.key", "-out", tls + "/server.csr", "-subj", "/CN=127.0.0.1"]),
+                  "openssl server request")
+        try check(runTool(openssl, ["x509", "-req", "-in", tls + "/server.csr", "-CA", tls + "/ca.pem", "-CAkey", tls + "/ca.key",
+                                    "-CAcreateserial", "-days", "2", "-extfile", tls + "/server.ext", "-out", tls + "/server.pem"]),
+                  "openssl server certificate")
+        _ = chmod(tls + "/server.key", 0o600)
+        if asRoot { try check(runTool("/bin/chown", ["-R", "postgres:postgres", tls]), "chown tls") }
     }
 
     /// Stops the shared cluster and removes its folder (at process exit).
