@@ -100,10 +100,11 @@ public struct DeskServer: Sendable {
         configuration.uploadWorkers ?? (registry is SQLiteRegistry ? 1 : 2)
     }
 
-    /// DESK-61: this instance's queue workers (named after the host and process, so that their claims say whose they are).
+    /// DESK-61: this instance's queue workers, named like the outbox's deliverers (host, process id, a number), so that
+    /// their claims say whose they are.
     public var uploadWorkers: UploadWorkers {
-        UploadWorkers(desk: desk, count: Self.workers(configuration, desk.registry),
-                      owner: "\(ProcessInfo.processInfo.hostName):\(getpid()):\(configuration.port)", idlePoll: .milliseconds(100), logger: logger)
+        UploadWorkers(desk: desk, count: Self.workers(configuration, desk.registry), owner: OutboxDelivery.claimant(),
+                      idlePoll: .milliseconds(100), logger: logger)
     }
 
     /// CLI-100: the officers' PKCS#12 files under `DATA/ra` (what `make serve` tells the user to import).

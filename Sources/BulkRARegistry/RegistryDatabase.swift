@@ -277,12 +277,6 @@ extension RegistryDatabase {
         }
     }
 
-    /// DESK-61: extends `owner`'s leases.
-    public func renewUploads(owner: String, lease: TimeInterval) throws {
-        let until = UTCTimestamp.string(clock().addingTimeInterval(lease))
-        try writing(.rows, durable: true) { try RegistryStatements.renewUploads($0, owner: owner, until: until) }
-    }
-
     /// DESK-61: stores an outcome.
     public func finishUpload(id: Int64, outcome: [UInt8]) throws {
         let now = stamp

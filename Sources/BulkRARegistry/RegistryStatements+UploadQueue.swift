@@ -33,10 +33,6 @@ extension RegistryStatements {
             bytes: row.bytes("bytes") ?? []))
     }
 
-    static func renewUploads(_ db: Session, owner: String, until: String) throws {
-        try db.execute("UPDATE upload_queue SET claimed_until = ? WHERE claimed_by = ? AND state = 'running'", bind(until, owner))
-    }
-
     static func finishUpload(_ db: Session, id: Int64, outcome: [UInt8], at now: String) throws {
         try db.execute("UPDATE upload_queue SET state = 'done', result = ?, bytes = NULL, finished_at = ? WHERE id = ?", bind(outcome, now, id))
     }

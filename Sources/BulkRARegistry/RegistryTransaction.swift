@@ -7,7 +7,7 @@ import Foundation
 ///
 /// Whatever runs at the same time — CLI processes, desk uploads, other desk instances — waits for the lock, so the
 /// outcome equals running the submissions one after another. Not `Sendable`: it lives only inside
-/// ``SubmissionStore/serializable(_:)``.
+/// ``SubmissionStore/serializable(_:_:)``.
 public struct RegistryTransaction: ValidationDirectory {
     let db: any SQLSession
     let now: Date

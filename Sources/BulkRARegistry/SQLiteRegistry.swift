@@ -348,12 +348,4 @@ public final class SQLiteRegistry: RegistryDatabase {
 
     /// The registry file's path.
     public var location: String { database.path }
-
-    /// The registry file's path.
-    public var path: String { database.path }
-
-    /// ISO 8601 UTC with seconds, the registry's one time format (REG-07).
-    static func timestamp(_ date: Date) -> String {
-        UTCTimestamp.string(date)
-    }
 }

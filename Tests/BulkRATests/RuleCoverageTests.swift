@@ -97,7 +97,7 @@ struct RuleCoverageTests {
         let registry = try SQLiteRegistry(path: path, clock: Fixture.clock)
         _ = try registry.schemaVersion()
         #expect(FileManager.default.fileExists(atPath: path + "-wal"))
-        #expect(SQLiteRegistry.timestamp(Date(timeIntervalSince1970: 1_795_000_000)) == "2026-11-18T11:06:40Z")
+        #expect(UTCTimestamp.string(Date(timeIntervalSince1970: 1_795_000_000)) == "2026-11-18T11:06:40Z")
     }
 
     @Test("REG-05 allow-list rows are stored as (domain, OU) pairs and appear in the institution profile")

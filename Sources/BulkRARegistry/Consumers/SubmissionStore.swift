@@ -7,10 +7,3 @@ public protocol SubmissionStore: Sendable {
     /// when it throws.
     func serializable<T>(_ scope: WriteScope, _ body: (RegistryTransaction) throws -> T) throws -> T
 }
-
-extension SubmissionStore {
-    /// REG-17: a transaction that excludes every other writer.
-    public func serializable<T>(_ body: (RegistryTransaction) throws -> T) throws -> T {
-        try serializable(.registry, body)
-    }
-}

@@ -7,8 +7,6 @@ public protocol UploadQueue: Sendable {
     /// DESK-61: claims the oldest queued upload of an institution that has none running (or whose worker's lease ran
     /// out) for `owner` for `lease` seconds; nil when there is none.
     func claimUpload(owner: String, lease: TimeInterval) throws -> ClaimedUpload?
-    /// DESK-61: extends the leases of what `owner` is running.
-    func renewUploads(owner: String, lease: TimeInterval) throws
     /// DESK-61: stores an upload's outcome and drops its file.
     func finishUpload(id: Int64, outcome: [UInt8]) throws
     /// DESK-61: where an upload stands.
