@@ -54,11 +54,11 @@ enum BenchDoctor {
                         var serializer = DER.Serializer()
                         try serializer.serialize(certificate)
                         return CertificateRecord(
-                            serial: serial, institutionID: "bench-u", family: .server, profile: 3,
+                            serial: serial, institutionID: "bench-u", family: .server, profile: .serverRSA,
                             subject: try SubjectDistinguishedName("CN=\(cn),O=Bench University,L=Chiyoda-ku,ST=Tokyo,C=JP"), domain: domain,
                             keyDigest: String(format: "%064x", index), state: .issued, notBefore: certificate.notValidBefore,
                             notAfter: certificate.notValidAfter, administratorName: "計測 太郎", administratorEmail: "admin@bench.ac.jp",
-                            der: serializer.serializedBytes, issuerRole: "server")
+                            der: serializer.serializedBytes, issuerRole: .server)
                     }
                 }
             }

@@ -57,14 +57,14 @@ enum BenchNightly {
             let notBefore = start.addingTimeInterval(Double(index) * 150)
             batch.append(CertificateRecord(
                 serial: try SerialNumber(String(100_000_000_000 + index * 7919)), institutionID: "bench-u", family: family,
-                profile: family == .server ? 3 : family == .client ? 14 : 8, subject: subject, domain: domain,
+                profile: family == .server ? .serverRSA : family == .client ? .clientAuth25 : .codeSigning, subject: subject, domain: domain,
                 keyDigest: String(format: "%064x", index), state: state, notBefore: notBefore,
                 notAfter: notBefore.addingTimeInterval(198 * 86_400 - 1), administratorName: "計測 太郎",
                 administratorAffiliation: "情報基盤センター", administratorEmail: "admin@bench.ac.jp",
                 userName: family == .client ? "利用者 \(index)" : "", userEmail: family == .client ? "user\(index)@bench.ac.jp" : "",
                 der: der, revokedAt: state == .revoked ? notBefore.addingTimeInterval(86_400) : nil,
-                revocationReason: state == .revoked ? 4 : nil, serverSoftware: family == .server ? "nginx 1.24" : "",
-                downloadMethod: family == .client ? 1 : nil, dnsNames: family == .server ? "dNSName=\(cn)" : ""))
+                revocationReason: state == .revoked ? .superseded : nil, serverSoftware: family == .server ? "nginx 1.24" : "",
+                downloadMethod: family == .client ? .individualPKCS12 : nil, dnsNames: family == .server ? [try DomainName(cn)] : []))
             if batch.count == 10_000 {
                 try registry.record(batch)
                 batch.removeAll(keepingCapacity: true)

@@ -175,7 +175,7 @@ extension Desk {
 
     func pem(_ record: CertificateRecord) throws -> String {
         var text = IssuedCertificate.pem(record.der)
-        if let role = record.issuerRole.flatMap(AuthorityRole.init(rawValue:)) {
+        if let role = record.issuerRole {
             text += try AuthorityStore(dataFolder: data).chainPEM(role)
         }
         return text

@@ -44,12 +44,20 @@ public struct BatchIssuer: Sendable {
         self.logger = logger
     }
 
-    /// The work of one line, decided before the parallel part: which request (by index), and its serial, PIN or token.
-    struct Job: Sendable {
-        let index: Int
-        let serial: SerialNumber?
-        let pin: DeliveryPIN?
-        let token: String?
+    /// The work of one line, decided before the parallel part (ISS-12, ISS-15).
+    enum Job: Sendable {
+        /// Sign the CSR's key under the serial (server and code-signing lines).
+        case sign(CertificateRequest, SerialNumber)
+        /// Make a key, sign it and bundle it under the PIN (client methods 1 and 2).
+        case serviceKey(CertificateRequest, ClientApplication, SerialNumber, DeliveryPIN)
+        /// A method-3 line: an enrolment token, no certificate yet.
+        case enrolment(CertificateRequest, ClientApplication, token: String)
+
+        var role: AuthorityRole {
+            switch self {
+            case .sign(let request, _), .serviceKey(let request, _, _, _), .enrolment(let request, _, _): return AuthorityRole(request.family)
+            }
+        }
     }
 
     enum Done: Sendable {
@@ -63,29 +71,35 @@ public struct BatchIssuer: Sendable {
     /// Throws an `OperationalError` when a CA is missing or signing fails: then nothing is returned.
     public func issue(_ requests: [CertificateRequest], now: Date, takenSerials: ([SerialNumber]) throws -> Set<SerialNumber>,
                       progress: ((Int, Int) -> Void)? = nil) throws -> IssuedBatch {
-        let wanted = requests.indices.filter { requests[$0].operation != .revoke }
-        let needing = wanted.filter { !(requests[$0].family == .client && requests[$0].downloadMethod == .browser) }.count
+        // ISS-12, ISS-15: client lines with methods 1 and 2 get a service-made key and a PIN, method 3 an enrolment
+        // token and no serial yet; other lines are signed from their CSR. Revocation lines are not issued.
+        var applications: [(CertificateRequest, CertificateApplication)] = []
+        applications.reserveCapacity(requests.count)
+        for request in requests {
+            guard let application = request.application else { continue }
+            let role = AuthorityRole(request.family)
+            guard issuers[role] != nil else {
+                throw OperationalError(.notFound, LocalizedText(ja: "発行CAがありません（\(role.rawValue)）",
+                                                                en: "No issuing CA for role \(role.rawValue)"))
+            }
+            applications.append((request, application))
+        }
+        let needing = applications.filter { if case .client(let client) = $0.1 { client.downloadMethod.makesKey } else { true } }.count
         var fresh = try allocateSerials(needing, takenSerials: takenSerials).makeIterator()
         var jobs: [Job] = []
-        jobs.reserveCapacity(wanted.count)
+        jobs.reserveCapacity(applications.count)
         var makesKeys = false
-        for index in wanted {
-            let request = requests[index]
-            guard issuers[AuthorityRole(request.family)] != nil else {
-                throw OperationalError(.notFound, LocalizedText(ja: "発行CAがありません（\(AuthorityRole(request.family).rawValue)）",
-                                                                en: "No issuing CA for role \(AuthorityRole(request.family).rawValue)"))
-            }
-            if request.family == .client, request.downloadMethod == .browser {
-                jobs.append(Job(index: index, serial: nil, pin: nil, token: secrets.token()))
-                continue
-            }
-            let serial = fresh.next()!
-            var pin: DeliveryPIN?
-            if request.family == .client {
-                pin = request.accessPIN.map { DeliveryPIN(secret: $0.secret, generated: false) } ?? secrets.accessPIN()
+        for (request, application) in applications {
+            switch application {
+            case .server, .codeSigning:
+                jobs.append(.sign(request, fresh.next()!))
+            case .client(let client) where client.downloadMethod.makesKey:
+                let pin = client.accessPIN.map { DeliveryPIN(secret: $0.secret, generated: false) } ?? secrets.accessPIN()
                 makesKeys = true
+                jobs.append(.serviceKey(request, client, fresh.next()!, pin))
+            case .client(let client):
+                jobs.append(.enrolment(request, client, token: secrets.token()))
             }
-            jobs.append(Job(index: index, serial: serial, pin: pin, token: nil))
         }
 
         let expires = Self.oneMonth(after: now)
@@ -100,7 +114,7 @@ public struct BatchIssuer: Sendable {
             let offset = start
             let count = min(chunk, work.count - start)
             let results = parallelMap(count) { index in
-                Result { try self.run(work[offset + index], requests[work[offset + index].index], now: now, expires: expires) }
+                Result { try self.run(work[offset + index], now: now, expires: expires) }
             }
             for result in results { done.append(try result.get()) }
             start += count
@@ -137,21 +151,21 @@ public struct BatchIssuer: Sendable {
         return result
     }
 
-    func run(_ job: Job, _ request: CertificateRequest, now: Date, expires: Date) throws -> Done {
-        let issuer = issuers[AuthorityRole(request.family)]!
-        if let token = job.token {
-            return .enrolment(PendingEnrolment(request: request, token: token, expires: expires))
-        }
-        guard let serial = job.serial else { throw OperationalError(.invalidRequest, LocalizedText(ja: "シリアル番号がありません", en: "No serial")) }
-        guard let pin = job.pin else {
+    func run(_ job: Job, now: Date, expires: Date) throws -> Done {
+        let issuer = issuers[job.role]!
+        switch job {
+        case .enrolment(let request, let client, let token):
+            return .enrolment(PendingEnrolment(request: request, application: client, token: token, expires: expires))
+        case .sign(let request, let serial):
             return .certificate(try issuer.issue(request, now: now, serial: serial))
+        case .serviceKey(let request, let client, let serial, let pin):
+            let key = try keys.makeKeyPair(options.keyKind)
+            let issued = try issuer.issue(request, now: now, publicKey: key.publicKey, serial: serial)
+            let bundle = try PKCS12Bundle(privateKeyDER: key.privateKeyDER, certificateDER: issued.der, chainDER: issued.chainDER,
+                                          friendlyName: client.pkcs12Name(serial: serial), passphrase: pin.secret,
+                                          format: options.pkcs12Format)
+            return .delivery(ClientDelivery(issued: issued, application: client, pkcs12: bundle, pin: pin))
         }
-        let key = try keys.makeKeyPair(options.keyKind)
-        let issued = try issuer.issue(request, now: now, publicKey: key.publicKey, serial: serial)
-        let bundle = try PKCS12Bundle(privateKeyDER: key.privateKeyDER, certificateDER: issued.der, chainDER: issued.chainDER,
-                                      friendlyName: request.pkcs12FileName?.text ?? serial.decimal, passphrase: pin.secret,
-                                      format: options.pkcs12Format)
-        return .delivery(ClientDelivery(issued: issued, pkcs12: bundle, pin: pin))
     }
 
     /// One calendar month later (UTC): how long PIN, download and enrolment links live.

@@ -41,23 +41,24 @@ public struct CertificateIssuer: Sendable {
     /// `publicKey` is the key the service made (client methods 1 and 2); otherwise the CSR's key is used.
     public func issue(_ request: CertificateRequest, now: Date, publicKey: Certificate.PublicKey? = nil,
                       serial: SerialNumber? = nil) throws -> IssuedCertificate {
-        guard let profile = request.profile else {
-            throw OperationalError(.invalidRequest, LocalizedText(ja: "プロファイルのない申請は発行できません", en: "A request without a profile cannot be issued"))
+        guard let application = request.application else {
+            throw OperationalError(.invalidRequest, LocalizedText(ja: "失効申請からは発行できません", en: "A revocation line cannot be issued"))
         }
+        let profile = application.profile
         let key: SubjectKey
         if let publicKey {
             key = try SubjectKey(publicKey)
-        } else if let csr = request.signingRequest {
+        } else if let csr = application.signingRequest {
             key = try SubjectKey(csr)
         } else {
             throw OperationalError(.invalidRequest, LocalizedText(ja: "公開鍵がありません", en: "No public key for the request"))
         }
         let serial = serial ?? serials.next()
         let period = validity.validity(for: profile, from: now)
-        let der = try sign(serial: serial, period: period, subject: Self.subject(for: request, profile: profile),
-                           key: key, extensions: Self.extensions(for: request, profile: profile, key: key))
+        let der = try sign(serial: serial, period: period, subject: Self.subject(for: application),
+                           key: key, extensions: Self.extensions(for: application, key: key))
         logger.trace("issue.certificate", metadata: ["row.line": "\(request.line)", "certificate.profile": "\(profile.rawValue)"])
-        return IssuedCertificate(request: request, serial: serial, profile: profile, der: der, notValidBefore: period.notBefore,
+        return IssuedCertificate(request: request, application: application, serial: serial, profile: profile, der: der, notValidBefore: period.notBefore,
                                  notValidAfter: period.notAfter, chain: [authority.certificate] + authority.chain,
                                  keyDigest: KeyDigest.of(publicKeyBits: key.bits), chainPEM: chainPEM, chainDER: chainDER)
     }
@@ -73,7 +74,7 @@ public struct CertificateIssuer: Sendable {
             (CertificateTemplate.countryName, true, "JP"), (CertificateTemplate.localityName, false, "Academe-ops"),
             (CertificateTemplate.organizationName, false, organization), (CertificateTemplate.commonName, false, romaji),
         ])
-        let extensions = Self.extensions(for: nil, profile: .registrationOfficer, key: key) + ExtensionEncoding.mailbox(email)
+        let extensions = Self.extensions(for: nil, key: key) + ExtensionEncoding.mailbox(email)
         let der = try sign(serial: serial, period: period, subject: subject, key: key, extensions: extensions)
         logger.debug("issue.officer", metadata: ["certificate.profile": "1"])
         return (try Certificate(derEncoded: der), der)
@@ -92,9 +93,9 @@ public struct CertificateIssuer: Sendable {
 
     /// ISS-04: the subject in the order the CA/Browser Forum requires (C, ST, L, O, OU, CN); S/MIME
     /// mailbox-validated certificates carry the CN (the e-mail) only. C is a PrintableString, the rest UTF8String.
-    static func subject(for request: CertificateRequest, profile: CertificateProfile) -> [UInt8] {
+    static func subject(for application: CertificateApplication) -> [UInt8] {
         typealias T = CertificateTemplate
-        let dn = request.subject
+        let dn = application.subject, profile = application.profile
         if profile.isSMIME {
             return T.name([(T.commonName, false, dn.commonName ?? "")])
         }
@@ -113,18 +114,18 @@ public struct CertificateIssuer: Sendable {
         return T.name(attributes)
     }
 
-    /// ISS-05: the extensions of each profile after the CA's common ones (basicConstraints, AKI, AIA, CRL DP).
-    static func extensions(for request: CertificateRequest?, profile: CertificateProfile, key: SubjectKey) -> [UInt8] {
+    /// ISS-05: the extensions of each family after the CA's common ones (basicConstraints, AKI, AIA, CRL DP);
+    /// `nil` is a registration officer's certificate (ISS-16).
+    static func extensions(for application: CertificateApplication?, key: SubjectKey) -> [UInt8] {
         typealias E = ExtensionEncoding
-        switch profile.family {
-        case .server:
+        switch application {
+        case .server(let server):
             return (key.isRSA ? E.keyUsageSignatureAndEncipherment : E.keyUsageSignature) + E.serverAuth
-                + E.dnsNames((request?.dnsNames ?? []).map(\.name)) + E.organizationValidated
-        case .client where profile.isSMIME:
-            let mailbox = request?.userEmail?.address ?? request?.subject.commonName ?? ""
-            return (key.isRSA ? E.keyUsageSignatureAndEncipherment : E.keyUsageSignature) + E.emailProtection + E.mailbox(mailbox)
-                + E.mailboxValidatedStrict
-        case .client, .registrationOfficer:
+                + E.dnsNames(server.dnsNames.map(\.name)) + E.organizationValidated
+        case .client(let client) where client.profile.isSMIME:
+            return (key.isRSA ? E.keyUsageSignatureAndEncipherment : E.keyUsageSignature) + E.emailProtection
+                + E.mailbox(client.user.email.address) + E.mailboxValidatedStrict
+        case .client, nil:
             return E.keyUsageSignature + E.clientAuth + E.subjectKeyIdentifier(keyBits: key.bits)
         case .codeSigning:
             return E.keyUsageSignature + E.codeSigning + E.codeSigningPolicy

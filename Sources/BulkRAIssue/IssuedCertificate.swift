@@ -7,6 +7,8 @@ import X509
 public struct IssuedCertificate: Sendable {
     /// The accepted request it answers.
     public let request: CertificateRequest
+    /// What the issue or renew line asked for (ISS-04, ISS-05).
+    public let application: CertificateApplication
     /// The serial number (decimal everywhere).
     public let serial: SerialNumber
     /// The profile it was issued under.

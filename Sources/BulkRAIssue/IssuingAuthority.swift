@@ -1,3 +1,4 @@
+import BulkRAModel
 import Crypto
 import X509
 

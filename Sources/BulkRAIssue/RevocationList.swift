@@ -1,4 +1,5 @@
 import BulkRAModel
+import BulkRAValidate
 import Foundation
 import SwiftASN1
 import X509
@@ -13,11 +14,11 @@ public struct RevocationList: Sendable {
         public let serial: SerialNumber
         /// When it was revoked.
         public let revokedAt: Date
-        /// The reason code (0 unspecified, 1, 3, 4, 5).
-        public let reason: Int
+        /// The reason (REV-01); unspecified is written without a reasonCode extension.
+        public let reason: RevocationReason
 
         /// Creates an entry.
-        public init(serial: SerialNumber, revokedAt: Date, reason: Int) {
+        public init(serial: SerialNumber, revokedAt: Date, reason: RevocationReason) {
             self.serial = serial
             self.revokedAt = revokedAt
             self.reason = reason
@@ -39,8 +40,8 @@ public struct RevocationList: Sendable {
         var revoked: [UInt8] = []
         for entry in entries.sorted(by: { $0.serial < $1.serial }) {
             var fields = E.integer(entry.serial.magnitude) + E.time(entry.revokedAt)
-            if entry.reason != 0 {
-                let reason = E.tagged(0x0A, [UInt8(entry.reason)])
+            if entry.reason != .unspecified {
+                let reason = E.tagged(0x0A, [UInt8(entry.reason.rawValue)])
                 // crlEntryExtensions: SEQUENCE OF Extension, holding the reasonCode extension.
                 fields += E.tagged(0x30, E.tagged(0x30, Self.extensionBody(oid: [0x06, 0x03, 0x55, 0x1D, 0x15], value: reason)))
             }

@@ -9,7 +9,7 @@ extension CertificateRecord {
     ///
     /// Throws when the subject holds attributes UPKI does not use or the serial is not a valid one.
     public init(importing certificate: Certificate, institution: InstitutionProfile, family: CertificateFamily,
-                profile: Int?, revocationReason: Int?, revokedAt: Date?) throws(OperationalError) {
+                profile: CertificateProfile?, revocationReason: RevocationReason?, revokedAt: Date?) throws(OperationalError) {
         guard let subject = SubjectDistinguishedName(x509: certificate.subject) else {
             throw OperationalError(.invalidRequest, LocalizedText(
                 ja: "UPKIで使わない属性が主体者DNにあります: \(certificate.subject)",

@@ -16,45 +16,66 @@ public struct CertificateRecord: Sendable, Hashable {
         case revoked = 7
     }
 
+    /// The serial number (REG-06).
     public let serial: SerialNumber
+    /// The institution the certificate belongs to.
     public let institutionID: String
+    /// The family, which fixes the upload kinds that may act on it (VAL-I03).
     public let family: CertificateFamily
-    public let profile: Int?
+    /// The profile; `nil` for a certificate imported without one (REG-08).
+    public let profile: CertificateProfile?
+    /// The subject DN in canonical form.
     public let subject: SubjectDistinguishedName
+    /// The registered domain the certificate belongs to, if any.
     public let domain: DomainName?
+    /// SHA-256 of the key bits (CSR-06).
     public let keyDigest: String
+    /// The state code of the download files (DL-11).
     public let state: State
+    /// The first second of validity.
     public let notBefore: Date?
+    /// The last second of validity.
     public let notAfter: Date?
+    /// The user-administrator's name as uploaded (empty when the line left it out).
     public let administratorName: String
+    /// The user-administrator's affiliation as uploaded.
     public let administratorAffiliation: String
+    /// The user-administrator's e-mail.
     public let administratorEmail: String
+    /// The client certificate's user name.
     public let userName: String
+    /// The client certificate's user affiliation.
     public let userAffiliation: String
+    /// The client certificate's user e-mail.
     public let userEmail: String
+    /// The certificate, DER.
     public let der: [UInt8]
+    /// When it was revoked.
     public let revokedAt: Date?
-    public let revocationReason: Int?
+    /// Why it was revoked (REV-01).
+    public let revocationReason: RevocationReason?
+    /// The revocation comment (REV-02).
     public let revocationComment: String
     /// The certificate this one renewed, if any.
     public let replacedSerial: SerialNumber?
-    /// The role of the service's issuing CA that signed it; `nil` for certificates issued elsewhere.
-    public let issuerRole: String?
-    /// Server software and version (server column 9), for the download files.
+    /// The service's issuing CA that signed it; `nil` for certificates issued elsewhere (ISS-01, REG-08).
+    public let issuerRole: AuthorityRole?
+    /// Server software and version (server column 12), for the download files.
     public let serverSoftware: String
-    /// The client download method (1, 2, 3), for the download files.
-    public let downloadMethod: Int?
-    /// The dNSName list as an upload writes it (`dNSName=a,dNSName=b`), for the download files.
-    public let dnsNames: String
+    /// The client download method, for the download files (CLT-04).
+    public let downloadMethod: DownloadMethod?
+    /// The certificate's dNSNames as the server line gave them, the CN included (SRV-13), for the download files.
+    public let dnsNames: [DomainName]
 
     /// Creates a certificate record.
-    public init(serial: SerialNumber, institutionID: String, family: CertificateFamily, profile: Int?,
+    public init(serial: SerialNumber, institutionID: String, family: CertificateFamily, profile: CertificateProfile?,
                 subject: SubjectDistinguishedName, domain: DomainName?, keyDigest: String, state: State,
                 notBefore: Date? = nil, notAfter: Date? = nil, administratorName: String = "",
                 administratorAffiliation: String = "", administratorEmail: String = "", userName: String = "",
                 userAffiliation: String = "", userEmail: String = "", der: [UInt8] = [], revokedAt: Date? = nil,
-                revocationReason: Int? = nil, revocationComment: String = "", replacedSerial: SerialNumber? = nil, issuerRole: String? = nil,
-                serverSoftware: String = "", downloadMethod: Int? = nil, dnsNames: String = "") {
+                revocationReason: RevocationReason? = nil, revocationComment: String = "", replacedSerial: SerialNumber? = nil,
+                issuerRole: AuthorityRole? = nil, serverSoftware: String = "", downloadMethod: DownloadMethod? = nil,
+                dnsNames: [DomainName] = []) {
         self.serial = serial
         self.institutionID = institutionID
         self.family = family
@@ -83,7 +104,5 @@ public struct CertificateRecord: Sendable, Hashable {
     }
 
     /// The identity for new-versus-renew (VAL-I01): server CN, otherwise the canonical DN.
-    public var identity: String {
-        family == .server ? (subject.commonName ?? "").lowercased() : subject.canonical.description
-    }
+    public var identity: String { CertificateRequest.identity(of: subject, family: family) }
 }

@@ -32,7 +32,7 @@ public protocol Registry: ValidationDirectory, SubmissionStore, OutboxStore, Reg
     /// The stored result of an earlier submission of the same bytes, if any (REG-10).
     func previousResult(institutionID: String, kind: UploadKind, operation: UploadOperation, fileSHA256: String) throws -> (json: String, tsv: String)?
     /// The revoked certificates a role's issuing CA signed: what its CRL lists (REG-11).
-    func revokedCertificates(issuerRole: String) throws -> [(serial: SerialNumber, revokedAt: Date, reason: Int)]
+    func revokedCertificates(issuerRole: AuthorityRole) throws -> [(serial: SerialNumber, revokedAt: Date, reason: RevocationReason)]
     /// Which of these serials are already taken (serials are unique across the registry).
     func takenSerials(_ serials: [SerialNumber]) throws -> Set<SerialNumber>
     /// The stored records of these serials.

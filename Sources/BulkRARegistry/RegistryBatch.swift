@@ -53,13 +53,13 @@ public struct RegistryBatch: Sendable {
     public struct Revocation: Sendable {
         /// The certificate.
         public let serial: SerialNumber
-        /// The reason code.
-        public let reason: Int
+        /// The reason (REV-01).
+        public let reason: RevocationReason
         /// The comment.
         public let comment: String
 
         /// Creates a revocation.
-        public init(serial: SerialNumber, reason: Int, comment: String) {
+        public init(serial: SerialNumber, reason: RevocationReason, comment: String) {
             self.serial = serial
             self.reason = reason
             self.comment = comment

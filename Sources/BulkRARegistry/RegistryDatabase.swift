@@ -121,7 +121,7 @@ extension RegistryDatabase {
     }
 
     /// REG-11: what a role's CRL lists.
-    public func revokedCertificates(issuerRole: String) throws -> [(serial: SerialNumber, revokedAt: Date, reason: Int)] {
+    public func revokedCertificates(issuerRole: AuthorityRole) throws -> [(serial: SerialNumber, revokedAt: Date, reason: RevocationReason)] {
         try reading { try RegistryStatements.revokedCertificates($0, issuerRole: issuerRole) }
     }
 

@@ -60,10 +60,11 @@ extension RegistryStatements {
 
     static func certificateDERs(_ db: Session, after cursor: Int64, limit: Int) throws -> [StoredDER] {
         let order = db.dialect.recordingOrder
-        return try db.rows("SELECT \(order) AS position, serial, issuer_role, der FROM certificate WHERE \(order) > ? ORDER BY \(order) LIMIT ?",
-                           bind(cursor, limit)).map { row in
+        return try db.rows("""
+            SELECT \(order) AS position, \(certificateColumns) FROM certificate c WHERE \(order) > ? ORDER BY \(order) LIMIT ?
+            """, bind(cursor, limit)).map { row in
             StoredDER(rowID: row.integer("position") ?? 0, serial: row.text("serial") ?? "", issuerRole: row.text("issuer_role"),
-                      der: row.bytes("der") ?? [])
+                      der: row.bytes("der") ?? [], readable: certificateRecord(row) != nil)
         }
     }
 

@@ -161,14 +161,14 @@ enum RegistryStatements {
 
     static func insert(_ certificates: [CertificateRecord], into db: Session, at now: String, batchID: Int64? = nil) throws {
         try insertRows(db, into: "certificate", columns: insertedCertificateColumns, rows: certificates.map { certificate in
-            bind(certificate.serial.decimal, certificate.institutionID, certificate.family.rawValue, certificate.profile,
+            bind(certificate.serial.decimal, certificate.institutionID, certificate.family.rawValue, certificate.profile?.rawValue,
                  certificate.identity, certificate.subject.description, certificate.domain?.name, certificate.keyDigest,
                  certificate.state.rawValue, certificate.notBefore.map(UTCTimestamp.string), certificate.notAfter.map(UTCTimestamp.string),
                  certificate.administratorName, certificate.administratorAffiliation, certificate.administratorEmail,
                  certificate.userName, certificate.userAffiliation, certificate.userEmail, certificate.der, now,
-                 certificate.revokedAt.map(UTCTimestamp.string), certificate.revocationReason, certificate.revocationComment,
-                 certificate.replacedSerial?.decimal, certificate.issuerRole, batchID, now, certificate.serverSoftware,
-                 certificate.downloadMethod, certificate.dnsNames)
+                 certificate.revokedAt.map(UTCTimestamp.string), certificate.revocationReason?.rawValue, certificate.revocationComment,
+                 certificate.replacedSerial?.decimal, certificate.issuerRole?.rawValue, batchID, now, certificate.serverSoftware,
+                 certificate.downloadMethod?.rawValue, DNSNameList.text(certificate.dnsNames))
         })
     }
 
@@ -197,7 +197,7 @@ enum RegistryStatements {
                   record.rejected, record.outcome, record.applied, now))
         try insert(batch.issued, into: db, at: now, batchID: batchID)
         try insertRows(db, into: "audit_event", columns: auditColumns, rows: batch.issued.map { certificate in
-            bind(batchID, "issued", certificate.serial.decimal, "profile \(certificate.profile.map(String.init) ?? "-")", now)
+            bind(batchID, "issued", certificate.serial.decimal, "profile \(certificate.profile.map { String($0.rawValue) } ?? "-")", now)
         })
         for serial in batch.renewed {
             try markRenewed(db, serial, at: now)
@@ -207,9 +207,9 @@ enum RegistryStatements {
             try db.execute("""
                 UPDATE certificate SET state = ?, revoked_at = ?, revocation_reason = ?, revocation_comment = ?,
                   revocation_batch_id = ?, updated_at = ? WHERE serial = ?
-                """, bind(CertificateRecord.State.revoked.rawValue, now, revocation.reason, revocation.comment,
+                """, bind(CertificateRecord.State.revoked.rawValue, now, revocation.reason.rawValue, revocation.comment,
                       batchID, now, revocation.serial.decimal))
-            try audit(db, batchID, "revoked", revocation.serial, "reason \(revocation.reason)", now)
+            try audit(db, batchID, "revoked", revocation.serial, "reason \(revocation.reason.rawValue)", now)
         }
         for enrolment in batch.enrolments {
             try db.execute("""
@@ -284,12 +284,13 @@ enum RegistryStatements {
         return records
     }
 
-    static func revokedCertificates(_ db: Session, issuerRole: String) throws -> [(serial: SerialNumber, revokedAt: Date, reason: Int)] {
+    static func revokedCertificates(_ db: Session, issuerRole: AuthorityRole) throws -> [(serial: SerialNumber, revokedAt: Date, reason: RevocationReason)] {
         try db.rows("SELECT serial, revoked_at, revocation_reason FROM certificate WHERE issuer_role = ? AND state = ? ORDER BY serial",
-                    [.text(issuerRole), .integer(Int64(CertificateRecord.State.revoked.rawValue))]).compactMap { row in
+                    [.text(issuerRole.rawValue), .integer(Int64(CertificateRecord.State.revoked.rawValue))]).compactMap { row in
             guard let serial = try? SerialNumber(row.text("serial") ?? ""),
                   let date = row.text("revoked_at").flatMap(UTCTimestamp.date) else { return nil }
-            return (serial, date, row.int("revocation_reason") ?? 0)
+            // A revoked certificate stays on its CRL whatever its stored reason; an unknown code lists as unspecified (DOC-02 reports it).
+            return (serial, date, row.int("revocation_reason").flatMap(RevocationReason.init(rawValue:)) ?? .unspecified)
         }
     }
 
@@ -311,23 +312,33 @@ enum RegistryStatements {
         c.download_method, c.dns_names
         """
 
-    /// A stored row (selected with `certificateColumns`) as a record; `nil` for a row that no longer parses (never expected).
+    /// A stored row (selected with `certificateColumns`) as a record; `nil` for a row that no longer parses (never expected:
+    /// every value was written from a typed record; `doctor` reports such rows, DOC-01).
     static func certificateRecord(_ row: SQLRow) -> CertificateRecord? {
+        /// A stored code: absent is `nil`, a code the type does not know makes the row unreadable.
+        func code<T: RawRepresentable>(_ column: String, as type: T.Type) -> T?? where T.RawValue == Int {
+            guard let raw = row.int(column) else { return .some(nil) }
+            return T(rawValue: raw).map { .some($0) }
+        }
         guard let serial = try? SerialNumber(row.text("serial") ?? ""), let family = CertificateFamily(rawValue: row.text("family") ?? ""),
               let subject = try? SubjectDistinguishedName(row.text("subject_dn") ?? ""),
-              let state = row.int("state").flatMap(CertificateRecord.State.init(rawValue:)) else { return nil }
+              let state = row.int("state").flatMap(CertificateRecord.State.init(rawValue:)),
+              let profile = code("profile", as: CertificateProfile.self), let reason = code("revocation_reason", as: RevocationReason.self),
+              let method = code("download_method", as: DownloadMethod.self),
+              let dnsNames = try? DNSNameList(text: row.text("dns_names") ?? "") else { return nil }
+        let role = row.text("issuer_role")
+        guard role == nil || AuthorityRole(rawValue: role!) != nil else { return nil }
         return CertificateRecord(
-            serial: serial, institutionID: row.text("institution_id") ?? "", family: family, profile: row.int("profile"), subject: subject,
+            serial: serial, institutionID: row.text("institution_id") ?? "", family: family, profile: profile, subject: subject,
             domain: row.text("domain").flatMap { try? DomainName($0) }, keyDigest: row.text("key_digest") ?? "", state: state,
             notBefore: row.text("not_before").flatMap(UTCTimestamp.date), notAfter: row.text("not_after").flatMap(UTCTimestamp.date),
             administratorName: row.text("admin_name") ?? "", administratorAffiliation: row.text("admin_affiliation") ?? "",
             administratorEmail: row.text("admin_email") ?? "", userName: row.text("user_name") ?? "",
             userAffiliation: row.text("user_affiliation") ?? "", userEmail: row.text("user_email") ?? "",
             der: row.bytes("der") ?? [], revokedAt: row.text("revoked_at").flatMap(UTCTimestamp.date),
-            revocationReason: row.int("revocation_reason"), revocationComment: row.text("revocation_comment") ?? "",
-            replacedSerial: row.text("replaced_serial").flatMap { try? SerialNumber($0) }, issuerRole: row.text("issuer_role"),
-            serverSoftware: row.text("server_software") ?? "", downloadMethod: row.int("download_method"),
-            dnsNames: row.text("dns_names") ?? "")
+            revocationReason: reason, revocationComment: row.text("revocation_comment") ?? "",
+            replacedSerial: row.text("replaced_serial").flatMap { try? SerialNumber($0) }, issuerRole: role.flatMap(AuthorityRole.init(rawValue:)),
+            serverSoftware: row.text("server_software") ?? "", downloadMethod: method, dnsNames: dnsNames.names)
     }
 
     // MARK: - Enrolments and RA certificates (REG-12, REG-13)
@@ -360,7 +371,7 @@ enum RegistryStatements {
         if let old = certificate.replacedSerial { try markRenewed(db, old, at: stamp) }
         try db.execute("UPDATE enrolment SET used_at = ?, serial = ? WHERE token_sha256 = ?",
                        [.text(stamp), .text(certificate.serial.decimal), .text(tokenSHA256)])
-        try audit(db, nil, "enrolment-completed", certificate.serial, "profile \(certificate.profile.map(String.init) ?? "-")", stamp)
+        try audit(db, nil, "enrolment-completed", certificate.serial, "profile \(certificate.profile.map { String($0.rawValue) } ?? "-")", stamp)
         return batchID
     }
 

@@ -10,4 +10,6 @@ public struct StoredDER: Sendable {
     public let issuerRole: String?
     /// The certificate.
     public let der: [UInt8]
+    /// Whether the row reads back as a typed record: every code (profile, reason, method, role) known, names and DN valid.
+    public let readable: Bool
 }

@@ -152,8 +152,9 @@ public struct UploadValidator {
             results.reserveCapacity(drafts.count)
             for index in drafts.indices {
                 duplicates.check(&drafts[index], operation: context.operation)
+                let accepted = drafts[index].accept()
                 let draft = drafts[index]
-                let request = retainingRequests ? draft.request.map(AcceptedRequest.certificate) : nil
+                let request = retainingRequests ? accepted.map(AcceptedRequest.certificate) : nil
                 results.append(LineResult(line: draft.check.line, diagnostics: draft.check.sortedDiagnostics, request: request))
             }
             try emit(results)

@@ -305,4 +305,18 @@ struct CLITests {
                                    "--family", "server", "--operation", "issue", "--format", "tsv"])
         #expect(result.output.contains("\n2\tNG\t212:2,主体者DN,"))
     }
+
+    @Test("CLI-50 certificates import takes only a profile of the family and a known reason, and records nothing otherwise")
+    func importingTyped() throws {
+        let data = try Self.dataFolder("import-typed")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let base = ["certificates", "import", "existing/example-u-server-revoked.pem", "--institution", "example-u", "--family", "server",
+                    "--data", data]
+        let client = try Self.run(base + ["--profile", "5"])
+        #expect(client.status == 2 && client.error.contains("--profile must be one of 3, 11 for server"))
+        let reason = try Self.run(base + ["--revoked-reason", "2"])
+        #expect(reason.status == 2 && reason.error.contains("--revoked-reason must be 0, 1, 3, 4 or 5"))
+        let imported = try Self.run(base + ["--profile", "11", "--revoked-reason", "1"])
+        #expect(imported.status == 0 && imported.output.hasSuffix("\trevoked\n"), "\(imported.error)")
+    }
 }

@@ -13,9 +13,11 @@ struct ClientRuleTests {
     @Test("CLT-01 a complete client-auth line is OK; the request carries user and delivery data")
     func valid() throws {
         let batch = try Fixture.check(.client, .issue, [Line.client(pin: "Pin-2026-abc")])
-        guard case .certificate(let request) = try #require(batch.lines.first?.request) else { Issue.record("no request"); return }
-        #expect(request.downloadMethod == .individualPKCS12 && request.pkcs12FileName?.text == "NIIcert-0001")
-        #expect(request.accessPIN?.secret == "Pin-2026-abc" && request.userEmail?.address == "hanako.suzuki@example.ac.jp")
+        guard case .certificate(let request) = try #require(batch.lines.first?.request),
+              case .issue(.client(let client)) = request else { Issue.record("no client issue request"); return }
+        #expect(client.downloadMethod == .individualPKCS12 && client.pkcs12FileName?.text == "NIIcert-0001")
+        #expect(client.accessPIN?.secret == "Pin-2026-abc" && client.user.email.address == "hanako.suzuki@example.ac.jp")
+        #expect(client.profile == .clientAuth25 && client.administrator.email.address == "cadmin@example.ac.jp")
         #expect(request.identity == "CN=Hanako Suzuki,OU=Faculty of Science,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP")
     }
 

@@ -109,7 +109,7 @@ struct ServiceKeyTests {
         let folder = try DeliveryFixture.scratch("p12-\(format.rawValue)")
         defer { try? FileManager.default.removeItem(at: folder) }
         for delivery in issued.deliveries {
-            #expect(delivery.fileName == (delivery.request.pkcs12FileName?.text ?? "") + ".p12")
+            #expect(delivery.fileName == (delivery.application.pkcs12FileName?.text ?? "") + ".p12")
             let path = folder.appendingPathComponent(delivery.fileName).path
             try Data(delivery.pkcs12.der).write(to: URL(fileURLWithPath: path))
             let info = try runTool("/usr/bin/openssl", ["pkcs12", "-in", path, "-passin", "pass:\(delivery.pin.secret)", "-nodes", "-info"])
@@ -233,7 +233,7 @@ struct OpenSSLSignerTests {
         #expect(verify.0 == 0, "\(verify.1)")
         let lint = try IssuanceFixture.run([IssuanceFixture.pkilint + "/lint_pkix_cert", "lint", "-s", "ERROR", "leaf.pem"], files: files)
         #expect(lint.0 == 0, "\(lint.1)")
-        let list = try RevocationList(authority: authority, entries: [.init(serial: issued.serial, revokedAt: IssuanceFixture.now, reason: 1)],
+        let list = try RevocationList(authority: authority, entries: [.init(serial: issued.serial, revokedAt: IssuanceFixture.now, reason: .keyCompromise)],
                                       thisUpdate: IssuanceFixture.now, nextUpdate: IssuanceFixture.now + 86_400, number: 1)
         let crl = try IssuanceFixture.run(["/usr/bin/openssl", "crl", "-in", "crl.pem", "-CAfile", "issuing.pem", "-verify", "-noout"],
                                           files: ["crl.pem": list.pem, "issuing.pem": files["issuing.pem"]!])

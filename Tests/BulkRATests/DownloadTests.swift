@@ -165,7 +165,7 @@ struct DownloadTests {
                                           registeredDomains: ["example.ac.jp", "empty.ac.jp"])
         func listed(_ serial: String, state: CertificateRecord.State, notAfter: TimeInterval, revokedAt: TimeInterval? = nil,
                     recorded: TimeInterval = -86_400) throws -> ListedCertificate {
-            let record = CertificateRecord(serial: try SerialNumber(serial), institutionID: "example-u", family: .server, profile: 3,
+            let record = CertificateRecord(serial: try SerialNumber(serial), institutionID: "example-u", family: .server, profile: .serverRSA,
                                            subject: try SubjectDistinguishedName("CN=www.example.ac.jp,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP"),
                                            domain: try DomainName("example.ac.jp"), keyDigest: "k", state: state, notBefore: now - 86_400,
                                            notAfter: now + notAfter, revokedAt: revokedAt.map { now + $0 })

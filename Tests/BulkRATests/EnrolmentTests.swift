@@ -30,7 +30,8 @@ struct EnrolmentTests {
     func recheck() throws {
         let csr = Self.pem(TestCSR.make("CN=anything", key: TestKeys.p256))
         guard case .accepted(let request, _) = try Self.validate(csr: csr) else { Issue.record("expected acceptance"); return }
-        #expect(request.subject.commonName == "Jiro Tanaka" && request.downloadMethod == .browser)
+        guard case .issue(.client(let client)) = request else { Issue.record("expected a client issue"); return }
+        #expect(client.subject.commonName == "Jiro Tanaka" && client.downloadMethod == .browser)
         let taken = Line.client(dn: "CN=Taro Yamada,OU=Faculty of Science,\(Fixture.ex)", method: "3", p12: "")
         #expect(Self.codes(try Self.validate(taken, csr: csr)) == [212])
     }
@@ -83,9 +84,9 @@ struct EnrolmentTests {
         let dump = try registry.database.read { db in try String.fetchAll(db, sql: "SELECT token_sha256 || record FROM enrolment") }
         #expect(!dump.joined().contains(token))
         // A certificate for it: recorded once; a second use is refused.
-        let certificate = CertificateRecord(serial: try SerialNumber("777"), institutionID: "example-u", family: .client, profile: 5,
+        let certificate = CertificateRecord(serial: try SerialNumber("777"), institutionID: "example-u", family: .client, profile: .clientAuth48,
                                             subject: try SubjectDistinguishedName("CN=Jiro Tanaka,\(Fixture.ex)"), domain: nil,
-                                            keyDigest: String(repeating: "0", count: 64), state: .issued, der: [0x30], issuerRole: "client")
+                                            keyDigest: String(repeating: "0", count: 64), state: .issued, der: [0x30], issuerRole: .client)
         try registry.completeEnrolment(tokenSHA256: hash, certificate: certificate)
         #expect(try registry.enrolment(tokenSHA256: hash)?.serial?.decimal == "777")
         #expect(throws: OperationalError.self) { try registry.completeEnrolment(tokenSHA256: hash, certificate: certificate) }
@@ -110,11 +111,11 @@ struct EnrolmentTests {
         let officer = try #require(try registry.officer(email: "ra1@example.ac.jp"))
         let delivery = try #require(try DeliveryFixture.issuer().issueOfficers([officer], organization: { _ in "Example University" },
                                                                               now: Fixture.clock(), takenSerials: { _ in [] }).first)
-        let record = CertificateRecord(serial: delivery.serial, institutionID: "example-u", family: .registrationOfficer, profile: 1,
+        let record = CertificateRecord(serial: delivery.serial, institutionID: "example-u", family: .registrationOfficer, profile: .registrationOfficer,
                                        subject: try SubjectDistinguishedName("CN=Hanako Toroku,O=Example University,L=Academe-ops,C=JP"),
                                        domain: nil, keyDigest: delivery.keyDigest, state: .issued, notBefore: delivery.certificate.notValidBefore,
                                        notAfter: delivery.certificate.notValidAfter, administratorEmail: "ra1@example.ac.jp", der: delivery.der,
-                                       issuerRole: "ra")
+                                       issuerRole: .registrationOfficer)
         // A failing institution change rolls the certificate back too.
         #expect(throws: (any Error).self) { try registry.apply([], officerCertificates: [record, record], links: []) }
         #expect(try registry.storedCertificates(serials: [delivery.serial]).isEmpty)

@@ -32,8 +32,8 @@ struct GoldenSampleTests {
         let allow = try! UploadValidator(context: UploadContext(institutionID: "example-u", kind: .allowList, operation: .apply), directory: registry)
             .validate(try! UploadDecoder(kind: .allowList).decode(load("allowlist/allowlist-valid.tsv"), fileName: "allowlist-valid.tsv"))
         try! registry.apply(allow.lines.compactMap { if case .allowList(let e) = $0.request { return e } else { return nil } })
-        for (file, institution, family, revoked) in [("existing/example-u-server.pem", "example-u", CertificateFamily.server, nil as Int?),
-                                                     ("existing/example-u-server-revoked.pem", "example-u", .server, 4),
+        for (file, institution, family, revoked) in [("existing/example-u-server.pem", "example-u", CertificateFamily.server, nil as RevocationReason?),
+                                                     ("existing/example-u-server-revoked.pem", "example-u", .server, .superseded),
                                                      ("existing/example-u-client.pem", "example-u", .client, nil),
                                                      ("existing/sample-tech-server.pem", "sample-tech", .server, nil)] {
             let owner = try! registry.institution(id: institution)!

@@ -56,12 +56,12 @@ enum SwiftCertificatesReference {
         case .server:
             try extensions.append(Certificate.Extension(KeyUsage(digitalSignature: true, keyEncipherment: isRSA), critical: true))
             try extensions.append(Certificate.Extension(try ExtendedKeyUsage([.serverAuth]), critical: false))
-            try extensions.append(Certificate.Extension(SubjectAlternativeNames(request.dnsNames.map { GeneralName.dnsName($0.name) }), critical: false))
+            try extensions.append(Certificate.Extension(SubjectAlternativeNames(Self.dnsNames(request).map { GeneralName.dnsName($0.name) }), critical: false))
             try extensions.append(try policy([2, 23, 140, 1, 2, 2]))
         case .client where profile.isSMIME:
             try extensions.append(Certificate.Extension(KeyUsage(digitalSignature: true, keyEncipherment: isRSA), critical: true))
             try extensions.append(Certificate.Extension(try ExtendedKeyUsage([.emailProtection]), critical: false))
-            try extensions.append(Certificate.Extension(SubjectAlternativeNames([.rfc822Name(request.userEmail?.address ?? "")]), critical: false))
+            try extensions.append(Certificate.Extension(SubjectAlternativeNames([.rfc822Name(Self.userEmail(request))]), critical: false))
             try extensions.append(try policy([2, 23, 140, 1, 5, 1, 3]))
         case .client, .registrationOfficer:
             try extensions.append(Certificate.Extension(KeyUsage(digitalSignature: true), critical: true))
@@ -76,6 +76,16 @@ enum SwiftCertificatesReference {
                                notValidBefore: issued.notValidBefore, notValidAfter: issued.notValidAfter, issuer: authority.certificate.subject,
                                subject: DistinguishedName(rdns), signatureAlgorithm: authority.signatureAlgorithm, extensions: extensions,
                                issuerPrivateKey: authority.privateKey)
+    }
+
+    /// The server line's dNSNames (none for other families).
+    static func dnsNames(_ request: CertificateRequest) -> [DomainName] {
+        if case .server(let server)? = request.application { server.dnsNames } else { [] }
+    }
+
+    /// The client line's user e-mail (empty for other families).
+    static func userEmail(_ request: CertificateRequest) -> String {
+        if case .client(let client)? = request.application { client.user.email.address } else { "" }
     }
 }
 

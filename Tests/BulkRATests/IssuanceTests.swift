@@ -119,7 +119,7 @@ struct IssuanceTests {
         }
         #expect(names == ["smtp.example.ac.jp", "mail.example.ac.jp"])
         #expect((try issued.certificate).notValidAfter.timeIntervalSince((try issued.certificate).notValidBefore) == 198 * 86_400 - 1)
-        #expect(issued.keyDigest == request.signingRequest?.keyDigest)
+        #expect(issued.keyDigest == request.application?.signingRequest?.keyDigest)
     }
 
     @Test("ISS-05 extensions per profile: EKU, key usage, SAN, policies, AIA and CRL distribution point")
@@ -145,7 +145,7 @@ struct IssuanceTests {
         let issued = try Self.issue("codesign8")
         #expect(issued.profile == .codeSigning && issued.chain.count == 2 && !issued.der.isEmpty)
         #expect(Array((try issued.certificate).serialNumber.bytes) == issued.serial.magnitude)
-        #expect(issued.keyDigest == issued.request.signingRequest?.keyDigest)
+        #expect(issued.keyDigest == issued.application.signingRequest?.keyDigest)
         #expect(try issued.pemWithChain().components(separatedBy: "BEGIN CERTIFICATE").count == 4)
     }
 
@@ -199,9 +199,9 @@ struct IssuanceTests {
     }
 
     static let entries = [
-        RevocationList.Entry(serial: try! SerialNumber("0x7A1B2C3D4E5F60718293A4B5C6D7E8F9"), revokedAt: IssuanceFixture.now - 3_600, reason: 4),
-        RevocationList.Entry(serial: try! SerialNumber("12345"), revokedAt: IssuanceFixture.now - 7_200, reason: 0),
-        RevocationList.Entry(serial: try! SerialNumber("0x00FF"), revokedAt: IssuanceFixture.now - 60, reason: 1),
+        RevocationList.Entry(serial: try! SerialNumber("0x7A1B2C3D4E5F60718293A4B5C6D7E8F9"), revokedAt: IssuanceFixture.now - 3_600, reason: .superseded),
+        RevocationList.Entry(serial: try! SerialNumber("12345"), revokedAt: IssuanceFixture.now - 7_200, reason: .unspecified),
+        RevocationList.Entry(serial: try! SerialNumber("0x00FF"), revokedAt: IssuanceFixture.now - 60, reason: .keyCompromise),
     ]
 
     @Test("ISS-09 CRLs verify against their issuing CA and list every revoked serial with its reason", arguments: [0, 3])

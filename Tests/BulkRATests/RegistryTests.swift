@@ -54,10 +54,10 @@ struct RegistryTests {
         let registry = try Fixture.registry()
         let example = try #require(try registry.institution(id: "example-u"))
         let certificate = TestCSR.certificate("CN=a.example.ac.jp,\(Fixture.ex)", key: TestKeys.p384A, serial: [0x42])
-        let record = try CertificateRecord(importing: certificate, institution: example, family: .server, profile: 11,
+        let record = try CertificateRecord(importing: certificate, institution: example, family: .server, profile: .serverECDSA,
                                            revocationReason: nil, revokedAt: nil)
         let other = try CertificateRecord(importing: TestCSR.certificate("CN=b.example.ac.jp,\(Fixture.ex)", key: TestKeys.p384A, serial: [0x43]),
-                                          institution: example, family: .server, profile: 11, revocationReason: nil, revokedAt: nil)
+                                          institution: example, family: .server, profile: .serverECDSA, revocationReason: nil, revokedAt: nil)
         #expect(throws: (any Error).self) { try registry.record([other, record, record]) }
         #expect(try registry.certificates(serials: [try SerialNumber("66"), try SerialNumber("67")]).isEmpty)
         try registry.record([other, record])
@@ -98,12 +98,12 @@ struct RegistryBatchTests {
     func commit() throws {
         let registry = try Fixture.registry()
         let www = try SerialNumber(Fixture.decimal(Fixture.wwwSerial))
-        try registry.commit(RegistryBatch(record: Self.record("aa"), revocations: [.init(serial: www, reason: 4, comment: "更新済み")]))
+        try registry.commit(RegistryBatch(record: Self.record("aa"), revocations: [.init(serial: www, reason: .superseded, comment: "更新済み")]))
         #expect(try registry.certificates(serials: [www]).first?.isRevoked == true)
         // A failing batch (a duplicate serial) stores nothing, not even its audit record.
         let example = try #require(try registry.institution(id: "example-u"))
         let twin = try CertificateRecord(importing: TestCSR.certificate("CN=twin.example.ac.jp,\(Fixture.ex)", key: TestKeys.p256, serial: [0x55]),
-                                         institution: example, family: .server, profile: 11, revocationReason: nil, revokedAt: nil)
+                                         institution: example, family: .server, profile: .serverECDSA, revocationReason: nil, revokedAt: nil)
         #expect(throws: (any Error).self) { try registry.commit(RegistryBatch(record: Self.record("bb"), issued: [twin, twin])) }
         #expect(try registry.previousResult(institutionID: "example-u", kind: .server, operation: .revoke, fileSHA256: "bb") == nil)
         #expect(try registry.takenSerials([try SerialNumber("85")]).isEmpty)
@@ -122,16 +122,16 @@ struct RegistryBatchTests {
     func revokedByRole() throws {
         let registry = try Fixture.registry()
         let example = try #require(try registry.institution(id: "example-u"))
-        let own = CertificateRecord(serial: try SerialNumber("4242"), institutionID: "example-u", family: .server, profile: 3,
+        let own = CertificateRecord(serial: try SerialNumber("4242"), institutionID: "example-u", family: .server, profile: .serverRSA,
                                     subject: try SubjectDistinguishedName("CN=own.example.ac.jp,\(Fixture.ex)"), domain: example.domains.first,
-                                    keyDigest: "ab", state: .issued, der: [0x30], issuerRole: "server")
+                                    keyDigest: "ab", state: .issued, der: [0x30], issuerRole: .server)
         try registry.commit(RegistryBatch(record: Self.record("dd"), issued: [own]))
         try registry.commit(RegistryBatch(record: Self.record("ee"), revocations: [
-            .init(serial: own.serial, reason: 4, comment: ""),
-            .init(serial: try SerialNumber(Fixture.decimal(Fixture.wwwSerial)), reason: 4, comment: ""),
+            .init(serial: own.serial, reason: .superseded, comment: ""),
+            .init(serial: try SerialNumber(Fixture.decimal(Fixture.wwwSerial)), reason: .superseded, comment: ""),
         ]))
-        let listed = try registry.revokedCertificates(issuerRole: "server")
-        #expect(listed.map(\.serial.decimal) == ["4242"] && listed.first?.reason == 4)
-        #expect(try registry.revokedCertificates(issuerRole: "client").isEmpty)
+        let listed = try registry.revokedCertificates(issuerRole: .server)
+        #expect(listed.map(\.serial.decimal) == ["4242"] && listed.first?.reason == .superseded)
+        #expect(try registry.revokedCertificates(issuerRole: .client).isEmpty)
     }
 }

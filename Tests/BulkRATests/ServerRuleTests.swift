@@ -13,9 +13,10 @@ struct ServerRuleTests {
     func valid() throws {
         let batch = try Fixture.check(.server, .issue, [Line.server(dnsNames: "dNSName=smtp.example.ac.jp")])
         #expect(batch.status == .accepted)
-        guard case .certificate(let request) = try #require(batch.lines.first?.request) else { Issue.record("no request"); return }
-        #expect(request.dnsNames.map(\.name) == ["smtp.example.ac.jp", "mail.example.ac.jp"])
-        #expect(request.domain?.name == "example.ac.jp" && request.profile == .serverRSA && request.identity == "mail.example.ac.jp")
+        guard case .certificate(let request) = try #require(batch.lines.first?.request),
+              case .issue(.server(let server)) = request else { Issue.record("no server issue request"); return }
+        #expect(server.dnsNames.map(\.name) == ["smtp.example.ac.jp", "mail.example.ac.jp"])
+        #expect(server.domain.name == "example.ac.jp" && server.profile == .serverRSA && request.identity == "mail.example.ac.jp")
     }
 
     @Test("SRV-02 required columns are 201; columns that must stay empty are 232", arguments: [
@@ -149,7 +150,7 @@ struct ServerRuleTests {
         let registry = try Fixture.registry()
         let example = try #require(try registry.institution(id: "example-u"))
         let legacy = TestCSR.certificate("CN=legacy.example.ac.jp,OU=Computing Center,\(Fixture.ex)", key: TestKeys.rsa2048B, serial: [0x0A, 0x0B])
-        try registry.record([try CertificateRecord(importing: legacy, institution: example, family: .server, profile: 3,
+        try registry.record([try CertificateRecord(importing: legacy, institution: example, family: .server, profile: .serverRSA,
                                                    revocationReason: nil, revokedAt: nil)])
         let renew = try Fixture.check(.server, .renew, [Line.server(cn: "legacy.example.ac.jp", serial: "2571")], registry: registry)
         #expect(Fixture.codes(renew) == [[]])

@@ -135,9 +135,9 @@ struct ValidationTests {
     @Test("VAL-I01 identity: server CN in lower case; other families the canonical DN")
     func identity() throws {
         let server = try SubjectDistinguishedName("CN=WWW.Example.ac.jp,O=A,L=B,ST=C,C=JP")
-        #expect(CertificateLineChecker.identity(of: server, family: .server) == "www.example.ac.jp")
+        #expect(CertificateRequest.identity(of: server, family: .server) == "www.example.ac.jp")
         let client = try SubjectDistinguishedName("CN=Taro,OU=X,O=A,L=B,ST=C,C=JP")
-        #expect(CertificateLineChecker.identity(of: client, family: .client) == "CN=Taro,OU=X,O=A,L=B,ST=C,C=JP")
+        #expect(CertificateRequest.identity(of: client, family: .client) == "CN=Taro,OU=X,O=A,L=B,ST=C,C=JP")
     }
 
     @Test("VAL-I04 renewal keeps CN and OU; L and ST may differ from the old certificate")
@@ -163,9 +163,10 @@ struct ValidationTests {
     @Test("VAL-R01 accepted requests hold typed values only")
     func requests() throws {
         let batch = try Fixture.check(.server, .renew, [Line.server(cn: "www.example.ac.jp", serial: "0x5F3A9C0E2B7D4A61908F1E2D3C4B5A69")])
-        guard case .certificate(let request) = try #require(batch.lines.first?.request) else { Issue.record("no request"); return }
-        #expect(request.targetSerial?.decimal == Fixture.decimal(Fixture.wwwSerial))
-        #expect(request.signingRequest?.keyKind == .rsa(bits: 2048) && request.operation == .renew)
-        #expect(request.administratorEmail?.domain.name == "example.ac.jp")
+        guard case .certificate(let request) = try #require(batch.lines.first?.request),
+              case .renew(.server(let server), let replaced) = request else { Issue.record("no server renewal"); return }
+        #expect(replaced.decimal == Fixture.decimal(Fixture.wwwSerial) && request.replacedSerial == replaced)
+        #expect(server.signingRequest.keyKind == .rsa(bits: 2048) && request.operation == .renew)
+        #expect(server.administrator.email.domain.name == "example.ac.jp")
     }
 }

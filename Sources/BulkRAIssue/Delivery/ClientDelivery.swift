@@ -5,6 +5,8 @@ import BulkRAValidate
 public struct ClientDelivery: Sendable {
     /// The certificate inside the bundle.
     public let issued: IssuedCertificate
+    /// The client line it answers.
+    public let application: ClientApplication
     /// The bundle (`<column 12>.p12`).
     public let pkcs12: PKCS12Bundle
     /// The PIN that opens it.
@@ -15,7 +17,7 @@ public struct ClientDelivery: Sendable {
     /// The request line.
     public var request: CertificateRequest { issued.request }
     /// The file name: column 12 plus `.p12`.
-    public var fileName: String { (request.pkcs12FileName?.text ?? issued.serial.decimal) + ".p12" }
+    public var fileName: String { application.pkcs12Name(serial: issued.serial) + ".p12" }
     /// How the user receives it (method 1 or 2).
-    public var method: DownloadMethod { request.downloadMethod ?? .individualPKCS12 }
+    public var method: DownloadMethod { application.downloadMethod }
 }

@@ -47,24 +47,24 @@ public struct DeliveryLinks: Sendable {
                                sealed: try LinkSeal.seal(payload, token: token), expires: expires)
         }
         for delivery in deliveries {
-            let request = delivery.request
+            let client = delivery.application
             let pinToken = token()
             pins[delivery.serial] = pinToken
-            records.append(try record(.pin, pinToken, to: request.administratorEmail?.address ?? "", serial: delivery.serial, requires: nil,
+            records.append(try record(.pin, pinToken, to: client.administrator.email.address, serial: delivery.serial, requires: nil,
                                       name: "pin-\(delivery.serial.decimal).zip", payload: try package.pinArchive([delivery])))
             if delivery.method != .bulkPKCS12 {
                 let certificateToken = token()
                 certificates[delivery.serial] = certificateToken
-                records.append(try record(.certificate, certificateToken, to: request.userEmail?.address ?? "", serial: delivery.serial,
+                records.append(try record(.certificate, certificateToken, to: client.user.email.address, serial: delivery.serial,
                                           requires: ContentDigest.sha256(Array(pinToken.utf8)), name: delivery.fileName,
                                           payload: delivery.pkcs12.der))
             }
         }
         for (administrator, group) in DeliveryPackage.grouped(deliveries.filter { $0.method == .bulkPKCS12 },
-                                                              by: { DeliveryPackage.administrator($0.request) }) {
+                                                              by: { DeliveryPackage.administrator($0.application) }) {
             let bulkToken = token()
             for delivery in group { bulks[delivery.serial] = bulkToken }
-            records.append(try record(.bulk, bulkToken, to: group[0].request.administratorEmail?.address ?? "", serial: nil, requires: nil,
+            records.append(try record(.bulk, bulkToken, to: group[0].application.administrator.email.address, serial: nil, requires: nil,
                                       name: "\(administrator).zip", payload: try package.bulkArchive(group)))
         }
         self.init(records: records, pinTokens: pins, certificateTokens: certificates, bulkTokens: bulks, expires: expires)
@@ -101,7 +101,7 @@ public struct DeliveryLinks: Sendable {
     public init(issued: [IssuedCertificate], institution: String, now: Date, token: () -> String) throws {
         try self.init(standalone: issued.map { certificate in
             StandaloneLink(serial: certificate.serial, institutionID: institution,
-                           recipientEmail: certificate.request.administratorEmail?.address ?? "", fileName: "\(certificate.serial.decimal).pem",
+                           recipientEmail: certificate.application.administrator.email.address, fileName: "\(certificate.serial.decimal).pem",
                            payload: Array(certificate.serial.decimal.utf8))
         }, now: now, token: token)
     }

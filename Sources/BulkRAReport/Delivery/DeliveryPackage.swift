@@ -42,21 +42,21 @@ public struct DeliveryPackage: Sendable {
         })
     }
 
-    static func administrator(_ request: CertificateRequest) -> String {
-        folderName(request.administratorEmail?.address ?? "unknown")
+    static func administrator(_ client: ClientApplication) -> String {
+        folderName(client.administrator.email.address)
     }
 
     /// DLV-01..DLV-04: where the line's delivery is written (the result's `path`).
     public static func path(for delivery: ClientDelivery) -> String {
         switch delivery.method {
-        case .bulkPKCS12: return "bulk/\(administrator(delivery.request)).zip"
+        case .bulkPKCS12: return "bulk/\(administrator(delivery.application)).zip"
         default: return "pkcs12/\(delivery.serial.decimal)/\(delivery.fileName)"
         }
     }
 
     /// DLV-05: where a method-3 line's enrolment token is written.
     public static func path(for enrolment: PendingEnrolment) -> String {
-        "enrolments/\(administrator(enrolment.request)).txt"
+        "enrolments/\(administrator(enrolment.application)).txt"
     }
 
     /// Every file, in a stable order (administrators by first appearance, lines in upload order).
@@ -66,19 +66,19 @@ public struct DeliveryPackage: Sendable {
             files.append(File(path: Self.path(for: delivery), bytes: delivery.pkcs12.der))
         }
         // DLV-02: one PIN ZIP per user-administrator with every PIN of their lines (methods 1 and 2).
-        for (admin, group) in Self.grouped(deliveries, by: { Self.administrator($0.request) }) {
+        for (admin, group) in Self.grouped(deliveries, by: { Self.administrator($0.application) }) {
             files.append(File(path: "pins/\(admin).zip", bytes: try pinArchive(group)))
         }
         // DLV-03: one bulk ZIP per user-administrator with client.txt and the method-2 bundles.
-        for (admin, group) in Self.grouped(deliveries.filter { $0.method == .bulkPKCS12 }, by: { Self.administrator($0.request) }) {
+        for (admin, group) in Self.grouped(deliveries.filter { $0.method == .bulkPKCS12 }, by: { Self.administrator($0.application) }) {
             files.append(File(path: "bulk/\(admin).zip", bytes: try bulkArchive(group)))
         }
         // DLV-05: method 3 — the enrolment tokens per user-administrator.
-        for (admin, group) in Self.grouped(enrolments, by: { Self.administrator($0.request) }) {
+        for (admin, group) in Self.grouped(enrolments, by: { Self.administrator($0.application) }) {
             var text = "利用者氏名\t利用者メールアドレス\t主体者DN\t登録トークン\t有効期限\r\n"
             for enrolment in group {
-                let request = enrolment.request
-                text += [request.userName?.text ?? "", request.userEmail?.address ?? "", request.subject.description, enrolment.token,
+                let client = enrolment.application
+                text += [client.user.name?.text ?? "", client.user.email.address, client.subject.description, enrolment.token,
                          JapanTime.format(enrolment.expires)].joined(separator: "\t") + "\r\n"
             }
             files.append(File(path: "enrolments/\(admin).txt", bytes: try Self.cp932(text)))
@@ -91,9 +91,9 @@ public struct DeliveryPackage: Sendable {
         var archive = ZIPArchive(modified: now)
         var text = "利用者氏名\t利用者メールアドレス\tアクセスPIN\t主体者DN\tシリアル番号\tファイル名\r\n"
         for delivery in group {
-            let request = delivery.request
-            text += [request.userName?.text ?? "", request.userEmail?.address ?? "", delivery.pin.secret,
-                     request.subject.description, delivery.serial.decimal, delivery.fileName].joined(separator: "\t") + "\r\n"
+            let client = delivery.application
+            text += [client.user.name?.text ?? "", client.user.email.address, delivery.pin.secret,
+                     client.subject.description, delivery.serial.decimal, delivery.fileName].joined(separator: "\t") + "\r\n"
         }
         archive.add("pin.txt", try Self.cp932(text))
         return archive.render()
@@ -104,9 +104,9 @@ public struct DeliveryPackage: Sendable {
         var archive = ZIPArchive(modified: now)
         var text = "シリアル番号\t利用者氏名\t利用者メールアドレス\t主体者DN\tファイル名\r\n"
         for delivery in group {
-            let request = delivery.request
-            text += [delivery.serial.decimal, request.userName?.text ?? "", request.userEmail?.address ?? "",
-                     request.subject.description, delivery.fileName].joined(separator: "\t") + "\r\n"
+            let client = delivery.application
+            text += [delivery.serial.decimal, client.user.name?.text ?? "", client.user.email.address,
+                     client.subject.description, delivery.fileName].joined(separator: "\t") + "\r\n"
         }
         archive.add("client.txt", try Self.cp932(text))
         for delivery in group { archive.add(delivery.fileName, delivery.pkcs12.der) }

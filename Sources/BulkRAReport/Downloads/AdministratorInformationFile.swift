@@ -12,7 +12,7 @@ public enum AdministratorInformationFile {
         row[.serial] = certificate.serial.decimal
         row[.subjectDN] = certificate.subject.description
         row[.family] = certificate.family.rawValue
-        row[.profile] = certificate.profile.map(String.init) ?? ""
+        row[.profile] = certificate.profile.map { String($0.rawValue) } ?? ""
         row[.state] = String(certificate.state.rawValue)
         row[.administratorName] = certificate.administratorName
         row[.administratorAffiliation] = certificate.administratorAffiliation

@@ -15,7 +15,7 @@ public enum CertificateInformationFile {
     public static func row(_ listed: ListedCertificate) -> [String] {
         let certificate = listed.certificate
         let isClient = certificate.family == .client
-        let delivered = isClient && (certificate.downloadMethod == 1 || certificate.downloadMethod == 2)
+        let delivered = isClient && certificate.downloadMethod?.makesKey == true
         var fields = CertificateInformationRow()
         fields[.issueRequestID] = listed.issueBatch.map { String($0.id) } ?? ""
         fields[.issueOperationID] = String(listed.position)
@@ -27,7 +27,7 @@ public enum CertificateInformationFile {
         fields[.issueOperator] = listed.issueBatch?.officerEmail ?? ""
         fields[.family] = certificate.family.rawValue
         fields[.businessModel] = certificate.replacedSerial == nil ? "発行" : "更新"
-        fields[.profile] = certificate.profile.map(String.init) ?? ""
+        fields[.profile] = certificate.profile.map { String($0.rawValue) } ?? ""
         fields[.state] = String(certificate.state.rawValue)
         fields[.administratorName] = certificate.administratorName
         fields[.administratorAffiliation] = certificate.administratorAffiliation
@@ -35,7 +35,7 @@ public enum CertificateInformationFile {
         fields[.administratorEmail] = isClient ? certificate.userEmail : certificate.administratorEmail
         fields[.fqdnOrUserName] = isClient ? certificate.userName : (certificate.subject.commonName ?? "")
         fields[.serverSoftware] = certificate.serverSoftware
-        fields[.dnsNames] = certificate.dnsNames
+        fields[.dnsNames] = DNSNameList.text(certificate.dnsNames)
         fields[.certificate] = certificate.der.isEmpty ? "" : Data(certificate.der).base64EncodedString()
         fields[.serial] = certificate.serial.decimal
         fields[.fingerprint] = certificate.der.isEmpty ? "" : ContentDigest.sha256(certificate.der)
@@ -51,13 +51,13 @@ public enum CertificateInformationFile {
             fields[.revocationRequestedAt] = JapanTime.format(listed.revocationBatch?.createdAt ?? certificate.revokedAt ?? listed.updatedAt)
             fields[.revocationCompletedAt] = certificate.revokedAt.map(JapanTime.format) ?? ""
             fields[.revocationOperator] = listed.revocationBatch?.officerEmail ?? ""
-            fields[.revocationReason] = certificate.revocationReason.map(String.init) ?? ""
+            fields[.revocationReason] = certificate.revocationReason.map { String($0.rawValue) } ?? ""
             fields[.revocationComment] = certificate.revocationComment
             fields[.revocationOperatorEmail] = listed.revocationBatch?.officerEmail ?? ""
         }
         fields[.replacedSerial] = certificate.replacedSerial?.decimal ?? ""
         fields[.replacementMailFlag] = certificate.replacedSerial == nil ? "0" : "1"
-        fields[.downloadMethod] = certificate.downloadMethod.map(String.init) ?? ""
+        fields[.downloadMethod] = certificate.downloadMethod.map { String($0.rawValue) } ?? ""
         fields[.lastUpdated] = JapanTime.format(listed.updatedAt)
         return fields.fields
     }

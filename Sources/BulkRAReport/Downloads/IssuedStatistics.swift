@@ -81,7 +81,7 @@ public struct IssuedStatistics: Sendable {
     public mutating func add(_ listed: ListedCertificate) {
         guard listed.recordedAt <= asOf else { return }
         let certificate = listed.certificate
-        let profile = certificate.profile.map(String.init) ?? "-"
+        let profile = certificate.profile.map { String($0.rawValue) } ?? "-"
         let group: Group
         switch grouping {
         case .domain: group = Group(first: certificate.domain?.name ?? "-", profile: profile)

@@ -68,14 +68,12 @@ public struct NotificationComposer: Sendable {
         let expires = BatchIssuer.oneMonth(after: now)
         for delivery in issued.deliveries {
             mails.append(pinNotice(delivery, expires: expires, links: links))
-            if let user = Self.user(delivery.request) {
-                mails.append(acceptance(delivery, to: user, expires: expires, links: links))
-            }
+            mails.append(acceptance(delivery, to: Self.address(delivery.application.user), expires: expires, links: links))
         }
         for certificate in issued.certificates where !delivered.contains(certificate.serial) {
             mails.append(issuance(certificate, links: certificateLinks))
         }
-        for certificate in issued.certificates where certificate.request.targetSerial != nil {
+        for certificate in issued.certificates where certificate.request.replacedSerial != nil {
             mails.append(renewal(certificate))
         }
         for enrolment in issued.enrolments { mails.append(self.enrolment(enrolment)) }
@@ -116,17 +114,17 @@ public struct NotificationComposer: Sendable {
     }
 
     func pinNotice(_ delivery: ClientDelivery, expires: Date, links: DeliveryLinks) -> MailMessage {
-        let request = delivery.request
-        let to = Self.administrator(request).map { [$0] } ?? []
+        let client = delivery.application
+        let to = [Self.address(client.administrator)]
         let bulk = links.bulkTokens[delivery.serial].map { "\n【証明書一括取得URL / bulk ZIP】\(link("bulk", $0))" } ?? ""
         return message("pin", serial: delivery.serial, to: to, subject: "[UPKI] アクセスPIN発行通知", body: """
-            \(request.administratorName?.text ?? "") 様
+            \(client.administrator.name?.text ?? "") 様
 
             \(institutionName) の利用者のクライアント証明書が発行されました。
             下記URLからアクセスPINを取得し、利用者にお渡しください。URLの有効期限は本日から1か月で、
             アクセスPINを一度取得するとURLは無効になります。
 
-            \(Self.block(for: request))
+            \(Self.block(for: client.subject))
             【シリアル番号】\(delivery.serial.decimal)
             【アクセスPIN取得URL】\(link("pin", links.pinTokens[delivery.serial]))\(bulk)
             【URL有効期限】\(JapanTime.format(expires)) (JST)
@@ -138,17 +136,17 @@ public struct NotificationComposer: Sendable {
     }
 
     func acceptance(_ delivery: ClientDelivery, to user: MailMessage.Address, expires: Date, links: DeliveryLinks) -> MailMessage {
-        let request = delivery.request
+        let client = delivery.application
         let bulk = delivery.method == .bulkPKCS12
         return message("accepted", serial: delivery.serial, to: [user],
                        subject: "[UPKI] クライアント証明書発行受付通知 / [UPKI] client certificate issue acceptance notice", body: """
-            \(request.userName?.text ?? "") 様
+            \(client.user.name?.text ?? "") 様
 
             クライアント証明書の発行を受け付けました。
             \(bulk ? "証明書ファイルは利用管理者がまとめて受け取ります。利用管理者からお受け取りください。"
                    : "利用管理者からアクセスPINを受け取ったのち、下記URLから証明書を取得してください。URLは一度だけ使用でき、本日から1か月有効です。")
 
-            \(Self.block(for: request))
+            \(Self.block(for: client.subject))
             【シリアル番号】\(delivery.serial.decimal)
             【プロファイル】\(delivery.issued.profile.rawValue)
             【有効期間】\(Self.period(delivery.issued))
@@ -163,15 +161,15 @@ public struct NotificationComposer: Sendable {
     }
 
     func issuance(_ issued: IssuedCertificate, links: DeliveryLinks) -> MailMessage {
-        let request = issued.request
-        let kind = Self.kind(request.family)
-        return message("issued", serial: issued.serial, to: Self.administrator(request).map { [$0] } ?? [],
+        let application = issued.application
+        let kind = Self.kind(application.family)
+        return message("issued", serial: issued.serial, to: [Self.address(application.administrator)],
                        subject: "[UPKI] \(kind.ja)発行通知 / [UPKI] \(kind.en) issue notice", body: """
-            \(request.administratorName?.text ?? "") 様
+            \(application.administrator.name?.text ?? "") 様
 
             \(institutionName) の\(kind.ja)を発行しました。
 
-            \(Self.block(for: request))
+            \(Self.block(for: application.subject))
             【シリアル番号】\(issued.serial.decimal)
             【プロファイル】\(issued.profile.rawValue)
             【有効期間】\(Self.period(issued))
@@ -187,10 +185,10 @@ public struct NotificationComposer: Sendable {
     }
 
     func renewal(_ issued: IssuedCertificate) -> MailMessage {
-        let request = issued.request
-        let kind = Self.kind(request.family)
-        let old = request.targetSerial?.decimal ?? ""
-        var to = Self.administrator(request).map { [$0] } ?? []
+        let application = issued.application
+        let kind = Self.kind(application.family)
+        let old = issued.request.replacedSerial?.decimal ?? ""
+        var to = [Self.address(application.administrator)]
         if let officer { to.append(officer) }
         return message("renewed", serial: issued.serial, to: to, subject: "[UPKI] \(kind.ja)更新通知 / [UPKI] \(kind.en) renewal notice", body: """
             \(institutionName) ご担当者様
@@ -199,7 +197,7 @@ public struct NotificationComposer: Sendable {
             結果に添付の失効申請TSV（revoke-replaced.tsv）で旧証明書を失効してください。
 
             【対象証明書DN】
-            \(Self.block(for: request))
+            \(Self.block(for: application.subject))
             【新証明書シリアル番号】\(issued.serial.decimal)
             【旧証明書のシリアル番号】\(old)
             【有効期間】\(Self.period(issued))
@@ -212,17 +210,16 @@ public struct NotificationComposer: Sendable {
     }
 
     func enrolment(_ enrolment: PendingEnrolment) -> MailMessage {
-        let request = enrolment.request
-        let to = Self.user(request).map { [$0] } ?? Self.administrator(request).map { [$0] } ?? []
-        return message("enrolment", serial: nil, line: request.line, to: to,
+        let client = enrolment.application
+        return message("enrolment", serial: nil, line: client.line, to: [Self.address(client.user)],
                        subject: "[UPKI] クライアント証明書発行受付通知 / [UPKI] client certificate issue acceptance notice", body: """
-            \(request.userName?.text ?? "") 様
+            \(client.user.name?.text ?? "") 様
 
             クライアント証明書の発行を受け付けました（ダウンロード方法3：ご自身の鍵）。
             下記URLで鍵を作成し、証明書署名要求（CSR）を提出してください。URLは一度だけ使用でき、期限までに使わないと無効になります。
 
-            \(Self.block(for: request))
-            【プロファイル】\(request.profile?.rawValue ?? 0)
+            \(Self.block(for: client.subject))
+            【プロファイル】\(client.profile.rawValue)
             【登録URL】\(deskURL)/enrol?token=\(enrolment.token)
             【URL有効期限】\(JapanTime.format(enrolment.expires)) (JST)
 
@@ -246,7 +243,7 @@ public struct NotificationComposer: Sendable {
             下記の\(kind.ja)を失効しました。
 
             【失効証明書DN】
-            \(Self.block(revocation.subject.attributes.map { "\($0.type.rawValue)=\($0.value)" }.sortedForBlock()))
+            \(Self.block(for: revocation.subject))
             【失効証明書シリアル番号】\(revocation.serial.decimal)
             【失効理由】\(reason.ja)
             【失効日時】\(JapanTime.format(now)) (JST)
@@ -266,8 +263,8 @@ public struct NotificationComposer: Sendable {
     }
 
     /// MAIL-03: the DN block — one RDN per line, CN first … C last, between dashed lines, indented by a full-width space.
-    static func block(for request: CertificateRequest) -> String {
-        block(request.subject.attributes.map { "\($0.type.rawValue)=\($0.value)" }.sortedForBlock())
+    static func block(for subject: SubjectDistinguishedName) -> String {
+        block(subject.attributes.map { "\($0.type.rawValue)=\($0.value)" }.sortedForBlock())
     }
 
     static func block<Lines: Sequence>(_ lines: Lines) -> String where Lines.Element == String {
@@ -279,12 +276,9 @@ public struct NotificationComposer: Sendable {
         "\(JapanTime.format(issued.notValidBefore)) ～ \(JapanTime.format(issued.notValidAfter)) (JST)"
     }
 
-    static func administrator(_ request: CertificateRequest) -> MailMessage.Address? {
-        request.administratorEmail.map { MailMessage.Address(name: request.administratorName?.text ?? "", email: $0.address) }
-    }
-
-    static func user(_ request: CertificateRequest) -> MailMessage.Address? {
-        request.userEmail.map { MailMessage.Address(name: request.userName?.text ?? "", email: $0.address) }
+    /// MAIL-01: a line's administrator or user as an addressee (display name may be empty).
+    static func address(_ contact: Contact) -> MailMessage.Address {
+        MailMessage.Address(name: contact.name?.text ?? "", email: contact.email.address)
     }
 
     static func kind(_ family: CertificateFamily) -> (ja: String, en: String) {

@@ -32,7 +32,7 @@ public struct CRLPublisher: Sendable {
         guard let facts = AuthorityCheck(authorityDER: try certificate.serializeAsPEM().derBytes).check(crl: Array(der)) else { return "unreadable" }
         if !facts.signedByAuthority { return "not signed by its CA" }
         if facts.isPastHalfLife(at: now) { return "past half-life" }
-        let revoked = Set(try registry.revokedCertificates(issuerRole: role.rawValue).map { AuthorityCheck.hex($0.serial) })
+        let revoked = Set(try registry.revokedCertificates(issuerRole: role).map { AuthorityCheck.hex($0.serial) })
         if !revoked.isSubset(of: facts.serialsHex) { return "\(revoked.subtracting(facts.serialsHex).count) revocations missing" }
         return nil
     }
@@ -54,7 +54,7 @@ public struct CRLPublisher: Sendable {
     /// ISS-09: a CRL valid for 7 days, numbered by its issuance time (monotonic).
     public func build(_ role: AuthorityRole, now: Date) throws -> RevocationList {
         let authority = try AuthorityStore(dataFolder: dataFolder).authority(role)
-        let entries = try registry.revokedCertificates(issuerRole: role.rawValue).map {
+        let entries = try registry.revokedCertificates(issuerRole: role).map {
             RevocationList.Entry(serial: $0.serial, revokedAt: $0.revokedAt, reason: $0.reason)
         }
         let thisUpdate = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))

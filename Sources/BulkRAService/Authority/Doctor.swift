@@ -108,7 +108,9 @@ public struct Doctor {
             guard let verdicts = check?.check(group.map(\.der)) else { continue }
             for (row, verdict) in zip(group, verdicts) {
                 let expected = (try? SerialNumber(row.serial)).map(AuthorityCheck.hex) ?? "?"
-                if !verdict.parses {
+                if !row.readable {
+                    problems.append("serial \(row.serial): the registry row does not read back (an unknown code or an invalid name) / 登録データを読み戻せません")
+                } else if !verdict.parses {
                     problems.append("serial \(row.serial): DER does not parse / 証明書として読めません")
                 } else if verdict.serialHex != expected {
                     problems.append("serial \(row.serial): the certificate's serial is \(verdict.serialHex) (hex) / 証明書のシリアル番号が異なります")

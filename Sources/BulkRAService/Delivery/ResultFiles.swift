@@ -18,13 +18,13 @@ struct ResultFiles {
         let certificates = try registry.certificates(batchID: batchID)
         let replaced = try registry.storedCertificates(serials: certificates.compactMap(\.replacedSerial))
         let store = AuthorityStore(dataFolder: data)
-        var chains: [String: String] = [:]
+        var chains: [AuthorityRole: String] = [:]
         var files = [DeliveryPackage.File(path: "result.json", bytes: Array(batch.resultJSON.utf8)),
                      DeliveryPackage.File(path: "result.tsv", bytes: Array(batch.resultTSV.utf8))]
         for record in certificates {
             var text = IssuedCertificate.pem(record.der)
-            if let role = record.issuerRole, let authority = AuthorityRole(rawValue: role) {
-                if chains[role] == nil { chains[role] = try store.chainPEM(authority) }
+            if let role = record.issuerRole {
+                if chains[role] == nil { chains[role] = try store.chainPEM(role) }
                 text += chains[role]!
             }
             files.append(.init(path: "certificates/\(record.serial.decimal).pem", bytes: Array(text.utf8)))

@@ -16,8 +16,8 @@ public struct CertificateImporter: Sendable {
 
     /// CLI-50, REG-17: records `certificates` for `institution` in one transaction (the institution read in it too); with
     /// `revokedReason` they are recorded as revoked at `now`. A serial already stored is a coded error and records nothing.
-    public func record(_ certificates: [Certificate], institution: String, family: CertificateFamily, profile: Int?,
-                       revokedReason: Int?, now: Date) throws -> [CertificateRecord] {
+    public func record(_ certificates: [Certificate], institution: String, family: CertificateFamily, profile: CertificateProfile?,
+                       revokedReason: RevocationReason?, now: Date) throws -> [CertificateRecord] {
         try registry.serializable(.institution(institution)) { transaction in
             guard let owner = try transaction.institution(id: institution) else {
                 throw OperationalError(.notFound, LocalizedText(ja: "機関IDが登録されていません: \(institution)", en: "Unknown institution ID: \(institution)"))

@@ -124,9 +124,9 @@ public struct InstitutionApplier: Sendable, ServiceStep {
             .init(.locality, "Academe-ops"), .init(.country, "JP"),
         ])
         return CertificateRecord(
-            serial: delivery.serial, institutionID: delivery.officer.institutionID, family: .registrationOfficer, profile: 1,
+            serial: delivery.serial, institutionID: delivery.officer.institutionID, family: .registrationOfficer, profile: .registrationOfficer,
             subject: subject, domain: nil, keyDigest: delivery.keyDigest, state: .issued, notBefore: delivery.certificate.notValidBefore,
             notAfter: delivery.certificate.notValidAfter, administratorName: delivery.officer.name,
-            administratorEmail: delivery.officer.email, der: delivery.der, issuerRole: AuthorityRole.registrationOfficer.rawValue)
+            administratorEmail: delivery.officer.email, der: delivery.der, issuerRole: .registrationOfficer)
     }
 }

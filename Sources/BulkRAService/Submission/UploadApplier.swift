@@ -123,17 +123,16 @@ public struct UploadApplier: ServiceStep {
         let requests = options.mode.linesToApply(batch)
 
         var revocations: [RegistryBatch.Revocation] = []
-        var revoked: [CertificateRequest] = []
+        var revoked: [RevocationRequest] = []
         var updates: [AdministratorUpdate] = []
         var toIssue: [CertificateRequest] = []
         var outcomes: [Int: ResultStream.Outcome] = [:]
         for request in requests {
             switch request {
-            case .certificate(let certificate) where certificate.operation == .revoke:
-                guard let serial = certificate.targetSerial, let reason = certificate.revocationReason else { continue }
-                revocations.append(.init(serial: serial, reason: reason.rawValue, comment: certificate.revocationComment?.text ?? ""))
-                revoked.append(certificate)
-                outcomes[certificate.line] = .init(serial: serial.decimal, path: nil)
+            case .certificate(.revoke(let revocation)):
+                revocations.append(.init(serial: revocation.serial, reason: revocation.reason, comment: revocation.comment?.text ?? ""))
+                revoked.append(revocation)
+                outcomes[revocation.line] = .init(serial: revocation.serial.decimal, path: nil)
             case .certificate(let certificate):
                 toIssue.append(certificate)
             case .administratorUpdate(let update):
@@ -203,7 +202,7 @@ public struct UploadApplier: ServiceStep {
         phases.mark("compose")
         let batchID = try transaction.commit(RegistryBatch(
             record: record, issued: issued.certificates.map { Self.record($0, institution: institution) },
-            renewed: issued.certificates.compactMap(\.request.targetSerial), revocations: revocations,
+            renewed: issued.certificates.compactMap(\.request.replacedSerial), revocations: revocations,
             administratorUpdates: updates, enrolments: enrolments, links: links.records + certificateLinks.records))
         let deliveries = try transaction.enqueue(outbox, batchID: batchID, claimant: OutboxDelivery.claimant())
         phases.mark("commit")
@@ -229,27 +228,29 @@ public struct UploadApplier: ServiceStep {
         let issuer = try AuthorityStore(dataFolder: data).batchIssuer(
             roles: Set(requests.map { AuthorityRole($0.family) }), options: .init(keyKind: options.keyKind, pkcs12Format: options.pkcs12Format),
             keys: keys, logger: logger)
-        let progress = requests.contains { $0.downloadMethod?.makesKey == true } ? options.progress : nil
+        let makesKeys = requests.contains { request in
+            if case .client(let client)? = request.application { client.downloadMethod.makesKey } else { false }
+        }
+        let progress = makesKeys ? options.progress : nil
         return try issuer.issue(requests, now: now, takenSerials: takenSerials, progress: progress)
     }
 
     /// MAIL-02..MAIL-07: the batch's mails, with the one-time links in their recipients' mails only.
-    func compose(issued: IssuedBatch, revoked: [CertificateRequest], links: DeliveryLinks, certificateLinks: DeliveryLinks,
+    func compose(issued: IssuedBatch, revoked: [RevocationRequest], links: DeliveryLinks, certificateLinks: DeliveryLinks,
                  context: UploadContext, settings: MailSettings, transaction: RegistryTransaction, now: Date, tag: String) throws -> [MailMessage] {
         let institution = context.institutionID ?? ""
         let profile = try transaction.institution(id: institution)
-        let stored = try transaction.storedCertificates(serials: revoked.compactMap(\.targetSerial))
+        let stored = try transaction.storedCertificates(serials: revoked.map(\.serial))
         let officer = context.officerEmail.flatMap { email in profile?.officers[email] ?? profile?.officers[email.lowercased()] }
         let composer = NotificationComposer(
             from: settings.from, institutionName: profile?.name ?? institution,
             officer: officer.map { MailMessage.Address(name: $0.name, email: $0.email) }, deskURL: settings.deskURL, now: now, batchTag: tag)
         let byserial = Dictionary(stored.map { ($0.serial, $0) }, uniquingKeysWith: { first, _ in first })
-        let notices = revoked.compactMap { request -> NotificationComposer.Revocation? in
-            guard let serial = request.targetSerial, let reason = request.revocationReason else { return nil }
-            let known = byserial[serial]
+        let notices = revoked.map { request -> NotificationComposer.Revocation in
+            let known = byserial[request.serial]
             let adminEmail = request.administratorEmail?.address ?? known.map(\.administratorEmail) ?? ""
             let userEmail = request.userEmail?.address ?? known.map(\.userEmail) ?? ""
-            return .init(subject: known?.subject ?? request.subject, serial: serial, reason: reason, family: request.family,
+            return .init(subject: known?.subject ?? request.subject, serial: request.serial, reason: request.reason, family: request.family,
                          administrator: adminEmail.isEmpty ? nil : .init(name: known?.administratorName ?? "", email: adminEmail),
                          user: userEmail.isEmpty ? nil : .init(name: known?.userName ?? "", email: userEmail))
         }
@@ -280,16 +281,27 @@ public struct UploadApplier: ServiceStep {
 
     /// The registry's record of a certificate just issued.
     static func record(_ issued: IssuedCertificate, institution: String) -> CertificateRecord {
-        let request = issued.request
+        let application = issued.application
+        let administrator = application.administrator
+        var user: Contact?, software = "", method: DownloadMethod?, dnsNames: [DomainName] = []
+        switch application {
+        case .server(let server):
+            software = server.serverSoftware.text
+            dnsNames = server.dnsNames
+        case .client(let client):
+            user = client.user
+            method = client.downloadMethod
+        case .codeSigning:
+            break
+        }
         return CertificateRecord(
-            serial: issued.serial, institutionID: institution, family: request.family, profile: issued.profile.rawValue,
-            subject: request.subject.canonical, domain: request.domain, keyDigest: issued.keyDigest, state: .issued,
+            serial: issued.serial, institutionID: institution, family: application.family, profile: issued.profile,
+            subject: application.subject.canonical, domain: application.domain, keyDigest: issued.keyDigest, state: .issued,
             notBefore: issued.notValidBefore, notAfter: issued.notValidAfter,
-            administratorName: request.administratorName?.text ?? "", administratorAffiliation: request.administratorAffiliation?.text ?? "",
-            administratorEmail: request.administratorEmail?.address ?? "", userName: request.userName?.text ?? "",
-            userAffiliation: request.userAffiliation?.text ?? "", userEmail: request.userEmail?.address ?? "", der: issued.der,
-            replacedSerial: request.targetSerial, issuerRole: AuthorityRole(request.family).rawValue,
-            serverSoftware: request.serverSoftware?.text ?? "", downloadMethod: request.downloadMethod?.rawValue,
-            dnsNames: request.dnsNames.map { "dNSName=\($0.name)" }.joined(separator: ","))
+            administratorName: administrator.name?.text ?? "", administratorAffiliation: administrator.affiliation?.text ?? "",
+            administratorEmail: administrator.email.address, userName: user?.name?.text ?? "",
+            userAffiliation: user?.affiliation?.text ?? "", userEmail: user?.email.address ?? "", der: issued.der,
+            replacedSerial: issued.request.replacedSerial, issuerRole: AuthorityRole(application.family),
+            serverSoftware: software, downloadMethod: method, dnsNames: dnsNames)
     }
 }

@@ -34,16 +34,66 @@ struct CertificateLineChecker: Sendable {
         var revocationReason: RevocationReason?
         var revocationComment: TextValue?
 
-        var request: CertificateRequest? {
-            guard check.isClean, let subject, let identity else { return nil }
-            return CertificateRequest(
-                line: check.line, family: family, operation: operation, subject: subject, identity: identity,
-                domain: domain, profile: profile, signingRequest: signingRequest, dnsNames: dnsNames,
-                serverSoftware: serverSoftware, administratorName: administratorName,
-                administratorAffiliation: administratorAffiliation, administratorEmail: administratorEmail,
-                userName: userName, userAffiliation: userAffiliation, userEmail: userEmail,
-                downloadMethod: downloadMethod, pkcs12FileName: pkcs12FileName, accessPIN: accessPIN,
-                targetSerial: targetSerial, revocationReason: revocationReason, revocationComment: revocationComment)
+        /// The accepted request of a clean line (VAL-R01); `nil` when the line has a fault.
+        ///
+        /// Presence (VAL-C01) and the value checks guarantee every value a case needs; should one be
+        /// missing all the same, the line is refused with 201 on its column rather than accepted half-filled.
+        mutating func accept() -> CertificateRequest? {
+            guard check.isClean else { return nil }
+            typealias C = CertificateLineChecker
+            var missing = false
+            func required<T>(_ value: T?, _ column: Int) -> T? {
+                if value == nil, !missing {
+                    missing = true
+                    check.report(.requiredValueMissing, column: column)
+                }
+                return value
+            }
+            let subject = required(subject, C.dnColumn)
+            if operation == .revoke {
+                let serial = required(targetSerial, C.serialColumn), reason = required(revocationReason, C.reasonColumn)
+                guard let subject, let serial, let reason else { return nil }
+                return .revoke(RevocationRequest(line: check.line, family: family, subject: subject, serial: serial, reason: reason,
+                                                 comment: revocationComment, domain: domain, administratorEmail: administratorEmail,
+                                                 userEmail: userEmail))
+            }
+            let profile = required(profile, C.profileColumn), email = required(administratorEmail, C.adminEmailColumn)
+            let replaced = operation == .renew ? required(targetSerial, C.serialColumn) : nil
+            guard let subject, let profile, let email, operation == .issue || replaced != nil else { return nil }
+            let administrator = Contact(name: administratorName, affiliation: administratorAffiliation, email: email)
+            let application: CertificateApplication
+            switch family {
+            case .server:
+                let domain = required(domain, C.fqdnColumn), csr = required(signingRequest, C.csrColumn)
+                let software = required(serverSoftware, C.softwareColumn)
+                let names = required(dnsNames.isEmpty ? nil : dnsNames, C.dnsColumn)
+                guard let domain, let csr, let software, let names else { return nil }
+                application = .server(ServerApplication(line: check.line, subject: subject, domain: domain, profile: profile,
+                                                        signingRequest: csr, dnsNames: names, serverSoftware: software,
+                                                        administrator: administrator))
+            case .client:
+                let method = required(downloadMethod, C.methodColumn)
+                let adminName = required(administratorName, C.adminNameColumn)
+                let adminAffiliation = required(administratorAffiliation, C.adminAffiliationColumn)
+                let userName = required(userName, C.userNameColumn), userAffiliation = required(userAffiliation, C.userAffiliationColumn)
+                let userEmail = required(userEmail, C.userEmailColumn)
+                let fileName = method?.makesKey == true ? required(pkcs12FileName, C.p12Column) : pkcs12FileName
+                guard let method, adminName != nil, adminAffiliation != nil, let userName, let userAffiliation, let userEmail,
+                      !method.makesKey || fileName != nil else { return nil }
+                application = .client(ClientApplication(
+                    line: check.line, subject: subject, domain: domain, profile: profile, downloadMethod: method,
+                    pkcs12FileName: fileName, accessPIN: accessPIN, administrator: administrator,
+                    user: Contact(name: userName, affiliation: userAffiliation, email: userEmail)))
+            case .codeSigning:
+                guard let csr = required(signingRequest, C.csrColumn) else { return nil }
+                application = .codeSigning(CodeSigningApplication(line: check.line, subject: subject, domain: domain, profile: profile,
+                                                                  signingRequest: csr, administrator: administrator))
+            case .registrationOfficer:
+                check.report(.requiredValueMissing, column: C.profileColumn)
+                return nil
+            }
+            if let replaced { return .renew(application, replacing: replaced) }
+            return .issue(application)
         }
         let family: CertificateFamily
         let operation: UploadOperation
@@ -143,15 +193,11 @@ struct CertificateLineChecker: Sendable {
             checkAllowList(subject, domain: draft.domain, check: &draft.check)
         }
         if let subject = draft.subject {
-            draft.identity = Self.identity(of: subject, family: family)
+            draft.identity = CertificateRequest.identity(of: subject, family: family)
         }
         return draft
     }
 
-    /// The identity used for new-versus-renew and duplicates (VAL-I01): server CN, otherwise the canonical DN.
-    static func identity(of subject: SubjectDistinguishedName, family: CertificateFamily) -> String {
-        family == .server ? (subject.commonName ?? "").lowercased() : subject.canonical.description
-    }
 
     // MARK: - Subject DN
 

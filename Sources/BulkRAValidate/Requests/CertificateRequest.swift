@@ -1,52 +1,79 @@
 import BulkRAModel
 
-/// An accepted issue, renew or revoke line of any certificate family: the input of issuance (Specs/validation.md, VAL-R01).
+/// An accepted issue, renew or revoke line of a certificate family: the input of issuance (Specs/validation.md, VAL-R01).
 ///
-/// Holding one means every rule of its family and operation passed. Fields that do not apply to
-/// the family or operation are `nil` or empty.
-public struct CertificateRequest: Sendable {
-    /// The 1-based line number in the upload.
-    public let line: Int
-    /// The certificate family.
-    public let family: CertificateFamily
-    /// Issue, renew or revoke.
-    public let operation: UploadOperation
-    /// The subject DN as written in column 1 (server CN folded to lower case).
-    public let subject: SubjectDistinguishedName
-    /// The identity used for new-versus-renew: server CN, otherwise the canonical DN.
-    public let identity: String
-    /// The registered domain the line belongs to, if any.
-    public let domain: DomainName?
-    /// The profile (issue, renew).
-    public let profile: CertificateProfile?
-    /// The CSR (server and code signing; issue, renew).
-    public let signingRequest: SigningRequest?
-    /// Every dNSName of the certificate, the CN included (server; issue, renew).
-    public let dnsNames: [DomainName]
-    /// The server software and version (server; issue, renew).
-    public let serverSoftware: TextValue?
-    /// The user-administrator's name.
-    public let administratorName: TextValue?
-    /// The user-administrator's affiliation.
-    public let administratorAffiliation: TextValue?
-    /// The user-administrator's e-mail.
-    public let administratorEmail: EmailAddress?
-    /// The user's name (client).
-    public let userName: TextValue?
-    /// The user's affiliation (client).
-    public let userAffiliation: TextValue?
-    /// The user's e-mail (client).
-    public let userEmail: EmailAddress?
-    /// The download method (client; issue, renew).
-    public let downloadMethod: DownloadMethod?
-    /// The PKCS#12 file name (client, methods 1 and 2).
-    public let pkcs12FileName: Token?
-    /// The access PIN given in the file; `nil` means the service makes one.
-    public let accessPIN: AccessPIN?
-    /// The certificate replaced (renew) or revoked (revoke).
-    public let targetSerial: SerialNumber?
-    /// The revocation reason (revoke).
-    public let revocationReason: RevocationReason?
-    /// The revocation comment (revoke).
-    public let revocationComment: TextValue?
+/// Holding one means every rule of its family and operation passed. Each case carries only the
+/// values its operation has, validated; what a family adds is in the application's own case.
+public enum CertificateRequest: Sendable {
+    /// An issue line (SRV-01, COD-01, VAL-I02): a new certificate for an identity the registry does not hold.
+    case issue(CertificateApplication)
+    /// A renew line (VAL-I03): a new certificate replacing `replacing`, which becomes state 6 once issued (REV-06).
+    case renew(CertificateApplication, replacing: SerialNumber)
+    /// A revoke line (REV-01..REV-05).
+    case revoke(RevocationRequest)
+}
+
+extension CertificateRequest {
+    /// The 1-based line number in the upload (VAL-03).
+    public var line: Int {
+        switch self {
+        case .issue(let application), .renew(let application, _): return application.line
+        case .revoke(let revocation): return revocation.line
+        }
+    }
+
+    /// The certificate family the line belongs to (VAL-R01).
+    public var family: CertificateFamily {
+        switch self {
+        case .issue(let application), .renew(let application, _): return application.family
+        case .revoke(let revocation): return revocation.family
+        }
+    }
+
+    /// Issue, renew or revoke (VAL-R01).
+    public var operation: UploadOperation {
+        switch self {
+        case .issue: return .issue
+        case .renew: return .renew
+        case .revoke: return .revoke
+        }
+    }
+
+    /// The subject DN as written in column 1, server CN folded to lower case (SRV-05, VAL-I01).
+    public var subject: SubjectDistinguishedName {
+        switch self {
+        case .issue(let application), .renew(let application, _): return application.subject
+        case .revoke(let revocation): return revocation.subject
+        }
+    }
+
+    /// The registered domain the line belongs to, if any (SRV-11, CLT-08, COD-03, REV-05).
+    public var domain: DomainName? {
+        switch self {
+        case .issue(let application), .renew(let application, _): return application.domain
+        case .revoke(let revocation): return revocation.domain
+        }
+    }
+
+    /// The application of an issue or renew line; `nil` for a revocation (ISS-06).
+    public var application: CertificateApplication? {
+        switch self {
+        case .issue(let application), .renew(let application, _): return application
+        case .revoke: return nil
+        }
+    }
+
+    /// The certificate a renew line replaces (VAL-I03); `nil` for issue and revoke lines.
+    public var replacedSerial: SerialNumber? {
+        if case .renew(_, let serial) = self { return serial }
+        return nil
+    }
+
+    /// The identity used for new-versus-renew (VAL-I01): server CN, otherwise the canonical DN.
+    public var identity: String { CertificateRequest.identity(of: subject, family: family) }
+
+    /// VAL-I01: server CN folded to lower case, otherwise the canonical DN.
+    public static func identity(of subject: SubjectDistinguishedName, family: CertificateFamily) -> String {
+        family == .server ? (subject.commonName ?? "").lowercased() : subject.canonical.description
+    }
 }

@@ -51,3 +51,15 @@ public struct DNSNameList: Sendable, Hashable, Codable {
         self.names = names
     }
 }
+
+extension DNSNameList {
+    /// SRV-13: a list read back from its column text (a stored certificate, a download file): the same checks, no CN added.
+    public init(text: String) throws(ValueError) {
+        try self.init(text, commonName: nil)
+    }
+
+    /// SRV-13: the column text of `names`, `dNSName=<fqdn>` entries joined by `,`, as uploads, downloads and the registry write it.
+    public static func text(_ names: [DomainName]) -> String {
+        names.map { "dNSName=" + $0.name }.joined(separator: ",")
+    }
+}

@@ -30,7 +30,7 @@ struct CRLCommand: ParsableCommand {
             let list = try CRLPublisher(dataFolder: common.data, registry: registry).build(role.authorityRole, now: Date())
             let bytes = pem ? Array(list.pem.utf8) : list.der
             try OutputFolder.writeAtomically(bytes, to: output)
-            print("CRL: \(output) (\(role.rawValue), \(try registry.revokedCertificates(issuerRole: role.rawValue).count) revoked)")
+            print("CRL: \(output) (\(role.rawValue), \(try registry.revokedCertificates(issuerRole: role.authorityRole).count) revoked)")
         }
     }
 

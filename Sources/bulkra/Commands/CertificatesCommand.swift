@@ -37,6 +37,11 @@ struct CertificatesCommand: ParsableCommand {
             if let revokedReason, RevocationReason(rawValue: revokedReason) == nil {
                 throw ValidationError("--revoked-reason must be 0, 1, 3, 4 or 5")
             }
+            if let profile, let family = CertificateFamily(family.kind),
+               CertificateProfile(rawValue: profile).map({ $0.family != family }) ?? true {
+                let known = CertificateProfile.allCases.filter { $0.family == family }.map { String($0.rawValue) }
+                throw ValidationError("--profile must be one of \(known.joined(separator: ", ")) for \(family.rawValue)")
+            }
         }
 
         func run() throws {
@@ -51,7 +56,9 @@ struct CertificatesCommand: ParsableCommand {
                 certificates += try CertificateRecord.certificates(inPEM: text)
             }
             let records = try CertificateImporter(registry: registry).record(
-                certificates, institution: institution, family: certificateFamily, profile: profile, revokedReason: revokedReason, now: Date())
+                certificates, institution: institution, family: certificateFamily,
+                profile: profile.flatMap(CertificateProfile.init(rawValue:)), revokedReason: revokedReason.flatMap(RevocationReason.init(rawValue:)),
+                now: Date())
             for record in records {
                 print("\(record.serial)\t\(record.subject)\t\(record.state == .revoked ? "revoked" : "issued")")
             }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BulkRAIssue
+import BulkRAModel
 import BulkRAPostgres
 import BulkRAService
 import Foundation

@@ -134,16 +134,16 @@ enum Fixture {
         let tech = try registry.institution(id: "sample-tech")!
         try registry.record([
             try CertificateRecord(importing: TestCSR.certificate("CN=www.example.ac.jp,\(ex)", key: TestKeys.rsa2048B, serial: wwwSerial),
-                                  institution: example, family: .server, profile: 3, revocationReason: nil, revokedAt: nil),
+                                  institution: example, family: .server, profile: .serverRSA, revocationReason: nil, revokedAt: nil),
             try CertificateRecord(importing: TestCSR.certificate("CN=old.example.ac.jp,\(ex)", key: TestKeys.p384B, serial: oldSerial),
-                                  institution: example, family: .server, profile: 11, revocationReason: 1, revokedAt: Fixture.clock()),
+                                  institution: example, family: .server, profile: .serverECDSA, revocationReason: .keyCompromise, revokedAt: Fixture.clock()),
             try CertificateRecord(importing: TestCSR.certificate("CN=Taro Yamada,OU=Faculty of Science,\(ex)", key: TestKeys.rsa2048B, serial: taroSerial),
-                                  institution: example, family: .client, profile: 14, revocationReason: nil, revokedAt: nil),
+                                  institution: example, family: .client, profile: .clientAuth25, revocationReason: nil, revokedAt: nil),
             try CertificateRecord(importing: TestCSR.certificate("CN=www.sample-tech.ac.jp,O=Sample Institute of Technology,L=Kyoto,ST=Kyoto,C=JP",
                                                                  key: TestKeys.p384B, serial: techSerial),
-                                  institution: tech, family: .server, profile: 11, revocationReason: nil, revokedAt: nil),
+                                  institution: tech, family: .server, profile: .serverECDSA, revocationReason: nil, revokedAt: nil),
             try CertificateRecord(importing: TestCSR.certificate("CN=Example University Tools,\(ex)", key: TestKeys.rsa3072, serial: codeSerial),
-                                  institution: example, family: .codeSigning, profile: 8, revocationReason: nil, revokedAt: nil),
+                                  institution: example, family: .codeSigning, profile: .codeSigning, revocationReason: nil, revokedAt: nil),
         ])
         return registry
     }

@@ -1,0 +1,64 @@
+import BulkRADecode
+import BulkRAModel
+import BulkRARegistry
+import BulkRAValidate
+import Foundation
+import Testing
+
+extension RegistryContractTests {
+    /// Records whose typed fields take many values: each family's profiles, every reason, every download method, each CA
+    /// role, imported ones without role or profile, several dNSNames.
+    static func typedRecords() throws -> [CertificateRecord] {
+        let ex = "O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP"
+        let start = Date(timeIntervalSince1970: 1_790_000_000)
+        var records: [CertificateRecord] = []
+        for (index, profile) in CertificateProfile.allCases.enumerated() {
+            let family = profile.family
+            let client = family == .client
+            let cn = client ? "User \(index)" : family == .server ? "host\(index).example.ac.jp" : "Tool \(index)"
+            let reason = index % 2 == 0 ? RevocationReason.allCases[index / 2 % RevocationReason.allCases.count] : nil
+            records.append(CertificateRecord(
+                serial: try SerialNumber(String(5_000 + index)), institutionID: "example-u", family: family,
+                profile: index == 0 ? nil : profile, subject: try SubjectDistinguishedName("CN=\(cn),\(ex)"),
+                domain: try DomainName("example.ac.jp"), keyDigest: String(format: "%064x", index), state: reason == nil ? .issued : .revoked,
+                notBefore: start, notAfter: start + 86_400, administratorName: "管理 太郎", administratorAffiliation: "情報基盤センター",
+                administratorEmail: "admin@example.ac.jp", userName: client ? "利用 花子" : "", userEmail: client ? "u\(index)@example.ac.jp" : "",
+                der: [0x30, UInt8(index)], revokedAt: reason == nil ? nil : start + 3_600, revocationReason: reason,
+                revocationComment: reason == .unspecified ? "紛失" : "", replacedSerial: index == 3 ? try SerialNumber("5002") : nil,
+                issuerRole: index == 1 ? nil : AuthorityRole(family), serverSoftware: family == .server ? "nginx 1.24" : "",
+                downloadMethod: client ? DownloadMethod.allCases[index % DownloadMethod.allCases.count] : nil,
+                dnsNames: family == .server ? [try DomainName(cn), try DomainName("alias\(index).example.ac.jp")] : []))
+        }
+        return records
+    }
+
+    @Test("REG-06 a record's profile, revocation reason, download method, CA role and dNSNames read back as written; an unknown stored code is reported, not guessed",
+          arguments: Backend.allCases)
+    func typedRecords(_ backend: Backend) throws {
+        let registry = try Self.registry(backend, "typed-records")
+        try Self.addExampleInstitution(to: registry)
+        let records = try Self.typedRecords()
+        try registry.record(records)
+        let back = try registry.storedCertificates(serials: records.map(\.serial))
+        #expect(Dictionary(uniqueKeysWithValues: back.map { ($0.serial, $0) }) == Dictionary(uniqueKeysWithValues: records.map { ($0.serial, $0) }))
+        #expect(try registry.certificateDERs(after: 0, limit: 100).allSatisfy(\.readable))
+        #expect(try registry.revokedCertificates(issuerRole: .server).map(\.reason) == records.filter { $0.issuerRole == .server && $0.revocationReason != nil }.map { $0.revocationReason! })
+
+        // A row changed behind the registry's back: a profile no type knows.
+        let broken = records[2].serial
+        let database = try #require(registry as? any RegistryDatabase)
+        try database.writing(.registry, durable: true) { session in
+            try session.execute("UPDATE certificate SET profile = 99 WHERE serial = ?", [.text(broken.decimal)])
+        }
+        #expect(try registry.certificateDERs(after: 0, limit: 100).filter { !$0.readable }.map(\.serial) == [broken.decimal])
+        #expect(try registry.storedCertificates(serials: [broken]).isEmpty)
+    }
+
+    /// The fixture's institution `example-u` with its domain, so certificates may be recorded for it.
+    static func addExampleInstitution(to registry: any Registry) throws {
+        let upload = try UploadDecoder(kind: .institution).decode(Array(Fixture.institutionsTSV.utf8), fileName: "i.tsv")
+        let batch = try UploadValidator(context: UploadContext(institutionID: nil, kind: .institution, operation: .apply),
+                                        directory: registry).validate(upload)
+        try registry.apply(batch.lines.compactMap { if case .institution(let change) = $0.request { change } else { nil } })
+    }
+}
