@@ -63,7 +63,7 @@ extension Desk {
         if used.fileName.hasSuffix(".pem") {
             // MAIL-06: a server or code-signing certificate link seals the serial; the PEM with its chain comes from the registry.
             guard let serial = try? SerialNumber(String(decoding: payload, as: UTF8.self)),
-                  let record = try registry.storedCertificates(serials: [serial]).first else { return html(linkRefusal(.unknown, language), status: .gone) }
+                  let record = try await registry.certificate(serial: serial) else { return html(linkRefusal(.unknown, language), status: .gone) }
             return file(Array(try pem(record).utf8), type: "application/x-pem-file", name: used.fileName)
         }
         return file(payload, type: kind == .certificate ? "application/x-pkcs12" : "application/zip", name: used.fileName)

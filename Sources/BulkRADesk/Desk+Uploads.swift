@@ -120,12 +120,12 @@ extension Desk {
         let upload = QueuedUpload(institutionID: officer.institutionID, officerEmail: officer.email, kind: choice.screen.kind,
                                   operation: choice.operation, mode: choice.mode.rawValue, checkOnly: choice.checkOnly,
                                   fileName: fileName, bytes: bytes)
-        // Queueing writes to the registry (on SQLite it waits for the write lock): off the cooperative threads.
-        let id = try await serially { try queue.submit(upload) }
+        // Queueing and polling run off the cooperative threads (UploadQueue is async).
+        let id = try await queue.submit(upload)
         var wait = Duration.milliseconds(10)
         while true {
             try await Task.sleep(for: wait)
-            if case .done(let result) = try await serially({ try queue.progress(of: id) }) { return try result.get() }
+            if case .done(let result) = try await queue.progress(of: id) { return try result.get() }
             wait = min(wait * 2, .milliseconds(200))
         }
     }
@@ -133,7 +133,7 @@ extension Desk {
     /// A stored result — only the institution that uploaded it sees it (DESK-12).
     func result(_ request: Request, _ context: DeskContext, api: Bool) async throws -> Response {
         try await gate(request, context, api: api) { officer, language in
-            guard let id = context.parameters.get("id", as: Int64.self), let batch = try registry.batch(id: id),
+            guard let id = context.parameters.get("id", as: Int64.self), let batch = try await registry.storedBatch(id: id),
                   batch.institutionID == officer.institutionID else {
                 return notFound(language, officer: officer, api: api)
             }
@@ -147,11 +147,11 @@ extension Desk {
     /// The certificates a batch issued, as one ZIP of PEM files (leaf and chain) plus the ready-made revocation file after renewals.
     func resultArchive(_ request: Request, _ context: DeskContext) async throws -> Response {
         try await gate(request, context) { officer, language in
-            guard let id = context.parameters.get("id", as: Int64.self), let batch = try registry.batch(id: id),
+            guard let id = context.parameters.get("id", as: Int64.self), let batch = try await registry.storedBatch(id: id),
                   batch.institutionID == officer.institutionID else {
                 return notFound(language, officer: officer, api: false)
             }
-            let certificates = try registry.certificates(batchID: id)
+            let certificates = try await registry.certificates(inBatch: id)
             var archive = ZIPArchive(modified: batch.created)
             for record in certificates {
                 archive.add("\(record.serial.decimal).pem", Array(try pem(record).utf8))
@@ -165,7 +165,7 @@ extension Desk {
         try await gate(request, context, api: api) { officer, language in
             var text = context.parameters.get("serial") ?? ""
             if text.hasSuffix(".pem") { text.removeLast(4) }
-            guard let serial = try? SerialNumber(text), let record = try registry.storedCertificates(serials: [serial]).first,
+            guard let serial = try? SerialNumber(text), let record = try await registry.certificate(serial: serial),
                   record.institutionID == officer.institutionID, CertificateQuery.officerFamilies.contains(record.family) else {
                 return notFound(language, officer: officer, api: api)
             }

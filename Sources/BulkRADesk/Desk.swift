@@ -31,7 +31,7 @@ struct Desk: Sendable {
     /// REG-15, DESK-11, DESK-51: the audit log (logins, logouts, refusals).
     let auditLog: any AuditLog
     /// The threads the upload-queue workers (one each) block on, and four more for short blocking work that must not wait
-    /// behind them (queueing an upload, polling its result, enrolments), off the event loops and the cooperative threads;
+    /// behind them (enrolments), off the event loops and the cooperative threads;
     /// a batch is checked and committed in one transaction (DESK-21, DESK-61).
     let uploads: NIOThreadPool
 
@@ -50,7 +50,7 @@ struct Desk: Sendable {
     /// (DESK-51): the first of a minute is audited, the minute's total when it is over; `limited` when a peer refused too often.
     func officer(_ context: DeskContext) async -> (result: Result<DeskOfficer, LoginRefusal>, limited: Bool) {
         let now = self.now
-        let result = authenticator.authenticate(await context.peerCertificate(), now: now)
+        let result = await authenticator.authenticate(await context.peerCertificate(), now: now)
         if case .success = result { connections.loggedIn(context.channel) }
         guard case .failure(let refusal) = result, refusal != .noCertificate else { return (result, false) }
         let peer = context.channel.remoteAddress?.ipAddress ?? "?"

@@ -37,6 +37,9 @@ public struct DeskMaintenance: Service {
             for outcome in done.refreshedCRLs {
                 logger.notice("crl.refreshed", metadata: ["crl.role": "\(outcome.role.rawValue)", "crl.reason": "\(outcome.reason ?? "")"])
             }
+            // DESK-61: upload-queue entries finished more than an hour ago (their results stay with their batches).
+            let pruned = try await desk.registry.pruneUploads(olderThan: 3600)
+            if pruned > 0 { logger.debug("desk.upload.pruned", metadata: ["upload.count": "\(pruned)"]) }
         } catch {
             logger.error("maintenance.failed", metadata: ["error": "\(error)"])
         }

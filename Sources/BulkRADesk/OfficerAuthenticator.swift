@@ -9,9 +9,9 @@ import X509
 /// revoked, held by an active officer of an active institution.
 struct OfficerAuthenticator: Sendable {
     let authority: Certificate
-    let registry: any Registry
+    let registry: any OfficerDirectory
 
-    func authenticate(_ der: [UInt8]?, now: Date) -> Result<DeskOfficer, LoginRefusal> {
+    func authenticate(_ der: [UInt8]?, now: Date) async -> Result<DeskOfficer, LoginRefusal> {
         guard let der else { return .failure(.noCertificate) }
         guard let certificate = try? Certificate(derEncoded: der) else { return .failure(.unreadable) }
         guard certificate.issuer == authority.subject, authority.publicKey.isValidSignature(certificate.signature, for: certificate) else {
@@ -20,12 +20,12 @@ struct OfficerAuthenticator: Sendable {
         if now < certificate.notValidBefore { return .failure(.notYetValid) }
         if now > certificate.notValidAfter { return .failure(.expired) }
         guard let serial = try? SerialNumber(bigEndianMagnitude: Array(certificate.serialNumber.bytes)),
-              let record = try? registry.storedCertificates(serials: [serial]).first, record.der == der else {
+              let record = try? await registry.certificate(serial: serial), record.der == der else {
             return .failure(.unknownCertificate)
         }
         guard record.family == .registrationOfficer else { return .failure(.notOfficerCertificate) }
         if record.state == .revoked { return .failure(.revoked) }
-        guard let profile = try? registry.institution(id: record.institutionID),
+        guard let profile = try? await registry.institutionProfile(id: record.institutionID),
               let officer = profile.officers[record.administratorEmail] else {
             return .failure(.officerRemoved)
         }

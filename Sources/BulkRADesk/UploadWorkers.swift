@@ -29,7 +29,7 @@ public struct UploadWorkers: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             var ran = false
             do {
-                ran = try await desk.serially { try QueuedSubmissions(desk.environment).runNext(worker: worker, now: desk.now) }
+                ran = try await QueuedSubmissions(desk.environment).runNext(worker: worker, now: desk.now) { run in try await desk.serially(run) }
             } catch {
                 logger.error("desk.upload.worker.failed", metadata: ["desk.worker": "\(worker)", "error": "\(error)"])
             }

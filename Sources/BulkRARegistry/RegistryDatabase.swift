@@ -264,33 +264,55 @@ extension RegistryDatabase {
     // MARK: - UploadQueue (DESK-61)
 
     /// DESK-61: queues an upload.
-    public func enqueue(_ upload: QueuedUpload) throws -> Int64 {
+    public func enqueue(_ upload: QueuedUpload) async throws -> Int64 {
         let now = stamp
-        return try writing(.rows, durable: true) { try RegistryStatements.enqueue(upload, into: $0, at: now) }
+        return try await writingAsync(.rows) { try RegistryStatements.enqueue(upload, into: $0, at: now) }
     }
 
     /// DESK-61: claims the next fair upload, skipping entries other workers are claiming.
-    public func claimUpload(owner: String, lease: TimeInterval) throws -> ClaimedUpload? {
+    public func claimUpload(owner: String, lease: TimeInterval) async throws -> ClaimedUpload? {
         let now = clock()
-        return try writing(.rows, durable: true) {
+        return try await writingAsync(.rows) {
             try RegistryStatements.claimUpload($0, owner: owner, now: UTCTimestamp.string(now), until: UTCTimestamp.string(now.addingTimeInterval(lease)))
         }
     }
 
     /// DESK-61: stores an outcome.
-    public func finishUpload(id: Int64, outcome: [UInt8]) throws {
+    public func finishUpload(id: Int64, outcome: [UInt8]) async throws {
         let now = stamp
-        try writing(.rows, durable: true) { try RegistryStatements.finishUpload($0, id: id, outcome: outcome, at: now) }
+        try await writingAsync(.rows) { try RegistryStatements.finishUpload($0, id: id, outcome: outcome, at: now) }
     }
 
     /// DESK-61: where an upload stands.
-    public func uploadState(id: Int64) throws -> QueuedUploadState {
-        try reading { try RegistryStatements.uploadState($0, id: id) }
+    public func uploadState(id: Int64) async throws -> QueuedUploadState {
+        try await readingAsync { try RegistryStatements.uploadState($0, id: id) }
     }
 
     /// DESK-61: prunes finished entries.
-    public func pruneUploads(olderThan age: TimeInterval) throws -> Int {
+    public func pruneUploads(olderThan age: TimeInterval) async throws -> Int {
         let before = UTCTimestamp.string(clock().addingTimeInterval(-age))
-        return try writing(.rows, durable: false) { try RegistryStatements.pruneUploads($0, before: before) }
+        return try await writingAsync(.rows) { try RegistryStatements.pruneUploads($0, before: before) }
+    }
+
+    // MARK: - OfficerDirectory, BatchArchive (DESK-02, DESK-20)
+
+    /// DESK-02, MAIL-06: one stored certificate, read off the cooperative threads.
+    public func certificate(serial: SerialNumber) async throws -> CertificateRecord? {
+        try await readingAsync { try RegistryStatements.storedCertificates($0, serials: [serial]).first }
+    }
+
+    /// DESK-02: an institution, read off the cooperative threads.
+    public func institutionProfile(id: String) async throws -> InstitutionProfile? {
+        try await readingAsync { try RegistryStatements.institution($0, id: id) }
+    }
+
+    /// DESK-20: a stored batch, read off the cooperative threads.
+    public func storedBatch(id: Int64) async throws -> StoredBatch? {
+        try await readingAsync { try RegistryStatements.storedBatch($0, id: id) }
+    }
+
+    /// DESK-22: a batch's certificates, read off the cooperative threads.
+    public func certificates(inBatch id: Int64) async throws -> [CertificateRecord] {
+        try await readingAsync { try RegistryStatements.certificates($0, batchID: id) }
     }
 }

@@ -10,13 +10,11 @@ extension DataFolder {
         public let deliveries: OutboxDelivery.Summary?
         /// CRL-01: the CRLs signed again, and why.
         public let refreshedCRLs: [CRLPublisher.RefreshOutcome]
-        /// DESK-61: finished upload-queue entries removed (their results stay with their batches).
-        public let prunedUploads: Int
     }
 
     /// REG-18, CRL-01: the work between uploads (`serve`'s timer): sweeps what dead processes left, finishes pending
-    /// deliveries, signs again every CRL past half its life or missing a revocation, and removes upload-queue entries
-    /// finished more than an hour ago.
+    /// deliveries and signs again every CRL past half its life or missing a revocation (the desk's timer also prunes its
+    /// upload queue, DESK-61).
     public func maintain(registry: any Registry, logger: Logger, now: Date) throws -> Maintenance {
         var deliveries: OutboxDelivery.Summary?
         switch try finishPendingWork(registry: registry, logger: logger, now: now) {
@@ -25,7 +23,6 @@ extension DataFolder {
         case .failed(let failure): throw failure
         }
         let refreshed = try CRLPublisher(dataFolder: path, registry: registry).refresh(now: now, force: false).filter { $0.reason != nil }
-        let pruned = try registry.pruneUploads(olderThan: 3600)
-        return Maintenance(deliveries: deliveries, refreshedCRLs: refreshed, prunedUploads: pruned)
+        return Maintenance(deliveries: deliveries, refreshedCRLs: refreshed)
     }
 }

@@ -15,50 +15,55 @@ struct UploadQueueTests {
                      checkOnly: false, fileName: name, bytes: bytes)
     }
 
+    /// Runs a claimed upload's pipeline on its own thread, as the desk's upload threads do.
+    static let blocking: @Sendable (@escaping @Sendable () -> QueuedSubmissions.Result) async throws -> QueuedSubmissions.Result = { run in
+        try await RegistryContractTests.onThread(run)
+    }
+
     @Test("DESK-61 claims are fair: oldest first among institutions with nothing running; an expired lease is claimed again; results come back once finished", arguments: Backend.allCases)
-    func fairClaims(backend: Backend) throws {
+    func fairClaims(backend: Backend) async throws {
         let registry = try RegistryContractTests.registry(backend, "queue-fair")
-        let a1 = try registry.enqueue(Self.upload("a", "a1.tsv", bytes: Array(repeating: 0x41, count: 100_000)))
-        let a2 = try registry.enqueue(Self.upload("a", "a2.tsv"))
-        let b1 = try registry.enqueue(Self.upload("b", "b1.tsv"))
-        let c1 = try registry.enqueue(Self.upload("c", "c1.tsv"))
-        #expect(try registry.uploadState(id: a1) == .queued)
-        let first = try #require(try registry.claimUpload(owner: "w1", lease: 60))
+        let a1 = try await registry.enqueue(Self.upload("a", "a1.tsv", bytes: Array(repeating: 0x41, count: 100_000)))
+        let a2 = try await registry.enqueue(Self.upload("a", "a2.tsv"))
+        let b1 = try await registry.enqueue(Self.upload("b", "b1.tsv"))
+        let c1 = try await registry.enqueue(Self.upload("c", "c1.tsv"))
+        #expect(try await registry.uploadState(id: a1) == .queued)
+        let first = try #require(try await registry.claimUpload(owner: "w1", lease: 60))
         #expect(first.id == a1 && first.upload == Self.upload("a", "a1.tsv", bytes: Array(repeating: 0x41, count: 100_000)))
         // a2 waits while a1 runs: b1 and c1 go first.
-        #expect(try registry.claimUpload(owner: "w2", lease: 60)?.id == b1)
-        #expect(try registry.claimUpload(owner: "w3", lease: 60)?.id == c1)
-        #expect(try registry.claimUpload(owner: "w4", lease: 60) == nil)
-        #expect(try registry.uploadState(id: a1) == .running)
-        try registry.finishUpload(id: a1, outcome: Array("done".utf8))
-        #expect(try registry.uploadState(id: a1) == .done(Array("done".utf8)))
-        #expect(try registry.claimUpload(owner: "w4", lease: -1)?.id == a2)
+        #expect(try await registry.claimUpload(owner: "w2", lease: 60)?.id == b1)
+        #expect(try await registry.claimUpload(owner: "w3", lease: 60)?.id == c1)
+        #expect(try await registry.claimUpload(owner: "w4", lease: 60) == nil)
+        #expect(try await registry.uploadState(id: a1) == .running)
+        try await registry.finishUpload(id: a1, outcome: Array("done".utf8))
+        #expect(try await registry.uploadState(id: a1) == .done(Array("done".utf8)))
+        #expect(try await registry.claimUpload(owner: "w4", lease: -1)?.id == a2)
         // w4's lease has run out (a dead worker): another worker takes a2 over.
-        #expect(try registry.claimUpload(owner: "w5", lease: 60)?.id == a2)
-        #expect(try registry.uploadState(id: 999_999) == .unknown)
-        #expect(try registry.pruneUploads(olderThan: -60) == 1)
-        #expect(try registry.uploadState(id: a1) == .unknown)
+        #expect(try await registry.claimUpload(owner: "w5", lease: 60)?.id == a2)
+        #expect(try await registry.uploadState(id: 999_999) == .unknown)
+        #expect(try await registry.pruneUploads(olderThan: -60) == 1)
+        #expect(try await registry.uploadState(id: a1) == .unknown)
     }
 
     @Test("DESK-61 a queued upload runs through the pipeline and its outcome (or failure) comes back as a Codable result", arguments: Backend.allCases)
-    func queuedPipeline(backend: Backend) throws {
+    func queuedPipeline(backend: Backend) async throws {
         let (path, registry) = try ServiceTests.dataFolder("queued", on: backend)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let queue = QueuedSubmissions(ServiceEnvironment(dataFolder: path, registry: registry, logger: ServiceTests.logger))
         let bytes = try ServiceTests.sample("server/issue-valid.tsv")
         // ra1 is assigned some of the sample's domains: skip mode applies those lines.
-        let id = try queue.submit(QueuedUpload(institutionID: "example-u", officerEmail: "ra1@example.ac.jp", kind: .server, operation: .issue,
+        let id = try await queue.submit(QueuedUpload(institutionID: "example-u", officerEmail: "ra1@example.ac.jp", kind: .server, operation: .issue,
                                                mode: "skip", checkOnly: false, fileName: "issue-valid.tsv", bytes: bytes))
-        let unknown = try queue.submit(Self.upload("no-such-institution", "c.tsv"))
-        #expect(try queue.progress(of: id) == .waiting)
-        #expect(try queue.runNext(worker: "test#0", now: Date()))
-        #expect(try queue.runNext(worker: "test#0", now: Date()))
-        #expect(try !queue.runNext(worker: "test#0", now: Date()))
-        guard case .done(let result) = try queue.progress(of: id) else { Issue.record("not done"); return }
+        let unknown = try await queue.submit(Self.upload("no-such-institution", "c.tsv"))
+        #expect(try await queue.progress(of: id) == .waiting)
+        #expect(try await queue.runNext(worker: "test#0", now: Date(), blocking: Self.blocking))
+        #expect(try await queue.runNext(worker: "test#0", now: Date(), blocking: Self.blocking))
+        #expect(try await !queue.runNext(worker: "test#0", now: Date(), blocking: Self.blocking))
+        guard case .done(let result) = try await queue.progress(of: id) else { Issue.record("not done"); return }
         let outcome = try result.get()
         #expect(outcome.status == .refused && outcome.applied && outcome.linesOK == 2 && outcome.linesNG == 1, "\(outcome.tsv)")
         #expect(try registry.certificates(batchID: outcome.batchID ?? 0).count == outcome.linesOK)
-        guard case .done(let failed) = try queue.progress(of: unknown) else { Issue.record("not done"); return }
+        guard case .done(let failed) = try await queue.progress(of: unknown) else { Issue.record("not done"); return }
         #expect(throws: OperationalError.self) { try failed.get() }
         if case .failure(let failure) = failed { #expect(failure.code == .notFound) }
     }
@@ -73,27 +78,27 @@ struct UploadQueueTests {
                                                                             fileName: "allowlist-valid.tsv"), institution: "example-u", mode: .abort)
         #expect(allowList.applied)
         let large = try ReliabilityTests.clientFile("large.tsv", count: 100, in: path)
-        let big = try queue.submit(QueuedUpload(institutionID: "example-u", officerEmail: "ra1@example.ac.jp", kind: .client, operation: .issue,
+        let big = try await queue.submit(QueuedUpload(institutionID: "example-u", officerEmail: "ra1@example.ac.jp", kind: .client, operation: .issue,
                                                 mode: "skip", checkOnly: false, fileName: "large.tsv",
                                                 bytes: Array(try Data(contentsOf: URL(fileURLWithPath: large)))))
         let finished = Locked<[Int64]>([])
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                _ = try await RegistryContractTests.onThread { try queue.runNext(worker: "w#0", now: Date()) }
+                _ = try await queue.runNext(worker: "w#0", now: Date(), blocking: Self.blocking)
                 finished.mutate { $0.append(big) }
             }
             // The small one is queued once the large one runs, and the second worker takes it.
-            while try queue.progress(of: big) == .waiting { try await Task.sleep(for: .milliseconds(10)) }
-            let small = try queue.submit(QueuedUpload(institutionID: "sample-tech", officerEmail: "ra@sample-tech.ac.jp", kind: .client,
+            while try await queue.progress(of: big) == .waiting { try await Task.sleep(for: .milliseconds(10)) }
+            let small = try await queue.submit(QueuedUpload(institutionID: "sample-tech", officerEmail: "ra@sample-tech.ac.jp", kind: .client,
                                                       operation: .issue, mode: "abort", checkOnly: false, fileName: "one.tsv",
                                                       bytes: Array((DeskTests.clientLine("Queue Small", tech: true) + "\r\n").utf8)))
-            _ = try await RegistryContractTests.onThread { try queue.runNext(worker: "w#1", now: Date()) }
+            _ = try await queue.runNext(worker: "w#1", now: Date(), blocking: Self.blocking)
             finished.mutate { $0.append(small) }
-            if case .done(let result) = try queue.progress(of: small) { #expect(try result.get().status == .accepted) }
+            if case .done(let result) = try await queue.progress(of: small) { #expect(try result.get().status == .accepted) }
             try await group.waitForAll()
         }
         #expect(finished.value.first != big && finished.value.count == 2, "\(finished.value)")
-        if case .done(let result) = try queue.progress(of: big) {
+        if case .done(let result) = try await queue.progress(of: big) {
             let outcome = try result.get()
             #expect(outcome.linesOK == 100, "\(outcome.tsv.prefix(500))")
         }

@@ -44,34 +44,50 @@ public struct QueuedSubmissions: ServiceStep, Sendable {
     }
 
     /// DESK-61: queues an upload; returns its number.
-    public func submit(_ upload: QueuedUpload) throws -> Int64 {
-        try registry.enqueue(upload)
+    public func submit(_ upload: QueuedUpload) async throws -> Int64 {
+        try await registry.enqueue(upload)
     }
 
-    /// DESK-61: claims the next upload for `worker` and runs it (check, or the whole pipeline under the institution's
-    /// write lock), storing its result; false when nothing was waiting. A worker that dies leaves its upload to be
-    /// claimed again when the lease runs out; running it again is safe (RES-14: the same bytes get the first result).
-    public func runNext(worker: String, lease: TimeInterval = 900, now: Date) throws -> Bool {
-        guard let claimed = try registry.claimUpload(owner: worker, lease: lease) else { return false }
-        let result: Result
+    /// DESK-61: claims the next upload for `worker` for `lease` seconds; nil when nothing is waiting. A worker that dies
+    /// leaves its upload to be claimed again when the lease runs out; running it again is safe (RES-14: the same bytes get
+    /// the first result).
+    public func claimNext(worker: String, lease: TimeInterval = 900) async throws -> ClaimedUpload? {
+        try await registry.claimUpload(owner: worker, lease: lease)
+    }
+
+    /// DESK-61: runs a claimed upload — a check, or the whole pipeline under the institution's write lock — and gives its
+    /// result; every failure is part of the result, so the request waiting for it always gets an answer. Blocking: call
+    /// it where blocking is allowed (the desk's upload threads).
+    public func run(_ claimed: ClaimedUpload, now: Date) -> Result {
         do {
-            result = .outcome(try run(claimed.upload, now: now))
+            return .outcome(try run(claimed.upload, now: now))
         } catch let failure as OperationalError {
-            result = .failure(failure)
+            return .failure(failure)
         } catch {
-            // Anything else is stored too: the request waiting for this upload must get an answer, not a lease to run out.
-            result = .failure(OperationalError(.database, LocalizedText(ja: "申請を処理できませんでした: \(error)",
-                                                                        en: "The upload could not be processed: \(error)")))
+            return .failure(OperationalError(.database, LocalizedText(ja: "申請を処理できませんでした: \(error)",
+                                                                      en: "The upload could not be processed: \(error)")))
         }
-        try registry.finishUpload(id: claimed.id, outcome: Array(try JSONEncoder().encode(result)))
+    }
+
+    /// DESK-61: stores a claimed upload's result for whoever waits for it.
+    public func finish(_ claimed: ClaimedUpload, result: Result) async throws {
+        try await registry.finishUpload(id: claimed.id, outcome: Array(try JSONEncoder().encode(result)))
         logger.info("desk.upload.done", metadata: ["upload.id": "\(claimed.id)", "upload.kind": "\(claimed.upload.kind.rawValue)",
                                                    "upload.bytes": "\(claimed.upload.bytes.count)"])
+    }
+
+    /// DESK-61: claims, runs and finishes the next upload, `blocking` running the pipeline; false when nothing was waiting.
+    public func runNext(worker: String, lease: TimeInterval = 900, now: Date,
+                        blocking: @Sendable (@escaping @Sendable () -> Result) async throws -> Result) async throws -> Bool {
+        guard let claimed = try await claimNext(worker: worker, lease: lease) else { return false }
+        let result = try await blocking { run(claimed, now: now) }
+        try await finish(claimed, result: result)
         return true
     }
 
     /// DESK-61: where upload `id` stands; an entry that is gone is a coded error.
-    public func progress(of id: Int64) throws -> Progress {
-        switch try registry.uploadState(id: id) {
+    public func progress(of id: Int64) async throws -> Progress {
+        switch try await registry.uploadState(id: id) {
         case .queued: return .waiting
         case .running: return .running
         case .done(let bytes): return .done(try JSONDecoder().decode(Result.self, from: Data(bytes)))
