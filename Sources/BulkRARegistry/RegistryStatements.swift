@@ -313,21 +313,23 @@ enum RegistryStatements {
         """
 
     /// A stored row (selected with `certificateColumns`) as a record; `nil` for a row that no longer parses (never expected:
-    /// every value was written from a typed record; `doctor` reports such rows, DOC-01).
+    /// every value was written from a typed record; `doctor` reports such rows, DOC-02).
     static func certificateRecord(_ row: SQLRow) -> CertificateRecord? {
-        /// A stored code: absent is `nil`, a code the type does not know makes the row unreadable.
+        /// A stored code: absent is `nil`, a code the type does not know makes the row unreadable (the outer `nil`).
         func code<T: RawRepresentable>(_ column: String, as type: T.Type) -> T?? where T.RawValue == Int {
             guard let raw = row.int(column) else { return .some(nil) }
+            return T(rawValue: raw).map { .some($0) }
+        }
+        func code<T: RawRepresentable>(_ column: String, as type: T.Type) -> T?? where T.RawValue == String {
+            guard let raw = row.text(column) else { return .some(nil) }
             return T(rawValue: raw).map { .some($0) }
         }
         guard let serial = try? SerialNumber(row.text("serial") ?? ""), let family = CertificateFamily(rawValue: row.text("family") ?? ""),
               let subject = try? SubjectDistinguishedName(row.text("subject_dn") ?? ""),
               let state = row.int("state").flatMap(CertificateRecord.State.init(rawValue:)),
               let profile = code("profile", as: CertificateProfile.self), let reason = code("revocation_reason", as: RevocationReason.self),
-              let method = code("download_method", as: DownloadMethod.self),
+              let method = code("download_method", as: DownloadMethod.self), let role = code("issuer_role", as: AuthorityRole.self),
               let dnsNames = try? DNSNameList(text: row.text("dns_names") ?? "") else { return nil }
-        let role = row.text("issuer_role")
-        guard role == nil || AuthorityRole(rawValue: role!) != nil else { return nil }
         return CertificateRecord(
             serial: serial, institutionID: row.text("institution_id") ?? "", family: family, profile: profile, subject: subject,
             domain: row.text("domain").flatMap { try? DomainName($0) }, keyDigest: row.text("key_digest") ?? "", state: state,
@@ -337,7 +339,7 @@ enum RegistryStatements {
             userAffiliation: row.text("user_affiliation") ?? "", userEmail: row.text("user_email") ?? "",
             der: row.bytes("der") ?? [], revokedAt: row.text("revoked_at").flatMap(UTCTimestamp.date),
             revocationReason: reason, revocationComment: row.text("revocation_comment") ?? "",
-            replacedSerial: row.text("replaced_serial").flatMap { try? SerialNumber($0) }, issuerRole: role.flatMap(AuthorityRole.init(rawValue:)),
+            replacedSerial: row.text("replaced_serial").flatMap { try? SerialNumber($0) }, issuerRole: role,
             serverSoftware: row.text("server_software") ?? "", downloadMethod: method, dnsNames: dnsNames.names)
     }
 

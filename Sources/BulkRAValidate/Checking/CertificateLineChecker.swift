@@ -40,6 +40,13 @@ struct CertificateLineChecker: Sendable {
         /// missing all the same, the line is refused with 201 on its column rather than accepted half-filled.
         mutating func accept() -> CertificateRequest? {
             guard check.isClean else { return nil }
+            if let request = build() { return request }
+            // Never dropped silently either: a line with no request has a result that says so.
+            if check.isClean { check.report(.requiredValueMissing, column: 0) }
+            return nil
+        }
+
+        private mutating func build() -> CertificateRequest? {
             typealias C = CertificateLineChecker
             var missing = false
             func required<T>(_ value: T?, _ column: Int) -> T? {
@@ -197,7 +204,6 @@ struct CertificateLineChecker: Sendable {
         }
         return draft
     }
-
 
     // MARK: - Subject DN
 
