@@ -44,18 +44,24 @@ public struct CertificateIssuer: Sendable {
         guard let application = request.application else {
             throw OperationalError(.invalidRequest, LocalizedText(ja: "失効申請からは発行できません", en: "A revocation line cannot be issued"))
         }
-        let profile = application.profile
+        // One switch for what signing needs (each case's values are read once per certificate).
+        let (profile, subject, signingRequest): (CertificateProfile, SubjectDistinguishedName, SigningRequest?)
+        switch application {
+        case .server(let server): (profile, subject, signingRequest) = (server.profile, server.subject, server.signingRequest)
+        case .client(let client): (profile, subject, signingRequest) = (client.profile, client.subject, nil)
+        case .codeSigning(let codeSigning): (profile, subject, signingRequest) = (codeSigning.profile, codeSigning.subject, codeSigning.signingRequest)
+        }
         let key: SubjectKey
         if let publicKey {
             key = try SubjectKey(publicKey)
-        } else if let csr = application.signingRequest {
+        } else if let csr = signingRequest {
             key = try SubjectKey(csr)
         } else {
             throw OperationalError(.invalidRequest, LocalizedText(ja: "公開鍵がありません", en: "No public key for the request"))
         }
         let serial = serial ?? serials.next()
         let period = validity.validity(for: profile, from: now)
-        let der = try sign(serial: serial, period: period, subject: Self.subject(for: application),
+        let der = try sign(serial: serial, period: period, subject: Self.subject(subject, profile: profile),
                            key: key, extensions: Self.extensions(for: application, key: key))
         logger.trace("issue.certificate", metadata: ["row.line": "\(request.line)", "certificate.profile": "\(profile.rawValue)"])
         return IssuedCertificate(request: request, application: application, serial: serial, profile: profile, der: der, notValidBefore: period.notBefore,
@@ -93,9 +99,8 @@ public struct CertificateIssuer: Sendable {
 
     /// ISS-04: the subject in the order the CA/Browser Forum requires (C, ST, L, O, OU, CN); S/MIME
     /// mailbox-validated certificates carry the CN (the e-mail) only. C is a PrintableString, the rest UTF8String.
-    static func subject(for application: CertificateApplication) -> [UInt8] {
+    static func subject(_ dn: SubjectDistinguishedName, profile: CertificateProfile) -> [UInt8] {
         typealias T = CertificateTemplate
-        let dn = application.subject, profile = application.profile
         if profile.isSMIME {
             return T.name([(T.commonName, false, dn.commonName ?? "")])
         }

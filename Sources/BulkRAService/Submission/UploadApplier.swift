@@ -281,27 +281,30 @@ public struct UploadApplier: ServiceStep {
 
     /// The registry's record of a certificate just issued.
     static func record(_ issued: IssuedCertificate, institution: String) -> CertificateRecord {
-        let application = issued.application
-        let administrator = application.administrator
+        // One switch over the application (each case's values are read once per certificate).
+        let subject: SubjectDistinguishedName, domain: DomainName?, administrator: Contact
         var user: Contact?, software = "", method: DownloadMethod?, dnsNames: [DomainName] = []
-        switch application {
+        switch issued.application {
         case .server(let server):
+            (subject, domain, administrator) = (server.subject, server.domain, server.administrator)
             software = server.serverSoftware.text
             dnsNames = server.dnsNames
         case .client(let client):
+            (subject, domain, administrator) = (client.subject, client.domain, client.administrator)
             user = client.user
             method = client.downloadMethod
-        case .codeSigning:
-            break
+        case .codeSigning(let codeSigning):
+            (subject, domain, administrator) = (codeSigning.subject, codeSigning.domain, codeSigning.administrator)
         }
+        let family = issued.application.family
         return CertificateRecord(
-            serial: issued.serial, institutionID: institution, family: application.family, profile: issued.profile,
-            subject: application.subject.canonical, domain: application.domain, keyDigest: issued.keyDigest, state: .issued,
+            serial: issued.serial, institutionID: institution, family: family, profile: issued.profile,
+            subject: subject.canonical, domain: domain, keyDigest: issued.keyDigest, state: .issued,
             notBefore: issued.notValidBefore, notAfter: issued.notValidAfter,
             administratorName: administrator.name?.text ?? "", administratorAffiliation: administrator.affiliation?.text ?? "",
             administratorEmail: administrator.email.address, userName: user?.name?.text ?? "",
             userAffiliation: user?.affiliation?.text ?? "", userEmail: user?.email.address ?? "", der: issued.der,
-            replacedSerial: issued.request.replacedSerial, issuerRole: AuthorityRole(application.family),
+            replacedSerial: issued.request.replacedSerial, issuerRole: AuthorityRole(family),
             serverSoftware: software, downloadMethod: method, dnsNames: dnsNames)
     }
 }
