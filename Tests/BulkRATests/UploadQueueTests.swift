@@ -82,7 +82,21 @@ struct UploadQueueTests {
                                                 mode: "skip", checkOnly: false, fileName: "large.tsv",
                                                 bytes: Array(try Data(contentsOf: URL(fileURLWithPath: large)))))
         let finished = Locked<[Int64]>([])
+        // The large batch stays in flight until the small one is done, whatever the load on the machine: another session
+        // holds example-u's write lock (REG-17), which the large batch's transaction waits for once its keys are made.
+        let database = try #require(registry as? any RegistryDatabase)
+        let holding = Locked(false)
         try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await RegistryContractTests.onThread {
+                    try database.writing(.institution("example-u"), durable: true) { _ in
+                        holding.mutate { $0 = true }
+                        let deadline = Date().addingTimeInterval(50)
+                        while finished.value.isEmpty, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+                    }
+                }
+            }
+            while !holding.value { try await Task.sleep(for: .milliseconds(10)) }
             group.addTask {
                 _ = try await queue.runNext(worker: "w#0", now: Date(), blocking: Self.blocking)
                 finished.mutate { $0.append(big) }
