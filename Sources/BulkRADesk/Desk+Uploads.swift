@@ -79,7 +79,7 @@ extension Desk {
             } catch let failure as OperationalError {
                 return jsonError(failure.code.description, failure.message, status: Self.status(failure))
             }
-            guard let result = ResultDocument(json: outcome.json) else { throw HTTPError(.internalServerError) }
+            guard let result = outcome.document else { throw HTTPError(.internalServerError) }
             let reply = UploadReply(batch: outcome.batchID, repeated: outcome.status == .alreadyApplied, checkOnly: choice.checkOnly,
                                     result: result)
             return json(try reply.rendered(), status: outcome.fileRejected ? .unprocessableContent : .ok)

@@ -153,7 +153,7 @@ struct ServiceTests {
         for (file, kind, operation) in cases {
             let context = UploadContext(institutionID: "example-u", kind: kind, operation: operation, officerEmail: nil)
             let outcome = try UploadChecker(environment).check(UploadBytes(try Self.sample(file), fileName: file), context: context)
-            let document = try #require(ResultDocument(json: outcome.json), "\(file)")
+            let document = try #require(outcome.document, "\(file)")
             #expect(document.file == file && document.family == kind.rawValue && document.operation == operation.rawValue)
             #expect(document.summary.accepted == outcome.linesOK && document.summary.rejected == outcome.linesNG, "\(file)")
             #expect(document.lines.filter(\.isAccepted).count == outcome.linesOK && document.fileErrors.isEmpty == !outcome.fileRejected)

@@ -35,6 +35,10 @@ public struct SubmissionOutcome: Sendable, Codable, Hashable {
     /// MAIL-09: what went wrong after the commit and is left for later (the relay did not take the mails); the batch stands.
     public var warnings: [LocalizedText] = []
 
+    /// RES-01, RES-07, RES-10: the result as a value — file faults, every line with its diagnostics (code, line, column,
+    /// field, message), counts — read back from `json` through its one Codable reader.
+    public var document: ResultDocument? { ResultDocument(json: json) }
+
     /// CLI-01: whether every line is OK (the CLI's exit status 0).
     public var everyLineOK: Bool { !fileRejected && linesNG == 0 }
 
