@@ -27,6 +27,8 @@ public struct DeskConfiguration: Sendable {
     /// DESK-61: workers that run queued uploads in this instance (nil: one on the embedded registry, whose writers take
     /// turns anyway; two on PostgreSQL, where institutions submit side by side).
     public var uploadWorkers: Int?
+    /// REP-03: the plain-HTTP port of the CRL and CA-certificate repository on `host`; nil serves none, 0 takes a free port.
+    public var repositoryPort: Int?
 
     /// CLI-100: a configuration with the defaults of `bulkra serve` for `dataFolder`.
     public init(dataFolder: String) {

@@ -82,9 +82,18 @@ public struct DeskServer: Sendable {
 
     /// CLI-100, DESK-61: runs the upload workers, the application and the maintenance timer until SIGTERM or SIGINT; then
     /// the server stops accepting, answers the requests under way (their uploads run to the end), and the workers stop.
-    public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+    /// REP-03: with `repositoryPort` set, the repository is served too and `onRepository` gets its port.
+    public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in },
+                    onRepository: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: uploadWorkers), .init(service: buildApplication(onListening: onListening)), .init(service: maintenance),
+        ]
+        if let port = configuration.repositoryPort {
+            let repository = RepositoryServer(dataFolder: configuration.dataFolder, host: configuration.host, port: port, logger: logger)
+            services.append(.init(service: repository.buildApplication(onListening: onRepository)))
+        }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: uploadWorkers), .init(service: buildApplication(onListening: onListening)), .init(service: maintenance)],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()

@@ -44,7 +44,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Workers running queued uploads in this instance (default: 1 on the embedded registry, 2 on PostgreSQL).")
     var uploadWorkers: Int?
 
+    @Option(name: .long, help: "Also serve the CRLs and CA certificates over plain HTTP on this port of --host (0 picks a free one).")
+    var repositoryPort: Int?
+
     func validate() throws {
+        if let repositoryPort, !(0...65_535).contains(repositoryPort) {
+            throw ValidationError("--repository-port は0〜65535 / --repository-port must be 0 to 65535")
+        }
         if let uploadWorkers, uploadWorkers < 1 {
             throw ValidationError("--upload-workers は1以上 / --upload-workers must be at least 1")
         }
@@ -74,6 +80,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.idleTimeout = .seconds(idleTimeout)
         configuration.refusalLimit = refusalLimit
         configuration.uploadWorkers = uploadWorkers
+        configuration.repositoryPort = repositoryPort
         let server = try DeskServer(configuration: configuration, registry: registry, logger: logger)
         let (host, officers) = (host, DeskServer.officerBundles(data: common.data))
         try await server.run { port in
@@ -83,6 +90,8 @@ struct ServeCommand: AsyncParsableCommand {
                 text += officers.map { "  \($0)\n" }.joined()
             }
             FileHandle.standardOutput.write(Data(text.utf8))
+        } onRepository: { port in
+            FileHandle.standardOutput.write(Data("BulkRA repository: http://\(host):\(port)/crl/<role>.crl, /ca/<role>.cer (listening)\n".utf8))
         }
     }
 }

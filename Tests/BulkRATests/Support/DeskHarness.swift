@@ -71,8 +71,8 @@ final class DeskHarness: @unchecked Sendable {
             let chunk = out.fileHandleForReading.availableData
             if chunk.isEmpty { break }
             seen += String(decoding: chunk, as: UTF8.self)
-            if let range = seen.range(of: #"127\.0\.0\.1:(\d+)/"#, options: .regularExpression) {
-                port = Int(seen[range].dropFirst("127.0.0.1:".count).dropLast()) ?? 0
+            if let range = seen.range(of: #"https://127\.0\.0\.1:(\d+)/"#, options: .regularExpression) {
+                port = Int(seen[range].dropFirst("https://127.0.0.1:".count).dropLast()) ?? 0
             }
         }
         self.port = port
