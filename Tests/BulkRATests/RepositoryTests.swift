@@ -70,25 +70,9 @@ struct RepositoryTests {
         }
     }
 
-    /// A port nothing listens on now (the kernel's pick for a socket bound to port 0, then closed).
-    static func freePort() -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(descriptor, pointer, length) == 0 ? getsockname(descriptor, pointer, &length) : -1
-            }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     @Test("REP-03 CLI-100 serve --repository-port answers plain HTTP beside the desk: curl fetches a CRL that openssl verifies under its CA")
     func servedByServe() throws {
-        let port = Self.freePort()
+        let port = PostgresCluster.freePort()
         let desk = try DeskHarness(arguments: ["--repository-port", String(port)])
         let crl = desk.folder + "/server.crl"
         var fetched = (status: Int32(-1), output: "")

@@ -130,7 +130,7 @@ final class PostgresCluster: Sendable {
     }
 
     /// A port nobody listens on now (the kernel picks it; a race with another process is possible but rare).
-    private static func freePort() -> Int {
+    static func freePort() -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(descriptor) }
         var address = sockaddr_in()
