@@ -155,7 +155,7 @@ public struct BatchIssuer: Sendable {
         let issuer = issuers[job.role]!
         switch job {
         case .enrolment(let request, let client, let token):
-            return .enrolment(PendingEnrolment(request: request, application: client, token: token, expires: expires))
+            return .enrolment(PendingEnrolment(application: client, replacedSerial: request.replacedSerial, token: token, expires: expires))
         case .sign(let request, let serial):
             return .certificate(try issuer.issue(request, now: now, serial: serial))
         case .serviceKey(let request, let client, let serial, let pin):

@@ -44,27 +44,22 @@ public struct CertificateIssuer: Sendable {
         guard let application = request.application else {
             throw OperationalError(.invalidRequest, LocalizedText(ja: "失効申請からは発行できません", en: "A revocation line cannot be issued"))
         }
-        // One switch for what signing needs (each case's values are read once per certificate).
-        let (profile, subject, signingRequest): (CertificateProfile, SubjectDistinguishedName, SigningRequest?)
-        switch application {
-        case .server(let server): (profile, subject, signingRequest) = (server.profile, server.subject, server.signingRequest)
-        case .client(let client): (profile, subject, signingRequest) = (client.profile, client.subject, nil)
-        case .codeSigning(let codeSigning): (profile, subject, signingRequest) = (codeSigning.profile, codeSigning.subject, codeSigning.signingRequest)
-        }
+        let common = application.common
+        let profile = common.profile
         let key: SubjectKey
         if let publicKey {
             key = try SubjectKey(publicKey)
-        } else if let csr = signingRequest {
+        } else if let csr = application.signingRequest {
             key = try SubjectKey(csr)
         } else {
             throw OperationalError(.invalidRequest, LocalizedText(ja: "公開鍵がありません", en: "No public key for the request"))
         }
         let serial = serial ?? serials.next()
         let period = validity.validity(for: profile, from: now)
-        let der = try sign(serial: serial, period: period, subject: Self.subject(subject, profile: profile),
+        let der = try sign(serial: serial, period: period, subject: Self.subject(common.subject, profile: profile),
                            key: key, extensions: Self.extensions(for: application, key: key))
         logger.trace("issue.certificate", metadata: ["row.line": "\(request.line)", "certificate.profile": "\(profile.rawValue)"])
-        return IssuedCertificate(request: request, application: application, serial: serial, profile: profile, der: der, notValidBefore: period.notBefore,
+        return IssuedCertificate(application: application, replacedSerial: request.replacedSerial, serial: serial, profile: profile, der: der, notValidBefore: period.notBefore,
                                  notValidAfter: period.notAfter, chain: [authority.certificate] + authority.chain,
                                  keyDigest: KeyDigest.of(publicKeyBits: key.bits), chainPEM: chainPEM, chainDER: chainDER)
     }

@@ -5,10 +5,10 @@ import X509
 
 /// A certificate the service has signed: the output of issuance, the input of recording (ISS-06).
 public struct IssuedCertificate: Sendable {
-    /// The accepted request it answers.
-    public let request: CertificateRequest
     /// What the issue or renew line asked for (ISS-04, ISS-05).
     public let application: CertificateApplication
+    /// The certificate a renew line replaces (VAL-I03); nil for an issue line.
+    public let replacedSerial: SerialNumber?
     /// The serial number (decimal everywhere).
     public let serial: SerialNumber
     /// The profile it was issued under.
@@ -28,6 +28,9 @@ public struct IssuedCertificate: Sendable {
     let chainPEM: String
     /// The chain above the leaf as DER, for PKCS#12 bundles.
     let chainDER: [[UInt8]]
+
+    /// The accepted request it answers (ISS-06).
+    public var request: CertificateRequest { CertificateRequest(application, replacing: replacedSerial) }
 
     /// The certificate parsed by swift-certificates (on demand: issuing writes DER directly).
     public var certificate: Certificate {

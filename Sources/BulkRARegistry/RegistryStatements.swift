@@ -316,19 +316,15 @@ enum RegistryStatements {
     /// every value was written from a typed record; `doctor` reports such rows, DOC-02).
     static func certificateRecord(_ row: SQLRow) -> CertificateRecord? {
         /// A stored code: absent is `nil`, a code the type does not know makes the row unreadable (the outer `nil`).
-        func code<T: RawRepresentable>(_ column: String, as type: T.Type) -> T?? where T.RawValue == Int {
-            guard let raw = row.int(column) else { return .some(nil) }
-            return T(rawValue: raw).map { .some($0) }
-        }
-        func code<T: RawRepresentable>(_ column: String, as type: T.Type) -> T?? where T.RawValue == String {
-            guard let raw = row.text(column) else { return .some(nil) }
+        func code<T: RawRepresentable>(_ raw: T.RawValue?, as type: T.Type) -> T?? {
+            guard let raw else { return .some(nil) }
             return T(rawValue: raw).map { .some($0) }
         }
         guard let serial = try? SerialNumber(row.text("serial") ?? ""), let family = CertificateFamily(rawValue: row.text("family") ?? ""),
               let subject = try? SubjectDistinguishedName(row.text("subject_dn") ?? ""),
               let state = row.int("state").flatMap(CertificateRecord.State.init(rawValue:)),
-              let profile = code("profile", as: CertificateProfile.self), let reason = code("revocation_reason", as: RevocationReason.self),
-              let method = code("download_method", as: DownloadMethod.self), let role = code("issuer_role", as: AuthorityRole.self),
+              let profile = code(row.int("profile"), as: CertificateProfile.self), let reason = code(row.int("revocation_reason"), as: RevocationReason.self),
+              let method = code(row.int("download_method"), as: DownloadMethod.self), let role = code(row.text("issuer_role"), as: AuthorityRole.self),
               let dnsNames = try? DNSNameList(text: row.text("dns_names") ?? "") else { return nil }
         return CertificateRecord(
             serial: serial, institutionID: row.text("institution_id") ?? "", family: family, profile: profile, subject: subject,

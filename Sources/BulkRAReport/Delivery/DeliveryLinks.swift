@@ -101,7 +101,7 @@ public struct DeliveryLinks: Sendable {
     public init(issued: [IssuedCertificate], institution: String, now: Date, token: () -> String) throws {
         try self.init(standalone: issued.map { certificate in
             StandaloneLink(serial: certificate.serial, institutionID: institution,
-                           recipientEmail: certificate.application.administrator.email.address, fileName: "\(certificate.serial.decimal).pem",
+                           recipientEmail: certificate.application.common.administrator.email.address, fileName: "\(certificate.serial.decimal).pem",
                            payload: Array(certificate.serial.decimal.utf8))
         }, now: now, token: token)
     }

@@ -73,7 +73,7 @@ public struct NotificationComposer: Sendable {
         for certificate in issued.certificates where !delivered.contains(certificate.serial) {
             mails.append(issuance(certificate, links: certificateLinks))
         }
-        for certificate in issued.certificates where certificate.request.replacedSerial != nil {
+        for certificate in issued.certificates where certificate.replacedSerial != nil {
             mails.append(renewal(certificate))
         }
         for enrolment in issued.enrolments { mails.append(self.enrolment(enrolment)) }
@@ -161,8 +161,8 @@ public struct NotificationComposer: Sendable {
     }
 
     func issuance(_ issued: IssuedCertificate, links: DeliveryLinks) -> MailMessage {
-        let application = issued.application
-        let kind = Self.kind(application.family)
+        let application = issued.application.common
+        let kind = Self.kind(issued.application.family)
         return message("issued", serial: issued.serial, to: [Self.address(application.administrator)],
                        subject: "[UPKI] \(kind.ja)発行通知 / [UPKI] \(kind.en) issue notice", body: """
             \(application.administrator.name?.text ?? "") 様
@@ -185,9 +185,9 @@ public struct NotificationComposer: Sendable {
     }
 
     func renewal(_ issued: IssuedCertificate) -> MailMessage {
-        let application = issued.application
-        let kind = Self.kind(application.family)
-        let old = issued.request.replacedSerial?.decimal ?? ""
+        let application = issued.application.common
+        let kind = Self.kind(issued.application.family)
+        let old = issued.replacedSerial?.decimal ?? ""
         var to = [Self.address(application.administrator)]
         if let officer { to.append(officer) }
         return message("renewed", serial: issued.serial, to: to, subject: "[UPKI] \(kind.ja)更新通知 / [UPKI] \(kind.en) renewal notice", body: """

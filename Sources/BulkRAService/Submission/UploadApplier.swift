@@ -157,11 +157,11 @@ public struct UploadApplier: ServiceStep {
             case .desk:
                 path = delivered[certificate.serial] == nil ? "/certificates/\(certificate.serial.decimal).pem" : nil
             }
-            outcomes[certificate.request.line] = .init(serial: certificate.serial.decimal, path: path)
+            outcomes[certificate.application.common.line] = .init(serial: certificate.serial.decimal, path: path)
         }
         for enrolment in issued.enrolments {
             if case .folder(let given) = options.paths {
-                outcomes[enrolment.request.line] = .init(serial: nil, path: given.map { "\($0)/\(DeliveryPackage.path(for: enrolment))" })
+                outcomes[enrolment.application.line] = .init(serial: nil, path: given.map { "\($0)/\(DeliveryPackage.path(for: enrolment))" })
             }
         }
 
@@ -202,7 +202,7 @@ public struct UploadApplier: ServiceStep {
         phases.mark("compose")
         let batchID = try transaction.commit(RegistryBatch(
             record: record, issued: issued.certificates.map { Self.record($0, institution: institution) },
-            renewed: issued.certificates.compactMap(\.request.replacedSerial), revocations: revocations,
+            renewed: issued.certificates.compactMap(\.replacedSerial), revocations: revocations,
             administratorUpdates: updates, enrolments: enrolments, links: links.records + certificateLinks.records))
         let deliveries = try transaction.enqueue(outbox, batchID: batchID, claimant: OutboxDelivery.claimant())
         phases.mark("commit")
@@ -267,44 +267,41 @@ public struct UploadApplier: ServiceStep {
                                  officer: String?) -> [EnrolmentRecord] {
         guard !enrolments.isEmpty else { return [] }
         var texts: [Int: String] = [:]
-        let wanted = Set(enrolments.map(\.request.line))
+        let wanted = Set(enrolments.map(\.application.line))
         for index in 0..<upload.recordCount {
             let record = upload.record(at: index)
             if wanted.contains(record.line) { texts[record.line] = record.fields.joined(separator: "\t") }
         }
         return enrolments.map { enrolment in
             EnrolmentRecord(tokenSHA256: ContentDigest.sha256(Array(enrolment.token.utf8)), institutionID: institution,
-                            operation: enrolment.request.operation, officerEmail: officer, line: enrolment.request.line,
-                            record: texts[enrolment.request.line] ?? "", expires: enrolment.expires)
+                            operation: enrolment.request.operation, officerEmail: officer, line: enrolment.application.line,
+                            record: texts[enrolment.application.line] ?? "", expires: enrolment.expires)
         }
     }
 
     /// The registry's record of a certificate just issued.
     static func record(_ issued: IssuedCertificate, institution: String) -> CertificateRecord {
-        // One switch over the application (each case's values are read once per certificate).
-        let subject: SubjectDistinguishedName, domain: DomainName?, administrator: Contact
+        let common = issued.application.common, administrator = common.administrator
         var user: Contact?, software = "", method: DownloadMethod?, dnsNames: [DomainName] = []
         switch issued.application {
         case .server(let server):
-            (subject, domain, administrator) = (server.subject, server.domain, server.administrator)
             software = server.serverSoftware.text
             dnsNames = server.dnsNames
         case .client(let client):
-            (subject, domain, administrator) = (client.subject, client.domain, client.administrator)
             user = client.user
             method = client.downloadMethod
-        case .codeSigning(let codeSigning):
-            (subject, domain, administrator) = (codeSigning.subject, codeSigning.domain, codeSigning.administrator)
+        case .codeSigning:
+            break
         }
         let family = issued.application.family
         return CertificateRecord(
             serial: issued.serial, institutionID: institution, family: family, profile: issued.profile,
-            subject: subject.canonical, domain: domain, keyDigest: issued.keyDigest, state: .issued,
+            subject: common.subject.canonical, domain: common.domain, keyDigest: issued.keyDigest, state: .issued,
             notBefore: issued.notValidBefore, notAfter: issued.notValidAfter,
             administratorName: administrator.name?.text ?? "", administratorAffiliation: administrator.affiliation?.text ?? "",
             administratorEmail: administrator.email.address, userName: user?.name?.text ?? "",
             userAffiliation: user?.affiliation?.text ?? "", userEmail: user?.email.address ?? "", der: issued.der,
-            replacedSerial: issued.request.replacedSerial, issuerRole: AuthorityRole(family),
+            replacedSerial: issued.replacedSerial, issuerRole: AuthorityRole(family),
             serverSoftware: software, downloadMethod: method, dnsNames: dnsNames)
     }
 }

@@ -8,15 +8,35 @@ public enum CertificateApplication: Sendable {
     case client(ClientApplication)
     /// A code-signing certificate from a CSR (COD-01..COD-03).
     case codeSigning(CodeSigningApplication)
+
+    /// The values every family's line has (VAL-R01), read in one switch.
+    public struct Common: Sendable {
+        /// The 1-based line number in the upload (VAL-03).
+        public let line: Int
+        /// The subject DN (DN-05).
+        public let subject: SubjectDistinguishedName
+        /// The registered domain of the line, if it has one (SRV-11, CLT-08, COD-03).
+        public let domain: DomainName?
+        /// The profile, one of the family's (SRV-01, CLT-02, COD-02).
+        public let profile: CertificateProfile
+        /// The user-administrator, who receives the issue notice (MAIL-06).
+        public let administrator: Contact
+    }
 }
 
 extension CertificateApplication {
-    /// The 1-based line number in the upload (VAL-03).
-    public var line: Int {
+    /// VAL-R01: what every family's line has, in one switch.
+    public var common: Common {
         switch self {
-        case .server(let server): return server.line
-        case .client(let client): return client.line
-        case .codeSigning(let codeSigning): return codeSigning.line
+        case .server(let server):
+            return Common(line: server.line, subject: server.subject, domain: server.domain, profile: server.profile,
+                          administrator: server.administrator)
+        case .client(let client):
+            return Common(line: client.line, subject: client.subject, domain: client.domain, profile: client.profile,
+                          administrator: client.administrator)
+        case .codeSigning(let codeSigning):
+            return Common(line: codeSigning.line, subject: codeSigning.subject, domain: codeSigning.domain, profile: codeSigning.profile,
+                          administrator: codeSigning.administrator)
         }
     }
 
@@ -26,42 +46,6 @@ extension CertificateApplication {
         case .server: return .server
         case .client: return .client
         case .codeSigning: return .codeSigning
-        }
-    }
-
-    /// The subject DN (DN-05).
-    public var subject: SubjectDistinguishedName {
-        switch self {
-        case .server(let server): return server.subject
-        case .client(let client): return client.subject
-        case .codeSigning(let codeSigning): return codeSigning.subject
-        }
-    }
-
-    /// The profile, one of the family's (SRV-01, CLT-02, COD-02).
-    public var profile: CertificateProfile {
-        switch self {
-        case .server(let server): return server.profile
-        case .client(let client): return client.profile
-        case .codeSigning(let codeSigning): return codeSigning.profile
-        }
-    }
-
-    /// The registered domain of the line, if it has one (SRV-11, CLT-08, COD-03).
-    public var domain: DomainName? {
-        switch self {
-        case .server(let server): return server.domain
-        case .client(let client): return client.domain
-        case .codeSigning(let codeSigning): return codeSigning.domain
-        }
-    }
-
-    /// The user-administrator, who receives the issue notice (MAIL-06).
-    public var administrator: Contact {
-        switch self {
-        case .server(let server): return server.administrator
-        case .client(let client): return client.administrator
-        case .codeSigning(let codeSigning): return codeSigning.administrator
         }
     }
 

@@ -14,10 +14,15 @@ public enum CertificateRequest: Sendable {
 }
 
 extension CertificateRequest {
+    /// VAL-R01: the issue line of `application`, or its renew line when it replaces a certificate.
+    public init(_ application: CertificateApplication, replacing replaced: SerialNumber?) {
+        self = replaced.map { .renew(application, replacing: $0) } ?? .issue(application)
+    }
+
     /// The 1-based line number in the upload (VAL-03).
     public var line: Int {
         switch self {
-        case .issue(let application), .renew(let application, _): return application.line
+        case .issue(let application), .renew(let application, _): return application.common.line
         case .revoke(let revocation): return revocation.line
         }
     }
@@ -42,7 +47,7 @@ extension CertificateRequest {
     /// The subject DN as written in column 1, server CN folded to lower case (SRV-05, VAL-I01).
     public var subject: SubjectDistinguishedName {
         switch self {
-        case .issue(let application), .renew(let application, _): return application.subject
+        case .issue(let application), .renew(let application, _): return application.common.subject
         case .revoke(let revocation): return revocation.subject
         }
     }
@@ -50,7 +55,7 @@ extension CertificateRequest {
     /// The registered domain the line belongs to, if any (SRV-11, CLT-08, COD-03, REV-05).
     public var domain: DomainName? {
         switch self {
-        case .issue(let application), .renew(let application, _): return application.domain
+        case .issue(let application), .renew(let application, _): return application.common.domain
         case .revoke(let revocation): return revocation.domain
         }
     }
