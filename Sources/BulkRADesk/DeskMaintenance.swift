@@ -4,8 +4,8 @@ import Logging
 import NIOPosix
 import ServiceLifecycle
 
-/// REG-18, CRL-01, DESK-50, DESK-51: the desk's work between requests — pending deliveries finished, CRLs signed again
-/// before half their life, refusal totals of finished minutes written, connection pressure logged — at start and then
+/// REG-18, JOB-06, DESK-50, DESK-51: the desk's work between requests — pending deliveries finished, the scheduled jobs
+/// that are due run (CRLs signed again before half their life, …), refusal totals of finished minutes written, connection pressure logged — at start and then
 /// every `interval`, until the service group shuts down.
 public struct DeskMaintenance: Service {
     let desk: Desk
@@ -34,9 +34,6 @@ public struct DeskMaintenance: Service {
                 try DataFolder(path: desk.data).maintain(registry: desk.registry, logger: logger, now: desk.now)
             }
             for warning in done.deliveries?.warnings ?? [] { logger.warning("outbox.relay.failed", metadata: ["error": "\(warning.en)"]) }
-            for outcome in done.refreshedCRLs {
-                logger.notice("crl.refreshed", metadata: ["crl.role": "\(outcome.role.rawValue)", "crl.reason": "\(outcome.reason ?? "")"])
-            }
             // DESK-61: upload-queue entries finished more than an hour ago (their results stay with their batches).
             let pruned = try await desk.registry.pruneUploads(olderThan: 3600)
             if pruned > 0 { logger.debug("desk.upload.pruned", metadata: ["upload.count": "\(pruned)"]) }

@@ -132,6 +132,14 @@ extension PostgresRegistry {
             """,
             "CREATE INDEX upload_queue_waiting ON upload_queue(state, institution_id, id)",
         ]),
+        Migration(id: "v3-jobs", statements: [
+            // JOB-01: the scheduled jobs every instance on the database shares.
+            """
+            CREATE TABLE job (
+                name TEXT PRIMARY KEY, schedule TEXT NOT NULL, due_at TEXT NOT NULL, claimed_by TEXT, claimed_until TEXT,
+                last_started_at TEXT, last_finished_at TEXT, last_outcome TEXT, runs BIGINT NOT NULL, failures BIGINT NOT NULL)
+            """,
+        ]),
     ]
 
     /// REG-20: applies the migrations the database lacks, in one transaction under an advisory lock, so that instances

@@ -261,6 +261,34 @@ extension RegistryDatabase {
         try await readingAsync { try RegistryStatements.auditEvents($0, named: event) }
     }
 
+    // MARK: - JobBoard (JOB-01..JOB-04)
+
+    /// JOB-01: adds missing jobs, due at once.
+    public func registerJobs(_ jobs: [(name: String, schedule: String)], now: Date) throws {
+        try writing(.rows, durable: true) { try RegistryStatements.registerJobs($0, jobs, now: UTCTimestamp.string(now)) }
+    }
+
+    /// JOB-02: claims the earliest due job, passing over jobs another runner is claiming.
+    public func claimDueJob(names: [String], owner: String, now: Date, lease: TimeInterval) throws -> JobState? {
+        guard !names.isEmpty else { return nil }
+        return try writing(.rows, durable: true) {
+            try RegistryStatements.claimDueJob($0, names: names, owner: owner, now: UTCTimestamp.string(now), until: UTCTimestamp.string(now.addingTimeInterval(lease)))
+        }
+    }
+
+    /// JOB-02, JOB-04: ends a claim with its outcome, next due time and audit entry.
+    public func finishJob(_ name: String, owner: String, outcome: JobOutcome, nextDue: Date, at now: Date) throws {
+        try writing(.rows, durable: true) {
+            try RegistryStatements.finishJob($0, name: name, owner: owner, outcome: outcome, nextDue: UTCTimestamp.string(nextDue),
+                                             now: UTCTimestamp.string(now))
+        }
+    }
+
+    /// JOB-03: every job, by name.
+    public func jobStates() throws -> [JobState] {
+        try reading { try RegistryStatements.jobStates($0) }
+    }
+
     // MARK: - UploadQueue (DESK-61)
 
     /// DESK-61: queues an upload.

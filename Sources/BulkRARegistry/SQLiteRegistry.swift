@@ -293,6 +293,23 @@ public final class SQLiteRegistry: RegistryDatabase {
                 CREATE INDEX upload_queue_waiting ON upload_queue(state, institution_id, id);
                 """)
         }
+        migrator.registerMigration("v9-jobs") { db in
+            // JOB-01: the scheduled jobs every process on the registry shares.
+            try db.execute(sql: """
+                CREATE TABLE job (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    schedule TEXT NOT NULL,
+                    due_at TEXT NOT NULL,
+                    claimed_by TEXT,
+                    claimed_until TEXT,
+                    last_started_at TEXT,
+                    last_finished_at TEXT,
+                    last_outcome TEXT,
+                    runs INTEGER NOT NULL,
+                    failures INTEGER NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 

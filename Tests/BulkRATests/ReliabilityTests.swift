@@ -330,6 +330,33 @@ struct ReliabilityTests {
         #expect(try CLITests.run(["crl", "--role", "server", "-o", data + "/one.crl", "--data", data]).status == 0)
     }
 
+    @Test("JOB-06 CLI-130 CLI-131 jobs run signs a stale CRL once at --as-of, runs nothing more at the same time, and jobs list shows the run")
+    func jobsFromTheCommandLine() throws {
+        let data = try CLITests.dataFolder("jobs-cli")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let later = UTCTimestamp.string(Date().addingTimeInterval(4 * 86_400))
+        #expect(try Self.doctor(data, ["--as-of", later]).status == 1)
+        let first = try CLITests.run(["jobs", "run", "--data", data, "--as-of", later])
+        #expect(first.status == 0 && first.output.hasPrefix("crl-refresh\tdone\tserver re-signed (past half-life), client re-signed"), "\(first.output)")
+        #expect(first.output.contains("\tnext \(UTCTimestamp.string(UTCTimestamp.date(later)! + 3600))"))
+        #expect(try Self.doctor(data, ["--as-of", later]).status == 0)
+        let again = try CLITests.run(["jobs", "run", "--data", data, "--as-of", later])
+        #expect(again.status == 0 && again.output.contains("no job is due"))
+        let listed = try CLITests.run(["jobs", "list", "--data", data, "--format", "json"])
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let states = try decoder.decode([JobState].self, from: Data(listed.output.utf8))
+        #expect(states.map(\.name) == ["crl-refresh"] && states[0].runs == 1 && states[0].lastOutcome?.contains("re-signed") == true)
+        let text = try CLITests.run(["jobs", "list", "--data", data]).output.split(separator: "\n")
+        #expect(text.first == "job\tschedule\tdue\tlast-finished\truns\tfailures\tclaimed-by\tlast-outcome" && text.count == 2)
+        #expect(try CLITests.run(["jobs", "run", "--data", data, "--job", "no-such-job"]).status == 2)
+        // A job that fails makes `jobs run` exit 2 (cron mails it).
+        try Data("broken".utf8).write(to: URL(fileURLWithPath: data + "/ca/client.pem"))
+        try FileManager.default.removeItem(atPath: data + "/crl/client.crl")
+        let failed = try CLITests.run(["jobs", "run", "--data", data, "--as-of", UTCTimestamp.string(UTCTimestamp.date(later)! + 3600)])
+        #expect(failed.status == 2 && failed.output.contains("crl-refresh\tfailed\tfailed: "), "\(failed.output)")
+    }
+
     @Test("DOC-05 / DOC-07 the doctor names leftovers of dead processes, certificates of our CA missing from the registry, and open secrets")
     func doctorFindings() throws {
         let data = try CLITests.dataFolder("doctor")
