@@ -8,7 +8,7 @@ final class DeskServer {
     /// `workers` sets `--upload-workers` (nil: the registry's default, DESK-61).
     init(bulkra: String, data: String, workers: Int? = nil) throws {
         process.executableURL = URL(fileURLWithPath: bulkra)
-        process.arguments = ["serve", "--data", data, "--port", "0"] + (workers.map { ["--upload-workers", String($0)] } ?? [])
+        process.arguments = ["serve", "--data", data, "--port", "0", "--no-repository"] + (workers.map { ["--upload-workers", String($0)] } ?? [])
         let out = Pipe()
         process.standardOutput = out
         // The server's log, for what went wrong in a run (one file per instance).

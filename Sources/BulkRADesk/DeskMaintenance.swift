@@ -10,6 +10,7 @@ import ServiceLifecycle
 public struct DeskMaintenance: Service {
     let desk: Desk
     let connections: ConnectionGuard
+    let ocsp: OCSPResponder?
     let interval: Duration
     let logger: Logger
 
@@ -39,6 +40,13 @@ public struct DeskMaintenance: Service {
             if pruned > 0 { logger.debug("desk.upload.pruned", metadata: ["upload.count": "\(pruned)"]) }
         } catch {
             logger.error("maintenance.failed", metadata: ["error": "\(error)"])
+        }
+        if let ocsp {
+            do {
+                _ = try await ocsp.maintain(now: desk.now)
+            } catch {
+                logger.error("ocsp.maintenance.failed", metadata: ["error": "\(error)"])
+            }
         }
         await desk.flushRefusals()
         connections.logPressure(logger)

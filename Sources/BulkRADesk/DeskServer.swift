@@ -75,23 +75,31 @@ public struct DeskServer: Sendable {
             logger: logger)
     }
 
-    /// REG-18, CRL-01, DESK-50, DESK-51: the work between requests, run at start and then every `maintenanceInterval`.
-    public var maintenance: DeskMaintenance {
-        DeskMaintenance(desk: desk, connections: connections, interval: configuration.maintenanceInterval, logger: logger)
+    /// REG-18, JOB-06, OCSP-06, DESK-50, DESK-51: the work between requests, run at start and then every
+    /// `maintenanceInterval`; with a responder, its certificates are renewed and its kept answers pruned too.
+    public func maintenance(ocsp: OCSPResponder? = nil) -> DeskMaintenance {
+        DeskMaintenance(desk: desk, connections: connections, ocsp: ocsp, interval: configuration.maintenanceInterval, logger: logger)
     }
 
     /// CLI-100, DESK-61: runs the upload workers, the application and the maintenance timer until SIGTERM or SIGINT; then
     /// the server stops accepting, answers the requests under way (their uploads run to the end), and the workers stop.
-    /// REP-03: with `repositoryPort` set, the repository is served too and `onRepository` gets its port.
+    /// REP-03, OCSP-05: with `repositoryPort` set, the repository and the OCSP responder are served too and `onRepository`
+    /// gets its port.
     public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in },
                     onRepository: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: uploadWorkers), .init(service: buildApplication(onListening: onListening)), .init(service: maintenance),
+            .init(service: uploadWorkers), .init(service: buildApplication(onListening: onListening)),
         ]
+        var ocsp: OCSPResponder?
         if let port = configuration.repositoryPort {
-            let repository = RepositoryServer(dataFolder: configuration.dataFolder, host: configuration.host, port: port, logger: logger)
+            let responder = try await OCSPResponder(dataFolder: configuration.dataFolder, statuses: desk.registry, audit: desk.registry,
+                                                    logger: logger, now: desk.now)
+            ocsp = responder
+            let repository = RepositoryServer(dataFolder: configuration.dataFolder, host: configuration.host, port: port,
+                                              responder: responder, logger: logger)
             services.append(.init(service: repository.buildApplication(onListening: onRepository)))
         }
+        services.append(.init(service: maintenance(ocsp: ocsp)))
         let group = ServiceGroup(configuration: .init(
             services: services,
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

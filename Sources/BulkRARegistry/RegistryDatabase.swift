@@ -261,6 +261,13 @@ extension RegistryDatabase {
         try await readingAsync { try RegistryStatements.auditEvents($0, named: event) }
     }
 
+    // MARK: - RevocationStatusSource (OCSP-03)
+
+    /// OCSP-03: a serial's issuer and revocation, read off the cooperative threads.
+    public func revocationStatus(serial: SerialNumber) async throws -> RevocationStatus? {
+        try await readingAsync { try RegistryStatements.revocationStatus($0, serial: serial) }
+    }
+
     // MARK: - JobBoard (JOB-01..JOB-04)
 
     /// JOB-01: adds missing jobs, due at once.

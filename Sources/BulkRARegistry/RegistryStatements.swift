@@ -294,6 +294,16 @@ enum RegistryStatements {
         }
     }
 
+    /// OCSP-03: revoked means state 7 with its time, exactly as the CRL lists it (REG-11).
+    static func revocationStatus(_ db: Session, serial: SerialNumber) throws -> RevocationStatus? {
+        guard let row = try db.row("SELECT issuer_role, state, revoked_at, revocation_reason FROM certificate WHERE serial = ?",
+                                   [.text(serial.decimal)]) else { return nil }
+        let revoked = row.int("state") == CertificateRecord.State.revoked.rawValue
+        return RevocationStatus(issuerRole: row.text("issuer_role").flatMap(AuthorityRole.init(rawValue:)),
+                                revokedAt: revoked ? row.text("revoked_at").flatMap(UTCTimestamp.date) ?? Date(timeIntervalSince1970: 0) : nil,
+                                reason: row.int("revocation_reason").flatMap(RevocationReason.init(rawValue:)) ?? .unspecified)
+    }
+
     static func takenSerials(_ db: Session, _ serials: [SerialNumber]) throws -> Set<SerialNumber> {
         var taken = Set<SerialNumber>()
         for slice in serials.map(\.decimal).chunked(500) {

@@ -119,13 +119,15 @@ public struct DataFolder: Sendable {
         public let signedCRLs: [AuthorityRole]
     }
 
-    /// CLI-10, CLI-11: creates (or migrates) the registry, writes the default mail settings, makes a TEST CA hierarchy when
-    /// the folder has none, and signs every CRL that is missing or stale. Running it again changes nothing that exists.
-    public func initialise(logger: Logger, now: Date, database: PostgresLocation? = nil) throws -> Initialisation {
+    /// CLI-10, CLI-11, REP-04: creates (or migrates) the registry, writes the default mail settings, makes a TEST CA
+    /// hierarchy when the folder has none (its URLs under `repository`, else the loopback default), and signs every CRL that
+    /// is missing or stale. Running it again changes nothing that exists, except urls.json when `repository` is given.
+    public func initialise(logger: Logger, now: Date, database: PostgresLocation? = nil, repository: String? = nil) throws -> Initialisation {
         let registry = try create(logger: logger, database: database)
         try MailSettings.writeDefault(data: path)
         let store = AuthorityStore(dataFolder: path)
-        let hierarchy = store.exists ? nil : try store.createTestHierarchy(now: now)
+        let hierarchy = store.exists ? nil : try store.createTestHierarchy(now: now, repository: repository ?? AuthorityStore.defaultRepository)
+        if hierarchy == nil, let repository { try store.writeURLs(repository: repository) }
         let signed = try CRLPublisher(dataFolder: path, registry: registry).refresh(now: now, force: false).filter { $0.reason != nil }
         return Initialisation(registry: registry, madeHierarchy: hierarchy, signedCRLs: signed.map(\.role))
     }

@@ -142,14 +142,21 @@ struct CLIIssuanceTests {
                      "-config", config, "-out", folder + "/server.csr"])
         try openssl(["x509", "-req", "-in", folder + "/server.csr", "-CA", folder + "/root.pem", "-CAkey", folder + "/root.key",
                      "-CAcreateserial", "-days", "1000", "-extfile", config, "-extensions", "issuing", "-out", folder + "/server.pem"])
-        let base = ["ca", "import", "--data", data, "--role", "server", "--certificate", folder + "/server.pem", "--key", folder + "/server.key"]
+        let unnamed = ["ca", "import", "--data", data, "--role", "server", "--certificate", folder + "/server.pem", "--key", folder + "/server.key"]
+        let base = unnamed + ["--repository-url", "http://repository.example.ac.jp/pki"]
         let noPassphrase = try CLITests.run(base + ["--chain", folder + "/root.pem"])
         #expect(noPassphrase.status == 2 && noPassphrase.error.contains("passphrase"))
         let noChain = try CLITests.run(base + ["--passphrase-env", "BULKRA_TEST_CA_PASS"], environment: ["BULKRA_TEST_CA_PASS": "s3cret phrase"])
         #expect(noChain.status == 2 && noChain.error.contains("--chain"))
         let wrongKey = try CLITests.run(["ca", "import", "--data", data, "--role", "server", "--certificate", folder + "/server.pem",
-                                         "--key", folder + "/root.key", "--chain", folder + "/root.pem"])
+                                         "--key", folder + "/root.key", "--chain", folder + "/root.pem",
+                                         "--repository-url", "http://repository.example.ac.jp/pki"])
         #expect(wrongKey.status == 2 && wrongKey.error.contains("does not match"))
+        #expect(try String(contentsOfFile: data + "/ca/urls.json", encoding: .utf8).contains("127.0.0.1"), "a refused import changes no URL")
+        // REP-04: the TEST repository's loopback URLs are refused for a production CA; the operator names theirs.
+        let loopback = try CLITests.run(unnamed + ["--chain", folder + "/root.pem", "--passphrase-env", "BULKRA_TEST_CA_PASS"],
+                                        environment: ["BULKRA_TEST_CA_PASS": "s3cret phrase"])
+        #expect(loopback.status == 2 && loopback.error.contains("--repository-url"), "\(loopback.error)")
         let installed = try CLITests.run(base + ["--chain", folder + "/root.pem", "--passphrase-env", "BULKRA_TEST_CA_PASS"],
                                          environment: ["BULKRA_TEST_CA_PASS": "s3cret phrase"])
         #expect(installed.status == 0, "\(installed.error)")

@@ -67,7 +67,61 @@ struct RepositoryTests {
                 #expect(url.scheme == "http", "RFC 5280: plain HTTP")
                 #expect(try repository.file(atPath: url.path) != nil, "\(url)")
             }
+            #expect(entry["ocsp"] == "http://127.0.0.1:8480/ocsp" && entry["crlDistributionPoint"]??.hasPrefix("http://127.0.0.1:8480/crl/") == true)
         }
+    }
+
+    @Test("REP-04 OCSP-05 serve answers at the URLs its certificates carry: openssl ocsp at the AIA URL says good, then revoked after a revocation batch; openssl verify -crl_download fetches the CRL from the distribution point and refuses the revoked certificate")
+    func urlsLeadToServe() throws {
+        let data = try CLITests.dataFolder("repository-walk")
+        let out = data + "-out"
+        defer { try? FileManager.default.removeItem(atPath: data); try? FileManager.default.removeItem(atPath: out) }
+        let port = PostgresCluster.freePort()
+        let base = "http://127.0.0.1:\(port)"
+        let reinit = try CLITests.run(["init", "--data", data, "--repository-url", base])
+        #expect(reinit.status == 0, "\(reinit.error)")
+        #expect(try CLITests.run(["init", "--data", data, "--repository-url", "https://127.0.0.1/"]).status == 2)
+        let issue = try CLITests.run(["submit", "server/issue-valid.tsv", "--data", data, "--institution", "example-u", "--family", "server",
+                                      "--operation", "issue", "--out", out])
+        #expect(issue.status == 0, "\(issue.output)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/result.json"))) as? [String: Any])
+        let serials = ((object["lines"] as? [[String: Any]]) ?? []).compactMap { $0["serial"] as? String }
+        #expect(serials.count == 3)
+        let certificate = "\(out)/certificates/\(serials[0]).pem"
+        let uri = try runTool("/usr/bin/openssl", ["x509", "-in", certificate, "-noout", "-ocsp_uri"]).output
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(uri == base + "/ocsp")
+        // No --repository-port: serve listens where urls.json points (REP-04).
+        let desk = try DeskHarness(data: data, defaultRepository: true)
+        _ = desk
+        var ready = ""
+        for _ in 0..<50 where ready != "200" {
+            ready = try runTool("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5", base + "/ca/server.cer"]).output
+            if ready != "200" { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        #expect(ready == "200")
+        func ocsp() throws -> String {
+            try runTool("/usr/bin/openssl", ["ocsp", "-issuer", data + "/ca/server.pem", "-cert", certificate, "-url", uri,
+                                             "-CAfile", data + "/ca/root.pem"]).output
+        }
+        func verify() throws -> (status: Int32, output: String) {
+            try runTool("/usr/bin/openssl", ["verify", "-CAfile", data + "/ca/root.pem", "-untrusted", data + "/ca/server.pem",
+                                             "-crl_download", "-crl_check", certificate])
+        }
+        let good = try ocsp()
+        #expect(good.contains("Response verify OK") && good.contains(": good") && !good.contains("WARNING"), "\(good)")
+        let valid = try verify()
+        #expect(valid.status == 0 && valid.output.contains(": OK"), "\(valid.output)")
+        let dn = "CN=mail.example.ac.jp,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP"  // line 1 of server/issue-valid.tsv
+        let revocation = data + "-revoke.tsv"
+        defer { try? FileManager.default.removeItem(atPath: revocation) }
+        try "\(dn)\t\t\t\(serials[0])\t1\t\t\t\t\t\t\t\t\n".write(toFile: revocation, atomically: true, encoding: .utf8)
+        let revoked = try CLITests.run(["submit", revocation, "--data", data, "--institution", "example-u", "--family", "server", "--operation", "revoke"])
+        #expect(revoked.status == 0, "\(revoked.output)")
+        let after = try ocsp()
+        #expect(after.contains(": revoked") && after.contains("Reason: keyCompromise"), "\(after)")
+        let refused = try verify()
+        #expect(refused.status != 0 && refused.output.contains("certificate revoked"), "\(refused.output)")
     }
 
     @Test("REP-03 CLI-100 serve --repository-port answers plain HTTP beside the desk: curl fetches a CRL that openssl verifies under its CA")

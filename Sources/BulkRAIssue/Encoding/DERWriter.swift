@@ -50,8 +50,9 @@ enum DERWriter {
         return tagged(0x02, bytes)
     }
 
-    /// UTCTime for 1950–2049, GeneralizedTime otherwise, in whole seconds UTC (RFC 5280 4.1.2.5, 5.1.2.4).
-    static func time(_ date: Date) -> [UInt8] {
+    /// UTCTime for 1950–2049, GeneralizedTime otherwise (always with `generalized`, as OCSP wants), in whole seconds UTC
+    /// (RFC 5280 4.1.2.5, 5.1.2.4; RFC 6960 §4.2.1).
+    static func time(_ date: Date, generalized: Bool = false) -> [UInt8] {
         let p = UTCTimestamp.parts(date)
         var text: [UInt8] = []
         text.reserveCapacity(15)
@@ -59,7 +60,7 @@ enum DERWriter {
             text.append(0x30 + UInt8(value / 10 % 10))
             text.append(0x30 + UInt8(value % 10))
         }
-        let utc = (1950..<2050).contains(p.year)
+        let utc = !generalized && (1950..<2050).contains(p.year)
         if !utc { two(p.year / 100) }
         two(p.year % 100)
         two(p.month)

@@ -36,6 +36,8 @@ struct CACommand: ParsableCommand {
         @Option(name: .long, help: "The name of an environment variable holding the key's passphrase (read at every use).")
         var passphraseEnv: String?
 
+        @OptionGroup var repository: RepositoryURLOption
+
         func validate() throws {
             if passphraseFile != nil && passphraseEnv != nil {
                 throw ValidationError("--passphrase-file と --passphrase-env はどちらか一方だけ指定してください\nGive --passphrase-file or --passphrase-env, not both.")
@@ -49,11 +51,22 @@ struct CACommand: ParsableCommand {
                 }
                 return text
             }
+            // REP-04: a production CA never prints this machine's loopback into certificates (pkilint: internal domain name).
+            let store = AuthorityStore(dataFolder: common.data)
+            if repository.repositoryURL == nil, store.loopbackRepositoryPort() != nil {
+                throw OperationalError(.invalidRequest, LocalizedText(
+                    ja: "urls.json はこの機械のループバック（TEST 用のリポジトリ）を指しています。本番の CA には --repository-url で利用者が届く http の URL を指定してください。",
+                    en: "urls.json names this machine's loopback (the TEST repository); give a production CA --repository-url with the http URL relying parties reach."))
+            }
             let passphraseSource = passphraseFile != nil || passphraseEnv != nil ? AuthorityStore.PassphraseSource(
                 file: passphraseFile.map { URL(fileURLWithPath: $0).standardizedFileURL.path }, environment: passphraseEnv) : nil
-            let authority = try AuthorityStore(dataFolder: common.data).install(
+            let authority = try store.install(
                 role, certificatePEM: try read(certificate), keyPEM: try read(key), chainPEM: try chain.map(read),
                 passphraseSource: passphraseSource, now: Date())
+            if let repositoryURL = repository.repositoryURL {
+                try store.writeURLs(repository: repositoryURL)
+                print("URLs: \(store.urlsPath) (under \(repositoryURL))")
+            }
             print("installed \(role.rawValue): \(authority.subject) (valid until \(authority.notValidAfter))")
             // CRL-01: the new CA's CRL is signed at once (the old key's CRL no longer verifies).
             if FileManager.default.fileExists(atPath: DataFolder(path: common.data).registryPath) {

@@ -16,10 +16,12 @@ struct InitCommand: ParsableCommand {
         valueName: "url"))
     var database: String?
 
+    @OptionGroup var repository: RepositoryURLOption
+
     func run() throws {
         let folder = DataFolder(path: common.data)
         let location = try database.map { try PostgresLocation(url: $0) }
-        let done = try folder.initialise(logger: common.makeLogger(), now: Date(), database: location)
+        let done = try folder.initialise(logger: common.makeLogger(), now: Date(), database: location, repository: repository.repositoryURL)
         print("registry: \(done.registry.location) (schema \(try done.registry.schemaVersion()))")
         print("mail: \(MailSettings.path(common.data)) (sender, desk URL; add \"smtp\" to send — Specs/notifications.md)")
         let store = AuthorityStore(dataFolder: common.data)

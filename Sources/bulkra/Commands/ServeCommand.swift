@@ -44,12 +44,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Workers running queued uploads in this instance (default: 1 on the embedded registry, 2 on PostgreSQL).")
     var uploadWorkers: Int?
 
-    @Option(name: .long, help: "Also serve the CRLs and CA certificates over plain HTTP on this port of --host (0 picks a free one).")
+    @Option(name: .long, help: "Serve the CRLs, CA certificates and OCSP over plain HTTP on this port of --host (0 picks a free one); by default the port of urls.json when it names this machine's loopback.")
     var repositoryPort: Int?
+
+    @Flag(name: .long, help: "Serve no repository (CRLs, CA certificates, OCSP) beside the desk.")
+    var noRepository = false
 
     func validate() throws {
         if let repositoryPort, !(0...65_535).contains(repositoryPort) {
             throw ValidationError("--repository-port は0〜65535 / --repository-port must be 0 to 65535")
+        }
+        if noRepository && repositoryPort != nil {
+            throw ValidationError("--no-repository と --repository-port は同時に指定できません / give --no-repository or --repository-port, not both")
         }
         if let uploadWorkers, uploadWorkers < 1 {
             throw ValidationError("--upload-workers は1以上 / --upload-workers must be at least 1")
@@ -80,7 +86,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.idleTimeout = .seconds(idleTimeout)
         configuration.refusalLimit = refusalLimit
         configuration.uploadWorkers = uploadWorkers
-        configuration.repositoryPort = repositoryPort
+        configuration.repositoryPort = noRepository ? nil : repositoryPort ?? AuthorityStore(dataFolder: common.data).loopbackRepositoryPort()
         let server = try DeskServer(configuration: configuration, registry: registry, logger: logger)
         let (host, officers) = (host, DeskServer.officerBundles(data: common.data))
         try await server.run { port in
@@ -91,7 +97,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
             FileHandle.standardOutput.write(Data(text.utf8))
         } onRepository: { port in
-            FileHandle.standardOutput.write(Data("BulkRA repository: http://\(host):\(port)/crl/<role>.crl, /ca/<role>.cer (listening)\n".utf8))
+            FileHandle.standardOutput.write(Data("BulkRA repository: http://\(host):\(port)/crl/<role>.crl, /ca/<role>.cer, /ocsp (listening)\n".utf8))
         }
     }
 }

@@ -46,13 +46,16 @@ final class DeskHarness: @unchecked Sendable {
         return path
     }()
 
-    /// `fileLimit` runs the server under `ulimit -n` of that many files.
-    init(data: String = DeskHarness.data, arguments extra: [String] = [], fileLimit: Int? = nil) throws {
+    /// `fileLimit` runs the server under `ulimit -n` of that many files; `defaultRepository` lets `serve` choose the
+    /// repository port itself (REP-04) instead of serving none.
+    init(data: String = DeskHarness.data, arguments extra: [String] = [], fileLimit: Int? = nil, defaultRepository: Bool = false) throws {
         self.data = data
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("bulkra-desk-\(getpid())-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         process = Process()
-        let arguments = ["serve", "--data", data, "--port", "0"] + extra
+        // Desk instances of parallel tests share no repository port: the repository runs only where a test asks for it.
+        let repository = extra.contains("--repository-port") || defaultRepository ? [] : ["--no-repository"]
+        let arguments = ["serve", "--data", data, "--port", "0"] + repository + extra
         if let fileLimit {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
             process.arguments = ["-c", "ulimit -n \(fileLimit) && exec \"$0\" \"$@\"", CLITests.binary.path] + arguments
