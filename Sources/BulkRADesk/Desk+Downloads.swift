@@ -31,6 +31,12 @@ extension Desk {
             case "statistics":
                 wanted = .statistics(.domain, asOf: now, format: .tsv)
                 name = "statistics-\(stamp).tsv"
+            case "renewals":
+                // LIFE-04: one family's renewal worksheet for what ends in the widest notice window (default 30 days).
+                guard let chosen = family.families.first, family != .all else { return notFound(language, officer: officer, api: api) }
+                let days = (try? MailSettings.load(data: data).noticeDays.first) ?? nil
+                wanted = .renewals(chosen, asOf: now, days: days ?? 30)
+                name = "renewals-\(family.rawValue)-\(stamp).tsv"
             default:
                 return notFound(language, officer: officer, api: api)
             }

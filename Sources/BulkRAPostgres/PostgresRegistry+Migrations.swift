@@ -140,6 +140,12 @@ extension PostgresRegistry {
                 last_started_at TEXT, last_finished_at TEXT, last_outcome TEXT, runs BIGINT NOT NULL, failures BIGINT NOT NULL)
             """,
         ]),
+        Migration(id: "v4-notices", statements: [
+            // LIFE-02: each notice about a certificate is sent once; LIFE-01: the expiry scan reads live certificates by their end.
+            "CREATE TABLE notice (serial TEXT NOT NULL, kind TEXT NOT NULL, sent_at TEXT NOT NULL, PRIMARY KEY (serial, kind))",
+            "CREATE INDEX certificate_live_by_end ON certificate(not_after) WHERE state IN (4, 5)",
+            "CREATE INDEX certificate_replaced ON certificate(replaced_serial) WHERE replaced_serial IS NOT NULL",
+        ]),
     ]
 
     /// REG-20: applies the migrations the database lacks, in one transaction under an advisory lock, so that instances

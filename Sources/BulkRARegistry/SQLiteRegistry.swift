@@ -310,6 +310,19 @@ public final class SQLiteRegistry: RegistryDatabase {
                 );
                 """)
         }
+        migrator.registerMigration("v10-notices") { db in
+            // LIFE-02: each notice about a certificate is sent once; LIFE-01: the expiry scan reads live certificates by their end.
+            try db.execute(sql: """
+                CREATE TABLE notice (
+                    serial TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    sent_at TEXT NOT NULL,
+                    PRIMARY KEY (serial, kind)
+                );
+                CREATE INDEX certificate_live_by_end ON certificate(not_after) WHERE state IN (4, 5);
+                CREATE INDEX certificate_replaced ON certificate(replaced_serial) WHERE replaced_serial IS NOT NULL;
+                """)
+        }
         return migrator
     }
 

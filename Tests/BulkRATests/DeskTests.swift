@@ -438,5 +438,14 @@ struct DeskTests {
         let stamp = try Self.json(try desk.request("/api/timestamp", as: Self.ra1))
         #expect((stamp["url"] as? String)?.hasPrefix("http") == true)
         #expect(try desk.request("/downloads/unknown", as: Self.ra1).status == 404)
+        // LIFE-04: the renewal worksheet of one family, the same bytes as the CLI's for the same window (nothing ends within it here).
+        let renewals = try desk.request("/downloads/renewals?family=client", as: Self.ra1)
+        #expect(renewals.status == 200 && renewals.headers["content-disposition"]?.contains("example-u-renewals-client-") == true)
+        let cliRenewals = desk.folder + "/cli-renewals.tsv"
+        #expect(try CLITests.run(["download", "renewals", "--institution", "example-u", "--family", "client", "--data", desk.data,
+                                  "-o", cliRenewals]).status == 0)
+        #expect(renewals.body == (try Data(contentsOf: URL(fileURLWithPath: cliRenewals))))
+        #expect(try desk.request("/downloads/renewals?family=all", as: Self.ra1).status == 404)
+        #expect(try desk.request("/downloads/renewals", as: Self.ra1).status == 404)
     }
 }

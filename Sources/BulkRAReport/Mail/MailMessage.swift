@@ -30,8 +30,28 @@ public struct MailMessage: Sendable {
     public let date: Date
     /// A unique, deterministic Message-ID local part.
     public let identifier: String
+    /// LIFE-03: files sent with the mail (a ready revocation TSV); none for most notices.
+    public var attachments: [Attachment] = []
 
-    /// The message bytes, CRLF line ends, ready for an SMTP DATA command or an `.eml` file.
+    /// LIFE-03: one attached file.
+    public struct Attachment: Sendable, Hashable {
+        /// The file name the recipient saves it under (ASCII).
+        public let name: String
+        /// Its media type with parameters (`text/tab-separated-values; charset=Shift_JIS`).
+        public let contentType: String
+        /// Its bytes.
+        public let bytes: [UInt8]
+
+        /// LIFE-03: an attachment.
+        public init(name: String, contentType: String, bytes: [UInt8]) {
+            self.name = name
+            self.contentType = contentType
+            self.bytes = bytes
+        }
+    }
+
+    /// The message bytes, CRLF line ends, ready for an SMTP DATA command or an `.eml` file; with attachments a
+    /// multipart/mixed message whose first part is the text (LIFE-03).
     public func render() -> [UInt8] {
         var lines = [
             "From: \(Self.header(from))",
@@ -40,10 +60,6 @@ public struct MailMessage: Sendable {
             "Date: \(Self.rfc5322Date(date))",
             "Message-ID: <\(identifier)@bulkra>",
             "MIME-Version: 1.0",
-            "Content-Type: text/plain; charset=UTF-8",
-            "Content-Transfer-Encoding: base64",
-            "X-BulkRA-Event: \(event)",
-            "",
         ]
         var normalized: [UInt8] = []
         normalized.reserveCapacity(body.utf8.count + 64)
@@ -51,14 +67,35 @@ public struct MailMessage: Sendable {
             if byte == 0x0A { normalized.append(0x0D) }
             normalized.append(byte)
         }
-        let encoded = Data(normalized).base64EncodedString()
+        let text = ["Content-Type: text/plain; charset=UTF-8", "Content-Transfer-Encoding: base64"]
+        if attachments.isEmpty {
+            lines += text + ["X-BulkRA-Event: \(event)", ""] + Self.base64Lines(normalized)
+        } else {
+            // "=_" never occurs in base64 or in the text headers: a boundary no part can contain.
+            let boundary = "=_bulkra_" + identifier.filter { $0.isLetter || $0.isNumber || $0 == "." }
+            lines += ["Content-Type: multipart/mixed; boundary=\"\(boundary)\"", "X-BulkRA-Event: \(event)", "", "--" + boundary]
+            lines += text + [""] + Self.base64Lines(normalized)
+            for attachment in attachments {
+                lines += ["--" + boundary, "Content-Type: \(attachment.contentType); name=\"\(attachment.name)\"",
+                          "Content-Disposition: attachment; filename=\"\(attachment.name)\"", "Content-Transfer-Encoding: base64", ""]
+                lines += Self.base64Lines(attachment.bytes)
+            }
+            lines.append("--" + boundary + "--")
+        }
+        return Array((lines.joined(separator: "\r\n") + "\r\n").utf8)
+    }
+
+    /// Base64 in lines of 76 characters (RFC 2045).
+    static func base64Lines(_ bytes: [UInt8]) -> [String] {
+        let encoded = Data(bytes).base64EncodedString()
+        var lines: [String] = []
         var index = encoded.startIndex
         while index < encoded.endIndex {
             let end = encoded.index(index, offsetBy: 76, limitedBy: encoded.endIndex) ?? encoded.endIndex
             lines.append(String(encoded[index..<end]))
             index = end
         }
-        return Array((lines.joined(separator: "\r\n") + "\r\n").utf8)
+        return lines
     }
 
     static func header(_ address: Address) -> String {

@@ -24,6 +24,11 @@ public struct MailSettings: Codable, Sendable {
     /// MAIL-02: the web desk's address, the base of every link in a mail.
     public var deskURL: String = "https://bulkra.example.ac.jp"
     var smtp: SMTP?
+    /// LIFE-01: the days before a certificate's end at which its notices go out (default 30 and 14; each 1 to 90).
+    public var expiryNoticeDays: [Int]?
+
+    /// LIFE-01: the notice days in effect, widest first.
+    public var noticeDays: [Int] { Array(Set(expiryNoticeDays ?? [30, 14])).sorted(by: >) }
 
     /// MAIL-01: the sender.
     public var from: MailMessage.Address { MailMessage.Address(name: fromName, email: fromAddress) }
@@ -34,11 +39,17 @@ public struct MailSettings: Codable, Sendable {
     /// MAIL-08: the settings of a data folder: the file if present, otherwise defaults.
     public static func load(data: String) throws -> MailSettings {
         guard let bytes = FileManager.default.contents(atPath: path(data)) else { return MailSettings() }
+        let settings: MailSettings
         do {
-            return try JSONDecoder().decode(MailSettings.self, from: bytes)
+            settings = try JSONDecoder().decode(MailSettings.self, from: bytes)
         } catch {
             throw OperationalError(.invalidRequest, LocalizedText(ja: "mail.json を読めません: \(error)", en: "Cannot read mail.json: \(error)"))
         }
+        if let days = settings.expiryNoticeDays, days.isEmpty || days.contains(where: { !(1...90).contains($0) }) {
+            throw OperationalError(.invalidRequest, LocalizedText(ja: "mail.json の expiryNoticeDays は1〜90の日数を1つ以上並べてください",
+                                                                  en: "mail.json's expiryNoticeDays must list one or more days from 1 to 90"))
+        }
+        return settings
     }
 
     /// MAIL-08: writes the default file (by `bulkra init`) unless one exists.

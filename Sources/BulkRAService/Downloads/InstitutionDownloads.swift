@@ -17,6 +17,9 @@ public struct InstitutionDownloads: Sendable {
         case allowList
         /// DL-30..DL-33: the statistics as a table, JSON or chart.
         case statistics(IssuedStatistics.Grouping, asOf: Date, format: StatisticsFormat)
+        /// LIFE-04: the renewal worksheet of one family: a renewal line for each live certificate ending after `asOf` and
+        /// within `days` of it, soonest first; no header (it uploads as it is).
+        case renewals(CertificateFamily, asOf: Date, days: Int)
     }
 
     /// DL-01: what writing a file came to.
@@ -90,6 +93,12 @@ public struct InstitutionDownloads: Sendable {
             let statistics = try statistics(grouping, asOf: asOf)
             try emit(format.bytes(of: statistics, writer: &writer))
             rows = statistics.rows.count
+        case .renewals(let family, let asOf, let days):
+            let lines = try registry.expiringCertificates(after: asOf, through: asOf.addingTimeInterval(TimeInterval(days) * 86_400),
+                                                          institutionID: institution.id)
+                .filter { $0.certificate.family == family }.compactMap { RenewalWorksheet.row($0.certificate) }
+            try emit(writer.lines(lines))
+            rows = lines.count
         }
         return Written(rows: rows, replacedCharacters: writer.replacedCharacters)
     }

@@ -64,6 +64,14 @@ public struct JobRunner: Sendable {
             }
             runs.append(Run(job: job, summary: outcome.summary, failed: failed, nextDue: nextDue))
         }
+        // LIFE-02: the mails the jobs committed are written (and relayed) now; what fails stays pending for the next command.
+        if !runs.isEmpty, try registry.pendingDeliveries().count > 0 {
+            do {
+                _ = try OutboxDelivery(data: dataFolder, registry: registry, logger: logger).run(now: now)
+            } catch {
+                logger.warning("job.delivery.pending", metadata: ["error": "\(Self.message(of: error))"])
+            }
+        }
         return runs
     }
 
@@ -74,6 +82,10 @@ public struct JobRunner: Sendable {
             let refreshed = try CRLPublisher(dataFolder: dataFolder, registry: registry).refresh(now: now, force: false)
                 .compactMap { outcome in outcome.reason.map { "\(outcome.role.rawValue) re-signed (\($0))" } }
             return refreshed.isEmpty ? "all CRLs fresh" : refreshed.joined(separator: ", ")
+        case .expiryNotices:
+            return try ExpiryNotices(dataFolder: dataFolder, registry: registry).run(now: now)
+        case .revocationReminders:
+            return try RevocationReminders(dataFolder: dataFolder, registry: registry).run(now: now)
         }
     }
 

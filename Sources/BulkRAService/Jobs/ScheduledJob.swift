@@ -5,11 +5,16 @@ import Foundation
 public enum ScheduledJob: String, Sendable, CaseIterable, Codable {
     /// CRL-01: signs again every CRL that is missing, past half its life, not signed by its CA or missing a revocation.
     case crlRefresh = "crl-refresh"
+    /// LIFE-01: notices to user-administrators and officers as certificates enter their notice windows.
+    case expiryNotices = "expiry-notices"
+    /// LIFE-03: reminders to revoke certificates that renewals replaced two weeks ago.
+    case revocationReminders = "revocation-reminders"
 
     /// JOB-05: how often it runs.
     public var schedule: JobSchedule {
         switch self {
         case .crlRefresh: .every(seconds: 3600)
+        case .expiryNotices, .revocationReminders: .dailyJST(hour: 9, minute: 0)
         }
     }
 }

@@ -10,7 +10,7 @@ import Foundation
 struct DownloadCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "download", abstract: "Write the download files: certificate information, user-administrators, statistics, allow-list.",
-        subcommands: [Certificates.self, Administrators.self, Statistics.self, AllowList.self])
+        subcommands: [Certificates.self, Administrators.self, Statistics.self, AllowList.self, Renewals.self])
 
     /// Options of every download.
     struct Target: ParsableArguments {
@@ -108,6 +108,32 @@ struct DownloadCommand: ParsableCommand {
         func run() throws {
             let asOf = try self.asOf.map { try DayOption.start(of: $0, option: "--as-of").addingTimeInterval(86_399) } ?? Date()
             try target.write(.statistics(by.grouping, asOf: asOf, format: format))
+        }
+    }
+
+    /// CLI-94: the renewal worksheet of one family (LIFE-04).
+    struct Renewals: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "renewals", abstract: "A ready renewal TSV for one family's certificates ending soon (no header; add new CSRs to server and code-signing lines).")
+        @OptionGroup var target: Target
+
+        @Option(name: .long, help: "server, client or codesign.")
+        var family: DownloadFamily
+
+        @Option(name: .long, help: "Certificates ending within this many days (default: the widest expiry-notice day of mail.json, 30).")
+        var within: Int?
+
+        @OptionGroup var asOf: AsOfOption
+
+        func validate() throws {
+            if family == .all { throw ValidationError("--family は server, client, codesign のどれかです / --family must be server, client or codesign") }
+            if let within, !(1...400).contains(within) { throw ValidationError("--within は1〜400日 / --within must be 1 to 400 days") }
+        }
+
+        func run() throws {
+            let days = try within ?? MailSettings.load(data: target.common.data).noticeDays.first ?? 30
+            guard let chosen = family.families.first else { return }
+            try target.write(.renewals(chosen, asOf: asOf.date, days: days))
         }
     }
 

@@ -1,0 +1,37 @@
+import BulkRAModel
+import Foundation
+
+/// LIFE-01..LIFE-04: what the lifecycle jobs read and write: certificates near their end, renewals whose old certificate
+/// is still valid, and the notices already sent (Specs/lifecycle.md).
+public protocol LifecycleStore: Sendable {
+    /// LIFE-01: certificates that are issued or waiting for download (not renewed, not revoked) and end after `from` and
+    /// at or before `through` (of one institution, or all), ordered by institution, end and serial, with the notice kinds
+    /// each already has.
+    func expiringCertificates(after from: Date, through: Date, institutionID: String?) throws
+        -> [(certificate: CertificateRecord, notices: Set<String>)]
+    /// LIFE-03: renewals valid from (issued) at or before `renewedBefore` whose replaced certificate is still valid (state renewed,
+    /// not revoked) and has no `notice` yet: (the replaced certificate, its renewal).
+    func renewalsAwaitingRevocation(renewedBefore: Date, lackingNotice notice: String) throws -> [(replaced: CertificateRecord, renewal: CertificateRecord)]
+    /// LIFE-02: records notices with the outbox deliveries carrying their mails, in one transaction; a notice recorded
+    /// before (another runner got there first) fails the whole call and records nothing (the unique key is the guard).
+    func recordNotices(_ notices: [NoticeRecord], deliveries: [OutboxItem], at now: Date) throws
+    /// LIFE-02: the notices of one certificate, oldest first.
+    func notices(serial: SerialNumber) throws -> [NoticeRecord]
+}
+
+/// LIFE-02: one notice sent about one certificate, at most once per kind.
+public struct NoticeRecord: Sendable, Hashable {
+    /// LIFE-02: the certificate.
+    public let serial: SerialNumber
+    /// LIFE-02: `expiry-30`, `expiry-14`, `revocation-reminder`, ….
+    public let kind: String
+    /// LIFE-02: when it was recorded.
+    public let sentAt: Date
+
+    /// LIFE-02: a notice.
+    public init(serial: SerialNumber, kind: String, sentAt: Date) {
+        self.serial = serial
+        self.kind = kind
+        self.sentAt = sentAt
+    }
+}

@@ -1,0 +1,64 @@
+import BulkRAModel
+import Foundation
+
+/// LIFE-01..LIFE-04: notices and the lifecycle scans, on either database.
+extension RegistryStatements {
+    static func expiringCertificates(_ db: Session, after from: String, through: String, institutionID: String?) throws
+        -> [(certificate: CertificateRecord, notices: Set<String>)] {
+        var found: [(certificate: CertificateRecord, notices: Set<String>)] = []
+        var index: [String: Int] = [:]
+        var arguments: [SQLValue] = [.integer(Int64(CertificateRecord.State.waitingForDownload.rawValue)),
+                                     .integer(Int64(CertificateRecord.State.issued.rawValue)), .text(from), .text(through)]
+        if let institutionID { arguments.append(.text(institutionID)) }
+        try db.forEachRow("""
+            SELECT \(certificateColumns) FROM certificate c
+            WHERE c.state IN (?, ?) AND c.not_after > ? AND c.not_after <= ?\(institutionID == nil ? "" : " AND c.institution_id = ?")
+            ORDER BY c.institution_id, c.not_after, c.serial
+            """, arguments) { row in
+            guard let record = certificateRecord(row) else { return }
+            index[record.serial.decimal] = found.count
+            found.append((record, []))
+        }
+        for slice in Array(index.keys).chunked(500) {
+            for row in try db.rows("SELECT serial, kind FROM notice WHERE serial IN (\(db.marks(slice.count)))", slice.map(SQLValue.text)) {
+                if let serial = row.text("serial"), let kind = row.text("kind"), let position = index[serial] {
+                    found[position].notices.insert(kind)
+                }
+            }
+        }
+        return found
+    }
+
+    static func renewalsAwaitingRevocation(_ db: Session, renewedBefore: String, notice: String) throws
+        -> [(replaced: CertificateRecord, renewal: CertificateRecord)] {
+        var renewals: [CertificateRecord] = []
+        try db.forEachRow("""
+            SELECT \(certificateColumns) FROM certificate c JOIN certificate o ON o.serial = c.replaced_serial
+            WHERE c.not_before <= ? AND o.state = ?
+              AND NOT EXISTS (SELECT 1 FROM notice n WHERE n.serial = o.serial AND n.kind = ?)
+            ORDER BY c.institution_id, c.not_before, c.serial
+            """, [.text(renewedBefore), .integer(Int64(CertificateRecord.State.renewed.rawValue)), .text(notice)]) { row in
+            if let record = certificateRecord(row) { renewals.append(record) }
+        }
+        let replaced = Dictionary(try storedCertificates(db, serials: renewals.compactMap(\.replacedSerial)).map { ($0.serial, $0) },
+                                  uniquingKeysWith: { first, _ in first })
+        return renewals.compactMap { renewal in renewal.replacedSerial.flatMap { replaced[$0] }.map { ($0, renewal) } }
+    }
+
+    static func recordNotices(_ db: Session, _ notices: [NoticeRecord], deliveries: [OutboxItem], now: String) throws {
+        try insertRows(db, into: "notice", columns: ["serial", "kind", "sent_at"], rows: notices.map { notice in
+            bind(notice.serial.decimal, notice.kind, UTCTimestamp.string(notice.sentAt))
+        })
+        for item in deliveries {
+            _ = try db.insert("INSERT INTO outbox (batch_id, kind, target, payload, created_at) VALUES (NULL, ?, ?, ?, ?)",
+                              bind(item.kind.rawValue, item.target, item.payload, now))
+        }
+    }
+
+    static func notices(_ db: Session, serial: SerialNumber) throws -> [NoticeRecord] {
+        try db.rows("SELECT serial, kind, sent_at FROM notice WHERE serial = ? ORDER BY sent_at, kind", [.text(serial.decimal)]).compactMap { row in
+            guard let kind = row.text("kind"), let at = row.text("sent_at").flatMap(UTCTimestamp.date) else { return nil }
+            return NoticeRecord(serial: serial, kind: kind, sentAt: at)
+        }
+    }
+}

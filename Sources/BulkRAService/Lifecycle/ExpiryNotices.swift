@@ -1,0 +1,55 @@
+import BulkRAModel
+import BulkRARegistry
+import BulkRAReport
+import BulkRAValidate
+import Foundation
+
+/// LIFE-01, LIFE-02: the `expiry-notices` job: every live certificate entering one of the notice windows (default 30 and
+/// 14 days before its end) gets one notice to its user-administrator, and each institution's officers one digest of
+/// theirs — recorded with the mails in one transaction per institution, so each notice goes out once.
+struct ExpiryNotices {
+    let dataFolder: String
+    let registry: any Registry
+
+    /// LIFE-01: what this run sent, in a few words.
+    func run(now: Date) throws -> String {
+        let settings = try MailSettings.load(data: dataFolder)
+        let days = settings.noticeDays
+        guard let widest = days.first else { return "no notice days" }
+        let candidates = try registry.expiringCertificates(after: now, through: now.addingTimeInterval(TimeInterval(widest) * 86_400),
+                                                           institutionID: nil)
+        let sealing = try OutboxPayload.key(data: dataFolder)
+        let composer = LifecycleComposer(from: settings.from, deskURL: settings.deskURL, now: now, tag: "expiry")
+        var notified = 0
+        var digests = 0
+        for (institutionID, group) in Dictionary(grouping: candidates, by: \.certificate.institutionID).sorted(by: { $0.key < $1.key }) {
+            guard let institution = try registry.institution(id: institutionID) else { continue }
+            var notices: [NoticeRecord] = []
+            var mails: [MailMessage] = []
+            var listed: [CertificateRecord] = []
+            for (certificate, sent) in group {
+                guard let end = certificate.notAfter else { continue }
+                let left = LifecycleComposer.daysLeft(until: end, from: now)
+                let reached = days.filter { left <= $0 }
+                // One notice per window reached; a certificate that reaches two at once (the job was not running) gets one mail.
+                guard let nearest = reached.last, !sent.contains(Self.kind(nearest)) else { continue }
+                notices += reached.filter { !sent.contains(Self.kind($0)) }.map { NoticeRecord(serial: certificate.serial, kind: Self.kind($0), sentAt: now) }
+                if !certificate.administratorEmail.isEmpty { mails.append(composer.expiryNotice(certificate, institutionName: institution.name)) }
+                if certificate.family != .registrationOfficer { listed.append(certificate) }
+            }
+            guard !notices.isEmpty else { continue }
+            let officers = institution.officers.values.sorted { $0.email < $1.email }.map { MailMessage.Address(name: $0.name, email: $0.email) }
+            if !listed.isEmpty, !officers.isEmpty {
+                mails.append(composer.expiryDigest(institution: institution, certificates: listed, to: officers))
+                digests += 1
+            }
+            let bundle = Outbox.bundle(mails, now: now, tag: "expiry-\(institution.id)")
+            try registry.recordNotices(notices, deliveries: mails.isEmpty ? [] : [OutboxItem(kind: .mails, payload: try sealing.packed(bundle.encoded()))],
+                                       at: now)
+            notified += Set(notices.map(\.serial)).count
+        }
+        return notified == 0 ? "no certificate entered a notice window" : "\(notified) certificates noticed, \(digests) institution digests"
+    }
+
+    static func kind(_ days: Int) -> String { "expiry-\(days)" }
+}
