@@ -274,6 +274,10 @@ write("client/revoke-invalid.tsv", [
     "\t".join([f"CN=hanako.kato@example.ac.jp,{EX}", "16", "", str(serial_smime), "3", "", "", "", "",
                "cadmin@example.ac.jp", "", "", "", "hanako.kato@example.ac.jp", ""]),                                   # 1: 232
     "\t".join([f"CN=Taro Yamada,{EX}", "", "", str(serial_taro), "4", "", "", "", "", "", "", "", "", "", ""]),        # 2: 222
+    "\t".join([f"CN=Taro Yamada,OU=Faculty of Science,{EX}", "", "", str(serial_taro), "1", "", "2020/01/01 09:00",
+               "", "", "", "", "", "", "", ""]),                                                                       # 3: 230 + 235 (past)
+    "\t".join([f"CN=Taro Yamada,OU=Faculty of Science,{EX}", "", "", str(serial_taro), "1", "", "2027/13/01 09:00",
+               "", "", "", "", "", "", "", ""]),                                                                       # 4: 230 + 206 (no month 13)
 ], encoding="utf-8", newline="\n")
 
 # ---------------------------------------------------------------- code signing (13 columns)

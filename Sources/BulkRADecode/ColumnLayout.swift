@@ -76,6 +76,18 @@ public struct ColumnLayout: Sendable {
         FieldName("OU", "OU"),
     ])
 
+    /// REV-07: column 7 of a revocation line (CSR, or reserved, on issue and renewal lines) holds the scheduled time.
+    static let scheduledRevocation = FieldName("失効予定日時", "scheduled revocation time")
+
+    /// REV-07: the layout of an upload kind and operation: revocation lines name column 7 for the time they take effect.
+    public static func of(_ kind: UploadKind, operation: UploadOperation) -> ColumnLayout {
+        let layout = of(kind)
+        guard operation == .revoke, [.server, .client, .codeSigning].contains(kind) else { return layout }
+        var fields = layout.fields
+        fields[6] = scheduledRevocation
+        return ColumnLayout(kind: kind, fields: fields)
+    }
+
     /// The layout of an upload kind.
     public static func of(_ kind: UploadKind) -> ColumnLayout {
         switch kind {

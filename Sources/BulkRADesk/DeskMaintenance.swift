@@ -18,13 +18,25 @@ public struct DeskMaintenance: Service {
     public func run() async throws {
         await runOnce()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let wait = await untilNextRun()
             do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) }
             } catch {
                 return
             }
             await runOnce()
         }
+    }
+
+    /// JOB-06: the maintenance interval, or less when a job is due sooner (a scheduled revocation), at least a second.
+    func untilNextRun() async -> Duration {
+        let (desk, logger) = (desk, logger)
+        let due = try? await NIOThreadPool.singleton.runIfActive {
+            try JobRunner(dataFolder: desk.data, registry: desk.registry, logger: logger).nextDue()
+        }
+        guard let due = due ?? nil else { return interval }
+        let seconds = max(1, due.timeIntervalSince(desk.now).rounded(.up))
+        return seconds < Double(interval.components.seconds) ? .seconds(seconds) : interval
     }
 
     /// One run, off the cooperative threads (SQLite and files block).

@@ -32,6 +32,7 @@ public enum ResultCode: Int, Sendable, Hashable, Codable, CaseIterable, Comparab
     case columnMustBeEmpty = 232
     case smimeCommonName = 233
     case organizationalUnitForbidden = 234
+    case scheduleOutOfRange = 235
     case encoding = 240
     case organizationalUnitNotAllowed = 371
 
@@ -112,6 +113,8 @@ public enum ResultCode: Int, Sendable, Hashable, Codable, CaseIterable, Comparab
             return LocalizedText(ja: "S/MIME証明書のCNは利用者メールアドレスと一致させてください。", en: "For S/MIME the CN must equal the user e-mail address.")
         case .organizationalUnitForbidden:
             return LocalizedText(ja: "この証明書にはOUを指定できません。", en: "OU is not allowed in this certificate profile.")
+        case .scheduleOutOfRange:
+            return LocalizedText(ja: "\(ja)は現在より後、1か月以内の日時を指定してください。", en: "\(en) must be later than now and at most one month ahead.")
         case .encoding:
             return LocalizedText(ja: "ファイルの文字コードがUTF-8でもShift_JIS(CP932)でもありません。", en: "The file is valid neither as UTF-8 nor as CP932.")
         case .organizationalUnitNotAllowed:

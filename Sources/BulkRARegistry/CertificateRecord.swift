@@ -6,6 +6,8 @@ import Foundation
 public struct CertificateRecord: Sendable, Hashable {
     /// The real download files' state codes (reference download column 12).
     public enum State: Int, Sendable, Hashable, Codable {
+        /// REV-07: a revocation is scheduled (the real list's 2, "revoking"); valid until then.
+        case revocationScheduled = 2
         /// Issued, waiting for download.
         case waitingForDownload = 4
         /// Issued.

@@ -57,12 +57,15 @@ public struct RegistryBatch: Sendable {
         public let reason: RevocationReason
         /// The comment.
         public let comment: String
+        /// REV-07: when it takes effect, when scheduled; nil revokes at the commit.
+        public let scheduledAt: Date?
 
-        /// Creates a revocation.
-        public init(serial: SerialNumber, reason: RevocationReason, comment: String) {
+        /// Creates a revocation, at once or at `scheduledAt`.
+        public init(serial: SerialNumber, reason: RevocationReason, comment: String, scheduledAt: Date? = nil) {
             self.serial = serial
             self.reason = reason
             self.comment = comment
+            self.scheduledAt = scheduledAt
         }
     }
 

@@ -289,6 +289,11 @@ extension RegistryDatabase {
         try reading { try RegistryStatements.notices($0, serial: serial) }
     }
 
+    /// REV-08: the next scheduled revocation after `now`.
+    public func nextScheduledRevocation(after now: Date) throws -> Date? {
+        try reading { try RegistryStatements.nextScheduledRevocation($0, after: UTCTimestamp.string(now)) }
+    }
+
     // MARK: - RevocationStatusSource (OCSP-03)
 
     /// OCSP-03: a serial's issuer and revocation, read off the cooperative threads.
@@ -322,6 +327,17 @@ extension RegistryDatabase {
     /// JOB-03: every job, by name.
     public func jobStates() throws -> [JobState] {
         try reading { try RegistryStatements.jobStates($0) }
+    }
+
+    /// JOB-01: brings a job's due time forward to `date` (registering it when no runner has yet).
+    public func advanceJob(_ name: String, schedule: String, dueBy date: Date) throws {
+        let due = UTCTimestamp.string(date)
+        try writing(.rows, durable: true) {
+            try $0.execute("""
+                INSERT INTO job (name, schedule, due_at, runs, failures) VALUES (?, ?, ?, 0, 0)
+                ON CONFLICT (name) DO UPDATE SET due_at = excluded.due_at WHERE job.due_at > excluded.due_at
+                """, [.text(name), .text(schedule), .text(due)])
+        }
     }
 
     // MARK: - UploadQueue (DESK-61)

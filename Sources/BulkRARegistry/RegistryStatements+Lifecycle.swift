@@ -55,6 +55,32 @@ extension RegistryStatements {
         }
     }
 
+    static func dueScheduledRevocations(_ db: Session, at now: String) throws -> [(certificate: CertificateRecord, officerEmail: String?)] {
+        var due: [(certificate: CertificateRecord, officerEmail: String?)] = []
+        try db.forEachRow("""
+            SELECT \(certificateColumns), b.officer_email AS revocation_officer_email FROM certificate c
+            LEFT JOIN batch b ON b.id = c.revocation_batch_id
+            WHERE c.state = ? AND c.revoked_at <= ? ORDER BY c.institution_id, c.revoked_at, c.serial
+            """, [.integer(Int64(CertificateRecord.State.revocationScheduled.rawValue)), .text(now)]) { row in
+            if let record = certificateRecord(row) { due.append((record, row.text("revocation_officer_email"))) }
+        }
+        return due
+    }
+
+    static func nextScheduledRevocation(_ db: Session, after now: String) throws -> Date? {
+        try db.row("SELECT MIN(revoked_at) AS next FROM certificate WHERE state = ? AND revoked_at > ?",
+                   [.integer(Int64(CertificateRecord.State.revocationScheduled.rawValue)), .text(now)])?.text("next").flatMap(UTCTimestamp.date)
+    }
+
+    static func completeScheduledRevocations(_ db: Session, _ serials: [SerialNumber], now: String) throws {
+        for serial in serials {
+            try db.execute("UPDATE certificate SET state = ?, updated_at = ? WHERE serial = ? AND state = ? AND revoked_at <= ?",
+                           bind(CertificateRecord.State.revoked.rawValue, now, serial.decimal,
+                                CertificateRecord.State.revocationScheduled.rawValue, now))
+            try audit(db, nil, "revoked", serial, "scheduled revocation", now)
+        }
+    }
+
     static func notices(_ db: Session, serial: SerialNumber) throws -> [NoticeRecord] {
         try db.rows("SELECT serial, kind, sent_at FROM notice WHERE serial = ? ORDER BY sent_at, kind", [.text(serial.decimal)]).compactMap { row in
             guard let kind = row.text("kind"), let at = row.text("sent_at").flatMap(UTCTimestamp.date) else { return nil }

@@ -204,12 +204,19 @@ enum RegistryStatements {
             try audit(db, batchID, "renewed", serial, "", now)
         }
         for revocation in batch.revocations {
+            // REV-07: a scheduled revocation keeps the certificate valid (state 2) until its time; revoked_at holds that time.
+            let state: CertificateRecord.State = revocation.scheduledAt == nil ? .revoked : .revocationScheduled
+            let at = revocation.scheduledAt.map(UTCTimestamp.string) ?? now
             try db.execute("""
                 UPDATE certificate SET state = ?, revoked_at = ?, revocation_reason = ?, revocation_comment = ?,
                   revocation_batch_id = ?, updated_at = ? WHERE serial = ?
-                """, bind(CertificateRecord.State.revoked.rawValue, now, revocation.reason.rawValue, revocation.comment,
+                """, bind(state.rawValue, at, revocation.reason.rawValue, revocation.comment,
                       batchID, now, revocation.serial.decimal))
-            try audit(db, batchID, "revoked", revocation.serial, "reason \(revocation.reason.rawValue)", now)
+            if revocation.scheduledAt == nil {
+                try audit(db, batchID, "revoked", revocation.serial, "reason \(revocation.reason.rawValue)", now)
+            } else {
+                try audit(db, batchID, "revocation-scheduled", revocation.serial, "reason \(revocation.reason.rawValue) at \(at)", now)
+            }
         }
         for enrolment in batch.enrolments {
             try db.execute("""
@@ -230,9 +237,11 @@ enum RegistryStatements {
     }
 
     static func markRenewed(_ db: Session, _ serial: SerialNumber, at now: String) throws {
-        try db.execute("UPDATE certificate SET state = ?, updated_at = ? WHERE serial = ? AND state != ?",
+        // A certificate already revoked, or scheduled to be (REV-07), keeps its state.
+        try db.execute("UPDATE certificate SET state = ?, updated_at = ? WHERE serial = ? AND state IN (?, ?)",
                        [.integer(Int64(CertificateRecord.State.renewed.rawValue)), .text(now), .text(serial.decimal),
-                        .integer(Int64(CertificateRecord.State.revoked.rawValue))])
+                        .integer(Int64(CertificateRecord.State.waitingForDownload.rawValue)),
+                        .integer(Int64(CertificateRecord.State.issued.rawValue))])
     }
 
     static let auditColumns = ["batch_id", "event", "serial", "detail", "created_at"]

@@ -10,7 +10,8 @@ import Foundation
 /// ``SubmissionStore/serializable(_:_:)``.
 public struct RegistryTransaction: ValidationDirectory {
     let db: any SQLSession
-    let now: Date
+    /// REG-17: the registry clock when the transaction began.
+    public let now: Date
 
     init(session: any SQLSession, now: Date) {
         self.db = session
@@ -92,6 +93,19 @@ public struct RegistryTransaction: ValidationDirectory {
     /// REG-06: certificates in this transaction (imports).
     public func record(_ certificates: [CertificateRecord]) throws {
         try RegistryStatements.insert(certificates, into: db, at: UTCTimestamp.string(now))
+    }
+
+    /// REV-08: the certificates whose scheduled revocation has come at `now` (read under the registry-wide write lock the
+    /// caller takes), with the e-mail
+    /// of the officer who filed each.
+    public func dueScheduledRevocations(at now: Date) throws -> [(certificate: CertificateRecord, officerEmail: String?)] {
+        try RegistryStatements.dueScheduledRevocations(db, at: UTCTimestamp.string(now))
+    }
+
+    /// REV-08: revokes these scheduled certificates (state 2 → 7; their revocation time is the scheduled one) in this
+    /// transaction, each with an audit entry.
+    public func completeScheduledRevocations(_ serials: [SerialNumber], at now: Date) throws {
+        try RegistryStatements.completeScheduledRevocations(db, serials, now: UTCTimestamp.string(now))
     }
 
     /// REG-05: allow-list rows in this transaction.

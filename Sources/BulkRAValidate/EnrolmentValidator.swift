@@ -1,5 +1,6 @@
 import BulkRADecode
 import BulkRAModel
+import Foundation
 import Logging
 
 /// Checks a method-3 enrolment: the stored line again, against the registry as it is now, and the
@@ -16,11 +17,13 @@ public struct EnrolmentValidator {
     let context: UploadContext
     let directory: any ValidationDirectory
     let logger: Logger
+    let now: Date
 
-    /// Creates a validator for the stored line's institution, operation and officer.
-    public init(context: UploadContext, directory: any ValidationDirectory, logger: Logger = Logger(label: "bulkra.validate")) {
+    /// Creates a validator for the stored line's institution, operation and officer, checking at `now`.
+    public init(context: UploadContext, directory: any ValidationDirectory, now: Date, logger: Logger = Logger(label: "bulkra.validate")) {
         self.context = context
         self.directory = directory
+        self.now = now
         self.logger = logger
     }
 
@@ -29,7 +32,7 @@ public struct EnrolmentValidator {
     /// Its subject is not used: the certificate carries the line's DN.
     public func validate(record: String, signingRequest raw: String) throws -> Outcome {
         let upload = try UploadDecoder(kind: context.kind, recordLimit: 1, logger: logger).decode(Array(record.utf8), fileName: "enrolment.tsv")
-        let batch = try UploadValidator(context: context, directory: directory, logger: logger).validate(upload, retainingRequests: true)
+        let batch = try UploadValidator(context: context, directory: directory, now: now, logger: logger).validate(upload, retainingRequests: true)
         var diagnostics = batch.fileDiagnostics + batch.lines.flatMap(\.diagnostics)
         let body = raw.split(whereSeparator: \.isNewline).filter { !$0.hasPrefix("-----") }.joined()
         let compact = String(body.unicodeScalars.filter { !$0.properties.isWhitespace }.map(Character.init))

@@ -16,12 +16,15 @@ public struct UploadValidator {
     let logger: Logger
     /// Lines checked per chunk; bounds memory for very large files.
     let chunkSize: Int
+    /// REV-07: the moment the upload is checked at (the injected clock): scheduled revocations are measured from it.
+    let now: Date
 
-    /// Creates a validator for one upload.
-    public init(context: UploadContext, directory: any ValidationDirectory,
+    /// Creates a validator for one upload checked at `now`.
+    public init(context: UploadContext, directory: any ValidationDirectory, now: Date,
                 logger: Logger = Logger(label: "bulkra.validate"), chunkSize: Int = 4096) {
         self.context = context
         self.directory = directory
+        self.now = now
         self.logger = logger
         self.chunkSize = max(1, chunkSize)
     }
@@ -130,7 +133,7 @@ public struct UploadValidator {
         officer: KnownOfficer?, retainingRequests: Bool, emit: ([LineResult]) throws -> Void
     ) throws {
         let checker = CertificateLineChecker(family: family, operation: context.operation, institution: institution,
-                                             officer: officer, layout: .of(context.kind))
+                                             officer: officer, layout: .of(context.kind, operation: context.operation), now: now)
         var duplicates = DuplicateTracker()
         // The local checks of the next chunk run while this chunk's serial part (registry, duplicates,
         // writing) runs, so both cores stay busy (VAL-04).

@@ -18,7 +18,7 @@ struct EnrolmentTests {
     }
 
     static func validate(_ record: String = DeliveryFixture.method3, csr: String, registry: SQLiteRegistry = Fixture.shared) throws -> EnrolmentValidator.Outcome {
-        try EnrolmentValidator(context: context, directory: registry).validate(record: record, signingRequest: csr)
+        try EnrolmentValidator(context: context, directory: registry, now: Date()).validate(record: record, signingRequest: csr)
     }
 
     static func codes(_ outcome: EnrolmentValidator.Outcome) -> [Int] {

@@ -26,10 +26,10 @@ struct GoldenSampleTests {
     static let registry: SQLiteRegistry = {
         let registry = try! SQLiteRegistry(inMemoryWith: Fixture.clock)
         func load(_ path: String) -> [UInt8] { [UInt8](FileManager.default.contents(atPath: TestPaths.sampleData.appendingPathComponent(path).path)!) }
-        let institutions = try! UploadValidator(context: UploadContext(institutionID: nil, kind: .institution, operation: .apply), directory: registry)
+        let institutions = try! UploadValidator(context: UploadContext(institutionID: nil, kind: .institution, operation: .apply), directory: registry, now: Date())
             .validate(try! UploadDecoder(kind: .institution).decode(load("institutions/institutions-valid.tsv"), fileName: "institutions-valid.tsv"))
         try! registry.apply(institutions.lines.compactMap { if case .institution(let c) = $0.request { return c } else { return nil } })
-        let allow = try! UploadValidator(context: UploadContext(institutionID: "example-u", kind: .allowList, operation: .apply), directory: registry)
+        let allow = try! UploadValidator(context: UploadContext(institutionID: "example-u", kind: .allowList, operation: .apply), directory: registry, now: Date())
             .validate(try! UploadDecoder(kind: .allowList).decode(load("allowlist/allowlist-valid.tsv"), fileName: "allowlist-valid.tsv"))
         try! registry.apply(allow.lines.compactMap { if case .allowList(let e) = $0.request { return e } else { return nil } })
         for (file, institution, family, revoked) in [("existing/example-u-server.pem", "example-u", CertificateFamily.server, nil as RevocationReason?),
@@ -64,7 +64,7 @@ struct GoldenSampleTests {
         let context = UploadContext(institutionID: sample.institution == "-" ? nil : sample.institution, kind: kind,
                                     operation: UploadOperation(rawValue: sample.operation)!,
                                     officerEmail: sample.officer == "-" ? nil : sample.officer)
-        let batch = try UploadValidator(context: context, directory: Self.registry).validate(upload)
+        let batch = try UploadValidator(context: context, directory: Self.registry, now: Date()).validate(upload)
 
         var actual = ["encoding \(batch.encoding?.rawValue ?? "-")", "status \(batch.status.rawValue)"]
         actual += batch.fileDiagnostics.map { "file \($0.code.rawValue)" }

@@ -42,7 +42,7 @@ struct JobRunnerTests {
             async let b = RegistryContractTests.onThread { try second.runDue(now: now) }
             let runs: [JobRunner.Run] = try await a + b
             // Start is 23:40 JST: the daily jobs run when first seen and again at the round after 09:00 JST (round 10).
-            let expected: [ScheduledJob] = round == 0 || round == 10 ? ScheduledJob.allCases : [.crlRefresh]
+            let expected: [ScheduledJob] = round == 0 || round == 10 ? ScheduledJob.allCases : [.crlRefresh, .scheduledRevocations]
             #expect(runs.map(\.job).sorted { $0.rawValue < $1.rawValue } == expected, "round \(round)")
             #expect(runs.allSatisfy { !$0.failed && $0.nextDue == $0.job.schedule.next(after: now) })
             // Nothing is due again at the same moment.
@@ -53,7 +53,7 @@ struct JobRunnerTests {
         #expect(state.runs == 12 && state.failures == 0 && state.claimedBy == nil && state.schedule == "every 3600 s")
         #expect(state.dueAt == Self.start + 12 * 3600)
         let audited = try await registry.auditEvents(named: "job-run")
-        #expect(audited.filter { $0.detail.hasPrefix("crl-refresh: ") }.count == 12 && audited.count == 12 + 2 * 2)
+        #expect(audited.filter { $0.detail.hasPrefix("crl-refresh: ") }.count == 12 && audited.count == 2 * 12 + 2 * 2)
     }
 
     @Test("JOB-02 a claim holds for its lease: another runner takes the job over only after it ran out, and the late finish changes nothing")

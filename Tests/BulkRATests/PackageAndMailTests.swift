@@ -112,7 +112,7 @@ struct NotificationTests {
         let revocation = NotificationComposer.Revocation(
             subject: try SubjectDistinguishedName("CN=Taro Yamada,OU=Faculty of Science,\(Fixture.ex)"), serial: try SerialNumber("12345"),
             reason: .unspecified, family: .client, administrator: .init(name: "管理 次郎", email: "cadmin@example.ac.jp"),
-            user: .init(name: "", email: "taro.yamada@example.ac.jp"))
+            user: .init(name: "", email: "taro.yamada@example.ac.jp"), at: DeliveryFixture.now)
         return (issued, composer.mails(issued: issued, revocations: [revocation]))
     }
 

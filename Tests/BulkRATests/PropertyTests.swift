@@ -75,7 +75,7 @@ struct PropertyTests {
             let bytes = asCP932 ? (CP932Transcoder().cp932(fromUTF8: utf8) ?? utf8) : utf8
             let upload = try UploadDecoder(kind: .client).decode(bytes, fileName: "p.tsv")
             let batch = try UploadValidator(context: UploadContext(institutionID: "example-u", kind: .client, operation: .issue),
-                                            directory: Fixture.shared).validate(upload)
+                                            directory: Fixture.shared, now: Date()).validate(upload)
             if !batch.fileDiagnostics.isEmpty {
                 #expect(batch.status == .rejected)
                 return

@@ -58,7 +58,7 @@ extension RegistryContractTests {
     static func addExampleInstitution(to registry: any Registry) throws {
         let upload = try UploadDecoder(kind: .institution).decode(Array(Fixture.institutionsTSV.utf8), fileName: "i.tsv")
         let batch = try UploadValidator(context: UploadContext(institutionID: nil, kind: .institution, operation: .apply),
-                                        directory: registry).validate(upload)
+                                        directory: registry, now: Date()).validate(upload)
         try registry.apply(batch.lines.compactMap { if case .institution(let change) = $0.request { change } else { nil } })
     }
 }

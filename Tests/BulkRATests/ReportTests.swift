@@ -30,7 +30,7 @@ struct ReportTests {
     func jsonFileErrors() throws {
         let upload = try UploadDecoder(kind: .server).decode([], fileName: "empty.tsv")
         let batch = try UploadValidator(context: UploadContext(institutionID: "example-u", kind: .server, operation: .issue),
-                                        directory: Fixture.shared).validate(upload)
+                                        directory: Fixture.shared, now: Date()).validate(upload)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(CheckReport(batch).renderJSON().utf8)) as? [String: Any])
         #expect(object["status"] as? String == "rejected")
         #expect((object["fileErrors"] as? [[String: Any]])?.first?["code"] as? Int == 213)

@@ -101,7 +101,7 @@ struct RequestCaseTests {
         let upload = try UploadDecoder(kind: .server).decode(Array((Line.server() + "\n").utf8), fileName: "s.tsv")
         guard case .row(let row) = upload.row(ServerRow.self, at: 0) else { Issue.record("the line must decode"); return }
         let checker = CertificateLineChecker(family: .server, operation: .issue, institution: try #require(try Fixture.shared.institution(id: "example-u")),
-                                             officer: nil, layout: .of(.server))
+                                             officer: nil, layout: .of(.server), now: Date())
         var complete = checker.draft(row)
         #expect(complete.accept() != nil && complete.check.isClean)
         var draft = checker.draft(row)

@@ -32,7 +32,7 @@ struct ServiceTests {
         let bytes = try sample("institutions/institutions-valid.tsv")
         let upload = try UploadDecoder(kind: .institution).decode(bytes, fileName: "institutions-valid.tsv")
         let batch = try UploadValidator(context: UploadContext(institutionID: nil, kind: .institution, operation: .apply),
-                                        directory: done.registry).validate(upload)
+                                        directory: done.registry, now: Date()).validate(upload)
         try done.registry.apply(batch.lines.compactMap { if case .institution(let change) = $0.request { change } else { nil } })
         return (path, done.registry)
     }
@@ -62,7 +62,7 @@ struct ServiceTests {
         let valid = UploadBytes(try Self.sample("server/issue-valid.tsv"), fileName: "issue-valid.tsv")
         let now = Date()
 
-        let checked = try UploadChecker(ServiceEnvironment(dataFolder: path, registry: registry, logger: Self.logger)).check(valid, context: context)
+        let checked = try UploadChecker(ServiceEnvironment(dataFolder: path, registry: registry, logger: Self.logger)).check(valid, context: context, now: Date())
         #expect(checked.status == .accepted && !checked.applied && checked.batchID == nil && checked.linesNG == 0)
         #expect(try registry.certificates(batchID: 1).isEmpty)
 
@@ -113,7 +113,7 @@ struct ServiceTests {
         let applier = UploadApplier(ServiceEnvironment(dataFolder: path, registry: registry, logger: Self.logger))
         let context = UploadContext(institutionID: "example-u", kind: .server, operation: .issue, officerEmail: nil)
         let valid = try Self.sample("server/issue-valid.tsv")
-        let good = try UploadChecker(ServiceEnvironment(dataFolder: path, registry: registry, logger: Self.logger)).check(UploadBytes(valid, fileName: "issue-valid.tsv"), context: context).linesOK
+        let good = try UploadChecker(ServiceEnvironment(dataFolder: path, registry: registry, logger: Self.logger)).check(UploadBytes(valid, fileName: "issue-valid.tsv"), context: context, now: Date()).linesOK
         // The sample's good lines, then one line with only a subject under a domain the institution has not registered.
         var mixed = valid
         if mixed.last != 0x0A { mixed += Array("\r\n".utf8) }
@@ -152,7 +152,7 @@ struct ServiceTests {
         ]
         for (file, kind, operation) in cases {
             let context = UploadContext(institutionID: "example-u", kind: kind, operation: operation, officerEmail: nil)
-            let outcome = try UploadChecker(environment).check(UploadBytes(try Self.sample(file), fileName: file), context: context)
+            let outcome = try UploadChecker(environment).check(UploadBytes(try Self.sample(file), fileName: file), context: context, now: Date())
             let document = try #require(outcome.document, "\(file)")
             #expect(document.file == file && document.family == kind.rawValue && document.operation == operation.rawValue)
             #expect(document.summary.accepted == outcome.linesOK && document.summary.rejected == outcome.linesNG, "\(file)")

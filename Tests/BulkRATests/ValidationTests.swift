@@ -40,7 +40,7 @@ struct ValidationTests {
                          retaining: Bool = true) throws -> ValidatedBatch {
         let upload = try UploadDecoder(kind: kind).decode(Array(lines.joined(separator: "\n").utf8), fileName: "v.tsv")
         return try UploadValidator(context: UploadContext(institutionID: institution, kind: kind, operation: operation),
-                                   directory: directory, chunkSize: chunkSize).validate(upload, retainingRequests: retaining)
+                                   directory: directory, now: Date(), chunkSize: chunkSize).validate(upload, retainingRequests: retaining)
     }
 
     @Test("VAL-D01 validation runs against any ValidationDirectory: a fake one answers every question")
@@ -79,7 +79,7 @@ struct ValidationTests {
     func fileLevelStops() throws {
         let upload = try UploadDecoder(kind: .server, recordLimit: 1).decode(Array("a\nb\n".utf8), fileName: "x.tsv")
         let batch = try UploadValidator(context: UploadContext(institutionID: "example-u", kind: .server, operation: .issue),
-                                        directory: Fixture.shared).validate(upload)
+                                        directory: Fixture.shared, now: Date()).validate(upload)
         #expect(batch.lines.isEmpty && batch.fileDiagnostics.map(\.code) == [.tooManyRecords] && batch.rejectedCount == 2)
     }
 

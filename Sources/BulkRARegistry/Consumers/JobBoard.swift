@@ -13,4 +13,7 @@ public protocol JobBoard: Sendable {
     func finishJob(_ name: String, owner: String, outcome: JobOutcome, nextDue: Date, at now: Date) throws
     /// JOB-03: every job, by name.
     func jobStates() throws -> [JobState]
+    /// JOB-01: makes a job due by `date` if it is due later or not registered yet (new work with a time of its own, such as
+    /// a scheduled revocation).
+    func advanceJob(_ name: String, schedule: String, dueBy date: Date) throws
 }

@@ -17,6 +17,8 @@ public protocol LifecycleStore: Sendable {
     func recordNotices(_ notices: [NoticeRecord], deliveries: [OutboxItem], at now: Date) throws
     /// LIFE-02: the notices of one certificate, oldest first.
     func notices(serial: SerialNumber) throws -> [NoticeRecord]
+    /// REV-08: the earliest scheduled revocation still to come after `now`.
+    func nextScheduledRevocation(after now: Date) throws -> Date?
 }
 
 /// LIFE-02: one notice sent about one certificate, at most once per kind.

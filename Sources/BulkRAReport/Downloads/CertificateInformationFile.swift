@@ -45,11 +45,12 @@ public enum CertificateInformationFile {
             fields[.linkExpires] = JapanTime.format(BatchIssuer.oneMonth(after: listed.recordedAt))
             fields[.accessPIN] = "*"
         }
-        if certificate.state == .revoked {
+        // REV-07: a scheduled revocation shows its request (state 2) and no completion until it takes effect.
+        if certificate.state == .revoked || certificate.state == .revocationScheduled {
             fields[.revocationRequestID] = listed.revocationBatch.map { String($0.id) } ?? ""
             fields[.revocationOperationID] = listed.revocationBatch == nil ? "" : String(listed.position)
             fields[.revocationRequestedAt] = JapanTime.format(listed.revocationBatch?.createdAt ?? certificate.revokedAt ?? listed.updatedAt)
-            fields[.revocationCompletedAt] = certificate.revokedAt.map(JapanTime.format) ?? ""
+            fields[.revocationCompletedAt] = certificate.state == .revoked ? certificate.revokedAt.map(JapanTime.format) ?? "" : ""
             fields[.revocationOperator] = listed.revocationBatch?.officerEmail ?? ""
             fields[.revocationReason] = certificate.revocationReason.map { String($0.rawValue) } ?? ""
             fields[.revocationComment] = certificate.revocationComment

@@ -22,16 +22,22 @@ public struct NotificationComposer: Sendable {
         public let administrator: MailMessage.Address?
         /// The user (client lines with column 14).
         public let user: MailMessage.Address?
+        /// MAIL-05, REV-07: when it took (or, scheduled, takes) effect.
+        public let at: Date
+        /// REV-07: whether it is scheduled (the mail says it was accepted) rather than done.
+        public let scheduled: Bool
 
         /// Creates a revocation notice input.
         public init(subject: SubjectDistinguishedName, serial: SerialNumber, reason: RevocationReason, family: CertificateFamily,
-                    administrator: MailMessage.Address?, user: MailMessage.Address?) {
+                    administrator: MailMessage.Address?, user: MailMessage.Address?, at: Date, scheduled: Bool = false) {
             self.subject = subject
             self.serial = serial
             self.reason = reason
             self.family = family
             self.administrator = administrator
             self.user = user
+            self.at = at
+            self.scheduled = scheduled
         }
     }
 
@@ -236,6 +242,27 @@ public struct NotificationComposer: Sendable {
         if let officer { to.append(officer) }
         if let user = revocation.user, !to.contains(user) { to.append(user) }
         let reason = Self.reasonText(revocation.reason)
+        if revocation.scheduled {
+            return message("revocation-scheduled", serial: revocation.serial, to: to,
+                           subject: "[UPKI] \(kind.ja)失効予約受付通知 / [UPKI] \(kind.en) revocation scheduled", body: """
+                \(institutionName) ご担当者様
+
+                下記の\(kind.ja)の失効を予約しました。予定日時まで証明書は有効で、予定日時に失効し、失効完了通知をお送りします。
+
+                【失効証明書DN】
+                \(Self.block(for: revocation.subject))
+                【失効証明書シリアル番号】\(revocation.serial.decimal)
+                【失効理由】\(reason.ja)
+                【失効予定日時】\(JapanTime.format(revocation.at)) (JST)
+
+                ----
+                The revocation of the \(kind.en) above is scheduled. It stays valid until then, is revoked at that moment,
+                and a revocation completion notice follows.
+                Serial number: \(revocation.serial.decimal)
+                Reason: \(reason.en)
+                Revocation at: \(JapanTime.format(revocation.at)) (JST)
+                """)
+        }
         return message("revoked", serial: revocation.serial, to: to,
                        subject: "[UPKI] \(kind.ja)失効完了通知 / [UPKI] \(kind.en) revocation completion notification", body: """
             \(institutionName) ご担当者様
@@ -246,7 +273,7 @@ public struct NotificationComposer: Sendable {
             \(Self.block(for: revocation.subject))
             【失効証明書シリアル番号】\(revocation.serial.decimal)
             【失効理由】\(reason.ja)
-            【失効日時】\(JapanTime.format(now)) (JST)
+            【失効日時】\(JapanTime.format(revocation.at)) (JST)
 
             ----
             The \(kind.en) above has been revoked.

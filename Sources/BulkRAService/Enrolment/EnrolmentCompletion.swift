@@ -49,7 +49,7 @@ public struct EnrolmentCompletion: ServiceStep {
         let authority = try AuthorityStore(dataFolder: data).authority(.client)
         let sealing = try OutboxPayload.key(data: data)
         let (outcome, claimed) = try registry.serializable(.institution(enrolment.institutionID)) { transaction -> (Outcome, [PendingDelivery]) in
-            let outcome = try EnrolmentValidator(context: context, directory: transaction, logger: logger)
+            let outcome = try EnrolmentValidator(context: context, directory: transaction, now: now, logger: logger)
                 .validate(record: enrolment.record, signingRequest: signingRequest)
             switch outcome {
             case .rejected(let diagnostics):

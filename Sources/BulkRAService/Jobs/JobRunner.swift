@@ -49,12 +49,15 @@ public struct JobRunner: Sendable {
               let job = ScheduledJob(rawValue: claimed.name) {
             remaining.remove(claimed.name)
             let outcome: JobOutcome
+            var nextDue = job.schedule.next(after: now)
             do {
-                outcome = .done(try perform(job, now: now))
+                let (summary, dueBy) = try perform(job, now: now)
+                outcome = .done(summary)
+                // JOB-01: a job may be due sooner than its schedule (the next scheduled revocation).
+                if let dueBy, dueBy > now, dueBy < nextDue { nextDue = dueBy }
             } catch {
                 outcome = .failed(Self.message(of: error))
             }
-            let nextDue = job.schedule.next(after: now)
             try registry.finishJob(job.rawValue, owner: owner, outcome: outcome, nextDue: nextDue, at: now)
             let failed = if case .failed = outcome { true } else { false }
             if failed {
@@ -75,18 +78,28 @@ public struct JobRunner: Sendable {
         return runs
     }
 
-    /// JOB-05: one job's work; returns what it did in a few words.
-    func perform(_ job: ScheduledJob, now: Date) throws -> String {
+    /// JOB-05: one job's work; returns what it did in a few words, and a time it must run again by, if sooner than its schedule.
+    func perform(_ job: ScheduledJob, now: Date) throws -> (String, Date?) {
         switch job {
         case .crlRefresh:
             let refreshed = try CRLPublisher(dataFolder: dataFolder, registry: registry).refresh(now: now, force: false)
                 .compactMap { outcome in outcome.reason.map { "\(outcome.role.rawValue) re-signed (\($0))" } }
-            return refreshed.isEmpty ? "all CRLs fresh" : refreshed.joined(separator: ", ")
+            return (refreshed.isEmpty ? "all CRLs fresh" : refreshed.joined(separator: ", "), nil)
         case .expiryNotices:
-            return try ExpiryNotices(dataFolder: dataFolder, registry: registry).run(now: now)
+            return (try ExpiryNotices(dataFolder: dataFolder, registry: registry).run(now: now), nil)
         case .revocationReminders:
-            return try RevocationReminders(dataFolder: dataFolder, registry: registry).run(now: now)
+            return (try RevocationReminders(dataFolder: dataFolder, registry: registry).run(now: now), nil)
+        case .scheduledRevocations:
+            let (summary, next) = try ScheduledRevocations(dataFolder: dataFolder, registry: registry, logger: logger).run(now: now)
+            return (summary, next)
         }
+    }
+
+    /// JOB-06: when the earliest job is due (serve sleeps until then, or its maintenance interval if sooner).
+    public func nextDue() throws -> Date? {
+        // A job another process holds is due for this one only when that claim runs out.
+        try registry.jobStates().filter { ScheduledJob(rawValue: $0.name) != nil }
+            .map { state in state.claimedUntil.map { max($0, state.dueAt) } ?? state.dueAt }.min()
     }
 
     static func message(of error: any Error) -> String {

@@ -9,12 +9,15 @@ public enum ScheduledJob: String, Sendable, CaseIterable, Codable {
     case expiryNotices = "expiry-notices"
     /// LIFE-03: reminders to revoke certificates that renewals replaced two weeks ago.
     case revocationReminders = "revocation-reminders"
+    /// REV-08: revocations scheduled for a time that has come.
+    case scheduledRevocations = "scheduled-revocations"
 
     /// JOB-05: how often it runs.
     public var schedule: JobSchedule {
         switch self {
         case .crlRefresh: .every(seconds: 3600)
         case .expiryNotices, .revocationReminders: .dailyJST(hour: 9, minute: 0)
+        case .scheduledRevocations: .every(seconds: 3600)
         }
     }
 }

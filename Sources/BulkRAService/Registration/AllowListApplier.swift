@@ -21,7 +21,7 @@ public struct AllowListApplier: Sendable, ServiceStep {
         let context = UploadContext(institutionID: institution, kind: .allowList, operation: .apply)
         let upload = try file.decode(as: .allowList, recordLimit: recordLimit, logger: logger)
         let (batch, applied) = try registry.serializable(.institution(institution)) { transaction -> (ValidatedBatch, Bool) in
-            let batch = try UploadValidator(context: context, directory: transaction, logger: logger).validate(upload, retainingRequests: true)
+            let batch = try UploadValidator(context: context, directory: transaction, now: transaction.now, logger: logger).validate(upload, retainingRequests: true)
             let entries = mode.linesToApply(batch).compactMap { request -> AllowListEntry? in
                 if case .allowList(let entry) = request { entry } else { nil }
             }

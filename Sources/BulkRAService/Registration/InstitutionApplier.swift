@@ -70,7 +70,7 @@ public struct InstitutionApplier: Sendable, ServiceStep {
         let store = AuthorityStore(dataFolder: data)
         let (batch, applied, deliveries, claimed) = try registry.serializable(.registry) {
             transaction -> (ValidatedBatch, Bool, [OfficerDelivery], [PendingDelivery]) in
-            let batch = try UploadValidator(context: context, directory: transaction, logger: logger).validate(decoded, retainingRequests: true)
+            let batch = try UploadValidator(context: context, directory: transaction, now: now, logger: logger).validate(decoded, retainingRequests: true)
             let changes = options.mode.linesToApply(batch).compactMap { request -> InstitutionChange? in
                 if case .institution(let change) = request { change } else { nil }
             }

@@ -100,7 +100,7 @@ public struct QueuedSubmissions: ServiceStep, Sendable {
         let context = UploadContext(institutionID: upload.institutionID, kind: upload.kind, operation: upload.operation,
                                     officerEmail: upload.officerEmail)
         let file = UploadBytes(upload.bytes, fileName: upload.fileName)
-        if upload.checkOnly { return try UploadChecker(environment).check(file, context: context) }
+        if upload.checkOnly { return try UploadChecker(environment).check(file, context: context, now: now) }
         return try UploadApplier(environment).apply(file, context: context,
                                                     options: .init(mode: ErrorMode(rawValue: upload.mode) ?? .abort, paths: .desk), now: now)
     }

@@ -55,6 +55,8 @@ public struct UploadApplier: ServiceStep {
     struct Committed {
         let outcome: SubmissionOutcome
         var deliveries: [PendingDelivery] = []
+        /// REV-08: when the batch's scheduled revocations take effect.
+        var scheduledRevocations: [Date] = []
     }
 
     let environment: ServiceEnvironment
@@ -108,6 +110,16 @@ public struct UploadApplier: ServiceStep {
         outcome.warnings = try OutboxDelivery(data: data, registry: registry, logger: logger, sealing: sealing)
             .run(claimed: committed.deliveries, now: now).warnings
         phases.mark("deliver")
+        // REV-08: a scheduled revocation brings the job that carries it out forward to its time.
+        if let earliest = committed.scheduledRevocations.min() {
+            let job = ScheduledJob.scheduledRevocations
+            do {
+                try registry.advanceJob(job.rawValue, schedule: job.schedule.text, dueBy: earliest)
+            } catch {
+                // The job's hourly schedule still runs it; only its punctuality is lost.
+                logger.warning("job.advance.failed", metadata: ["job.name": "\(job.rawValue)", "error": "\(error)"])
+            }
+        }
         return outcome
     }
 
@@ -118,7 +130,7 @@ public struct UploadApplier: ServiceStep {
         let institution = context.institutionID ?? ""
         let (family, operation, officer) = (context.kind, context.operation, context.officerEmail)
         var phases = PhaseTimer(logger: logger)
-        let batch = try UploadValidator(context: context, directory: transaction, logger: logger).validate(upload, retainingRequests: true)
+        let batch = try UploadValidator(context: context, directory: transaction, now: now, logger: logger).validate(upload, retainingRequests: true)
         phases.mark("check")
         let requests = options.mode.linesToApply(batch)
 
@@ -130,7 +142,8 @@ public struct UploadApplier: ServiceStep {
         for request in requests {
             switch request {
             case .certificate(.revoke(let revocation)):
-                revocations.append(.init(serial: revocation.serial, reason: revocation.reason, comment: revocation.comment?.text ?? ""))
+                revocations.append(.init(serial: revocation.serial, reason: revocation.reason, comment: revocation.comment?.text ?? "",
+                                         scheduledAt: revocation.scheduled?.date))
                 revoked.append(revocation)
                 outcomes[revocation.line] = .init(serial: revocation.serial.decimal, path: nil)
             case .certificate(let certificate):
@@ -198,7 +211,7 @@ public struct UploadApplier: ServiceStep {
                 outbox.append(OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: now, tag: tag).encoded())))
             }
         }
-        if !revocations.isEmpty { outbox.append(OutboxItem(kind: .crls)) }
+        if revocations.contains(where: { $0.scheduledAt == nil }) { outbox.append(OutboxItem(kind: .crls)) }
         phases.mark("compose")
         let batchID = try transaction.commit(RegistryBatch(
             record: record, issued: issued.certificates.map { Self.record($0, institution: institution) },
@@ -209,7 +222,7 @@ public struct UploadApplier: ServiceStep {
         logger.debug("registry.batch.committed", metadata: ["batch.id": "\(batchID)", "batch.issued": "\(issued.certificates.count)",
                                                             "batch.revoked": "\(revocations.count)"])
         return Committed(outcome: SubmissionOutcome(batch: batch, applied: applied, batchID: batchID, json: json, tsv: tsv),
-                         deliveries: deliveries)
+                         deliveries: deliveries, scheduledRevocations: revocations.compactMap(\.scheduledAt))
     }
 
     /// How many keys the service will make for this upload: client issue and renew lines with download method 1 or 2.
@@ -252,7 +265,8 @@ public struct UploadApplier: ServiceStep {
             let userEmail = request.userEmail?.address ?? known.map(\.userEmail) ?? ""
             return .init(subject: known?.subject ?? request.subject, serial: request.serial, reason: request.reason, family: request.family,
                          administrator: adminEmail.isEmpty ? nil : .init(name: known?.administratorName ?? "", email: adminEmail),
-                         user: userEmail.isEmpty ? nil : .init(name: known?.userName ?? "", email: userEmail))
+                         user: userEmail.isEmpty ? nil : .init(name: known?.userName ?? "", email: userEmail),
+                         at: request.scheduled?.date ?? now, scheduled: request.scheduled != nil)
         }
         return composer.mails(issued: issued, revocations: notices, links: links, certificateLinks: certificateLinks)
     }

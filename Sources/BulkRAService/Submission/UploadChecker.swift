@@ -3,6 +3,7 @@ import BulkRAModel
 import BulkRARegistry
 import BulkRAReport
 import BulkRAValidate
+import Foundation
 import Logging
 
 /// CLI-20, DESK-20: the dry run — decodes and validates an upload against the registry and applies nothing.
@@ -14,21 +15,21 @@ public struct UploadChecker: Sendable, ServiceStep {
         self.environment = environment
     }
 
-    /// CLI-20, DESK-20: the whole result of `file` in `context` as one outcome (applied is always false).
-    public func check(_ file: UploadBytes, context: UploadContext,
+    /// CLI-20, DESK-20: the whole result of `file` in `context` at `now` as one outcome (applied is always false).
+    public func check(_ file: UploadBytes, context: UploadContext, now: Date,
                       recordLimit: Int = UploadDecoder.defaultRecordLimit) throws -> SubmissionOutcome {
         let upload = try file.decode(as: context.kind, recordLimit: recordLimit, logger: logger)
-        let batch = try UploadValidator(context: context, directory: registry, logger: logger).validate(upload, retainingRequests: false)
+        let batch = try UploadValidator(context: context, directory: registry, now: now, logger: logger).validate(upload, retainingRequests: false)
         return SubmissionOutcome(checked: batch, applied: false)
     }
 
     /// CLI-20, RES-01: checks `file` and hands the result text to `emit` as it goes, holding one chunk of lines at a time
     /// (the dry run of huge files); returns the summary.
-    public func stream(_ file: UploadBytes, context: UploadContext, recordLimit: Int, format: ResultFormat,
+    public func stream(_ file: UploadBytes, context: UploadContext, now: Date, recordLimit: Int, format: ResultFormat,
                        emit: (String) -> Void) throws -> BatchSummary {
         let upload = try file.decode(as: context.kind, recordLimit: recordLimit, logger: logger)
         var stream = ResultStream(format: format)
-        let summary = try UploadValidator(context: context, directory: registry, logger: logger)
+        let summary = try UploadValidator(context: context, directory: registry, now: now, logger: logger)
             .validate(upload, retainingRequests: false, start: { emit(stream.start($0)) }, lines: { emit(stream.lines($0)) })
         emit(stream.finish(summary))
         return summary

@@ -10,6 +10,8 @@ struct CertificateLineChecker: Sendable {
     let institution: InstitutionProfile
     let officer: KnownOfficer?
     let layout: ColumnLayout
+    /// REV-07: the moment the upload is checked at.
+    let now: Date
 
     /// A line after the local checks: its diagnostics so far and the values that parsed.
     struct Draft: Sendable {
@@ -33,6 +35,7 @@ struct CertificateLineChecker: Sendable {
         var targetSerial: SerialNumber?
         var revocationReason: RevocationReason?
         var revocationComment: TextValue?
+        var scheduledRevocation: ScheduledRevocation?
 
         /// The accepted request of a clean line (VAL-R01); `nil` when the line has a fault.
         ///
@@ -62,7 +65,7 @@ struct CertificateLineChecker: Sendable {
                 guard let subject, let serial, let reason else { return nil }
                 return .revoke(RevocationRequest(line: check.line, family: family, subject: subject, serial: serial, reason: reason,
                                                  comment: revocationComment, domain: domain, administratorEmail: administratorEmail,
-                                                 userEmail: userEmail))
+                                                 userEmail: userEmail, scheduled: scheduledRevocation))
             }
             let profile = required(profile, C.profileColumn), email = required(administratorEmail, C.adminEmailColumn)
             let replaced = operation == .renew ? required(targetSerial, C.serialColumn) : nil
@@ -121,10 +124,10 @@ struct CertificateLineChecker: Sendable {
         case (.server, .renew): return [R, R, E, R, E, E, R, R, R, R, R, R, O]
         case (.codeSigning, .issue): return [R, R, E, E, E, E, R, O, O, R, E, E, E]
         case (.codeSigning, .renew): return [R, R, E, R, E, E, R, R, R, R, E, E, E]
-        case (.server, _), (.codeSigning, _): return [R, E, E, R, R, O, E, E, E, O, E, E, E]
+        case (.server, _), (.codeSigning, _): return [R, E, E, R, R, O, O, E, E, O, E, E, E]
         case (.client, .issue): return [R, R, R, E, E, E, E, R, R, R, R, O, R, R, O]
         case (.client, .renew): return [R, R, R, R, E, E, E, R, R, R, R, O, R, R, O]
-        case (.client, _): return [R, E, E, R, R, O, E, E, E, O, E, E, E, O, E]
+        case (.client, _): return [R, E, E, R, R, O, O, E, E, O, E, E, E, O, E]
         case (.registrationOfficer, _): return []
         }
     }
@@ -168,6 +171,10 @@ struct CertificateLineChecker: Sendable {
             if draft.revocationReason == .unspecified,
                comment.unicodeScalars.allSatisfy({ $0 == " " || $0 == "\u{3000}" }) {
                 draft.check.report(.reasonWithoutComment, column: Self.commentColumn)
+            }
+            // REV-07: a time in column 7 schedules the revocation, at most one month ahead.
+            draft.scheduledRevocation = draft.check.parse(Self.csrColumn, row.value(Self.csrColumn)) { [now] raw throws(ValueError) in
+                try ScheduledRevocation(raw, now: now)
             }
         }
         if operation != .issue {

@@ -20,4 +20,6 @@ public struct RevocationRequest: Sendable {
     public let administratorEmail: EmailAddress?
     /// The user's e-mail when a client line gives one (CLT-02).
     public let userEmail: EmailAddress?
+    /// REV-07: when the revocation takes effect, when the line schedules it; nil revokes at once.
+    public let scheduled: ScheduledRevocation?
 }

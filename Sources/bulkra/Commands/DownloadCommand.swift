@@ -57,7 +57,7 @@ struct DownloadCommand: ParsableCommand {
         var family: DownloadFamily = .all
 
         @Option(name: .long, parsing: .singleValue,
-                help: "Only these states (repeatable): issued (5), renewed (6), revoked (7), waiting (4), or the numbers.")
+                help: "Only these states (repeatable): issued (5), renewed (6), revoked (7), waiting (4), scheduled (2, revocation scheduled), or the numbers.")
         var state: [StateOption] = []
 
         @Option(name: .long, help: "Only certificates changed on or after this day (yyyy-MM-dd, JST).")
@@ -161,10 +161,11 @@ extension DownloadFamily: ExpressibleByArgument {}
 
 /// `--state`: a name or the real numeric code.
 enum StateOption: String, ExpressibleByArgument, CaseIterable {
-    case waiting, issued, renewed, revoked
+    case scheduled, waiting, issued, renewed, revoked
 
     init?(argument: String) {
         switch argument {
+        case "2": self = .scheduled
         case "4": self = .waiting
         case "5": self = .issued
         case "6": self = .renewed
@@ -175,6 +176,7 @@ enum StateOption: String, ExpressibleByArgument, CaseIterable {
 
     var state: CertificateRecord.State {
         switch self {
+        case .scheduled: return .revocationScheduled
         case .waiting: return .waitingForDownload
         case .issued: return .issued
         case .renewed: return .renewed

@@ -122,13 +122,13 @@ enum Fixture {
         let registry = try SQLiteRegistry(inMemoryWith: clock)
         let upload = try UploadDecoder(kind: .institution).decode(Array(institutionsTSV.utf8), fileName: "i.tsv")
         let batch = try UploadValidator(context: UploadContext(institutionID: nil, kind: .institution, operation: .apply),
-                                        directory: registry).validate(upload)
+                                        directory: registry, now: Date()).validate(upload)
         precondition(batch.status == .accepted, "fixture institutions must apply")
         try registry.apply(batch.lines.compactMap { if case .institution(let c) = $0.request { return c } else { return nil } })
         let allow = try UploadDecoder(kind: .allowList).decode(
             Array("example.ac.jp\tFaculty of Science\nexample-lab.jp\tResearch Center\n".utf8), fileName: "a.tsv")
         let allowBatch = try UploadValidator(context: UploadContext(institutionID: "example-u", kind: .allowList, operation: .apply),
-                                             directory: registry).validate(allow)
+                                             directory: registry, now: Date()).validate(allow)
         try registry.apply(allowBatch.lines.compactMap { if case .allowList(let e) = $0.request { return e } else { return nil } })
         let example = try registry.institution(id: "example-u")!
         let tech = try registry.institution(id: "sample-tech")!
@@ -156,7 +156,7 @@ enum Fixture {
                       officer: String? = nil, registry: SQLiteRegistry = shared) throws -> ValidatedBatch {
         let upload = try UploadDecoder(kind: kind).decode(Array(lines.joined(separator: "\n").utf8), fileName: "upload.tsv")
         return try UploadValidator(context: UploadContext(institutionID: institution, kind: kind, operation: operation, officerEmail: officer),
-                                   directory: registry).validate(upload)
+                                   directory: registry, now: Date()).validate(upload)
     }
 
     /// The codes of each line, in order.
