@@ -1,4 +1,5 @@
 import BulkRAModel
+import BulkRAValidate
 import Foundation
 
 /// LIFE-01..LIFE-04: notices and the lifecycle scans, on either database.
@@ -79,6 +80,26 @@ extension RegistryStatements {
                                 CertificateRecord.State.revocationScheduled.rawValue, now))
             try audit(db, nil, "revoked", serial, "scheduled revocation", now)
         }
+    }
+
+    /// RA-01: revokes the live RA certificates of these officers (reason cessationOfOperation), each with an audit entry;
+    /// returns them as they were before.
+    static func revokeOfficerCertificates(_ db: Session, emails: [String], now: String) throws -> [CertificateRecord] {
+        guard !emails.isEmpty else { return [] }
+        let live = [CertificateRecord.State.revocationScheduled, .waitingForDownload, .issued, .renewed].map { SQLValue.integer(Int64($0.rawValue)) }
+        let rows = try db.rows("""
+            SELECT \(certificateColumns) FROM certificate c
+            WHERE c.family = ? AND c.admin_email IN (\(db.marks(emails.count))) AND c.state IN (\(db.marks(live.count))) ORDER BY c.serial
+            """, [.text(CertificateFamily.registrationOfficer.rawValue)] + emails.map(SQLValue.text) + live)
+        let records = rows.compactMap(certificateRecord)
+        for record in records {
+            try db.execute("""
+                UPDATE certificate SET state = ?, revoked_at = ?, revocation_reason = ?, revocation_comment = ?, updated_at = ? WHERE serial = ?
+                """, bind(CertificateRecord.State.revoked.rawValue, now, RevocationReason.cessationOfOperation.rawValue,
+                      "officer removed", now, record.serial.decimal))
+            try audit(db, nil, "revoked", record.serial, "RA certificate of a removed officer", now)
+        }
+        return records
     }
 
     static func notices(_ db: Session, serial: SerialNumber) throws -> [NoticeRecord] {

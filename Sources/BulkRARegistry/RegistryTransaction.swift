@@ -108,6 +108,11 @@ public struct RegistryTransaction: ValidationDirectory {
         try RegistryStatements.completeScheduledRevocations(db, serials, now: UTCTimestamp.string(now))
     }
 
+    /// RA-01: revokes at once the live RA certificates of officers an institution file removes; returns them.
+    public func revokeOfficerCertificates(emails: [String]) throws -> [CertificateRecord] {
+        try RegistryStatements.revokeOfficerCertificates(db, emails: emails, now: UTCTimestamp.string(now))
+    }
+
     /// REG-05: allow-list rows in this transaction.
     public func apply(_ entries: [AllowListEntry]) throws {
         try RegistryStatements.insert(entries, into: db, at: UTCTimestamp.string(now))

@@ -6,6 +6,28 @@ import Testing
 /// serialized chains run side by side.
 @Suite("Web desk lifecycle and refusals", .serialized)
 struct DeskLifecycleTests {
+    @Test("RA-01 removing an officer by an institution file revokes their RA certificate at once: the desk refuses it, the RA CRL lists it, the officer is told")
+    func removedOfficer() throws {
+        let data = try CLITests.dataFolder("desk-removed")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        try DeskTests.officerPEMs(data)
+        let desk = try DeskHarness(data: data)
+        #expect(try desk.request("/", as: DeskTests.ra2).status == 200)
+        let serial = try runTool("/usr/bin/openssl", ["x509", "-noout", "-serial", "-in", DeskHarness.officerPEM(DeskTests.ra2, data: data)]).output
+            .trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "serial=", with: "")
+        let removal = desk.folder + "/remove.tsv"
+        try "3\texample-u\t\t\t\t\t\t\t\t\t\tra2@example.ac.jp\t\t\r\n".write(toFile: removal, atomically: true, encoding: .utf8)
+        let applied = try CLITests.run(["institutions", "apply", removal, "--data", data])
+        #expect(applied.status == 0, "\(applied.output) \(applied.error)")
+        let refused = try desk.request("/", as: DeskTests.ra2)
+        #expect(refused.status == 403 && refused.text.contains("失効"), "\(refused.status) \(refused.text.prefix(300))")
+        #expect(try desk.request("/", as: DeskTests.ra1).status == 200)
+        let crl = try runTool("/usr/bin/openssl", ["crl", "-inform", "DER", "-in", data + "/crl/ra.crl", "-noout", "-text"]).output
+        #expect(crl.contains(serial) && crl.contains("Cessation Of Operation"), "\(serial)")
+        let mails = try LifecycleTests.mails(data, event: "revoked")
+        #expect(mails.count == 1 && mails[0].to.contains("ra2@example.ac.jp") && mails[0].subject.contains("登録担当者証明書失効完了通知"))
+    }
+
     @Test("CLI-100 SIGTERM stops the desk accepting, answers the upload under way in full, commits it, and exits 0")
     func gracefulShutdown() throws {
         let data = try CLITests.dataFolder("desk-sigterm")

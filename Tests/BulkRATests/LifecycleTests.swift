@@ -125,6 +125,23 @@ struct LifecycleTests {
         #expect(refused.status == 2 && refused.output.contains("expiryNoticeDays"), "\(refused.output)")
     }
 
+    @Test("RA-02 LIFE-01 an officer is told before their RA certificate ends, how to renew it on the desk; RA certificates stay out of the digest and the worksheets")
+    func officerCertificates() throws {
+        let data = try CLITests.dataFolder("life-ra")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let registry = try SQLiteRegistry(path: data + "/registry.sqlite", clock: { Date() })
+        let officers = try registry.expiringCertificates(after: Date(), through: Date().addingTimeInterval(800 * 86_400), institutionID: nil)
+            .map(\.certificate).filter { $0.family == .registrationOfficer }
+        #expect(officers.count == 3)
+        let end = try #require(officers.compactMap(\.notAfter).max())
+        let ran = try Self.jobs(data, "expiry-notices", at: end - 20 * 86_400)
+        #expect(ran.contains("3 certificates noticed, 0 institution digests"), "\(ran)")
+        let notices = try Self.mails(data, event: "expiry")
+        #expect(notices.count == 3 && notices.allSatisfy { $0.subject.hasPrefix("[UPKI] 登録担当者証明書有効期限のお知らせ") && $0.body.contains("登録担当者証明書の更新") })
+        #expect(notices.contains { $0.to.contains("ra@sample-tech.ac.jp") } && notices.contains { $0.to.contains("ra1@example.ac.jp") })
+        #expect(try Self.mails(data, event: "expiry-digest").isEmpty)
+    }
+
     @Test("LIFE-04 CLI-94 the renewal worksheet lists what ends in the window as renewal lines (CP932, CRLF, no header); with new CSRs added it checks clean, but for values the registry never had")
     func renewalWorksheet() throws {
         let data = try CLITests.dataFolder("life-worksheet")

@@ -104,6 +104,23 @@ public struct InstitutionApplier: Sendable, ServiceStep {
                 let mails = deliveries.map { composer.officerNotice($0, links: links) }
                 outbox.append(OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: now, tag: tag).encoded())))
             }
+            // RA-01: a removed officer's RA certificate is revoked in the same transaction: the desk refuses it at once, and the
+            // CRL and OCSP say so.
+            let removed = try transaction.revokeOfficerCertificates(emails: changes.filter { $0.action == .removeOfficer }.map(\.officer.email))
+            if !removed.isEmpty {
+                let tag = environment.batchTag("ra-revoked")
+                let composer = NotificationComposer(from: settings.from, institutionName: "", officer: nil, deskURL: settings.deskURL,
+                                                    now: now, batchTag: tag)
+                let notices = removed.map { record in
+                    NotificationComposer.Revocation(subject: record.subject, serial: record.serial, reason: .cessationOfOperation,
+                                                    family: .registrationOfficer,
+                                                    administrator: MailMessage.Address(name: record.administratorName, email: record.administratorEmail),
+                                                    user: nil, at: transaction.now)
+                }
+                let mails = composer.mails(issued: .empty, revocations: notices)
+                outbox.append(OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: now, tag: tag).encoded())))
+                outbox.append(OutboxItem(kind: .crls))
+            }
             try transaction.apply(changes, officerCertificates: deliveries.map(Self.record), links: links.records)
             return (batch, true, deliveries, try transaction.enqueue(outbox, batchID: nil, claimant: OutboxDelivery.claimant()))
         }
