@@ -26,7 +26,7 @@ extension Desk {
         router.get("/") { request, context in
             try await gate(request, context) { officer, language in
                 try? await auditLog.audit(AuditEvent(event: "desk-login", serial: officer.certificateSerial, detail: officer.email, at: now))
-                return html(menuPage(officer, language))
+                return html(menuPage(officer, language, status: try await registry.status(institutionID: officer.institutionID, at: now)))
             }
         }
         for screen in Family.allCases {
@@ -48,6 +48,12 @@ extension Desk {
                          body: .init(byteBuffer: .init(string: try statistics(officer).renderSVG())))
             }
         }
+        router.get("/dashboard.svg") { request, context in
+            try await gate(request, context) { officer, _ in
+                Response(status: .ok, headers: [.contentType: "image/svg+xml; charset=utf-8"],
+                         body: .init(byteBuffer: .init(string: try await registry.status(institutionID: officer.institutionID, at: now).renderExpirySVG())))
+            }
+        }
         router.get("/timestamp") { request, context in
             try await gate(request, context) { officer, language in html(timestampPage(officer, language)) }
         }
@@ -63,6 +69,15 @@ extension Desk {
         router.get("/api/downloads/:name") { request, context in try await download(request, context) }
         router.get("/api/statistics") { request, context in
             try await gate(request, context, api: true) { officer, _ in json(try statistics(officer).renderJSON()) }
+        }
+        router.get("/api/status") { request, context in
+            try await gate(request, context, api: true) { officer, _ in
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                encoder.dateEncodingStrategy = .iso8601
+                let status = try await registry.status(institutionID: officer.institutionID, at: now)
+                return json(String(decoding: try encoder.encode(status), as: UTF8.self) + "\n")
+            }
         }
         router.get("/api/timestamp") { request, context in
             try await gate(request, context, api: true) { _, _ in

@@ -294,6 +294,13 @@ extension RegistryDatabase {
         try reading { try RegistryStatements.nextScheduledRevocation($0, after: UTCTimestamp.string(now)) }
     }
 
+    // MARK: - StatusSource (DASH-01)
+
+    /// DASH-01: an institution's status at `now`, read off the cooperative threads.
+    public func status(institutionID: String, at now: Date) async throws -> InstitutionStatus {
+        try await readingAsync { try RegistryStatements.status($0, institutionID: institutionID, now: now) }
+    }
+
     // MARK: - RevocationStatusSource (OCSP-03)
 
     /// OCSP-03: a serial's issuer and revocation, read off the cooperative threads.

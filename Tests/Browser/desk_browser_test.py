@@ -37,7 +37,7 @@ class Desk:
 
     def __init__(self, bulkra, data, log):
         self.log = open(log, "w")
-        self.process = subprocess.Popen([bulkra, "serve", "--data", str(data), "--port", "0"],
+        self.process = subprocess.Popen([bulkra, "serve", "--data", str(data), "--port", "0", "--no-repository"],
                                         stdout=subprocess.PIPE, stderr=self.log, text=True)
         deadline = time.time() + 60
         self.port = None
@@ -421,6 +421,21 @@ def steps(r, desk, browser):
         r.shot(page, "12-timestamp")
     r.step("DESK-13", "downloads are the institution's own (46 columns, administrators, allow-list); statistics with chart; "
            "time-stamp URL", downloads, page)
+
+    def dashboard():
+        page.goto(desk.base + "/")
+        section = page.locator("section.dashboard")
+        expect(section).to_be_visible()
+        expect(section).to_contain_text("30日以内に有効期限が切れる証明書")
+        expect(section).to_contain_text("旧証明書の失効待ち")
+        expect(section.get_by_role("link", name="server")).to_have_attribute("href", "/downloads/renewals?family=server")
+        page.wait_for_function("() => { const chart = document.querySelector('section.dashboard figure img'); "
+                               "return chart && chart.complete && chart.naturalWidth > 0; }")
+        status = page.request.get(desk.base + "/api/status", headers={"X-BulkRA-API": "1"}).json()
+        assert status["institutionID"] == "example-u" and len(status["expiriesPerWeek"]) == 12, status
+        r.shot(page, "13-dashboard")
+    r.step("DASH-03", "the first page is the dashboard: 30-day expiries with worksheet links, open links, scheduled revocations, "
+           "renewals awaiting revocation and the weekly chart; /api/status says the same", dashboard, page)
 
     tech = officer_context(r, desk, browser, TECH)
     other = tech.new_page()

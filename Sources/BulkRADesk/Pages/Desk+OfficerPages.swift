@@ -6,7 +6,7 @@ import Foundation
 
 extension Desk {
     /// Manual 3-3: the officer's menu.
-    func menuPage(_ officer: DeskOfficer, _ language: DeskLanguage) -> DeskPage {
+    func menuPage(_ officer: DeskOfficer, _ language: DeskLanguage, status: InstitutionStatus) -> DeskPage {
         let l = language
         func item(_ path: String, _ ja: String, _ en: String) -> HTML {
             "<li><a href=\"\(l.path(path))\">\(l.text(ja, en))</a></li>"
@@ -14,6 +14,7 @@ extension Desk {
         let domains = officer.domains.isEmpty ? l.text("（なし）", "(none)") : officer.domains.joined(separator: ", ")
         let content: HTML = """
             <p>\(l.text("担当ドメイン", "Your domains")): \(domains)</p>
+            \(dashboard(status, l))
             <section aria-labelledby="certs"><h2 id="certs">\(l.text("証明書の申請", "Certificate requests"))</h2><ul class="menu">
             \(item("/server", "サーバ証明書 発行・更新・失効申請", "Server certificates: issue, renew, revoke"))
             \(item("/client", "クライアント証明書 発行・更新・失効申請", "Client certificates: issue, renew, revoke"))
@@ -32,6 +33,39 @@ extension Desk {
             """
         return DeskPage(language: l, title: l.text("登録担当者メニュー", "Registration officer menu"), officer: officer, path: "/",
                         content: content, csrf: forms.officerToken(officer))
+    }
+
+    /// DASH-03: the dashboard above the menu: what ends within 30 days per domain (with the renewal worksheets), open
+    /// retrievals, scheduled revocations, renewals whose old certificate is still valid, and the weekly expiry chart.
+    func dashboard(_ status: InstitutionStatus, _ l: DeskLanguage) -> HTML {
+        let expiring: [HTML] = status.expiringWithin30Days.map { "<li>\($0.domain.isEmpty ? "-" : $0.domain): \($0.count)</li>" }
+        let worksheets: [HTML] = ["server", "client", "codesign"].map { family in
+            "<a href=\"\(l.path("/downloads/renewals?family=\(family)"))\">\(family)</a>"
+        }
+        let kinds = ["pin": l.text("アクセスPIN", "access PIN"), "certificate": l.text("証明書", "certificate"),
+                     "bulk": l.text("一括ZIP", "bulk ZIP"), "enrolment": l.text("ブラウザでの鍵生成", "browser enrolment")]
+        let pending: [HTML] = status.pendingRetrievals.map { "<li>\(kinds[$0.kind] ?? $0.kind): \($0.count)</li>" }
+        let scheduled: [HTML] = status.scheduledRevocations.prefix(10).map { entry in
+            "<li>\(JapanTime.format(entry.at)) \(entry.family) \(entry.serial) \(entry.subject)</li>"
+        }
+        let awaiting: [HTML] = status.renewalsAwaitingRevocation.prefix(10).map { entry in
+            "<li>\(entry.family) \(entry.replacedSerial) → \(entry.renewalSerial) \(entry.subject)</li>"
+        }
+        let none = HTML(text: l.text("なし", "none"))
+        return """
+            <section aria-labelledby="dashboard" class="dashboard"><h2 id="dashboard">\(l.text("状況", "Status"))</h2>
+            <h3>\(l.text("30日以内に有効期限が切れる証明書", "Certificates ending within 30 days")) (\(status.expiringWithin30Days.reduce(0) { $0 + $1.count }))</h3>
+            \(expiring.isEmpty ? none : "<ul>\(expiring)</ul>")
+            <p>\(l.text("更新申請TSV", "Renewal worksheets")): \(worksheets, separator: " · ")</p>
+            <h3>\(l.text("未取得のURL", "Links not yet used"))</h3>
+            \(pending.isEmpty ? none : "<ul>\(pending)</ul>")
+            <h3>\(l.text("失効予定", "Scheduled revocations")) (\(status.scheduledRevocations.count))</h3>
+            \(scheduled.isEmpty ? none : "<ul>\(scheduled)</ul>")
+            <h3>\(l.text("旧証明書の失効待ち", "Renewals awaiting revocation of the old certificate")) (\(status.renewalsAwaitingRevocation.count))</h3>
+            \(awaiting.isEmpty ? none : "<ul>\(awaiting)</ul>")
+            <figure><img src="/dashboard.svg" alt="\(l.text("今後12週間の週ごとの有効期限切れ件数", "Certificates ending in each of the next 12 weeks"))"></figure>
+            </section>
+            """
     }
 
     /// Manual 3-3: an upload screen — operation, error mode, the file, check only or apply.
