@@ -8,7 +8,7 @@ import X509
 /// cores, the cryptographic floor of checking). Development tool; not part of the product.
 @main
 struct BenchCheck {
-    static func main() throws {
+    static func main() async throws {
         let arguments = CommandLine.arguments
         guard arguments.count >= 2 else {
             print("usage: BulkRABench <path to bulkra> [work folder]")
@@ -40,6 +40,10 @@ struct BenchCheck {
         if mode == "doctor" || mode == "all" {
             try BenchDoctor.run(bulkra: bulkra, work: work)
             if mode == "doctor" { return }
+        }
+        if mode == "lifecycle" || mode == "all" {
+            try await BenchLifecycle.run(bulkra: bulkra, work: work)
+            if mode == "lifecycle" { return }
         }
 
         let sizes = [10_000, 100_000]
