@@ -54,6 +54,9 @@ extension Desk {
                          body: .init(byteBuffer: .init(string: try await registry.status(institutionID: officer.institutionID, at: now).renderExpirySVG())))
             }
         }
+        router.get("/termination") { request, context in try await terminationPage(request, context) }
+        router.post("/termination") { request, context in try await confirmTermination(request, context, api: false) }
+        router.post("/api/termination/confirm") { request, context in try await confirmTermination(request, context, api: true) }
         router.get("/timestamp") { request, context in
             try await gate(request, context) { officer, language in html(timestampPage(officer, language)) }
         }

@@ -146,6 +146,13 @@ extension PostgresRegistry {
             "CREATE INDEX certificate_live_by_end ON certificate(not_after) WHERE state IN (4, 5)",
             "CREATE INDEX certificate_replaced ON certificate(replaced_serial) WHERE replaced_serial IS NOT NULL",
         ]),
+        Migration(id: "v5-terminations", statements: [
+            // TERM-01: an institution's scheduled end of service, its officers' confirmation and when it was done.
+            """
+            CREATE TABLE termination (institution_id TEXT PRIMARY KEY, effective_at TEXT NOT NULL, requested_at TEXT NOT NULL,
+                confirmed_by TEXT, confirmed_at TEXT, done_at TEXT)
+            """,
+        ]),
     ]
 
     /// REG-20: applies the migrations the database lacks, in one transaction under an advisory lock, so that instances

@@ -294,6 +294,19 @@ extension RegistryDatabase {
         try reading { try RegistryStatements.nextScheduledRevocation($0, after: UTCTimestamp.string(now)) }
     }
 
+    // MARK: - TerminationStore (TERM-02)
+
+    /// TERM-02: the institution's termination, read off the cooperative threads.
+    public func termination(institutionID: String) async throws -> TerminationRecord? {
+        try await readingAsync { try RegistryStatements.termination($0, institutionID: institutionID) }
+    }
+
+    /// TERM-02: an officer's confirmation of the list.
+    public func confirmTermination(institutionID: String, officerEmail: String, at now: Date) async throws -> Bool {
+        let stamp = UTCTimestamp.string(now)
+        return try await writingAsync(.rows) { try RegistryStatements.confirmTermination($0, institutionID: institutionID, officerEmail: officerEmail, now: stamp) }
+    }
+
     // MARK: - StatusSource (DASH-01)
 
     /// DASH-01: an institution's status at `now`, read off the cooperative threads.

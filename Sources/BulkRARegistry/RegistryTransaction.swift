@@ -113,6 +113,37 @@ public struct RegistryTransaction: ValidationDirectory {
         try RegistryStatements.revokeOfficerCertificates(db, emails: emails, now: UTCTimestamp.string(now))
     }
 
+    /// TERM-01: the institution's termination, read under this transaction's lock.
+    public func termination(institutionID: String) throws -> TerminationRecord? {
+        try RegistryStatements.termination(db, institutionID: institutionID)
+    }
+
+    /// TERM-01: schedules the institution's termination at `effectiveAt`, replacing one not yet done (and its confirmation).
+    public func scheduleTermination(institutionID: String, effectiveAt: Date) throws {
+        try RegistryStatements.scheduleTermination(db, institutionID: institutionID, effectiveAt: UTCTimestamp.string(effectiveAt),
+                                                   now: UTCTimestamp.string(now))
+    }
+
+    /// TERM-01: cancels a termination not yet done; false when there is none.
+    public func cancelTermination(institutionID: String) throws -> Bool {
+        try RegistryStatements.cancelTermination(db, institutionID: institutionID, now: UTCTimestamp.string(now))
+    }
+
+    /// TERM-03: terminations not yet done whose time has come at `at`.
+    public func dueTerminations(at: Date) throws -> [TerminationRecord] {
+        try RegistryStatements.dueTerminations(db, at: UTCTimestamp.string(at))
+    }
+
+    /// TERM-01, TERM-03: the institution's live certificates (states 2, 4, 5, 6).
+    public func liveCertificates(institutionID: String) throws -> [CertificateRecord] {
+        try RegistryStatements.liveCertificates(db, institutionID: institutionID)
+    }
+
+    /// TERM-03: revokes every live certificate of the institution at `at`, makes it inactive and marks the termination done.
+    public func terminate(institutionID: String, at: Date) throws -> [CertificateRecord] {
+        try RegistryStatements.terminate(db, institutionID: institutionID, now: UTCTimestamp.string(at))
+    }
+
     /// REG-05: allow-list rows in this transaction.
     public func apply(_ entries: [AllowListEntry]) throws {
         try RegistryStatements.insert(entries, into: db, at: UTCTimestamp.string(now))

@@ -323,6 +323,19 @@ public final class SQLiteRegistry: RegistryDatabase {
                 CREATE INDEX certificate_replaced ON certificate(replaced_serial) WHERE replaced_serial IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("v11-terminations") { db in
+            // TERM-01: an institution's scheduled end of service, its officers' confirmation and when it was done.
+            try db.execute(sql: """
+                CREATE TABLE termination (
+                    institution_id TEXT PRIMARY KEY NOT NULL,
+                    effective_at TEXT NOT NULL,
+                    requested_at TEXT NOT NULL,
+                    confirmed_by TEXT,
+                    confirmed_at TEXT,
+                    done_at TEXT
+                );
+                """)
+        }
         return migrator
     }
 

@@ -346,11 +346,10 @@ struct ReliabilityTests {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         let states = try decoder.decode([JobState].self, from: Data(listed.output.utf8))
-        #expect(states.map(\.name) == ["crl-refresh", "expiry-notices", "revocation-reminders", "scheduled-revocations"]
-                && states.allSatisfy { $0.runs == 1 })
+        #expect(states.map(\.name) == ScheduledJob.allCases.map(\.rawValue).sorted() && states.allSatisfy { $0.runs == 1 })
         #expect(states[0].lastOutcome?.contains("re-signed") == true && states[1].schedule == "daily 09:00 JST")
         let text = try CLITests.run(["jobs", "list", "--data", data]).output.split(separator: "\n")
-        #expect(text.first == "job\tschedule\tdue\tlast-finished\truns\tfailures\tclaimed-by\tlast-outcome" && text.count == 5)
+        #expect(text.first == "job\tschedule\tdue\tlast-finished\truns\tfailures\tclaimed-by\tlast-outcome" && text.count == ScheduledJob.allCases.count + 1)
         #expect(try CLITests.run(["jobs", "run", "--data", data, "--job", "no-such-job"]).status == 2)
         // A job that fails makes `jobs run` exit 2 (cron mails it).
         try Data("broken".utf8).write(to: URL(fileURLWithPath: data + "/ca/client.pem"))

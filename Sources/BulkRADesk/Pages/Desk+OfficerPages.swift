@@ -29,6 +29,7 @@ extension Desk {
             \(item("/statistics", "発行証明書統計照会", "Issued-certificate statistics"))
             \(item("/downloads/allowlist", "許可リストダウンロード", "OU allow-list (TSV)"))
             \(item("/timestamp", "タイムスタンプサービスURL", "Time-stamp service URL"))
+            \(item("/termination", "機関の利用終了", "End of service"))
             </ul></section>
             """
         return DeskPage(language: l, title: l.text("登録担当者メニュー", "Registration officer menu"), officer: officer, path: "/",

@@ -121,6 +121,50 @@ public struct LifecycleComposer: Sendable {
         return mail
     }
 
+    /// TERM-01: the notice to an institution's officers that its service ends at `effectiveAt`, with the list of the
+    /// certificates that will be revoked attached (CP932 TSV: serial, family, subject, end) and where to confirm it.
+    public func terminationScheduled(institution: InstitutionProfile, certificates: [CertificateRecord], effectiveAt: Date,
+                                     to officers: [MailMessage.Address]) -> MailMessage {
+        var writer = TSVWriter(encoding: .cp932)
+        let list = writer.line(["シリアル番号 serial", "種別 family", "主体者DN subject", "有効期限 end (JST)"]) + writer.lines(certificates.map {
+            [$0.serial.decimal, $0.family.rawValue, $0.subject.description, $0.notAfter.map(JapanTime.format) ?? ""]
+        })
+        let at = JapanTime.format(effectiveAt)
+        var mail = message("termination-scheduled", key: institution.id, to: officers,
+                           subject: "[UPKI] 機関の利用終了予定 / end of service scheduled", body: """
+            \(institution.name) 登録担当者 各位
+
+            \(institution.name) の証明書発行サービスの利用は \(at) (JST) に終了します。その時点で有効な証明書 \(certificates.count) 件（添付の一覧、その後に発行されたものを含む）をすべて失効します（失効理由 5 運用停止）。
+            一覧を確認し、Webデスク（\(deskURL)/termination）で確認済みにしてください。確認がないまま終了日時を迎えた場合は失効しません。
+
+            ----
+            Dear registration officers of \(institution.englishName),
+
+            Your institution's certificate service ends at \(at) (JST). Every certificate valid then — the \(certificates.count) attached,
+            and any issued later — will be revoked (reason 5, cessationOfOperation). Check the list and confirm it on the web
+            desk (\(deskURL)/termination); without a confirmation nothing is revoked.
+            """)
+        mail.attachments = [MailMessage.Attachment(name: "termination-\(institution.id).tsv", contentType: "text/tab-separated-values; charset=Shift_JIS",
+                                                   bytes: list)]
+        return mail
+    }
+
+    /// TERM-03: the notice to an institution's officers that its service ended and how many certificates were revoked.
+    public func terminationDone(institution: InstitutionProfile, revoked: Int, to officers: [MailMessage.Address]) -> MailMessage {
+        message("terminated", key: institution.id, to: officers, subject: "[UPKI] 機関の利用終了 / end of service", body: """
+            \(institution.name) 登録担当者 各位
+
+            \(institution.name) の証明書発行サービスの利用を終了しました。有効だった証明書 \(revoked) 件を失効しました（失効理由 5 運用停止）。
+            各証明書の利用管理者にも失効完了通知をお送りしています。
+
+            ----
+            Dear registration officers of \(institution.englishName),
+
+            Your institution's certificate service has ended: \(revoked) certificates were revoked (reason 5, cessationOfOperation).
+            Each certificate's user-administrator has been sent its revocation notice.
+            """)
+    }
+
     func message(_ event: String, key: String, to: [MailMessage.Address], subject: String, body: String) -> MailMessage {
         MailMessage(event: event, from: from, to: to, subject: subject, body: NotificationComposer.banner + "\n\n" + body + "\n",
                     date: now, identifier: "\(tag).\(event).\(key)")

@@ -92,6 +92,8 @@ public struct JobRunner: Sendable {
         case .scheduledRevocations:
             let (summary, next) = try ScheduledRevocations(dataFolder: dataFolder, registry: registry, logger: logger).run(now: now)
             return (summary, next)
+        case .terminations:
+            return (try Terminations(dataFolder: dataFolder, registry: registry, logger: logger).run(now: now), nil)
         }
     }
 

@@ -11,13 +11,15 @@ public enum ScheduledJob: String, Sendable, CaseIterable, Codable {
     case revocationReminders = "revocation-reminders"
     /// REV-08: revocations scheduled for a time that has come.
     case scheduledRevocations = "scheduled-revocations"
+    /// TERM-03: confirmed terminations whose time has come.
+    case terminations = "terminations"
 
     /// JOB-05: how often it runs.
     public var schedule: JobSchedule {
         switch self {
         case .crlRefresh: .every(seconds: 3600)
         case .expiryNotices, .revocationReminders: .dailyJST(hour: 9, minute: 0)
-        case .scheduledRevocations: .every(seconds: 3600)
+        case .scheduledRevocations, .terminations: .every(seconds: 3600)
         }
     }
 }

@@ -1,8 +1,8 @@
 import BulkRAModel
 import Foundation
 
-/// REV-07: when a revocation line's revocation takes effect: `yyyy/MM/dd HH:mm[:ss]` or `yyyy/MM/dd` (midnight) in Japan
-/// time, later than the moment the upload is checked and at most one month after it.
+/// REV-07: when a revocation line's revocation takes effect: a ``JapanDateTime`` later than the moment the upload is
+/// checked and at most one calendar month after it.
 public struct ScheduledRevocation: Sendable, Hashable {
     /// REV-07: the moment the certificate is revoked.
     public let date: Date
@@ -10,36 +10,10 @@ public struct ScheduledRevocation: Sendable, Hashable {
     /// REV-07: parses column 7 of a revocation line checked at `now`: 206 when it is not such a time, 235 when it is not
     /// later than `now` or more than one month after it.
     public init(_ raw: String, now: Date) throws(ValueError) {
-        let parts = raw.split(separator: " ", omittingEmptySubsequences: false)
-        let day = parts.first.map { $0.split(separator: "/", omittingEmptySubsequences: false) } ?? []
-        let time = parts.count == 2 ? parts[1].split(separator: ":", omittingEmptySubsequences: false) : []
-        func number(_ text: Substring, digits: Int) -> Int? {
-            text.count == digits && text.allSatisfy(\.isASCII) && text.allSatisfy(\.isNumber) ? Int(text) : nil
-        }
-        guard parts.count <= 2, day.count == 3, parts.count == 1 || (2...3).contains(time.count),
-              let year = number(day[0], digits: 4), let month = number(day[1], digits: 2), let dayOfMonth = number(day[2], digits: 2),
-              let hour = time.isEmpty ? 0 : number(time[0], digits: 2), let minute = time.isEmpty ? 0 : number(time[1], digits: 2),
-              let second = time.count == 3 ? number(time[2], digits: 2) : 0 else {
-            throw ValueError(.syntaxViolated, ja: "（yyyy/MM/dd HH:mm の形式、日本時間で指定してください）",
-                             en: "(write yyyy/MM/dd HH:mm, Japan time)")
-        }
-        var components = DateComponents(year: year, month: month, day: dayOfMonth, hour: hour, minute: minute, second: second)
-        components.timeZone = TimeZone(secondsFromGMT: 9 * 3600)
-        // The calendar rolls 13/01 over into January: the date must come back as written.
-        guard (1...12).contains(month), hour < 24, minute < 60, second < 60, let date = Self.calendar.date(from: components),
-              case let back = Self.calendar.dateComponents([.year, .month, .day], from: date),
-              back.year == year, back.month == month, back.day == dayOfMonth else {
-            throw ValueError(.syntaxViolated, ja: "（存在しない日時です）", en: "(no such date or time)")
-        }
-        guard date > now, let limit = Self.calendar.date(byAdding: .month, value: 1, to: now), date <= limit else {
+        let date = try JapanDateTime(raw).date
+        guard date > now, let limit = JapanDateTime.calendar.date(byAdding: .month, value: 1, to: now), date <= limit else {
             throw ValueError(.scheduleOutOfRange)
         }
         self.date = date
     }
-
-    static let calendar: Calendar = {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 9 * 3600)!
-        return calendar
-    }()
 }

@@ -12,7 +12,54 @@ import Foundation
 struct InstitutionsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "institutions", abstract: "Institution information and registration officers.",
-        subcommands: [Apply.self, List.self])
+        subcommands: [Apply.self, List.self, Terminate.self])
+
+    /// `bulkra institutions terminate --institution I (--on TIME | --cancel)`: schedules or cancels an institution's end of
+    /// service (CLI-33, TERM-01).
+    struct Terminate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Schedule (or cancel) an institution's end of service: at that time, once its officers confirmed the list, every certificate is revoked.")
+
+        @OptionGroup var common: CommonOptions
+
+        @Option(name: .long, help: "The institution ID.")
+        var institution: String
+
+        @Option(name: .long, help: "When the service ends, Japan time: yyyy/MM/dd HH:mm (or yyyy/MM/dd).")
+        var on: String?
+
+        @Flag(name: .long, help: "Cancel a termination not yet carried out.")
+        var cancel = false
+
+        func validate() throws {
+            guard (on != nil) != cancel else {
+                throw ValidationError("--on か --cancel のどちらか一方を指定してください / give --on or --cancel")
+            }
+            if let on {
+                do {
+                    _ = try JapanDateTime(on)
+                } catch {
+                    throw ValidationError("--on は yyyy/MM/dd HH:mm（日本時間）で指定してください / give --on as yyyy/MM/dd HH:mm, Japan time")
+                }
+            }
+        }
+
+        func run() throws {
+            let logger = common.makeLogger()
+            let registry = try DataFolder(path: common.data).openForCommand(logger: logger)
+            let termination = InstitutionTermination(dataFolder: common.data, registry: registry, logger: logger)
+            if cancel {
+                let cancelled = try termination.cancel(institutionID: institution)
+                print(cancelled ? "取り消しました / cancelled: \(institution)" : "予定はありません / nothing scheduled: \(institution)")
+                if !cancelled { throw ExitCode(1) }
+                return
+            }
+            let date = try JapanDateTime(on ?? "").date
+            let count = try termination.schedule(institutionID: institution, effectiveAt: date, now: Date())
+            print("\(institution)\t\(JapanTime.format(date)) JST\t現在有効な証明書 \(count) 件 / \(count) certificates valid now; "
+                + "登録担当者の確認待ち / awaiting the officers' confirmation")
+        }
+    }
 
     struct Apply: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Apply an institution-information file (14 columns).")
