@@ -1,4 +1,5 @@
 import BulkRAModel
+import BulkRAValidate
 import Foundation
 
 /// REG-15, REG-16, REG-18: one-time links and the outbox, on either database.
@@ -48,6 +49,22 @@ extension RegistryStatements {
         guard let link else { throw DeliveryLinkRecord.Refusal.unknown }
         try db.execute("UPDATE delivery_link SET used_at = ?, sealed = NULL WHERE token_sha256 = ?", [.text(stamp), .text(tokenSHA256)])
         try audit(db, nil, "link-used", link.serial, "\(link.kind.rawValue) \(String(tokenSHA256.prefix(12)))", stamp)
+        // RET-01: the certificate has been fetched: waiting for download (4) becomes issued (5).
+        let waiting = Int64(CertificateRecord.State.waitingForDownload.rawValue), issued = Int64(CertificateRecord.State.issued.rawValue)
+        switch link.kind {
+        case .certificate:
+            if let serial = link.serial {
+                try db.execute("UPDATE certificate SET state = ?, updated_at = ? WHERE serial = ? AND state = ?",
+                               [.integer(issued), .text(stamp), .text(serial.decimal), .integer(waiting)])
+            }
+        case .bulk:
+            try db.execute("""
+                UPDATE certificate SET state = ?, updated_at = ?
+                WHERE batch_id = (SELECT batch_id FROM delivery_link WHERE token_sha256 = ?) AND download_method = ? AND state = ?
+                """, [.integer(issued), .text(stamp), .text(tokenSHA256), .integer(Int64(DownloadMethod.bulkPKCS12.rawValue)), .integer(waiting)])
+        case .pin:
+            break
+        }
         return link
     }
 

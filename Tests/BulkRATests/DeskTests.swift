@@ -285,9 +285,15 @@ struct DeskTests {
         #expect(pem.status == 200 && pem.text.contains("BEGIN CERTIFICATE") && !pem.text.contains("PRIVATE KEY"))
     }
 
-    @Test("DESK-40 / DESK-42 / DESK-43 one-time links: PIN first, then the certificate; each works once; used and unknown links say so")
+    @Test("DESK-40 / DESK-42 / DESK-43 RET-01 one-time links: PIN first, then the certificate; each works once; used and unknown links say so; a certificate waits for download (state 4) until its certificate or bulk link is used (5)")
     func oneTimeLinks() throws {
         let desk = try DeskHarness()
+        /// RET-01: the state column (12) of a certificate in the 46-column download, by its user's name in the DN.
+        func state(_ name: String) throws -> String? {
+            let text = try desk.request("/api/downloads/certificates?family=client&encoding=utf-8", as: Self.ra1).text
+            return text.split(separator: "\r\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
+                .first { $0.count > 11 && $0[3].hasPrefix("CN=\(name),") }.map { String($0[11]) }
+        }
         let before = try desk.mails().count
         let reply = try Self.json(try Self.upload(desk, [Self.clientLine("Link User One"), Self.clientLine("Link User Two", method: "2")], as: Self.ra1))
         #expect(reply["batch"] is Int)
@@ -299,6 +305,7 @@ struct DeskTests {
         let pins = try token("pin"), certificates = try token("certificate"), bulks = try token("bulk")
         try #require(pins.count == 2 && certificates.count == 1 && bulks.count == 1, "\(mails)")
         #expect(!mails.contains("<one-time link"))
+        #expect(try state("Link User One") == "4" && state("Link User Two") == "4")
 
         // The certificate link before the PIN was fetched.
         let early = try desk.request("/certificate?p1=\(certificates[0])")
@@ -322,10 +329,12 @@ struct DeskTests {
         let p12Path = try desk.write("user.p12", p12.body)
         #expect(try runTool("/usr/bin/openssl", ["pkcs12", "-in", p12Path, "-passin", "pass:\(pin)", "-nokeys", "-noout"]).status == 0)
         #expect(try desk.request("/certificate", fields: ["p1=\(certificates[0])", "csrf=\(try #require(certificatePage.csrf))"]).status == 410)
+        #expect(try state("Link User One") == "5" && state("Link User Two") == "4")
         // The bulk ZIP for method 2; unknown tokens; a link of one kind on another page.
         let bulkPage = try desk.request("/bulk?p1=\(bulks[0])")
         let bulk = try desk.request("/bulk", fields: ["p1=\(bulks[0])", "csrf=\(try #require(bulkPage.csrf))"])
         #expect(bulk.status == 200 && String(decoding: bulk.body, as: UTF8.self).contains("client.txt"))
+        #expect(try state("Link User Two") == "5")
         #expect(try desk.request("/pin?p1=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").text.contains("URLが正しくありません"))
         #expect(try desk.request("/certificate?p1=\(pins[1])").status == 410)
         // The registry keeps no payload of a used link (no PIN, no key at rest).

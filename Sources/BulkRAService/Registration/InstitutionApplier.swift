@@ -142,7 +142,7 @@ public struct InstitutionApplier: Sendable, ServiceStep {
         ])
         return CertificateRecord(
             serial: delivery.serial, institutionID: delivery.officer.institutionID, family: .registrationOfficer, profile: .registrationOfficer,
-            subject: subject, domain: nil, keyDigest: delivery.keyDigest, state: .issued, notBefore: delivery.certificate.notValidBefore,
+            subject: subject, domain: nil, keyDigest: delivery.keyDigest, state: .waitingForDownload, notBefore: delivery.certificate.notValidBefore,
             notAfter: delivery.certificate.notValidAfter, administratorName: delivery.officer.name,
             administratorEmail: delivery.officer.email, der: delivery.der, issuerRole: .registrationOfficer)
     }

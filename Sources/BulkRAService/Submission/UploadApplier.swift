@@ -293,8 +293,9 @@ public struct UploadApplier: ServiceStep {
         }
     }
 
-    /// The registry's record of a certificate just issued.
-    static func record(_ issued: IssuedCertificate, institution: String) -> CertificateRecord {
+    /// The registry's record of a certificate just issued; RET-01: one handed out through one-time links waits for its
+    /// download (state 4) until its certificate or bulk link is used, one handed over at once (an enrolment) is issued (5).
+    static func record(_ issued: IssuedCertificate, institution: String, state: CertificateRecord.State = .waitingForDownload) -> CertificateRecord {
         let common = issued.application.common, administrator = common.administrator
         var user: Contact?, software = "", method: DownloadMethod?, dnsNames: [DomainName] = []
         switch issued.application {
@@ -310,7 +311,7 @@ public struct UploadApplier: ServiceStep {
         let family = issued.application.family
         return CertificateRecord(
             serial: issued.serial, institutionID: institution, family: family, profile: issued.profile,
-            subject: common.subject.canonical, domain: common.domain, keyDigest: issued.keyDigest, state: .issued,
+            subject: common.subject.canonical, domain: common.domain, keyDigest: issued.keyDigest, state: state,
             notBefore: issued.notValidBefore, notAfter: issued.notValidAfter,
             administratorName: administrator.name?.text ?? "", administratorAffiliation: administrator.affiliation?.text ?? "",
             administratorEmail: administrator.email.address, userName: user?.name?.text ?? "",
