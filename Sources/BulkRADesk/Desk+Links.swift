@@ -6,6 +6,7 @@ import BulkRAService
 import BulkRAValidate
 import Foundation
 import Hummingbird
+import NIOPosix
 
 extension Desk {
     /// DESK-40: the page a one-time link opens. Fetching needs a button (a POST), so that mail scanners
@@ -53,7 +54,15 @@ extension Desk {
         guard sameOrigin(request), forms.accepts(form.text("csrf"), for: "link:" + digest) else { return csrfRefusal(language, api: false) }
         let used: DeliveryLinkRecord
         do {
-            used = try await links.useDeliveryLink(tokenSHA256: digest, kind: kind, now: now)
+            // RET-02: the download-complete notice is stored with the link's use; it is written right after.
+            let (settings, sealing, at) = (try MailSettings.load(data: data), try OutboxPayload.key(data: data), now)
+            used = try await links.useDeliveryLink(tokenSHA256: digest, kind: kind, now: at) { fetched in
+                guard let mail = LifecycleComposer(from: settings.from, deskURL: settings.deskURL, now: at, tag: "fetched").downloadComplete(fetched)
+                else { return [] }
+                let bundle = Outbox.bundle([mail], now: at, tag: "fetched-" + digest.prefix(10))
+                return [OutboxItem(kind: .mails, payload: try sealing.packed(bundle.encoded()))]
+            }
+            if kind != .pin { await deliverPending() }
         } catch let refusal as DeliveryLinkRecord.Refusal {
             return html(linkRefusal(refusal, language), status: refusal == .pinFirst ? .conflict : .gone)
         }
@@ -148,6 +157,18 @@ extension Desk {
             return html(page, status: .unprocessableContent)
         case .issued(let issued):
             return file(Array(try issued.pemWithChain().utf8), type: "application/x-pem-file", name: "\(issued.serial.decimal).pem")
+        }
+    }
+
+    /// RET-02: writes (and relays) what the outbox holds, off the cooperative threads; what fails waits for maintenance.
+    func deliverPending() async {
+        let (data, registry, logger, now) = (data, registry, logger, now)
+        do {
+            _ = try await NIOThreadPool.singleton.runIfActive {
+                try DataFolder(path: data).finishPendingWork(registry: registry, logger: logger, now: now)
+            }
+        } catch {
+            logger.warning("outbox.delivery.pending", metadata: ["error": "\(error)"])
         }
     }
 }

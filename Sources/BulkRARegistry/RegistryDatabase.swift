@@ -243,7 +243,13 @@ extension RegistryDatabase {
 
     /// REG-15, DESK-42: uses a link under the write lock, so of two uses at once (on any instances) the second finds it used.
     public func useDeliveryLink(tokenSHA256: String, kind: DeliveryLinkRecord.Kind, now: Date) async throws -> DeliveryLinkRecord {
-        try await writingAsync(.rows) { try RegistryStatements.useDeliveryLink($0, tokenSHA256: tokenSHA256, kind: kind, now: now) }
+        try await useDeliveryLink(tokenSHA256: tokenSHA256, kind: kind, now: now) { _ in [] }
+    }
+
+    /// RET-02: uses a link and stores the notices of what it handed out, in one transaction.
+    public func useDeliveryLink(tokenSHA256: String, kind: DeliveryLinkRecord.Kind, now: Date,
+                                notify: @escaping @Sendable (FetchedCertificates) throws -> [OutboxItem]) async throws -> DeliveryLinkRecord {
+        try await writingAsync(.rows) { try RegistryStatements.useDeliveryLink($0, tokenSHA256: tokenSHA256, kind: kind, now: now, notify: notify) }
     }
 
     /// REG-16: stores links outside a batch.

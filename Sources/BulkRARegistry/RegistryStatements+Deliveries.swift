@@ -42,7 +42,8 @@ extension RegistryStatements {
     }
 
     /// REG-15: checks, marks used, drops the payload and audits, inside the caller's write transaction.
-    static func useDeliveryLink(_ db: Session, tokenSHA256: String, kind: DeliveryLinkRecord.Kind, now: Date) throws -> DeliveryLinkRecord {
+    static func useDeliveryLink(_ db: Session, tokenSHA256: String, kind: DeliveryLinkRecord.Kind, now: Date,
+                                notify: (FetchedCertificates) throws -> [OutboxItem] = { _ in [] }) throws -> DeliveryLinkRecord {
         let stamp = UTCTimestamp.string(now)
         let link = try deliveryLink(db, tokenSHA256: tokenSHA256, locking: true)
         if let refusal = try refusal(db, link, kind: kind, now: now) { throw refusal }
@@ -65,10 +66,35 @@ extension RegistryStatements {
         case .pin:
             break
         }
+        // RET-02: the notices of what this link handed out go into the outbox of this transaction.
+        if kind != .pin, let institution = try institution(db, id: link.institutionID) {
+            let fetched: [CertificateRecord]
+            if kind == .bulk {
+                fetched = try db.rows("""
+                    SELECT \(certificateColumns) FROM certificate c
+                    WHERE c.batch_id = (SELECT batch_id FROM delivery_link WHERE token_sha256 = ?) AND c.download_method = ? ORDER BY c.serial
+                    """, [.text(tokenSHA256), .integer(Int64(DownloadMethod.bulkPKCS12.rawValue))]).compactMap(certificateRecord)
+            } else {
+                fetched = try link.serial.map { try storedCertificates(db, serials: [$0]) } ?? []
+            }
+            if !fetched.isEmpty {
+                let replaced = try storedCertificates(db, serials: fetched.compactMap(\.replacedSerial))
+                let items = try notify(FetchedCertificates(institution: institution, certificates: fetched, replaced: replaced))
+                try enqueueUnclaimed(items, into: db, at: stamp)
+            }
+        }
         return link
     }
 
     // MARK: - Outbox
+
+    /// REG-18: outbox items nobody has claimed yet (the next deliverer of any process takes them).
+    static func enqueueUnclaimed(_ items: [OutboxItem], into db: Session, at now: String) throws {
+        for item in items {
+            _ = try db.insert("INSERT INTO outbox (batch_id, kind, target, payload, created_at) VALUES (NULL, ?, ?, ?, ?)",
+                              bind(item.kind.rawValue, item.target, item.payload, now))
+        }
+    }
 
     static func enqueue(_ items: [OutboxItem], batchID: Int64?, claimant: String, until: Date, into db: Session,
                         at now: Date) throws -> [PendingDelivery] {

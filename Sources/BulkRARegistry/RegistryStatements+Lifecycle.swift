@@ -50,10 +50,7 @@ extension RegistryStatements {
         try insertRows(db, into: "notice", columns: ["serial", "kind", "sent_at"], rows: notices.map { notice in
             bind(notice.serial.decimal, notice.kind, UTCTimestamp.string(notice.sentAt))
         })
-        for item in deliveries {
-            _ = try db.insert("INSERT INTO outbox (batch_id, kind, target, payload, created_at) VALUES (NULL, ?, ?, ?, ?)",
-                              bind(item.kind.rawValue, item.target, item.payload, now))
-        }
+        try enqueueUnclaimed(deliveries, into: db, at: now)
     }
 
     static func dueScheduledRevocations(_ db: Session, at now: String) throws -> [(certificate: CertificateRecord, officerEmail: String?)] {

@@ -1,3 +1,4 @@
+import BulkRARegistry
 import Foundation
 import Testing
 
@@ -266,6 +267,36 @@ struct DeskTests {
         #expect(try desk.request("/certificate?p1=\(token)").text.contains("既に使用されています"))
     }
 
+    @Test("RET-01 RET-02 fetching a renewed server certificate through its link marks it issued and sends the officers and its administrator the download-complete notice with the revocation TSV of the old one, which uploads as is")
+    func downloadComplete() throws {
+        let data = try CLITests.dataFolder("desk-fetched")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let out = data + "/renew-out"
+        #expect(try CLITests.run(["submit", "server/renew-valid.tsv", "--data", data, "--institution", "example-u", "--family", "server",
+                                  "--operation", "renew", "--on-error", "skip", "--out", out]).status <= 1)
+        let renewal = try #require(try LifecycleTests.issued(data, out).first)
+        let old = try #require(renewal.replacedSerial)
+        #expect(renewal.state == .waitingForDownload)
+        let desk = try DeskHarness(data: data)
+        let notice = try #require(try desk.mails().first { $0.contains("/certificate?p1=") && $0.contains(renewal.serial.decimal) })
+        let token = try #require(notice.firstMatch(of: try Regex("/certificate\\?p1=([A-Za-z0-9]{32})")).map { String($0.output[1].substring ?? "") })
+        let page = try desk.request("/certificate?p1=\(token)")
+        let pem = try desk.request("/certificate", fields: ["p1=\(token)", "csrf=\(try #require(page.csrf))"])
+        #expect(pem.status == 200 && pem.text.contains("BEGIN CERTIFICATE"))
+        let registry = try SQLiteRegistry(path: data + "/registry.sqlite", clock: { Date() })
+        #expect(try registry.storedCertificates(serials: [renewal.serial]).first?.state == .issued)
+        let fetched = try LifecycleTests.mails(data, event: "fetched")
+        #expect(fetched.count == 1 && fetched[0].to.contains("ra1@example.ac.jp") && fetched[0].to.contains(renewal.administratorEmail))
+        #expect(fetched[0].subject == "[UPKI] サーバ証明書取得通知 / [UPKI] server certificate fetched" && fetched[0].body.contains(old.decimal))
+        let attachment = try #require(fetched.first?.attachments.first)
+        #expect(attachment.name == "revoke-replaced-server.tsv")
+        let file = data + "/revoke-old.tsv"
+        try Data(attachment.bytes).write(to: URL(fileURLWithPath: file))
+        let revoked = try CLITests.run(["submit", file, "--data", data, "--institution", "example-u", "--family", "server", "--operation", "revoke"])
+        #expect(revoked.status == 0, "\(revoked.output)")
+        #expect(try registry.storedCertificates(serials: [old]).first?.state == .revoked)
+    }
+
     @Test("DESK-22 / RES-14 a file first sent with bulkra submit --out shows its first result on the desk, linking the desk's certificate URL, never the operator's files")
     func repeatedFromCLI() throws {
         let data = try CLITests.dataFolder("desk-repeat")
@@ -294,10 +325,10 @@ struct DeskTests {
             return text.split(separator: "\r\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
                 .first { $0.count > 11 && $0[3].hasPrefix("CN=\(name),") }.map { String($0[11]) }
         }
-        let before = try desk.mails().count
+        let before = Set(try desk.mails())
         let reply = try Self.json(try Self.upload(desk, [Self.clientLine("Link User One"), Self.clientLine("Link User Two", method: "2")], as: Self.ra1))
         #expect(reply["batch"] is Int)
-        let mails = try desk.mails().dropFirst(before).joined(separator: "\n")
+        let mails = try desk.mails().filter { !before.contains($0) }.joined(separator: "\n")
         func token(_ page: String) throws -> [String] {
             let regex = try Regex("/\(page)\\?p1=([A-Za-z0-9]{32})")
             return mails.matches(of: regex).map { String($0.output[1].substring ?? "") }
@@ -346,9 +377,9 @@ struct DeskTests {
     @Test("DESK-44 the enrolment page takes a pasted CSR once; used tokens say so")
     func enrolment() throws {
         let desk = try DeskHarness()
-        let before = try desk.mails().count
+        let before = Set(try desk.mails())
         _ = try Self.upload(desk, [Self.clientLine("Enrol Via Desk", method: "3")], as: Self.ra1)
-        let mails = try desk.mails().dropFirst(before).joined(separator: "\n")
+        let mails = try desk.mails().filter { !before.contains($0) }.joined(separator: "\n")
         let token = try #require(mails.firstMatch(of: try Regex("/enrol\\?token=([A-Za-z0-9]{32})")).map { String($0.output[1].substring ?? "") })
         let page = try desk.request("/enrol?token=\(token)")
         #expect(page.status == 200 && page.text.contains("<textarea id=\"csr\"") && page.text.contains("/static/enrol.js"))

@@ -165,6 +165,45 @@ public struct LifecycleComposer: Sendable {
             """)
     }
 
+    /// RET-02: the download-complete notice (reference 10.2, 11) to the institution's officers and the certificates'
+    /// user-administrators; when a fetched certificate renewed one still valid, the ready revocation TSV of the old ones
+    /// (reason 4, CP932, the family's layout) is attached.
+    public func downloadComplete(_ fetched: FetchedCertificates) -> MailMessage? {
+        guard let first = fetched.certificates.first else { return nil }
+        var to = fetched.institution.officers.values.sorted { $0.email < $1.email }.map { MailMessage.Address(name: $0.name, email: $0.email) }
+        for certificate in fetched.certificates where !certificate.administratorEmail.isEmpty && !to.contains(where: { $0.email == certificate.administratorEmail }) {
+            to.append(MailMessage.Address(name: certificate.administratorName, email: certificate.administratorEmail))
+        }
+        guard !to.isEmpty else { return nil }
+        let kind = NotificationComposer.kind(first.family)
+        let rows = fetched.certificates.map { "　\($0.serial.decimal)\t\($0.subject.description)" }.joined(separator: "\n")
+        let stillValid = fetched.replaced.filter { [.waitingForDownload, .issued, .renewed].contains($0.state) }
+        var attachments: [MailMessage.Attachment] = []
+        for family in [CertificateFamily.server, .client, .codeSigning] {
+            let lines = stillValid.filter { $0.family == family }.map(RenewalWorksheet.revocationRow)
+            guard !lines.isEmpty else { continue }
+            var writer = TSVWriter(encoding: .cp932)
+            attachments.append(MailMessage.Attachment(name: "revoke-replaced-\(family.rawValue).tsv",
+                                                      contentType: "text/tab-separated-values; charset=Shift_JIS", bytes: writer.lines(lines)))
+        }
+        let old: (ja: String, en: String) = attachments.isEmpty ? ("", "") : (
+            "\n更新前の証明書（\(stillValid.map(\.serial.decimal).joined(separator: ", "))）はまだ有効です。新しい証明書への切り替えを確かめてから、添付の失効申請TSVをアップロードしてください。",
+            "\nThe certificates these renew (\(stillValid.map(\.serial.decimal).joined(separator: ", "))) are still valid: once the new ones are installed, upload the attached revocation TSV.")
+        var mail = message("fetched", key: first.serial.decimal, to: to,
+                           subject: "[UPKI] \(kind.ja)取得通知 / [UPKI] \(kind.en) fetched", body: """
+            \(fetched.institution.name) ご担当者様
+
+            下記の\(kind.ja)が取得されました（シリアル番号、主体者DN）。\(old.ja)
+
+            \(rows)
+
+            ----
+            The \(kind.en)s above have been fetched (serial, subject).\(old.en)
+            """)
+        mail.attachments = attachments
+        return mail
+    }
+
     func message(_ event: String, key: String, to: [MailMessage.Address], subject: String, body: String) -> MailMessage {
         MailMessage(event: event, from: from, to: to, subject: subject, body: NotificationComposer.banner + "\n\n" + body + "\n",
                     date: now, identifier: "\(tag).\(event).\(key)")

@@ -10,7 +10,7 @@ import Glibc
 /// registry alone (a backup, a replica) opens none of them.
 ///
 /// Layout: `Z2`, the original length (4 bytes, big-endian), then the AES-GCM combined box (nonce, sealed zlib stream, tag).
-public struct OutboxPayload {
+public struct OutboxPayload: Sendable {
     static let magic: [UInt8] = Array("Z2".utf8)
 
     let key: SymmetricKey

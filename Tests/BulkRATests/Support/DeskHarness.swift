@@ -127,6 +127,7 @@ final class DeskHarness: @unchecked Sendable {
     }
 
     /// Every mail body in the outbox (base64 bodies decoded), newest last.
+    /// The mails in the outbox, by file name (a test compares sets: names sort by second, then tag, not by writing order).
     func mails() throws -> [String] {
         let outbox = data + "/outbox"
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: outbox)) ?? []).filter { $0.hasSuffix(".eml") }.sorted()
