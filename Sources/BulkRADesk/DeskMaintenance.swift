@@ -4,9 +4,10 @@ import Logging
 import NIOPosix
 import ServiceLifecycle
 
-/// REG-18, JOB-06, DESK-50, DESK-51: the desk's work between requests — pending deliveries finished, the scheduled jobs
-/// that are due run (CRLs signed again before half their life, …), refusal totals of finished minutes written, connection pressure logged — at start and then
-/// every `interval`, until the service group shuts down.
+/// REG-18, JOB-06, OCSP-06, DESK-50, DESK-51: the desk's work between requests — pending deliveries finished, the
+/// scheduled jobs that are due run (CRLs signed again before half their life, notices, scheduled revocations, …), OCSP
+/// responder certificates renewed, refusal totals of finished minutes written, connection pressure logged — at start and
+/// then every `interval` (sooner when a job is due sooner), until the service group shuts down.
 public struct DeskMaintenance: Service {
     let desk: Desk
     let connections: ConnectionGuard

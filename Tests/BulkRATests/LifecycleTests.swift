@@ -12,6 +12,7 @@ struct LifecycleTests {
     /// One mail as Python's `email` package reads it (MAIL-01: standard parsers read ours).
     struct Mail: Decodable {
         let name: String
+        let messageID: String
         let to: String
         let subject: String
         let body: String
@@ -42,7 +43,7 @@ struct LifecycleTests {
                 body = message.get_body(preferencelist=("plain",)).get_content()
                 attachments = [{"name": part.get_filename(), "contentType": part.get_content_type(),
                                 "base64": base64.b64encode(part.get_payload(decode=True)).decode()} for part in message.iter_attachments()]
-                out.append({"name": os.path.basename(path), "to": str(message["To"]), "subject": str(message["Subject"]), "body": body,
+                out.append({"name": os.path.basename(path), "messageID": str(message["Message-ID"]), "to": str(message["To"]), "subject": str(message["Subject"]), "body": body,
                             "attachments": attachments})
             print(json.dumps(out))
             """
@@ -91,9 +92,10 @@ struct LifecycleTests {
         #expect(digests[0].body.contains("/downloads/renewals?family=server") && certificates.allSatisfy { digests[0].body.contains($0.serial.decimal) })
         #expect(try Self.jobs(data, "expiry-notices", at: end - 29 * day + 120).contains("no certificate entered a notice window"))
         #expect(try Self.jobs(data, "expiry-notices", at: end - 14 * day + 180).contains("3 certificates noticed, 1 institution digests"))
-        #expect(try Self.mails(data, event: "expiry").count == 6)
+        let all = try Self.mails(data, event: "expiry")
         digests = try Self.mails(data, event: "expiry-digest")
-        #expect(digests.count == 2)
+        #expect(all.count == 6 && digests.count == 2)
+        #expect(Set((all + digests).map(\.messageID)).count == 8, "MAIL-01: every mail has its own Message-ID")
         #expect(try Self.jobs(data, "expiry-notices", at: end - 13 * day + 240).contains("no certificate entered a notice window"))
         #expect(try Self.mails(data, event: "expiry").count == 6)
         let registry = try SQLiteRegistry(path: data + "/registry.sqlite", clock: { Date() })

@@ -19,7 +19,8 @@ struct ExpiryNotices {
         let candidates = try registry.expiringCertificates(after: now, through: now.addingTimeInterval(TimeInterval(widest) * 86_400),
                                                            institutionID: nil)
         let sealing = try OutboxPayload.key(data: dataFolder)
-        let composer = LifecycleComposer(from: settings.from, deskURL: settings.deskURL, now: now, tag: "expiry")
+        // MAIL-01: the run's moment in the tag keeps the Message-IDs of the 30- and 14-day notices apart.
+        let composer = LifecycleComposer(from: settings.from, deskURL: settings.deskURL, now: now, tag: "expiry-" + JapanTime.fileStamp(now))
         var notified = 0
         var digests = 0
         for (institutionID, group) in Dictionary(grouping: candidates, by: \.certificate.institutionID).sorted(by: { $0.key < $1.key }) {

@@ -21,7 +21,7 @@ struct RevocationReminders {
         let settings = try MailSettings.load(data: dataFolder)
         let pairs = try registry.renewalsAwaitingRevocation(renewedBefore: now.addingTimeInterval(-Self.delay), lackingNotice: Self.kind)
         let sealing = try OutboxPayload.key(data: dataFolder)
-        let composer = LifecycleComposer(from: settings.from, deskURL: settings.deskURL, now: now, tag: "reminder")
+        let composer = LifecycleComposer(from: settings.from, deskURL: settings.deskURL, now: now, tag: "reminder-" + JapanTime.fileStamp(now))
         var reminded = 0
         for (institutionID, group) in Dictionary(grouping: pairs, by: \.replaced.institutionID).sorted(by: { $0.key < $1.key }) {
             guard let institution = try registry.institution(id: institutionID) else { continue }

@@ -36,7 +36,7 @@ struct Terminations {
                         user: record.userEmail.isEmpty ? nil : MailMessage.Address(name: record.userName, email: record.userEmail), at: now)
                 })
                 if !officers.isEmpty {
-                    mails.append(LifecycleComposer(from: settings.from, deskURL: settings.deskURL, now: now, tag: "terminated")
+                    mails.append(LifecycleComposer(from: settings.from, deskURL: settings.deskURL, now: now, tag: "terminated-" + JapanTime.fileStamp(now))
                         .terminationDone(institution: institution, revoked: revoked.count, to: officers))
                 }
                 items.append(OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: now, tag: "terminated-\(institution.id)").encoded())))

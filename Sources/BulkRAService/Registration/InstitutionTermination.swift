@@ -35,7 +35,7 @@ public struct InstitutionTermination: Sendable {
             try transaction.scheduleTermination(institutionID: institutionID, effectiveAt: effectiveAt)
             let officers = institution.officers.values.sorted { $0.email < $1.email }.map { MailMessage.Address(name: $0.name, email: $0.email) }
             guard !officers.isEmpty else { return (live.count, []) }
-            let mail = LifecycleComposer(from: settings.from, deskURL: settings.deskURL, now: now, tag: "termination")
+            let mail = LifecycleComposer(from: settings.from, deskURL: settings.deskURL, now: now, tag: "termination-" + JapanTime.fileStamp(now))
                 .terminationScheduled(institution: institution, certificates: live, effectiveAt: effectiveAt, to: officers)
             let item = OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle([mail], now: now, tag: "termination-\(institutionID)").encoded()))
             return (live.count, try transaction.enqueue([item], batchID: nil, claimant: OutboxDelivery.claimant()))
