@@ -14,11 +14,14 @@ public struct BatchIssuer: Sendable {
         public var keyKind: ServiceKeyKind
         /// The PKCS#12 encoding.
         public var pkcs12Format: PKCS12Bundle.Format
+        /// RET-03: how long enrolment URLs stay usable (the institution's retrieval window).
+        public var retrievalWindow: RetrievalWindow
 
-        /// Creates options (RSA-2048 keys and modern PKCS#12 by default).
-        public init(keyKind: ServiceKeyKind = .rsa2048, pkcs12Format: PKCS12Bundle.Format = .modern) {
+        /// Creates options (RSA-2048 keys, modern PKCS#12 and one month by default).
+        public init(keyKind: ServiceKeyKind = .rsa2048, pkcs12Format: PKCS12Bundle.Format = .modern, retrievalWindow: RetrievalWindow = .oneMonth) {
             self.keyKind = keyKind
             self.pkcs12Format = pkcs12Format
+            self.retrievalWindow = retrievalWindow
         }
     }
 
@@ -102,7 +105,7 @@ public struct BatchIssuer: Sendable {
             }
         }
 
-        let expires = Self.oneMonth(after: now)
+        let expires = options.retrievalWindow.expiry(after: now)
         var done: [Done] = []
         done.reserveCapacity(jobs.count)
         // Lines whose keys the service makes take ~50 ms each: small chunks keep both cores busy and let the

@@ -153,6 +153,11 @@ extension PostgresRegistry {
                 confirmed_by TEXT, confirmed_at TEXT, done_at TEXT)
             """,
         ]),
+        Migration(id: "v6-retrieval-window", statements: [
+            // RET-03: an institution's retrieval window in days (NULL: one calendar month).
+            "ALTER TABLE institution ADD COLUMN retrieval_days BIGINT",
+            "CREATE INDEX delivery_link_serial ON delivery_link(serial) WHERE serial IS NOT NULL",
+        ]),
     ]
 
     /// REG-20: applies the migrations the database lacks, in one transaction under an advisory lock, so that instances

@@ -36,15 +36,18 @@ public struct ListedCertificate: Sendable {
     public let issueBatch: BatchReference?
     /// The batch that revoked it.
     public let revocationBatch: BatchReference?
+    /// RET-03: when its one-time links stop working (the latest of them; nil when it had none).
+    public let linkExpires: Date?
 
     /// Creates a listed certificate.
     public init(position: Int64, certificate: CertificateRecord, recordedAt: Date, updatedAt: Date, issueBatch: BatchReference?,
-                revocationBatch: BatchReference?) {
+                revocationBatch: BatchReference?, linkExpires: Date? = nil) {
         self.position = position
         self.certificate = certificate
         self.recordedAt = recordedAt
         self.updatedAt = updatedAt
         self.issueBatch = issueBatch
         self.revocationBatch = revocationBatch
+        self.linkExpires = linkExpires
     }
 }

@@ -36,7 +36,8 @@ enum RegistryStatements {
             id: row.text("id") ?? id, name: row.text("name") ?? "", englishName: row.text("english_name") ?? "",
             stateOrProvince: row.text("state_or_province") ?? "", locality: row.text("locality") ?? "",
             headName: row.text("head_name") ?? "", headEmail: row.text("head_email") ?? "",
-            isActive: row.flag("active"), domains: Set(domains), allowList: allowList, officers: officers)
+            isActive: row.flag("active"), domains: Set(domains), allowList: allowList, officers: officers,
+            retrievalWindow: (try? RetrievalWindow(days: row.int("retrieval_days"))) ?? .oneMonth)
     }
 
     static func officer(_ db: Session, row: SQLRow) throws -> KnownOfficer {

@@ -144,6 +144,16 @@ public struct RegistryTransaction: ValidationDirectory {
         try RegistryStatements.terminate(db, institutionID: institutionID, now: UTCTimestamp.string(at))
     }
 
+    /// RET-03: sets an institution's retrieval window (audited); false for an unknown institution.
+    public func setRetrievalWindow(institutionID: String, window: RetrievalWindow) throws -> Bool {
+        guard try RegistryStatements.institution(db, id: institutionID) != nil else { return false }
+        let stamp = UTCTimestamp.string(now)
+        try db.execute("UPDATE institution SET retrieval_days = ?, updated_at = ? WHERE id = ?",
+                       [window.days.map { .integer(Int64($0)) } ?? .null, .text(stamp), .text(institutionID)])
+        try RegistryStatements.audit(db, nil, "retrieval-window", nil, "\(institutionID): \(window.days.map { "\($0) days" } ?? "one month")", stamp)
+        return true
+    }
+
     /// REG-05: allow-list rows in this transaction.
     public func apply(_ entries: [AllowListEntry]) throws {
         try RegistryStatements.insert(entries, into: db, at: UTCTimestamp.string(now))

@@ -336,6 +336,13 @@ public final class SQLiteRegistry: RegistryDatabase {
                 );
                 """)
         }
+        migrator.registerMigration("v12-retrieval-window") { db in
+            // RET-03: an institution's retrieval window in days (NULL: one calendar month).
+            try db.execute(sql: """
+                ALTER TABLE institution ADD COLUMN retrieval_days INTEGER;
+                CREATE INDEX delivery_link_serial ON delivery_link(serial) WHERE serial IS NOT NULL;
+                """)
+        }
         return migrator
     }
 

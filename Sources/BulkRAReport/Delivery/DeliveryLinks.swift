@@ -32,9 +32,9 @@ public struct DeliveryLinks: Sendable {
         self.expires = expires
     }
 
-    /// Makes the links of `deliveries` for `institution`, valid one month from `now`.
-    public init(deliveries: [ClientDelivery], institution: String, now: Date, token: () -> String) throws {
-        let expires = BatchIssuer.oneMonth(after: now)
+    /// Makes the links of `deliveries` for `institution`, valid for the institution's retrieval window from `now` (RET-03).
+    public init(deliveries: [ClientDelivery], institution: String, now: Date, window: RetrievalWindow = .oneMonth, token: () -> String) throws {
+        let expires = window.expiry(after: now)
         var records: [DeliveryLinkRecord] = []
         var pins: [SerialNumber: String] = [:]
         var certificates: [SerialNumber: String] = [:]
@@ -79,9 +79,9 @@ public struct DeliveryLinks: Sendable {
         let payload: [UInt8]
     }
 
-    /// Certificate links that wait for no PIN link, valid one month from `now` (MAIL-06, MAIL-07).
-    init(standalone links: [StandaloneLink], now: Date, token: () -> String) throws {
-        let expires = BatchIssuer.oneMonth(after: now)
+    /// Certificate links that wait for no PIN link, valid for `window` from `now` (MAIL-06, MAIL-07, RET-03).
+    init(standalone links: [StandaloneLink], now: Date, window: RetrievalWindow, token: () -> String) throws {
+        let expires = window.expiry(after: now)
         var records: [DeliveryLinkRecord] = []
         var certificates: [SerialNumber: String] = [:]
         for link in links {
@@ -98,12 +98,12 @@ public struct DeliveryLinks: Sendable {
     /// MAIL-06, REG-15: one certificate link per server or code-signing certificate for its user-administrator, one month,
     /// single use, fetched in a browser without a client certificate. The certificate is public and in the registry: the link
     /// seals only its serial, and the desk hands out the PEM with its chain.
-    public init(issued: [IssuedCertificate], institution: String, now: Date, token: () -> String) throws {
+    public init(issued: [IssuedCertificate], institution: String, now: Date, window: RetrievalWindow = .oneMonth, token: () -> String) throws {
         try self.init(standalone: issued.map { certificate in
             StandaloneLink(serial: certificate.serial, institutionID: institution,
                            recipientEmail: certificate.application.common.administrator.email.address, fileName: "\(certificate.serial.decimal).pem",
                            payload: Array(certificate.serial.decimal.utf8))
-        }, now: now, token: token)
+        }, now: now, window: window, token: token)
     }
 
     /// REG-16, MAIL-07: one certificate link per new registration officer for their RA PKCS#12, valid one month from `now`.
@@ -112,6 +112,6 @@ public struct DeliveryLinks: Sendable {
         try self.init(standalone: officers.map { delivery in
             StandaloneLink(serial: delivery.serial, institutionID: delivery.officer.institutionID, recipientEmail: delivery.officer.email,
                            fileName: DeliveryPackage.folderName(delivery.officer.email) + ".p12", payload: delivery.pkcs12.der)
-        }, now: now, token: token)
+        }, now: now, window: .oneMonth, token: token)
     }
 }

@@ -41,10 +41,11 @@ public enum CertificateInformationFile {
         fields[.fingerprint] = certificate.der.isEmpty ? "" : ContentDigest.sha256(certificate.der)
         fields[.notBefore] = certificate.notBefore.map(JapanTime.format) ?? ""
         fields[.notAfter] = certificate.notAfter.map(JapanTime.format) ?? ""
-        if delivered {
-            fields[.linkExpires] = JapanTime.format(BatchIssuer.oneMonth(after: listed.recordedAt))
-            fields[.accessPIN] = "*"
+        // RET-03: when its one-time links stop working (the institution's retrieval window when they were made).
+        if let expires = listed.linkExpires ?? (delivered ? BatchIssuer.oneMonth(after: listed.recordedAt) : nil) {
+            fields[.linkExpires] = JapanTime.format(expires)
         }
+        if delivered { fields[.accessPIN] = "*" }
         // REV-07: a scheduled revocation shows its request (state 2) and no completion until it takes effect.
         if certificate.state == .revoked || certificate.state == .revocationScheduled {
             fields[.revocationRequestID] = listed.revocationBatch.map { String($0.id) } ?? ""

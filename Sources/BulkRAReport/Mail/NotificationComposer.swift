@@ -71,7 +71,8 @@ public struct NotificationComposer: Sendable {
                       certificateLinks: DeliveryLinks = .none) -> [MailMessage] {
         var mails: [MailMessage] = []
         let delivered = Set(issued.deliveries.map(\.serial))
-        let expires = BatchIssuer.oneMonth(after: now)
+        // RET-03: the links' own expiry (the institution's retrieval window).
+        let expires = links.records.isEmpty ? BatchIssuer.oneMonth(after: now) : links.expires
         for delivery in issued.deliveries {
             mails.append(pinNotice(delivery, expires: expires, links: links))
             mails.append(acceptance(delivery, to: Self.address(delivery.application.user), expires: expires, links: links))

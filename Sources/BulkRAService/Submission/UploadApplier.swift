@@ -157,7 +157,9 @@ public struct UploadApplier: ServiceStep {
         }
 
         // ISS-12..ISS-15: sign, make bundles on both cores (keys come from the pool made before the lock).
-        let issued = try issue(toIssue, now: now, options: options, keys: keys, takenSerials: transaction.takenSerials)
+        // RET-03: links and enrolment URLs last the institution's retrieval window.
+        let window = try transaction.institution(id: institution)?.retrievalWindow ?? .oneMonth
+        let issued = try issue(toIssue, now: now, options: options, window: window, keys: keys, takenSerials: transaction.takenSerials)
         phases.mark("issue")
         CrashPoint.afterSigning.reach(data: data)
         let delivered = Dictionary(issued.deliveries.map { ($0.serial, $0) }, uniquingKeysWith: { first, _ in first })
@@ -188,9 +190,9 @@ public struct UploadApplier: ServiceStep {
             outcome: batch.status.rawValue + (applied ? ", applied" : ", nothing applied"), applied: applied)
         let enrolments = Self.enrolmentRecords(issued.enrolments, upload: upload, institution: institution, officer: officer)
         let token = SecretGenerator(randomBytes: environment.randomBytes).token
-        let links = try DeliveryLinks(deliveries: issued.deliveries, institution: institution, now: now, token: token)
+        let links = try DeliveryLinks(deliveries: issued.deliveries, institution: institution, now: now, window: window, token: token)
         let certificateLinks = try DeliveryLinks(issued: issued.certificates.filter { delivered[$0.serial] == nil }, institution: institution,
-                                                 now: now, token: token)
+                                                 now: now, window: window, token: token)
 
         phases.mark("links")
         // REG-18: what the commit must deliver, stored with it.
@@ -235,12 +237,12 @@ public struct UploadApplier: ServiceStep {
         return count
     }
 
-    func issue(_ requests: [CertificateRequest], now: Date, options: Options, keys: any KeyPairSource,
+    func issue(_ requests: [CertificateRequest], now: Date, options: Options, window: RetrievalWindow, keys: any KeyPairSource,
                takenSerials: ([SerialNumber]) throws -> Set<SerialNumber>) throws -> IssuedBatch {
         guard !requests.isEmpty else { return IssuedBatch.empty }
         let issuer = try AuthorityStore(dataFolder: data).batchIssuer(
-            roles: Set(requests.map { AuthorityRole($0.family) }), options: .init(keyKind: options.keyKind, pkcs12Format: options.pkcs12Format),
-            keys: keys, logger: logger)
+            roles: Set(requests.map { AuthorityRole($0.family) }),
+            options: .init(keyKind: options.keyKind, pkcs12Format: options.pkcs12Format, retrievalWindow: window), keys: keys, logger: logger)
         let makesKeys = requests.contains { request in
             if case .client(let client)? = request.application { client.downloadMethod.makesKey } else { false }
         }

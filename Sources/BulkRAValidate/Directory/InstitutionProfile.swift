@@ -24,11 +24,13 @@ public struct InstitutionProfile: Sendable, Hashable {
     public let allowList: [DomainName: Set<String>]
     /// The active registration officers and their domains, by normalised e-mail.
     public let officers: [String: KnownOfficer]
+    /// RET-03: how long its one-time links and enrolment URLs stay usable.
+    public let retrievalWindow: RetrievalWindow
 
     /// Creates an institution profile.
     public init(id: String, name: String, englishName: String, stateOrProvince: String, locality: String,
                 headName: String, headEmail: String, isActive: Bool, domains: Set<DomainName>,
-                allowList: [DomainName: Set<String>], officers: [String: KnownOfficer]) {
+                allowList: [DomainName: Set<String>], officers: [String: KnownOfficer], retrievalWindow: RetrievalWindow = .oneMonth) {
         self.id = id
         self.name = name
         self.englishName = englishName
@@ -40,5 +42,6 @@ public struct InstitutionProfile: Sendable, Hashable {
         self.domains = domains
         self.allowList = allowList
         self.officers = officers
+        self.retrievalWindow = retrievalWindow
     }
 }
