@@ -54,6 +54,8 @@ extension Desk {
                          body: .init(byteBuffer: .init(string: try await registry.status(institutionID: officer.institutionID, at: now).renderExpirySVG())))
             }
         }
+        router.get("/ra-renewal") { request, context in try await officerRenewalPage(request, context) }
+        router.post("/ra-renewal") { request, context in try await renewOfficerCertificate(request, context) }
         router.get("/termination") { request, context in try await terminationPage(request, context) }
         router.post("/termination") { request, context in try await confirmTermination(request, context, api: false) }
         router.post("/api/termination/confirm") { request, context in try await confirmTermination(request, context, api: true) }

@@ -154,6 +154,17 @@ public struct RegistryTransaction: ValidationDirectory {
         return true
     }
 
+    /// RA-03: the certificate that renewed `serial`, if any.
+    public func renewal(of serial: SerialNumber) throws -> SerialNumber? {
+        try db.row("SELECT serial FROM certificate WHERE replaced_serial = ?", [.text(serial.decimal)])?.text("serial").flatMap { try? SerialNumber($0) }
+    }
+
+    /// RA-03, REV-06: marks a certificate renewed (state 6; it stays valid until it ends).
+    public func markRenewed(_ serial: SerialNumber) throws {
+        try RegistryStatements.markRenewed(db, serial, at: UTCTimestamp.string(now))
+        try RegistryStatements.audit(db, nil, "renewed", serial, "", UTCTimestamp.string(now))
+    }
+
     /// REG-05: allow-list rows in this transaction.
     public func apply(_ entries: [AllowListEntry]) throws {
         try RegistryStatements.insert(entries, into: db, at: UTCTimestamp.string(now))

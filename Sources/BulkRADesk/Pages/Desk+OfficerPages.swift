@@ -29,6 +29,7 @@ extension Desk {
             \(item("/statistics", "発行証明書統計照会", "Issued-certificate statistics"))
             \(item("/downloads/allowlist", "許可リストダウンロード", "OU allow-list (TSV)"))
             \(item("/timestamp", "タイムスタンプサービスURL", "Time-stamp service URL"))
+            \(item("/ra-renewal", "登録担当者証明書の更新", "Renew my RA certificate"))
             \(item("/termination", "機関の利用終了", "End of service"))
             </ul></section>
             """

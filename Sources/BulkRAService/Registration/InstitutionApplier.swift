@@ -136,6 +136,11 @@ public struct InstitutionApplier: Sendable, ServiceStep {
 
     /// ISS-16: the registry's record of an RA certificate (family ra, profile 1; the officer in the administrator columns).
     static func record(_ delivery: OfficerDelivery) -> CertificateRecord {
+        record(delivery, replacing: nil)
+    }
+
+    /// ISS-16, RA-03: the record of an RA certificate that renews `replaced` (nil for a first one).
+    static func record(_ delivery: OfficerDelivery, replacing replaced: SerialNumber?) -> CertificateRecord {
         let subject = SubjectDistinguishedName(attributes: [
             .init(.commonName, delivery.officer.romaji), .init(.organization, delivery.organization),
             .init(.locality, "Academe-ops"), .init(.country, "JP"),
@@ -144,6 +149,6 @@ public struct InstitutionApplier: Sendable, ServiceStep {
             serial: delivery.serial, institutionID: delivery.officer.institutionID, family: .registrationOfficer, profile: .registrationOfficer,
             subject: subject, domain: nil, keyDigest: delivery.keyDigest, state: .waitingForDownload, notBefore: delivery.certificate.notValidBefore,
             notAfter: delivery.certificate.notValidAfter, administratorName: delivery.officer.name,
-            administratorEmail: delivery.officer.email, der: delivery.der, issuerRole: .registrationOfficer)
+            administratorEmail: delivery.officer.email, der: delivery.der, replacedSerial: replaced, issuerRole: .registrationOfficer)
     }
 }

@@ -1,0 +1,77 @@
+import BulkRAIssue
+import BulkRAModel
+import BulkRARegistry
+import BulkRAReport
+import BulkRAValidate
+import Foundation
+import Logging
+
+/// RA-03: an officer renews their own RA certificate in its last 30 days, on the desk, with the certificate they renew:
+/// a new RA certificate and PKCS#12 (the link mailed, MAIL-07), the PIN shown once to the logged-in officer; the old
+/// certificate stays valid until it ends (Specs/ra-certificates.md).
+public struct OfficerCertificateRenewal: Sendable {
+    /// RA-03: how long before its end an RA certificate may be renewed.
+    public static let window: TimeInterval = 30 * 86_400
+
+    /// RA-03: what a renewal handed out.
+    public struct Renewed: Sendable {
+        /// RA-03: the new certificate's serial.
+        public let serial: SerialNumber
+        /// RA-03: the PKCS#12's access PIN (shown once; never logged or stored in the clear).
+        public let pin: String
+        /// RA-03: until when the mailed link works.
+        public let linkExpires: Date
+        /// RA-03: the new certificate's end.
+        public let notAfter: Date
+    }
+
+    /// RA-03: why a renewal is refused.
+    public enum Refusal: Error, Sendable, Hashable {
+        /// Not within the last 30 days: renewal opens at this moment.
+        case tooEarly(opens: Date)
+        /// This certificate was renewed already (the new one's serial).
+        case alreadyRenewed(SerialNumber)
+        /// The certificate is not this officer's live RA certificate.
+        case notRenewable
+    }
+
+    let environment: ServiceEnvironment
+
+    /// RA-03: renewals in `environment`.
+    public init(_ environment: ServiceEnvironment) {
+        self.environment = environment
+    }
+
+    /// RA-03: renews `current` (the RA certificate the officer logged in with) at `now`, under the registry-wide write lock.
+    public func renew(officerEmail: String, current: SerialNumber, now: Date, keyKind: ServiceKeyKind = .rsa2048) throws -> Renewed {
+        let (data, registry, logger) = (environment.dataFolder, environment.registry, environment.logger)
+        let settings = try MailSettings.load(data: data)
+        let sealing = try OutboxPayload.key(data: data)
+        let store = AuthorityStore(dataFolder: data)
+        let (renewed, claimed) = try registry.serializable(.registry) { transaction -> (Renewed, [PendingDelivery]) in
+            guard let record = try transaction.storedCertificates(serials: [current]).first, record.family == .registrationOfficer,
+                  record.administratorEmail == officerEmail, let end = record.notAfter,
+                  let institution = try transaction.institution(id: record.institutionID), let officer = institution.officers[officerEmail]
+            else { throw Refusal.notRenewable }
+            if let newer = try transaction.renewal(of: current) { throw Refusal.alreadyRenewed(newer) }
+            guard [.waitingForDownload, .issued].contains(record.state) else { throw Refusal.notRenewable }
+            guard now >= end.addingTimeInterval(-Self.window) else { throw Refusal.tooEarly(opens: end.addingTimeInterval(-Self.window)) }
+            let issuer = try store.batchIssuer(roles: [.registrationOfficer], options: .init(keyKind: keyKind), logger: logger)
+            guard let delivery = try issuer.issueOfficers([officer], organization: { _ in institution.englishName }, now: now,
+                                                          takenSerials: transaction.takenSerials).first else { throw Refusal.notRenewable }
+            let links = try DeliveryLinks(officers: [delivery], now: now, token: SecretGenerator(randomBytes: environment.randomBytes).token)
+            let tag = environment.batchTag("ra-renewal")
+            let mail = NotificationComposer(from: settings.from, institutionName: institution.name, officer: nil, deskURL: settings.deskURL,
+                                            now: now, batchTag: tag).officerNotice(delivery, links: links)
+            let renewal = InstitutionApplier.record(delivery, replacing: current)
+            try transaction.apply([], officerCertificates: [renewal], links: links.records)
+            try transaction.markRenewed(current)
+            let item = OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle([mail], now: now, tag: tag).encoded()))
+            let claimed = try transaction.enqueue([item], batchID: nil, claimant: OutboxDelivery.claimant())
+            return (Renewed(serial: delivery.serial, pin: delivery.pin.secret, linkExpires: links.expires, notAfter: delivery.certificate.notValidAfter),
+                    claimed)
+        }
+        _ = try OutboxDelivery(data: data, registry: registry, logger: logger, sealing: sealing).run(claimed: claimed, now: now)
+        return renewed
+    }
+}
