@@ -66,7 +66,7 @@ struct LifecycleTests {
         return try registry.storedCertificates(serials: serials)
     }
 
-    @Test("LIFE-01 LIFE-02 each certificate gets one notice as it enters the 30-day and the 14-day window, its officers one digest per run; nothing is sent twice and nothing before the window")
+    @Test("LIFE-01 LIFE-02 JOB-05 each certificate gets one notice as it enters the 30-day and the 14-day window, its officers one digest per run; nothing is sent twice and nothing before the window")
     func expiryNotices() throws {
         let data = try CLITests.dataFolder("life-expiry")
         let out = data + "-out"
@@ -192,7 +192,7 @@ struct LifecycleTests {
         #expect(results.count == 3 && administratorMissing != nil)
     }
 
-    @Test("LIFE-03 two weeks after a renewal whose old certificate is still valid, the officers get one reminder with the ready revocation TSV attached; the attachment uploads as is and nothing is reminded twice")
+    @Test("LIFE-03 MAIL-10 two weeks after a renewal whose old certificate is still valid, the officers get one reminder with the ready revocation TSV attached; the attachment uploads as is and nothing is reminded twice")
     func revocationReminder() throws {
         let data = try CLITests.dataFolder("life-reminder")
         let out = data + "-out"

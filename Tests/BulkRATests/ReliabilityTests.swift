@@ -330,7 +330,7 @@ struct ReliabilityTests {
         #expect(try CLITests.run(["crl", "--role", "server", "-o", data + "/one.crl", "--data", data]).status == 0)
     }
 
-    @Test("JOB-06 CLI-130 CLI-131 jobs run signs a stale CRL once at --as-of, runs nothing more at the same time, and jobs list shows the run")
+    @Test("JOB-06 JOB-03 CLI-130 CLI-131 jobs run signs a stale CRL once at --as-of, runs nothing more at the same time, and jobs list shows the run")
     func jobsFromTheCommandLine() throws {
         let data = try CLITests.dataFolder("jobs-cli")
         defer { try? FileManager.default.removeItem(atPath: data) }

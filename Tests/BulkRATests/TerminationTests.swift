@@ -7,7 +7,7 @@ import Testing
 /// An institution's end of service (Specs/termination.md).
 @Suite("Termination (Specs/termination.md)", .serialized)
 struct TerminationTests {
-    @Test("TERM-01..TERM-03 CLI-33 DESK-15 a scheduled end of service mails the officers the list, waits for an officer's confirmation on the desk, then revokes every live certificate, closes the institution and tells everyone")
+    @Test("TERM-01 TERM-02 TERM-03 CLI-33 DESK-15 a scheduled end of service mails the officers the list, waits for an officer's confirmation on the desk, then revokes every live certificate, closes the institution and tells everyone")
     func endOfService() throws {
         let data = try CLITests.dataFolder("termination")
         defer { try? FileManager.default.removeItem(atPath: data) }
