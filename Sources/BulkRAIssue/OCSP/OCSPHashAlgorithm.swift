@@ -3,7 +3,14 @@ import SwiftASN1
 
 /// OCSP-02: the hashes a CertID may use (RFC 6960 §4.1.1; SHA-1 is what most clients send, SHA-2 is accepted too).
 public enum OCSPHashAlgorithm: String, Sendable, Hashable, CaseIterable {
-    case sha1, sha256, sha384, sha512
+    /// OCSP-02: SHA-1, what most clients send (`openssl ocsp`, browsers).
+    case sha1
+    /// OCSP-02: SHA-256.
+    case sha256
+    /// OCSP-02: SHA-384.
+    case sha384
+    /// OCSP-02: SHA-512.
+    case sha512
 
     /// OCSP-02: the algorithm an OID names, or nil.
     init?(oid: ASN1ObjectIdentifier) {
