@@ -79,9 +79,10 @@ extension RegistryStatements {
         }
     }
 
-    /// RA-01: revokes the live RA certificates of these officers (reason cessationOfOperation), each with an audit entry;
-    /// returns them as they were before.
-    static func revokeOfficerCertificates(_ db: Session, emails: [String], now: String) throws -> [CertificateRecord] {
+    /// RA-01, RA-04: revokes the live RA certificates of these officers with `reason`, each with an audit entry; returns them
+    /// as they were before.
+    static func revokeOfficerCertificates(_ db: Session, emails: [String], reason: RevocationReason, comment: String, now: String) throws
+        -> [CertificateRecord] {
         guard !emails.isEmpty else { return [] }
         let live = [CertificateRecord.State.revocationScheduled, .waitingForDownload, .issued, .renewed].map { SQLValue.integer(Int64($0.rawValue)) }
         let rows = try db.rows("""
@@ -92,9 +93,8 @@ extension RegistryStatements {
         for record in records {
             try db.execute("""
                 UPDATE certificate SET state = ?, revoked_at = ?, revocation_reason = ?, revocation_comment = ?, updated_at = ? WHERE serial = ?
-                """, bind(CertificateRecord.State.revoked.rawValue, now, RevocationReason.cessationOfOperation.rawValue,
-                      "officer removed", now, record.serial.decimal))
-            try audit(db, nil, "revoked", record.serial, "RA certificate of a removed officer", now)
+                """, bind(CertificateRecord.State.revoked.rawValue, now, reason.rawValue, comment, now, record.serial.decimal))
+            try audit(db, nil, "revoked", record.serial, "RA certificate: \(comment)", now)
         }
         return records
     }

@@ -108,9 +108,11 @@ public struct RegistryTransaction: ValidationDirectory {
         try RegistryStatements.completeScheduledRevocations(db, serials, now: UTCTimestamp.string(now))
     }
 
-    /// RA-01: revokes at once the live RA certificates of officers an institution file removes; returns them.
-    public func revokeOfficerCertificates(emails: [String]) throws -> [CertificateRecord] {
-        try RegistryStatements.revokeOfficerCertificates(db, emails: emails, now: UTCTimestamp.string(now))
+    /// RA-01, RA-04: revokes at once the live RA certificates of these officers (removed: cessationOfOperation; lost:
+    /// keyCompromise); returns them.
+    public func revokeOfficerCertificates(emails: [String], reason: RevocationReason = .cessationOfOperation,
+                                          comment: String = "officer removed") throws -> [CertificateRecord] {
+        try RegistryStatements.revokeOfficerCertificates(db, emails: emails, reason: reason, comment: comment, now: UTCTimestamp.string(now))
     }
 
     /// TERM-01: the institution's termination, read under this transaction's lock.

@@ -28,6 +28,29 @@ struct DeskLifecycleTests {
         #expect(mails.count == 1 && mails[0].to.contains("ra2@example.ac.jp") && mails[0].subject.contains("登録担当者証明書失効完了通知"))
     }
 
+    @Test("RA-04 CLI-35 an officer who lost their RA certificate gets a new one: the old is revoked at once (keyCompromise, on the RA CRL, refused by the desk) and the new PKCS#12 logs in")
+    func reissuedAfterLoss() throws {
+        let data = try CLITests.dataFolder("desk-ra-lost")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        try DeskTests.officerPEMs(data)
+        let desk = try DeskHarness(data: data)
+        #expect(try desk.request("/", as: DeskTests.ra2).status == 200)
+        let lostPEM = desk.folder + "/lost.pem"
+        try FileManager.default.copyItem(atPath: DeskHarness.officerPEM(DeskTests.ra2, data: data), toPath: lostPEM)
+        let serial = try runTool("/usr/bin/openssl", ["x509", "-noout", "-serial", "-in", lostPEM]).output
+            .trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "serial=", with: "")
+        let reissued = try CLITests.run(["institutions", "reissue-ra", "--data", data, "--officer", "RA2@example.ac.jp", "--key-type", "p256"])
+        #expect(reissued.status == 0 && reissued.output.contains("issued\t") && reissued.output.contains("ra2@example.ac.jp.p12"), "\(reissued.output) \(reissued.error)")
+        #expect(try desk.request("/", certificate: lostPEM).status == 403)
+        try DeskTests.officerPEMs(data)
+        let renewed = try desk.request("/", as: DeskTests.ra2)
+        #expect(renewed.status == 200, "the new PKCS#12 logs in")
+        let crl = try runTool("/usr/bin/openssl", ["crl", "-inform", "DER", "-in", data + "/crl/ra.crl", "-noout", "-text"]).output
+        #expect(crl.contains(serial) && crl.contains("Key Compromise"))
+        #expect(try LifecycleTests.mails(data, event: "officer").contains { $0.to.contains("ra2@example.ac.jp") && $0.body.contains("/certificate?p1=") })
+        #expect(try CLITests.run(["institutions", "reissue-ra", "--data", data, "--officer", "nobody@example.ac.jp"]).status == 2)
+    }
+
     @Test("CLI-100 SIGTERM stops the desk accepting, answers the upload under way in full, commits it, and exits 0")
     func gracefulShutdown() throws {
         let data = try CLITests.dataFolder("desk-sigterm")

@@ -74,4 +74,51 @@ public struct OfficerCertificateRenewal: Sendable {
         _ = try OutboxDelivery(data: data, registry: registry, logger: logger, sealing: sealing).run(claimed: claimed, now: now)
         return renewed
     }
+
+    /// RA-04: what a re-issue after loss did.
+    public struct Reissued: Sendable {
+        /// RA-04: the new certificate's serial.
+        public let serial: SerialNumber
+        /// RA-04: the certificates revoked (the lost one and any other live RA certificate of the officer).
+        public let revoked: [SerialNumber]
+        /// RA-04: the PKCS#12 file written for the operator (its PIN beside it, `.pin.txt`).
+        public let path: String
+    }
+
+    /// RA-04: the operator re-issues the RA certificate of an officer who lost it: every live RA certificate of the officer is
+    /// revoked at once (keyCompromise: the key is out of the officer's hands), and a new one is issued as for a new officer —
+    /// PKCS#12 and PIN under `folder`, the link mailed (MAIL-07) — with the CRLs signed again, in one transaction.
+    public func reissueAfterLoss(officerEmail: String, folder: String, now: Date, keyKind: ServiceKeyKind = .rsa2048) throws -> Reissued {
+        let (data, registry, logger) = (environment.dataFolder, environment.registry, environment.logger)
+        let settings = try MailSettings.load(data: data)
+        let sealing = try OutboxPayload.key(data: data)
+        let store = AuthorityStore(dataFolder: data)
+        let target = try OutputFolder.Target(folder)
+        let (reissued, claimed) = try registry.serializable(.registry) { transaction -> (Reissued, [PendingDelivery]) in
+            guard let known = try transaction.officer(email: officerEmail), let institution = try transaction.institution(id: known.institutionID),
+                  institution.isActive, let officer = institution.officers[known.email] else {
+                throw OperationalError(.notFound, LocalizedText(ja: "有効な登録担当者ではありません: \(officerEmail)",
+                                                                en: "Not an active registration officer: \(officerEmail)"))
+            }
+            let revoked = try transaction.revokeOfficerCertificates(emails: [officer.email], reason: .keyCompromise, comment: "lost")
+            let issuer = try store.batchIssuer(roles: [.registrationOfficer], options: .init(keyKind: keyKind), logger: logger)
+            guard let delivery = try issuer.issueOfficers([officer], organization: { _ in institution.englishName }, now: now,
+                                                          takenSerials: transaction.takenSerials).first else { throw Refusal.notRenewable }
+            let links = try DeliveryLinks(officers: [delivery], now: now, token: SecretGenerator(randomBytes: environment.randomBytes).token)
+            let tag = environment.batchTag("ra-reissue")
+            let mail = NotificationComposer(from: settings.from, institutionName: institution.name, officer: nil, deskURL: settings.deskURL,
+                                            now: now, batchTag: tag).officerNotice(delivery, links: links)
+            try transaction.apply([], officerCertificates: [InstitutionApplier.record(delivery)], links: links.records)
+            let name = DeliveryPackage.folderName(delivery.officer.email)
+            let files = DeliveryBundle([.init(path: "\(name).p12", mode: 0o600, bytes: delivery.pkcs12.der),
+                                        .init(path: "\(name).pin.txt", mode: 0o600, bytes: Array("\(delivery.pin.secret)\n".utf8))])
+            let items = [OutboxItem(kind: .files, target: target.absolute, payload: try sealing.packed(files.encoded())),
+                         OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle([mail], now: now, tag: tag).encoded())),
+                         OutboxItem(kind: .crls)]
+            return (Reissued(serial: delivery.serial, revoked: revoked.map(\.serial), path: "\(target.given)/\(name).p12"),
+                    try transaction.enqueue(items, batchID: nil, claimant: OutboxDelivery.claimant()))
+        }
+        _ = try OutboxDelivery(data: data, registry: registry, logger: logger, sealing: sealing).run(claimed: claimed, now: now)
+        return reissued
+    }
 }

@@ -12,7 +12,7 @@ import Foundation
 struct InstitutionsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "institutions", abstract: "Institution information and registration officers.",
-        subcommands: [Apply.self, List.self, Terminate.self, Window.self])
+        subcommands: [Apply.self, List.self, Terminate.self, Window.self, ReissueRA.self])
 
     /// `bulkra institutions terminate --institution I (--on TIME | --cancel)`: schedules or cancels an institution's end of
     /// service (CLI-33, TERM-01).
