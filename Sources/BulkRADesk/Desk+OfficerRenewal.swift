@@ -18,8 +18,7 @@ extension Desk {
     /// RA-03: renews it (form with its token); the new PKCS#12 link goes by mail, the PIN is shown here once.
     func renewOfficerCertificate(_ request: Request, _ context: DeskContext) async throws -> Response {
         try await gate(request, context) { officer, language in
-            let form = try await FormFields.read(request, limit: 64 << 10)
-            guard sameOrigin(request), forms.accepts(form.text("csrf"), officer: officer) else { return csrfRefusal(language, api: false) }
+            if let refusal = try await formRefusal(request, officer, language, api: false) { return refusal }
             let (environment, at) = (environment, now)
             let title = LocalizedText(ja: "登録担当者証明書の更新", en: "RA certificate renewal")
             do {

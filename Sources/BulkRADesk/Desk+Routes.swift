@@ -135,14 +135,19 @@ extension Desk {
         return origin == "https://\(authority)"
     }
 
+    /// DESK-33: the refusal of a write that is not the officer's own: API calls need `X-BulkRA-API: 1`, forms their token
+    /// and a same-origin request; nil when it may go ahead.
+    func formRefusal(_ request: Request, _ officer: DeskOfficer, _ language: DeskLanguage, api: Bool) async throws -> Response? {
+        if api {
+            return request.headers[.apiMarker] == "1" ? nil : csrfRefusal(language, api: true)
+        }
+        let form = try await FormFields.read(request, limit: 64 << 10)
+        return sameOrigin(request) && forms.accepts(form.text("csrf"), officer: officer) ? nil : csrfRefusal(language, api: false)
+    }
+
     func logout(_ request: Request, _ context: DeskContext, api: Bool) async throws -> Response {
         try await gate(request, context, api: api) { officer, language in
-            if api {
-                guard request.headers[.apiMarker] == "1" else { return csrfRefusal(language, api: true) }
-            } else {
-                let form = try await FormFields.read(request, limit: 64 << 10)
-                guard sameOrigin(request), forms.accepts(form.text("csrf"), officer: officer) else { return csrfRefusal(language, api: false) }
-            }
+            if let refusal = try await formRefusal(request, officer, language, api: api) { return refusal }
             // DESK-11: closing the browser leaves no record; this does.
             try await auditLog.audit(AuditEvent(event: "desk-logout", serial: officer.certificateSerial, detail: officer.email, at: now))
             if api { return json(JSONWriter.object([("loggedOut", "true")]) + "\n") }

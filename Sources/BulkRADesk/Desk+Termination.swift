@@ -18,12 +18,7 @@ extension Desk {
     /// TERM-02: an officer confirms the list (form with its token, or the API with `X-BulkRA-API: 1`); audited.
     func confirmTermination(_ request: Request, _ context: DeskContext, api: Bool) async throws -> Response {
         try await gate(request, context, api: api) { officer, language in
-            if api {
-                guard request.headers[.apiMarker] == "1" else { return csrfRefusal(language, api: true) }
-            } else {
-                let form = try await FormFields.read(request, limit: 64 << 10)
-                guard sameOrigin(request), forms.accepts(form.text("csrf"), officer: officer) else { return csrfRefusal(language, api: false) }
-            }
+            if let refusal = try await formRefusal(request, officer, language, api: api) { return refusal }
             let confirmed = try await registry.confirmTermination(institutionID: officer.institutionID, officerEmail: officer.email, at: now)
             // TERM-03: the job that carries it out is due at the termination's time (at once when that has passed).
             if confirmed, let termination = try await registry.termination(institutionID: officer.institutionID) {

@@ -58,6 +58,16 @@ struct LifecycleTests {
         return run.output
     }
 
+    /// A fresh data folder where SampleData's server/issue-valid.tsv was submitted, its result files in `<data>-out`.
+    static func serverFolder(_ name: String) throws -> (data: String, out: String) {
+        let data = try CLITests.dataFolder(name)
+        let out = data + "-out"
+        let issue = try CLITests.run(["submit", "server/issue-valid.tsv", "--data", data, "--institution", "example-u", "--family", "server",
+                                      "--operation", "issue", "--out", out])
+        #expect(issue.status == 0, "\(issue.error)")
+        return (data, out)
+    }
+
     /// The certificates a batch of `file` issued, read back from the registry.
     static func issued(_ data: String, _ out: String) throws -> [CertificateRecord] {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/result.json"))) as? [String: Any])
@@ -68,12 +78,8 @@ struct LifecycleTests {
 
     @Test("LIFE-01 LIFE-02 JOB-05 each certificate gets one notice as it enters the 30-day and the 14-day window, its officers one digest per run; nothing is sent twice and nothing before the window")
     func expiryNotices() throws {
-        let data = try CLITests.dataFolder("life-expiry")
-        let out = data + "-out"
+        let (data, out) = try Self.serverFolder("life-expiry")
         defer { try? FileManager.default.removeItem(atPath: data); try? FileManager.default.removeItem(atPath: out) }
-        let issue = try CLITests.run(["submit", "server/issue-valid.tsv", "--data", data, "--institution", "example-u", "--family", "server",
-                                      "--operation", "issue", "--out", out])
-        #expect(issue.status == 0, "\(issue.error)")
         let certificates = try Self.issued(data, out)
         #expect(certificates.count == 3)
         let end = try #require(certificates.compactMap(\.notAfter).min())
@@ -104,11 +110,8 @@ struct LifecycleTests {
 
     @Test("LIFE-01 a certificate first seen inside both windows gets one mail and both notices; mail.json's expiryNoticeDays sets the windows and a wrong value fails the job with its reason")
     func windowsAndSettings() throws {
-        let data = try CLITests.dataFolder("life-windows")
-        let out = data + "-out"
+        let (data, out) = try LifecycleTests.serverFolder("life-windows")
         defer { try? FileManager.default.removeItem(atPath: data); try? FileManager.default.removeItem(atPath: out) }
-        #expect(try CLITests.run(["submit", "server/issue-valid.tsv", "--data", data, "--institution", "example-u", "--family", "server",
-                                  "--operation", "issue", "--out", out]).status == 0)
         let certificates = try Self.issued(data, out)
         let end = try #require(certificates.compactMap(\.notAfter).min())
         #expect(try Self.jobs(data, "expiry-notices", at: end - 10 * 86_400).contains("3 certificates noticed"))
@@ -146,11 +149,8 @@ struct LifecycleTests {
 
     @Test("LIFE-04 CLI-94 the renewal worksheet lists what ends in the window as renewal lines (CP932, CRLF, no header); with new CSRs added it checks clean, but for values the registry never had")
     func renewalWorksheet() throws {
-        let data = try CLITests.dataFolder("life-worksheet")
-        let out = data + "-out"
+        let (data, out) = try LifecycleTests.serverFolder("life-worksheet")
         defer { try? FileManager.default.removeItem(atPath: data); try? FileManager.default.removeItem(atPath: out) }
-        #expect(try CLITests.run(["submit", "server/issue-valid.tsv", "--data", data, "--institution", "example-u", "--family", "server",
-                                  "--operation", "issue", "--out", out]).status == 0)
         let certificates = try Self.issued(data, out)
         let end = try #require(certificates.compactMap(\.notAfter).min())
         let worksheet = out + "/renewals.tsv"

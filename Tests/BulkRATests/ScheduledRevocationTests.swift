@@ -52,11 +52,8 @@ struct ScheduledRevocationTests {
 
     @Test("REV-07 REV-08 a scheduled revocation keeps the certificate valid (state 2, no CRL entry) until its time; the job revokes it then with its mails and the CRL, at the scheduled time, once")
     func scheduledThenDone() throws {
-        let data = try CLITests.dataFolder("scheduled-revocation")
-        let out = data + "-out"
+        let (data, out) = try LifecycleTests.serverFolder("scheduled-revocation")
         defer { try? FileManager.default.removeItem(atPath: data); try? FileManager.default.removeItem(atPath: out) }
-        #expect(try CLITests.run(["submit", "server/issue-valid.tsv", "--data", data, "--institution", "example-u", "--family", "server",
-                                  "--operation", "issue", "--out", out]).status == 0)
         let issued = try LifecycleTests.issued(data, out)
         let target = try #require(issued.first { $0.subject.commonName == "mail.example.ac.jp" })
         let at = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 / 60).rounded(.down) * 60 + 2 * 3600)
@@ -97,11 +94,8 @@ struct ScheduledRevocationTests {
 
     @Test("REV-07 a later revocation line for a certificate scheduled to be revoked replaces the schedule (here: at once); a renewal leaves the schedule in place")
     func rescheduled() throws {
-        let data = try CLITests.dataFolder("scheduled-replaced")
-        let out = data + "-out"
+        let (data, out) = try LifecycleTests.serverFolder("scheduled-replaced")
         defer { try? FileManager.default.removeItem(atPath: data); try? FileManager.default.removeItem(atPath: out) }
-        #expect(try CLITests.run(["submit", "server/issue-valid.tsv", "--data", data, "--institution", "example-u", "--family", "server",
-                                  "--operation", "issue", "--out", out]).status == 0)
         let issued = try LifecycleTests.issued(data, out)
         let first = try #require(issued.first { $0.subject.commonName == "mail.example.ac.jp" })
         let later = Date().addingTimeInterval(7 * 86_400)

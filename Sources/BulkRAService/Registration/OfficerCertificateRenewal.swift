@@ -56,18 +56,10 @@ public struct OfficerCertificateRenewal: Sendable {
             if let newer = try transaction.renewal(of: current) { throw Refusal.alreadyRenewed(newer) }
             guard [.waitingForDownload, .issued].contains(record.state) else { throw Refusal.notRenewable }
             guard now >= end.addingTimeInterval(-Self.window) else { throw Refusal.tooEarly(opens: end.addingTimeInterval(-Self.window)) }
-            let issuer = try store.batchIssuer(roles: [.registrationOfficer], options: .init(keyKind: keyKind), logger: logger)
-            guard let delivery = try issuer.issueOfficers([officer], organization: { _ in institution.englishName }, now: now,
-                                                          takenSerials: transaction.takenSerials).first else { throw Refusal.notRenewable }
-            let links = try DeliveryLinks(officers: [delivery], now: now, token: SecretGenerator(randomBytes: environment.randomBytes).token)
-            let tag = environment.batchTag("ra-renewal")
-            let mail = NotificationComposer(from: settings.from, institutionName: institution.name, officer: nil, deskURL: settings.deskURL,
-                                            now: now, batchTag: tag).officerNotice(delivery, links: links)
-            let renewal = InstitutionApplier.record(delivery, replacing: current)
-            try transaction.apply([], officerCertificates: [renewal], links: links.records)
+            let (delivery, links, mail) = try issue(officer, of: institution, replacing: current, in: transaction, store: store,
+                                                    settings: settings, sealing: sealing, now: now, keyKind: keyKind, tag: "ra-renewal")
             try transaction.markRenewed(current)
-            let item = OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle([mail], now: now, tag: tag).encoded()))
-            let claimed = try transaction.enqueue([item], batchID: nil, claimant: OutboxDelivery.claimant())
+            let claimed = try transaction.enqueue([mail], batchID: nil, claimant: OutboxDelivery.claimant())
             return (Renewed(serial: delivery.serial, pin: delivery.pin.secret, linkExpires: links.expires, notAfter: delivery.certificate.notValidAfter),
                     claimed)
         }
@@ -101,24 +93,33 @@ public struct OfficerCertificateRenewal: Sendable {
                                                                 en: "Not an active registration officer: \(officerEmail)"))
             }
             let revoked = try transaction.revokeOfficerCertificates(emails: [officer.email], reason: .keyCompromise, comment: "lost")
-            let issuer = try store.batchIssuer(roles: [.registrationOfficer], options: .init(keyKind: keyKind), logger: logger)
-            guard let delivery = try issuer.issueOfficers([officer], organization: { _ in institution.englishName }, now: now,
-                                                          takenSerials: transaction.takenSerials).first else { throw Refusal.notRenewable }
-            let links = try DeliveryLinks(officers: [delivery], now: now, token: SecretGenerator(randomBytes: environment.randomBytes).token)
-            let tag = environment.batchTag("ra-reissue")
-            let mail = NotificationComposer(from: settings.from, institutionName: institution.name, officer: nil, deskURL: settings.deskURL,
-                                            now: now, batchTag: tag).officerNotice(delivery, links: links)
-            try transaction.apply([], officerCertificates: [InstitutionApplier.record(delivery)], links: links.records)
+            let (delivery, _, mail) = try issue(officer, of: institution, replacing: nil, in: transaction, store: store,
+                                                settings: settings, sealing: sealing, now: now, keyKind: keyKind, tag: "ra-reissue")
             let name = DeliveryPackage.folderName(delivery.officer.email)
             let files = DeliveryBundle([.init(path: "\(name).p12", mode: 0o600, bytes: delivery.pkcs12.der),
                                         .init(path: "\(name).pin.txt", mode: 0o600, bytes: Array("\(delivery.pin.secret)\n".utf8))])
             let items = [OutboxItem(kind: .files, target: target.absolute, payload: try sealing.packed(files.encoded())),
-                         OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle([mail], now: now, tag: tag).encoded())),
-                         OutboxItem(kind: .crls)]
+                         mail, OutboxItem(kind: .crls)]
             return (Reissued(serial: delivery.serial, revoked: revoked.map(\.serial), path: "\(target.given)/\(name).p12"),
                     try transaction.enqueue(items, batchID: nil, claimant: OutboxDelivery.claimant()))
         }
         _ = try OutboxDelivery(data: data, registry: registry, logger: logger, sealing: sealing).run(claimed: claimed, now: now)
         return reissued
+    }
+
+    /// RA-03, RA-04: issues the officer a new RA certificate in `transaction` and records it (as the renewal of `replaced`,
+    /// if any) with its one-time link; returns it, its link and the outbox item of its mail (MAIL-07).
+    private func issue(_ officer: KnownOfficer, of institution: InstitutionProfile, replacing replaced: SerialNumber?, in transaction: RegistryTransaction,
+                       store: AuthorityStore, settings: MailSettings, sealing: OutboxPayload, now: Date, keyKind: ServiceKeyKind,
+                       tag prefix: String) throws -> (OfficerDelivery, DeliveryLinks, OutboxItem) {
+        let issuer = try store.batchIssuer(roles: [.registrationOfficer], options: .init(keyKind: keyKind), logger: environment.logger)
+        guard let delivery = try issuer.issueOfficers([officer], organization: { _ in institution.englishName }, now: now,
+                                                      takenSerials: transaction.takenSerials).first else { throw Refusal.notRenewable }
+        let links = try DeliveryLinks(officers: [delivery], now: now, token: SecretGenerator(randomBytes: environment.randomBytes).token)
+        let tag = environment.batchTag(prefix)
+        let mail = NotificationComposer(from: settings.from, institutionName: institution.name, officer: nil, deskURL: settings.deskURL,
+                                        now: now, batchTag: tag).officerNotice(delivery, links: links)
+        try transaction.apply([], officerCertificates: [InstitutionApplier.record(delivery, replacing: replaced)], links: links.records)
+        return (delivery, links, OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle([mail], now: now, tag: tag).encoded())))
     }
 }
