@@ -278,18 +278,6 @@ extension RegistryDatabase {
         }
     }
 
-    /// LIFE-03: renewals whose replaced certificate is still valid and lacks `notice`.
-    public func renewalsAwaitingRevocation(renewedBefore: Date, lackingNotice notice: String) throws
-        -> [(replaced: CertificateRecord, renewal: CertificateRecord)] {
-        try reading { try RegistryStatements.renewalsAwaitingRevocation($0, renewedBefore: UTCTimestamp.string(renewedBefore), notice: notice) }
-    }
-
-    /// LIFE-02: notices and their mails in one transaction.
-    public func recordNotices(_ notices: [NoticeRecord], deliveries: [OutboxItem], at now: Date) throws {
-        guard !notices.isEmpty || !deliveries.isEmpty else { return }
-        try writing(.rows, durable: true) { try RegistryStatements.recordNotices($0, notices, deliveries: deliveries, now: UTCTimestamp.string(now)) }
-    }
-
     /// LIFE-02: one certificate's notices.
     public func notices(serial: SerialNumber) throws -> [NoticeRecord] {
         try reading { try RegistryStatements.notices($0, serial: serial) }

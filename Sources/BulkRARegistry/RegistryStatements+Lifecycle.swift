@@ -30,15 +30,15 @@ extension RegistryStatements {
         return found
     }
 
-    static func renewalsAwaitingRevocation(_ db: Session, renewedBefore: String, notice: String) throws
+    static func renewalsAwaitingRevocation(_ db: Session, renewedBefore: String, notice: String, institutionID: String) throws
         -> [(replaced: CertificateRecord, renewal: CertificateRecord)] {
         var renewals: [CertificateRecord] = []
         try db.forEachRow("""
             SELECT \(certificateColumns) FROM certificate c JOIN certificate o ON o.serial = c.replaced_serial
-            WHERE c.not_before <= ? AND o.state = ?
+            WHERE o.institution_id = ? AND c.not_before <= ? AND o.state = ?
               AND NOT EXISTS (SELECT 1 FROM notice n WHERE n.serial = o.serial AND n.kind = ?)
-            ORDER BY c.institution_id, c.not_before, c.serial
-            """, [.text(renewedBefore), .integer(Int64(CertificateRecord.State.renewed.rawValue)), .text(notice)]) { row in
+            ORDER BY c.not_before, c.serial
+            """, [.text(institutionID), .text(renewedBefore), .integer(Int64(CertificateRecord.State.renewed.rawValue)), .text(notice)]) { row in
             if let record = certificateRecord(row) { renewals.append(record) }
         }
         let replaced = Dictionary(try storedCertificates(db, serials: renewals.compactMap(\.replacedSerial)).map { ($0.serial, $0) },
@@ -46,11 +46,10 @@ extension RegistryStatements {
         return renewals.compactMap { renewal in renewal.replacedSerial.flatMap { replaced[$0] }.map { ($0, renewal) } }
     }
 
-    static func recordNotices(_ db: Session, _ notices: [NoticeRecord], deliveries: [OutboxItem], now: String) throws {
+    static func recordNotices(_ db: Session, _ notices: [NoticeRecord]) throws {
         try insertRows(db, into: "notice", columns: ["serial", "kind", "sent_at"], rows: notices.map { notice in
             bind(notice.serial.decimal, notice.kind, UTCTimestamp.string(notice.sentAt))
         })
-        try enqueueUnclaimed(deliveries, into: db, at: now)
     }
 
     static func dueScheduledRevocations(_ db: Session, at now: String) throws -> [(certificate: CertificateRecord, officerEmail: String?)] {
@@ -84,11 +83,10 @@ extension RegistryStatements {
     static func revokeOfficerCertificates(_ db: Session, emails: [String], reason: RevocationReason, comment: String, now: String) throws
         -> [CertificateRecord] {
         guard !emails.isEmpty else { return [] }
-        let live = [CertificateRecord.State.revocationScheduled, .waitingForDownload, .issued, .renewed].map { SQLValue.integer(Int64($0.rawValue)) }
         let rows = try db.rows("""
             SELECT \(certificateColumns) FROM certificate c
-            WHERE c.family = ? AND c.admin_email IN (\(db.marks(emails.count))) AND c.state IN (\(db.marks(live.count))) ORDER BY c.serial
-            """, [.text(CertificateFamily.registrationOfficer.rawValue)] + emails.map(SQLValue.text) + live)
+            WHERE c.family = ? AND c.admin_email IN (\(db.marks(emails.count))) AND c.state IN (\(db.marks(liveStates.count))) ORDER BY c.serial
+            """, [.text(CertificateFamily.registrationOfficer.rawValue)] + emails.map(SQLValue.text) + liveStates)
         let records = rows.compactMap(certificateRecord)
         for record in records {
             try db.execute("""

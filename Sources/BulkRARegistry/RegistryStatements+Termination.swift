@@ -4,6 +4,7 @@ import Foundation
 
 /// TERM-01..TERM-03: terminations, on either database.
 extension RegistryStatements {
+    /// The states of a certificate that is still valid: scheduled to be revoked, waiting for download, issued, renewed.
     static let liveStates = [CertificateRecord.State.revocationScheduled, .waitingForDownload, .issued, .renewed].map { SQLValue.integer(Int64($0.rawValue)) }
 
     static func termination(_ db: Session, institutionID: String) throws -> TerminationRecord? {

@@ -156,6 +156,28 @@ public struct RegistryTransaction: ValidationDirectory {
         return true
     }
 
+    /// LIFE-01: the institution's live certificates ending in (from, through], with their notices, read in this transaction.
+    public func expiringCertificates(after from: Date, through: Date, institutionID: String) throws
+        -> [(certificate: CertificateRecord, notices: Set<String>)] {
+        try RegistryStatements.expiringCertificates(db, after: UTCTimestamp.string(from), through: UTCTimestamp.string(through),
+                                                    institutionID: institutionID)
+    }
+
+    /// LIFE-03: the institution's renewals valid from (issued) at or before `renewedBefore` whose replaced certificate is still
+    /// valid (state renewed) and has no `notice` yet: (the replaced certificate, its renewal).
+    public func renewalsAwaitingRevocation(renewedBefore: Date, lackingNotice notice: String, institutionID: String) throws
+        -> [(replaced: CertificateRecord, renewal: CertificateRecord)] {
+        try RegistryStatements.renewalsAwaitingRevocation(db, renewedBefore: UTCTimestamp.string(renewedBefore), notice: notice,
+                                                          institutionID: institutionID)
+    }
+
+    /// LIFE-02: records notices and the outbox items carrying their mails (unclaimed: the next deliverer writes them) in this
+    /// transaction; a notice recorded before fails the transaction (the unique key is the last guard).
+    public func recordNotices(_ notices: [NoticeRecord], deliveries: [OutboxItem]) throws {
+        try RegistryStatements.recordNotices(db, notices)
+        try RegistryStatements.enqueueUnclaimed(deliveries, into: db, at: UTCTimestamp.string(now))
+    }
+
     /// RA-03: the certificate that renewed `serial`, if any.
     public func renewal(of serial: SerialNumber) throws -> SerialNumber? {
         try db.row("SELECT serial FROM certificate WHERE replaced_serial = ?", [.text(serial.decimal)])?.text("serial").flatMap { try? SerialNumber($0) }

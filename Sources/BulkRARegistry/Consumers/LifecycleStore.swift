@@ -1,20 +1,15 @@
 import BulkRAModel
 import Foundation
 
-/// LIFE-01..LIFE-04: what the lifecycle jobs read and write: certificates near their end, renewals whose old certificate
-/// is still valid, and the notices already sent (Specs/lifecycle.md).
+/// LIFE-01..LIFE-04: what the lifecycle reads outside a job's transaction: certificates near their end (worksheets), the
+/// notices sent, the next scheduled revocation (Specs/lifecycle.md). The jobs read and write inside their transactions
+/// (``RegistryTransaction``).
 public protocol LifecycleStore: Sendable {
     /// LIFE-01: certificates that are issued or waiting for download (not renewed, not revoked) and end after `from` and
     /// at or before `through` (of one institution, or all), ordered by institution, end and serial, with the notice kinds
     /// each already has.
     func expiringCertificates(after from: Date, through: Date, institutionID: String?) throws
         -> [(certificate: CertificateRecord, notices: Set<String>)]
-    /// LIFE-03: renewals valid from (issued) at or before `renewedBefore` whose replaced certificate is still valid (state renewed,
-    /// not revoked) and has no `notice` yet: (the replaced certificate, its renewal).
-    func renewalsAwaitingRevocation(renewedBefore: Date, lackingNotice notice: String) throws -> [(replaced: CertificateRecord, renewal: CertificateRecord)]
-    /// LIFE-02: records notices with the outbox deliveries carrying their mails, in one transaction; a notice recorded
-    /// before (another runner got there first) fails the whole call and records nothing (the unique key is the guard).
-    func recordNotices(_ notices: [NoticeRecord], deliveries: [OutboxItem], at now: Date) throws
     /// LIFE-02: the notices of one certificate, oldest first.
     func notices(serial: SerialNumber) throws -> [NoticeRecord]
     /// REV-08: the earliest scheduled revocation still to come after `now`.

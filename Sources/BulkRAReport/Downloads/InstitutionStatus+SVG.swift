@@ -10,10 +10,7 @@ extension InstitutionStatus {
         let width = left + Double(expiriesPerWeek.count) * columnWidth + 24
         let height = top + plotHeight + 56
         let largest = Double(max(expiriesPerWeek.map(\.count).max() ?? 0, 1))
-        func escape(_ text: String) -> String {
-            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-                .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-        }
+        let escape = IssuedStatistics.escapeSVG
         func number(_ value: Double) -> String { String(format: "%.1f", value) }
         let title = "週ごとの有効期限 / Expiries per week — \(institutionID) (\(JapanTime.format(asOf)) JST)"
         let summary = expiriesPerWeek.map { "\(JapanTime.day($0.weekStarting)): \($0.count)" }.joined(separator: "; ")

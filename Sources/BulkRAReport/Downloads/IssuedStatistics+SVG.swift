@@ -11,10 +11,7 @@ extension IssuedStatistics {
         let height = top + Double(max(rows.count, 1)) * rowHeight + 56
         let width = left + labelWidth + barWidth + 90
         let largest = Double(max(rows.map(\.counts.issued).max() ?? 0, 1))
-        func escape(_ text: String) -> String {
-            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-                .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-        }
+        let escape = Self.escapeSVG
         func number(_ value: Double) -> String { String(format: "%.1f", value) }
         let date = JapanTime.format(asOf)
         let title = "発行証明書統計 / Issued certificates — \(institutionID) (\(date) JST)"
@@ -58,5 +55,13 @@ extension IssuedStatistics {
         let footer = "合計 total: 発行 \(totals.issued) / 有効 \(totals.valid) / 失効 \(totals.revoked) / 期限切れ \(totals.expired) / 30日以内 \(totals.expiring)"
         svg += "<text x=\"\(number(left))\" y=\"\(number(height - 20))\" fill=\"#212121\">\(escape(footer))</text>\n</svg>\n"
         return svg
+    }
+}
+
+extension IssuedStatistics {
+    /// DL-33, DASH-02: text as SVG character data or an attribute value (every chart escapes through here).
+    static func escapeSVG(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 }

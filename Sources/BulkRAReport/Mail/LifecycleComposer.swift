@@ -170,7 +170,7 @@ public struct LifecycleComposer: Sendable {
     /// (reason 4, CP932, the family's layout) is attached.
     public func downloadComplete(_ fetched: FetchedCertificates) -> MailMessage? {
         guard let first = fetched.certificates.first else { return nil }
-        var to = fetched.institution.officers.values.sorted { $0.email < $1.email }.map { MailMessage.Address(name: $0.name, email: $0.email) }
+        var to = MailMessage.Address.officers(of: fetched.institution)
         for certificate in fetched.certificates where !certificate.administratorEmail.isEmpty && !to.contains(where: { $0.email == certificate.administratorEmail }) {
             to.append(MailMessage.Address(name: certificate.administratorName, email: certificate.administratorEmail))
         }

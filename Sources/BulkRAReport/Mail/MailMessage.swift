@@ -1,3 +1,4 @@
+import BulkRAValidate
 import Foundation
 
 /// One notification mail as an RFC 5322 message: UTF-8 text, base64 body, RFC 2047 subject (MAIL-01, Specs/notifications.md).
@@ -128,5 +129,12 @@ public struct MailMessage: Sendable {
         let two = JapanTime.two
         return "\(days[(parts.weekday ?? 1) - 1]), \(two(parts.day)) \(months[(parts.month ?? 1) - 1]) \(parts.year ?? 0) "
             + "\(two(parts.hour)):\(two(parts.minute)):\(two(parts.second)) +0900"
+    }
+}
+
+extension MailMessage.Address {
+    /// LIFE-01, LIFE-03, TERM-01, RET-02: an institution's active registration officers as addressees, by e-mail.
+    public static func officers(of institution: InstitutionProfile) -> [MailMessage.Address] {
+        institution.officers.values.sorted { $0.email < $1.email }.map { MailMessage.Address(name: $0.name, email: $0.email) }
     }
 }

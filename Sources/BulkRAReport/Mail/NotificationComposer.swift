@@ -1,5 +1,6 @@
 import BulkRAIssue
 import BulkRAModel
+import BulkRARegistry
 import BulkRAValidate
 import Foundation
 
@@ -26,6 +27,13 @@ public struct NotificationComposer: Sendable {
         public let at: Date
         /// REV-07: whether it is scheduled (the mail says it was accepted) rather than done.
         public let scheduled: Bool
+
+        /// MAIL-05: the notice of a stored certificate revoked for `reason` at `at`, to its recorded administrator and user.
+        public init(_ record: CertificateRecord, reason: RevocationReason, at: Date) {
+            self.init(subject: record.subject, serial: record.serial, reason: reason, family: record.family,
+                      administrator: record.administratorEmail.isEmpty ? nil : MailMessage.Address(name: record.administratorName, email: record.administratorEmail),
+                      user: record.userEmail.isEmpty ? nil : MailMessage.Address(name: record.userName, email: record.userEmail), at: at)
+        }
 
         /// Creates a revocation notice input.
         public init(subject: SubjectDistinguishedName, serial: SerialNumber, reason: RevocationReason, family: CertificateFamily,

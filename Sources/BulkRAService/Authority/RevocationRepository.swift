@@ -1,5 +1,6 @@
 import BulkRAModel
 import Foundation
+import Synchronization
 import X509
 
 /// REP-01..REP-03: what relying parties fetch over plain HTTP at the URLs written in certificates — each issuing CA's
@@ -18,10 +19,30 @@ public struct RevocationRepository: Sendable {
     }
 
     let dataFolder: String
+    /// REP-02: the files as last read, with the modification time and size of what they were read from: a request parses a
+    /// CRL or certificate again only after it changed on disk (CRL-01 re-signs it).
+    let cache = Cache()
+
+    final class Cache: Sendable {
+        let files = Mutex<[String: (stamp: [Int], file: File)]>([:])
+    }
 
     /// REP-01: the repository of one data folder.
     public init(dataFolder: String) {
         self.dataFolder = dataFolder
+    }
+
+    /// REP-02: `make()` of `sources[0]`, or the file read before while every one of `sources` stayed as it was.
+    func cached(_ sources: [String], _ make: () throws -> File?) throws -> File? {
+        let path = sources[0]
+        let stamp = sources.flatMap { source -> [Int] in
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: source) else { return [-1, -1] }
+            return [Int(((attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0) * 1_000_000), (attributes[.size] as? Int) ?? -1]
+        }
+        if let kept = cache.files.withLock({ $0[path] }), kept.stamp == stamp { return kept.file }
+        guard let file = try make() else { return nil }
+        cache.files.withLock { $0[path] = (stamp, file) }
+        return file
     }
 
     /// REP-01: the file at a repository path — `/crl/<role>.crl` or `/ca/<role>.cer` — or nil when there is none.
@@ -40,7 +61,12 @@ public struct RevocationRepository: Sendable {
 
     /// REP-01, REP-02: the CRL `DATA/crl/<role>.crl` as last signed (CRL-01 keeps it fresh); nil when missing or unreadable.
     public func crl(_ role: AuthorityRole) throws -> File? {
-        guard let der = FileManager.default.contents(atPath: dataFolder + "/crl/\(role.rawValue).crl") else { return nil }
+        let path = dataFolder + "/crl/\(role.rawValue).crl"
+        return try cached([path, AuthorityStore(dataFolder: dataFolder).certificatePath(role.rawValue)]) { try readCRL(role, path: path) }
+    }
+
+    func readCRL(_ role: AuthorityRole, path: String) throws -> File? {
+        guard let der = FileManager.default.contents(atPath: path) else { return nil }
         let store = AuthorityStore(dataFolder: dataFolder)
         guard store.exists else { return nil }
         let authority = try store.certificate(role)
@@ -50,6 +76,11 @@ public struct RevocationRepository: Sendable {
 
     /// REP-01: the issuing CA's certificate, DER; nil when no hierarchy is installed.
     public func certificate(_ role: AuthorityRole) throws -> File? {
+        let store = AuthorityStore(dataFolder: dataFolder)
+        return try cached([store.certificatePath(role.rawValue)]) { try readCertificate(role) }
+    }
+
+    func readCertificate(_ role: AuthorityRole) throws -> File? {
         let store = AuthorityStore(dataFolder: dataFolder)
         guard store.exists else { return nil }
         let authority = try store.certificate(role)

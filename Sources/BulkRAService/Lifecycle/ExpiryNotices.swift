@@ -16,38 +16,39 @@ struct ExpiryNotices {
         let settings = try MailSettings.load(data: dataFolder)
         let days = settings.noticeDays
         guard let widest = days.first else { return "no notice days" }
-        let candidates = try registry.expiringCertificates(after: now, through: now.addingTimeInterval(TimeInterval(widest) * 86_400),
-                                                           institutionID: nil)
+        let through = now.addingTimeInterval(TimeInterval(widest) * 86_400)
         let sealing = try OutboxPayload.key(data: dataFolder)
         // MAIL-01: the run's moment in the tag keeps the Message-IDs of the 30- and 14-day notices apart.
         let composer = LifecycleComposer(from: settings.from, deskURL: settings.deskURL, now: now, tag: "expiry-" + JapanTime.fileStamp(now))
         var notified = 0
         var digests = 0
-        for (institutionID, group) in Dictionary(grouping: candidates, by: \.certificate.institutionID).sorted(by: { $0.key < $1.key }) {
-            guard let institution = try registry.institution(id: institutionID) else { continue }
-            var notices: [NoticeRecord] = []
-            var mails: [MailMessage] = []
-            var listed: [CertificateRecord] = []
-            for (certificate, sent) in group {
-                guard let end = certificate.notAfter else { continue }
-                let left = LifecycleComposer.daysLeft(until: end, from: now)
-                let reached = days.filter { left <= $0 }
-                // One notice per window reached; a certificate that reaches two at once (the job was not running) gets one mail.
-                guard let nearest = reached.last, !sent.contains(Self.kind(nearest)) else { continue }
-                notices += reached.filter { !sent.contains(Self.kind($0)) }.map { NoticeRecord(serial: certificate.serial, kind: Self.kind($0), sentAt: now) }
-                if !certificate.administratorEmail.isEmpty { mails.append(composer.expiryNotice(certificate, institutionName: institution.name)) }
-                if certificate.family != .registrationOfficer { listed.append(certificate) }
+        // REG-17: each institution's candidates are read in the transaction that records their notices.
+        for institutionID in try registry.institutionIDs() {
+            let (noticed, digest) = try registry.serializable(.institution(institutionID)) { transaction -> (Int, Bool) in
+                guard let institution = try transaction.institution(id: institutionID) else { return (0, false) }
+                var notices: [NoticeRecord] = []
+                var mails: [MailMessage] = []
+                var listed: [CertificateRecord] = []
+                for (certificate, sent) in try transaction.expiringCertificates(after: now, through: through, institutionID: institutionID) {
+                    guard let end = certificate.notAfter else { continue }
+                    let left = LifecycleComposer.daysLeft(until: end, from: now)
+                    let reached = days.filter { left <= $0 }
+                    // One notice per window reached; a certificate that reaches two at once (the job was not running) gets one mail.
+                    guard let nearest = reached.last, !sent.contains(Self.kind(nearest)) else { continue }
+                    notices += reached.filter { !sent.contains(Self.kind($0)) }.map { NoticeRecord(serial: certificate.serial, kind: Self.kind($0), sentAt: now) }
+                    if !certificate.administratorEmail.isEmpty { mails.append(composer.expiryNotice(certificate, institutionName: institution.name)) }
+                    if certificate.family != .registrationOfficer { listed.append(certificate) }
+                }
+                guard !notices.isEmpty else { return (0, false) }
+                let officers = MailMessage.Address.officers(of: institution)
+                let digest = !listed.isEmpty && !officers.isEmpty
+                if digest { mails.append(composer.expiryDigest(institution: institution, certificates: listed, to: officers)) }
+                let bundle = Outbox.bundle(mails, now: now, tag: "expiry-\(institution.id)")
+                try transaction.recordNotices(notices, deliveries: mails.isEmpty ? [] : [OutboxItem(kind: .mails, payload: try sealing.packed(bundle.encoded()))])
+                return (Set(notices.map(\.serial)).count, digest)
             }
-            guard !notices.isEmpty else { continue }
-            let officers = institution.officers.values.sorted { $0.email < $1.email }.map { MailMessage.Address(name: $0.name, email: $0.email) }
-            if !listed.isEmpty, !officers.isEmpty {
-                mails.append(composer.expiryDigest(institution: institution, certificates: listed, to: officers))
-                digests += 1
-            }
-            let bundle = Outbox.bundle(mails, now: now, tag: "expiry-\(institution.id)")
-            try registry.recordNotices(notices, deliveries: mails.isEmpty ? [] : [OutboxItem(kind: .mails, payload: try sealing.packed(bundle.encoded()))],
-                                       at: now)
-            notified += Set(notices.map(\.serial)).count
+            notified += noticed
+            if digest { digests += 1 }
         }
         return notified == 0 ? "no certificate entered a notice window" : "\(notified) certificates noticed, \(digests) institution digests"
     }

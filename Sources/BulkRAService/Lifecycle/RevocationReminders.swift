@@ -19,21 +19,26 @@ struct RevocationReminders {
     /// LIFE-03: what this run sent, in a few words.
     func run(now: Date) throws -> String {
         let settings = try MailSettings.load(data: dataFolder)
-        let pairs = try registry.renewalsAwaitingRevocation(renewedBefore: now.addingTimeInterval(-Self.delay), lackingNotice: Self.kind)
         let sealing = try OutboxPayload.key(data: dataFolder)
         let composer = LifecycleComposer(from: settings.from, deskURL: settings.deskURL, now: now, tag: "reminder-" + JapanTime.fileStamp(now))
         var reminded = 0
-        for (institutionID, group) in Dictionary(grouping: pairs, by: \.replaced.institutionID).sorted(by: { $0.key < $1.key }) {
-            guard let institution = try registry.institution(id: institutionID) else { continue }
-            let officers = institution.officers.values.sorted { $0.email < $1.email }.map { MailMessage.Address(name: $0.name, email: $0.email) }
-            let notices = group.map { NoticeRecord(serial: $0.replaced.serial, kind: Self.kind, sentAt: now) }
-            var deliveries: [OutboxItem] = []
-            if !officers.isEmpty {
-                let mail = composer.revocationReminder(institution: institution, pairs: group, to: officers)
-                deliveries.append(OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle([mail], now: now, tag: "reminder-\(institution.id)").encoded())))
+        // REG-17: each institution's renewals are read in the transaction that records their reminders.
+        for institutionID in try registry.institutionIDs() {
+            reminded += try registry.serializable(.institution(institutionID)) { transaction -> Int in
+                guard let institution = try transaction.institution(id: institutionID) else { return 0 }
+                let pairs = try transaction.renewalsAwaitingRevocation(renewedBefore: now.addingTimeInterval(-Self.delay), lackingNotice: Self.kind,
+                                                                       institutionID: institutionID)
+                guard !pairs.isEmpty else { return 0 }
+                let officers = MailMessage.Address.officers(of: institution)
+                let notices = pairs.map { NoticeRecord(serial: $0.replaced.serial, kind: Self.kind, sentAt: now) }
+                var deliveries: [OutboxItem] = []
+                if !officers.isEmpty {
+                    let mail = composer.revocationReminder(institution: institution, pairs: pairs, to: officers)
+                    deliveries.append(OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle([mail], now: now, tag: "reminder-\(institution.id)").encoded())))
+                }
+                try transaction.recordNotices(notices, deliveries: deliveries)
+                return notices.count
             }
-            try registry.recordNotices(notices, deliveries: deliveries, at: now)
-            reminded += notices.count
         }
         return reminded == 0 ? "no renewal awaiting revocation" : "\(reminded) replaced certificates reminded of"
     }

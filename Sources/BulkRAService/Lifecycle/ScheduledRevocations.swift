@@ -29,13 +29,8 @@ struct ScheduledRevocations {
                 let officer = officerEmail.flatMap { profile?.officers[$0] }.map { MailMessage.Address(name: $0.name, email: $0.email) }
                 let composer = NotificationComposer(from: settings.from, institutionName: profile?.name ?? certificate.institutionID,
                                                     officer: officer, deskURL: settings.deskURL, now: now, batchTag: "scheduled")
-                let notice = NotificationComposer.Revocation(
-                    subject: certificate.subject, serial: certificate.serial, reason: certificate.revocationReason ?? .unspecified,
-                    family: certificate.family,
-                    administrator: certificate.administratorEmail.isEmpty ? nil
-                        : MailMessage.Address(name: certificate.administratorName, email: certificate.administratorEmail),
-                    user: certificate.userEmail.isEmpty ? nil : MailMessage.Address(name: certificate.userName, email: certificate.userEmail),
-                    at: certificate.revokedAt ?? now)
+                let notice = NotificationComposer.Revocation(certificate, reason: certificate.revocationReason ?? .unspecified,
+                                                             at: certificate.revokedAt ?? now)
                 mails += composer.mails(issued: IssuedBatch(certificates: []), revocations: [notice])
             }
             try transaction.completeScheduledRevocations(due.map(\.certificate.serial), at: now)

@@ -25,16 +25,11 @@ struct Terminations {
                     continue
                 }
                 guard let institution = try transaction.institution(id: termination.institutionID) else { continue }
-                let officers = institution.officers.values.sorted { $0.email < $1.email }.map { MailMessage.Address(name: $0.name, email: $0.email) }
+                let officers = MailMessage.Address.officers(of: institution)
                 let revoked = try transaction.terminate(institutionID: institution.id, at: now)
                 let composer = NotificationComposer(from: settings.from, institutionName: institution.name, officer: nil, deskURL: settings.deskURL,
                                                     now: now, batchTag: "terminated")
-                var mails = composer.mails(issued: .empty, revocations: revoked.map { record in
-                    NotificationComposer.Revocation(
-                        subject: record.subject, serial: record.serial, reason: .cessationOfOperation, family: record.family,
-                        administrator: record.administratorEmail.isEmpty ? nil : MailMessage.Address(name: record.administratorName, email: record.administratorEmail),
-                        user: record.userEmail.isEmpty ? nil : MailMessage.Address(name: record.userName, email: record.userEmail), at: now)
-                })
+                var mails = composer.mails(issued: .empty, revocations: revoked.map { .init($0, reason: .cessationOfOperation, at: now) })
                 if !officers.isEmpty {
                     mails.append(LifecycleComposer(from: settings.from, deskURL: settings.deskURL, now: now, tag: "terminated-" + JapanTime.fileStamp(now))
                         .terminationDone(institution: institution, revoked: revoked.count, to: officers))

@@ -111,12 +111,7 @@ public struct InstitutionApplier: Sendable, ServiceStep {
                 let tag = environment.batchTag("ra-revoked")
                 let composer = NotificationComposer(from: settings.from, institutionName: "", officer: nil, deskURL: settings.deskURL,
                                                     now: now, batchTag: tag)
-                let notices = removed.map { record in
-                    NotificationComposer.Revocation(subject: record.subject, serial: record.serial, reason: .cessationOfOperation,
-                                                    family: .registrationOfficer,
-                                                    administrator: MailMessage.Address(name: record.administratorName, email: record.administratorEmail),
-                                                    user: nil, at: transaction.now)
-                }
+                let notices = removed.map { NotificationComposer.Revocation($0, reason: .cessationOfOperation, at: transaction.now) }
                 let mails = composer.mails(issued: .empty, revocations: notices)
                 outbox.append(OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: now, tag: tag).encoded())))
                 outbox.append(OutboxItem(kind: .crls))

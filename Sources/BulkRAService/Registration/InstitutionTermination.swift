@@ -33,7 +33,7 @@ public struct InstitutionTermination: Sendable {
             }
             let live = try transaction.liveCertificates(institutionID: institutionID)
             try transaction.scheduleTermination(institutionID: institutionID, effectiveAt: effectiveAt)
-            let officers = institution.officers.values.sorted { $0.email < $1.email }.map { MailMessage.Address(name: $0.name, email: $0.email) }
+            let officers = MailMessage.Address.officers(of: institution)
             guard !officers.isEmpty else { return (live.count, []) }
             let mail = LifecycleComposer(from: settings.from, deskURL: settings.deskURL, now: now, tag: "termination-" + JapanTime.fileStamp(now))
                 .terminationScheduled(institution: institution, certificates: live, effectiveAt: effectiveAt, to: officers)
