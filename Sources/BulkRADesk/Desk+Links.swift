@@ -94,8 +94,10 @@ extension Desk {
                                             en: "Access to this URL was refused: the URL is not valid.")
         case .used: text = LocalizedText(ja: "指定されたURLへのアクセスは拒否されました。このURLは既に使用されています。",
                                          en: "Access to this URL was refused: it has already been used.")
-        case .expired: text = LocalizedText(ja: "指定されたURLへのアクセスは拒否されました。有効期限（1か月）が過ぎています。",
-                                            en: "Access to this URL was refused: its month of validity is over.")
+        case .expired: text = LocalizedText(ja: "指定されたURLへのアクセスは拒否されました。有効期限が過ぎています。登録担当者に取得URLの再発行を依頼してください。",
+                                            en: "Access to this URL was refused: it has expired. Ask your registration officer to re-issue it.")
+        case .replaced: text = LocalizedText(ja: "指定されたURLへのアクセスは拒否されました。このURLは再発行され、無効になりました。新しいURLをメールでお送りしています。",
+                                             en: "Access to this URL was refused: it was re-issued and no longer works. The new URL has been sent by mail.")
         case .pinFirst: text = LocalizedText(ja: "まだ取得できません。利用管理者がアクセスPINを取得した後にご利用ください。",
                                              en: "Not yet: your user-administrator has to fetch the access PIN first.")
         }

@@ -56,6 +56,9 @@ extension Desk {
         }
         router.get("/ra-renewal") { request, context in try await officerRenewalPage(request, context) }
         router.post("/ra-renewal") { request, context in try await renewOfficerCertificate(request, context) }
+        router.get("/retrievals") { request, context in try await retrievalsPage(request, context) }
+        router.post("/retrievals/reissue") { request, context in try await reissueLinks(request, context, api: false) }
+        router.post("/api/links/reissue") { request, context in try await reissueLinks(request, context, api: true) }
         router.get("/termination") { request, context in try await terminationPage(request, context) }
         router.post("/termination") { request, context in try await confirmTermination(request, context, api: false) }
         router.post("/api/termination/confirm") { request, context in try await confirmTermination(request, context, api: true) }

@@ -158,6 +158,14 @@ extension PostgresRegistry {
             "ALTER TABLE institution ADD COLUMN retrieval_days BIGINT",
             "CREATE INDEX delivery_link_serial ON delivery_link(serial) WHERE serial IS NOT NULL",
         ]),
+        Migration(id: "v7-link-reserve", statements: [
+            // RET-04: a re-issued link's predecessor is closed; RET-05: what a link hands out, kept for its re-issue.
+            "ALTER TABLE delivery_link ADD COLUMN superseded_at TEXT",
+            """
+            CREATE TABLE link_reserve (
+                token_sha256 TEXT PRIMARY KEY REFERENCES delivery_link(token_sha256), payload BYTEA NOT NULL, created_at TEXT NOT NULL)
+            """,
+        ]),
     ]
 
     /// REG-20: applies the migrations the database lacks, in one transaction under an advisory lock, so that instances

@@ -37,10 +37,16 @@ public struct DeliveryLinkRecord: Sendable, Hashable {
     public let expires: Date
     /// When it was used, if it was.
     public let usedAt: Date?
+    /// RET-04: when a re-issued link replaced it, if one did.
+    public let supersededAt: Date?
+    /// RET-05: the payload sealed under the data folder's key, kept so that the link can be re-issued; nil for links whose
+    /// payload the registry can make again (a certificate's serial) and in records read back from the registry.
+    public let kept: [UInt8]?
 
     /// Creates a link record.
     public init(tokenSHA256: String, kind: Kind, institutionID: String, recipientEmail: String, serial: SerialNumber?,
-                requiresTokenSHA256: String?, fileName: String, sealed: [UInt8]?, expires: Date, usedAt: Date? = nil) {
+                requiresTokenSHA256: String?, fileName: String, sealed: [UInt8]?, expires: Date, usedAt: Date? = nil,
+                supersededAt: Date? = nil, kept: [UInt8]? = nil) {
         self.tokenSHA256 = tokenSHA256
         self.kind = kind
         self.institutionID = institutionID
@@ -51,6 +57,8 @@ public struct DeliveryLinkRecord: Sendable, Hashable {
         self.sealed = sealed
         self.expires = expires
         self.usedAt = usedAt
+        self.supersededAt = supersededAt
+        self.kept = kept
     }
 
     /// Why a link cannot be used now (DESK-42).
@@ -63,5 +71,7 @@ public struct DeliveryLinkRecord: Sendable, Hashable {
         case expired
         /// The PIN link of the same delivery has not been used yet.
         case pinFirst
+        /// RET-04: an officer re-issued it; the newer link works instead.
+        case replaced
     }
 }

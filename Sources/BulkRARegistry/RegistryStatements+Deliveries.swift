@@ -14,6 +14,14 @@ extension RegistryStatements {
             bind(link.tokenSHA256, link.kind.rawValue, batchID, link.institutionID, link.recipientEmail, link.serial?.decimal,
                  link.requiresTokenSHA256, link.fileName, link.sealed, UTCTimestamp.string(link.expires), now)
         })
+        try insertReserves(links, into: db, at: now)
+    }
+
+    /// RET-05: the payloads kept for re-issue (links whose payload the registry cannot make again).
+    static func insertReserves(_ links: [DeliveryLinkRecord], into db: Session, at now: String) throws {
+        let kept = links.compactMap { link in link.kept.map { bind(link.tokenSHA256, $0, now) } }
+        guard !kept.isEmpty else { return }
+        try insertRows(db, into: "link_reserve", columns: ["token_sha256", "payload", "created_at"], rows: kept)
     }
 
     static func deliveryLink(_ db: Session, tokenSHA256: String, locking: Bool = false) throws -> DeliveryLinkRecord? {
@@ -25,13 +33,15 @@ extension RegistryStatements {
                 tokenSHA256: tokenSHA256, kind: kind, institutionID: row.text("institution_id") ?? "",
                 recipientEmail: row.text("recipient_email") ?? "", serial: row.text("serial").flatMap { try? SerialNumber($0) },
                 requiresTokenSHA256: row.text("requires_sha256"), fileName: row.text("file_name") ?? "", sealed: row.bytes("sealed"),
-                expires: expires, usedAt: row.text("used_at").flatMap(UTCTimestamp.date))
+                expires: expires, usedAt: row.text("used_at").flatMap(UTCTimestamp.date),
+                supersededAt: row.text("superseded_at").flatMap(UTCTimestamp.date))
         }
     }
 
     /// REG-15: unknown (or of another kind), used, expired, or waiting for its PIN link.
     static func refusal(_ db: Session, _ link: DeliveryLinkRecord?, kind: DeliveryLinkRecord.Kind, now: Date) throws -> DeliveryLinkRecord.Refusal? {
         guard let link, link.kind == kind else { return .unknown }
+        if link.supersededAt != nil { return .replaced }
         if link.usedAt != nil || link.sealed == nil { return .used }
         if link.expires <= now { return .expired }
         if let required = link.requiresTokenSHA256,
@@ -49,6 +59,7 @@ extension RegistryStatements {
         if let refusal = try refusal(db, link, kind: kind, now: now) { throw refusal }
         guard let link else { throw DeliveryLinkRecord.Refusal.unknown }
         try db.execute("UPDATE delivery_link SET used_at = ?, sealed = NULL WHERE token_sha256 = ?", [.text(stamp), .text(tokenSHA256)])
+        try db.execute("DELETE FROM link_reserve WHERE token_sha256 = ?", [.text(tokenSHA256)])
         try audit(db, nil, "link-used", link.serial, "\(link.kind.rawValue) \(String(tokenSHA256.prefix(12)))", stamp)
         // RET-01: the certificate has been fetched: waiting for download (4) becomes issued (5).
         let waiting = Int64(CertificateRecord.State.waitingForDownload.rawValue), issued = Int64(CertificateRecord.State.issued.rawValue)
@@ -62,7 +73,9 @@ extension RegistryStatements {
             try db.execute("""
                 UPDATE certificate SET state = ?, updated_at = ?
                 WHERE batch_id = (SELECT batch_id FROM delivery_link WHERE token_sha256 = ?) AND download_method = ? AND state = ?
-                """, [.integer(issued), .text(stamp), .text(tokenSHA256), .integer(Int64(DownloadMethod.bulkPKCS12.rawValue)), .integer(waiting)])
+                  AND LOWER(admin_email) = ?
+                """, [.integer(issued), .text(stamp), .text(tokenSHA256), .integer(Int64(DownloadMethod.bulkPKCS12.rawValue)), .integer(waiting),
+                      .text(link.recipientEmail.lowercased())])
         case .pin:
             break
         }
@@ -72,10 +85,18 @@ extension RegistryStatements {
             if kind == .bulk {
                 fetched = try db.rows("""
                     SELECT \(certificateColumns) FROM certificate c
-                    WHERE c.batch_id = (SELECT batch_id FROM delivery_link WHERE token_sha256 = ?) AND c.download_method = ? ORDER BY c.serial
-                    """, [.text(tokenSHA256), .integer(Int64(DownloadMethod.bulkPKCS12.rawValue))]).compactMap(certificateRecord)
+                    WHERE c.batch_id = (SELECT batch_id FROM delivery_link WHERE token_sha256 = ?) AND c.download_method = ?
+                      AND LOWER(c.admin_email) = ? ORDER BY c.serial
+                    """, [.text(tokenSHA256), .integer(Int64(DownloadMethod.bulkPKCS12.rawValue)), .text(link.recipientEmail.lowercased())])
+                    .compactMap(certificateRecord)
             } else {
                 fetched = try link.serial.map { try storedCertificates(db, serials: [$0]) } ?? []
+            }
+            // RET-05: what was fetched is no longer kept, nor the PIN files that went with it.
+            for slice in fetched.map(\.serial.decimal).chunked(500) {
+                try db.execute("""
+                    DELETE FROM link_reserve WHERE token_sha256 IN (SELECT token_sha256 FROM delivery_link WHERE serial IN (\(db.marks(slice.count))))
+                    """, slice.map(SQLValue.text))
             }
             if !fetched.isEmpty {
                 let replaced = try storedCertificates(db, serials: fetched.compactMap(\.replacedSerial))

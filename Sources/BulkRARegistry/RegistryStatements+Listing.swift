@@ -27,7 +27,7 @@ extension RegistryStatements {
             SELECT \(certificateColumns), \(order) AS position, c.recorded_at, c.updated_at, c.batch_id,
               b.created_at AS issue_created_at, b.officer_email AS issue_officer_email, b.operation AS issue_operation,
               c.revocation_batch_id, r.created_at AS revocation_created_at, r.officer_email AS revocation_officer_email,
-              (SELECT MAX(l.expires_at) FROM delivery_link l WHERE l.serial = c.serial) AS link_expires
+              (SELECT MAX(l.expires_at) FROM delivery_link l WHERE l.serial = c.serial AND l.superseded_at IS NULL) AS link_expires
             FROM certificate c \(db.dialect == .sqlite ? "INDEXED BY certificate_listing" : "")
             LEFT JOIN batch b ON b.id = c.batch_id
             LEFT JOIN batch r ON r.id = c.revocation_batch_id

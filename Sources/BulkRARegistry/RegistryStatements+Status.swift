@@ -22,7 +22,8 @@ extension RegistryStatements {
         }
         var pending: [String: Int] = [:]
         for row in try db.rows("""
-            SELECT kind, COUNT(*) AS open FROM delivery_link WHERE institution_id = ? AND used_at IS NULL AND expires_at > ? GROUP BY kind
+            SELECT kind, COUNT(*) AS open FROM delivery_link
+            WHERE institution_id = ? AND used_at IS NULL AND superseded_at IS NULL AND expires_at > ? GROUP BY kind
             """, [.text(institutionID), .text(stamp)]) {
             if let kind = row.text("kind") { pending[kind] = row.int("open") ?? 0 }
         }

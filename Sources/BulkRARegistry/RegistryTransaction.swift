@@ -189,6 +189,26 @@ public struct RegistryTransaction: ValidationDirectory {
         try RegistryStatements.audit(db, nil, "renewed", serial, "", UTCTimestamp.string(now))
     }
 
+    /// RET-04: the certificate's links that can still be re-issued (unused, not replaced), locked, with what was kept for them.
+    public func openLinks(serial: SerialNumber) throws -> [DeliveryLinkRecord] {
+        try RegistryStatements.openLinks(db, serial: serial)
+    }
+
+    /// RET-04: replaces links by their successors in this transaction — the old ones closed and their kept payloads dropped,
+    /// the new ones stored (with theirs) in the old links' batch — with an audit entry, all stamped `at`.
+    public func replaceLinks(_ old: [DeliveryLinkRecord], with new: [DeliveryLinkRecord], serial: SerialNumber, at: Date) throws {
+        let stamp = UTCTimestamp.string(at)
+        let batchID = try old.first.flatMap { try RegistryStatements.linkBatch(db, token: $0.tokenSHA256) }
+        try RegistryStatements.supersede(db, tokens: old.map(\.tokenSHA256), at: stamp)
+        try RegistryStatements.insert(new, into: db, batchID: batchID, at: stamp)
+        try RegistryStatements.audit(db, nil, "link-reissued", serial, new.map(\.kind.rawValue).joined(separator: " "), stamp)
+    }
+
+    /// RET-05: drops what is kept for links that can no longer be re-issued at `at`; returns how many.
+    public func purgeLinkReserves(at: Date) throws -> Int {
+        try RegistryStatements.purgeLinkReserves(db, now: at)
+    }
+
     /// REG-05: allow-list rows in this transaction.
     public func apply(_ entries: [AllowListEntry]) throws {
         try RegistryStatements.insert(entries, into: db, at: UTCTimestamp.string(now))

@@ -343,6 +343,17 @@ public final class SQLiteRegistry: RegistryDatabase {
                 CREATE INDEX delivery_link_serial ON delivery_link(serial) WHERE serial IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("v13-link-reserve") { db in
+            // RET-04: a re-issued link's predecessor is closed; RET-05: what a link hands out, kept for its re-issue.
+            try db.execute(sql: """
+                ALTER TABLE delivery_link ADD COLUMN superseded_at TEXT;
+                CREATE TABLE link_reserve (
+                    token_sha256 TEXT PRIMARY KEY NOT NULL REFERENCES delivery_link(token_sha256),
+                    payload BLOB NOT NULL,
+                    created_at TEXT NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 

@@ -13,7 +13,7 @@ struct BulkRACommand: AsyncParsableCommand {
             """,
         subcommands: [InitCommand.self, InstitutionsCommand.self, AllowListCommand.self, CheckCommand.self, SubmitCommand.self, EnrollCommand.self, CRLCommand.self, CACommand.self,
                       CertificatesCommand.self, MailCommand.self, DownloadCommand.self, NightlyCommand.self, ServeCommand.self,
-                      DoctorCommand.self, MigrateCommand.self, JobsCommand.self, StatusCommand.self]
+                      DoctorCommand.self, MigrateCommand.self, JobsCommand.self, StatusCommand.self, LinksCommand.self]
     )
 
     /// CLI-01: exit 0 / 1 / 2; ArgumentParser's own usage status (64) is folded into 2.

@@ -54,7 +54,11 @@ struct DashboardTests {
 
     @Test("DASH-03 DESK-14 the desk's first page is the dashboard: its figures, the worksheet links and the weekly chart, then the menu; /api/status gives the same figures")
     func deskPage() throws {
-        let desk = try DeskHarness()
+        // Its own data folder: uploads of other desk tests would change the figures between the two reads.
+        let data = try CLITests.dataFolder("dashboard-desk")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        try DeskTests.officerPEMs(data)
+        let desk = try DeskHarness(data: data)
         let page = try desk.request("/", as: DeskTests.ra1)
         #expect(page.status == 200 && page.text.contains("class=\"dashboard\"") && page.text.contains("/downloads/renewals?family=client"))
         #expect(page.text.contains("<img src=\"/dashboard.svg\"") && page.text.contains("/server"))

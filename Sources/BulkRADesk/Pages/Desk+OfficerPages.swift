@@ -29,6 +29,7 @@ extension Desk {
             \(item("/statistics", "発行証明書統計照会", "Issued-certificate statistics"))
             \(item("/downloads/allowlist", "許可リストダウンロード", "OU allow-list (TSV)"))
             \(item("/timestamp", "タイムスタンプサービスURL", "Time-stamp service URL"))
+            \(item("/retrievals", "取得待ちの証明書と取得URLの再発行", "Certificates waiting for download; re-issue a URL"))
             \(item("/ra-renewal", "登録担当者証明書の更新", "Renew my RA certificate"))
             \(item("/termination", "機関の利用終了", "End of service"))
             </ul></section>
@@ -61,6 +62,7 @@ extension Desk {
             <p>\(l.text("更新申請TSV", "Renewal worksheets")): \(worksheets, separator: " · ")</p>
             <h3>\(l.text("未取得のURL", "Links not yet used"))</h3>
             \(pending.isEmpty ? none : "<ul>\(pending)</ul>")
+            <p><a href="\(l.path("/retrievals"))">\(l.text("取得待ちの証明書（URLの再発行）", "Certificates waiting for download (re-issue a URL)"))</a></p>
             <h3>\(l.text("失効予定", "Scheduled revocations")) (\(status.scheduledRevocations.count))</h3>
             \(scheduled.isEmpty ? none : "<ul>\(scheduled)</ul>")
             <h3>\(l.text("旧証明書の失効待ち", "Renewals awaiting revocation of the old certificate")) (\(status.renewalsAwaitingRevocation.count))</h3>

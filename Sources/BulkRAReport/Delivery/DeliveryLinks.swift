@@ -32,8 +32,13 @@ public struct DeliveryLinks: Sendable {
         self.expires = expires
     }
 
-    /// Makes the links of `deliveries` for `institution`, valid for the institution's retrieval window from `now` (RET-03).
-    public init(deliveries: [ClientDelivery], institution: String, now: Date, window: RetrievalWindow = .oneMonth, token: () -> String) throws {
+    /// RET-05: seals a payload for keeping in the registry (under the data folder's key), so that its link can be re-issued.
+    public typealias Keeper = ([UInt8]) throws -> [UInt8]
+
+    /// Makes the links of `deliveries` for `institution`, valid for the institution's retrieval window from `now` (RET-03);
+    /// `keep` seals each payload for re-issue (RET-05).
+    public init(deliveries: [ClientDelivery], institution: String, now: Date, window: RetrievalWindow = .oneMonth, token: () -> String,
+                keep: Keeper? = nil) throws {
         let expires = window.expiry(after: now)
         var records: [DeliveryLinkRecord] = []
         var pins: [SerialNumber: String] = [:]
@@ -44,7 +49,7 @@ public struct DeliveryLinks: Sendable {
                     name: String, payload: [UInt8]) throws -> DeliveryLinkRecord {
             DeliveryLinkRecord(tokenSHA256: ContentDigest.sha256(Array(token.utf8)), kind: kind, institutionID: institution,
                                recipientEmail: email, serial: serial, requiresTokenSHA256: requires, fileName: name,
-                               sealed: try LinkSeal.seal(payload, token: token), expires: expires)
+                               sealed: try LinkSeal.seal(payload, token: token), expires: expires, kept: try keep?(payload))
         }
         for delivery in deliveries {
             let client = delivery.application
@@ -80,7 +85,7 @@ public struct DeliveryLinks: Sendable {
     }
 
     /// Certificate links that wait for no PIN link, valid for `window` from `now` (MAIL-06, MAIL-07, RET-03).
-    init(standalone links: [StandaloneLink], now: Date, window: RetrievalWindow, token: () -> String) throws {
+    init(standalone links: [StandaloneLink], now: Date, window: RetrievalWindow, token: () -> String, keep: Keeper?) throws {
         let expires = window.expiry(after: now)
         var records: [DeliveryLinkRecord] = []
         var certificates: [SerialNumber: String] = [:]
@@ -90,7 +95,7 @@ public struct DeliveryLinks: Sendable {
             records.append(DeliveryLinkRecord(
                 tokenSHA256: ContentDigest.sha256(Array(certificateToken.utf8)), kind: .certificate, institutionID: link.institutionID,
                 recipientEmail: link.recipientEmail, serial: link.serial, requiresTokenSHA256: nil, fileName: link.fileName,
-                sealed: try LinkSeal.seal(link.payload, token: certificateToken), expires: expires))
+                sealed: try LinkSeal.seal(link.payload, token: certificateToken), expires: expires, kept: try keep?(link.payload)))
         }
         self.init(records: records, pinTokens: [:], certificateTokens: certificates, bulkTokens: [:], expires: expires)
     }
@@ -103,15 +108,44 @@ public struct DeliveryLinks: Sendable {
             StandaloneLink(serial: certificate.serial, institutionID: institution,
                            recipientEmail: certificate.application.common.administrator.email.address, fileName: "\(certificate.serial.decimal).pem",
                            payload: Array(certificate.serial.decimal.utf8))
-        }, now: now, window: window, token: token)
+        }, now: now, window: window, token: token, keep: nil)
+    }
+
+    /// RET-04: the successors of a certificate's open links — same kind, recipient, serial and file, each handing out the
+    /// payload given with its predecessor — valid for `window` from `now`. A certificate link that waited for a replaced PIN
+    /// link waits for that link's successor; the token maps are keyed by `serial` (a bulk link's too).
+    public init(reissuing old: [(link: DeliveryLinkRecord, payload: [UInt8])], serial: SerialNumber, now: Date, window: RetrievalWindow,
+                token: () -> String, keep: Keeper) throws {
+        let expires = window.expiry(after: now)
+        var successors: [String: String] = [:]
+        var records: [DeliveryLinkRecord] = []
+        var pins: [SerialNumber: String] = [:], certificates: [SerialNumber: String] = [:], bulks: [SerialNumber: String] = [:]
+        // PIN links first, so that certificate links can wait for their successors.
+        for (link, payload) in old.sorted(by: { ($0.link.kind == .pin ? 0 : 1) < ($1.link.kind == .pin ? 0 : 1) }) {
+            let newToken = token()
+            let digest = ContentDigest.sha256(Array(newToken.utf8))
+            successors[link.tokenSHA256] = digest
+            switch link.kind {
+            case .pin: pins[serial] = newToken
+            case .certificate: certificates[serial] = newToken
+            case .bulk: bulks[serial] = newToken
+            }
+            // A link of a server or code-signing certificate seals only its serial: nothing needs keeping (RET-05).
+            let keeps = !(link.kind == .certificate && link.fileName.hasSuffix(".pem"))
+            records.append(DeliveryLinkRecord(
+                tokenSHA256: digest, kind: link.kind, institutionID: link.institutionID, recipientEmail: link.recipientEmail, serial: link.serial,
+                requiresTokenSHA256: link.requiresTokenSHA256.map { successors[$0] ?? $0 }, fileName: link.fileName,
+                sealed: try LinkSeal.seal(payload, token: newToken), expires: expires, kept: keeps ? try keep(payload) : nil))
+        }
+        self.init(records: records, pinTokens: pins, certificateTokens: certificates, bulkTokens: bulks, expires: expires)
     }
 
     /// REG-16, MAIL-07: one certificate link per new registration officer for their RA PKCS#12, valid one month from `now`.
-    /// No PIN link goes with it: the operator hands the PIN over after an identity check.
-    public init(officers: [OfficerDelivery], now: Date, token: () -> String) throws {
+    /// No PIN link goes with it: the operator hands the PIN over after an identity check. `keep` seals it for re-issue (RET-05).
+    public init(officers: [OfficerDelivery], now: Date, token: () -> String, keep: Keeper? = nil) throws {
         try self.init(standalone: officers.map { delivery in
             StandaloneLink(serial: delivery.serial, institutionID: delivery.officer.institutionID, recipientEmail: delivery.officer.email,
                            fileName: DeliveryPackage.folderName(delivery.officer.email) + ".p12", payload: delivery.pkcs12.der)
-        }, now: now, window: .oneMonth, token: token)
+        }, now: now, window: .oneMonth, token: token, keep: keep)
     }
 }

@@ -94,6 +94,9 @@ public struct JobRunner: Sendable {
             return (summary, next)
         case .terminations:
             return (try Terminations(dataFolder: dataFolder, registry: registry, logger: logger).run(now: now), nil)
+        case .linkReserves:
+            let dropped = try registry.serializable(.registry) { try $0.purgeLinkReserves(at: now) }
+            return (dropped == 0 ? "nothing kept past its use" : "\(dropped) kept link files dropped", nil)
         }
     }
 

@@ -13,13 +13,15 @@ public enum ScheduledJob: String, Sendable, CaseIterable, Codable {
     case scheduledRevocations = "scheduled-revocations"
     /// TERM-03: confirmed terminations whose time has come.
     case terminations = "terminations"
+    /// RET-05: drops the files kept for re-issuing links whose certificates were fetched, revoked or have ended.
+    case linkReserves = "link-reserves"
 
     /// JOB-05: how often it runs.
     public var schedule: JobSchedule {
         switch self {
         case .crlRefresh: .every(seconds: 3600)
         case .expiryNotices, .revocationReminders: .dailyJST(hour: 9, minute: 0)
-        case .scheduledRevocations, .terminations: .every(seconds: 3600)
+        case .scheduledRevocations, .terminations, .linkReserves: .every(seconds: 3600)
         }
     }
 }

@@ -88,7 +88,8 @@ public struct InstitutionApplier: Sendable, ServiceStep {
                 deliveries = try issuer.issueOfficers(officers.map(\.officer), organization: { names[$0] ?? $0 }, now: now,
                                                       takenSerials: transaction.takenSerials)
             }
-            let links = try DeliveryLinks(officers: deliveries, now: now, token: SecretGenerator(randomBytes: environment.randomBytes).token)
+            let links = try DeliveryLinks(officers: deliveries, now: now, token: SecretGenerator(randomBytes: environment.randomBytes).token,
+                                          keep: sealing.packed)
             // REG-18: the RA PKCS#12 files, their PINs and the officers' mails are delivered after the commit.
             var outbox: [OutboxItem] = []
             if !deliveries.isEmpty {

@@ -115,7 +115,8 @@ public struct OfficerCertificateRenewal: Sendable {
         let issuer = try store.batchIssuer(roles: [.registrationOfficer], options: .init(keyKind: keyKind), logger: environment.logger)
         guard let delivery = try issuer.issueOfficers([officer], organization: { _ in institution.englishName }, now: now,
                                                       takenSerials: transaction.takenSerials).first else { throw Refusal.notRenewable }
-        let links = try DeliveryLinks(officers: [delivery], now: now, token: SecretGenerator(randomBytes: environment.randomBytes).token)
+        let links = try DeliveryLinks(officers: [delivery], now: now, token: SecretGenerator(randomBytes: environment.randomBytes).token,
+                                      keep: sealing.packed)
         let tag = environment.batchTag(prefix)
         let mail = NotificationComposer(from: settings.from, institutionName: institution.name, officer: nil, deskURL: settings.deskURL,
                                         now: now, batchTag: tag).officerNotice(delivery, links: links)

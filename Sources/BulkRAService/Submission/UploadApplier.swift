@@ -190,7 +190,8 @@ public struct UploadApplier: ServiceStep {
             outcome: batch.status.rawValue + (applied ? ", applied" : ", nothing applied"), applied: applied)
         let enrolments = Self.enrolmentRecords(issued.enrolments, upload: upload, institution: institution, officer: officer)
         let token = SecretGenerator(randomBytes: environment.randomBytes).token
-        let links = try DeliveryLinks(deliveries: issued.deliveries, institution: institution, now: now, window: window, token: token)
+        let links = try DeliveryLinks(deliveries: issued.deliveries, institution: institution, now: now, window: window, token: token,
+                                      keep: sealing.packed)
         let certificateLinks = try DeliveryLinks(issued: issued.certificates.filter { delivered[$0.serial] == nil }, institution: institution,
                                                  now: now, window: window, token: token)
 
