@@ -60,14 +60,18 @@ extension Desk {
         let waiting = try await NIOThreadPool.singleton.runIfActive {
             try registry.certificates(CertificateQuery(institutionID: institution, states: [.waitingForDownload]), after: 0, limit: 500)
         }
+        let pins = try await links.pinsFetched(serials: waiting.map(\.certificate.serial))
         let csrf = forms.officerToken(officer)
         let rows: [HTML] = waiting.map { listed in
             let certificate = listed.certificate
+            // RET-01: a client certificate of methods 1 and 2 whose PIN was fetched waits for its certificate or bulk link only.
+            let pin: String = certificate.family != .client || certificate.downloadMethod == .browser ? "-"
+                : pins[certificate.serial].map { l.text("取得済み ", "fetched ") + JapanTime.format($0) } ?? l.text("未取得", "not yet")
             let expires = listed.linkExpires.map { JapanTime.format($0) + " (JST)" } ?? "-"
             let lapsed = listed.linkExpires.map { $0 <= now } ?? false
             return """
                 <tr><td>\(certificate.serial.decimal)</td><td>\(certificate.family.rawValue)</td><td>\(certificate.subject.description)</td>
-                <td>\(expires)\(lapsed ? " " + l.text("（期限切れ）", "(expired)") : "")</td>
+                <td>\(pin)</td><td>\(expires)\(lapsed ? " " + l.text("（期限切れ）", "(expired)") : "")</td>
                 <td><form method="post" action="\(l.path("/retrievals/reissue"))"><input type="hidden" name="csrf" value="\(csrf)">
                 <input type="hidden" name="serial" value="\(certificate.serial.decimal)">
                 <button type="submit">\(l.text("取得URLを再発行", "Re-issue the URL"))</button></form></td></tr>
@@ -76,7 +80,7 @@ extension Desk {
         let message: HTML = notice.map { "<p role=\"\(alert ? "alert" : "status")\">\(l == .ja ? $0.ja : $0.en)</p>" } ?? ""
         let table: HTML = rows.isEmpty ? HTML(text: l.text("取得待ちの証明書はありません。", "No certificate is waiting for download.")) : """
             <table><thead><tr><th>\(l.text("シリアル番号", "Serial"))</th><th>\(l.text("種別", "Kind"))</th><th>\(l.text("主体者DN", "Subject"))</th>
-            <th>\(l.text("URL有効期限", "URL valid until"))</th><th></th></tr></thead><tbody>\(rows, separator: "")</tbody></table>
+            <th>\(l.text("アクセスPIN", "Access PIN"))</th><th>\(l.text("URL有効期限", "URL valid until"))</th><th></th></tr></thead><tbody>\(rows, separator: "")</tbody></table>
             """
         let content: HTML = """
             \(message)

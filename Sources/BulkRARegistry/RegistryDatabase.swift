@@ -236,6 +236,11 @@ extension RegistryDatabase {
         try await readingAsync { try RegistryStatements.deliveryLink($0, tokenSHA256: tokenSHA256) }
     }
 
+    /// RET-01, RET-04: when the PIN of each of these certificates was fetched (certificates whose PIN link is unused are absent).
+    public func pinsFetched(serials: [SerialNumber]) async throws -> [SerialNumber: Date] {
+        try await readingAsync { try RegistryStatements.pinsFetched($0, serials: serials) }
+    }
+
     /// REG-15, DESK-42: why a link cannot be used at `now`.
     public func deliveryLinkRefusal(tokenSHA256: String, kind: DeliveryLinkRecord.Kind, now: Date) async throws -> DeliveryLinkRecord.Refusal? {
         try await readingAsync { try RegistryStatements.refusal($0, RegistryStatements.deliveryLink($0, tokenSHA256: tokenSHA256), kind: kind, now: now) }

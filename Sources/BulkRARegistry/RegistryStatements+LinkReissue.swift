@@ -56,4 +56,20 @@ extension RegistryStatements {
         }
         return stale.count
     }
+
+    /// RET-01: when each certificate's PIN link was used, if it was.
+    static func pinsFetched(_ db: Session, serials: [SerialNumber]) throws -> [SerialNumber: Date] {
+        var fetched: [SerialNumber: Date] = [:]
+        for slice in serials.map(\.decimal).chunked(500) {
+            for row in try db.rows("""
+                SELECT serial, MAX(used_at) AS used FROM delivery_link WHERE kind = 'pin' AND used_at IS NOT NULL AND serial IN (\(db.marks(slice.count)))
+                GROUP BY serial
+                """, slice.map(SQLValue.text)) {
+                if let serial = row.text("serial").flatMap({ try? SerialNumber($0) }), let used = row.text("used").flatMap(UTCTimestamp.date) {
+                    fetched[serial] = used
+                }
+            }
+        }
+        return fetched
+    }
 }

@@ -41,7 +41,7 @@ struct RetrievalTests {
         #expect(try registry.institution(id: "example-u")?.retrievalWindow == .oneMonth)
     }
 
-    @Test("RET-04 DESK-17 an officer re-issues a certificate's lost links on the desk: the old ones say they were replaced, the new ones (mailed to the same recipients) hand out the same files, a fetched certificate or another institution's is refused, and nothing of the batch stays kept once all is fetched")
+    @Test("RET-04 DESK-17 an officer re-issues a certificate's lost links on the desk: the old ones say they were replaced, the new ones (mailed to the same recipients) hand out the same files, a fetched certificate or another institution's is refused, nothing of what was fetched stays kept, and a bulk link hands out only its own administrator's certificates")
     func deskReissue() throws {
         // Its own data folder: the mails and links of the shared desk folder's other tests stay out of its counts.
         let data = try CLITests.dataFolder("desk-reissue")
@@ -49,7 +49,9 @@ struct RetrievalTests {
         try DeskTests.officerPEMs(data)
         let desk = try DeskHarness(data: data)
         let before = Set(try desk.mails())
-        _ = try DeskTests.json(try DeskTests.upload(desk, [DeskTests.clientLine("Reissue One"), DeskTests.clientLine("Reissue Two", method: "2")],
+        // Three has another user-administrator: the bulk link of Two's administrator is not its.
+        let three = DeskTests.clientLine("Reissue Three", method: "2").replacingOccurrences(of: "cadmin@", with: "cadmin2@")
+        _ = try DeskTests.json(try DeskTests.upload(desk, [DeskTests.clientLine("Reissue One"), DeskTests.clientLine("Reissue Two", method: "2"), three],
                                                     as: DeskTests.ra1))
         var seen = before
         func newMails() throws -> String {
@@ -71,11 +73,15 @@ struct RetrievalTests {
         }
         let issued = try newMails()
         let (pins, certificates, bulks) = (try tokens("pin", in: issued), try tokens("certificate", in: issued), try tokens("bulk", in: issued))
-        try #require(pins.count == 2 && certificates.count == 1 && bulks.count == 1)
+        try #require(pins.count == 3 && certificates.count == 1 && bulks.count == 2)
+        // Two's PIN mail carries its PIN link and its administrator's bulk link.
+        let twoMail = try #require(try desk.mails().first { $0.contains("CN=Reissue Two") && $0.contains("/pin?p1=") })
+        let (twoPIN, twoBulk) = (try #require(try tokens("pin", in: twoMail).first), try #require(try tokens("bulk", in: twoMail).first))
         let (one, two) = (try serial("Reissue One"), try serial("Reissue Two"))
 
         let page = try desk.request("/retrievals", as: DeskTests.ra1)
         #expect(page.status == 200 && page.text.contains(one) && page.text.contains(two) && page.text.contains("取得URLを再発行"))
+        #expect(page.text.contains("未取得") && !page.text.contains("取得済み "))
         let csrf = try #require(page.csrf)
         #expect(try desk.request("/retrievals/reissue", as: DeskTests.ra1, fields: ["serial=\(one)", "csrf=wrong"]).status == 403)
         #expect(try desk.request("/retrievals/reissue", as: DeskTests.tech, fields: ["serial=\(one)", "csrf=\(csrf)"]).status != 200)
@@ -102,17 +108,22 @@ struct RetrievalTests {
         #expect(fetched.status == 409 && fetched.text.contains("fetched"))
 
         // Method 2 with its PIN fetched: only the bulk link is replaced (JSON through the API).
-        #expect(try fetch("pin", pins[1]).status == 200)
+        #expect(try fetch("pin", twoPIN).status == 200)
+        let listing = try desk.request("/retrievals", as: DeskTests.ra1).text
+        #expect(!listing.contains(one) && listing.contains(two) && listing.contains("取得済み "), "One was fetched; Two's PIN was")
         let api = try DeskTests.json(try desk.request("/api/links/reissue", as: DeskTests.ra1, headers: [DeskTests.api], fields: ["serial=\(two)"]))
         let made = try #require(api["links"] as? [[String: Any]])
         #expect(made.count == 1 && made[0]["kind"] as? String == "bulk" && made[0]["recipient"] as? String == "cadmin@example.ac.jp")
         let newBulk = try tokens("bulk", in: try newMails())
         try #require(newBulk.count == 1)
-        #expect(try desk.request("/bulk?p1=\(bulks[0])").text.contains("再発行され"))
+        #expect(try desk.request("/bulk?p1=\(twoBulk)").text.contains("再発行され"))
         let bulk = try fetch("bulk", newBulk[0])
         #expect(bulk.status == 200 && String(decoding: bulk.body, as: UTF8.self).contains("client.txt"))
+        let after = try desk.request("/retrievals", as: DeskTests.ra1).text
+        let threeSerial = try serial("Reissue Three")
+        #expect(!after.contains(two) && after.contains(threeSerial), "the other administrator's bulk ZIP is still waiting")
         let kept = try runTool("/usr/bin/sqlite3", ["\(desk.data)/registry.sqlite", "SELECT COUNT(*) FROM link_reserve JOIN delivery_link USING (token_sha256) WHERE batch_id IS NOT NULL"])
-        #expect(kept.output.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        #expect(kept.output.trimmingCharacters(in: .whitespacesAndNewlines) == "2", "Three's PIN and bulk files only")
     }
 
     @Test("RET-04 RET-05 CLI-36 bulkra links reissue: an expired server-certificate link is re-issued for the institution's window from --as-of and mailed; unknown, foreign, malformed, unkept and ended certificates are exit 2; the link-reserves job drops kept files of certificates that ended")

@@ -7,6 +7,8 @@ import Foundation
 public protocol DeliveryLinkStore: Sendable {
     /// REG-15: a link by token hash, used or not, without using it.
     func deliveryLink(tokenSHA256: String) async throws -> DeliveryLinkRecord?
+    /// RET-01, RET-04: when the PIN of each of these certificates was fetched (certificates whose PIN link is unused are absent).
+    func pinsFetched(serials: [SerialNumber]) async throws -> [SerialNumber: Date]
     /// REG-15, DESK-42: why a link of `kind` cannot be used at `now`, or nil — the check `useDeliveryLink` makes.
     func deliveryLinkRefusal(tokenSHA256: String, kind: DeliveryLinkRecord.Kind, now: Date) async throws -> DeliveryLinkRecord.Refusal?
     /// REG-15, DESK-42: uses a link of `kind` at `now` in one transaction — checks it, marks it used, drops its payload and
