@@ -229,10 +229,11 @@ struct GuardedTLSChannel<Base: ServerChildChannel>: ServerChildChannel {
     typealias Value = Base.Value
 
     let base: Base
-    let context: NIOSSLContext
+    /// RA-05: the TLS context current when a connection comes (the trusted RA CAs may change while the desk runs).
+    let context: @Sendable () -> NIOSSLContext
     let owner: ConnectionGuard
 
-    init(base: Base, context: NIOSSLContext, owner: ConnectionGuard) {
+    init(base: Base, context: @escaping @Sendable () -> NIOSSLContext, owner: ConnectionGuard) {
         self.base = base
         self.context = context
         self.owner = owner
@@ -242,7 +243,7 @@ struct GuardedTLSChannel<Base: ServerChildChannel>: ServerChildChannel {
         channel.eventLoop.makeCompletedFuture {
             let operations = channel.pipeline.syncOperations
             // DESK-01: any client certificate (or none) passes the TLS layer; the desk judges it and says why on a page.
-            try operations.addHandler(NIOSSLServerHandler(context: context, customVerificationCallback: { _, promise in
+            try operations.addHandler(NIOSSLServerHandler(context: context(), customVerificationCallback: { _, promise in
                 promise.succeed(.certificateVerified)
             }, configuration: .init()))
             try operations.addHandler(ConnectionGuard.Handler(owner: owner))

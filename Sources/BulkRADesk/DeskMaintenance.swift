@@ -54,6 +54,12 @@ public struct DeskMaintenance: Service {
         } catch {
             logger.error("maintenance.failed", metadata: ["error": "\(error)"])
         }
+        // RA-05: the RA CAs trusted follow a rollover, and drop a retired CA once its last certificate has ended.
+        do {
+            try await desk.refreshOfficerTrust()
+        } catch {
+            logger.error("ra.trust.failed", metadata: ["error": "\(error)"])
+        }
         if let ocsp {
             do {
                 _ = try await ocsp.maintain(now: desk.now)

@@ -20,7 +20,7 @@ public struct DeskServer: Sendable {
     let configuration: DeskConfiguration
     let desk: Desk
     let connections: ConnectionGuard
-    let tls: NIOSSLContext
+    let trust: OfficerTrust
     let logger: Logger
 
     /// CLI-100: loads the RA CA, the TLS identity and the desk settings of `configuration.dataFolder`.
@@ -28,8 +28,6 @@ public struct DeskServer: Sendable {
         let data = configuration.dataFolder
         let host = configuration.host
         let store = AuthorityStore(dataFolder: data)
-        let raAuthority = try Certificate(pemEncoded: try String(contentsOfFile: store.certificatePath(AuthorityRole.registrationOfficer.rawValue),
-                                                                   encoding: .utf8))
         let identity = try configuration.tlsCertificate.map { try DeskIdentity.load(certificate: $0, key: configuration.tlsKey ?? "") }
             ?? DeskIdentity.testIdentity(data: data, host: host, now: Date())
         // DESK-50: handshake and idle timeouts, a connection cap that evicts what is worth least first, then waits.
@@ -38,32 +36,34 @@ public struct DeskServer: Sendable {
                                                             handshakeTimeout: TimeAmount(configuration.handshakeTimeout)))
         // DESK-33, DESK-60: the form key is the data folder's, so a form one instance rendered is accepted by another.
         var keyBytes = try SecretFile.bytes(at: data + "/desk.key", count: 32, what: LocalizedText(ja: "フォーム用の鍵", en: "desk form key"))
-        let desk = Desk(data: data, registry: registry, authenticator: OfficerAuthenticator(authority: raAuthority, registry: registry),
+        // DESK-01: ask for a client certificate naming the RA CAs, accept any (or none) at the TLS layer and
+        // judge it in the desk, so that a wrong certificate gets a page that says why.
+        var tls = TLSConfiguration.makeServerConfiguration(certificateChain: identity.chain.map { .certificate($0) }, privateKey: .privateKey(identity.key))
+        tls.minimumTLSVersion = .tlsv12
+        tls.certificateVerification = .optionalVerification
+        // RA-05: the installed RA CA and the retired ones; the maintenance run at start keeps only the retired CAs whose
+        // certificates still live.
+        let trust = try OfficerTrust(base: tls, authorities: [try store.authority(.registrationOfficer).certificate]
+                                     + store.retiredCertificates(.registrationOfficer))
+        let desk = Desk(data: data, registry: registry, authenticator: OfficerAuthenticator(trust: trust, registry: registry),
                         settings: try DeskSettings.load(data: data), forms: FormGuard(key: SymmetricKey(data: keyBytes)), logger: logger,
                         refusals: RefusalCounter(limit: configuration.refusalLimit), connections: connectionGuard,
                         links: registry, auditLog: registry, uploads: NIOThreadPool(numberOfThreads: Self.workers(configuration, registry) + 4))
         keyBytes.removeAll()
         desk.uploads.start()
 
-        // DESK-01: ask for a client certificate naming the RA CA, accept any (or none) at the TLS layer and
-        // judge it in the desk, so that a wrong certificate gets a page that says why.
-        var tls = TLSConfiguration.makeServerConfiguration(certificateChain: identity.chain.map { .certificate($0) }, privateKey: .privateKey(identity.key))
-        tls.minimumTLSVersion = .tlsv12
-        tls.certificateVerification = .optionalVerification
-        tls.trustRoots = .certificates([try NIOSSLCertificate(bytes: Array(raAuthority.serializeAsPEM().derBytes), format: .der)])
-        tls.sendCANameList = true
         self.configuration = configuration
         self.desk = desk
         connections = connectionGuard
-        self.tls = try NIOSSLContext(configuration: tls)
+        self.trust = trust
         self.logger = logger
     }
 
     /// CLI-100: the application; `onListening` gets the port once the server listens.
     public func buildApplication(onListening: @escaping @Sendable (Int) -> Void = { _ in }) -> some ApplicationProtocol {
-        let (context, connectionGuard, idle) = (tls, connections, TimeAmount(configuration.idleTimeout))
+        let (trust, connectionGuard, idle) = (trust, connections, TimeAmount(configuration.idleTimeout))
         let server = HTTPServerBuilder { responder in
-            GuardedTLSChannel(base: HTTP1Channel(responder: responder, configuration: .init(idleTimeout: idle)), context: context,
+            GuardedTLSChannel(base: HTTP1Channel(responder: responder, configuration: .init(idleTimeout: idle)), context: { trust.context },
                               owner: connectionGuard)
         }
         return Application(

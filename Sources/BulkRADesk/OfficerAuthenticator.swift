@@ -8,13 +8,16 @@ import X509
 /// the service's RA CA, within its validity, recorded in the registry as an RA certificate that is not
 /// revoked, held by an active officer of an active institution.
 struct OfficerAuthenticator: Sendable {
-    let authority: Certificate
+    /// RA-05: the RA CAs trusted now (after a rollover, the old one too until its last certificate ends).
+    let trust: OfficerTrust
     let registry: any OfficerDirectory
 
     func authenticate(_ der: [UInt8]?, now: Date) async -> Result<DeskOfficer, LoginRefusal> {
         guard let der else { return .failure(.noCertificate) }
         guard let certificate = try? Certificate(derEncoded: der) else { return .failure(.unreadable) }
-        guard certificate.issuer == authority.subject, authority.publicKey.isValidSignature(certificate.signature, for: certificate) else {
+        guard trust.authorities.contains(where: { authority in
+            certificate.issuer == authority.subject && authority.publicKey.isValidSignature(certificate.signature, for: certificate)
+        }) else {
             return .failure(.otherIssuer)
         }
         if now < certificate.notValidBefore { return .failure(.notYetValid) }

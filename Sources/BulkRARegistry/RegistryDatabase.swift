@@ -399,6 +399,16 @@ extension RegistryDatabase {
         try await readingAsync { try RegistryStatements.storedCertificates($0, serials: [serial]).first }
     }
 
+    /// RA-05: RA certificates that are live (states 4, 5, 6) and have not ended at `now`.
+    public func liveOfficerCertificates(at now: Date) async throws -> [CertificateRecord] {
+        try await readingAsync { db in
+            try db.rows("""
+                SELECT \(RegistryStatements.certificateColumns) FROM certificate c WHERE c.family = ? AND c.state IN (4, 5, 6) AND c.not_after > ?
+                ORDER BY c.serial
+                """, [.text(CertificateFamily.registrationOfficer.rawValue), .text(UTCTimestamp.string(now))]).compactMap(RegistryStatements.certificateRecord)
+        }
+    }
+
     /// DESK-02: an institution, read off the cooperative threads.
     public func institutionProfile(id: String) async throws -> InstitutionProfile? {
         try await readingAsync { try RegistryStatements.institution($0, id: id) }

@@ -56,4 +56,77 @@ struct OfficerRenewalTests {
         #expect(refused.status == 409 && refused.text.contains("30日前"))
         #expect(try desk.request("/ra-renewal", as: DeskTests.ra1, fields: ["csrf=forged"]).status == 403)
     }
+
+    /// The CA names a TLS server asks client certificates of (openssl s_client's "Acceptable client certificate CA names").
+    static func acceptedCANames(_ desk: DeskHarness) throws -> String {
+        let port = desk.base.split(separator: ":").last.map(String.init) ?? ""
+        let text = try runTool("/usr/bin/openssl", ["s_client", "-connect", "127.0.0.1:\(port)", "-CAfile", desk.data + "/ca/root.pem"]).output
+        guard let start = text.range(of: "Acceptable client certificate CA names") else { return "" }
+        let rest = text[start.upperBound...]
+        return String(rest[..<(rest.range(of: "Requested Signature") ?? rest.range(of: "---") ?? (rest.endIndex..<rest.endIndex)).lowerBound])
+    }
+
+    /// Waits (up to 10 s) until the desk's maintenance has caught up with what `condition` expects.
+    static func eventually(_ condition: () throws -> Bool) throws -> Bool {
+        for _ in 0..<40 {
+            if try condition() { return true }
+            Thread.sleep(forTimeInterval: 0.25)
+        }
+        return try condition()
+    }
+
+    @Test("RA-05 CLI-14 an RA CA rollover: the running desk trusts the old and the new RA CA (both named to browsers), new RA certificates come from the new CA, and the old CA is dropped once none of its certificates lives; ca import of a new RA CA retires the old one too; other roles do not roll over")
+    func rollover() throws {
+        let data = try CLITests.dataFolder("ra-rollover")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        try DeskTests.officerPEMs(data)
+        let desk = try DeskHarness(data: data, arguments: ["--maintenance-interval", "1"])
+        #expect(try CLITests.run(["ca", "rollover", "--data", data, "--role", "server"]).status == 2)
+        let rolled = try CLITests.run(["ca", "rollover", "--data", data, "--role", "ra"])
+        #expect(rolled.status == 0 && rolled.output.contains("G2"), "\(rolled.output) \(rolled.error)")
+        #expect(try CLITests.run(["ca", "show", "--data", data]).output.contains("Registration Officer CA G2"))
+        #expect(try Self.eventually { let names = try Self.acceptedCANames(desk); return names.contains("Officer CA G2") && names.contains("Officer CA - not") },
+                "both RA CAs are named while the old one's certificates live")
+        #expect(try desk.request("/api/me", as: DeskTests.ra1).status == 200, "a certificate of the old RA CA still logs in")
+
+        // New RA certificates come from the new CA and log in; the old CA issues nothing more.
+        for officer in [DeskTests.ra1, DeskTests.ra2, DeskTests.tech] {
+            #expect(try CLITests.run(["institutions", "reissue-ra", "--data", data, "--officer", officer, "--key-type", "p256"]).status == 0)
+        }
+        try DeskTests.officerPEMs(data)
+        let issuer = try runTool("/usr/bin/openssl", ["x509", "-noout", "-issuer", "-in", DeskHarness.officerPEM(DeskTests.ra2, data: data)]).output
+        #expect(issuer.contains("G2"))
+        let chain = try desk.write("g2-chain.pem", Data((try String(contentsOfFile: data + "/ca/ra.pem", encoding: .utf8)).utf8))
+        #expect(try runTool("/usr/bin/openssl", ["verify", "-CAfile", data + "/ca/root.pem", "-untrusted", chain,
+                                                 DeskHarness.officerPEM(DeskTests.ra2, data: data)]).status == 0)
+        #expect(try Self.eventually { try desk.request("/api/me", as: DeskTests.ra2).status == 200 }, "a certificate of the new RA CA logs in")
+        // Every certificate of the old CA was revoked by the re-issues: the next maintenance run drops it.
+        #expect(try Self.eventually { let names = try Self.acceptedCANames(desk); return names.contains("Officer CA G2") && !names.contains("Officer CA - not") },
+                "the old RA CA is no longer named once none of its certificates lives")
+        let store = AuthorityStore(dataFolder: data)
+        #expect(store.retiredCertificates(.registrationOfficer).count == 1)
+        #expect(try store.trustedOfficerAuthorities(live: []).count == 1)
+
+        // A production RA CA (here signed by the TEST root with openssl) installed with ca import retires the G2 one.
+        let folder = desk.folder
+        let config = try desk.write("ra-ca.cnf", Data("""
+            [ext]
+            basicConstraints = critical, CA:TRUE, pathlen:0
+            keyUsage = critical, digitalSignature, keyCertSign, cRLSign
+            subjectKeyIdentifier = hash
+            extendedKeyUsage = clientAuth
+
+            """.utf8))
+        #expect(try runTool("/usr/bin/openssl", ["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                                                 "-keyout", folder + "/ra3.key", "-out", folder + "/ra3.csr", "-subj", "/C=JP/O=Example/CN=Example RA CA 3"]).status == 0)
+        #expect(try runTool("/usr/bin/openssl", ["x509", "-req", "-in", folder + "/ra3.csr", "-CA", data + "/ca/root.pem", "-CAkey", data + "/ca/root.key.pem",
+                                                 "-CAcreateserial", "-days", "365", "-extfile", config, "-extensions", "ext", "-out", folder + "/ra3.pem"]).status == 0)
+        let imported = try CLITests.run(["ca", "import", "--data", data, "--role", "ra", "--certificate", folder + "/ra3.pem", "--key", folder + "/ra3.key",
+                                         "--repository-url", "http://127.0.0.1:8480"])
+        #expect(imported.status == 0, "\(imported.error)")
+        #expect(store.retiredCertificates(.registrationOfficer).count == 2)
+        let trusted = try store.trustedOfficerAuthorities(live: try SQLiteRegistry(path: data + "/registry.sqlite", clock: { Date() })
+            .storedCertificates(serials: []))
+        #expect(trusted.map(\.subject.description).first?.contains("Example RA CA 3") == true)
+    }
 }

@@ -43,6 +43,10 @@ extension AuthorityStore {
                 ja: "チェーンの先頭の証明書がこのCA証明書に署名していません（--chain に上位の証明書を指定してください）",
                 en: "The first chain certificate did not sign this CA certificate (give the certificates above it with --chain)"))
         }
+        // RA-05: a new RA CA retires the old one, which the desk trusts until the last certificate it issued has ended.
+        if role == .registrationOfficer, let installed = try? certificate(role), installed.publicKey != authority.publicKey {
+            try retire(role, now: now)
+        }
         try write(certificatePEM.hasSuffix("\n") ? certificatePEM : certificatePEM + "\n", to: certificatePath(role.rawValue), mode: 0o644)
         try write(keyPEM, to: keyPath(role.rawValue), mode: 0o600)
         if let chainPEM {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BulkRAIssue
 import BulkRAModel
+import BulkRARegistry
 import BulkRAService
 import Foundation
 import SwiftASN1
@@ -10,7 +11,7 @@ import X509
 struct CACommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ca", abstract: "The issuing CAs: import real CA material, show what is installed.",
-        subcommands: [Import.self, Show.self])
+        subcommands: [Import.self, Show.self, Rollover.self])
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -92,6 +93,34 @@ struct CACommand: ParsableCommand {
                 } catch let error as OperationalError {
                     print("\(role.rawValue)\t-\t\(error.message.en)")
                 }
+            }
+        }
+    }
+}
+
+extension CACommand {
+    /// `bulkra ca rollover --role ra`: a new TEST RA CA; the old one retires and stays trusted by the desk until its last
+    /// certificate ends (CLI-14, RA-05).
+    struct Rollover: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Roll the TEST RA CA over to a new key: new RA certificates come from the new CA; the desk trusts the old one until its last certificate ends.")
+
+        @OptionGroup var common: CommonOptions
+
+        @Option(name: .long, help: "The CA to roll over: ra.")
+        var role: AuthorityRole
+
+        func run() async throws {
+            let store = AuthorityStore(dataFolder: common.data)
+            let now = Date()
+            let certificate = try store.rollOverTestAuthority(role, now: now)
+            print("installed \(role.rawValue): \(certificate.subject) (valid until \(certificate.notValidAfter))")
+            print("retired: \(store.retiredCertificates(role).map { $0.subject.description }.joined(separator: "; "))")
+            if FileManager.default.fileExists(atPath: DataFolder(path: common.data).registryPath) {
+                let registry = try DataFolder(path: common.data).openForCommand(logger: common.makeLogger())
+                _ = try CRLPublisher(dataFolder: common.data, registry: registry).refresh(now: now, force: true, roles: [role])
+                try await registry.audit(AuditEvent(event: "ca-rollover", serial: nil, detail: "\(role.rawValue): \(certificate.subject)", at: now))
+                print("CRL: \(common.data)/crl/\(role.rawValue).crl (signed by the new CA)")
             }
         }
     }
