@@ -38,10 +38,7 @@ extension Desk {
                 try await auditLog.audit(AuditEvent(event: "desk-link-reissue", serial: officer.certificateSerial,
                                                     detail: "\(officer.email) \(reissued.serial)", at: now))
                 if api {
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.sortedKeys]
-                    encoder.dateEncodingStrategy = .iso8601
-                    return json(String(decoding: try encoder.encode(reissued), as: UTF8.self) + "\n")
+                    return json(try JSONEncoder.reports(pretty: false).text(reissued) + "\n")
                 }
                 let to = reissued.links.map { "\($0.kind) → \($0.recipient)" }.joined(separator: ", ")
                 let notice = LocalizedText(ja: "シリアル番号 \(reissued.serial) の取得URLを再発行し、メールで送りました（\(to)）。以前のURLは使えません。",

@@ -80,11 +80,8 @@ extension Desk {
         }
         router.get("/api/status") { request, context in
             try await gate(request, context, api: true) { officer, _ in
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                encoder.dateEncodingStrategy = .iso8601
                 let status = try await registry.status(institutionID: officer.institutionID, at: now)
-                return json(String(decoding: try encoder.encode(status), as: UTF8.self) + "\n")
+                return json(try JSONEncoder.reports(pretty: false).text(status) + "\n")
             }
         }
         router.get("/api/timestamp") { request, context in

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BulkRAModel
+import BulkRAReport
 import BulkRARegistry
 import BulkRAService
 import Foundation
@@ -51,10 +52,7 @@ struct JobsCommand: ParsableCommand {
             let states = try registry.jobStates()
             switch format {
             case .json:
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                encoder.dateEncodingStrategy = .iso8601
-                print(String(decoding: try encoder.encode(states), as: UTF8.self))
+                print(try JSONEncoder.reports(pretty: true).text(states))
             case .text:
                 print(["job", "schedule", "due", "last-finished", "runs", "failures", "claimed-by", "last-outcome"].joined(separator: "\t"))
                 for state in states {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BulkRAModel
+import BulkRAReport
 import BulkRAService
 import Foundation
 
@@ -40,10 +41,7 @@ struct LinksCommand: ParsableCommand {
                 .reissue(serial: serialNumber, institution: institution, now: asOf.date)
             switch format {
             case .json:
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                encoder.dateEncodingStrategy = .iso8601
-                print(String(decoding: try encoder.encode(reissued), as: UTF8.self))
+                print(try JSONEncoder.reports(pretty: true).text(reissued))
             case .text:
                 for link in reissued.links {
                     print("\(reissued.serial)\t\(link.kind)\t\(link.recipient)\tuntil \(UTCTimestamp.string(reissued.expires))")

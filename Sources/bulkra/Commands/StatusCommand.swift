@@ -37,10 +37,7 @@ struct StatusCommand: AsyncParsableCommand {
         for id in ids { statuses.append(try await registry.status(institutionID: id, at: now)) }
         switch format {
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            encoder.dateEncodingStrategy = .iso8601
-            print(String(decoding: try encoder.encode(statuses), as: UTF8.self))
+            print(try JSONEncoder.reports(pretty: true).text(statuses))
         case .text:
             for status in statuses { print(Self.text(status)) }
         }
