@@ -11,6 +11,7 @@
 //     -> BulkRAReport   (results, delivery files, mails, downloads; imports Issue's and Registry's records)
 //     -> BulkRAService  (the pipeline: submissions, outbox deliveries, CAs, doctor; what the CLI and the desk call)
 //     -> BulkRADesk     (the web desk: Hummingbird application, TLS client-certificate login, pages; buildApplication)
+//   BulkRAACME (RFC 8555 messages: JWS, JWK, EAB, problem documents; pure, upstream of the service and the desk)
 //   bulkra (CLI edge: files, flags, clock, logger backend; `serve` runs BulkRADesk)
 import PackageDescription
 
@@ -103,6 +104,14 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        .target(
+            // RFC 8555 messages without I/O: base64url, JWKs and thumbprints, JWS requests and their checks, EAB, problems.
+            name: "BulkRAACME",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
         .target(
@@ -206,6 +215,7 @@ let package = Package(
                 "BulkRAService",
                 "BulkRADesk",
                 "BulkRAPostgres",
+                "BulkRAACME",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "X509", package: "swift-certificates"),
