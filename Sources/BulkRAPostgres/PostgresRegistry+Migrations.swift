@@ -166,6 +166,11 @@ extension PostgresRegistry {
                 token_sha256 TEXT PRIMARY KEY REFERENCES delivery_link(token_sha256), payload BYTEA NOT NULL, created_at TEXT NOT NULL)
             """,
         ]),
+        Migration(id: "v8-acme-nonces", statements: [
+            // ACME-08: replay nonces, shared by every instance on the database, each used once.
+            "CREATE TABLE acme_nonce (value TEXT PRIMARY KEY, expires_at TEXT NOT NULL)",
+            "CREATE INDEX acme_nonce_expiry ON acme_nonce(expires_at)",
+        ]),
     ]
 
     /// REG-20: applies the migrations the database lacks, in one transaction under an advisory lock, so that instances

@@ -399,6 +399,22 @@ extension RegistryDatabase {
         try await readingAsync { try RegistryStatements.storedCertificates($0, serials: [serial]).first }
     }
 
+    /// ACME-08: keeps an issued nonce until it expires.
+    public func storeNonce(_ value: String, expires: Date) async throws {
+        try await writingAsync(.rows) { db in
+            try db.execute("INSERT INTO acme_nonce (value, expires_at) VALUES (?, ?)", [.text(value), .text(UTCTimestamp.string(expires))])
+        }
+    }
+
+    /// ACME-08: uses a nonce up; of two uses at once (on any instances) exactly one gets true.
+    public func consumeNonce(_ value: String, now: Date) async throws -> Bool {
+        try await writingAsync(.rows) { db in
+            let stamp = UTCTimestamp.string(now)
+            try db.execute("DELETE FROM acme_nonce WHERE expires_at <= ?", [.text(stamp)])
+            return try !db.rows("DELETE FROM acme_nonce WHERE value = ? RETURNING value", [.text(value)]).isEmpty
+        }
+    }
+
     /// RA-05: RA certificates that are live (states 4, 5, 6) and have not ended at `now`.
     public func liveOfficerCertificates(at now: Date) async throws -> [CertificateRecord] {
         try await readingAsync { db in

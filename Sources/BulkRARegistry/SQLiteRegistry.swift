@@ -354,6 +354,16 @@ public final class SQLiteRegistry: RegistryDatabase {
                 );
                 """)
         }
+        migrator.registerMigration("v14-acme-nonces") { db in
+            // ACME-08: replay nonces, shared by every process on the registry, each used once.
+            try db.execute(sql: """
+                CREATE TABLE acme_nonce (
+                    value TEXT PRIMARY KEY NOT NULL,
+                    expires_at TEXT NOT NULL
+                );
+                CREATE INDEX acme_nonce_expiry ON acme_nonce(expires_at);
+                """)
+        }
         return migrator
     }
 

@@ -77,4 +77,25 @@ extension RegistryContractTests {
         #expect(try registry.serializable(.registry) { try $0.purgeLinkReserves(at: Self.now) } == 0)
         #expect(try Self.reserves(registry) == 0)
     }
+
+    @Test("ACME-08 a nonce is used once, on any instance: 8 uses at once give one success; unknown and expired nonces are refused and expired ones dropped",
+          arguments: Backend.allCases)
+    func nonces(backend: Backend) async throws {
+        let registry = try Self.registry(backend, "acme-nonces")
+        try await registry.storeNonce("race", expires: Self.now + 3_600)
+        try await registry.storeNonce("old", expires: Self.now - 1)
+        try await registry.storeNonce("later", expires: Self.now + 60)
+        let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<8 { group.addTask { try await registry.consumeNonce("race", now: Self.now) } }
+            return try await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(outcomes.filter { $0 }.count == 1 && outcomes.count == 8)
+        #expect(try await registry.consumeNonce("race", now: Self.now) == false)
+        #expect(try await registry.consumeNonce("never-issued", now: Self.now) == false)
+        #expect(try await registry.consumeNonce("old", now: Self.now) == false)
+        #expect(try await registry.consumeNonce("later", now: Self.now + 61) == false, "expired by the time it came back")
+        let database = try #require(registry as? any RegistryDatabase)
+        let left = try database.writing(.registry, durable: false) { try $0.row("SELECT COUNT(*) AS n FROM acme_nonce", [])?.int("n") ?? -1 }
+        #expect(left == 0, "expired nonces are dropped")
+    }
 }
