@@ -180,4 +180,22 @@ struct ACMEJOSETests {
         #expect(String(decoding: data, as: UTF8.self).contains("urn:ietf:params:acme:error:badSignatureAlgorithm"))
         #expect(ACMEProblem(.rateLimited, "x").status == 429 && ACMEProblem(.unauthorized, "x").status == 403)
     }
+
+    @Test("ACME-09 a key authorization is the token and the key's thumbprint; http-01 compares it exactly, dns-01 its SHA-256 as openssl computes it")
+    func keyAuthorizations() throws {
+        let key = ClientKey.p256(P256.Signing.PrivateKey()).jwk
+        let token = Base64URL.encode([UInt8](repeating: 0xA5, count: 16))
+        let authorization = try #require(KeyAuthorization(token: token, key: key))
+        #expect(authorization.text == "\(token).\(key.thumbprint)")
+        #expect(authorization.matchesHTTPResponse(Array("\(authorization.text)\n".utf8)))
+        #expect(!authorization.matchesHTTPResponse(Array("\(authorization.text)x".utf8)))
+        #expect(!authorization.matchesHTTPResponse(Array("\(token).\(ClientKey.p256(P256.Signing.PrivateKey()).jwk.thumbprint)".utf8)))
+        #expect(KeyAuthorization(token: "c2hvcnQ", key: key) == nil, "fewer than 128 bits")
+        #expect(KeyAuthorization(token: token + "=", key: key) == nil)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bulkra-keyauth-\(getpid())").path
+        try Data(authorization.text.utf8).write(to: URL(fileURLWithPath: folder))
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let digest = try runTool("/bin/sh", ["-c", "openssl dgst -sha256 -binary \"$0\" | base64 | tr '+/' '-_' | tr -d '=\\n'", folder])
+        #expect(digest.output == authorization.dnsRecordValue)
+    }
 }
