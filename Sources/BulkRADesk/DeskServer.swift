@@ -43,7 +43,7 @@ public struct DeskServer: Sendable {
         tls.certificateVerification = .optionalVerification
         // RA-05: the installed RA CA and the retired ones; the maintenance run at start keeps only the retired CAs whose
         // certificates still live.
-        let trust = try OfficerTrust(base: tls, authorities: [try store.authority(.registrationOfficer).certificate]
+        let trust = try OfficerTrust(base: tls, authorities: [try store.certificate(.registrationOfficer)]
                                      + store.retiredCertificates(.registrationOfficer))
         let desk = Desk(data: data, registry: registry, authenticator: OfficerAuthenticator(trust: trust, registry: registry),
                         settings: try DeskSettings.load(data: data), forms: FormGuard(key: SymmetricKey(data: keyBytes)), logger: logger,

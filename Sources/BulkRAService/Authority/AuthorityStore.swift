@@ -163,8 +163,8 @@ public struct AuthorityStore {
                                 urls: urls[role.rawValue] ?? Self.defaultURLs(role))
     }
 
-    /// The issuing CA's certificate alone (checking signatures needs no key, nor its passphrase).
-    func certificate(_ role: AuthorityRole) throws -> Certificate {
+    /// ISS-01, RA-05: the issuing CA's certificate alone (checking signatures needs no key, nor its passphrase).
+    public func certificate(_ role: AuthorityRole) throws -> Certificate {
         try Certificate(pemEncoded: try Self.read(certificatePath(role.rawValue)))
     }
 
