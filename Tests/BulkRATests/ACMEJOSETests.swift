@@ -5,7 +5,7 @@ import Foundation
 import PropertyBased
 import Testing
 
-/// The RFC 8555 message layer: base64url, JWKs, JWS requests, EAB, problems (Specs/acme.md ACME-01..ACME-07).
+/// The RFC 8555 message layer: base64url, JWKs, JWS requests, EAB, problems, key authorizations, renewal information (Specs/acme.md).
 @Suite("ACME messages (Specs/acme.md)")
 struct ACMEJOSETests {
     static let url = "https://desk.example.ac.jp:8443/acme/new-order"
@@ -197,5 +197,40 @@ struct ACMEJOSETests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let digest = try runTool("/bin/sh", ["-c", "openssl dgst -sha256 -binary \"$0\" | base64 | tr '+/' '-_' | tr -d '=\\n'", folder])
         #expect(digest.output == authorization.dnsRecordValue)
+    }
+
+    @Test("ACME-10 a renewal-information identifier is the AKI and the serial as openssl prints them; the window is the last third less the final sixth, or now when revoked")
+    func renewalInformation() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bulkra-ari-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // A CA and a certificate with a high-bit serial (DER adds a 00 octet) from openssl.
+        try Data("authorityKeyIdentifier = keyid\nsubjectKeyIdentifier = hash\n".utf8).write(to: URL(fileURLWithPath: folder + "/leaf.cnf"))
+        #expect(try runTool("/usr/bin/openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", folder + "/ca.key",
+                                                 "-out", folder + "/ca.pem", "-subj", "/CN=ARI CA", "-days", "10"]).status == 0)
+        #expect(try runTool("/usr/bin/openssl", ["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", folder + "/leaf.key",
+                                                 "-out", folder + "/leaf.csr", "-subj", "/CN=host.example.ac.jp"]).status == 0)
+        #expect(try runTool("/usr/bin/openssl", ["x509", "-req", "-in", folder + "/leaf.csr", "-CA", folder + "/ca.pem", "-CAkey", folder + "/ca.key",
+                                                 "-set_serial", "0x87654321", "-days", "89", "-extfile", folder + "/leaf.cnf", "-out", folder + "/leaf.pem"]).status == 0)
+        let text = try runTool("/usr/bin/openssl", ["x509", "-in", folder + "/leaf.pem", "-noout", "-ext", "authorityKeyIdentifier"]).output
+        let akiHex = try #require(text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.first { $0.contains(":") && !$0.contains("Identifier") })
+            .replacingOccurrences(of: "keyid:", with: "").replacingOccurrences(of: ":", with: "")
+        let aki = stride(from: 0, to: akiHex.count, by: 2).map { UInt8(akiHex.dropFirst($0).prefix(2), radix: 16)! }
+        let identifier = RenewalInfo.identifier(authorityKeyIdentifier: aki, serialContent: [0x00, 0x87, 0x65, 0x43, 0x21])
+        #expect(identifier == Base64URL.encode(aki) + ".AIdlQyE")
+        let parsed = try #require(RenewalInfo.parse(identifier: identifier))
+        #expect(parsed.authorityKeyIdentifier == aki && parsed.serialContent == [0x00, 0x87, 0x65, 0x43, 0x21])
+        for refused in ["", "abc", "a.b.c", ".AQ", Base64URL.encode(aki) + ".", Base64URL.encode(aki) + ".gA", Base64URL.encode(aki) + ".AAE"] {
+            #expect(RenewalInfo.parse(identifier: refused) == nil, "\(refused)")
+        }
+        let start = Date(timeIntervalSince1970: 1_800_000_000), day: TimeInterval = 86_400
+        let window = RenewalInfo(notBefore: start, notAfter: start + 89 * day, revoked: false, now: start).suggestedWindow
+        #expect(abs(window.start.timeIntervalSince(start + 89 * day * 2 / 3)) < 1 && abs(window.end.timeIntervalSince(start + 89 * day * 5 / 6)) < 1)
+        let revoked = RenewalInfo(notBefore: start, notAfter: start + 89 * day, revoked: true, now: start + 10 * day).suggestedWindow
+        #expect(revoked.end == start + 10 * day && revoked.start < revoked.end)
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        #expect(String(decoding: try encoder.encode(RenewalInfo(notBefore: start, notAfter: start + 90 * day, revoked: false, now: start)), as: UTF8.self)
+            .contains(#"{"suggestedWindow":{"#))
     }
 }
