@@ -22,7 +22,7 @@ extension Desk {
         let link = try await links.deliveryLink(tokenSHA256: digest)
         let what: String
         switch kind {
-        case .certificate where link?.fileName.hasSuffix(".pem") == true:
+        case .certificate where link?.handsOutSerial == true:
             what = l.text("証明書（PEM形式、中間CA証明書付き）を取得します。取得するとこのURLは使えなくなります。",
                           "Fetch the certificate (PEM, with its intermediate CA certificate). After that this URL stops working.")
         case .pin: what = l.text("アクセスPIN（ZIPファイル）を取得します。取得するとこのURLは使えなくなります。",
@@ -42,7 +42,7 @@ extension Desk {
             <p><button type="submit" class="primary">\(l.text("取得する", "Fetch"))</button></p>
             </form>
             """
-        return html(DeskPage(language: l, title: link?.fileName.hasSuffix(".pem") == true ? l.text("証明書取得", "Certificate") : Self.linkTitle(kind, l), officer: nil, path: "/\(kind.rawValue)?p1=\(token)", content: content))
+        return html(DeskPage(language: l, title: link?.handsOutSerial == true ? l.text("証明書取得", "Certificate") : Self.linkTitle(kind, l), officer: nil, path: "/\(kind.rawValue)?p1=\(token)", content: content))
     }
 
     /// DESK-41..DESK-43: uses the link once and hands out its file; the page never shows a PIN inline.
@@ -69,7 +69,7 @@ extension Desk {
         guard let sealed = used.sealed, let payload = LinkSeal.open(sealed, token: token) else {
             return html(linkRefusal(.unknown, language), status: .gone)
         }
-        if used.fileName.hasSuffix(".pem") {
+        if used.handsOutSerial {
             // MAIL-06: a server or code-signing certificate link seals the serial; the PEM with its chain comes from the registry.
             guard let serial = try? SerialNumber(String(decoding: payload, as: UTF8.self)),
                   let record = try await registry.certificate(serial: serial) else { return html(linkRefusal(.unknown, language), status: .gone) }

@@ -20,8 +20,7 @@ extension Desk {
     func reissueLinks(_ request: Request, _ context: DeskContext, api: Bool) async throws -> Response {
         try await gate(request, context, api: api) { officer, language in
             let form = try await FormFields.read(request, limit: 16 << 10)
-            let accepted = api ? request.headers[.apiMarker] == "1" : sameOrigin(request) && forms.accepts(form.text("csrf"), officer: officer)
-            guard accepted else { return csrfRefusal(language, api: api) }
+            if let refusal = formRefusal(request, form, officer, language, api: api) { return refusal }
             let (environment, now) = (environment, now)
             let outcome: Result<LinkReissue.Reissued, OperationalError>
             do {

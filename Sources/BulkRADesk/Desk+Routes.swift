@@ -141,7 +141,14 @@ extension Desk {
         if api {
             return request.headers[.apiMarker] == "1" ? nil : csrfRefusal(language, api: true)
         }
-        let form = try await FormFields.read(request, limit: 64 << 10)
+        return formRefusal(request, try await FormFields.read(request, limit: 64 << 10), officer, language, api: false)
+    }
+
+    /// DESK-33: the same check on a body already read as `form` (writes that need its other fields).
+    func formRefusal(_ request: Request, _ form: FormFields, _ officer: DeskOfficer, _ language: DeskLanguage, api: Bool) -> Response? {
+        if api {
+            return request.headers[.apiMarker] == "1" ? nil : csrfRefusal(language, api: true)
+        }
         return sameOrigin(request) && forms.accepts(form.text("csrf"), officer: officer) ? nil : csrfRefusal(language, api: false)
     }
 

@@ -28,7 +28,7 @@ extension Desk {
             } catch let error as HTTPResponseError where error.status == .contentTooLarge {
                 return html(tooLarge(language, officer: officer), status: .contentTooLarge)
             }
-            guard sameOrigin(request), forms.accepts(form.text("csrf"), officer: officer) else { return csrfRefusal(language, api: false) }
+            if let refusal = formRefusal(request, form, officer, language, api: false) { return refusal }
             guard let choice = choice(screen: form.text("kind"), operation: form.text("operation"), mode: form.text("mode"),
                                       checkOnly: form.text("action") == "check") else {
                 return html(DeskPage.message(language, title: LocalizedText(ja: "申請できません", en: "Cannot submit"), message: LocalizedText(

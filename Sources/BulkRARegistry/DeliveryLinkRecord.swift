@@ -61,6 +61,10 @@ public struct DeliveryLinkRecord: Sendable, Hashable {
         self.kept = kept
     }
 
+    /// MAIL-06, RET-05: whether it is the link of a server or code-signing certificate, which seals only the serial (the desk
+    /// hands out the PEM from the registry, and nothing needs keeping for its re-issue).
+    public var handsOutSerial: Bool { kind == .certificate && fileName.hasSuffix(".pem") }
+
     /// Why a link cannot be used now (DESK-42).
     public enum Refusal: String, Sendable, Hashable, Error {
         /// No link has this token.

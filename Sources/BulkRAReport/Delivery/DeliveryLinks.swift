@@ -47,9 +47,8 @@ public struct DeliveryLinks: Sendable {
         let package = DeliveryPackage(deliveries: deliveries, enrolments: [], now: now)
         func record(_ kind: DeliveryLinkRecord.Kind, _ token: String, to email: String, serial: SerialNumber?, requires: String?,
                     name: String, payload: [UInt8]) throws -> DeliveryLinkRecord {
-            DeliveryLinkRecord(tokenSHA256: ContentDigest.sha256(Array(token.utf8)), kind: kind, institutionID: institution,
-                               recipientEmail: email, serial: serial, requiresTokenSHA256: requires, fileName: name,
-                               sealed: try LinkSeal.seal(payload, token: token), expires: expires, kept: try keep?(payload))
+            try Self.record(kind, token: token, institution: institution, recipient: email, serial: serial, requires: requires,
+                            fileName: name, payload: payload, expires: expires, keep: keep)
         }
         for delivery in deliveries {
             let client = delivery.application
@@ -92,10 +91,9 @@ public struct DeliveryLinks: Sendable {
         for link in links {
             let certificateToken = token()
             certificates[link.serial] = certificateToken
-            records.append(DeliveryLinkRecord(
-                tokenSHA256: ContentDigest.sha256(Array(certificateToken.utf8)), kind: .certificate, institutionID: link.institutionID,
-                recipientEmail: link.recipientEmail, serial: link.serial, requiresTokenSHA256: nil, fileName: link.fileName,
-                sealed: try LinkSeal.seal(link.payload, token: certificateToken), expires: expires, kept: try keep?(link.payload)))
+            records.append(try Self.record(.certificate, token: certificateToken, institution: link.institutionID, recipient: link.recipientEmail,
+                                           serial: link.serial, requires: nil, fileName: link.fileName, payload: link.payload,
+                                           expires: expires, keep: keep))
         }
         self.init(records: records, pinTokens: [:], certificateTokens: certificates, bulkTokens: [:], expires: expires)
     }
@@ -115,7 +113,7 @@ public struct DeliveryLinks: Sendable {
     /// payload given with its predecessor — valid for `window` from `now`. A certificate link that waited for a replaced PIN
     /// link waits for that link's successor; the token maps are keyed by `serial` (a bulk link's too).
     public init(reissuing old: [(link: DeliveryLinkRecord, payload: [UInt8])], serial: SerialNumber, now: Date, window: RetrievalWindow,
-                token: () -> String, keep: Keeper) throws {
+                token: () -> String, keep: @escaping Keeper) throws {
         let expires = window.expiry(after: now)
         var successors: [String: String] = [:]
         var records: [DeliveryLinkRecord] = []
@@ -123,21 +121,28 @@ public struct DeliveryLinks: Sendable {
         // PIN links first, so that certificate links can wait for their successors.
         for (link, payload) in old.sorted(by: { ($0.link.kind == .pin ? 0 : 1) < ($1.link.kind == .pin ? 0 : 1) }) {
             let newToken = token()
-            let digest = ContentDigest.sha256(Array(newToken.utf8))
-            successors[link.tokenSHA256] = digest
             switch link.kind {
             case .pin: pins[serial] = newToken
             case .certificate: certificates[serial] = newToken
             case .bulk: bulks[serial] = newToken
             }
             // A link of a server or code-signing certificate seals only its serial: nothing needs keeping (RET-05).
-            let keeps = !(link.kind == .certificate && link.fileName.hasSuffix(".pem"))
-            records.append(DeliveryLinkRecord(
-                tokenSHA256: digest, kind: link.kind, institutionID: link.institutionID, recipientEmail: link.recipientEmail, serial: link.serial,
-                requiresTokenSHA256: link.requiresTokenSHA256.map { successors[$0] ?? $0 }, fileName: link.fileName,
-                sealed: try LinkSeal.seal(payload, token: newToken), expires: expires, kept: keeps ? try keep(payload) : nil))
+            let successor = try Self.record(link.kind, token: newToken, institution: link.institutionID, recipient: link.recipientEmail,
+                                            serial: link.serial, requires: link.requiresTokenSHA256.map { successors[$0] ?? $0 },
+                                            fileName: link.fileName, payload: payload, expires: expires, keep: link.handsOutSerial ? nil : keep)
+            successors[link.tokenSHA256] = successor.tokenSHA256
+            records.append(successor)
         }
         self.init(records: records, pinTokens: pins, certificateTokens: certificates, bulkTokens: bulks, expires: expires)
+    }
+
+    /// DESK-41, RET-05: the record of one link: its token's hash, the payload sealed under the token and, with `keep`, kept
+    /// for re-issue.
+    static func record(_ kind: DeliveryLinkRecord.Kind, token: String, institution: String, recipient: String, serial: SerialNumber?,
+                       requires: String?, fileName: String, payload: [UInt8], expires: Date, keep: Keeper?) throws -> DeliveryLinkRecord {
+        DeliveryLinkRecord(tokenSHA256: ContentDigest.sha256(Array(token.utf8)), kind: kind, institutionID: institution, recipientEmail: recipient,
+                           serial: serial, requiresTokenSHA256: requires, fileName: fileName, sealed: try LinkSeal.seal(payload, token: token),
+                           expires: expires, kept: try keep?(payload))
     }
 
     /// REG-16, MAIL-07: one certificate link per new registration officer for their RA PKCS#12, valid one month from `now`.

@@ -10,17 +10,11 @@ extension InstitutionStatus {
         let width = left + Double(expiriesPerWeek.count) * columnWidth + 24
         let height = top + plotHeight + 56
         let largest = Double(max(expiriesPerWeek.map(\.count).max() ?? 0, 1))
-        let escape = IssuedStatistics.escapeSVG
-        func number(_ value: Double) -> String { String(format: "%.1f", value) }
+        let (escape, number) = (SVGChart.escape, SVGChart.number)
         let title = "週ごとの有効期限 / Expiries per week — \(institutionID) (\(JapanTime.format(asOf)) JST)"
         let summary = expiriesPerWeek.map { "\(JapanTime.day($0.weekStarting)): \($0.count)" }.joined(separator: "; ")
-        var svg = """
-            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" \
-            role="img" aria-labelledby="expiry-title expiry-desc" font-family="'Noto Sans CJK JP', 'Hiragino Sans', Meiryo, sans-serif" font-size="12">
-            <title id="expiry-title">\(escape(title))</title>
-            <desc id="expiry-desc">\(escape(summary))</desc>
-            <rect width="100%" height="100%" fill="#ffffff"/>
-            <text x="\(Int(left))" y="24" font-size="15" font-weight="bold" fill="#212121">\(escape(title))</text>
+        var svg = SVGChart.opening(width: width, height: height, id: "expiry-", fontSize: 12, titleSize: 15, left: left, title: title, summary: summary)
+        svg += """
             <line x1="\(number(left))" y1="\(number(top + plotHeight))" x2="\(number(width - 16))" y2="\(number(top + plotHeight))" stroke="#757575"/>
 
             """

@@ -11,20 +11,11 @@ extension IssuedStatistics {
         let height = top + Double(max(rows.count, 1)) * rowHeight + 56
         let width = left + labelWidth + barWidth + 90
         let largest = Double(max(rows.map(\.counts.issued).max() ?? 0, 1))
-        let escape = Self.escapeSVG
-        func number(_ value: Double) -> String { String(format: "%.1f", value) }
+        let (escape, number) = (SVGChart.escape, SVGChart.number)
         let date = JapanTime.format(asOf)
         let title = "発行証明書統計 / Issued certificates — \(institutionID) (\(date) JST)"
         let summary = tableRows().map { $0.joined(separator: " ") }.joined(separator: "; ")
-        var svg = """
-            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" \
-            role="img" aria-labelledby="title desc" font-family="'Noto Sans CJK JP', 'Hiragino Sans', Meiryo, sans-serif" font-size="13">
-            <title id="title">\(escape(title))</title>
-            <desc id="desc">\(escape(summary))</desc>
-            <rect width="100%" height="100%" fill="#ffffff"/>
-            <text x="\(Int(left))" y="24" font-size="16" font-weight="bold" fill="#212121">\(escape(title))</text>
-
-            """
+        var svg = SVGChart.opening(width: width, height: height, id: "", fontSize: 13, titleSize: 16, left: left, title: title, summary: summary)
         let legend: [(String, String)] = [("#2e7d32", "有効 valid"), ("#ef6c00", "30日以内に期限切れ expiring ≤ 30 days"),
                                           ("#c62828", "失効 revoked"), ("#9e9e9e", "期限切れ expired")]
         var x = left
@@ -55,13 +46,5 @@ extension IssuedStatistics {
         let footer = "合計 total: 発行 \(totals.issued) / 有効 \(totals.valid) / 失効 \(totals.revoked) / 期限切れ \(totals.expired) / 30日以内 \(totals.expiring)"
         svg += "<text x=\"\(number(left))\" y=\"\(number(height - 20))\" fill=\"#212121\">\(escape(footer))</text>\n</svg>\n"
         return svg
-    }
-}
-
-extension IssuedStatistics {
-    /// DL-33, DASH-02: text as SVG character data or an attribute value (every chart escapes through here).
-    static func escapeSVG(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 }

@@ -49,7 +49,7 @@ extension LifecycleComposer {
         switch record.kind {
         case .pin: "アクセスPIN取得URL / access PIN"
         case .bulk: "証明書一括取得URL / bulk ZIP"
-        case .certificate where record.fileName.hasSuffix(".pem"): "証明書取得URL / certificate"
+        case .certificate where record.handsOutSerial: "証明書取得URL / certificate"
         case .certificate: "証明書取得URL / PKCS#12"
         }
     }

@@ -40,10 +40,12 @@ public struct LinkReissue: Sendable {
         let (data, registry, logger) = (environment.dataFolder, environment.registry, environment.logger)
         let settings = try MailSettings.load(data: data)
         let sealing = try OutboxPayload.key(data: data)
-        let owner = try institution ?? registry.storedCertificates(serials: [serial]).first?.institutionID ?? ""
-        let (reissued, claimed) = try registry.serializable(.institution(owner)) { transaction -> (Reissued, [PendingDelivery]) in
-            guard let certificate = try transaction.storedCertificates(serials: [serial]).first, certificate.institutionID == owner,
-                  let profile = try transaction.institution(id: owner) else {
+        // REG-17: everything is read in the transaction that writes; without an institution (the operator) it locks the registry.
+        let scope: WriteScope = institution.map { .institution($0) } ?? .registry
+        let (reissued, claimed) = try registry.serializable(scope) { transaction -> (Reissued, [PendingDelivery]) in
+            guard let certificate = try transaction.storedCertificates(serials: [serial]).first,
+                  institution == nil || certificate.institutionID == institution,
+                  let profile = try transaction.institution(id: certificate.institutionID) else {
                 throw OperationalError(.notFound, LocalizedText(ja: "この機関の証明書ではありません（シリアル番号 \(serial.decimal)）",
                                                                 en: "No certificate of this institution has serial \(serial.decimal)"))
             }
@@ -55,7 +57,7 @@ public struct LinkReissue: Sendable {
                     en: "Serial \(serial.decimal) has no retrieval URL to re-issue (a certificate handed over at enrolment has none)."))
             }
             let opened = try open.map { link -> (link: DeliveryLinkRecord, payload: [UInt8]) in
-                if link.kind == .certificate, link.fileName.hasSuffix(".pem") { return (link, Array(serial.decimal.utf8)) }
+                if link.handsOutSerial { return (link, Array(serial.decimal.utf8)) }
                 guard let kept = link.kept, let payload = sealing.unpacked(kept) else {
                     throw OperationalError(.invalidRequest, LocalizedText(
                         ja: "取得ファイルが保管されていないため再発行できません（シリアル番号 \(serial.decimal)）。失効させて、あらためて発行申請してください。",
