@@ -71,7 +71,7 @@ struct RepositoryTests {
         }
     }
 
-    @Test("REP-04 OCSP-05 serve answers at the URLs its certificates carry: openssl ocsp at the AIA URL says good, then revoked after a revocation batch; openssl verify -crl_download fetches the CRL from the distribution point and refuses the revoked certificate")
+    @Test("REP-04 OCSP-05 serve answers at the URLs its certificates carry: openssl ocsp at the AIA URL says good, unknown for a serial never issued, then revoked after a revocation batch; openssl verify -crl_download fetches the CRL from the distribution point and refuses the revoked certificate")
     func urlsLeadToServe() throws {
         let data = try CLITests.dataFolder("repository-walk")
         let out = data + "-out"
@@ -110,6 +110,10 @@ struct RepositoryTests {
         }
         let good = try ocsp()
         #expect(good.contains("Response verify OK") && good.contains(": good") && !good.contains("WARNING"), "\(good)")
+        // A serial the CA never issued: unknown, from the same running desk.
+        let unknown = try runTool("/usr/bin/openssl", ["ocsp", "-issuer", data + "/ca/server.pem", "-serial", "123456789987654321", "-url", uri,
+                                                       "-CAfile", data + "/ca/root.pem"]).output
+        #expect(unknown.contains("Response verify OK") && unknown.contains(": unknown"), "\(unknown)")
         let valid = try verify()
         #expect(valid.status == 0 && valid.output.contains(": OK"), "\(valid.output)")
         let dn = "CN=mail.example.ac.jp,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP"  // line 1 of server/issue-valid.tsv
