@@ -129,6 +129,7 @@ let package = Package(
             name: "BulkRAService",
             dependencies: [
                 "BulkRAModel",
+                "BulkRAACME",
                 "BulkRADecode",
                 "BulkRAValidate",
                 "BulkRAIssue",

@@ -307,6 +307,41 @@ write("admin/update-invalid.tsv", [
     admin_line(f"CN=Taro Yamada,OU=Faculty of Science,{EX}", str(serial_taro), "後任", "所属", "y@example.ac.jp", col2="14"),  # 4: 232
 ], encoding="utf-8", newline="\n")
 
+# ---------------------------------------------------------------- ACME (13 columns; Specs/acme-tsv.md)
+acme_admin = ("サーバ 管理者", "情報基盤センター", "admin@example.ac.jp")
+
+def acme_line(dn, fqdn, profile="3", account="", dns="", admin=acme_admin, software="nginx 1.26", col7=""):
+    return "\t".join([dn, profile, account, "", "", "", col7, *admin, fqdn, software, dns])
+
+def acme_suspend(dn, account, reason, comment="", mail=""):
+    return "\t".join([dn, "", account, "", reason, comment, "", "", "", mail, "", "", ""])
+
+write("acme/issue-valid.tsv", [
+    acme_line(f"CN=acme.example.ac.jp,{EX}", "acme.example.ac.jp", dns="dNSName=acme.example.ac.jp,dNSName=acme2.example.ac.jp"),
+    acme_line(f"CN=lab.example-lab.jp,{EX}", "lab.example-lab.jp", profile="11"),
+], encoding="cp932", newline="\r\n")
+write("acme/issue-invalid.tsv", [
+    acme_line(f"CN=ou.example.ac.jp,OU=Center,{EX}", "ou.example.ac.jp"),                                   # 1: 234
+    acme_line(f"CN=p5.example.ac.jp,{EX}", "p5.example.ac.jp", profile="5"),                                 # 2: 228
+    acme_line(f"CN=many.example.ac.jp,{EX}", "many.example.ac.jp",
+              dns=",".join(f"dNSName=h{i}.example.ac.jp" for i in range(1, 9))),                             # 3: 227 (9 with the CN)
+    acme_line(f"CN=www.sample-tech.ac.jp,{EX}", "www.sample-tech.ac.jp"),                                    # 4: 221
+    acme_line(f"CN=csr.example.ac.jp,{EX}", "csr.example.ac.jp", col7="MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA"),  # 5: 232
+    acme_line(f"CN=cn.example.ac.jp,{EX}", "other.example.ac.jp"),                                           # 6: 220
+    acme_line(f"CN=acme.example.ac.jp,{EX}", "acme.example.ac.jp"),                                          # 7: OK
+    acme_line(f"CN=ACME.example.ac.jp,{EX}", "acme.example.ac.jp"),                                          # 8: 230 (CN folded)
+    acme_line(f"CN=col3.example.ac.jp,{EX}", "col3.example.ac.jp", account="AAAAAAAAAAAAAAAAAAAAAA"),       # 9: 232
+], encoding="utf-8", newline="\n")
+write("acme/suspend-invalid.tsv", [
+    acme_suspend(f"CN=acme.example.ac.jp,{EX}", "https://bulkra.example.ac.jp/acme/acct/AAAAAAAAAAAAAAAAAAAAAA", "5"),  # 1: 241
+    acme_suspend(f"CN=acme.example.ac.jp,{EX}", "not an id", "5"),                                           # 2: 206
+    acme_suspend(f"CN=acme.example.ac.jp,{EX}", "", "0"),                                                    # 3: 201 229
+], encoding="cp932", newline="\r\n")
+write("acme/revoke-invalid.tsv", [
+    revoke_line(new_www, str(serial_www), "4", "更新済みのため"),                                              # 1: 244 (not from ACME)
+    revoke_line(new_www, "99999999999999999999", "4"),                                                       # 2: 222
+], encoding="utf-8", newline="\n")
+
 # ---------------------------------------------------------------- file-level cases
 with open(os.path.join(HERE, "files/bad-encoding.tsv"), "wb") if os.makedirs(os.path.join(HERE, "files"), exist_ok=True) is None else None as f:
     f.write(("CN=a.example.ac.jp," + EX + "\t3\t").encode() + b"\x82\xff" + b"\r\n")

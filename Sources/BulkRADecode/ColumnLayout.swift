@@ -20,19 +20,28 @@ public struct ColumnLayout: Sendable {
     static let adminName = FieldName("利用管理者氏名", "administrator name")
     static let adminAffiliation = FieldName("利用管理者所属", "administrator affiliation")
     static let adminEmail = FieldName("利用管理者メールアドレス", "administrator e-mail")
+    static let fqdn = FieldName("利用管理者FQDN", "server FQDN")
+    static let serverSoftware = FieldName("サーバソフトウェア名およびバージョン", "server software and version")
+    static let dnsNames = FieldName("dNSName", "dNSName list")
 
     /// Server certificates (13 columns).
     public static let server = ColumnLayout(kind: .server, fields: [
         subjectDN, profile, reserved, targetSerial, reason, comment, csr, adminName, adminAffiliation, adminEmail,
-        FieldName("利用管理者FQDN", "server FQDN"),
-        FieldName("サーバソフトウェア名およびバージョン", "server software and version"),
-        FieldName("dNSName", "dNSName list"),
+        fqdn, serverSoftware, dnsNames,
     ])
 
     /// Code-signing certificates (13 columns, server layout with columns 11–13 reserved).
     public static let codeSigning = ColumnLayout(kind: .codeSigning, fields: [
         subjectDN, profile, reserved, targetSerial, reason, comment, csr, adminName, adminAffiliation, adminEmail,
         reserved, reserved, reserved,
+    ])
+
+    /// ACME-T01: ACME registration, update, suspension and revocation (13 columns): the server layout with column 3 the
+    /// ACME account ID and column 7 reserved (ACME takes CSRs in the protocol, never in a file).
+    public static let acme = ColumnLayout(kind: .acme, fields: [
+        subjectDN, profile, FieldName("ACMEアカウントID", "ACME account ID"), targetSerial, reason, comment, reserved,
+        adminName, adminAffiliation, adminEmail,
+        fqdn, serverSoftware, dnsNames,
     ])
 
     /// User-administrator information update (13 columns).
@@ -82,6 +91,13 @@ public struct ColumnLayout: Sendable {
     /// REV-07: the layout of an upload kind and operation: revocation lines name column 7 for the time they take effect.
     public static func of(_ kind: UploadKind, operation: UploadOperation) -> ColumnLayout {
         let layout = of(kind)
+        if kind == .acme, operation == .suspend {
+            // ACME-T05: a suspension's reason and comment.
+            var fields = layout.fields
+            fields[4] = FieldName("停止理由", "suspension reason")
+            fields[5] = FieldName("停止理由コメント", "suspension comment")
+            return ColumnLayout(kind: kind, fields: fields)
+        }
         guard operation == .revoke, [.server, .client, .codeSigning].contains(kind) else { return layout }
         var fields = layout.fields
         fields[6] = scheduledRevocation
@@ -97,6 +113,7 @@ public struct ColumnLayout: Sendable {
         case .client: return client
         case .institution: return institution
         case .allowList: return allowList
+        case .acme: return acme
         }
     }
 }

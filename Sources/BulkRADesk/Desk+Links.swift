@@ -31,6 +31,8 @@ extension Desk {
                                          "Fetch your client certificate (a PKCS#12 file). Open it with the access PIN your user-administrator gave you. After that this URL stops working.")
         case .bulk: what = l.text("証明書一括ファイル（ZIP）を取得します。取得するとこのURLは使えなくなります。",
                                   "Fetch the bulk certificate file (ZIP). After that this URL stops working.")
+        case .credentials: what = l.text("ACMEクライアントに設定するEAB（鍵IDとHMAC鍵、JSONファイル）を取得します。取得するとこのURLは使えなくなります。HMAC鍵は他人に知らせないでください。",
+                                         "Fetch the EAB credentials for your ACME client (key ID and HMAC key, a JSON file). After that this URL stops working. Keep the HMAC key to yourself.")
         }
         let expires = link.map { JapanTime.format($0.expires) } ?? ""
         let content: HTML = """
@@ -75,7 +77,12 @@ extension Desk {
                   let record = try await registry.certificate(serial: serial) else { return html(linkRefusal(.unknown, language), status: .gone) }
             return file(Array(try pem(record).utf8), type: "application/x-pem-file", name: used.fileName)
         }
-        return file(payload, type: kind == .certificate ? "application/x-pkcs12" : "application/zip", name: used.fileName)
+        let type = switch kind {
+        case .certificate: "application/x-pkcs12"
+        case .credentials: "application/json"
+        case .pin, .bulk: "application/zip"
+        }
+        return file(payload, type: type, name: used.fileName)
     }
 
     static func linkTitle(_ kind: DeliveryLinkRecord.Kind, _ l: DeskLanguage) -> String {
@@ -83,6 +90,7 @@ extension Desk {
         case .pin: return l.text("アクセスPIN取得", "Access PIN")
         case .certificate: return l.text("クライアント証明書取得", "Client certificate")
         case .bulk: return l.text("証明書一括取得", "Bulk certificate file")
+        case .credentials: return l.text("ACME EAB取得", "ACME EAB credentials")
         }
     }
 

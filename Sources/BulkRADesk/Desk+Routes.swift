@@ -92,7 +92,7 @@ extension Desk {
         router.post("/api/logout") { request, context in try await logout(request, context, api: true) }
 
         // One-time links without a client certificate (DESK-40..DESK-44).
-        for kind in [DeliveryLinkRecord.Kind.pin, .certificate, .bulk] {
+        for kind in [DeliveryLinkRecord.Kind.pin, .certificate, .bulk, .credentials] {
             router.get(RouterPath(stringLiteral: "/\(kind.rawValue)")) { request, _ in try await linkPage(kind, request) }
             router.post(RouterPath(stringLiteral: "/\(kind.rawValue)")) { request, context in try await useLink(kind, request, context) }
         }

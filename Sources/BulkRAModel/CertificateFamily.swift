@@ -15,7 +15,7 @@ public enum CertificateFamily: String, Sendable, Hashable, Codable, CaseIterable
         case .server: self = .server
         case .client: self = .client
         case .codeSigning: self = .codeSigning
-        case .administrator, .institution, .allowList: return nil
+        case .administrator, .institution, .allowList, .acme: return nil
         }
     }
 }

@@ -34,6 +34,16 @@ public enum ResultCode: Int, Sendable, Hashable, Codable, CaseIterable, Comparab
     case organizationalUnitForbidden = 234
     case scheduleOutOfRange = 235
     case encoding = 240
+    /// ACME-T05: the ACME account of column 3 is unknown or not the institution's.
+    case acmeAccountUnknown = 241
+    /// ACME-T05: the ACME account of column 3 is suspended.
+    case acmeAccountSuspended = 242
+    /// ACME-T04: the FQDN already has an ACME account; file an account update.
+    case acmeAccountExists = 243
+    /// ACME-T06: the certificate was not issued through ACME.
+    case notIssuedByACME = 244
+    /// ACME-T05: the CN differs from the account's registered FQDN.
+    case acmeCommonNameChanged = 245
     case organizationalUnitNotAllowed = 371
 
     public static func < (lhs: ResultCode, rhs: ResultCode) -> Bool { lhs.rawValue < rhs.rawValue }
@@ -119,6 +129,20 @@ public enum ResultCode: Int, Sendable, Hashable, Codable, CaseIterable, Comparab
             return LocalizedText(ja: "ファイルの文字コードがUTF-8でもShift_JIS(CP932)でもありません。", en: "The file is valid neither as UTF-8 nor as CP932.")
         case .organizationalUnitNotAllowed:
             return LocalizedText(ja: "主体者DNのOUが許可リストとして登録された値と一致しません。", en: "The OU of the subject DN is not on the allow list.")
+        case .acmeAccountUnknown:
+            return LocalizedText(ja: "指定したACMEアカウントIDはこの機関に存在しません。", en: "No ACME account of this institution has this ID.")
+        case .acmeAccountSuspended:
+            return LocalizedText(ja: "指定したACMEアカウントは停止されています。新しいACME利用情報作成申請を行ってください。",
+                                 en: "The ACME account is suspended; file a new ACME registration.")
+        case .acmeAccountExists:
+            return LocalizedText(ja: "このFQDNのACMEアカウントはすでに存在します。ACMEアカウント更新申請を行ってください。",
+                                 en: "This FQDN already has an ACME account; file an account update (renew) instead.")
+        case .notIssuedByACME:
+            return LocalizedText(ja: "指定した証明書はACMEで発行された証明書ではありません。サーバ証明書の失効申請を行ってください。",
+                                 en: "The certificate was not issued through ACME; revoke it with a server revocation upload.")
+        case .acmeCommonNameChanged:
+            return LocalizedText(ja: "CNはACMEアカウントに登録されたFQDNと一致させてください。CNの変更は新しいACME利用情報作成申請で行います。",
+                                 en: "The CN must be the account's registered FQDN; a new CN needs a new ACME registration.")
         }
     }
 }

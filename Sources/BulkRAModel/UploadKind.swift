@@ -12,13 +12,15 @@ public enum UploadKind: String, Sendable, Hashable, Codable, CaseIterable {
     case codeSigning = "codesign"
     /// User-administrator information update (13 columns).
     case administrator = "admin"
+    /// ACME registration, account update, suspension and revocation (13 columns, ACME-T01).
+    case acme
 
     /// The number of TAB-separated columns a record must have.
     public var columnCount: Int {
         switch self {
         case .institution: return 14
         case .allowList: return 2
-        case .server, .codeSigning, .administrator: return 13
+        case .server, .codeSigning, .administrator, .acme: return 13
         case .client: return 15
         }
     }

@@ -10,6 +10,8 @@ public enum UploadOperation: String, Sendable, Hashable, Codable, CaseIterable {
     case update
     /// Institution and allow-list rows: the row itself says what to do.
     case apply
+    /// ACME-T03: stopping an ACME account.
+    case suspend
 
     /// The operations that make sense for an upload kind (CLI-05).
     public static func allowed(for kind: UploadKind) -> [UploadOperation] {
@@ -17,6 +19,7 @@ public enum UploadOperation: String, Sendable, Hashable, Codable, CaseIterable {
         case .server, .client, .codeSigning: return [.issue, .renew, .revoke]
         case .administrator: return [.update]
         case .institution, .allowList: return [.apply]
+        case .acme: return [.issue, .renew, .suspend, .revoke]
         }
     }
 }

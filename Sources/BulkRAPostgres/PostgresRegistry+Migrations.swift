@@ -171,6 +171,28 @@ extension PostgresRegistry {
             "CREATE TABLE acme_nonce (value TEXT PRIMARY KEY, expires_at TEXT NOT NULL)",
             "CREATE INDEX acme_nonce_expiry ON acme_nonce(expires_at)",
         ]),
+        Migration(id: "v9-acme-accounts", statements: [
+            // ACME-T08: accounts registered by uploads (one live account per FQDN), their EAB credentials (HMAC key sealed),
+            // and the account of each certificate issued through ACME.
+            """
+            CREATE TABLE acme_account (
+                id TEXT PRIMARY KEY, institution_id TEXT NOT NULL REFERENCES institution(id), common_name TEXT NOT NULL,
+                    subject_dn TEXT NOT NULL, domain TEXT NOT NULL, names TEXT NOT NULL, profile BIGINT NOT NULL,
+                    server_software TEXT NOT NULL, admin_name TEXT NOT NULL, admin_affiliation TEXT NOT NULL, admin_email TEXT NOT NULL,
+                    state TEXT NOT NULL, key_thumbprint TEXT UNIQUE, key_jwk TEXT, suspension_reason BIGINT, suspension_comment TEXT,
+                    batch_id BIGINT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)
+            """,
+            "CREATE UNIQUE INDEX acme_account_live_name ON acme_account(common_name) WHERE state IN ('registered', 'valid')",
+            "CREATE INDEX acme_account_institution ON acme_account(institution_id)",
+            """
+            CREATE TABLE acme_eab (
+                key_id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES acme_account(id), sealed_key BYTEA NOT NULL,
+                    expires_at TEXT NOT NULL, used_at TEXT, closed_at TEXT, batch_id BIGINT, created_at TEXT NOT NULL)
+            """,
+            "CREATE INDEX acme_eab_account ON acme_eab(account_id)",
+            "ALTER TABLE certificate ADD COLUMN acme_account_id TEXT",
+            "CREATE INDEX certificate_acme_account ON certificate(acme_account_id) WHERE acme_account_id IS NOT NULL",
+        ]),
     ]
 
     /// REG-20: applies the migrations the database lacks, in one transaction under an advisory lock, so that instances

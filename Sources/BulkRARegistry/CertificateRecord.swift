@@ -68,6 +68,8 @@ public struct CertificateRecord: Sendable, Hashable {
     public let downloadMethod: DownloadMethod?
     /// The certificate's dNSNames as the server line gave them, the CN included (SRV-13), for the download files.
     public let dnsNames: [DomainName]
+    /// ACME-T06: the ACME account whose order made it; `nil` for certificates from uploads.
+    public let acmeAccountID: String?
 
     /// Creates a certificate record.
     public init(serial: SerialNumber, institutionID: String, family: CertificateFamily, profile: CertificateProfile?,
@@ -77,7 +79,8 @@ public struct CertificateRecord: Sendable, Hashable {
                 userAffiliation: String = "", userEmail: String = "", der: [UInt8] = [], revokedAt: Date? = nil,
                 revocationReason: RevocationReason? = nil, revocationComment: String = "", replacedSerial: SerialNumber? = nil,
                 issuerRole: AuthorityRole? = nil, serverSoftware: String = "", downloadMethod: DownloadMethod? = nil,
-                dnsNames: [DomainName] = []) {
+                dnsNames: [DomainName] = [], acmeAccountID: String? = nil) {
+        self.acmeAccountID = acmeAccountID
         self.serial = serial
         self.institutionID = institutionID
         self.family = family

@@ -15,6 +15,8 @@ public struct DeliveryLinkRecord: Sendable, Hashable {
         case certificate
         /// The user-administrator's bulk ZIP of PKCS#12 files (method 2).
         case bulk
+        /// ACME-T07: an ACME account's EAB credentials (JSON) for its user-administrator.
+        case credentials
     }
 
     /// SHA-256 of the token, hex.

@@ -69,6 +69,23 @@ public struct RegistryBatch: Sendable {
         }
     }
 
+    /// ACME-T05: an account an officer stopped.
+    public struct ACMESuspension: Sendable {
+        /// The account.
+        public let accountID: String
+        /// The reason (REV-01 codes).
+        public let reason: RevocationReason
+        /// The comment.
+        public let comment: String
+
+        /// Creates a suspension.
+        public init(accountID: String, reason: RevocationReason, comment: String) {
+            self.accountID = accountID
+            self.reason = reason
+            self.comment = comment
+        }
+    }
+
     /// The audit record.
     public let record: Record
     /// New certificates.
@@ -83,10 +100,21 @@ public struct RegistryBatch: Sendable {
     public let enrolments: [EnrolmentRecord]
     /// One-time links of the deliveries (REG-15).
     public let links: [DeliveryLinkRecord]
+    /// ACME-T04, ACME-T05: accounts registered (new IDs) or updated (known IDs: names, profile and contact replaced).
+    public let acmeAccounts: [ACMEAccountRecord]
+    /// ACME-T05: accounts stopped.
+    public let acmeSuspensions: [ACMESuspension]
+    /// ACME-T07: new EAB credentials; those of the same account still unused are closed.
+    public let bindings: [ExternalAccountBindingRecord]
 
     /// Creates a batch.
     public init(record: Record, issued: [CertificateRecord] = [], renewed: [SerialNumber] = [], revocations: [Revocation] = [],
-                administratorUpdates: [AdministratorUpdate] = [], enrolments: [EnrolmentRecord] = [], links: [DeliveryLinkRecord] = []) {
+                administratorUpdates: [AdministratorUpdate] = [], enrolments: [EnrolmentRecord] = [], links: [DeliveryLinkRecord] = [],
+                acmeAccounts: [ACMEAccountRecord] = [], acmeSuspensions: [ACMESuspension] = [],
+                bindings: [ExternalAccountBindingRecord] = []) {
+        self.acmeAccounts = acmeAccounts
+        self.acmeSuspensions = acmeSuspensions
+        self.bindings = bindings
         self.record = record
         self.issued = issued
         self.renewed = renewed

@@ -6,7 +6,8 @@ extension RegistryDatabase {
     /// REG-22: the registry's tables in the order their references allow, each with the row count copied.
     public static var copiedTables: [String] {
         ["institution", "domain", "officer", "officer_domain", "allow_list", "batch", "certificate", "audit_event", "enrolment",
-         "delivery_link", "link_reserve", "outbox", "registry_note", "upload_queue", "job", "notice", "termination", "acme_nonce"]
+         "delivery_link", "link_reserve", "outbox", "registry_note", "upload_queue", "job", "notice", "termination", "acme_nonce",
+         "acme_account", "acme_eab"]
     }
 
     /// REG-22: copies every row of this (embedded) registry into `target`, which must be empty, in one target transaction

@@ -76,7 +76,7 @@ extension RegistryStatements {
                   AND LOWER(admin_email) = ?
                 """, [.integer(issued), .text(stamp), .text(tokenSHA256), .integer(Int64(DownloadMethod.bulkPKCS12.rawValue)), .integer(waiting),
                       .text(link.recipientEmail.lowercased())])
-        case .pin:
+        case .pin, .credentials:
             break
         }
         // RET-02: the notices of what this link handed out go into the outbox of this transaction.

@@ -61,7 +61,7 @@ enum RegistryStatements {
         var result: [KnownCertificate] = []
         for slice in values.chunked(500) {
             var sql = """
-                SELECT serial, institution_id, family, identity, subject_dn, key_digest, state, domain FROM certificate
+                SELECT serial, institution_id, family, identity, subject_dn, key_digest, state, domain, acme_account_id FROM certificate
                 WHERE \(column) IN (\(db.marks(slice.count)))
                 """
             var arguments = slice.map(SQLValue.text)
@@ -77,7 +77,7 @@ enum RegistryStatements {
                     serial: serial, institutionID: row.text("institution_id") ?? "", family: family, identity: row.text("identity") ?? "",
                     subject: subject, keyDigest: row.text("key_digest") ?? "",
                     isRevoked: row.int("state") == CertificateRecord.State.revoked.rawValue,
-                    domain: row.text("domain").flatMap { try? DomainName($0) }))
+                    domain: row.text("domain").flatMap { try? DomainName($0) }, isACME: row.text("acme_account_id") != nil))
             }
         }
         return result
@@ -157,7 +157,7 @@ enum RegistryStatements {
         "serial", "institution_id", "family", "profile", "identity", "subject_dn", "domain", "key_digest", "state", "not_before", "not_after",
         "admin_name", "admin_affiliation", "admin_email", "user_name", "user_affiliation", "user_email", "der", "recorded_at", "revoked_at",
         "revocation_reason", "revocation_comment", "replaced_serial", "issuer_role", "batch_id", "updated_at", "server_software",
-        "download_method", "dns_names",
+        "download_method", "dns_names", "acme_account_id",
     ]
 
     static func insert(_ certificates: [CertificateRecord], into db: Session, at now: String, batchID: Int64? = nil) throws {
@@ -169,7 +169,7 @@ enum RegistryStatements {
                  certificate.userName, certificate.userAffiliation, certificate.userEmail, certificate.der, now,
                  certificate.revokedAt.map(UTCTimestamp.string), certificate.revocationReason?.rawValue, certificate.revocationComment,
                  certificate.replacedSerial?.decimal, certificate.issuerRole?.rawValue, batchID, now, certificate.serverSoftware,
-                 certificate.downloadMethod?.rawValue, DNSNameList.text(certificate.dnsNames))
+                 certificate.downloadMethod?.rawValue, DNSNameList.text(certificate.dnsNames), certificate.acmeAccountID)
         })
     }
 
@@ -234,6 +234,7 @@ enum RegistryStatements {
             try audit(db, batchID, "administrator-updated", update.serial, "", now)
         }
         try insert(batch.links, into: db, batchID: batchID, at: now)
+        try recordACME(batch, batchID: batchID, into: db, at: now)
         return batchID
     }
 
@@ -329,7 +330,7 @@ enum RegistryStatements {
         c.serial, c.institution_id, c.family, c.profile, c.subject_dn, c.domain, c.key_digest, c.state, c.not_before,
         c.not_after, c.admin_name, c.admin_affiliation, c.admin_email, c.user_name, c.user_affiliation, c.user_email, c.der,
         c.revoked_at, c.revocation_reason, c.revocation_comment, c.replaced_serial, c.issuer_role, c.server_software,
-        c.download_method, c.dns_names
+        c.download_method, c.dns_names, c.acme_account_id
         """
 
     /// A stored row (selected with `certificateColumns`) as a record; `nil` for a row that no longer parses (never expected:
@@ -356,7 +357,8 @@ enum RegistryStatements {
             der: row.bytes("der") ?? [], revokedAt: row.text("revoked_at").flatMap(UTCTimestamp.date),
             revocationReason: reason, revocationComment: row.text("revocation_comment") ?? "",
             replacedSerial: row.text("replaced_serial").flatMap { try? SerialNumber($0) }, issuerRole: role,
-            serverSoftware: row.text("server_software") ?? "", downloadMethod: method, dnsNames: dnsNames.names)
+            serverSoftware: row.text("server_software") ?? "", downloadMethod: method, dnsNames: dnsNames.names,
+            acmeAccountID: row.text("acme_account_id"))
     }
 
     // MARK: - Enrolments and RA certificates (REG-12, REG-13)

@@ -45,7 +45,17 @@ public struct RegistryTransaction: ValidationDirectory {
         try RegistryStatements.known(db, column: "serial", values: serials.map(\.decimal), family: nil)
     }
 
+    /// Implements VAL-D01 inside the write transaction (REG-17).
+    public func acmeAccounts(ids: [ACMEAccountID], commonNames: [String]) throws -> [KnownACMEAccount] {
+        try RegistryStatements.knownACMEAccounts(db, ids: ids, commonNames: commonNames)
+    }
+
     // MARK: - What a submission reads besides validation
+
+    /// ACME-T05: one ACME account as registered, read under the write lock.
+    public func acmeAccount(id: String) throws -> ACMEAccountRecord? {
+        try RegistryStatements.acmeAccount(db, id: id)
+    }
 
     /// REG-10, REG-17: the batch that applied the same bytes before, read under the write lock.
     public func previousBatch(institutionID: String, kind: UploadKind, operation: UploadOperation, fileSHA256: String) throws -> StoredBatch? {

@@ -364,6 +364,28 @@ public final class SQLiteRegistry: RegistryDatabase {
                 CREATE INDEX acme_nonce_expiry ON acme_nonce(expires_at);
                 """)
         }
+        migrator.registerMigration("v15-acme-accounts") { db in
+            // ACME-T08: accounts registered by uploads (one live account per FQDN, the index is the last guard), their EAB
+            // credentials (HMAC key sealed), and the account of each certificate issued through ACME.
+            try db.execute(sql: """
+                CREATE TABLE acme_account (
+                    id TEXT PRIMARY KEY NOT NULL, institution_id TEXT NOT NULL REFERENCES institution(id), common_name TEXT NOT NULL,
+                    subject_dn TEXT NOT NULL, domain TEXT NOT NULL, names TEXT NOT NULL, profile INTEGER NOT NULL,
+                    server_software TEXT NOT NULL, admin_name TEXT NOT NULL, admin_affiliation TEXT NOT NULL, admin_email TEXT NOT NULL,
+                    state TEXT NOT NULL, key_thumbprint TEXT UNIQUE, key_jwk TEXT, suspension_reason INTEGER, suspension_comment TEXT,
+                    batch_id INTEGER, created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+                );
+                CREATE UNIQUE INDEX acme_account_live_name ON acme_account(common_name) WHERE state IN ('registered', 'valid');
+                CREATE INDEX acme_account_institution ON acme_account(institution_id);
+                CREATE TABLE acme_eab (
+                    key_id TEXT PRIMARY KEY NOT NULL, account_id TEXT NOT NULL REFERENCES acme_account(id), sealed_key BLOB NOT NULL,
+                    expires_at TEXT NOT NULL, used_at TEXT, closed_at TEXT, batch_id INTEGER, created_at TEXT NOT NULL
+                );
+                CREATE INDEX acme_eab_account ON acme_eab(account_id);
+                ALTER TABLE certificate ADD COLUMN acme_account_id TEXT;
+                CREATE INDEX certificate_acme_account ON certificate(acme_account_id) WHERE acme_account_id IS NOT NULL;
+                """)
+        }
         return migrator
     }
 

@@ -14,11 +14,14 @@ public struct ResultStream: Sendable {
         public let serial: String?
         /// The path of the file written for the line, if any.
         public let path: String?
+        /// ACME-T03: the URL of the ACME account the line registered, updated or suspended.
+        public let account: String?
 
         /// Creates an outcome.
-        public init(serial: String?, path: String?) {
+        public init(serial: String?, path: String?, account: String? = nil) {
             self.serial = serial
             self.path = path
+            self.account = account
         }
     }
 
@@ -26,12 +29,15 @@ public struct ResultStream: Sendable {
     public let format: ResultFormat
     /// Outcomes by line number; when present, JSON lines get `serial` and `path`, TSV rows two more columns.
     public let outcomes: [Int: Outcome]?
+    /// ACME-T03: whether lines carry the ACME account too (JSON `account`, one more TSV column), for ACME uploads.
+    public let accounts: Bool
     private var linesWritten = 0
 
-    /// Creates a stream in one format.
-    public init(format: ResultFormat, outcomes: [Int: Outcome]? = nil) {
+    /// Creates a stream in one format; `accounts` adds the ACME account of each line to the outcomes.
+    public init(format: ResultFormat, outcomes: [Int: Outcome]? = nil, accounts: Bool = false) {
         self.format = format
         self.outcomes = outcomes
+        self.accounts = accounts && outcomes != nil
     }
 
     /// The opening: everything known before the first line.
@@ -52,7 +58,7 @@ public struct ResultStream: Sendable {
                 ("fileErrors", JSONWriter.array(fileErrors)),
             ].map { JSONWriter.quoted($0.0) + ":" + $0.1 }.joined(separator: ",") + ",\"lines\":["
         case .tsv:
-            var output = "SEQ\t処理結果\tエラー内容\tErrors" + (outcomes == nil ? "\n" : "\tシリアル番号\tファイル\n")
+            var output = "SEQ\t処理結果\tエラー内容\tErrors" + (outcomes == nil ? "\n" : "\tシリアル番号\tファイル" + (accounts ? "\tACMEアカウントID\n" : "\n"))
             if !header.fileDiagnostics.isEmpty {
                 output += "-\tNG\t" + Self.cell(header.fileDiagnostics.map(\.resultText))
                     + "\t" + Self.cell(header.fileDiagnostics.map(\.resultTextEnglish)) + "\n"
@@ -67,19 +73,23 @@ public struct ResultStream: Sendable {
         switch format {
         case .json:
             let outcomes = self.outcomes
-            let rendered = parallelMap(chunk.count) { index in Self.json(chunk[index], outcome: outcomes?[chunk[index].line]) }
+            let accounts = self.accounts
+            let rendered = parallelMap(chunk.count) { index in
+                Self.json(chunk[index], outcome: outcomes?[chunk[index].line], account: accounts)
+            }
             for text in rendered {
                 if linesWritten > 0 { output += "," }
                 linesWritten += 1
                 output += text
             }
         case .tsv:
-            let outcomes = self.outcomes
+            let outcomes = self.outcomes, accounts = self.accounts
             let rendered = parallelMap(chunk.count) { index -> String in
                 let row = Self.tsv(chunk[index])
                 guard let outcomes else { return row }
                 let outcome = outcomes[chunk[index].line]
-                return String(row.dropLast()) + "\t\(outcome?.serial ?? "")\t\(outcome?.path ?? "")\n"
+                let account = accounts ? "\t\(outcome?.account ?? "")" : ""
+                return String(row.dropLast()) + "\t\(outcome?.serial ?? "")\t\(outcome?.path ?? "")\(account)\n"
             }
             for text in rendered { output += text }
         }
@@ -87,12 +97,13 @@ public struct ResultStream: Sendable {
     }
 
     /// One line as a JSON object.
-    static func json(_ line: LineResult, outcome: Outcome? = nil) -> String {
+    static func json(_ line: LineResult, outcome: Outcome? = nil, account: Bool = false) -> String {
         let q = JSONWriter.quoted
         var extra: [(String, String)] = []
         if let outcome {
             extra.append(("serial", outcome.serial.map(q) ?? "null"))
             extra.append(("path", outcome.path.map(q) ?? "null"))
+            if account { extra.append(("account", outcome.account.map(q) ?? "null")) }
         }
         return JSONWriter.object([
                     ("line", String(line.line)),

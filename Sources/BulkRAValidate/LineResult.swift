@@ -23,4 +23,6 @@ public enum AcceptedRequest: Sendable {
     case institution(InstitutionChange)
     /// An allow-list row.
     case allowList(AllowListEntry)
+    /// An ACME create, update or suspend line (ACME-T03).
+    case acme(ACMERequest)
 }

@@ -97,6 +97,8 @@ public struct UploadValidator {
                                                      retainingRequests: retainingRequests, emit: emit)
                 case .allowList:
                     try emit(validateAllowList(upload, institution: institution, retainingRequests: retainingRequests))
+                case .acme:
+                    try validateACME(upload, institution: institution, officer: officer, retainingRequests: retainingRequests, emit: emit)
                 case .institution:
                     break
                 }
@@ -166,7 +168,7 @@ public struct UploadValidator {
 
     /// VAL-I02..VAL-I06: new-versus-renew (212), serial ownership (222), already revoked (223), key reuse (219).
     private func applyRegistryRules(to drafts: inout [CertificateLineChecker.Draft], family: CertificateFamily,
-                                    institution: InstitutionProfile, officer: KnownOfficer?) throws {
+                                    institution: InstitutionProfile, officer: KnownOfficer?, acme: Bool = false) throws {
         let operation = context.operation
         let identities = Array(Set(drafts.compactMap(\.identity).filter { !$0.isEmpty }))
         var byIdentity: [String: [KnownCertificate]] = [:]
@@ -203,6 +205,8 @@ public struct UploadValidator {
                     }
                 }
                 if operation == .revoke {
+                    // ACME-T06: an ACME revoke line names a certificate issued through ACME.
+                    if acme, !stored.isACME { draft.check.report(.notIssuedByACME, column: serialColumn) }
                     if stored.isRevoked { draft.check.report(.alreadyRevoked, column: serialColumn) }
                     if draft.domain == nil { draft.domain = stored.domain }
                     if let officer, let domain = stored.domain, !officer.domains.contains(domain) {
@@ -214,7 +218,7 @@ public struct UploadValidator {
                         draft.check.report(.keyReused, column: CertificateLineChecker.csrColumn)
                     }
                 }
-            case .update, .apply:
+            case .update, .apply, .suspend:
                 break
             }
         }
@@ -239,6 +243,72 @@ public struct UploadValidator {
             }
         }
         return fold(lhs) == fold(rhs)
+    }
+
+    // MARK: - ACME
+
+    /// ACME-T01..ACME-T06: the server rules in the ACME layout, then the registry's accounts: a create needs an FQDN without a
+    /// live account (243); an update or suspension needs a live account of the institution (241, 242) with the same CN (245),
+    /// one line per account (230); a revocation needs a certificate issued through ACME (244).
+    private func validateACME(_ upload: DecodedUpload, institution: InstitutionProfile, officer: KnownOfficer?,
+                              retainingRequests: Bool, emit: ([LineResult]) throws -> Void) throws {
+        let operation = context.operation
+        let checker = ACMELineChecker(operation: operation, institution: institution, officer: officer, now: now)
+        let accountColumn = ACMELineChecker.accountColumn, dnColumn = CertificateLineChecker.dnColumn
+        var duplicates = DuplicateTracker()
+        var seenAccounts: Set<ACMEAccountID> = []
+        for chunkStart in stride(from: 0, to: upload.recordCount, by: chunkSize) {
+            let indices = chunkStart..<min(chunkStart + chunkSize, upload.recordCount)
+            var drafts = indices.map { index in
+                switch upload.row(ACMERow.self, at: index) {
+                case .row(let row): return checker.draft(row)
+                case .malformed(let diagnostic): return checker.draft(malformed: diagnostic)
+                }
+            }
+            if operation == .revoke {
+                var bases = drafts.map(\.base)
+                try applyRegistryRules(to: &bases, family: .server, institution: institution, officer: officer, acme: true)
+                for index in drafts.indices { drafts[index].base = bases[index] }
+            } else {
+                let ids = Array(Set(drafts.compactMap(\.account)))
+                let names = operation == .issue ? Array(Set(drafts.compactMap(\.base.identity).filter { !$0.isEmpty })) : []
+                let known = (ids.isEmpty && names.isEmpty) ? [] : try directory.acmeAccounts(ids: ids, commonNames: names)
+                let byID = Dictionary(known.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+                let liveNames = Set(known.filter(\.isLive).map(\.commonName))
+                for index in drafts.indices {
+                    if operation == .issue {
+                        if let identity = drafts[index].base.identity, liveNames.contains(identity) {
+                            drafts[index].check.report(.acmeAccountExists, column: dnColumn)
+                        }
+                        continue
+                    }
+                    guard let id = drafts[index].account else { continue }
+                    guard let account = byID[id], account.institutionID == institution.id else {
+                        drafts[index].check.report(.acmeAccountUnknown, column: accountColumn)
+                        continue
+                    }
+                    if !account.isLive { drafts[index].check.report(.acmeAccountSuspended, column: accountColumn) }
+                    if let identity = drafts[index].base.identity, identity != account.commonName {
+                        drafts[index].check.report(.acmeCommonNameChanged, column: dnColumn, detail: LocalizedText(
+                            ja: "（登録済みのFQDN: \(account.commonName)）", en: "(the registered FQDN: \(account.commonName))"))
+                    }
+                    if let officer, let domain = account.domain, !officer.domains.contains(domain) {
+                        drafts[index].check.reportNotAssigned(domain, column: accountColumn)
+                    }
+                    if !seenAccounts.insert(id).inserted { drafts[index].check.report(.duplicateInFile, column: accountColumn) }
+                }
+            }
+            var results: [LineResult] = []
+            results.reserveCapacity(drafts.count)
+            for index in drafts.indices {
+                // Renew and suspend lines are one per account (230 on column 3 above).
+                if operation == .issue || operation == .revoke { duplicates.check(&drafts[index].base, operation: operation) }
+                let request = drafts[index].accept()
+                let check = drafts[index].check
+                results.append(LineResult(line: check.line, diagnostics: check.sortedDiagnostics, request: retainingRequests ? request : nil))
+            }
+            try emit(results)
+        }
     }
 
     // MARK: - User-administrator updates

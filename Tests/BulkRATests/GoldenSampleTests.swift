@@ -84,7 +84,8 @@ struct GoldenSampleTests {
             let text = try String(contentsOf: TestPaths.sampleData.appendingPathComponent(sample.expected), encoding: .utf8)
             for token in text.split(whereSeparator: { $0 == " " || $0 == "\n" }) { if let n = Int(token), n >= 200 { seen.insert(n) } }
         }
-        let expected = Set(ResultCode.allCases.map(\.rawValue)).subtracting([208])
+        // 208 needs a missing file; 242, 243 and 245 need ACME accounts, whose IDs are random per registry (ACMETSVTests).
+        let expected = Set(ResultCode.allCases.map(\.rawValue)).subtracting([208, 242, 243, 245])
         #expect(expected.subtracting(seen).isEmpty, "codes without a SampleData case: \(expected.subtracting(seen).sorted())")
     }
 }

@@ -9,6 +9,7 @@ import X509
 struct FakeDirectory: ValidationDirectory {
     let profile: InstitutionProfile
     let stored: [KnownCertificate]
+    var accounts: [KnownACMEAccount] = []
 
     func institution(id: String) throws -> InstitutionProfile? { id == profile.id ? profile : nil }
     func officer(email: String) throws -> KnownOfficer? { profile.officers[email] }
@@ -18,6 +19,9 @@ struct FakeDirectory: ValidationDirectory {
     }
     func certificates(serials: [SerialNumber]) throws -> [KnownCertificate] {
         stored.filter { serials.contains($0.serial) }
+    }
+    func acmeAccounts(ids: [ACMEAccountID], commonNames: [String]) throws -> [KnownACMEAccount] {
+        accounts.filter { ids.contains($0.id) || ($0.isLive && commonNames.contains($0.commonName)) }
     }
 }
 

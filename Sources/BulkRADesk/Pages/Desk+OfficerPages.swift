@@ -78,6 +78,9 @@ extension Desk {
         let operations = UploadOperation.allowed(for: screen.kind)
         let operationName: (UploadOperation) -> String = { operation in
             switch operation {
+            case .issue where screen == .acme: return l.text("作成（ACME利用情報）", "Register")
+            case .renew where screen == .acme: return l.text("更新（ACMEアカウント）", "Update account")
+            case .suspend: return l.text("停止（ACMEアカウント）", "Suspend account")
             case .issue: return l.text("発行", "Issue")
             case .renew: return l.text("更新", "Renew")
             case .revoke: return l.text("失効", "Revoke")

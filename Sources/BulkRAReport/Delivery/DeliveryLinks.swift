@@ -125,6 +125,7 @@ public struct DeliveryLinks: Sendable {
             case .pin: pins[serial] = newToken
             case .certificate: certificates[serial] = newToken
             case .bulk: bulks[serial] = newToken
+            case .credentials: continue  // ACME-T07: credentials belong to no certificate; an account update replaces them
             }
             // A link of a server or code-signing certificate seals only its serial: nothing needs keeping (RET-05).
             let successor = try Self.record(link.kind, token: newToken, institution: link.institutionID, recipient: link.recipientEmail,

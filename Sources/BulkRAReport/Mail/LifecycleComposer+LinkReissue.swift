@@ -21,6 +21,7 @@ extension LifecycleComposer {
                 case .pin: token = links.pinTokens[certificate.serial]
                 case .certificate: token = links.certificateTokens[certificate.serial]
                 case .bulk: token = links.bulkTokens[certificate.serial]
+                case .credentials: token = nil
                 }
                 return token.map { "【\(Self.label(record))】\(deskURL)/\(record.kind.rawValue)?p1=\($0)" }
             }.joined(separator: "\n")
@@ -51,6 +52,7 @@ extension LifecycleComposer {
         case .bulk: "証明書一括取得URL / bulk ZIP"
         case .certificate where record.handsOutSerial: "証明書取得URL / certificate"
         case .certificate: "証明書取得URL / PKCS#12"
+        case .credentials: "EAB取得URL / EAB credentials"
         }
     }
 }

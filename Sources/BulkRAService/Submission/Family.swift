@@ -10,6 +10,8 @@ public enum Family: String, Sendable, Codable, CaseIterable {
     case codesign
     /// ADM-01: user-administrator updates.
     case admin
+    /// ACME-T01: ACME registrations, account updates, suspensions and revocations.
+    case acme
 
     /// CLI-05: the upload kind of the family.
     public var kind: UploadKind {
@@ -18,6 +20,7 @@ public enum Family: String, Sendable, Codable, CaseIterable {
         case .client: .client
         case .codesign: .codeSigning
         case .admin: .administrator
+        case .acme: .acme
         }
     }
 

@@ -138,6 +138,7 @@ public struct UploadApplier: ServiceStep {
         var revoked: [RevocationRequest] = []
         var updates: [AdministratorUpdate] = []
         var toIssue: [CertificateRequest] = []
+        var acmeRequests: [ACMERequest] = []
         var outcomes: [Int: ResultStream.Outcome] = [:]
         for request in requests {
             switch request {
@@ -151,6 +152,8 @@ public struct UploadApplier: ServiceStep {
             case .administratorUpdate(let update):
                 updates.append(update)
                 outcomes[update.line] = .init(serial: update.serial.decimal, path: nil)
+            case .acme(let request):
+                acmeRequests.append(request)
             case .institution, .allowList:
                 continue
             }
@@ -180,9 +183,16 @@ public struct UploadApplier: ServiceStep {
             }
         }
 
+        // ACME-T04..ACME-T07: accounts, suspensions and EAB credentials.
+        let acme = try ACMERegistrar(institution: institution, deskURL: settings.deskURL, randomBytes: environment.randomBytes, sealing: sealing)
+            .prepare(acmeRequests, transaction: transaction, now: now, window: window)
+        let folder: String? = if case .folder(let given) = options.paths { given } else { nil }
+        outcomes.merge(acme.outcomes(deskURL: settings.deskURL, folder: folder)) { _, account in account }
+
         let applied = !requests.isEmpty
-        let json = Self.render(batch, format: .json, outcomes: outcomes, applied: applied)
-        let tsv = Self.render(batch, format: .tsv, outcomes: outcomes, applied: applied)
+        let accounts = context.kind == .acme
+        let json = Self.render(batch, format: .json, outcomes: outcomes, applied: applied, accounts: accounts)
+        let tsv = Self.render(batch, format: .tsv, outcomes: outcomes, applied: applied, accounts: accounts)
         let record = RegistryBatch.Record(
             institutionID: institution, kind: family, operation: operation, officerEmail: officer,
             fileSHA256: digest ?? "", fileName: fileName, resultJSON: json, resultTSV: tsv,
@@ -194,14 +204,17 @@ public struct UploadApplier: ServiceStep {
                                       keep: sealing.packed)
         let certificateLinks = try DeliveryLinks(issued: issued.certificates.filter { delivered[$0.serial] == nil }, institution: institution,
                                                  now: now, window: window, token: token)
+        let credentialLinks = try CredentialLinks(acme.deliveries, institution: institution, now: now, window: window, token: token)
 
         phases.mark("links")
         // REG-18: what the commit must deliver, stored with it.
         var outbox: [OutboxItem] = []
         if let out {
-            if !issued.deliveries.isEmpty || !issued.enrolments.isEmpty {
+            if !issued.deliveries.isEmpty || !issued.enrolments.isEmpty || !acme.deliveries.isEmpty {
                 let package = DeliveryPackage(deliveries: issued.deliveries, enrolments: issued.enrolments, now: now)
-                let entries = try package.files().map { DeliveryBundle.Entry(path: $0.path, mode: 0o600, bytes: $0.bytes) }
+                var entries = try package.files().map { DeliveryBundle.Entry(path: $0.path, mode: 0o600, bytes: $0.bytes) }
+                // ACME-T07: each account's credentials, mode 0600.
+                entries += try acme.deliveries.map { DeliveryBundle.Entry(path: "acme/\($0.fileName)", mode: 0o600, bytes: try $0.credentials.encoded()) }
                 outbox.append(OutboxItem(kind: .files, target: out.absolute, payload: try sealing.packed(DeliveryBundle(entries).encoded())))
             }
             outbox.append(OutboxItem(kind: .results, target: out.absolute))
@@ -210,6 +223,7 @@ public struct UploadApplier: ServiceStep {
             let tag = environment.batchTag(String((digest ?? "0").prefix(12)))
             let mails = try compose(issued: issued, revoked: revoked, links: links, certificateLinks: certificateLinks, context: context,
                                     settings: settings, transaction: transaction, now: now, tag: tag)
+                + composeACME(acme, links: credentialLinks, context: context, settings: settings, transaction: transaction, now: now, tag: tag)
             if !mails.isEmpty {
                 outbox.append(OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: now, tag: tag).encoded())))
             }
@@ -219,7 +233,8 @@ public struct UploadApplier: ServiceStep {
         let batchID = try transaction.commit(RegistryBatch(
             record: record, issued: issued.certificates.map { Self.record($0, institution: institution) },
             renewed: issued.certificates.compactMap(\.replacedSerial), revocations: revocations,
-            administratorUpdates: updates, enrolments: enrolments, links: links.records + certificateLinks.records))
+            administratorUpdates: updates, enrolments: enrolments, links: links.records + certificateLinks.records + credentialLinks.records,
+            acmeAccounts: acme.accounts, acmeSuspensions: acme.suspensions, bindings: acme.bindings))
         let deliveries = try transaction.enqueue(outbox, batchID: batchID, claimant: OutboxDelivery.claimant())
         phases.mark("commit")
         logger.debug("registry.batch.committed", metadata: ["batch.id": "\(batchID)", "batch.issued": "\(issued.certificates.count)",
@@ -274,8 +289,23 @@ public struct UploadApplier: ServiceStep {
         return composer.mails(issued: issued, revocations: notices, links: links, certificateLinks: certificateLinks)
     }
 
-    static func render(_ batch: ValidatedBatch, format: ResultFormat, outcomes: [Int: ResultStream.Outcome], applied: Bool) -> String {
-        var stream = ResultStream(format: format, outcomes: outcomes)
+    /// ACME-T07, MAIL-11: the credentials notices (the link in its user-administrator's mail only) and the suspension notices.
+    func composeACME(_ acme: ACMERegistrar.Prepared, links: CredentialLinks, context: UploadContext, settings: MailSettings,
+                     transaction: RegistryTransaction, now: Date, tag: String) throws -> [MailMessage] {
+        guard !acme.registered.isEmpty || !acme.suspended.isEmpty else { return [] }
+        let institution = context.institutionID ?? ""
+        let profile = try transaction.institution(id: institution)
+        let officer = context.officerEmail.flatMap { email in profile?.officers[email] ?? profile?.officers[email.lowercased()] }
+        let composer = NotificationComposer(
+            from: settings.from, institutionName: profile?.name ?? institution,
+            officer: officer.map { MailMessage.Address(name: $0.name, email: $0.email) }, deskURL: settings.deskURL, now: now, batchTag: tag)
+        return acme.registered.map { composer.acmeCredentials($0.account, updated: $0.updated, line: $0.line, links: links) }
+            + acme.suspended.map { composer.acmeSuspension($0.account, reason: $0.reason, administrator: $0.administrator, line: $0.line) }
+    }
+
+    static func render(_ batch: ValidatedBatch, format: ResultFormat, outcomes: [Int: ResultStream.Outcome], applied: Bool,
+                       accounts: Bool = false) -> String {
+        var stream = ResultStream(format: format, outcomes: outcomes, accounts: accounts)
         return stream.start(batch.header) + stream.lines(batch.lines) + stream.finish(batch.summary, applied: applied)
     }
 

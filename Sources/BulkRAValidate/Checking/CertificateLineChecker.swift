@@ -12,6 +12,11 @@ struct CertificateLineChecker: Sendable {
     let layout: ColumnLayout
     /// REV-07: the moment the upload is checked at.
     let now: Date
+    /// ACME-T01: the ACME layout — column 3 the account ID, column 7 empty, no CSR; suspend lines read like revocations.
+    var isACME = false
+
+    /// REV-01, ACME-T05: revoke and suspend lines name something that exists rather than apply for something new.
+    var namesExisting: Bool { operation == .revoke || operation == .suspend }
 
     /// A line after the local checks: its diagnostics so far and the values that parsed.
     struct Draft: Sendable {
@@ -119,6 +124,14 @@ struct CertificateLineChecker: Sendable {
     /// VAL-C01 / SRV-02 / CLT-02 / COD-02: which columns each operation fills.
     var presence: [Presence] {
         let R = Presence.required, O = Presence.optional, E = Presence.empty
+        if isACME {
+            switch operation {
+            case .issue: return [R, R, E, E, E, E, E, O, O, R, R, R, O]
+            case .renew: return [R, R, R, E, E, E, E, O, O, R, R, R, O]
+            case .suspend: return [R, E, R, E, R, O, E, E, E, O, E, E, E]
+            default: return [R, E, E, R, R, O, E, E, E, O, E, E, E]
+            }
+        }
         switch (family, operation) {
         case (.server, .issue): return [R, R, E, E, E, E, R, O, O, R, R, R, O]
         case (.server, .renew): return [R, R, E, R, E, E, R, R, R, R, R, R, O]
@@ -142,7 +155,7 @@ struct CertificateLineChecker: Sendable {
     func draft<Row: UploadRow>(_ row: Row) -> Draft {
         var draft = Draft(check: LineCheck(line: row.line, layout: layout), family: family, operation: operation)
         draft.check.checkPresence(presence, values: row.value)
-        let revoking = operation == .revoke
+        let revoking = namesExisting
 
         // Column 1: the subject DN (DN-01..DN-09).
         let rawDN = row.value(Self.dnColumn)
@@ -172,12 +185,14 @@ struct CertificateLineChecker: Sendable {
                comment.unicodeScalars.allSatisfy({ $0 == " " || $0 == "\u{3000}" }) {
                 draft.check.report(.reasonWithoutComment, column: Self.commentColumn)
             }
-            // REV-07: a time in column 7 schedules the revocation, at most one month ahead.
-            draft.scheduledRevocation = draft.check.parse(Self.csrColumn, row.value(Self.csrColumn)) { [now] raw throws(ValueError) in
-                try ScheduledRevocation(raw, now: now)
+            // REV-07: a time in column 7 schedules the revocation, at most one month ahead (ACME lines keep column 7 empty).
+            if !isACME {
+                draft.scheduledRevocation = draft.check.parse(Self.csrColumn, row.value(Self.csrColumn)) { [now] raw throws(ValueError) in
+                    try ScheduledRevocation(raw, now: now)
+                }
             }
         }
-        if operation != .issue {
+        if operation == .revoke || (operation == .renew && !isACME) {
             draft.targetSerial = draft.check.parse(Self.serialColumn, row.value(Self.serialColumn)) { raw throws(ValueError) in
                 try SerialNumber(raw)
             }
@@ -200,7 +215,7 @@ struct CertificateLineChecker: Sendable {
         case .codeSigning: checkCodeSigningColumns(draft: &draft)
         case .registrationOfficer: break
         }
-        if !revoking, family != .client {
+        if !revoking, family != .client, !isACME {
             checkSigningRequest(row.value(Self.csrColumn), draft: &draft)
         }
         if !revoking, family != .server, let subject = draft.subject {
@@ -217,7 +232,7 @@ struct CertificateLineChecker: Sendable {
     /// DN-04..DN-09: attribute order, character sets, lengths and registered values per family.
     private func checkSubject(_ dn: SubjectDistinguishedName, check: inout LineCheck) -> SubjectDistinguishedName? {
         let column = Self.dnColumn
-        let revoking = operation == .revoke
+        let revoking = namesExisting
         var clean = true
         func fail(_ code: ResultCode, _ ja: String, _ en: String) {
             check.report(code, column: column, detail: LocalizedText(ja: ja, en: en))
@@ -329,7 +344,7 @@ struct CertificateLineChecker: Sendable {
 
     /// SRV-10..SRV-14: FQDN, software, dNSName list, CN = FQDN, registered domains.
     private func checkServerColumns<Row: UploadRow>(_ row: Row, draft: inout Draft) {
-        guard operation != .revoke else {
+        guard !namesExisting else {
             if let cn = draft.subject?.commonName, let name = try? DomainName(cn) {
                 draft.domain = name.registeredDomain(in: institution.domains)
             }

@@ -18,10 +18,13 @@ public struct KnownCertificate: Sendable, Hashable {
     public let isRevoked: Bool
     /// The registered domain the certificate belongs to, if any.
     public let domain: DomainName?
+    /// ACME-T06: whether it was issued through ACME.
+    public let isACME: Bool
 
     /// Creates a certificate summary.
     public init(serial: SerialNumber, institutionID: String, family: CertificateFamily, identity: String,
-                subject: SubjectDistinguishedName, keyDigest: String, isRevoked: Bool, domain: DomainName?) {
+                subject: SubjectDistinguishedName, keyDigest: String, isRevoked: Bool, domain: DomainName?, isACME: Bool = false) {
+        self.isACME = isACME
         self.serial = serial
         self.institutionID = institutionID
         self.family = family

@@ -16,4 +16,6 @@ public protocol ValidationDirectory {
     func certificates(family: CertificateFamily, identities: [String]) throws -> [KnownCertificate]
     /// Stored certificates with one of the serials, any family and institution.
     func certificates(serials: [SerialNumber]) throws -> [KnownCertificate]
+    /// ACME-T04, ACME-T05: stored ACME accounts with one of the IDs, or live ones whose CN is one of `commonNames`.
+    func acmeAccounts(ids: [ACMEAccountID], commonNames: [String]) throws -> [KnownACMEAccount]
 }

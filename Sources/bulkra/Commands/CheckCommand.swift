@@ -44,7 +44,7 @@ extension Family: ExpressibleByArgument {}
 
 /// The `--operation` choices.
 enum OperationChoice: String, ExpressibleByArgument, CaseIterable {
-    case issue, renew, revoke, update
+    case issue, renew, revoke, update, suspend
 
     var operation: UploadOperation {
         switch self {
@@ -52,6 +52,7 @@ enum OperationChoice: String, ExpressibleByArgument, CaseIterable {
         case .renew: return .renew
         case .revoke: return .revoke
         case .update: return .update
+        case .suspend: return .suspend
         }
     }
 }

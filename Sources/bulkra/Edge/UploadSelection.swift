@@ -8,10 +8,10 @@ struct UploadSelection: ParsableArguments {
     @Option(name: .long, help: "The uploading institution's ID.")
     var institution: String
 
-    @Option(name: .long, help: "server, client, codesign or admin.")
+    @Option(name: .long, help: "server, client, codesign, admin or acme.")
     var family: Family
 
-    @Option(name: .long, help: "issue, renew, revoke (certificates) or update (admin).")
+    @Option(name: .long, help: "issue, renew, revoke (certificates; acme also suspend) or update (admin).")
     var operation: OperationChoice
 
     @Option(name: .long, help: "The uploading officer's e-mail: lines are limited to the officer's domains.")
