@@ -35,6 +35,8 @@ public struct ResultDocument: Codable, Sendable, Hashable {
         public let errors: [LineError]
         public let serial: String?
         public let path: String?
+        /// ACME-T03: the ACME account URL of an applied ACME create, update or suspend line.
+        public let account: String?
 
         /// RES-02: whether the line was accepted (`OK`).
         public var isAccepted: Bool { result == "OK" }

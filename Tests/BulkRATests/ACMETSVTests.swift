@@ -176,3 +176,30 @@ struct ACMETSVTests {
         #expect(try LifecycleTests.mails(data, event: "revoked").contains { $0.body.contains(serial.decimal) })
     }
 }
+
+extension ACMETSVTests {
+    @Test("ACME-T01 ACME-T03 ACME-T07 DESK-10 the desk's /acme screen offers the four operations; an upload answers with the account URL and no path, and the credentials link hands out the JSON once")
+    func desk() throws {
+        let data = try CLITests.dataFolder("acme-desk")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        try DeskTests.officerPEMs(data)
+        let desk = try DeskHarness(data: data)
+        let screen = try desk.request("/acme", as: DeskTests.ra1)
+        #expect(screen.status == 200)
+        for operation in ["issue", "renew", "suspend", "revoke"] { #expect(screen.text.contains("value=\"\(operation)\"")) }
+        let reply = try DeskTests.json(try DeskTests.upload(desk, [Self.line("desk.example.ac.jp", names: "dNSName=www2.example.ac.jp")],
+                                                            as: DeskTests.ra1, kind: "acme", operation: "issue"))
+        let result = try #require(reply["result"] as? [String: Any])
+        let line = try #require(Self.lines(result).first)
+        #expect(line.ok && line.path == nil && line.account?.contains("/acme/acct/") == true, "\(result)")
+        let mails = try desk.mails().joined(separator: "\n")
+        let token = try #require(mails.firstMatch(of: try Regex("/credentials\\?p1=([A-Za-z0-9]{32})")).map { String($0.output[1].substring ?? "") })
+        let page = try desk.request("/credentials?p1=\(token)")
+        #expect(page.status == 200 && page.text.contains("EAB"))
+        let file = try desk.request("/credentials", fields: ["p1=\(token)", "csrf=\(try #require(page.csrf))"])
+        #expect(file.status == 200 && file.headers["content-type"] == "application/json")
+        let members = try #require(try JSONSerialization.jsonObject(with: Data(file.body)) as? [String: String])
+        #expect(Set(members.keys) == ["kid", "hmacKey", "directory"] && !mails.contains(members["hmacKey"] ?? "-"))
+        #expect(try desk.request("/credentials", fields: ["p1=\(token)", "csrf=\(try #require(page.csrf))"]).status == 410)
+    }
+}

@@ -37,6 +37,12 @@ extension Desk {
             // `bulkra submit --out` (RES-14) names files on the operator's machine, which are never linked.
             if line.accepted, let serial = line.serial, line.path != nil {
                 link = "<a href=\"/certificates/\(serial).pem\">\(l.text("証明書", "Certificate"))</a>"
+            } else if line.accepted, let account = line.account {
+                // ACME-T03, ACME-T07: the account URL; the credentials travel by one-time link to the user-administrator.
+                link = "\(l.text("ACMEアカウント", "ACME account")) \(account)"
+                if view.operation != UploadOperation.suspend.rawValue {
+                    link = "\(link)<br>\(l.text("EABは利用管理者へのワンタイムURLで配付", "EAB credentials delivered by one-time link to the administrator"))"
+                }
             } else if line.accepted, line.serial != nil, screen == .client, !checkOnly, view.applied == true {
                 link = "\(l.text("PKCS#12 は利用管理者・利用者へのワンタイムURLで配付", "PKCS#12 delivered by one-time links to administrator and user"))"
             }

@@ -11,6 +11,8 @@ struct ResultView {
         let textsEnglish: [String]
         let serial: String?
         let path: String?
+        /// ACME-T03: the account URL of an ACME line.
+        let account: String?
     }
 
     let fileName: String
@@ -18,6 +20,8 @@ struct ResultView {
     let fileErrors: [(String, String)]
     let lines: [Line]
     let status: String
+    /// The upload's operation.
+    let operation: String
     let applied: Bool?
     let accepted: Int
     let rejected: Int
@@ -30,9 +34,10 @@ struct ResultView {
         fileErrors = document.fileErrors.map { ("\($0.code):\($0.message)", "\($0.code):\($0.messageEn)") }
         lines = document.lines.map { line in
             Line(line: line.line, accepted: line.isAccepted, texts: line.errors.map(\.text), textsEnglish: line.errors.map(\.textEnglish),
-                 serial: line.serial, path: line.path)
+                 serial: line.serial, path: line.path, account: line.account)
         }
         status = document.status
+        operation = document.operation
         applied = document.applied
         accepted = document.summary.accepted
         rejected = document.summary.rejected
