@@ -193,6 +193,27 @@ extension PostgresRegistry {
             "ALTER TABLE certificate ADD COLUMN acme_account_id TEXT",
             "CREATE INDEX certificate_acme_account ON certificate(acme_account_id) WHERE acme_account_id IS NOT NULL",
         ]),
+        Migration(id: "v10-acme-orders", statements: [
+            // ACME-14, ACME-15, ACME-19: orders, authorizations, challenges and counted failures, shared by every instance.
+            "ALTER TABLE acme_account ADD COLUMN contact TEXT NOT NULL DEFAULT ''",
+            """
+            CREATE TABLE acme_order (id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES acme_account(id), status TEXT NOT NULL,
+                names TEXT NOT NULL, expires_at TEXT NOT NULL, certificate_serial TEXT, error TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)
+            """,
+            "CREATE INDEX acme_order_account ON acme_order(account_id)",
+            """
+            CREATE TABLE acme_authz (id TEXT PRIMARY KEY, order_id TEXT NOT NULL REFERENCES acme_order(id), account_id TEXT NOT NULL,
+                position BIGINT NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL, expires_at TEXT NOT NULL)
+            """,
+            "CREATE INDEX acme_authz_order ON acme_authz(order_id)",
+            """
+            CREATE TABLE acme_challenge (id TEXT PRIMARY KEY, authz_id TEXT NOT NULL REFERENCES acme_authz(id), type TEXT NOT NULL,
+                token TEXT NOT NULL, status TEXT NOT NULL, validated_at TEXT, error TEXT)
+            """,
+            "CREATE INDEX acme_challenge_authz ON acme_challenge(authz_id)",
+            "CREATE TABLE acme_failure (account_id TEXT NOT NULL, at TEXT NOT NULL)",
+            "CREATE INDEX acme_failure_account ON acme_failure(account_id, at)",
+        ]),
     ]
 
     /// REG-20: applies the migrations the database lacks, in one transaction under an advisory lock, so that instances

@@ -7,11 +7,11 @@ import Foundation
 ///
 /// Every apply or record call is one transaction: all of it lands, or none of it. Its consumers see it through the
 /// narrower protocols they need (``SubmissionStore``, ``OutboxStore``, ``DeliveryLinkStore``, ``AuditLog``,
-/// ``RegistryInspection``, ``UploadQueue``, ``OfficerDirectory``, ``BatchArchive``, ``JobBoard``, ``RevocationStatusSource``, ``LifecycleStore``, ``StatusSource``, ``TerminationStore``, ``ACMENonceStore``, ``ValidationDirectory``). The
+/// ``RegistryInspection``, ``UploadQueue``, ``OfficerDirectory``, ``BatchArchive``, ``JobBoard``, ``RevocationStatusSource``, ``LifecycleStore``, ``StatusSource``, ``TerminationStore``, ``ACMEStore``, ``ValidationDirectory``). The
 /// desk's protocols are async and run off the cooperative threads; a submission's own reads stay synchronous inside its
 /// transaction (``SubmissionStore``), on the connection that holds it.
 public protocol Registry: ValidationDirectory, SubmissionStore, OutboxStore, RegistryInspection, DeliveryLinkStore,
-    DeliveryLinkRecording, AuditLog, UploadQueue, OfficerDirectory, BatchArchive, JobBoard, RevocationStatusSource, LifecycleStore, StatusSource, TerminationStore, ACMENonceStore, Sendable {
+    DeliveryLinkRecording, AuditLog, UploadQueue, OfficerDirectory, BatchArchive, JobBoard, RevocationStatusSource, LifecycleStore, StatusSource, TerminationStore, ACMEStore, Sendable {
     /// Applies accepted institution-information lines in one transaction (REG-04).
     func apply(_ changes: [InstitutionChange]) throws
     /// Applies institution lines and records the RA certificates made for new officers with their one-time links, in one

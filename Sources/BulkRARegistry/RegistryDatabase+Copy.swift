@@ -7,7 +7,7 @@ extension RegistryDatabase {
     public static var copiedTables: [String] {
         ["institution", "domain", "officer", "officer_domain", "allow_list", "batch", "certificate", "audit_event", "enrolment",
          "delivery_link", "link_reserve", "outbox", "registry_note", "upload_queue", "job", "notice", "termination", "acme_nonce",
-         "acme_account", "acme_eab"]
+         "acme_account", "acme_eab", "acme_order", "acme_authz", "acme_challenge", "acme_failure"]
     }
 
     /// REG-22: copies every row of this (embedded) registry into `target`, which must be empty, in one target transaction

@@ -66,11 +66,6 @@ extension RegistryDatabase {
         try reading { try RegistryStatements.knownACMEAccounts($0, ids: ids, commonNames: commonNames) }
     }
 
-    /// ACME-T08: one ACME account as registered, or `nil`.
-    public func acmeAccount(id: String) throws -> ACMEAccountRecord? {
-        try reading { try RegistryStatements.acmeAccount($0, id: id) }
-    }
-
     // MARK: - Writes outside a submission
 
     /// REG-04: institution lines in one transaction.

@@ -41,7 +41,8 @@ extension RegistryStatements {
         return ACMEAccountRecord(id: id, institutionID: row.text("institution_id") ?? "", subject: subject, domain: domain, names: names.names,
                                  profile: profile, serverSoftware: row.text("server_software") ?? "",
                                  administratorName: row.text("admin_name") ?? "", administratorAffiliation: row.text("admin_affiliation") ?? "",
-                                 administratorEmail: row.text("admin_email") ?? "", state: state)
+                                 administratorEmail: row.text("admin_email") ?? "", state: state, key: row.text("key_jwk"),
+                                 contact: (row.text("contact") ?? "").split(separator: " ").map(String.init))
     }
 
     /// ACME-T04, ACME-T05, ACME-T07: the batch's accounts, suspensions and EAB credentials, audited; an account's unused

@@ -57,6 +57,21 @@ public struct RegistryTransaction: ValidationDirectory {
         try RegistryStatements.acmeAccount(db, id: id)
     }
 
+    /// ACME-16: an order, its row locked until the commit.
+    public func acmeOrder(id: String) throws -> ACMEOrderRecord? {
+        try RegistryStatements.acmeOrder(db, id: id, locking: true)
+    }
+
+    /// ACME-16: records the order's certificate and makes the order valid, in this transaction.
+    public func recordACMECertificate(_ certificate: CertificateRecord, orderID: String) throws {
+        try RegistryStatements.recordACMECertificate(db, certificate, orderID: orderID, now: now)
+    }
+
+    /// ACME-16: makes the order invalid with `error` (a problem document's JSON).
+    public func failACMEOrder(id: String, error: String) throws {
+        try RegistryStatements.failACMEOrder(db, id: id, error: error, now: now)
+    }
+
     /// REG-10, REG-17: the batch that applied the same bytes before, read under the write lock.
     public func previousBatch(institutionID: String, kind: UploadKind, operation: UploadOperation, fileSHA256: String) throws -> StoredBatch? {
         try RegistryStatements.previousBatch(db, institutionID: institutionID, kind: kind, operation: operation, fileSHA256: fileSHA256)

@@ -76,10 +76,10 @@ struct ACMETSVTests {
 
         // The registry: the account as registered (CN first), its credentials sealed.
         let registry = try Self.registry(data)
-        let account = try #require(try registry.acmeAccount(id: id.text))
+        let account = try #require(try await registry.acmeAccount(id: id.text))
         #expect(account.names.map(\.name) == ["acme.example.ac.jp", "acme2.example.ac.jp"] && account.profile == .serverRSA)
         #expect(account.state == .registered && account.administratorEmail == "admin@example.ac.jp")
-        #expect(try registry.acmeAccount(id: try ACMEAccountID(try #require(lines[1].account)).text)?.profile == .serverECDSA)
+        #expect(try await registry.acmeAccount(id: try ACMEAccountID(try #require(lines[1].account)).text)?.profile == .serverECDSA)
 
         // The mail: the user-administrator's, with a one-time link that hands out the same file once.
         let mails = try LifecycleTests.mails(data, event: "acme-registered")
@@ -134,7 +134,7 @@ struct ACMETSVTests {
         ])
         #expect(refused.run.status != 0)
         #expect(Self.lines(refused.result).map(\.codes) == [[], [245, 230], [241]])
-        #expect(try registry.acmeAccount(id: id.text)?.names.map(\.name) == ["acme.example.ac.jp"])
+        #expect(try await registry.acmeAccount(id: id.text)?.names.map(\.name) == ["acme.example.ac.jp"])
 
         // 241: another institution cannot name the account.
         let foreign = ["CN=www.sample-tech.ac.jp,O=Sample Institute of Technology,L=Kyoto,ST=Kyoto,C=JP", "3", url, "", "", "", "", "", "",
@@ -144,7 +144,7 @@ struct ACMETSVTests {
         // The update: new names, new credentials, the unused old ones closed.
         let renewed = try Self.submit(data, "renew", [Self.line("acme.example.ac.jp", account: url, names: "dNSName=acme3.example.ac.jp")])
         #expect(renewed.run.status == 0 && Self.lines(renewed.result).first?.account == url, "\(renewed.run.output)")
-        #expect(try registry.acmeAccount(id: id.text)?.names.map(\.name) == ["acme.example.ac.jp", "acme3.example.ac.jp"])
+        #expect(try await registry.acmeAccount(id: id.text)?.names.map(\.name) == ["acme.example.ac.jp", "acme3.example.ac.jp"])
         let secondKids = try kids()
         #expect(secondKids.count == 1 && secondKids != firstKids)
         #expect(try LifecycleTests.mails(data, event: "acme-updated").count == 1)
@@ -152,7 +152,7 @@ struct ACMETSVTests {
         // The suspension: stopped, credentials closed, officer and administrator told; then 242 for it, and the FQDN is free.
         let suspended = try Self.submit(data, "suspend", [Self.suspension("acme.example.ac.jp", account: url)], extra: ["--officer", "ra1@example.ac.jp"])
         #expect(suspended.run.status == 0 && Self.lines(suspended.result).first?.account == url, "\(suspended.run.output)")
-        #expect(try registry.acmeAccount(id: id.text)?.state == .suspended && (try kids()).isEmpty)
+        #expect(try await registry.acmeAccount(id: id.text)?.state == .suspended && (try kids()).isEmpty)
         let notice = try #require(try LifecycleTests.mails(data, event: "acme-suspended").first)
         #expect(notice.to.contains("admin@example.ac.jp") && notice.to.contains("ra1@example.ac.jp") && notice.body.contains(url))
         #expect(Self.lines(try Self.submit(data, "renew", [Self.line("acme.example.ac.jp", account: url)]).result).map(\.codes) == [[242]])

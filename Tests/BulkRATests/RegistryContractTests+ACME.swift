@@ -43,7 +43,7 @@ extension RegistryContractTests {
         }
         var known = try registry.acmeAccounts(ids: [first.id], commonNames: ["acme.example.ac.jp"])
         #expect(known.count == 2 && known.allSatisfy { $0.isLive && $0.institutionID == "example-u" && $0.domain?.name == "example.ac.jp" })
-        #expect(try database.acmeAccount(id: first.id.text) == first)
+        #expect(try await database.acmeAccount(id: first.id.text) == first)
         #expect(try Self.openBindings(registry) == ["kid-1"])
 
         // The unique index is the last guard: a second live account for the FQDN fails the whole batch.
@@ -62,14 +62,14 @@ extension RegistryContractTests {
         _ = try registry.serializable(.institution("example-u")) {
             try $0.commit(Self.acmeBatch(.renew, accounts: [updated], bindings: [binding("kid-2", first.id.text)]))
         }
-        #expect(try database.acmeAccount(id: first.id.text)?.names.map(\.name) == ["acme.example.ac.jp", "acme2.example.ac.jp"])
+        #expect(try await database.acmeAccount(id: first.id.text)?.names.map(\.name) == ["acme.example.ac.jp", "acme2.example.ac.jp"])
         #expect(try Self.openBindings(registry) == ["kid-2"])
 
         // A suspension: the account stops, its credentials close, and the FQDN may be registered again.
         _ = try registry.serializable(.institution("example-u")) {
             try $0.commit(Self.acmeBatch(.suspend, suspensions: [.init(accountID: first.id.text, reason: .cessationOfOperation, comment: "")]))
         }
-        #expect(try database.acmeAccount(id: first.id.text)?.state == .suspended)
+        #expect(try await database.acmeAccount(id: first.id.text)?.state == .suspended)
         #expect(try Self.openBindings(registry).isEmpty)
         known = try registry.acmeAccounts(ids: [first.id], commonNames: ["acme.example.ac.jp"])
         #expect(known.count == 1 && known[0].isLive == false)

@@ -33,7 +33,8 @@ public struct SignedRequest: Sendable, Hashable {
 
     /// ACME-04: parses `body` sent to `url`; throws the RFC 8555 problem a server answers (malformed, badSignatureAlgorithm,
     /// badNonce for a missing nonce, unauthorized for a URL mismatch).
-    public init(body: [UInt8], url requestURL: String, expecting: Expected) throws(ACMEProblem) {
+    /// `nonceRequired` false reads the inner JWS of a key change (RFC 8555 §7.3.5), which must carry no nonce.
+    public init(body: [UInt8], url requestURL: String, expecting: Expected, nonceRequired: Bool = true) throws(ACMEProblem) {
         let outer = try JSONValue.object(body, what: "the request body")
         guard Set(outer.keys).isSubset(of: ["protected", "payload", "signature"]),
               let protected = outer["protected"]?.string, let payload = outer["payload"]?.string, let signature = outer["signature"]?.string
@@ -50,8 +51,15 @@ public struct SignedRequest: Sendable, Hashable {
             throw ACMEProblem(.badSignatureAlgorithm, "\(name) is not accepted", algorithms: JWSAlgorithm.names)
         }
         if header["crit"] != nil { throw ACMEProblem(.malformed, "no crit header parameter is understood") }
-        guard let nonce = header["nonce"]?.string else { throw ACMEProblem(.badNonce, "the protected header has no nonce") }
-        guard Base64URL.decode(nonce) != nil else { throw ACMEProblem(.badNonce, "the nonce is not base64url") }
+        let nonce: String
+        if nonceRequired {
+            guard let given = header["nonce"]?.string else { throw ACMEProblem(.badNonce, "the protected header has no nonce") }
+            guard Base64URL.decode(given) != nil else { throw ACMEProblem(.badNonce, "the nonce is not base64url") }
+            nonce = given
+        } else {
+            guard header["nonce"] == nil else { throw ACMEProblem(.malformed, "the inner JWS of a key change carries no nonce") }
+            nonce = ""
+        }
         guard let url = header["url"]?.string else { throw ACMEProblem(.malformed, "the protected header has no url") }
         guard url == requestURL else { throw ACMEProblem(.unauthorized, "the signed url is not the URL this request was sent to") }
         let signer: Signer

@@ -42,11 +42,17 @@ public struct ACMEAccountRecord: Sendable, Hashable {
     public let administratorEmail: String
     /// The state.
     public let state: State
+    /// ACME-13: the client's key once bound (its JWK, canonical JSON), nil while registered.
+    public let key: String?
+    /// ACME-13: the contact URLs the client gave.
+    public let contact: [String]
 
     /// Creates a record.
     public init(id: ACMEAccountID, institutionID: String, subject: SubjectDistinguishedName, domain: DomainName, names: [DomainName],
                 profile: CertificateProfile, serverSoftware: String, administratorName: String, administratorAffiliation: String,
-                administratorEmail: String, state: State) {
+                administratorEmail: String, state: State, key: String? = nil, contact: [String] = []) {
+        self.key = key
+        self.contact = contact
         self.id = id
         self.institutionID = institutionID
         self.subject = subject
