@@ -91,6 +91,11 @@ extension Desk {
         }
         router.post("/api/logout") { request, context in try await logout(request, context, api: true) }
 
+        // ACME-11: the ACME server, without client certificates.
+        for method in [HTTPRequest.Method.get, .head, .post] {
+            router.on("/acme/**", method: method) { request, context in try await acmeExchange(request, context) }
+        }
+
         // One-time links without a client certificate (DESK-40..DESK-44).
         for kind in [DeliveryLinkRecord.Kind.pin, .certificate, .bulk, .credentials] {
             router.get(RouterPath(stringLiteral: "/\(kind.rawValue)")) { request, _ in try await linkPage(kind, request) }

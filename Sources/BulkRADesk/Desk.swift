@@ -34,6 +34,8 @@ struct Desk: Sendable {
     /// behind them (enrolments), off the event loops and the cooperative threads;
     /// a batch is checked and committed in one transaction (DESK-21, DESK-61).
     let uploads: NIOThreadPool
+    /// ACME-11: the RFC 8555 server under `/acme/`, on the desk's port, without client certificates.
+    let acme: ACMEServer
 
     /// CLI-60: what the pipeline is given for this desk's uploads and enrolments.
     var environment: ServiceEnvironment { ServiceEnvironment(dataFolder: data, registry: registry, logger: logger) }

@@ -29,6 +29,12 @@ public struct DeskConfiguration: Sendable {
     public var uploadWorkers: Int?
     /// REP-03: the plain-HTTP port of the CRL and CA-certificate repository on `host`; nil serves none, 0 takes a free port.
     public var repositoryPort: Int?
+    /// ACME-20: http-01 connects here instead of the name's address (tests on one machine; TEST CA only).
+    public var acmeValidationHost: String?
+    /// ACME-20: the http-01 port instead of 80 (TEST CA only).
+    public var acmeHTTPPort: Int?
+    /// ACME-20: the DNS server dns-01 asks instead of the system's (TEST CA only).
+    public var acmeDNSResolver: (host: String, port: Int)?
 
     /// CLI-100: a configuration with the defaults of `bulkra serve` for `dataFolder`.
     public init(dataFolder: String) {

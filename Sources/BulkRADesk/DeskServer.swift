@@ -48,7 +48,8 @@ public struct DeskServer: Sendable {
         let desk = Desk(data: data, registry: registry, authenticator: OfficerAuthenticator(trust: trust, registry: registry),
                         settings: try DeskSettings.load(data: data), forms: FormGuard(key: SymmetricKey(data: keyBytes)), logger: logger,
                         refusals: RefusalCounter(limit: configuration.refusalLimit), connections: connectionGuard,
-                        links: registry, auditLog: registry, uploads: NIOThreadPool(numberOfThreads: Self.workers(configuration, registry) + 4))
+                        links: registry, auditLog: registry, uploads: NIOThreadPool(numberOfThreads: Self.workers(configuration, registry) + 4),
+                        acme: try Self.acmeServer(configuration, registry: registry, logger: logger))
         keyBytes.removeAll()
         desk.uploads.start()
 

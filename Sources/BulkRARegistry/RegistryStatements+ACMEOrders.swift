@@ -160,9 +160,15 @@ extension RegistryStatements {
         try audit(db, nil, "issued", certificate.serial, "profile \(certificate.profile.map { String($0.rawValue) } ?? "-") acme order \(orderID)", stamp)
     }
 
-    /// ACME-16: an order that cannot finish (the CSR was refused).
-    static func failACMEOrder(_ db: Session, id: String, error: String, now: Date) throws {
-        try db.execute("UPDATE acme_order SET status = ?, error = ?, updated_at = ? WHERE id = ?",
-                       bind(ACMEOrderRecord.Status.invalid.rawValue, error, UTCTimestamp.string(now), id))
+}
+
+extension RegistryStatements {
+    /// ACME-17: revokes one certificate at `now` (no batch: the ACME client asked), audited.
+    static func revokeACMECertificate(_ db: Session, serial: SerialNumber, reason: RevocationReason, comment: String, now: Date) throws {
+        let stamp = UTCTimestamp.string(now)
+        try db.execute("""
+            UPDATE certificate SET state = ?, revoked_at = ?, revocation_reason = ?, revocation_comment = ?, updated_at = ? WHERE serial = ?
+            """, bind(CertificateRecord.State.revoked.rawValue, stamp, reason.rawValue, comment, stamp, serial.decimal))
+        try audit(db, nil, "revoked", serial, "reason \(reason.rawValue) acme revokeCert", stamp)
     }
 }

@@ -67,9 +67,9 @@ public struct RegistryTransaction: ValidationDirectory {
         try RegistryStatements.recordACMECertificate(db, certificate, orderID: orderID, now: now)
     }
 
-    /// ACME-16: makes the order invalid with `error` (a problem document's JSON).
-    public func failACMEOrder(id: String, error: String) throws {
-        try RegistryStatements.failACMEOrder(db, id: id, error: error, now: now)
+    /// ACME-17: revokes a certificate at the transaction's time (an ACME client's revokeCert).
+    public func revokeACMECertificate(serial: SerialNumber, reason: RevocationReason, comment: String) throws {
+        try RegistryStatements.revokeACMECertificate(db, serial: serial, reason: reason, comment: comment, now: now)
     }
 
     /// REG-10, REG-17: the batch that applied the same bytes before, read under the write lock.

@@ -8,7 +8,7 @@ public enum ExternalAccountBinding {
     /// ACME-06: the EAB key id `binding` proves, when `key(kid)` (the stored HMAC key, nil for an unknown or used EAB) made
     /// its MAC over `accountKey` for `url`. The problems name no secret.
     public static func verify(_ binding: JSONValue?, accountKey: JSONWebKey, url: String,
-                              key: (String) throws -> [UInt8]?) throws -> String {
+                              key: (String) async throws -> [UInt8]?) async throws -> String {
         guard case .object(let outer)? = binding else {
             throw ACMEProblem(.externalAccountRequired, "a new account needs the externalAccountBinding your registration officer's mail gave")
         }
@@ -22,7 +22,7 @@ public enum ExternalAccountBinding {
         guard let kid = header["kid"]?.string, header["url"]?.string == url, header["nonce"] == nil, header["jwk"] == nil else {
             throw ACMEProblem(.malformed, "the externalAccountBinding header needs kid and the newAccount url, and no nonce")
         }
-        guard let secret = try key(kid) else {
+        guard let secret = try await key(kid) else {
             throw ACMEProblem(.unauthorized, "the external account binding \(kid) is unknown, used or expired")
         }
         let bound = try JSONWebKey(json: try JSONValue.object(payloadBytes, what: "the externalAccountBinding payload"))

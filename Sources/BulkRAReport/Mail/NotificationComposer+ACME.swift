@@ -1,3 +1,4 @@
+import BulkRAIssue
 import BulkRAModel
 import BulkRARegistry
 import BulkRAValidate
@@ -39,6 +40,31 @@ extension NotificationComposer {
             Fetch the EAB key ID and HMAC key from the one-time URL and configure your ACME client with them
             (directory \(directory)). Credentials not used by \(expires) JST expire.\(updated ? " Earlier credentials no longer work." : "")
             Orders may hold only these names, the CN first: \(names); keys: \(key). The client fetches and renews certificates itself.
+            """)
+    }
+
+    /// ACME-16, MAIL-11: the user-administrator's notice of a certificate an ACME client obtained (the client has it already:
+    /// no link).
+    public func acmeIssued(_ issued: IssuedCertificate, accountURL: String) -> MailMessage {
+        let application = issued.application.common
+        var names = ""
+        if case .server(let server) = issued.application { names = server.dnsNames.map(\.name).joined(separator: ", ") }
+        return message("acme-issued", serial: issued.serial, to: [Self.address(application.administrator)],
+                       subject: "[UPKI] サーバ証明書発行通知（ACME） / [UPKI] server certificate issued through ACME", body: """
+            \(application.administrator.name?.text ?? "") 様
+
+            \(institutionName) のACMEクライアントがサーバ証明書を取得しました。証明書はクライアントが保存しています。
+            更新もクライアントが自動で行います（期限の前に自動で新しい証明書を取得します）。
+
+            \(Self.block(for: application.subject))
+            【シリアル番号】\(issued.serial.decimal)
+            【名前】\(names)
+            【有効期間】\(Self.period(issued))
+            【ACMEアカウントID】\(accountURL)
+
+            ----
+            The ACME client of the server above obtained a certificate (serial \(issued.serial.decimal), names \(names),
+            valid \(Self.period(issued))). The client keeps it and renews it by itself before it ends.
             """)
     }
 

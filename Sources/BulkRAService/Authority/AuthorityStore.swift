@@ -182,3 +182,10 @@ public struct AuthorityStore {
         }
     }
 }
+
+extension AuthorityStore {
+    /// ACME-20: whether the issuing CA of `role` is the TEST hierarchy's (`O=BulkRA TEST ONLY`), which allows test-only flags.
+    public func isTestAuthority(_ role: AuthorityRole) throws -> Bool {
+        try certificate(role).subject.description.contains("O=BulkRA TEST ONLY")
+    }
+}

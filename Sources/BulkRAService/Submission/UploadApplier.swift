@@ -328,7 +328,8 @@ public struct UploadApplier: ServiceStep {
 
     /// The registry's record of a certificate just issued; RET-01: one handed out through one-time links waits for its
     /// download (state 4) until its certificate or bulk link is used, one handed over at once (an enrolment) is issued (5).
-    static func record(_ issued: IssuedCertificate, institution: String, state: CertificateRecord.State = .waitingForDownload) -> CertificateRecord {
+    static func record(_ issued: IssuedCertificate, institution: String, state: CertificateRecord.State = .waitingForDownload,
+                       acmeAccountID: String? = nil) -> CertificateRecord {
         let common = issued.application.common, administrator = common.administrator
         var user: Contact?, software = "", method: DownloadMethod?, dnsNames: [DomainName] = []
         switch issued.application {
@@ -350,6 +351,6 @@ public struct UploadApplier: ServiceStep {
             administratorEmail: administrator.email.address, userName: user?.name?.text ?? "",
             userAffiliation: user?.affiliation?.text ?? "", userEmail: user?.email.address ?? "", der: issued.der,
             replacedSerial: issued.replacedSerial, issuerRole: AuthorityRole(family),
-            serverSoftware: software, downloadMethod: method, dnsNames: dnsNames)
+            serverSoftware: software, downloadMethod: method, dnsNames: dnsNames, acmeAccountID: acmeAccountID)
     }
 }

@@ -42,7 +42,11 @@ public struct SigningRequest: Sendable {
         guard let data = Data(base64Encoded: String(body)) else {
             throw ValueError(.csrUnusable, ja: "（Base64として復号できません）", en: "(not valid base64)")
         }
-        let der = Array(data)
+        try self.init(der: Array(data))
+    }
+
+    /// CSR-01, CSR-02: a PKCS#10 request from its DER bytes (an ACME finalize sends DER), its signature verified.
+    init(der: [UInt8]) throws(ValueError) {
         let parts: Parts
         do {
             parts = try Parts(der)

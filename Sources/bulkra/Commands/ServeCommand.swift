@@ -50,6 +50,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Serve no repository (CRLs, CA certificates, OCSP) beside the desk.")
     var noRepository = false
 
+    @Option(name: .long, help: "ACME http-01 connects to this host instead of the name's address (tests; TEST CA only).")
+    var acmeValidationHost: String?
+
+    @Option(name: .long, help: "ACME http-01 uses this port instead of 80 (tests; TEST CA only).")
+    var acmeHTTPPort: Int?
+
+    @Option(name: .long, help: "ACME dns-01 asks this DNS server (HOST:PORT) instead of the system's (tests; TEST CA only).")
+    var acmeDNSResolver: String?
+
     func validate() throws {
         if let repositoryPort, !(0...65_535).contains(repositoryPort) {
             throw ValidationError("--repository-port は0〜65535 / --repository-port must be 0 to 65535")
@@ -65,6 +74,12 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if maintenanceInterval < 1 {
             throw ValidationError("--maintenance-interval は1秒以上 / --maintenance-interval must be at least 1 second")
+        }
+        if let acmeHTTPPort, !(1...65_535).contains(acmeHTTPPort) {
+            throw ValidationError("--acme-http-port は1〜65535 / --acme-http-port must be 1 to 65535")
+        }
+        if let acmeDNSResolver, Self.resolver(acmeDNSResolver) == nil {
+            throw ValidationError("--acme-dns-resolver はHOST:PORTで指定してください / give --acme-dns-resolver as HOST:PORT")
         }
         if (tlsCertificate == nil) != (tlsKey == nil) {
             throw ValidationError("--tls-certificate と --tls-key は両方指定してください / give both --tls-certificate and --tls-key")
@@ -86,6 +101,9 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.idleTimeout = .seconds(idleTimeout)
         configuration.refusalLimit = refusalLimit
         configuration.uploadWorkers = uploadWorkers
+        configuration.acmeValidationHost = acmeValidationHost
+        configuration.acmeHTTPPort = acmeHTTPPort
+        configuration.acmeDNSResolver = acmeDNSResolver.flatMap(Self.resolver)
         configuration.repositoryPort = noRepository ? nil : repositoryPort ?? AuthorityStore(dataFolder: common.data).loopbackRepositoryPort()
         let server = try DeskServer(configuration: configuration, registry: registry, logger: logger)
         let (host, officers) = (host, DeskServer.officerBundles(data: common.data))
@@ -99,5 +117,15 @@ struct ServeCommand: AsyncParsableCommand {
         } onRepository: { port in
             FileHandle.standardOutput.write(Data("BulkRA repository: http://\(host):\(port)/crl/<role>.crl, /ca/<role>.cer, /ocsp (listening)\n".utf8))
         }
+    }
+}
+
+extension ServeCommand {
+    /// ACME-20: `HOST:PORT` (an IPv6 host in brackets) as a DNS server address.
+    static func resolver(_ text: String) -> (host: String, port: Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65_535).contains(port) else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return host.isEmpty ? nil : (host, port)
     }
 }

@@ -1,0 +1,202 @@
+import BulkRAACME
+import BulkRAIssue
+import BulkRAModel
+import BulkRARegistry
+import BulkRAService
+import BulkRAValidate
+import Crypto
+import _CryptoExtras
+import Foundation
+import Logging
+import SwiftASN1
+import Testing
+import X509
+
+/// What an ACME client publishes for its challenges, as the stand-in network of the protocol tests sees it: http-01 files
+/// by token, dns-01 TXT values by name. (Real validation over the network runs with certbot and lego.)
+actor PublishedChallenges {
+    var files: [String: String] = [:]
+    var records: [String: [String]] = [:]
+
+    func publish(file token: String, _ text: String) { files[token] = text }
+    func publish(txt name: String, _ value: String) { records[name, default: []].append(value) }
+}
+
+/// ACME-15: validation against what the test client published.
+struct PublishedChallengeValidator: ChallengeValidator {
+    let published: PublishedChallenges
+
+    func validate(_ kind: ACMEChallengeRecord.Kind, name: String, keyAuthorization: KeyAuthorization, token: String) async -> ACMEProblem? {
+        switch kind {
+        case .http01:
+            guard let text = await published.files[token] else { return ACMEProblem(.unauthorized, "\(name) answered 404") }
+            return keyAuthorization.matchesHTTPResponse(Array(text.utf8)) ? nil : ACMEProblem(.incorrectResponse, "wrong key authorization")
+        case .dns01:
+            return await published.records["_acme-challenge." + name]?.contains(keyAuthorization.dnsRecordValue) == true
+                ? nil : ACMEProblem(.incorrectResponse, "no TXT record")
+        }
+    }
+}
+
+/// The RFC 8555 server through its library entry point (Specs/acme.md ACME-11..ACME-19).
+@Suite("ACME server (Specs/acme.md)", .serialized)
+struct ACMEServerTests {
+    static let base = "https://bulkra.example.ac.jp"
+
+    struct Fixture {
+        let data: String
+        let registry: SQLiteRegistry
+        let server: ACMEServer
+        let published: PublishedChallenges
+        /// Per registered CN: (account URL, kid, hmacKey).
+        let credentials: [String: (account: String, kid: String, hmacKey: String)]
+
+        func client(_ key: ACMEJOSETests.ClientKey) -> ACMETestClient {
+            let server = server
+            return ACMETestClient(base: ACMEServerTests.base, key: key) { await server.respond(to: $0) }
+        }
+    }
+
+    /// A data folder with ACME registrations for `lines` (ACMETSVTests.line) and a server on it.
+    static func fixture(_ name: String, _ lines: [String], clock: @escaping @Sendable () -> Date = { Date() }) throws -> Fixture {
+        let data = try CLITests.dataFolder(name), out = data + "-out"
+        let (result, run) = try ACMETSVTests.submit(data, "issue", lines, out: out)
+        #expect(run.status == 0, "\(run.output)")
+        var credentials: [String: (String, String, String)] = [:]
+        for line in ACMETSVTests.lines(result) {
+            let path = try #require(line.path)
+            let members = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: String])
+            let cn = String(path.split(separator: "/").last!.dropFirst(4).dropLast(5))
+            credentials[cn] = (try #require(line.account), try #require(members["kid"]), try #require(members["hmacKey"]))
+        }
+        try? FileManager.default.removeItem(atPath: out)
+        // Certificates name the repository as production ones do (the template folder's loopback URL is for repository tests).
+        try AuthorityStore(dataFolder: data).writeURLs(repository: "http://repository.bulkra.example.ac.jp")
+        let registry = try SQLiteRegistry(path: data + "/registry.sqlite", clock: clock)
+        let published = PublishedChallenges()
+        let server = ACMEServer(ServiceEnvironment(dataFolder: data, registry: registry, logger: Logger(label: "test.acme")),
+                                configuration: .init(baseURL: base), validator: PublishedChallengeValidator(published: published), clock: clock)
+        return Fixture(data: data, registry: registry, server: server, published: published, credentials: credentials)
+    }
+
+    /// Publishes every challenge of `order` the way `kind` wants and asks the server to validate them.
+    static func prove(_ order: ACMEOrderObject, client: ACMETestClient, fixture: Fixture, kind: String = "http-01") async throws {
+        let jwk = await client.key.jwk
+        for url in order.authorizations {
+            let authorization = try ACMETestClient.object(ACMEAuthorizationObject.self, await client.post(url, nil))
+            let challenge = try #require(authorization.challenges.first { $0.type == kind })
+            let keyAuthorization = try #require(KeyAuthorization(token: challenge.token, key: jwk))
+            if kind == "http-01" {
+                await fixture.published.publish(file: challenge.token, keyAuthorization.text)
+            } else {
+                await fixture.published.publish(txt: "_acme-challenge." + authorization.identifier.value, keyAuthorization.dnsRecordValue)
+            }
+            let answer = await client.post(challenge.url, Array("{}".utf8))
+            #expect(try ACMETestClient.object(ACMEChallengeObject.self, answer).status == "valid", "\(String(decoding: answer.body, as: UTF8.self))")
+        }
+    }
+
+    @Test("ACME-11 ACME-13 ACME-06 ACME-08 the directory; newAccount needs the officer's EAB once (none: externalAccountRequired; a wrong MAC or kid: unauthorized; used: unauthorized); the same key finds its account; a nonce works once")
+    func accounts() async throws {
+        let fixture = try Self.fixture("acme-server-accounts", [ACMETSVTests.line("acme.example.ac.jp", names: "dNSName=www3.example.ac.jp")])
+        defer { try? FileManager.default.removeItem(atPath: fixture.data) }
+        let directory = try ACMETestClient.object(ACMEDirectory.self, await fixture.server.respond(to: .init(method: "GET", path: "/acme/directory")))
+        #expect(directory.newAccount == Self.base + "/acme/new-account" && directory.meta.externalAccountRequired)
+        #expect(directory.renewalInfo == Self.base + "/acme/renewal-info")
+        let (accountURL, kid, hmacKey) = try #require(fixture.credentials["acme.example.ac.jp"])
+
+        let client = fixture.client(.p256(P256.Signing.PrivateKey()))
+        #expect(ACMETestClient.problem(await client.newAccount(kid: nil, hmacKey: nil)) == .externalAccountRequired)
+        #expect(ACMETestClient.problem(await client.newAccount(kid: kid, hmacKey: nil, macKey: [UInt8](repeating: 1, count: 32))) == .unauthorized)
+        #expect(ACMETestClient.problem(await client.newAccount(kid: "unknown-kid", hmacKey: hmacKey)) == .unauthorized)
+        let created = await client.newAccount(kid: kid, hmacKey: hmacKey)
+        #expect(created.status == 201 && created.header("Location") == accountURL)
+        #expect(try ACMETestClient.object(ACMEAccountObject.self, created).status == "valid")
+        // The same key again finds the account; another key cannot use the credentials again.
+        let again = fixture.client(await client.key)
+        #expect(await again.newAccount(kid: nil, hmacKey: nil).status == 200)
+        #expect(ACMETestClient.problem(await fixture.client(.p384(P384.Signing.PrivateKey())).newAccount(kid: kid, hmacKey: hmacKey)) == .unauthorized)
+        #expect(try await fixture.registry.acmeAccount(id: try ACMEAccountID(accountURL).text)?.state == .valid)
+
+        // A nonce works once.
+        let nonce = await client.freshNonce()
+        #expect(await client.post(accountURL, nil, nonce: nonce).status == 200)
+        #expect(ACMETestClient.problem(await client.post(accountURL, nil, nonce: nonce)) == .badNonce)
+        // An account reads only itself; an unknown kid is accountDoesNotExist.
+        #expect(ACMETestClient.problem(await client.post(Self.base + "/acme/acct/SomebodyElseSomebody1", nil)) == .unauthorized)
+    }
+
+    @Test("ACME-12 ACME-14 ACME-15 ACME-16 an order holds only registered names, the CN first; http-01 and dns-01 prove them; finalize takes a CSR for exactly the order's names with the profile's key type and issues an 89-day certificate of the registered DN, recorded as an ACME server certificate; the chain verifies and lints")
+    func orders() async throws {
+        let fixture = try Self.fixture("acme-server-orders", [ACMETSVTests.line("acme.example.ac.jp", names: "dNSName=www3.example.ac.jp")])
+        defer { try? FileManager.default.removeItem(atPath: fixture.data) }
+        let (accountURL, kid, hmacKey) = try #require(fixture.credentials["acme.example.ac.jp"])
+        let client = fixture.client(.p256(P256.Signing.PrivateKey()))
+        #expect(await client.newAccount(kid: kid, hmacKey: hmacKey).status == 201)
+        let newOrder = Self.base + "/acme/new-order"
+        func order(_ names: [String]) async -> ACMEExchange.Response {
+            await client.post(newOrder, json: NewOrderPayload(identifiers: names.map { ACMEIdentifier(dns: $0) }))
+        }
+        #expect(ACMETestClient.problem(await order(["acme.example.ac.jp", "other.example.ac.jp"])) == .rejectedIdentifier)
+        #expect(ACMETestClient.problem(await order(["www3.example.ac.jp", "acme.example.ac.jp"])) == .rejectedIdentifier)
+        #expect(ACMETestClient.problem(await order(["acme.example.ac.jp", "acme.example.ac.jp"])) == .malformed)
+        let created = await order(["acme.example.ac.jp", "www3.example.ac.jp"])
+        #expect(created.status == 201)
+        var object = try ACMETestClient.object(ACMEOrderObject.self, created)
+        let orderURL = try #require(created.header("Location"))
+        #expect(object.status == "pending" && object.authorizations.count == 2)
+        // Not ready yet.
+        let rsa = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        let goodCSR = try ACMETestClient.csr(["acme.example.ac.jp", "www3.example.ac.jp"], key: Certificate.PrivateKey(rsa))
+        #expect(ACMETestClient.problem(await client.post(object.finalize, json: FinalizePayload(csr: Base64URL.encode(goodCSR)))) == .orderNotReady)
+
+        // http-01 for the first name, dns-01 for the second.
+        let first = try ACMETestClient.object(ACMEOrderObject.self, await client.post(orderURL, nil))
+        try await Self.prove(ACMEOrderObject(status: first.status, expires: first.expires, identifiers: first.identifiers,
+                                             authorizations: [first.authorizations[0]], finalize: first.finalize, certificate: nil, error: nil),
+                             client: client, fixture: fixture)
+        try await Self.prove(ACMEOrderObject(status: first.status, expires: first.expires, identifiers: first.identifiers,
+                                             authorizations: [first.authorizations[1]], finalize: first.finalize, certificate: nil, error: nil),
+                             client: client, fixture: fixture, kind: "dns-01")
+        object = try ACMETestClient.object(ACMEOrderObject.self, await client.post(orderURL, nil))
+        #expect(object.status == "ready")
+
+        // The CSR must fit the registration: the key type of profile 3, the order's names exactly.
+        let p384 = Certificate.PrivateKey(P384.Signing.PrivateKey())
+        let wrongKey = try ACMETestClient.csr(["acme.example.ac.jp", "www3.example.ac.jp"], key: p384)
+        #expect(ACMETestClient.problem(await client.post(object.finalize, json: FinalizePayload(csr: Base64URL.encode(wrongKey)))) == .badCSR)
+        let wrongNames = try ACMETestClient.csr(["acme.example.ac.jp"], key: Certificate.PrivateKey(rsa))
+        #expect(ACMETestClient.problem(await client.post(object.finalize, json: FinalizePayload(csr: Base64URL.encode(wrongNames)))) == .badCSR)
+        let finalized = await client.post(object.finalize, json: FinalizePayload(csr: Base64URL.encode(goodCSR)))
+        object = try ACMETestClient.object(ACMEOrderObject.self, finalized)
+        #expect(object.status == "valid", "\(String(decoding: finalized.body, as: UTF8.self))")
+        let certificateURL = try #require(object.certificate)
+        let chain = await client.post(certificateURL, nil)
+        #expect(chain.status == 200 && chain.header("Content-Type") == "application/pem-certificate-chain")
+        let pem = String(decoding: chain.body, as: UTF8.self)
+        #expect(pem.components(separatedBy: "BEGIN CERTIFICATE").count == 3)
+
+        // An ordinary server certificate of the registry, of the account, with the registered DN; 89 days.
+        let serial = try SerialNumber(String(certificateURL.split(separator: "/").last!))
+        let record = try #require(try fixture.registry.storedCertificates(serials: [serial]).first)
+        let accountID = try ACMEAccountID(accountURL).text
+        #expect(record.family == .server && record.profile == .serverRSA && record.acmeAccountID == accountID)
+        #expect(record.state == .issued && record.subject.description == "CN=acme.example.ac.jp,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP")
+        #expect(record.dnsNames.map(\.name) == ["acme.example.ac.jp", "www3.example.ac.jp"])
+        let days = try #require(record.notAfter).timeIntervalSince(try #require(record.notBefore)) + 1
+        #expect(days == Double(min(89, ValidityPolicy.serverMaximumDays(at: Date()))) * 86_400)
+
+        // The chain verifies with openssl against the TEST root, and pkilint finds nothing.
+        let folder = fixture.data + "/acme-check"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try pem.write(toFile: folder + "/chain.pem", atomically: true, encoding: .utf8)
+        let leaf = try #require(pem.components(separatedBy: "-----END CERTIFICATE-----").first) + "-----END CERTIFICATE-----\n"
+        try leaf.write(toFile: folder + "/leaf.pem", atomically: true, encoding: .utf8)
+        let verify = try runTool("/usr/bin/openssl", ["verify", "-CAfile", fixture.data + "/ca/root.pem", "-untrusted", folder + "/chain.pem", folder + "/leaf.pem"])
+        #expect(verify.status == 0, "\(verify.output)")
+        let lint = try runTool(IssuanceFixture.pkilint + "/lint_cabf_serverauth_cert", ["lint", "-d", "-s", "ERROR", folder + "/leaf.pem"])
+        #expect(lint.status == 0, Comment(rawValue: lint.output.replacingOccurrences(of: "\n", with: " | ")))
+        // Its notice went to the user-administrator.
+        #expect(try LifecycleTests.mails(fixture.data, event: "acme-issued").contains { $0.to.contains("admin@example.ac.jp") && $0.body.contains(serial.decimal) })
+    }
+}
