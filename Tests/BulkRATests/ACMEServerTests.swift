@@ -200,3 +200,111 @@ struct ACMEServerTests {
         #expect(try LifecycleTests.mails(fixture.data, event: "acme-issued").contains { $0.to.contains("admin@example.ac.jp") && $0.body.contains(serial.decimal) })
     }
 }
+
+extension ACMEServerTests {
+    /// A bound account with one finished order of `names` (P-384 keys for profile 11, RSA-2048 otherwise); its certificate.
+    static func issue(_ fixture: Fixture, cn: String, names: [String], client: ACMETestClient,
+                      key: Certificate.PrivateKey) async throws -> (certificateURL: String, der: [UInt8]) {
+        let created = await client.post(base + "/acme/new-order", json: NewOrderPayload(identifiers: names.map { ACMEIdentifier(dns: $0) }))
+        let order = try ACMETestClient.object(ACMEOrderObject.self, created)
+        try await prove(order, client: client, fixture: fixture)
+        let csr = try ACMETestClient.csr(names, key: key, commonName: true)
+        let finalized = try ACMETestClient.object(ACMEOrderObject.self, await client.post(order.finalize, json: FinalizePayload(csr: Base64URL.encode(csr))))
+        let url = try #require(finalized.certificate)
+        let pem = String(decoding: await client.post(url, nil).body, as: UTF8.self)
+        let first = try #require(pem.components(separatedBy: "-----END CERTIFICATE-----").first) + "-----END CERTIFICATE-----"
+        return (url, try PEMDocument(pemString: first).derBytes)
+    }
+
+    @Test("ACME-10 ACME-17 ACME-18 renewal information for an issued certificate; revokeCert by the account and by the certificate's key (then alreadyRevoked, and renewal information says now); key rollover moves the account to the new key")
+    func revocationAndKeys() async throws {
+        let fixture = try Self.fixture("acme-server-revoke", [ACMETSVTests.line("ec.example.ac.jp", profile: "11")])
+        defer { try? FileManager.default.removeItem(atPath: fixture.data) }
+        let (accountURL, kid, hmacKey) = try #require(fixture.credentials["ec.example.ac.jp"])
+        let client = fixture.client(.rsa(try _RSA.Signing.PrivateKey(keySize: .bits2048)))
+        #expect(await client.newAccount(kid: kid, hmacKey: hmacKey).status == 201)
+        let certificateKey = P384.Signing.PrivateKey()
+        let first = try await Self.issue(fixture, cn: "ec.example.ac.jp", names: ["ec.example.ac.jp"], client: client, key: Certificate.PrivateKey(certificateKey))
+        let second = try await Self.issue(fixture, cn: "ec.example.ac.jp", names: ["ec.example.ac.jp"], client: client, key: Certificate.PrivateKey(P384.Signing.PrivateKey()))
+
+        // ARI: the window of an 89-day certificate, as RFC 9773 asks it.
+        let parsed = try Certificate(derEncoded: first.der)
+        let aki = try #require(try parsed.extensions.authorityKeyIdentifier?.keyIdentifier)
+        let identifier = RenewalInfo.identifier(authorityKeyIdentifier: Array(aki), serialContent: Array(parsed.serialNumber.bytes))
+        let info = await fixture.server.respond(to: .init(method: "GET", path: "/acme/renewal-info/" + identifier))
+        #expect(info.status == 200 && info.header("Retry-After") == "21600")
+        let window = try ACMETestClient.object(RenewalInfo.self, info).suggestedWindow
+        #expect(window.start > parsed.notValidBefore.addingTimeInterval(55 * 86_400) && window.end < parsed.notValidAfter)
+        #expect(await fixture.server.respond(to: .init(method: "GET", path: "/acme/renewal-info/AAAA.AQ")).status == 404)
+
+        // Revocation by the account (reason 4), then again: alreadyRevoked; reason 2 is refused.
+        let revoke = Self.base + "/acme/revoke-cert"
+        #expect(ACMETestClient.problem(await client.post(revoke, json: RevocationPayload(certificate: Base64URL.encode(second.der), reason: 2))) == .badRevocationReason)
+        #expect(await client.post(revoke, json: RevocationPayload(certificate: Base64URL.encode(second.der), reason: 4)).status == 200)
+        #expect(ACMETestClient.problem(await client.post(revoke, json: RevocationPayload(certificate: Base64URL.encode(second.der), reason: 4))) == .alreadyRevoked)
+        // By the certificate's own key (jwk), without the account.
+        let holder = fixture.client(.p384(certificateKey))
+        let byKey = await holder.post(revoke, ACMEJSON.encode(RevocationPayload(certificate: Base64URL.encode(first.der), reason: 1)), jwk: true)
+        #expect(byKey.status == 200, "\(String(decoding: byKey.body, as: UTF8.self))")
+        let records = try fixture.registry.storedCertificates(serials: [try SerialNumber(String(first.certificateURL.split(separator: "/").last!))])
+        #expect(records.first?.state == .revoked && records.first?.revocationReason == .keyCompromise)
+        let revokedInfo = try ACMETestClient.object(RenewalInfo.self, await fixture.server.respond(to: .init(method: "GET", path: "/acme/renewal-info/" + identifier)))
+        #expect(revokedInfo.suggestedWindow.start < Date())
+        #expect(try LifecycleTests.mails(fixture.data, event: "revoked").count == 2)
+
+        // Key rollover: the new key signs for the account, the old one no longer does.
+        let newKey = ACMEJOSETests.ClientKey.p256(P256.Signing.PrivateKey())
+        let change = Self.base + "/acme/key-change"
+        let innerHeader = Base64URL.encode(Array(ACMEJOSETests.text(["alg": .string("ES256"), "jwk": .object(newKey.jwk.json), "url": .string(change)]).utf8))
+        let innerPayload = Base64URL.encode(Array(ACMEJOSETests.text(["account": .string(accountURL), "oldKey": .object(await client.key.jwk.json)]).utf8))
+        let inner = ACMEJOSETests.text(["protected": .string(innerHeader), "payload": .string(innerPayload),
+                                        "signature": .string(Base64URL.encode(newKey.sign(Array("\(innerHeader).\(innerPayload)".utf8))))])
+        #expect(await client.post(change, Array(inner.utf8)).status == 200)
+        let old = await client.post(accountURL, nil)
+        #expect(ACMETestClient.problem(old) == .badSignatureAlgorithm, "the RSA key no longer signs: the account signs with ES256 now")
+        await client.setKey(newKey)
+        #expect(await client.post(accountURL, nil).status == 200)
+    }
+
+    @Test("ACME-19 ACME-13 20 failed validations of an account block its validations until midnight JST (the 21st is rateLimited with Retry-After); a suspended account and a deactivated one get unauthorized")
+    func limits() async throws {
+        let fixture = try Self.fixture("acme-server-limits", [ACMETSVTests.line("limit.example.ac.jp")])
+        defer { try? FileManager.default.removeItem(atPath: fixture.data) }
+        let (accountURL, kid, hmacKey) = try #require(fixture.credentials["limit.example.ac.jp"])
+        let client = fixture.client(.p256(P256.Signing.PrivateKey()))
+        #expect(await client.newAccount(kid: kid, hmacKey: hmacKey).status == 201)
+        // Nothing published: each validation fails.
+        for attempt in 1...21 {
+            let order = try ACMETestClient.object(ACMEOrderObject.self, await client.post(Self.base + "/acme/new-order",
+                                                                                          json: NewOrderPayload(identifiers: [ACMEIdentifier(dns: "limit.example.ac.jp")])))
+            let authorization = try ACMETestClient.object(ACMEAuthorizationObject.self, await client.post(order.authorizations[0], nil))
+            let answer = await client.post(authorization.challenges[0].url, Array("{}".utf8))
+            if attempt <= 20 {
+                #expect(try ACMETestClient.object(ACMEChallengeObject.self, answer).status == "invalid")
+            } else {
+                #expect(answer.status == 429 && ACMETestClient.problem(answer) == .rateLimited)
+                let wait = try #require(answer.header("Retry-After").flatMap(Int.init))
+                #expect(wait > 0 && wait <= 86_400)
+            }
+        }
+        // JST midnight is 15:00 UTC.
+        let midnight = ACMEServer.japanMidnight(before: Date(timeIntervalSince1970: 1_796_000_000))
+        #expect(Int(midnight.timeIntervalSince1970) % 86_400 == 15 * 3_600)
+
+        // A suspension by the officer stops the account.
+        let suspended = try ACMETSVTests.submit(fixture.data, "suspend", [ACMETSVTests.suspension("limit.example.ac.jp", account: accountURL)])
+        #expect(suspended.run.status == 0)
+        #expect(ACMETestClient.problem(await client.post(accountURL, nil)) == .unauthorized)
+
+        // A client deactivates its own account for good.
+        let other = try Self.fixture("acme-server-deactivate", [ACMETSVTests.line("gone.example.ac.jp")])
+        defer { try? FileManager.default.removeItem(atPath: other.data) }
+        let (goneURL, goneKid, goneKey) = try #require(other.credentials["gone.example.ac.jp"])
+        let gone = other.client(.p256(P256.Signing.PrivateKey()))
+        #expect(await gone.newAccount(kid: goneKid, hmacKey: goneKey).status == 201)
+        let deactivated = await gone.post(goneURL, ACMEJSON.encode(AccountPayload(status: "deactivated")))
+        #expect(try ACMETestClient.object(ACMEAccountObject.self, deactivated).status == "deactivated")
+        let after = await gone.post(goneURL, nil)
+        #expect(ACMETestClient.problem(after) == .unauthorized, "\(String(decoding: after.body, as: UTF8.self))")
+    }
+}

@@ -142,7 +142,7 @@ extension ACMEServer {
     }
 
     /// ACME-19: the last midnight in Japan (UTC+9, no daylight saving) at or before `now`.
-    static func japanMidnight(before now: Date) -> Date {
+    public static func japanMidnight(before now: Date) -> Date {
         let offset: TimeInterval = 9 * 3_600
         let local = now.timeIntervalSince1970 + offset
         return Date(timeIntervalSince1970: (local / 86_400).rounded(.down) * 86_400 - offset)
