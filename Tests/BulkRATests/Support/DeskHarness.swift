@@ -48,14 +48,15 @@ final class DeskHarness: @unchecked Sendable {
 
     /// `fileLimit` runs the server under `ulimit -n` of that many files; `defaultRepository` lets `serve` choose the
     /// repository port itself (REP-04) instead of serving none.
-    init(data: String = DeskHarness.data, arguments extra: [String] = [], fileLimit: Int? = nil, defaultRepository: Bool = false) throws {
+    init(data: String = DeskHarness.data, arguments extra: [String] = [], fileLimit: Int? = nil, defaultRepository: Bool = false,
+         port listening: Int = 0) throws {
         self.data = data
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("bulkra-desk-\(getpid())-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         process = Process()
         // Desk instances of parallel tests share no repository port: the repository runs only where a test asks for it.
         let repository = extra.contains("--repository-port") || defaultRepository ? [] : ["--no-repository"]
-        let arguments = ["serve", "--data", data, "--port", "0"] + repository + extra
+        let arguments = ["serve", "--data", data, "--port", String(listening)] + repository + extra
         if let fileLimit {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
             process.arguments = ["-c", "ulimit -n \(fileLimit) && exec \"$0\" \"$@\"", CLITests.binary.path] + arguments
@@ -91,6 +92,12 @@ final class DeskHarness: @unchecked Sendable {
     }
 
     var base: String { "https://127.0.0.1:\(port)" }
+
+    /// A port of the loopback that was free a moment ago (for servers whose address must be known before they start).
+    static func freePort() throws -> Int {
+        let script = "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1]); s.close()"
+        return try #require(Int(try runTool("/usr/bin/python3", ["-c", script]).output.trimmingCharacters(in: .whitespacesAndNewlines)))
+    }
 
     static func officerPEM(_ officer: String, data: String = DeskHarness.data) -> String { "\(data)/ra/\(officer).pem" }
 
