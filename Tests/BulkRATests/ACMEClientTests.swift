@@ -31,11 +31,11 @@ struct ACMEClientTests {
         return (data, credentials)
     }
 
-    /// Runs a client with extra environment; status and combined output.
+    /// Runs a client with extra environment, stopped after two minutes; status and combined output.
     static func client(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> (status: Int32, output: String) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+        process.arguments = ["120", executable] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let pipe = Pipe()
         process.standardOutput = pipe
@@ -118,4 +118,96 @@ struct ACMEClientTests {
         // externalAccountRequired, is in the protocol tests and the lego test).
         #expect(missing.status != 0 && missing.output.contains("Server requires external account binding"), "\(missing.output)")
     }
+
+    /// The test's DNS server (Fixtures/challenge-dns.py, dnslib from `make deps`) on `port`, answering TXT from `records`.
+    static func startDNS(port: Int, records: String, folder: String) throws -> Process {
+        let script = TestPaths.fixtures.appendingPathComponent("challenge-dns.py").path, ready = folder + "/dns.ready"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = [script, String(port), records, ready]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(10)
+        while !FileManager.default.fileExists(atPath: ready), Date() < deadline { usleep(20_000) }
+        #expect(FileManager.default.fileExists(atPath: ready), "the DNS server did not start")
+        return process
+    }
+
+    /// lego's exec hook: `present <fqdn> <value>` adds the TXT value to `records`, `cleanup` removes the name.
+    static func hook(_ folder: String, records: String) throws -> String {
+        let path = folder + "/hook.sh"
+        let text = """
+            #!/bin/sh
+            exec /usr/bin/python3 - "$@" <<'PY'
+            import json, sys
+            path = "\(records)"
+            try:
+                records = json.load(open(path))
+            except Exception:
+                records = {}
+            name = sys.argv[2].lower()
+            if sys.argv[1] == "present":
+                records.setdefault(name, []).append(sys.argv[3])
+            else:
+                records.pop(name, None)
+            json.dump(records, open(path, "w"))
+            PY
+
+            """
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        return path
+    }
+
+    @Test("ACME-20 ACME-15 ACME-19 ACME-17 lego with dns-01 against the test's DNS server: P-384 for a profile-11 registration, verified and linted; renewed; revoked; then 20 failed validations and the 21st refused as rateLimited")
+    func lego() throws {
+        let port = try DeskHarness.freePort(), dnsPort = try DeskHarness.freePort(), closedPort = try DeskHarness.freePort()
+        let (data, credentials) = try Self.prepare("acme-lego", port: port, lines: [ACMETSVTests.line("lab.example-lab.jp", profile: "11"),
+                                                                                 ACMETSVTests.line("fail.example.ac.jp", profile: "11")])
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        // http-01 is validated at a port where nothing listens: the failing runs below.
+        let desk = try DeskHarness(data: data, arguments: ["--acme-dns-resolver", "127.0.0.1:\(dnsPort)", "--acme-validation-host", "127.0.0.1",
+                                                           "--acme-http-port", String(closedPort)], port: port)
+        let records = desk.folder + "/records.json"
+        let dns = try Self.startDNS(port: dnsPort, records: records, folder: desk.folder)
+        defer { kill(dns.processIdentifier, SIGKILL); dns.waitUntilExit() }  // SIGKILL: children may start with SIGTERM blocked
+        func lego(_ name: String, _ command: [String], hook: String?, path: String) throws -> (status: Int32, output: String) {
+            let eab = credentials[name] ?? [:]
+            // dns-01 through the hook, or (no hook) http-01 served by lego on a port the server does not validate at.
+            let solver = hook == nil ? ["--http", "--http.port", "127.0.0.1:\(try DeskHarness.freePort())"]
+                : ["--dns", "exec", "--dns.resolvers", "127.0.0.1:\(dnsPort)", "--dns.disable-cp"]
+            return try Self.client("/usr/bin/lego", ["--accept-tos", "--email", "admin@example.ac.jp", "--server", eab["directory"] ?? "",
+                                                     "--eab", "--kid", eab["kid"] ?? "", "--hmac", eab["hmacKey"] ?? "", "--key-type", "ec384"]
+                                   + solver + ["--domains", name, "--path", path] + command,
+                                   environment: ["EXEC_PATH": hook ?? "", "LEGO_CA_CERTIFICATES": data + "/ca/root.pem"])
+        }
+        let good = try Self.hook(desk.folder, records: records)
+        let path = desk.folder + "/lego"
+        let issued = try lego("lab.example-lab.jp", ["run"], hook: good, path: path)
+        #expect(issued.status == 0, "\(issued.output)")
+        let certificate = path + "/certificates/lab.example-lab.jp.crt"
+        let text = try Self.check(certificate, chain: path + "/certificates/lab.example-lab.jp.issuer.crt", data: data)
+        #expect(text.contains("ASN1 OID: secp384r1") && text.contains("DNS:lab.example-lab.jp"))
+        let first = try Self.serial(certificate)
+        let renewed = try lego("lab.example-lab.jp", ["renew", "--days", "90", "--no-random-sleep"], hook: good, path: path)
+        #expect(renewed.status == 0, "\(renewed.output)")
+        let second = try Self.serial(certificate)
+        #expect(second != first)
+        let revoked = try lego("lab.example-lab.jp", ["revoke"], hook: good, path: path)
+        #expect(revoked.status == 0, "\(revoked.output)")
+        let registry = try SQLiteRegistry(path: data + "/registry.sqlite", clock: { Date() })
+        #expect(try registry.storedCertificates(serials: [second]).first?.state == .revoked)
+
+        // http-01 that the server cannot reach: 20 failed validations, then the account's validations stop for the day. (A
+        // wrong dns-01 value would not do: lego waits for its own value to appear in DNS before it asks for validation.)
+        let failing = desk.folder + "/lego-fail"
+        for attempt in 1...21 {
+            let run = try lego("fail.example.ac.jp", ["run"], hook: nil, path: failing)
+            #expect(run.status != 0)
+            let expected = attempt <= 20 ? "urn:ietf:params:acme:error:connection" : "urn:ietf:params:acme:error:rateLimited"
+            #expect(run.output.contains(expected), "attempt \(attempt): \(run.output)")
+        }
+    }
 }
+

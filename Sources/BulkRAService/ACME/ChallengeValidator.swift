@@ -54,7 +54,9 @@ public struct NetworkChallengeValidator: ChallengeValidator {
         } catch let problem as ACMEProblem {
             return problem
         } catch {
-            return ACMEProblem(kind == .http01 ? .connection : .dns, "cannot reach \(name): \(error)")
+            // NIO's connection errors name addresses and internals; the client's operator needs the name and the port.
+            return kind == .http01 ? ACMEProblem(.connection, "could not connect to \(name) on port \(httpPort) for http-01")
+                : ACMEProblem(.dns, "could not ask DNS for _acme-challenge.\(name)")
         }
     }
 

@@ -1,6 +1,6 @@
 """A DNS server for dns-01 tests: answers TXT queries from a JSON file ({"name.": ["value", ...]}) that the ACME client's
 hook writes, SOA and NS for any name (one fake zone), nothing else. Usage: challenge-dns.py PORT RECORDS.json READY-FILE"""
-import json, socketserver, sys, threading
+import json, socketserver, sys
 from dnslib import DNSRecord, RR, QTYPE, TXT, SOA, NS, RCODE
 
 port, records_path, ready_path = int(sys.argv[1]), sys.argv[2], sys.argv[3]
