@@ -9,7 +9,7 @@ extension Desk {
     static let acmeBodyLimit = 64 << 10
 
     /// ACME-11: hands one request under `/acme/` to the ACME server and its answer back; no client certificate is asked for.
-    func acmeExchange(_ request: Request, _ context: DeskContext) async throws -> Response {
+    func acmeExchange(_ request: Request) async throws -> Response {
         var body: [UInt8] = []
         if request.method == .post {
             let buffer = try await request.body.collect(upTo: Self.acmeBodyLimit)

@@ -93,7 +93,7 @@ extension Desk {
 
         // ACME-11: the ACME server, without client certificates.
         for method in [HTTPRequest.Method.get, .head, .post] {
-            router.on("/acme/**", method: method) { request, context in try await acmeExchange(request, context) }
+            router.on("/acme/**", method: method) { request, _ in try await acmeExchange(request) }
         }
 
         // One-time links without a client certificate (DESK-40..DESK-44).

@@ -88,7 +88,7 @@ public struct BatchIssuer: Sendable {
             applications.append((request, application))
         }
         let needing = applications.filter { if case .client(let client) = $0.1 { client.downloadMethod.makesKey } else { true } }.count
-        var fresh = try allocateSerials(needing, takenSerials: takenSerials).makeIterator()
+        var fresh = try serials.unused(needing, takenSerials: takenSerials).makeIterator()
         var jobs: [Job] = []
         jobs.reserveCapacity(applications.count)
         var makesKeys = false
@@ -142,18 +142,6 @@ public struct BatchIssuer: Sendable {
         return IssuedBatch(certificates: certificates, deliveries: deliveries, enrolments: enrolments)
     }
 
-    /// ISS-03: `count` serials, distinct from each other and from every serial the registry holds.
-    func allocateSerials(_ count: Int, takenSerials: ([SerialNumber]) throws -> Set<SerialNumber>) throws -> [SerialNumber] {
-        var result: [SerialNumber] = []
-        var seen = Set<SerialNumber>()
-        while result.count < count {
-            let candidates = serials.next(count - result.count).filter { seen.insert($0).inserted }
-            let clash = try takenSerials(candidates)
-            result += candidates.filter { !clash.contains($0) }
-        }
-        return result
-    }
-
     func run(_ job: Job, now: Date, expires: Date) throws -> Done {
         let issuer = issuers[job.role]!
         switch job {
@@ -185,7 +173,7 @@ extension BatchIssuer {
         guard let issuer = issuers[.registrationOfficer] else {
             throw OperationalError(.notFound, LocalizedText(ja: "RA証明書の発行CAがありません", en: "No issuing CA for RA certificates"))
         }
-        var fresh = try allocateSerials(officers.count, takenSerials: takenSerials).makeIterator()
+        var fresh = try serials.unused(officers.count, takenSerials: takenSerials).makeIterator()
         var jobs: [(KnownOfficer, String, SerialNumber, DeliveryPIN)] = []
         for officer in officers {
             let serial = fresh.next()!

@@ -32,4 +32,16 @@ public struct SerialNumberGenerator: Sendable {
         }
         return serials
     }
+
+    /// ISS-03: `count` serials, distinct from each other and from every serial `takenSerials` says the registry holds.
+    public func unused(_ count: Int, takenSerials: ([SerialNumber]) throws -> Set<SerialNumber>) throws -> [SerialNumber] {
+        var result: [SerialNumber] = []
+        var seen = Set<SerialNumber>()
+        while result.count < count {
+            let candidates = next(count - result.count).filter { seen.insert($0).inserted }
+            let clash = try takenSerials(candidates)
+            result += candidates.filter { !clash.contains($0) }
+        }
+        return result
+    }
 }

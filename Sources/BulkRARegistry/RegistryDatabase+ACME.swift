@@ -78,6 +78,11 @@ extension RegistryDatabase {
         try await writingAsync(.rows) { try RegistryStatements.deactivateACMEAuthorization($0, id: id, now: now) }
     }
 
+    /// Implements ACME-13 (one column, not the whole institution profile: it is read on every request).
+    public func isInstitutionActive(id: String) async throws -> Bool {
+        try await readingAsync { try $0.row("SELECT active FROM institution WHERE id = ?", [.text(id)])?.flag("active") ?? false }
+    }
+
     /// Implements ACME-16, ACME-17 (REG-17 for the ACME server).
     public func serializableAsync<T: Sendable>(_ scope: WriteScope, _ body: @escaping @Sendable (RegistryTransaction) throws -> T) async throws -> T {
         let now = clock()

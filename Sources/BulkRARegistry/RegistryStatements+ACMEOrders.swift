@@ -160,15 +160,10 @@ extension RegistryStatements {
         try audit(db, nil, "issued", certificate.serial, "profile \(certificate.profile.map { String($0.rawValue) } ?? "-") acme order \(orderID)", stamp)
     }
 
-}
-
-extension RegistryStatements {
     /// ACME-17: revokes one certificate at `now` (no batch: the ACME client asked), audited.
     static func revokeACMECertificate(_ db: Session, serial: SerialNumber, reason: RevocationReason, comment: String, now: Date) throws {
         let stamp = UTCTimestamp.string(now)
-        try db.execute("""
-            UPDATE certificate SET state = ?, revoked_at = ?, revocation_reason = ?, revocation_comment = ?, updated_at = ? WHERE serial = ?
-            """, bind(CertificateRecord.State.revoked.rawValue, stamp, reason.rawValue, comment, stamp, serial.decimal))
+        try markRevoked(db, serial, reason: reason, comment: comment, at: stamp)
         try audit(db, nil, "revoked", serial, "reason \(reason.rawValue) acme revokeCert", stamp)
     }
 }

@@ -89,9 +89,7 @@ extension RegistryStatements {
             """, [.text(CertificateFamily.registrationOfficer.rawValue)] + emails.map(SQLValue.text) + liveStates)
         let records = rows.compactMap(certificateRecord)
         for record in records {
-            try db.execute("""
-                UPDATE certificate SET state = ?, revoked_at = ?, revocation_reason = ?, revocation_comment = ?, updated_at = ? WHERE serial = ?
-                """, bind(CertificateRecord.State.revoked.rawValue, now, reason.rawValue, comment, now, record.serial.decimal))
+            try markRevoked(db, record.serial, reason: reason, comment: comment, at: now)
             try audit(db, nil, "revoked", record.serial, "RA certificate: \(comment)", now)
         }
         return records

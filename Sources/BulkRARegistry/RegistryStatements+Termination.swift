@@ -58,10 +58,7 @@ extension RegistryStatements {
     static func terminate(_ db: Session, institutionID: String, now: String) throws -> [CertificateRecord] {
         let live = try liveCertificates(db, institutionID: institutionID)
         for record in live {
-            try db.execute("""
-                UPDATE certificate SET state = ?, revoked_at = ?, revocation_reason = ?, revocation_comment = ?, updated_at = ? WHERE serial = ?
-                """, bind(CertificateRecord.State.revoked.rawValue, now, RevocationReason.cessationOfOperation.rawValue,
-                      "institution terminated", now, record.serial.decimal))
+            try markRevoked(db, record.serial, reason: .cessationOfOperation, comment: "institution terminated", at: now)
         }
         try insertRows(db, into: "audit_event", columns: auditColumns, rows: live.map { record in
             bind(nil as Int64?, "revoked", record.serial.decimal, "institution terminated", now)

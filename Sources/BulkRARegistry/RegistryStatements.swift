@@ -238,6 +238,13 @@ enum RegistryStatements {
         return batchID
     }
 
+    /// REV-01, RA-01, TERM-01, ACME-17: a certificate revoked at once, outside an upload batch (the caller audits it).
+    static func markRevoked(_ db: Session, _ serial: SerialNumber, reason: RevocationReason, comment: String, at now: String) throws {
+        try db.execute("""
+            UPDATE certificate SET state = ?, revoked_at = ?, revocation_reason = ?, revocation_comment = ?, updated_at = ? WHERE serial = ?
+            """, bind(CertificateRecord.State.revoked.rawValue, now, reason.rawValue, comment, now, serial.decimal))
+    }
+
     static func markRenewed(_ db: Session, _ serial: SerialNumber, at now: String) throws {
         // A certificate already revoked, or scheduled to be (REV-07), keeps its state.
         try db.execute("UPDATE certificate SET state = ?, updated_at = ? WHERE serial = ? AND state IN (?, ?)",

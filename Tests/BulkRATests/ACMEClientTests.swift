@@ -33,17 +33,7 @@ struct ACMEClientTests {
 
     /// Runs a client with extra environment, stopped after two minutes; status and combined output.
     static func client(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-        process.arguments = ["120", executable] + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        try runTool("/usr/bin/timeout", ["120", executable] + arguments, environment: environment)
     }
 
     /// openssl verify against the TEST root, pkilint's CA/B Forum lint, and the key and names openssl reads.

@@ -34,6 +34,8 @@ public protocol ACMEStore: ACMENonceStore {
     func finishACMEValidation(challengeID: String, accountID: String, error: String?, now: Date) async throws
     /// ACME-14: deactivates an authorization (RFC 8555 §7.5.2); its order becomes invalid.
     func deactivateACMEAuthorization(id: String, now: Date) async throws
+    /// ACME-13: whether the institution still uses the service (an account of an inactive one is refused).
+    func isInstitutionActive(id: String) async throws -> Bool
     /// ACME-16, ACME-17: a write transaction under `scope`'s lock whose checks and writes commit together.
     func serializableAsync<T: Sendable>(_ scope: WriteScope, _ body: @escaping @Sendable (RegistryTransaction) throws -> T) async throws -> T
 }

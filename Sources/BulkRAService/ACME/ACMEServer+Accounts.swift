@@ -71,7 +71,7 @@ extension ACMEServer {
     }
 
     /// ACME-13: the account's orders (RFC 8555 §7.1.2.1).
-    func orders(account: ACMEAccountRecord, id: String, now: Date) async throws -> ACMEExchange.Response {
+    func orders(account: ACMEAccountRecord, id: String) async throws -> ACMEExchange.Response {
         guard id == account.id.text else { throw ACMEProblem(.unauthorized, "an account can list only its own orders") }
         struct List: Encodable { let orders: [String] }
         return json(200, List(orders: try await store.acmeOrderIDs(accountID: id).map { base + "/order/" + $0 }))
@@ -79,8 +79,7 @@ extension ACMEServer {
 
     /// ACME-18: key rollover; a key bound to another account is 409 with that account's URL.
     func keyChange(_ signed: SignedRequest, account: ACMEAccountRecord, url: String, now: Date) async throws -> ACMEExchange.Response {
-        guard let stored = account.key else { throw ACMEProblem(.accountDoesNotExist, "the account has no key") }
-        let oldKey = try JSONWebKey(json: try JSONValue.object(Array(stored.utf8), what: "the stored key"))
+        guard let oldKey = account.boundKey else { throw ACMEProblem(.accountDoesNotExist, "the account has no key") }
         let newKey = try KeyChange.newKey(signed.payload, url: url, accountURL: accountURL(account.id.text), oldKey: oldKey)
         guard try await store.changeACMEKey(id: account.id.text, key: newKey.canonicalJSON, thumbprint: newKey.thumbprint, now: now) else {
             let holder = try await store.acmeAccount(keyThumbprint: newKey.thumbprint)

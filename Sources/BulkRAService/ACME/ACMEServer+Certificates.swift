@@ -22,40 +22,30 @@ extension ACMEServer {
         }
         let payload = try ACMEJSON.decode(FinalizePayload.self, from: signed.payload, what: "the finalize payload")
         guard let der = Base64URL.decode(payload.csr), !der.isEmpty else { throw ACMEProblem(.malformed, "csr must be base64url DER") }
-        let application: ServerApplication
-        do {
-            application = try ServerApplication(acmeOrder: order.names, csr: der, subject: account.subject, domain: account.domain,
-                                                profile: account.profile, serverSoftware: account.serverSoftware,
-                                                administratorName: account.administratorName,
-                                                administratorAffiliation: account.administratorAffiliation,
-                                                administratorEmail: account.administratorEmail)
-        } catch {
-            let detail = error.detail?.en.trimmingCharacters(in: CharacterSet(charactersIn: "()")) ?? ""
-            throw ACMEProblem(.badCSR, detail.isEmpty ? error.code.standardMessage(field: FieldName("CSR", "CSR")).en : detail)
-        }
         let data = environment.dataFolder
         let serials = SerialNumberGenerator(randomBytes: environment.randomBytes)
         let issuer = CertificateIssuer(authority: try AuthorityStore(dataFolder: data).authority(.server), serials: serials,
                                        validity: ValidityPolicy(serverDays: Self.validityDays), logger: logger)
         let settings = try MailSettings.load(data: data), sealing = try OutboxPayload.key(data: data)
         let accountURL = accountURL(account.id.text), tag = environment.batchTag("acme")
-        let institutionName = try store.institution(id: account.institutionID)?.name ?? account.institutionID
         let claimed = try await store.serializableAsync(.institution(account.institutionID)) { transaction -> [PendingDelivery] in
-            guard let locked = try transaction.acmeOrder(id: orderID), locked.status == .ready else {
+            guard let locked = try transaction.acmeOrder(id: orderID), locked.status == .ready, locked.expires > transaction.now else {
                 throw ACMEProblem(.orderNotReady, "the order is no longer ready")
             }
             guard let current = try transaction.acmeAccount(id: account.id.text), current.state.isLive else {
                 throw ACMEProblem(.unauthorized, "the account was suspended or deactivated")
             }
-            guard try transaction.institution(id: account.institutionID)?.isActive == true else {
+            guard let institution = try transaction.institution(id: account.institutionID), institution.isActive else {
                 throw ACMEProblem(.unauthorized, "the account's institution no longer uses the service")
             }
-            var serial = serials.next()
-            while try !transaction.takenSerials([serial]).isEmpty { serial = serials.next() }
+            // The CSR is checked against the registration as this transaction reads it (an officer's update may have
+            // changed the profile since the order was placed).
+            let application = try Self.application(order: locked, account: current, csr: der)
+            let serial = try serials.unused(1, takenSerials: transaction.takenSerials)[0]
             let issued = try issuer.issue(.issue(.server(application)), now: transaction.now, serial: serial)
             try transaction.recordACMECertificate(UploadApplier.record(issued, institution: account.institutionID, state: .issued,
                                                                        acmeAccountID: account.id.text), orderID: orderID)
-            let composer = NotificationComposer(from: settings.from, institutionName: institutionName, officer: nil, deskURL: settings.deskURL,
+            let composer = NotificationComposer(from: settings.from, institutionName: institution.name, officer: nil, deskURL: settings.deskURL,
                                                 now: transaction.now, batchTag: tag)
             let mails = [composer.acmeIssued(issued, accountURL: accountURL)]
             return try transaction.enqueue([OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: transaction.now, tag: tag).encoded()))],
@@ -65,6 +55,20 @@ extension ACMEServer {
         guard let finished = try await store.acmeOrder(id: orderID) else { throw ACMEProblem(.serverInternal, "the order vanished") }
         logger.info("acme.order.finalized", metadata: ["acme.order": "\(orderID)", "certificate.serial": "\(finished.certificateSerial?.decimal ?? "-")"])
         return json(200, object(finished, now: now), location: orderURL(orderID))
+    }
+
+    /// ACME-16: the order's server application from the CSR, or `badCSR` saying why not.
+    static func application(order: ACMEOrderRecord, account: ACMEAccountRecord, csr der: [UInt8]) throws(ACMEProblem) -> ServerApplication {
+        do {
+            return try ServerApplication(acmeOrder: order.names, csr: der, subject: account.subject, domain: account.domain,
+                                         profile: account.profile, serverSoftware: account.serverSoftware,
+                                         administratorName: account.administratorName,
+                                         administratorAffiliation: account.administratorAffiliation,
+                                         administratorEmail: account.administratorEmail)
+        } catch {
+            let detail = error.detail?.en.trimmingCharacters(in: CharacterSet(charactersIn: "()")) ?? ""
+            throw ACMEProblem(.badCSR, detail.isEmpty ? error.code.standardMessage(field: FieldName("CSR", "CSR")).en : detail)
+        }
     }
 
     /// ACME-16: ACME certificates are valid 89 days, never more than ValidityPolicy allows on the day.
@@ -82,7 +86,7 @@ extension ACMEServer {
     }
 
     /// ACME-16: the certificate with its issuing CA (`application/pem-certificate-chain`), for the account that ordered it.
-    func certificate(_ serialText: String, account: ACMEAccountRecord, now: Date) async throws -> ACMEExchange.Response {
+    func certificate(_ serialText: String, account: ACMEAccountRecord) async throws -> ACMEExchange.Response {
         guard let serial = try? SerialNumber(serialText), let record = try await store.certificate(serial: serial),
               record.acmeAccountID == account.id.text else {
             throw ACMEProblem(.malformed, "no certificate of this account has this URL")
@@ -109,7 +113,7 @@ extension ACMEServer {
         }
         switch signed.signer {
         case .account:
-            let account = try await authenticated(signed, now: now)
+            let account = try await authenticated(signed)
             let registered = record.institutionID == account.institutionID && Set(record.dnsNames).isSubset(of: Set(account.names))
             guard record.acmeAccountID == account.id.text || registered else {
                 throw ACMEProblem(.unauthorized, "this account may not revoke this certificate")
@@ -123,12 +127,12 @@ extension ACMEServer {
         guard record.state != .revoked else { throw ACMEProblem(.alreadyRevoked, "the certificate is already revoked") }
         let data = environment.dataFolder
         let settings = try MailSettings.load(data: data), sealing = try OutboxPayload.key(data: data), tag = environment.batchTag("acme-revoke")
-        let institutionName = try store.institution(id: record.institutionID)?.name ?? record.institutionID
         let claimed = try await store.serializableAsync(.institution(record.institutionID)) { transaction -> [PendingDelivery] in
             guard let current = try transaction.storedCertificates(serials: [serial]).first, current.state != .revoked else {
                 throw ACMEProblem(.alreadyRevoked, "the certificate is already revoked")
             }
             try transaction.revokeACMECertificate(serial: serial, reason: reason, comment: "ACME revokeCert")
+            let institutionName = try transaction.institution(id: record.institutionID)?.name ?? record.institutionID
             let composer = NotificationComposer(from: settings.from, institutionName: institutionName, officer: nil, deskURL: settings.deskURL,
                                                 now: transaction.now, batchTag: tag)
             let mails = composer.mails(issued: .empty, revocations: [NotificationComposer.Revocation(current, reason: reason, at: transaction.now)])

@@ -129,8 +129,7 @@ extension ACMEServer {
         case .started:
             break
         }
-        guard let stored = account.key, let key = try? JSONWebKey(json: try JSONValue.object(Array(stored.utf8), what: "key")),
-              let keyAuthorization = KeyAuthorization(token: challenge.token, key: key) else {
+        guard let key = account.boundKey, let keyAuthorization = KeyAuthorization(token: challenge.token, key: key) else {
             throw ACMEProblem(.serverInternal, "the challenge cannot be validated")
         }
         let failure = await validator.validate(challenge.kind, name: authorization.name.name, keyAuthorization: keyAuthorization, token: challenge.token)

@@ -89,7 +89,7 @@ public struct ACMEServer: Sendable {
         }
         if path == "/acme/new-account" { return try await newAccount(signed, url: url, now: now) }
         if path == "/acme/revoke-cert" { return try await revoke(signed, now: now) }
-        let account = try await authenticated(signed, now: now)
+        let account = try await authenticated(signed)
         switch path {
         case "/acme/new-order": return try await newOrder(signed, account: account, now: now)
         case "/acme/key-change": return try await keyChange(signed, account: account, url: url, now: now)
@@ -99,25 +99,24 @@ public struct ACMEServer: Sendable {
         guard parts.count >= 3 else { throw ACMEProblem(.malformed, "\(path) is not an ACME resource of this server") }
         switch (parts[1], parts.count) {
         case ("acct", 3): return try await updateAccount(signed, account: account, id: parts[2], now: now)
-        case ("acct", 4) where parts[3] == "orders": return try await orders(account: account, id: parts[2], now: now)
+        case ("acct", 4) where parts[3] == "orders": return try await orders(account: account, id: parts[2])
         case ("order", 3): return try await order(parts[2], account: account, now: now)
         case ("order", 4) where parts[3] == "finalize": return try await finalize(signed, orderID: parts[2], account: account, now: now)
         case ("authz", 3): return try await authorization(signed, id: parts[2], account: account, now: now)
         case ("chall", 3): return try await challenge(signed, id: parts[2], account: account, now: now)
-        case ("cert", 3): return try await certificate(parts[2], account: account, now: now)
+        case ("cert", 3): return try await certificate(parts[2], account: account)
         default: throw ACMEProblem(.malformed, "\(path) is not an ACME resource of this server")
         }
     }
 
     /// ACME-13: the account a kid request names: bound, its signature verifying under the bound key, live, its institution
     /// active; a suspended or deactivated account or a terminated institution is `unauthorized`.
-    func authenticated(_ signed: SignedRequest, now: Date) async throws -> ACMEAccountRecord {
+    func authenticated(_ signed: SignedRequest) async throws -> ACMEAccountRecord {
         guard case .account(let url) = signed.signer, url.hasPrefix(base + "/acct/") else {
             throw ACMEProblem(.malformed, "kid must be an account URL of this server")
         }
         let id = String(url.dropFirst((base + "/acct/").count))
-        guard let account = try await store.acmeAccount(id: id), let stored = account.key,
-              let key = try? JSONWebKey(json: try JSONValue.object(Array(stored.utf8), what: "the stored key")) else {
+        guard let account = try await store.acmeAccount(id: id), let key = account.boundKey else {
             throw ACMEProblem(.accountDoesNotExist, "no account of this server has this URL")
         }
         guard signed.algorithm == key.algorithm else {
@@ -135,7 +134,7 @@ public struct ACMEServer: Sendable {
         case .deactivated: throw ACMEProblem(.unauthorized, "the account is deactivated")
         case .registered, .valid: break
         }
-        guard try store.institution(id: account.institutionID)?.isActive == true else {
+        guard try await store.isInstitutionActive(id: account.institutionID) else {
             throw ACMEProblem(.unauthorized, "the account's institution no longer uses the service")
         }
     }
@@ -144,7 +143,7 @@ public struct ACMEServer: Sendable {
 
     /// ACME-08, ACME-11: a fresh nonce and the directory link, on every answer.
     func common(now: Date) async throws -> [(name: String, value: String)] {
-        let nonce = Base64URL.encode(environment.randomBytes(16))
+        let nonce = newID()
         try await store.storeNonce(nonce, expires: now.addingTimeInterval(configuration.nonceLifetime))
         return [("Replay-Nonce", nonce), ("Link", "<\(directoryURL)>;rel=\"index\"")]
     }

@@ -131,8 +131,7 @@ struct HTTPChallengeResponse {
     let body: [UInt8]
 
     init?(_ bytes: [UInt8]) {
-        let separator: [UInt8] = [13, 10, 13, 10]
-        guard let end = (0...(max(0, bytes.count - 4))).first(where: { bytes.count >= 4 && Array(bytes[$0..<$0 + 4]) == separator }) else { return nil }
+        guard let end = bytes.firstRange(of: [13, 10, 13, 10])?.lowerBound else { return nil }
         let head = String(decoding: bytes[..<end], as: UTF8.self).split(separator: "\r\n").map(String.init)
         let statusLine = head.first?.split(separator: " ") ?? []
         guard statusLine.count >= 2, statusLine[0].hasPrefix("HTTP/1."), let status = Int(statusLine[1]) else { return nil }

@@ -186,6 +186,11 @@ public struct AuthorityStore {
 extension AuthorityStore {
     /// ACME-20: whether the issuing CA of `role` is the TEST hierarchy's (`O=BulkRA TEST ONLY`), which allows test-only flags.
     public func isTestAuthority(_ role: AuthorityRole) throws -> Bool {
-        try certificate(role).subject.description.contains("O=BulkRA TEST ONLY")
+        Self.isTest(try certificate(role))
+    }
+
+    /// ISS-01: whether a CA certificate belongs to the TEST hierarchy (`O=BulkRA TEST ONLY`).
+    static func isTest(_ certificate: Certificate) -> Bool {
+        certificate.subject.description.contains("O=BulkRA TEST ONLY")
     }
 }

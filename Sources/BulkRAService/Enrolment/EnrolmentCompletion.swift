@@ -56,8 +56,7 @@ public struct EnrolmentCompletion: ServiceStep {
                 return (.rejected(diagnostics), [])
             case .accepted(let request, let parsed):
                 let serials = SerialNumberGenerator(randomBytes: environment.randomBytes)
-                var serial = serials.next()
-                while try transaction.takenSerials([serial]).contains(serial) { serial = serials.next() }
+                let serial = try serials.unused(1, takenSerials: transaction.takenSerials)[0]
                 let issuer = CertificateIssuer(authority: authority, serials: serials, logger: logger)
                 let issued = try issuer.issue(request, now: now, publicKey: try parsed.publicKey(), serial: serial)
                 CrashPoint.afterSigning.reach(data: data)

@@ -31,7 +31,7 @@ public enum CrashPoint: String, CaseIterable {
         return certificates.allSatisfy { name in
             guard let text = try? String(contentsOfFile: folder + "/" + name, encoding: .utf8),
                   let certificate = try? Certificate(pemEncoded: text) else { return false }
-            return certificate.subject.description.contains("O=BulkRA TEST ONLY")
+            return AuthorityStore.isTest(certificate)
         }
     }
 }

@@ -21,11 +21,13 @@ enum TestPaths {
 }
 
 /// Runs an external tool (openssl, pkilint) and returns its exit status and combined output.
-func runTool(_ executable: String, _ arguments: [String], in folder: URL? = nil) throws -> (status: Int32, output: String) {
+func runTool(_ executable: String, _ arguments: [String], in folder: URL? = nil,
+             environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     if let folder { process.currentDirectoryURL = folder }
+    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = pipe
