@@ -9,30 +9,32 @@ final class DeskServer {
     init(bulkra: String, data: String, workers: Int? = nil) throws {
         process.executableURL = URL(fileURLWithPath: bulkra)
         process.arguments = ["serve", "--data", data, "--port", "0", "--no-repository"] + (workers.map { ["--upload-workers", String($0)] } ?? [])
-        let out = Pipe()
+        // The server's output and log, for what went wrong in a run (files per instance, polled: a pipe would need a
+        // drain, and a readabilityHandler left on a closed descriptor crashes libdispatch's event loop).
+        let name = data + "/serve-\(UUID().uuidString.prefix(8))"
+        _ = FileManager.default.createFile(atPath: name + ".out", contents: nil)
+        _ = FileManager.default.createFile(atPath: name + ".log", contents: nil)
+        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: name + ".out"))
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: name + ".log"))
         process.standardOutput = out
-        // The server's log, for what went wrong in a run (one file per instance).
-        let log = data + "/serve-\(UUID().uuidString.prefix(8)).log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardError = log
         try process.run()
+        try out.close()
+        try log.close()
+        let pattern = #"127\.0\.0\.1:(\d+)/"#
         var seen = ""
         var port = 0
         let deadline = Date().addingTimeInterval(60)
-        while port == 0 || !seen.hasSuffix("\n"), Date() < deadline {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            seen += String(decoding: chunk, as: UTF8.self)
-            if let range = seen.range(of: #"127\.0\.0\.1:(\d+)/"#, options: .regularExpression) {
-                port = Int(seen[range].dropFirst("127.0.0.1:".count).dropLast()) ?? 0
-            }
+        while port == 0 || !seen.hasSuffix("\n"), process.isRunning, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.02)
+            seen = (try? String(contentsOfFile: name + ".out", encoding: .utf8)) ?? ""
+            port = seen.range(of: pattern, options: .regularExpression).flatMap { Int(seen[$0].dropFirst("127.0.0.1:".count).dropLast()) } ?? 0
         }
         guard port != 0 else {
             process.terminate()
             throw DeskUploadClient.Failure(description: "bulkra serve did not start: \(seen)")
         }
         self.port = port
-        out.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
     }
 
     /// The server's peak resident memory so far (VmHWM), in KiB.

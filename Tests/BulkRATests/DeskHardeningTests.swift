@@ -60,25 +60,18 @@ struct DeskHardeningTests {
             process.arguments = ["s_client", "-connect", "127.0.0.1:\(desk.port)", "-CAfile", "\(desk.data)/ca/root.pem"]
                 + (officer.map { ["-cert", DeskHarness.officerPEM($0, data: desk.data)] } ?? [])
             process.standardInput = input
-            let output = Pipe()
-            process.standardOutput = output
+            let output = OutputFile(in: desk.folder, name: "s_client-\(UUID().uuidString.prefix(8)).out")
+            let handle = try output.handle()
+            process.standardOutput = handle
             process.standardError = FileHandle.nullDevice
             try process.run()
+            try handle.close()
             // s_client prints the session summary once the handshake is done; then the page, if one was asked for.
-            var seen = ""
-            var asked = false
-            let deadline = Date().addingTimeInterval(10)
-            while Date() < deadline {
-                if seen.contains("Verify return code"), officer == nil || seen.contains("</html>") { break }
-                if seen.contains("Verify return code"), !asked {
-                    input.fileHandleForWriting.write(Data("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8))
-                    asked = true
-                }
-                let chunk = output.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                seen += String(decoding: chunk, as: UTF8.self)
+            _ = output.wait(for: process, seconds: 10) { $0.contains("Verify return code") }
+            if officer != nil {
+                input.fileHandleForWriting.write(Data("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8))
+                _ = output.wait(for: process, seconds: 10) { $0.contains("</html>") }
             }
-            output.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
             Thread.sleep(forTimeInterval: 0.2)
         }
 

@@ -64,25 +64,16 @@ final class DeskHarness: @unchecked Sendable {
             process.executableURL = CLITests.binary
             process.arguments = arguments
         }
-        let out = Pipe()
-        process.standardOutput = out
+        let output = OutputFile(in: folder, name: "serve.out")
+        let handle = try output.handle()
+        process.standardOutput = handle
         process.standardError = FileHandle.nullDevice
         try process.run()
-        var seen = ""
-        var port = 0
-        let deadline = Date().addingTimeInterval(30)
-        while port == 0 || !seen.hasSuffix("\n"), Date() < deadline {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            seen += String(decoding: chunk, as: UTF8.self)
-            if let range = seen.range(of: #"https://127\.0\.0\.1:(\d+)/"#, options: .regularExpression) {
-                port = Int(seen[range].dropFirst("https://127.0.0.1:".count).dropLast()) ?? 0
-            }
-        }
-        self.port = port
+        try handle.close()
+        let pattern = #"https://127\.0\.0\.1:(\d+)/"#
+        let seen = output.wait(for: process, seconds: 30) { text in text.range(of: pattern, options: .regularExpression) != nil && text.hasSuffix("\n") }
+        port = seen.range(of: pattern, options: .regularExpression).flatMap { Int(seen[$0].dropFirst("https://127.0.0.1:".count).dropLast()) } ?? 0
         printed = seen
-        // Keep draining stdout so the server never blocks on a full pipe.
-        out.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
     }
 
     deinit {
