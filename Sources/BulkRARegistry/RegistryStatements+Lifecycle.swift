@@ -8,12 +8,16 @@ extension RegistryStatements {
         -> [(certificate: CertificateRecord, notices: Set<String>)] {
         var found: [(certificate: CertificateRecord, notices: Set<String>)] = []
         var index: [String: Int] = [:]
-        var arguments: [SQLValue] = [.integer(Int64(CertificateRecord.State.waitingForDownload.rawValue)),
-                                     .integer(Int64(CertificateRecord.State.issued.rawValue)), .text(from), .text(through)]
+        let live: [SQLValue] = [.integer(Int64(CertificateRecord.State.waitingForDownload.rawValue)),
+                                .integer(Int64(CertificateRecord.State.issued.rawValue))]
+        var arguments = live + [.text(from), .text(through)] + live
         if let institutionID { arguments.append(.text(institutionID)) }
+        // ACME-22: an ACME certificate whose account holds a later live one was renewed by its client already.
         try db.forEachRow("""
             SELECT \(certificateColumns) FROM certificate c
-            WHERE c.state IN (?, ?) AND c.not_after > ? AND c.not_after <= ?\(institutionID == nil ? "" : " AND c.institution_id = ?")
+            WHERE c.state IN (?, ?) AND c.not_after > ? AND c.not_after <= ?
+              AND (c.acme_account_id IS NULL OR NOT EXISTS (
+                SELECT 1 FROM certificate n WHERE n.acme_account_id = c.acme_account_id AND n.not_after > c.not_after AND n.state IN (?, ?)))\(institutionID == nil ? "" : " AND c.institution_id = ?")
             ORDER BY c.institution_id, c.not_after, c.serial
             """, arguments) { row in
             guard let record = certificateRecord(row) else { return }

@@ -10,8 +10,9 @@ import Testing
 struct ACMEClientTests {
     /// A data folder with the desk's address set to `https://127.0.0.1:<port>` (URLs in EAB files and account URLs),
     /// certificates naming a public-looking repository, and ACME registrations for `lines`; the credentials per CN.
-    static func prepare(_ name: String, port: Int, lines: [String]) throws -> (data: String, credentials: [String: [String: String]]) {
-        let data = try CLITests.dataFolder(name)
+    static func prepare(_ name: String, port: Int, lines: [String], on backend: RegistryContractTests.Backend = .sqlite) throws
+        -> (data: String, credentials: [String: [String: String]]) {
+        let data = try CLITests.dataFolder(name, on: backend)
         var settings = try MailSettings.load(data: data)
         settings.deskURL = "https://127.0.0.1:\(port)"
         let encoder = JSONEncoder()
@@ -53,6 +54,21 @@ struct ACMEClientTests {
     static func serial(_ certificate: String) throws -> SerialNumber {
         let text = try runTool("/usr/bin/openssl", ["x509", "-in", certificate, "-noout", "-serial"]).output
         return try SerialNumber("0x" + text.trimmingCharacters(in: .whitespacesAndNewlines).dropFirst("serial=".count))
+    }
+
+    @Test("ACME-20 serve refuses --acme-validation-host, --acme-http-port and --acme-dns-resolver when the server CA is not the TEST CA")
+    func validationFlagsNeedTheTestCA() throws {
+        let data = try CLITests.dataFolder("acme-production-flags")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        // The server CA re-certified under a name outside the TEST hierarchy (same key): a production CA as far as serve can tell.
+        let made = try runTool("/usr/bin/openssl", ["req", "-new", "-x509", "-key", data + "/ca/server.key.pem", "-subj",
+                                                    "/C=JP/O=Example Production PKI/CN=Example Server CA", "-days", "30", "-out", data + "/ca/server.pem"])
+        #expect(made.status == 0, "\(made.output)")
+        for flag in [["--acme-validation-host", "127.0.0.1"], ["--acme-http-port", "8080"], ["--acme-dns-resolver", "127.0.0.1:5353"]] {
+            let run = try runTool("/usr/bin/timeout", ["30", CLITests.binary.path, "serve", "--data", data, "--port", "0", "--no-repository"] + flag)
+            #expect(run.status != 0 && run.status != 124, "\(flag): \(run.output)")
+            #expect(run.output.contains("work only with the TEST CA") && run.output.contains("TEST CAでのみ使えます"), "\(flag): \(run.output)")
+        }
     }
 
     @Test("ACME-20 ACME-12 ACME-16 ACME-17 certbot with http-01: RSA-2048 for two registered names, verified and linted; renewed; revoked; an unregistered name, a P-384 key on an RSA registration, a reused and a missing EAB refused")

@@ -206,11 +206,13 @@ extension ACMEServerTests {
     static func issue(_ fixture: Fixture, cn: String, names: [String], client: ACMETestClient,
                       key: Certificate.PrivateKey) async throws -> (certificateURL: String, der: [UInt8]) {
         let created = await client.post(base + "/acme/new-order", json: NewOrderPayload(identifiers: names.map { ACMEIdentifier(dns: $0) }))
+        try #require(created.status == 201, "\(String(decoding: created.body, as: UTF8.self))")
         let order = try ACMETestClient.object(ACMEOrderObject.self, created)
         try await prove(order, client: client, fixture: fixture)
         let csr = try ACMETestClient.csr(names, key: key, commonName: true)
-        let finalized = try ACMETestClient.object(ACMEOrderObject.self, await client.post(order.finalize, json: FinalizePayload(csr: Base64URL.encode(csr))))
-        let url = try #require(finalized.certificate)
+        let answer = await client.post(order.finalize, json: FinalizePayload(csr: Base64URL.encode(csr)))
+        try #require(answer.status == 200, "\(String(decoding: answer.body, as: UTF8.self))")
+        let url = try #require(try ACMETestClient.object(ACMEOrderObject.self, answer).certificate)
         let pem = String(decoding: await client.post(url, nil).body, as: UTF8.self)
         let first = try #require(pem.components(separatedBy: "-----END CERTIFICATE-----").first) + "-----END CERTIFICATE-----"
         return (url, try PEMDocument(pemString: first).derBytes)

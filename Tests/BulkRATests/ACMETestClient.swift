@@ -45,12 +45,16 @@ actor ACMETestClient {
                                          "signature": .string(Base64URL.encode(signature))]).utf8)
     }
 
-    /// POSTs `payload` (nil: POST-as-GET) to `url`; keeps the answer's nonce.
+    /// POSTs `payload` (nil: POST-as-GET) to `url`; keeps the answer's nonce. A `badNonce` answer to a nonce the client
+    /// kept (it may have expired) is retried once with the answer's nonce, as RFC 8555 §6.5 has clients do.
     @discardableResult
     func post(_ url: String, _ payload: [UInt8]?, jwk: Bool? = nil, signer: ACMEJOSETests.ClientKey? = nil, nonce given: String? = nil) async -> ACMEExchange.Response {
         var nonce = given ?? ""
         if given == nil { nonce = await freshNonce() }
-        let response = await transport(ACMEExchange.Request(method: "POST", path: path(url), body: body(url, payload: payload, nonce: nonce, jwk: jwk, signer: signer)))
+        var response = await transport(ACMEExchange.Request(method: "POST", path: path(url), body: body(url, payload: payload, nonce: nonce, jwk: jwk, signer: signer)))
+        if given == nil, Self.problem(response) == .badNonce, let fresh = response.header("Replay-Nonce") {
+            response = await transport(ACMEExchange.Request(method: "POST", path: path(url), body: body(url, payload: payload, nonce: fresh, jwk: jwk, signer: signer)))
+        }
         self.nonce = response.header("Replay-Nonce")
         return response
     }

@@ -7,7 +7,7 @@ import Foundation
 public protocol LifecycleStore: Sendable {
     /// LIFE-01: certificates that are issued or waiting for download (not renewed, not revoked) and end after `from` and
     /// at or before `through` (of one institution, or all), ordered by institution, end and serial, with the notice kinds
-    /// each already has.
+    /// each already has. An ACME certificate whose account holds a later live certificate is left out (ACME-22).
     func expiringCertificates(after from: Date, through: Date, institutionID: String?) throws
         -> [(certificate: CertificateRecord, notices: Set<String>)]
     /// LIFE-02: the notices of one certificate, oldest first.

@@ -59,7 +59,8 @@ public enum CertificateInformationFile {
         }
         fields[.replacedSerial] = certificate.replacedSerial?.decimal ?? ""
         fields[.replacementMailFlag] = certificate.replacedSerial == nil ? "0" : "1"
-        fields[.downloadMethod] = certificate.downloadMethod.map { String($0.rawValue) } ?? ""
+        // ACME-21: a certificate an ACME client ordered says so where the TSV families give their download method.
+        fields[.downloadMethod] = certificate.acmeAccountID == nil ? certificate.downloadMethod.map { String($0.rawValue) } ?? "" : "ACME"
         fields[.lastUpdated] = JapanTime.format(listed.updatedAt)
         return fields.fields
     }

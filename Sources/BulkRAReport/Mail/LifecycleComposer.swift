@@ -25,17 +25,33 @@ public struct LifecycleComposer: Sendable {
         Int((end.timeIntervalSince(now) / 86_400).rounded(.up))
     }
 
-    /// LIFE-01: the notice to a certificate's user-administrator (for an RA certificate: its officer) that it ends soon.
-    public func expiryNotice(_ certificate: CertificateRecord, institutionName: String) -> MailMessage {
+    /// LIFE-01, ACME-22: the notice to a certificate's user-administrator (for an RA certificate: its officer) that it ends
+    /// soon; for an ACME certificate (`acmeWindow`: the renewal window its client was given) that the client renews it by
+    /// itself and has not yet done so.
+    public func expiryNotice(_ certificate: CertificateRecord, institutionName: String,
+                             acmeWindow: (start: Date, end: Date)? = nil) -> MailMessage {
         let kind = NotificationComposer.kind(certificate.family)
         let end = certificate.notAfter.map(JapanTime.format) ?? "-"
         let days = certificate.notAfter.map { Self.daysLeft(until: $0, from: now) } ?? 0
         let to = MailMessage.Address(name: certificate.administratorName, email: certificate.administratorEmail)
-        let how: (ja: String, en: String) = certificate.family == .registrationOfficer
-            ? ("有効期限の30日前から、Webデスク（\(deskURL)/）の「登録担当者証明書の更新」で新しい証明書を取得できます。新旧の証明書は旧証明書の期限まで両方使えます。",
-               "From 30 days before the end you can fetch a new RA certificate on the web desk (\(deskURL)/, \"renew RA certificate\"); old and new both work until the old one ends.")
-            : ("継続して利用する場合は、登録担当者に更新申請を依頼してください。",
-               "To keep using it, ask your registration officer to file a renewal.")
+        let how: (ja: String, en: String) = if let acmeWindow, let account = certificate.acmeAccountID {
+            ("""
+             この証明書はACMEで発行されました（ACMEアカウント \(account)）。ACMEクライアントが推奨更新期間\
+             （\(JapanTime.format(acmeWindow.start))〜\(JapanTime.format(acmeWindow.end)) JST）に自動で更新しますが、まだ更新されていません。
+             クライアントの定期実行とログ（certbot renew、lego renew など）を確認してください。TSVによる更新申請は不要です。
+             """,
+             """
+             It was issued through ACME (account \(account)). Its ACME client renews it by itself in the suggested renewal \
+             window (\(JapanTime.format(acmeWindow.start)) to \(JapanTime.format(acmeWindow.end)) JST) but has not done so yet. Check \
+             that the client runs on schedule and read its log (certbot renew, lego renew, ...). No renewal TSV is needed.
+             """)
+        } else if certificate.family == .registrationOfficer {
+            ("有効期限の30日前から、Webデスク（\(deskURL)/）の「登録担当者証明書の更新」で新しい証明書を取得できます。新旧の証明書は旧証明書の期限まで両方使えます。",
+             "From 30 days before the end you can fetch a new RA certificate on the web desk (\(deskURL)/, \"renew RA certificate\"); old and new both work until the old one ends.")
+        } else {
+            ("継続して利用する場合は、登録担当者に更新申請を依頼してください。",
+             "To keep using it, ask your registration officer to file a renewal.")
+        }
         return message("expiry", key: certificate.serial.decimal, to: [to],
                        subject: "[UPKI] \(kind.ja)有効期限のお知らせ / \(kind.en) expiry notice", body: """
             \(certificate.administratorName) 様
@@ -60,10 +76,16 @@ public struct LifecycleComposer: Sendable {
         let rows = certificates.map { certificate -> String in
             let days = certificate.notAfter.map { Self.daysLeft(until: $0, from: now) } ?? 0
             let end = certificate.notAfter.map(JapanTime.format) ?? "-"
-            return "　\(days)日 / \(days) days\t\(end)\t\(certificate.family.rawValue)\t\(certificate.serial.decimal)\t\(certificate.subject.description)"
+            let family = certificate.acmeAccountID == nil ? certificate.family.rawValue : certificate.family.rawValue + " (ACME)"
+            return "　\(days)日 / \(days) days\t\(end)\t\(family)\t\(certificate.serial.decimal)\t\(certificate.subject.description)"
         }.joined(separator: "\n")
-        let families = Set(certificates.map(\.family.rawValue)).sorted()
+        // ACME-22: ACME certificates have no renewal line; their clients renew them.
+        let families = Set(certificates.filter { $0.acmeAccountID == nil }.map(\.family.rawValue)).sorted()
         let links = families.map { "　\(deskURL)/downloads/renewals?family=\($0)" }.joined(separator: "\n")
+        let acme: (ja: String, en: String) = certificates.contains { $0.acmeAccountID != nil }
+            ? ("\n(ACME) の証明書はACMEクライアントが自動で更新するため、更新申請TSVには含まれません。更新されていない場合はクライアントを確認してください。\n",
+               "\n\nCertificates marked (ACME) are renewed by their ACME client and are not in the renewal TSV; where one was not, check the client.")
+            : ("", "")
         return message("expiry-digest", key: institution.id, to: officers,
                        subject: "[UPKI] 有効期限が近い証明書（\(certificates.count)件） / \(certificates.count) certificates nearing expiry", body: """
             \(institution.name) 登録担当者 各位
@@ -71,7 +93,7 @@ public struct LifecycleComposer: Sendable {
             次の証明書の有効期限が近づいています（残り日数、有効期限 JST、種別、シリアル番号、主体者DN）。
             更新申請TSV（CP932, CRLF）を用意しました。Webデスクから取得するか、bulkra download renewals で出力できます。
             サーバ証明書とコード署名用証明書の行には新しいCSRを記入してからアップロードしてください。
-
+            \(acme.ja)
             \(rows)
 
             \(links)
@@ -81,7 +103,7 @@ public struct LifecycleComposer: Sendable {
 
             The certificates above (days left, end in JST, family, serial, subject) end soon. A ready renewal TSV (CP932,
             CRLF) is on the web desk at the links above, or from `bulkra download renewals`. Add the new CSR to server and
-            code-signing lines before uploading.
+            code-signing lines before uploading.\(acme.en)
             """)
     }
 

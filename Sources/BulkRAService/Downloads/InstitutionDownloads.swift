@@ -96,7 +96,8 @@ public struct InstitutionDownloads: Sendable {
         case .renewals(let family, let asOf, let days):
             let lines = try registry.expiringCertificates(after: asOf, through: asOf.addingTimeInterval(TimeInterval(days) * 86_400),
                                                           institutionID: institution.id)
-                .filter { $0.certificate.family == family }.compactMap { RenewalWorksheet.row($0.certificate) }
+                // ACME-22: the ACME client renews its certificates itself; they have no renewal line.
+                .filter { $0.certificate.family == family && $0.certificate.acmeAccountID == nil }.compactMap { RenewalWorksheet.row($0.certificate) }
             try emit(writer.lines(lines))
             rows = lines.count
         }

@@ -1,3 +1,4 @@
+import BulkRAACME
 import BulkRAModel
 import BulkRARegistry
 import BulkRAReport
@@ -6,7 +7,8 @@ import Foundation
 
 /// LIFE-01, LIFE-02: the `expiry-notices` job: every live certificate entering one of the notice windows (default 30 and
 /// 14 days before its end) gets one notice to its user-administrator, and each institution's officers one digest of
-/// theirs — recorded with the mails in one transaction per institution, so each notice goes out once.
+/// theirs — recorded with the mails in one transaction per institution, so each notice goes out once. ACME certificates
+/// are noticed only when their client let the renewal window pass (ACME-22).
 struct ExpiryNotices {
     let dataFolder: String
     let registry: any Registry
@@ -31,12 +33,20 @@ struct ExpiryNotices {
                 var listed: [CertificateRecord] = []
                 for (certificate, sent) in try transaction.expiringCertificates(after: now, through: through, institutionID: institutionID) {
                     guard let end = certificate.notAfter else { continue }
+                    // ACME-22: the client renews an ACME certificate in its renewal window; only a certificate still
+                    // unrenewed once that window has passed is worth a mail.
+                    let window = certificate.acmeAccountID == nil ? nil : certificate.notBefore.map {
+                        RenewalInfo(notBefore: $0, notAfter: end, revoked: false, now: now).suggestedWindow
+                    }
+                    if let window, now < window.end { continue }
                     let left = LifecycleComposer.daysLeft(until: end, from: now)
                     let reached = days.filter { left <= $0 }
                     // One notice per window reached; a certificate that reaches two at once (the job was not running) gets one mail.
                     guard let nearest = reached.last, !sent.contains(Self.kind(nearest)) else { continue }
                     notices += reached.filter { !sent.contains(Self.kind($0)) }.map { NoticeRecord(serial: certificate.serial, kind: Self.kind($0), sentAt: now) }
-                    if !certificate.administratorEmail.isEmpty { mails.append(composer.expiryNotice(certificate, institutionName: institution.name)) }
+                    if !certificate.administratorEmail.isEmpty {
+                        mails.append(composer.expiryNotice(certificate, institutionName: institution.name, acmeWindow: window.map { ($0.start, $0.end) }))
+                    }
                     if certificate.family != .registrationOfficer { listed.append(certificate) }
                 }
                 guard !notices.isEmpty else { return (0, false) }
