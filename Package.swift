@@ -195,6 +195,7 @@ let package = Package(
             name: "BulkRABench",
             dependencies: [
                 "BulkRAModel",
+                "BulkRAACME",
                 "BulkRAValidate",
                 "BulkRARegistry",
                 .product(name: "X509", package: "swift-certificates"),

@@ -41,6 +41,10 @@ struct BenchCheck {
             try BenchDoctor.run(bulkra: bulkra, work: work)
             if mode == "doctor" { return }
         }
+        if mode == "acme" || mode == "all" {
+            try await BenchACME.run(bulkra: bulkra, work: work)
+            if mode == "acme" { return }
+        }
         if mode == "lifecycle" || mode == "all" {
             try await BenchLifecycle.run(bulkra: bulkra, work: work)
             if mode == "lifecycle" { return }

@@ -135,6 +135,14 @@ enum BenchIssue {
 
     /// OpenSSL's rate from `openssl speed -multi 2 -seconds 3 <algorithm>`: the numeric column of the matching table row.
     static func opensslRate(_ algorithms: [String], pattern: String, column: Int) throws -> Double {
+        // openssl speed times its runs with SIGALRM. A child inherits the spawning thread's signal mask, and the threads
+        // behind Swift's executors (the main actor's too, once dispatch_main runs) keep signals blocked: without this
+        // the children never stop. SIGALRM is let through on this thread while openssl is spawned.
+        var alarm = sigset_t(), previous = sigset_t()
+        sigemptyset(&alarm)
+        sigaddset(&alarm, SIGALRM)
+        pthread_sigmask(SIG_UNBLOCK, &alarm, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
         let text = try BenchCheck.capture(["openssl", "speed", "-multi", "2", "-seconds", "3"] + algorithms)
         for line in text.split(separator: "\n") where line.contains(pattern) && !line.hasPrefix("+") {
             let numbers = line.split(separator: " ").compactMap { Double($0.replacingOccurrences(of: "s", with: "")) }

@@ -5,10 +5,11 @@ final class DeskServer {
     let process = Process()
     let port: Int
 
-    /// `workers` sets `--upload-workers` (nil: the registry's default, DESK-61).
-    init(bulkra: String, data: String, workers: Int? = nil) throws {
+    /// `workers` sets `--upload-workers` (nil: the registry's default, DESK-61); `arguments` are further `serve` flags.
+    init(bulkra: String, data: String, workers: Int? = nil, arguments: [String] = []) throws {
         process.executableURL = URL(fileURLWithPath: bulkra)
         process.arguments = ["serve", "--data", data, "--port", "0", "--no-repository"] + (workers.map { ["--upload-workers", String($0)] } ?? [])
+            + arguments
         // The server's output and log, for what went wrong in a run (files per instance, polled: a pipe would need a
         // drain, and a readabilityHandler left on a closed descriptor crashes libdispatch's event loop).
         let name = data + "/serve-\(UUID().uuidString.prefix(8))"

@@ -5,6 +5,7 @@ import BulkRARegistry
 import BulkRAReport
 import BulkRAValidate
 import Foundation
+import NIOPosix
 import SwiftASN1
 import X509
 
@@ -51,7 +52,7 @@ extension ACMEServer {
             return try transaction.enqueue([OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: transaction.now, tag: tag).encoded()))],
                                            batchID: nil, claimant: OutboxDelivery.claimant())
         }
-        try deliver(claimed, sealing: sealing, now: now)
+        await deliver(claimed, sealing: sealing, now: now)
         guard let finished = try await store.acmeOrder(id: orderID) else { throw ACMEProblem(.serverInternal, "the order vanished") }
         logger.info("acme.order.finalized", metadata: ["acme.order": "\(orderID)", "certificate.serial": "\(finished.certificateSerial?.decimal ?? "-")"])
         return json(200, object(finished, now: now), location: orderURL(orderID))
@@ -75,10 +76,15 @@ extension ACMEServer {
     static let validityDays = 89
 
     /// REG-18: what the commit queued, delivered by this process now (another process takes over if it dies first).
-    func deliver(_ claimed: [PendingDelivery], sealing: OutboxPayload, now: Date) throws {
+    /// The delivery reads and writes the registry and files synchronously: it runs on NIO's blocking pool, never on the
+    /// cooperative threads (blocked there, they starve the async reads that would free the connections it waits for).
+    func deliver(_ claimed: [PendingDelivery], sealing: OutboxPayload, now: Date) async {
         guard !claimed.isEmpty else { return }
+        let data = environment.dataFolder, store = store, logger = logger
         do {
-            _ = try OutboxDelivery(data: environment.dataFolder, registry: store, logger: logger, sealing: sealing).run(claimed: claimed, now: now)
+            _ = try await NIOThreadPool.singleton.runIfActive {
+                try OutboxDelivery(data: data, registry: store, logger: logger, sealing: sealing).run(claimed: claimed, now: now)
+            }
         } catch {
             // Committed and queued: the maintenance run delivers it; the client's answer does not depend on the mail.
             logger.warning("acme.delivery.deferred", metadata: ["error": "\(error)"])
@@ -139,7 +145,7 @@ extension ACMEServer {
             return try transaction.enqueue([OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: transaction.now, tag: tag).encoded())),
                                             OutboxItem(kind: .crls)], batchID: nil, claimant: OutboxDelivery.claimant())
         }
-        try deliver(claimed, sealing: sealing, now: now)
+        await deliver(claimed, sealing: sealing, now: now)
         logger.info("acme.certificate.revoked", metadata: ["certificate.serial": "\(serial.decimal)", "revocation.reason": "\(reason.rawValue)"])
         return ACMEExchange.Response(status: 200, headers: [], body: [])
     }

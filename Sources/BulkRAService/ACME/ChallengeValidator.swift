@@ -72,9 +72,11 @@ public struct NetworkChallengeValidator: ChallengeValidator {
         var received: [UInt8] = []
         try await channel.executeThenClose { inbound, outbound in
             try await outbound.write(ByteBuffer(string: request))
+            // Read to the close the request asked for, or to the end its Content-Length gives (a server keeping the
+            // connection open is answered at once, not after the timeout).
             for try await chunk in inbound {
                 received += chunk.readableBytesView
-                if received.count > Self.responseLimit { break }
+                if received.count > Self.responseLimit || HTTPChallengeResponse.isComplete(received) { break }
             }
         }
         guard let response = HTTPChallengeResponse(received) else {
@@ -129,6 +131,16 @@ public struct NetworkChallengeValidator: ChallengeValidator {
 struct HTTPChallengeResponse {
     let status: Int
     let body: [UInt8]
+
+    /// ACME-15: whether `bytes` already hold a whole response by its Content-Length (other framings end with the close).
+    static func isComplete(_ bytes: [UInt8]) -> Bool {
+        guard let end = bytes.firstRange(of: [13, 10, 13, 10])?.lowerBound else { return false }
+        let headers = String(decoding: bytes[..<end], as: UTF8.self).lowercased().split(separator: "\r\n")
+        guard !headers.contains(where: { $0.hasPrefix("transfer-encoding:") }),
+              let length = headers.first(where: { $0.hasPrefix("content-length:") }).flatMap({ Int($0.dropFirst(15).trimmingCharacters(in: .whitespaces)) })
+        else { return false }
+        return bytes.count - (end + 4) >= length
+    }
 
     init?(_ bytes: [UInt8]) {
         guard let end = bytes.firstRange(of: [13, 10, 13, 10])?.lowerBound else { return nil }
