@@ -82,8 +82,8 @@ public final class PostgresRegistry: RegistryDatabase {
     }
 
     /// REG-20: `writing` on a thread where blocking is allowed.
-    public func writingAsync<T: Sendable>(_ scope: WriteScope, _ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
-        try await Self.blockingThreads.runIfActive { try self.writing(scope, durable: true, body) }
+    public func writingAsync<T: Sendable>(_ scope: WriteScope, durable: Bool, _ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        try await Self.blockingThreads.runIfActive { try self.writing(scope, durable: durable, body) }
     }
 
     private func transaction<T>(begin: String, locks: [(sql: String, arguments: [SQLValue])], durable: Bool, _ body: (any SQLSession) throws -> T) throws -> T {

@@ -15,13 +15,18 @@ public protocol RegistryDatabase: Registry {
     func writing<T>(_ scope: WriteScope, durable: Bool, _ body: (any SQLSession) throws -> T) throws -> T
     /// REG-20: `reading` for callers on the cooperative threads (it runs where blocking is allowed).
     func readingAsync<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T
-    /// REG-20: `writing` (durable) for callers on the cooperative threads.
-    func writingAsync<T: Sendable>(_ scope: WriteScope, _ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T
+    /// REG-20: `writing` for callers on the cooperative threads.
+    func writingAsync<T: Sendable>(_ scope: WriteScope, durable: Bool, _ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T
 }
 
 extension RegistryDatabase {
     func writing<T>(_ body: (any SQLSession) throws -> T) throws -> T {
         try writing(.registry, durable: true, body)
+    }
+
+    /// REG-20: a durable `writingAsync`.
+    public func writingAsync<T: Sendable>(_ scope: WriteScope, _ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        try await writingAsync(scope, durable: true, body)
     }
 
     var stamp: String { UTCTimestamp.string(clock()) }
@@ -404,18 +409,23 @@ extension RegistryDatabase {
         try await readingAsync { try RegistryStatements.storedCertificates($0, serials: [serial]).first }
     }
 
-    /// ACME-08: keeps an issued nonce until it expires.
+    /// ACME-08: keeps an issued nonce until it expires (not durable: see `consumeNonce`).
     public func storeNonce(_ value: String, expires: Date) async throws {
-        try await writingAsync(.rows) { db in
+        try await writingAsync(.rows, durable: false) { db in
             try db.execute("INSERT INTO acme_nonce (value, expires_at) VALUES (?, ?)", [.text(value), .text(UTCTimestamp.string(expires))])
         }
     }
 
-    /// ACME-08: uses a nonce up; of two uses at once (on any instances) exactly one gets true.
-    public func consumeNonce(_ value: String, now: Date) async throws -> Bool {
-        try await writingAsync(.rows) { db in
+    /// ACME-08: uses a nonce up and keeps the answer's fresh one, in one transaction; of two uses at once (on any
+    /// instances) exactly one gets true. Nonce writes are not durable: a power failure may forget nonces (clients retry
+    /// on `badNonce`) or, within their hour, that one was used — as ACME servers that keep nonces in memory do.
+    public func consumeNonce(_ value: String, now: Date, issuing fresh: (value: String, expires: Date)?) async throws -> Bool {
+        try await writingAsync(.rows, durable: false) { db in
             let stamp = UTCTimestamp.string(now)
             try db.execute("DELETE FROM acme_nonce WHERE expires_at <= ?", [.text(stamp)])
+            if let fresh {
+                try db.execute("INSERT INTO acme_nonce (value, expires_at) VALUES (?, ?)", [.text(fresh.value), .text(UTCTimestamp.string(fresh.expires))])
+            }
             return try !db.rows("DELETE FROM acme_nonce WHERE value = ? RETURNING value", [.text(value)]).isEmpty
         }
     }

@@ -445,9 +445,20 @@ public final class SQLiteRegistry: RegistryDatabase {
         try await database.read { db in try body(SQLiteSession(db: db)) }
     }
 
-    /// REG-20: `writing` through GRDB's own writer queue (GRDB's async write is one IMMEDIATE transaction).
-    public func writingAsync<T: Sendable>(_ scope: WriteScope, _ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
-        try await database.write { db in try body(SQLiteSession(db: db)) }
+    /// REG-20: `writing` through GRDB's own writer queue (GRDB's async write is one IMMEDIATE transaction); not durable:
+    /// committed with `synchronous = NORMAL`, as `writing` does.
+    public func writingAsync<T: Sendable>(_ scope: WriteScope, durable: Bool, _ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        guard !durable else { return try await database.write { db in try body(SQLiteSession(db: db)) } }
+        return try await database.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
+            var result: T?
+            try db.inTransaction(.immediate) {
+                result = try body(SQLiteSession(db: db))
+                return .commit
+            }
+            return result!
+        }
     }
 
     /// REG-03: the last migration applied.

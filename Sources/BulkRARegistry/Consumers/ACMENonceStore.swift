@@ -6,6 +6,13 @@ public protocol ACMENonceStore: Sendable {
     /// ACME-08: keeps `value` (issued by the server) until `expires`.
     func storeNonce(_ value: String, expires: Date) async throws
     /// ACME-08: uses `value` up at `now`: true exactly once for a stored nonce that has not expired, false for an unknown,
-    /// used or expired one; expired nonces are dropped on the way.
-    func consumeNonce(_ value: String, now: Date) async throws -> Bool
+    /// used or expired one; expired nonces are dropped on the way. `fresh`, the answer's nonce, is kept in the same write.
+    func consumeNonce(_ value: String, now: Date, issuing fresh: (value: String, expires: Date)?) async throws -> Bool
+}
+
+extension ACMENonceStore {
+    /// ACME-08: uses `value` up, keeping no new nonce.
+    public func consumeNonce(_ value: String, now: Date) async throws -> Bool {
+        try await consumeNonce(value, now: now, issuing: nil)
+    }
 }

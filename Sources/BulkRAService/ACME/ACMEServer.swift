@@ -60,7 +60,9 @@ public struct ACMEServer: Sendable {
             case ("GET", _) where path.hasPrefix("/acme/renewal-info/"):
                 return try await renewalInfo(String(path.dropFirst("/acme/renewal-info/".count)), now: now)
             case ("POST", _):
-                return try await withNonce(try await post(request, now: now), now: now)
+                // The answer's nonce is kept in the write that uses up the request's (ACME-08).
+                let fresh = newID()
+                return withNonce(try await post(request, now: now, fresh: fresh), nonce: fresh)
             default:
                 throw ACMEProblem(.malformed, "\(request.method) \(path) is not an ACME resource of this server")
             }
@@ -75,7 +77,7 @@ public struct ACMEServer: Sendable {
     }
 
     /// ACME-04..ACME-06: a POST: nonce used up, signature checked, then the resource.
-    func post(_ request: ACMEExchange.Request, now: Date) async throws -> ACMEExchange.Response {
+    func post(_ request: ACMEExchange.Request, now: Date, fresh: String) async throws -> ACMEExchange.Response {
         let url = configuration.baseURL + request.path
         let path = request.path
         let expecting: SignedRequest.Expected = switch path {
@@ -84,7 +86,7 @@ public struct ACMEServer: Sendable {
         default: .kid
         }
         let signed = try SignedRequest(body: request.body, url: url, expecting: expecting)
-        guard try await store.consumeNonce(signed.nonce, now: now) else {
+        guard try await store.consumeNonce(signed.nonce, now: now, issuing: (fresh, now.addingTimeInterval(configuration.nonceLifetime))) else {
             throw ACMEProblem(.badNonce, "the nonce is unknown, used or expired; use the Replay-Nonce of this answer")
         }
         if path == "/acme/new-account" { return try await newAccount(signed, url: url, now: now) }
@@ -145,7 +147,12 @@ public struct ACMEServer: Sendable {
     func common(now: Date) async throws -> [(name: String, value: String)] {
         let nonce = newID()
         try await store.storeNonce(nonce, expires: now.addingTimeInterval(configuration.nonceLifetime))
-        return [("Replay-Nonce", nonce), ("Link", "<\(directoryURL)>;rel=\"index\"")]
+        return common(nonce: nonce)
+    }
+
+    /// ACME-08, ACME-11: the headers every answer carries, for a nonce already kept.
+    func common(nonce: String) -> [(name: String, value: String)] {
+        [("Replay-Nonce", nonce), ("Link", "<\(directoryURL)>;rel=\"index\"")]
     }
 
     /// ACME-11: a JSON resource.
@@ -157,8 +164,8 @@ public struct ACMEServer: Sendable {
     }
 
     /// ACME-11: `response` with a fresh nonce and the index link.
-    func withNonce(_ response: ACMEExchange.Response, now: Date) async throws -> ACMEExchange.Response {
-        ACMEExchange.Response(status: response.status, headers: try await common(now: now) + response.headers, body: response.body)
+    func withNonce(_ response: ACMEExchange.Response, nonce: String) -> ACMEExchange.Response {
+        ACMEExchange.Response(status: response.status, headers: common(nonce: nonce) + response.headers, body: response.body)
     }
 
     /// ACME-07: a problem document (with a fresh nonce, so that a client can retry at once).
