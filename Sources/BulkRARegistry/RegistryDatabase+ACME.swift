@@ -33,9 +33,9 @@ extension RegistryDatabase {
         try await writingAsync(.rows) { try RegistryStatements.changeACMEKey($0, id: id, key: key, thumbprint: thumbprint, now: now) }
     }
 
-    /// Implements ACME-14.
+    /// Implements ACME-14 (not durable: a power failure may forget the newest orders; their clients order again).
     public func createACMEOrder(_ order: ACMEOrderRecord, now: Date) async throws {
-        try await writingAsync(.rows) { try RegistryStatements.createACMEOrder($0, order, now: now) }
+        try await writingAsync(.rows, durable: false) { try RegistryStatements.createACMEOrder($0, order, now: now) }
     }
 
     /// Implements ACME-14.
@@ -61,16 +61,16 @@ extension RegistryDatabase {
         }
     }
 
-    /// Implements ACME-15, ACME-19.
+    /// Implements ACME-15, ACME-19 (not durable, as ACME-14).
     public func startACMEValidation(challengeID: String, accountID: String, since: Date, limit: Int, now: Date) async throws -> ACMEValidationStart {
-        try await writingAsync(.rows) {
+        try await writingAsync(.rows, durable: false) {
             try RegistryStatements.startACMEValidation($0, challengeID: challengeID, accountID: accountID, since: since, limit: limit, now: now)
         }
     }
 
-    /// Implements ACME-15, ACME-19.
+    /// Implements ACME-15, ACME-19 (not durable, as ACME-14).
     public func finishACMEValidation(challengeID: String, accountID: String, error: String?, now: Date) async throws {
-        try await writingAsync(.rows) { try RegistryStatements.finishACMEValidation($0, challengeID: challengeID, accountID: accountID, error: error, now: now) }
+        try await writingAsync(.rows, durable: false) { try RegistryStatements.finishACMEValidation($0, challengeID: challengeID, accountID: accountID, error: error, now: now) }
     }
 
     /// Implements ACME-14.
