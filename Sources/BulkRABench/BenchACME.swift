@@ -227,10 +227,10 @@ actor BenchACMEClient {
 
     /// A signed POST (nil payload: POST-as-GET) with the kept nonce; a `badNonce` is retried once (RFC 8555 §6.5).
     func post(_ url: String, _ payload: [UInt8]?) async throws -> BenchHTTPSConnection.Reply {
-        var reply = try await connection.send(.POST, Self.path(url), contentType: "application/jose+json",
+        var reply = try await connection.send(.POST, Self.path(url), headers: [("Content-Type", "application/jose+json")],
                                               body: try await signed(url, payload, nonce: try await freshNonce()))
         if reply.status == 400, String(decoding: reply.body, as: UTF8.self).contains("badNonce"), let fresh = reply.headers.first(name: "Replay-Nonce") {
-            reply = try await connection.send(.POST, Self.path(url), contentType: "application/jose+json", body: try await signed(url, payload, nonce: fresh))
+            reply = try await connection.send(.POST, Self.path(url), headers: [("Content-Type", "application/jose+json")], body: try await signed(url, payload, nonce: fresh))
         }
         nonce = reply.headers.first(name: "Replay-Nonce")
         return reply

@@ -4,8 +4,8 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 
-/// One keep-alive HTTPS/1.1 connection to the desk, one request at a time (what an ACME client keeps open between the
-/// requests of its orders). Development tool.
+/// One HTTPS/1.1 connection to the desk, one request at a time: kept alive between the requests of an ACME client's
+/// orders, or used once for an upload (DeskUploadClient). Development tool.
 struct BenchHTTPSConnection: Sendable {
     struct Reply: Sendable {
         let status: Int
@@ -37,11 +37,11 @@ struct BenchHTTPSConnection: Sendable {
     }
 
     /// Sends one request and waits for its whole answer.
-    func send(_ method: HTTPMethod, _ path: String, contentType: String? = nil, body: [UInt8] = []) async throws -> Reply {
+    func send(_ method: HTTPMethod, _ path: String, headers: [(String, String)] = [], body: [UInt8] = []) async throws -> Reply {
         var head = HTTPRequestHead(version: .http1_1, method: method, uri: path)
         head.headers.add(name: "Host", value: "127.0.0.1:\(port)")
         head.headers.add(name: "Content-Length", value: String(body.count))
-        if let contentType { head.headers.add(name: "Content-Type", value: contentType) }
+        for (name, value) in headers { head.headers.add(name: name, value: value) }
         let answer = channel.eventLoop.makePromise(of: Reply.self)
         channel.writeAndFlush(Outgoing(head: head, body: body, answer: answer), promise: nil)
         return try await answer.futureResult.get()

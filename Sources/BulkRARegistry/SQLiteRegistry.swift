@@ -425,19 +425,23 @@ public final class SQLiteRegistry: RegistryDatabase {
     /// written with `synchronous = NORMAL` for this one transaction.
     public func writing<T>(_ scope: WriteScope, durable: Bool, _ body: (any SQLSession) throws -> T) throws -> T {
         do {
-            return try database.writeWithoutTransaction { db in
-                if !durable { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
-                defer { if !durable { try? db.execute(sql: "PRAGMA synchronous = FULL") } }
-                var result: T?
-                try db.inTransaction(.immediate) {
-                    result = try body(SQLiteSession(db: db))
-                    return .commit
-                }
-                return result!
-            }
+            return try database.writeWithoutTransaction { db in try Self.immediate(db, durable: durable, body) }
         } catch let error as DatabaseError {
             throw RegistryFailure.classify(error, path: database.path)
         }
+    }
+
+    /// REG-17: `body` in one `BEGIN IMMEDIATE` transaction on the writer connection; not durable: `synchronous = NORMAL`
+    /// for this transaction only.
+    static func immediate<T>(_ db: Database, durable: Bool, _ body: (any SQLSession) throws -> T) throws -> T {
+        if !durable { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        defer { if !durable { try? db.execute(sql: "PRAGMA synchronous = FULL") } }
+        var result: T?
+        try db.inTransaction(.immediate) {
+            result = try body(SQLiteSession(db: db))
+            return .commit
+        }
+        return result!
     }
 
     /// REG-20: `reading` through GRDB's own reader queue.
@@ -445,20 +449,9 @@ public final class SQLiteRegistry: RegistryDatabase {
         try await database.read { db in try body(SQLiteSession(db: db)) }
     }
 
-    /// REG-20: `writing` through GRDB's own writer queue (GRDB's async write is one IMMEDIATE transaction); not durable:
-    /// committed with `synchronous = NORMAL`, as `writing` does.
+    /// REG-20: `writing` through GRDB's own writer queue, off the cooperative threads: the same IMMEDIATE transaction.
     public func writingAsync<T: Sendable>(_ scope: WriteScope, durable: Bool, _ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
-        guard !durable else { return try await database.write { db in try body(SQLiteSession(db: db)) } }
-        return try await database.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
-            var result: T?
-            try db.inTransaction(.immediate) {
-                result = try body(SQLiteSession(db: db))
-                return .commit
-            }
-            return result!
-        }
+        try await database.writeWithoutTransaction { db in try Self.immediate(db, durable: durable, body) }
     }
 
     /// REG-03: the last migration applied.

@@ -44,8 +44,7 @@ struct ACMEClientTests {
         // pkilint reads one certificate: the leaf, the first block (lego's .crt is the leaf with its issuer).
         let text = try String(contentsOfFile: certificate, encoding: .utf8)
         let leaf = certificate + ".leaf.pem"
-        try (try #require(text.components(separatedBy: "-----END CERTIFICATE-----").first) + "-----END CERTIFICATE-----\n")
-            .write(toFile: leaf, atomically: true, encoding: .utf8)
+        try (TestPEM.leaf(text) + "\n").write(toFile: leaf, atomically: true, encoding: .utf8)
         let lint = try runTool(IssuanceFixture.pkilint + "/lint_cabf_serverauth_cert", ["lint", "-d", "-s", "ERROR", leaf])
         #expect(lint.status == 0, Comment(rawValue: lint.output.replacingOccurrences(of: "\n", with: " | ")))
         return try runTool("/usr/bin/openssl", ["x509", "-in", certificate, "-noout", "-text"]).output

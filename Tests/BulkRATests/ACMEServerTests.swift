@@ -190,7 +190,7 @@ struct ACMEServerTests {
         let folder = fixture.data + "/acme-check"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try pem.write(toFile: folder + "/chain.pem", atomically: true, encoding: .utf8)
-        let leaf = try #require(pem.components(separatedBy: "-----END CERTIFICATE-----").first) + "-----END CERTIFICATE-----\n"
+        let leaf = TestPEM.leaf(pem) + "\n"
         try leaf.write(toFile: folder + "/leaf.pem", atomically: true, encoding: .utf8)
         let verify = try runTool("/usr/bin/openssl", ["verify", "-CAfile", fixture.data + "/ca/root.pem", "-untrusted", folder + "/chain.pem", folder + "/leaf.pem"])
         #expect(verify.status == 0, "\(verify.output)")
@@ -214,8 +214,7 @@ extension ACMEServerTests {
         try #require(answer.status == 200, "\(String(decoding: answer.body, as: UTF8.self))")
         let url = try #require(try ACMETestClient.object(ACMEOrderObject.self, answer).certificate)
         let pem = String(decoding: await client.post(url, nil).body, as: UTF8.self)
-        let first = try #require(pem.components(separatedBy: "-----END CERTIFICATE-----").first) + "-----END CERTIFICATE-----"
-        return (url, try PEMDocument(pemString: first).derBytes)
+        return (url, try PEMDocument(pemString: TestPEM.leaf(pem)).derBytes)
     }
 
     @Test("ACME-10 ACME-17 ACME-18 renewal information for an issued certificate; revokeCert by the account and by the certificate's key (then alreadyRevoked, and renewal information says now); key rollover moves the account to the new key")

@@ -177,7 +177,7 @@ struct CLIIssuanceTests {
         #expect(verify.status == 0, "\(verify.output)")
         // pkilint reads one certificate: the leaf, the first block of the leaf + chain file.
         let chainText = try String(contentsOfFile: out + "/certificates/" + certificate, encoding: .utf8)
-        let leaf = try #require(chainText.components(separatedBy: "-----END CERTIFICATE-----").first) + "-----END CERTIFICATE-----\n"
+        let leaf = TestPEM.leaf(chainText) + "\n"
         try leaf.write(toFile: out + "/leaf.pem", atomically: true, encoding: .utf8)
         let lint = try runTool(IssuanceFixture.pkilint + "/lint_cabf_serverauth_cert", ["lint", "-d", "-s", "ERROR", out + "/leaf.pem"])
         #expect(lint.status == 0, Comment(rawValue: lint.output.replacingOccurrences(of: "\n", with: " | ")))

@@ -16,20 +16,14 @@ public enum Base64URL {
         let input = Array(bytes)
         var output: [UInt8] = []
         output.reserveCapacity((input.count * 4 + 2) / 3)
+        // Each group of up to three bytes gives one character per six bits it holds (no padding).
         var index = 0
-        while index + 3 <= input.count {
-            let chunk = UInt32(input[index]) << 16 | UInt32(input[index + 1]) << 8 | UInt32(input[index + 2])
-            output += [alphabet[Int(chunk >> 18 & 63)], alphabet[Int(chunk >> 12 & 63)], alphabet[Int(chunk >> 6 & 63)], alphabet[Int(chunk & 63)]]
-            index += 3
-        }
-        switch input.count - index {
-        case 1:
-            let chunk = UInt32(input[index]) << 16
-            output += [alphabet[Int(chunk >> 18 & 63)], alphabet[Int(chunk >> 12 & 63)]]
-        case 2:
-            let chunk = UInt32(input[index]) << 16 | UInt32(input[index + 1]) << 8
-            output += [alphabet[Int(chunk >> 18 & 63)], alphabet[Int(chunk >> 12 & 63)], alphabet[Int(chunk >> 6 & 63)]]
-        default: break
+        while index < input.count {
+            let count = min(3, input.count - index)
+            var chunk: UInt32 = 0
+            for offset in 0..<3 { chunk = chunk << 8 | (offset < count ? UInt32(input[index + offset]) : 0) }
+            for position in 0...count { output.append(alphabet[Int(chunk >> UInt32(18 - 6 * position) & 63)]) }
+            index += count
         }
         return String(decoding: output, as: UTF8.self)
     }

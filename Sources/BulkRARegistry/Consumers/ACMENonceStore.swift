@@ -10,9 +10,3 @@ public protocol ACMENonceStore: Sendable {
     func consumeNonce(_ value: String, now: Date, issuing fresh: (value: String, expires: Date)?) async throws -> Bool
 }
 
-extension ACMENonceStore {
-    /// ACME-08: uses `value` up, keeping no new nonce.
-    public func consumeNonce(_ value: String, now: Date) async throws -> Bool {
-        try await consumeNonce(value, now: now, issuing: nil)
-    }
-}

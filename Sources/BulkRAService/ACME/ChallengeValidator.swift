@@ -132,24 +132,40 @@ struct HTTPChallengeResponse {
     let status: Int
     let body: [UInt8]
 
+    /// The head of a response: where its body starts, its status line and its header lines (lowercased).
+    struct Head {
+        let bodyStart: Int
+        let statusLine: String
+        let headers: [String]
+
+        init?(_ bytes: [UInt8]) {
+            guard let end = bytes.firstRange(of: [13, 10, 13, 10])?.lowerBound else { return nil }
+            let lines = String(decoding: bytes[..<end], as: UTF8.self).split(separator: "\r\n").map(String.init)
+            bodyStart = end + 4
+            statusLine = lines.first ?? ""
+            headers = lines.dropFirst().map { $0.lowercased() }
+        }
+
+        var isChunked: Bool { headers.contains { $0.hasPrefix("transfer-encoding:") && $0.contains("chunked") } }
+
+        var contentLength: Int? {
+            headers.first { $0.hasPrefix("content-length:") }.flatMap { Int($0.dropFirst(15).trimmingCharacters(in: .whitespaces)) }
+        }
+    }
+
     /// ACME-15: whether `bytes` already hold a whole response by its Content-Length (other framings end with the close).
     static func isComplete(_ bytes: [UInt8]) -> Bool {
-        guard let end = bytes.firstRange(of: [13, 10, 13, 10])?.lowerBound else { return false }
-        let headers = String(decoding: bytes[..<end], as: UTF8.self).lowercased().split(separator: "\r\n")
-        guard !headers.contains(where: { $0.hasPrefix("transfer-encoding:") }),
-              let length = headers.first(where: { $0.hasPrefix("content-length:") }).flatMap({ Int($0.dropFirst(15).trimmingCharacters(in: .whitespaces)) })
-        else { return false }
-        return bytes.count - (end + 4) >= length
+        guard let head = Head(bytes), !head.headers.contains(where: { $0.hasPrefix("transfer-encoding:") }),
+              let length = head.contentLength else { return false }
+        return bytes.count - head.bodyStart >= length
     }
 
     init?(_ bytes: [UInt8]) {
-        guard let end = bytes.firstRange(of: [13, 10, 13, 10])?.lowerBound else { return nil }
-        let head = String(decoding: bytes[..<end], as: UTF8.self).split(separator: "\r\n").map(String.init)
-        let statusLine = head.first?.split(separator: " ") ?? []
+        guard let head = Head(bytes) else { return nil }
+        let statusLine = head.statusLine.split(separator: " ")
         guard statusLine.count >= 2, statusLine[0].hasPrefix("HTTP/1."), let status = Int(statusLine[1]) else { return nil }
-        let headers = head.dropFirst().map { $0.lowercased() }
-        var body = Array(bytes[(end + 4)...])
-        if headers.contains(where: { $0.hasPrefix("transfer-encoding:") && $0.contains("chunked") }) {
+        var body = Array(bytes[head.bodyStart...])
+        if head.isChunked {
             var decoded: [UInt8] = [], rest = body[...]
             while let lineEnd = rest.firstIndex(of: 13), let size = Int(String(decoding: rest[rest.startIndex..<lineEnd], as: UTF8.self)
                 .split(separator: ";")[0].trimmingCharacters(in: .whitespaces), radix: 16), size > 0 {
@@ -159,8 +175,7 @@ struct HTTPChallengeResponse {
                 rest = rest[min(rest.endIndex, start + size + 2)...]
             }
             body = decoded
-        } else if let length = headers.first(where: { $0.hasPrefix("content-length:") }).flatMap({ Int($0.dropFirst(15).trimmingCharacters(in: .whitespaces)) }),
-                  length <= body.count {
+        } else if let length = head.contentLength, length <= body.count {
             body = Array(body[..<length])
         }
         self.status = status

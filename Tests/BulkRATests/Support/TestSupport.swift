@@ -37,6 +37,14 @@ func runTool(_ executable: String, _ arguments: [String], in folder: URL? = nil,
     return (process.terminationStatus, String(decoding: output, as: UTF8.self))
 }
 
+/// PEM text as tools write it.
+enum TestPEM {
+    /// The first certificate of a chain (the leaf, as ACME servers, certbot and lego put it first), without a final newline.
+    static func leaf(_ chain: String) -> String {
+        (chain.components(separatedBy: "-----END CERTIFICATE-----").first ?? "") + "-----END CERTIFICATE-----"
+    }
+}
+
 /// Fixed test keys (Tests/BulkRATests/Fixtures): tests never depend on fresh randomness.
 enum TestKeys {
     static let rsa2048A = try! Certificate.PrivateKey(_RSA.Signing.PrivateKey(pemRepresentation: TestPaths.fixture("rsa2048-a.pem")))
