@@ -80,6 +80,21 @@ struct ACMEJOSETests {
         #expect(Base64URL.decode("QQ") == [0x41] && Base64URL.decode("") == [])
     }
 
+    @Test("ACME-05 RFC 7515 A.3's ES256 example (its JWK, header, payload and raw r||s signature) verifies; one changed byte of the signature or the payload does not")
+    func standardExample() throws {
+        let key = try JSONWebKey(json: ["kty": .string("EC"), "crv": .string("P-256"), "x": .string("f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU"),
+                                        "y": .string("x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0")])
+        let input = Array(("eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ").utf8)
+        let signature = try #require(Base64URL.decode("DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8ISlSApmWQxfKTUJqPP3-Kg6NU1Q"))
+        #expect(key.algorithm == .es256 && signature.count == 64)
+        #expect(key.isValidSignature(signature, for: input, algorithm: .es256))
+        var changed = signature
+        changed[10] ^= 1
+        #expect(!key.isValidSignature(changed, for: input, algorithm: .es256))
+        #expect(!key.isValidSignature(signature, for: input.dropLast() + [0x52], algorithm: .es256))
+        #expect(!key.isValidSignature(signature, for: input, algorithm: .es384))
+    }
+
     @Test("ACME-02 ACME-03 a JWK is RSA of 2048 bits or more or EC P-256/P-384 with public members only; its thumbprint is RFC 7638's")
     func keys() throws {
         // RFC 7638 §3.1's example key and thumbprint.

@@ -308,4 +308,29 @@ extension ACMEServerTests {
         let after = await gone.post(goneURL, nil)
         #expect(ACMETestClient.problem(after) == .unauthorized, "\(String(decoding: after.body, as: UTF8.self))")
     }
+
+    @Test("ACME-06 ACME-13 an EAB left unused for a month binds no account; an account of an institution that ended its service is unauthorized")
+    func expiredCredentialsAndEndedInstitutions() async throws {
+        let later = Locked(Date())
+        let fixture = try Self.fixture("acme-server-expiry", [ACMETSVTests.line("late.example.ac.jp"), ACMETSVTests.line("ended.example.ac.jp")],
+                                       clock: { later.value })
+        defer { try? FileManager.default.removeItem(atPath: fixture.data) }
+        let (_, endedKid, endedKey) = try #require(fixture.credentials["ended.example.ac.jp"])
+        let client = fixture.client(.p256(P256.Signing.PrivateKey()))
+        #expect(await client.newAccount(kid: endedKid, hmacKey: endedKey).status == 201)
+        let (accountURL, _, _) = try #require(fixture.credentials["ended.example.ac.jp"])
+        #expect(await client.post(accountURL, nil).status == 200)
+
+        // The institution's service ended (what a completed termination leaves, TERM-03): its accounts are refused.
+        try fixture.registry.writing(.registry, durable: true) { try $0.execute("UPDATE institution SET active = 0 WHERE id = 'example-u'", []) }
+        let refused = await client.post(accountURL, nil)
+        #expect(ACMETestClient.problem(refused) == .unauthorized, "\(String(decoding: refused.body, as: UTF8.self))")
+        try fixture.registry.writing(.registry, durable: true) { try $0.execute("UPDATE institution SET active = 1 WHERE id = 'example-u'", []) }
+
+        // Thirty-two days on, the other registration's EAB, never used, no longer binds an account.
+        later.mutate { $0 += 32 * 86_400 }
+        let (_, lateKid, lateKey) = try #require(fixture.credentials["late.example.ac.jp"])
+        let late = await fixture.client(.p256(P256.Signing.PrivateKey())).newAccount(kid: lateKid, hmacKey: lateKey)
+        #expect(ACMETestClient.problem(late) == .unauthorized, "\(String(decoding: late.body, as: UTF8.self))")
+    }
 }
