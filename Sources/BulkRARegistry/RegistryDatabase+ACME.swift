@@ -69,18 +69,13 @@ extension RegistryDatabase {
     }
 
     /// Implements ACME-15, ACME-19 (not durable, as ACME-14).
-    public func finishACMEValidation(challengeID: String, accountID: String, error: String?, now: Date) async throws {
+    public func finishACMEValidation(challengeID: String, accountID: String, error: String?, now: Date) async throws -> ACMEAuthorizationRecord? {
         try await writingAsync(.rows, durable: false) { try RegistryStatements.finishACMEValidation($0, challengeID: challengeID, accountID: accountID, error: error, now: now) }
     }
 
     /// Implements ACME-14.
     public func deactivateACMEAuthorization(id: String, now: Date) async throws {
         try await writingAsync(.rows) { try RegistryStatements.deactivateACMEAuthorization($0, id: id, now: now) }
-    }
-
-    /// Implements ACME-13 (one column, not the whole institution profile: it is read on every request).
-    public func isInstitutionActive(id: String) async throws -> Bool {
-        try await readingAsync { try $0.row("SELECT active FROM institution WHERE id = ?", [.text(id)])?.flag("active") ?? false }
     }
 
     /// Implements ACME-16, ACME-17 (REG-17 for the ACME server).

@@ -409,24 +409,27 @@ extension RegistryDatabase {
         try await readingAsync { try RegistryStatements.storedCertificates($0, serials: [serial]).first }
     }
 
-    /// ACME-08: keeps an issued nonce until it expires (not durable: see `consumeNonce`).
+    /// ACME-08: keeps an issued nonce until it expires (not durable: see `admitACMERequest`).
     public func storeNonce(_ value: String, expires: Date) async throws {
         try await writingAsync(.rows, durable: false) { db in
             try db.execute("INSERT INTO acme_nonce (value, expires_at) VALUES (?, ?)", [.text(value), .text(UTCTimestamp.string(expires))])
         }
     }
 
-    /// ACME-08: uses a nonce up and keeps the answer's fresh one, in one transaction; of two uses at once (on any
-    /// instances) exactly one gets true. Nonce writes are not durable: a power failure may forget nonces (clients retry
-    /// on `badNonce`) or, within their hour, that one was used — as ACME servers that keep nonces in memory do.
-    public func consumeNonce(_ value: String, now: Date, issuing fresh: (value: String, expires: Date)?) async throws -> Bool {
+    /// ACME-08, ACME-13: uses a nonce up, keeps the answer's fresh one and reads the signing account, in one transaction
+    /// (one write per request); of two uses at once (on any instances) exactly one is accepted. Nonce writes are not
+    /// durable: a power failure may forget nonces (clients retry on `badNonce`) or, within their hour, that one was used —
+    /// as ACME servers that keep nonces in memory do.
+    public func admitACMERequest(nonce value: String, now: Date, issuing fresh: (value: String, expires: Date)?,
+                                 accountID: String?) async throws -> ACMEAdmission {
         try await writingAsync(.rows, durable: false) { db in
             let stamp = UTCTimestamp.string(now)
             try db.execute("DELETE FROM acme_nonce WHERE expires_at <= ?", [.text(stamp)])
             if let fresh {
                 try db.execute("INSERT INTO acme_nonce (value, expires_at) VALUES (?, ?)", [.text(fresh.value), .text(UTCTimestamp.string(fresh.expires))])
             }
-            return try !db.rows("DELETE FROM acme_nonce WHERE value = ? RETURNING value", [.text(value)]).isEmpty
+            let accepted = try !db.rows("DELETE FROM acme_nonce WHERE value = ? RETURNING value", [.text(value)]).isEmpty
+            return ACMEAdmission(nonceAccepted: accepted, account: try accountID.flatMap { try RegistryStatements.acmeAccount(db, id: $0) })
         }
     }
 

@@ -29,8 +29,11 @@ extension RegistryStatements {
     }
 
     /// ACME-T08: one account as registered, or `nil`.
+    /// ACME-13: an account row with its institution's state (an account of an institution no longer active is refused).
+    static let acmeAccountQuery = "SELECT a.*, i.active AS institution_active FROM acme_account a LEFT JOIN institution i ON i.id = a.institution_id"
+
     static func acmeAccount(_ db: Session, id: String) throws -> ACMEAccountRecord? {
-        try db.row("SELECT * FROM acme_account WHERE id = ?", [.text(id)]).flatMap(acmeAccount)
+        try db.row(acmeAccountQuery + " WHERE a.id = ?", [.text(id)]).flatMap(acmeAccount)
     }
 
     static func acmeAccount(_ row: SQLRow) -> ACMEAccountRecord? {
@@ -42,7 +45,8 @@ extension RegistryStatements {
                                  profile: profile, serverSoftware: row.text("server_software") ?? "",
                                  administratorName: row.text("admin_name") ?? "", administratorAffiliation: row.text("admin_affiliation") ?? "",
                                  administratorEmail: row.text("admin_email") ?? "", state: state, key: row.text("key_jwk"),
-                                 contact: (row.text("contact") ?? "").split(separator: " ").map(String.init))
+                                 contact: (row.text("contact") ?? "").split(separator: " ").map(String.init),
+                                 institutionActive: row.flag("institution_active"))
     }
 
     /// ACME-T04, ACME-T05, ACME-T07: the batch's accounts, suspensions and EAB credentials, audited; an account's unused

@@ -7,7 +7,7 @@ extension RegistryStatements {
     // MARK: - Accounts
 
     static func acmeAccount(_ db: Session, keyThumbprint: String) throws -> ACMEAccountRecord? {
-        try db.row("SELECT * FROM acme_account WHERE key_thumbprint = ?", [.text(keyThumbprint)]).flatMap(acmeAccount)
+        try db.row(acmeAccountQuery + " WHERE a.key_thumbprint = ?", [.text(keyThumbprint)]).flatMap(acmeAccount)
     }
 
     static func usableBinding(_ db: Session, keyID: String, now: Date) throws -> ExternalAccountBindingRecord? {
@@ -123,10 +123,10 @@ extension RegistryStatements {
         return moved.isEmpty ? .notPending : .started
     }
 
-    static func finishACMEValidation(_ db: Session, challengeID: String, accountID: String, error: String?, now: Date) throws {
+    static func finishACMEValidation(_ db: Session, challengeID: String, accountID: String, error: String?, now: Date) throws -> ACMEAuthorizationRecord? {
         let stamp = UTCTimestamp.string(now)
         guard let authzID = try db.row("SELECT authz_id FROM acme_challenge WHERE id = ?", [.text(challengeID)])?.text("authz_id"),
-              let orderID = try db.row("SELECT order_id FROM acme_authz WHERE id = ?", [.text(authzID)])?.text("order_id") else { return }
+              let orderID = try db.row("SELECT order_id FROM acme_authz WHERE id = ?", [.text(authzID)])?.text("order_id") else { return nil }
         let valid = error == nil
         try db.execute("UPDATE acme_challenge SET status = ?, validated_at = ?, error = ? WHERE id = ?",
                        bind(valid ? "valid" : "invalid", valid ? stamp : nil, error, challengeID))
@@ -141,6 +141,7 @@ extension RegistryStatements {
                            bind("invalid", error, stamp, orderID, "pending", "ready"))
             try db.execute("INSERT INTO acme_failure (account_id, at) VALUES (?, ?)", bind(accountID, stamp))
         }
+        return try acmeAuthorization(db, id: authzID)
     }
 
     static func deactivateACMEAuthorization(_ db: Session, id: String, now: Date) throws {

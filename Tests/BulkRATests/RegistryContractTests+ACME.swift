@@ -46,6 +46,15 @@ extension RegistryContractTests {
         #expect(try await database.acmeAccount(id: first.id.text) == first)
         #expect(try Self.openBindings(registry) == ["kid-1"])
 
+        // ACME-13: a request's admission reads the account its kid names, with its institution's state, in the nonce's write.
+        try await database.storeNonce("nonce-1", expires: Self.now + 60)
+        let admitted = try await database.admitACMERequest(nonce: "nonce-1", now: Self.now, issuing: ("nonce-2", Self.now + 60), accountID: first.id.text)
+        #expect(admitted.nonceAccepted && admitted.account == first && admitted.account?.institutionActive == true)
+        let replayed = try await database.admitACMERequest(nonce: "nonce-1", now: Self.now, issuing: nil, accountID: "AccountZZZZZZZZZZZZZZZ")
+        #expect(!replayed.nonceAccepted && replayed.account == nil)
+        #expect(try await database.admitACMERequest(nonce: "nonce-2", now: Self.now, issuing: nil, accountID: nil).nonceAccepted,
+                "the answer's nonce is kept by the same write")
+
         // The unique index is the last guard: a second live account for the FQDN fails the whole batch.
         let batches = { try database.writing(.registry, durable: false) { try $0.row("SELECT COUNT(*) AS n FROM batch", [])?.int("n") ?? -1 } }
         let before = try batches()

@@ -86,14 +86,14 @@ extension RegistryContractTests {
         try await registry.storeNonce("old", expires: Self.now - 1)
         try await registry.storeNonce("later", expires: Self.now + 60)
         let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
-            for _ in 0..<8 { group.addTask { try await registry.consumeNonce("race", now: Self.now, issuing: nil) } }
+            for _ in 0..<8 { group.addTask { try await registry.admitACMERequest(nonce: "race", now: Self.now, issuing: nil, accountID: nil).nonceAccepted } }
             return try await group.reduce(into: [Bool]()) { $0.append($1) }
         }
         #expect(outcomes.filter { $0 }.count == 1 && outcomes.count == 8)
-        #expect(try await registry.consumeNonce("race", now: Self.now, issuing: nil) == false)
-        #expect(try await registry.consumeNonce("never-issued", now: Self.now, issuing: nil) == false)
-        #expect(try await registry.consumeNonce("old", now: Self.now, issuing: nil) == false)
-        #expect(try await registry.consumeNonce("later", now: Self.now + 61, issuing: nil) == false, "expired by the time it came back")
+        #expect(try await registry.admitACMERequest(nonce: "race", now: Self.now, issuing: nil, accountID: nil).nonceAccepted == false)
+        #expect(try await registry.admitACMERequest(nonce: "never-issued", now: Self.now, issuing: nil, accountID: nil).nonceAccepted == false)
+        #expect(try await registry.admitACMERequest(nonce: "old", now: Self.now, issuing: nil, accountID: nil).nonceAccepted == false)
+        #expect(try await registry.admitACMERequest(nonce: "later", now: Self.now + 61, issuing: nil, accountID: nil).nonceAccepted == false, "expired by the time it came back")
         let database = try #require(registry as? any RegistryDatabase)
         let left = try database.writing(.registry, durable: false) { try $0.row("SELECT COUNT(*) AS n FROM acme_nonce", [])?.int("n") ?? -1 }
         #expect(left == 0, "expired nonces are dropped")

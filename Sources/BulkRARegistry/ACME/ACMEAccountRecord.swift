@@ -46,13 +46,16 @@ public struct ACMEAccountRecord: Sendable, Hashable {
     public let key: String?
     /// ACME-13: the contact URLs the client gave.
     public let contact: [String]
+    /// ACME-13: whether the owning institution still uses the service, as the registry read it with the account.
+    public let institutionActive: Bool
 
     /// Creates a record.
     public init(id: ACMEAccountID, institutionID: String, subject: SubjectDistinguishedName, domain: DomainName, names: [DomainName],
                 profile: CertificateProfile, serverSoftware: String, administratorName: String, administratorAffiliation: String,
-                administratorEmail: String, state: State, key: String? = nil, contact: [String] = []) {
+                administratorEmail: String, state: State, key: String? = nil, contact: [String] = [], institutionActive: Bool = true) {
         self.key = key
         self.contact = contact
+        self.institutionActive = institutionActive
         self.id = id
         self.institutionID = institutionID
         self.subject = subject

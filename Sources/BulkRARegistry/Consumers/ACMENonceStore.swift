@@ -5,8 +5,9 @@ import Foundation
 public protocol ACMENonceStore: Sendable {
     /// ACME-08: keeps `value` (issued by the server) until `expires`.
     func storeNonce(_ value: String, expires: Date) async throws
-    /// ACME-08: uses `value` up at `now`: true exactly once for a stored nonce that has not expired, false for an unknown,
-    /// used or expired one; expired nonces are dropped on the way. `fresh`, the answer's nonce, is kept in the same write.
-    func consumeNonce(_ value: String, now: Date, issuing fresh: (value: String, expires: Date)?) async throws -> Bool
+    /// ACME-08, ACME-13: admits one request in one write: uses `nonce` up at `now` (accepted exactly once for a stored nonce
+    /// that has not expired; expired nonces are dropped on the way), keeps `fresh`, the answer's nonce, and reads the
+    /// account `accountID` names (nil for a request signed with its own key) with its institution's state.
+    func admitACMERequest(nonce: String, now: Date, issuing fresh: (value: String, expires: Date)?, accountID: String?) async throws -> ACMEAdmission
 }
 

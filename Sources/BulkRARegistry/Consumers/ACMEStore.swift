@@ -30,12 +30,10 @@ public protocol ACMEStore: ACMENonceStore {
     /// ACME-15, ACME-19: marks a pending challenge `processing` unless the account failed `limit` validations since `since`.
     func startACMEValidation(challengeID: String, accountID: String, since: Date, limit: Int, now: Date) async throws -> ACMEValidationStart
     /// ACME-15, ACME-19: records the outcome (`error` nil: valid) on the challenge, its authorization and its order, and
-    /// counts a failure.
-    func finishACMEValidation(challengeID: String, accountID: String, error: String?, now: Date) async throws
+    /// counts a failure; the authorization as the same write left it.
+    func finishACMEValidation(challengeID: String, accountID: String, error: String?, now: Date) async throws -> ACMEAuthorizationRecord?
     /// ACME-14: deactivates an authorization (RFC 8555 §7.5.2); its order becomes invalid.
     func deactivateACMEAuthorization(id: String, now: Date) async throws
-    /// ACME-13: whether the institution still uses the service (an account of an inactive one is refused).
-    func isInstitutionActive(id: String) async throws -> Bool
     /// ACME-16, ACME-17: a write transaction under `scope`'s lock whose checks and writes commit together.
     func serializableAsync<T: Sendable>(_ scope: WriteScope, _ body: @escaping @Sendable (RegistryTransaction) throws -> T) async throws -> T
 }

@@ -36,7 +36,7 @@ extension ACMEServer {
         let key = try signed.verifiedKey()
         let payload = try ACMEJSON.decode(AccountPayload.self, from: signed.payload, what: "the newAccount payload")
         if let existing = try await store.acmeAccount(keyThumbprint: key.thumbprint) {
-            try await requireLive(existing)
+            try requireLive(existing)
             return json(200, object(existing), location: accountURL(existing.id.text))
         }
         if payload.onlyReturnExisting == true { throw ACMEProblem(.accountDoesNotExist, "no account has this key") }
@@ -50,7 +50,7 @@ extension ACMEServer {
                                                             contact: contact, now: now) else {
             throw ACMEProblem(.unauthorized, "the external account binding \(kid) is unknown, used or expired")
         }
-        try await requireLive(account)
+        try requireLive(account)
         logger.info("acme.account.bound", metadata: ["acme.account": "\(account.id.text)"])
         return json(201, object(account), location: accountURL(account.id.text))
     }

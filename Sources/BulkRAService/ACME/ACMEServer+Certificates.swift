@@ -11,27 +11,26 @@ import X509
 
 /// ACME-10, ACME-16, ACME-17: finalize, certificate download, revocation and renewal information.
 extension ACMEServer {
-    /// ACME-16: finalize. The order must be ready; the CSR must ask for exactly the order's names with the key type of the
-    /// account's profile (`badCSR` otherwise, the order stays ready). In one transaction under the institution's lock the
-    /// order, account and institution are read again, the certificate is signed (89 days, capped by ValidityPolicy; the
-    /// account's registered DN), recorded as an ordinary server certificate of the account, and its notice queued; only
-    /// then does the answer leave.
+    /// ACME-16: finalize. The order must be the account's and ready; the CSR must ask for exactly the order's names with the
+    /// key type of the account's profile (`badCSR` otherwise, the order stays ready). In one transaction under the
+    /// institution's lock the order, account and institution are read, the certificate is signed (89 days, capped by
+    /// ValidityPolicy; the account's registered DN), recorded as an ordinary server certificate of the account, and its
+    /// notice queued; only then does the answer leave.
     func finalize(_ signed: SignedRequest, orderID: String, account: ACMEAccountRecord, now: Date) async throws -> ACMEExchange.Response {
-        let order = try await ownOrder(orderID, account: account)
-        guard order.status == .ready, order.expires > now else {
-            throw ACMEProblem(.orderNotReady, "the order is \(order.expires <= now ? "expired" : order.status.rawValue), not ready")
-        }
         let payload = try ACMEJSON.decode(FinalizePayload.self, from: signed.payload, what: "the finalize payload")
         guard let der = Base64URL.decode(payload.csr), !der.isEmpty else { throw ACMEProblem(.malformed, "csr must be base64url DER") }
         let data = environment.dataFolder
         let serials = SerialNumberGenerator(randomBytes: environment.randomBytes)
-        let issuer = CertificateIssuer(authority: try AuthorityStore(dataFolder: data).authority(.server), serials: serials,
+        let issuer = CertificateIssuer(authority: try serverAuthority.authority(), serials: serials,
                                        validity: ValidityPolicy(serverDays: Self.validityDays), logger: logger)
         let settings = try MailSettings.load(data: data), sealing = try OutboxPayload.key(data: data)
         let accountURL = accountURL(account.id.text), tag = environment.batchTag("acme")
-        let claimed = try await store.serializableAsync(.institution(account.institutionID)) { transaction -> [PendingDelivery] in
-            guard let locked = try transaction.acmeOrder(id: orderID), locked.status == .ready, locked.expires > transaction.now else {
-                throw ACMEProblem(.orderNotReady, "the order is no longer ready")
+        let (claimed, finished) = try await store.serializableAsync(.institution(account.institutionID)) { transaction -> ([PendingDelivery], ACMEOrderRecord) in
+            guard let locked = try transaction.acmeOrder(id: orderID), locked.accountID == account.id.text else {
+                throw ACMEProblem(.malformed, "no order of this account has this URL")
+            }
+            guard locked.status == .ready, locked.expires > transaction.now else {
+                throw ACMEProblem(.orderNotReady, "the order is \(locked.expires <= transaction.now ? "expired" : locked.status.rawValue), not ready")
             }
             guard let current = try transaction.acmeAccount(id: account.id.text), current.state.isLive else {
                 throw ACMEProblem(.unauthorized, "the account was suspended or deactivated")
@@ -49,11 +48,12 @@ extension ACMEServer {
             let composer = NotificationComposer(from: settings.from, institutionName: institution.name, officer: nil, deskURL: settings.deskURL,
                                                 now: transaction.now, batchTag: tag)
             let mails = [composer.acmeIssued(issued, accountURL: accountURL)]
-            return try transaction.enqueue([OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: transaction.now, tag: tag).encoded()))],
-                                           batchID: nil, claimant: OutboxDelivery.claimant())
+            let claimed = try transaction.enqueue([OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: transaction.now, tag: tag).encoded()))],
+                                                  batchID: nil, claimant: OutboxDelivery.claimant())
+            guard let finished = try transaction.acmeOrder(id: orderID) else { throw ACMEProblem(.serverInternal, "the order vanished") }
+            return (claimed, finished)
         }
         await deliver(claimed, sealing: sealing, now: now)
-        guard let finished = try await store.acmeOrder(id: orderID) else { throw ACMEProblem(.serverInternal, "the order vanished") }
         logger.info("acme.order.finalized", metadata: ["acme.order": "\(orderID)", "certificate.serial": "\(finished.certificateSerial?.decimal ?? "-")"])
         return json(200, object(finished, now: now), location: orderURL(orderID))
     }
@@ -97,17 +97,14 @@ extension ACMEServer {
               record.acmeAccountID == account.id.text else {
             throw ACMEProblem(.malformed, "no certificate of this account has this URL")
         }
-        let store = AuthorityStore(dataFolder: environment.dataFolder)
-        var pem = IssuedCertificate.pem(record.der)
-        pem += try String(contentsOfFile: store.certificatePath(AuthorityRole.server.rawValue), encoding: .utf8)
-        if let chain = try? String(contentsOfFile: store.chainPath(.server), encoding: .utf8) { pem += chain }
+        let pem = IssuedCertificate.pem(record.der) + (try serverAuthority.chainPEM())
         return ACMEExchange.Response(status: 200, headers: [("Content-Type", "application/pem-certificate-chain")], body: Array(pem.utf8))
     }
 
     /// ACME-17: revokeCert, signed by the account that ordered the certificate (or one of its institution registered for
     /// all its names) or by the certificate's own key; reasons 0, 1, 3, 4, 5. The revocation is recorded, mailed and put
     /// on the CRL as every revocation is.
-    func revoke(_ signed: SignedRequest, now: Date) async throws -> ACMEExchange.Response {
+    func revoke(_ signed: SignedRequest, signer: ACMEAccountRecord?, now: Date) async throws -> ACMEExchange.Response {
         let payload = try ACMEJSON.decode(RevocationPayload.self, from: signed.payload, what: "the revocation payload")
         guard let der = Base64URL.decode(payload.certificate), let parsed = try? Certificate(derEncoded: der),
               let serial = try? SerialNumber(bigEndianMagnitude: Array(parsed.serialNumber.bytes)),
@@ -119,7 +116,7 @@ extension ACMEServer {
         }
         switch signed.signer {
         case .account:
-            let account = try await authenticated(signed)
+            let account = try authenticated(signed, signer)
             let registered = record.institutionID == account.institutionID && Set(record.dnsNames).isSubset(of: Set(account.names))
             guard record.acmeAccountID == account.id.text || registered else {
                 throw ACMEProblem(.unauthorized, "this account may not revoke this certificate")
@@ -155,7 +152,7 @@ extension ACMEServer {
         guard let (keyIdentifier, serialContent) = RenewalInfo.parse(identifier: identifier) else {
             throw ACMEProblem(.malformed, "the renewal-information identifier is not AKI.serial in base64url")
         }
-        let authority = try AuthorityStore(dataFolder: environment.dataFolder).certificate(.server)
+        let authority = try serverAuthority.authority().certificate
         guard let ours = try? authority.extensions.subjectKeyIdentifier?.keyIdentifier, Array(ours) == keyIdentifier,
               let serial = try? SerialNumber(bigEndianMagnitude: Array(serialContent.drop { $0 == 0 })),
               let record = try await store.certificate(serial: serial), record.issuerRole == .server,

@@ -133,10 +133,10 @@ extension ACMEServer {
             throw ACMEProblem(.serverInternal, "the challenge cannot be validated")
         }
         let failure = await validator.validate(challenge.kind, name: authorization.name.name, keyAuthorization: keyAuthorization, token: challenge.token)
-        try await store.finishACMEValidation(challengeID: id, accountID: account.id.text,
-                                             error: failure.map { String(decoding: ACMEJSON.encode($0), as: UTF8.self) }, now: clock())
+        let finished = try await store.finishACMEValidation(challengeID: id, accountID: account.id.text,
+                                                            error: failure.map { String(decoding: ACMEJSON.encode($0), as: UTF8.self) }, now: clock())
         logger.debug("acme.challenge.validated", metadata: ["acme.challenge": "\(challenge.kind.rawValue)", "acme.valid": "\(failure == nil)"])
-        let current = try await store.acmeAuthorization(challengeID: id)?.challenges.first { $0.id == id } ?? challenge
+        let current = finished?.challenges.first { $0.id == id } ?? challenge
         return json(200, object(current), links: [up])
     }
 

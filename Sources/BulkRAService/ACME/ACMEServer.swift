@@ -30,6 +30,8 @@ public struct ACMEServer: Sendable {
     let configuration: Configuration
     let validator: any ChallengeValidator
     let clock: @Sendable () -> Date
+    /// ACME-16: the server CA, loaded once and again only when its files change.
+    let serverAuthority: AuthorityCache
 
     /// ACME-11: a server in `environment` (its registry, data folder and random source) validating with `validator`.
     public init(_ environment: ServiceEnvironment, configuration: Configuration, validator: any ChallengeValidator,
@@ -38,6 +40,7 @@ public struct ACMEServer: Sendable {
         self.configuration = configuration
         self.validator = validator
         self.clock = clock
+        serverAuthority = AuthorityCache(dataFolder: environment.dataFolder, role: .server)
     }
 
     var store: any Registry { environment.registry }
@@ -86,12 +89,14 @@ public struct ACMEServer: Sendable {
         default: .kid
         }
         let signed = try SignedRequest(body: request.body, url: url, expecting: expecting)
-        guard try await store.consumeNonce(signed.nonce, now: now, issuing: (fresh, now.addingTimeInterval(configuration.nonceLifetime))) else {
+        let admission = try await store.admitACMERequest(nonce: signed.nonce, now: now, issuing: (fresh, now.addingTimeInterval(configuration.nonceLifetime)),
+                                                         accountID: accountID(signed))
+        guard admission.nonceAccepted else {
             throw ACMEProblem(.badNonce, "the nonce is unknown, used or expired; use the Replay-Nonce of this answer")
         }
         if path == "/acme/new-account" { return try await newAccount(signed, url: url, now: now) }
-        if path == "/acme/revoke-cert" { return try await revoke(signed, now: now) }
-        let account = try await authenticated(signed)
+        if path == "/acme/revoke-cert" { return try await revoke(signed, signer: admission.account, now: now) }
+        let account = try authenticated(signed, admission.account)
         switch path {
         case "/acme/new-order": return try await newOrder(signed, account: account, now: now)
         case "/acme/key-change": return try await keyChange(signed, account: account, url: url, now: now)
@@ -111,32 +116,35 @@ public struct ACMEServer: Sendable {
         }
     }
 
-    /// ACME-13: the account a kid request names: bound, its signature verifying under the bound key, live, its institution
-    /// active; a suspended or deactivated account or a terminated institution is `unauthorized`.
-    func authenticated(_ signed: SignedRequest) async throws -> ACMEAccountRecord {
-        guard case .account(let url) = signed.signer, url.hasPrefix(base + "/acct/") else {
-            throw ACMEProblem(.malformed, "kid must be an account URL of this server")
-        }
-        let id = String(url.dropFirst((base + "/acct/").count))
-        guard let account = try await store.acmeAccount(id: id), let key = account.boundKey else {
+    /// ACME-13: the account ID of a kid request (the last segment of an account URL of this server), nil otherwise.
+    func accountID(_ signed: SignedRequest) -> String? {
+        guard case .account(let url) = signed.signer, url.hasPrefix(base + "/acct/") else { return nil }
+        return String(url.dropFirst((base + "/acct/").count))
+    }
+
+    /// ACME-13: the account a kid request names (as its admission read it): bound, its signature verifying under the bound
+    /// key, live, its institution active; a suspended or deactivated account or a terminated institution is `unauthorized`.
+    func authenticated(_ signed: SignedRequest, _ account: ACMEAccountRecord?) throws(ACMEProblem) -> ACMEAccountRecord {
+        guard accountID(signed) != nil else { throw ACMEProblem(.malformed, "kid must be an account URL of this server") }
+        guard let account, let key = account.boundKey else {
             throw ACMEProblem(.accountDoesNotExist, "no account of this server has this URL")
         }
         guard signed.algorithm == key.algorithm else {
             throw ACMEProblem(.badSignatureAlgorithm, "the account's key signs with \(key.algorithm.rawValue)", algorithms: [key.algorithm.rawValue])
         }
         guard signed.isSigned(by: key) else { throw ACMEProblem(.malformed, "the JWS signature does not verify under the account's key") }
-        try await requireLive(account)
+        try requireLive(account)
         return account
     }
 
     /// ACME-13: a suspended or deactivated account, or one of an institution no longer active, is refused.
-    func requireLive(_ account: ACMEAccountRecord) async throws {
+    func requireLive(_ account: ACMEAccountRecord) throws(ACMEProblem) {
         switch account.state {
         case .suspended: throw ACMEProblem(.unauthorized, "the account was suspended by a registration officer")
         case .deactivated: throw ACMEProblem(.unauthorized, "the account is deactivated")
         case .registered, .valid: break
         }
-        guard try await store.isInstitutionActive(id: account.institutionID) else {
+        guard account.institutionActive else {
             throw ACMEProblem(.unauthorized, "the account's institution no longer uses the service")
         }
     }
