@@ -39,4 +39,10 @@ public struct ACMEOrderRecord: Sendable, Hashable {
         self.error = error
         self.authorizations = authorizations
     }
+
+    /// ACME-16: the order as recording its certificate leaves it: valid, naming the certificate.
+    public func finished(with serial: SerialNumber) -> ACMEOrderRecord {
+        ACMEOrderRecord(id: id, accountID: accountID, status: .valid, names: names, expires: expires, certificateSerial: serial,
+                        error: error, authorizations: authorizations)
+    }
 }

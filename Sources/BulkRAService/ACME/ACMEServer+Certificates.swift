@@ -19,6 +19,9 @@ extension ACMEServer {
     func finalize(_ signed: SignedRequest, orderID: String, account: ACMEAccountRecord, now: Date) async throws -> ACMEExchange.Response {
         let payload = try ACMEJSON.decode(FinalizePayload.self, from: signed.payload, what: "the finalize payload")
         guard let der = Base64URL.decode(payload.csr), !der.isEmpty else { throw ACMEProblem(.malformed, "csr must be base64url DER") }
+        // The CSR's signature is checked before the write lock is taken; what it asks for is checked inside.
+        let request: SigningRequest
+        do { request = try SigningRequest(der: der) } catch { throw Self.badCSR(error) }
         let data = environment.dataFolder
         let serials = SerialNumberGenerator(randomBytes: environment.randomBytes)
         let issuer = CertificateIssuer(authority: try serverAuthority.authority(), serials: serials,
@@ -40,7 +43,7 @@ extension ACMEServer {
             }
             // The CSR is checked against the registration as this transaction reads it (an officer's update may have
             // changed the profile since the order was placed).
-            let application = try Self.application(order: locked, account: current, csr: der)
+            let application = try Self.application(order: locked, account: current, csr: request)
             let serial = try serials.unused(1, takenSerials: transaction.takenSerials)[0]
             let issued = try issuer.issue(.issue(.server(application)), now: transaction.now, serial: serial)
             try transaction.recordACMECertificate(UploadApplier.record(issued, institution: account.institutionID, state: .issued,
@@ -50,8 +53,7 @@ extension ACMEServer {
             let mails = [composer.acmeIssued(issued, accountURL: accountURL)]
             let claimed = try transaction.enqueue([OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: transaction.now, tag: tag).encoded()))],
                                                   batchID: nil, claimant: OutboxDelivery.claimant())
-            guard let finished = try transaction.acmeOrder(id: orderID) else { throw ACMEProblem(.serverInternal, "the order vanished") }
-            return (claimed, finished)
+            return (claimed, locked.finished(with: issued.serial))
         }
         await deliver(claimed, sealing: sealing, now: now)
         logger.info("acme.order.finalized", metadata: ["acme.order": "\(orderID)", "certificate.serial": "\(finished.certificateSerial?.decimal ?? "-")"])
@@ -59,17 +61,22 @@ extension ACMEServer {
     }
 
     /// ACME-16: the order's server application from the CSR, or `badCSR` saying why not.
-    static func application(order: ACMEOrderRecord, account: ACMEAccountRecord, csr der: [UInt8]) throws(ACMEProblem) -> ServerApplication {
+    static func application(order: ACMEOrderRecord, account: ACMEAccountRecord, csr request: SigningRequest) throws(ACMEProblem) -> ServerApplication {
         do {
-            return try ServerApplication(acmeOrder: order.names, csr: der, subject: account.subject, domain: account.domain,
+            return try ServerApplication(acmeOrder: order.names, csr: request, subject: account.subject, domain: account.domain,
                                          profile: account.profile, serverSoftware: account.serverSoftware,
                                          administratorName: account.administratorName,
                                          administratorAffiliation: account.administratorAffiliation,
                                          administratorEmail: account.administratorEmail)
         } catch {
-            let detail = error.detail?.en.trimmingCharacters(in: CharacterSet(charactersIn: "()")) ?? ""
-            throw ACMEProblem(.badCSR, detail.isEmpty ? error.code.standardMessage(field: FieldName("CSR", "CSR")).en : detail)
+            throw badCSR(error)
         }
+    }
+
+    /// ACME-16: a `badCSR` problem saying what is wrong with the CSR.
+    static func badCSR(_ error: ValueError) -> ACMEProblem {
+        let detail = error.detail?.en.trimmingCharacters(in: CharacterSet(charactersIn: "()")) ?? ""
+        return ACMEProblem(.badCSR, detail.isEmpty ? error.code.standardMessage(field: FieldName("CSR", "CSR")).en : detail)
     }
 
     /// ACME-16: ACME certificates are valid 89 days, never more than ValidityPolicy allows on the day.

@@ -2,14 +2,13 @@ import BulkRAModel
 import X509
 
 extension ServerApplication {
-    /// ACME-16: the server application of an ACME order being finalized: the CSR (DER) parses and verifies (`badCSR` on
-    /// 216), its key is the type the account's profile fixes (218: RSA-2048 for 3, P-384 for 11), and the names it asks for
-    /// — its CN, if any, and its dNSName SANs — are exactly the order's (227). The certificate's subject is the account's
+    /// ACME-16: the server application of an ACME order being finalized: the CSR (parsed and verified already, `badCSR` on
+    /// 216) has the key type the account's profile fixes (218: RSA-2048 for 3, P-384 for 11), and the names it asks for —
+    /// its CN, if any, and its dNSName SANs — are exactly the order's (227). The certificate's subject is the account's
     /// registered DN, whatever the CSR's subject says.
-    public init(acmeOrder names: [DomainName], csr der: [UInt8], subject: SubjectDistinguishedName, domain: DomainName,
+    public init(acmeOrder names: [DomainName], csr request: SigningRequest, subject: SubjectDistinguishedName, domain: DomainName,
                 profile: CertificateProfile, serverSoftware: String, administratorName: String, administratorAffiliation: String,
                 administratorEmail: String) throws(ValueError) {
-        let request = try SigningRequest(der: der)
         guard CertificateLineChecker.keyAllowed(request.keyKind, for: profile) else {
             throw ValueError(.keyNotAllowed, ja: "（\(request.keyKind)はプロファイル\(profile.rawValue)で使用できません。\(CertificateLineChecker.allowedKeys(profile))）",
                              en: "(\(request.keyKind) is not allowed for profile \(profile.rawValue); \(CertificateLineChecker.allowedKeys(profile)))")
@@ -22,7 +21,7 @@ extension ServerApplication {
             requested.insert(name)
         }
         do {
-            let parsed = try CertificateSigningRequest(derEncoded: der)
+            let parsed = try CertificateSigningRequest(derEncoded: request.der)
             if let alternatives = try parsed.attributes.extensionRequest?.extensions.subjectAlternativeNames {
                 for alternative in alternatives {
                     guard case .dnsName(let text) = alternative, let name = try? DomainName(text) else {

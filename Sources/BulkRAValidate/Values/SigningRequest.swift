@@ -46,7 +46,7 @@ public struct SigningRequest: Sendable {
     }
 
     /// CSR-01, CSR-02: a PKCS#10 request from its DER bytes (an ACME finalize sends DER), its signature verified.
-    init(der: [UInt8]) throws(ValueError) {
+    public init(der: [UInt8]) throws(ValueError) {
         let parts: Parts
         do {
             parts = try Parts(der)
