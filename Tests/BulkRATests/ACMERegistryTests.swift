@@ -33,7 +33,7 @@ struct ACMERegistryTests {
         return table.first { $0.count > 4 && $0[0] == "example.ac.jp" && $0[1] == "3" }.map { Array($0.dropFirst(2).prefix(3)) } ?? ["0", "0", "0"]
     }
 
-    @Test("ACME-21 an ACME certificate is in the 46-column download with download method ACME, in the statistics of its domain, in the nightly export; revoked through ACME it is on the server CRL and OCSP answers revoked")
+    @Test("ACME-21 an ACME certificate is in the 46-column download with download method ACME, in the statistics of its domain, in the nightly export; revoked through ACME it is on the server CRL and OCSP answers revoked; the audit log keeps both")
     func ordinaryCertificate() async throws {
         let fixture = try ACMEServerTests.fixture("acme-registry-downloads", [ACMETSVTests.line("acme.example.ac.jp", names: "dNSName=www3.example.ac.jp")])
         let folder = fixture.data + "-scratch"
@@ -87,6 +87,12 @@ struct ACMERegistryTests {
             .first { $0.count == 46 && $0[23] == serial.decimal }
         #expect(revokedRow?[11] == "7" && revokedRow?[36] == "1" && revokedRow?[44] == "ACME")
         #expect(try Self.statistics(fixture.data)[2] == String(Int(before[2])! + 1))
+
+        // The audit log keeps both, naming the certificate, its order and the ACME request.
+        let issuedEvents = try await fixture.registry.auditEvents(named: "issued").filter { $0.serial == serial }
+        #expect(issuedEvents.count == 1 && issuedEvents[0].detail.hasPrefix("profile 3 acme order "), "\(issuedEvents)")
+        let revokedEvents = try await fixture.registry.auditEvents(named: "revoked").filter { $0.serial == serial }
+        #expect(revokedEvents.map(\.detail) == ["reason 1 acme revokeCert"])
     }
 
     @Test("ACME-22 an ACME certificate gets an expiry notice only once its renewal window has passed with no later certificate of its account; the notice says the client renews by itself, the digest marks it ACME, and the renewal worksheet leaves it out")
