@@ -217,6 +217,37 @@ extension ACMEServerTests {
         return (url, try PEMDocument(pemString: TestPEM.leaf(pem)).derBytes)
     }
 
+    @Test("ISS-01 ACME-16 a server CA replaced under a running ACME server signs from the next order on, and the chain handed out is the new CA's")
+    func replacedAuthority() async throws {
+        let fixture = try Self.fixture("acme-server-new-ca", [ACMETSVTests.line("acme.example.ac.jp")])
+        let other = fixture.data + "-other-ca"
+        defer { try? FileManager.default.removeItem(atPath: fixture.data); try? FileManager.default.removeItem(atPath: other) }
+        let (_, kid, hmacKey) = try #require(fixture.credentials["acme.example.ac.jp"])
+        let client = fixture.client(.p256(P256.Signing.PrivateKey()))
+        #expect(await client.newAccount(kid: kid, hmacKey: hmacKey).status == 201)
+        let key = Certificate.PrivateKey(try _RSA.Signing.PrivateKey(keySize: .bits2048))
+        let first = try Certificate(derEncoded: try await Self.issue(fixture, cn: "acme.example.ac.jp", names: ["acme.example.ac.jp"], client: client, key: key).der)
+        let installed = AuthorityStore(dataFolder: fixture.data)
+        let old = try installed.certificate(.server)
+        #expect(old.publicKey.isValidSignature(first.signature, for: first))
+
+        // Another TEST hierarchy's server CA and root take the place of the installed ones while the server runs.
+        let replacement = AuthorityStore(dataFolder: other)
+        _ = try replacement.createTestHierarchy(now: Date())
+        for file in ["server.pem", "server.key.pem", "root.pem"] {
+            try FileManager.default.removeItem(atPath: installed.folder + "/" + file)
+            try FileManager.default.copyItem(atPath: replacement.folder + "/" + file, toPath: installed.folder + "/" + file)
+        }
+        let new = try installed.certificate(.server)
+        let issued = try await Self.issue(fixture, cn: "acme.example.ac.jp", names: ["acme.example.ac.jp"], client: client, key: key)
+        let second = try Certificate(derEncoded: issued.der)
+        #expect(new.publicKey.isValidSignature(second.signature, for: second) && !old.publicKey.isValidSignature(second.signature, for: second))
+        #expect(second.issuer == new.subject)
+        let chain = String(decoding: await client.post(issued.certificateURL, nil).body, as: UTF8.self)
+        let (newPEM, oldPEM) = (try new.serializeAsPEM().pemString, try old.serializeAsPEM().pemString)
+        #expect(chain.contains(newPEM) && !chain.contains(oldPEM))
+    }
+
     @Test("ACME-10 ACME-17 ACME-18 renewal information for an issued certificate; revokeCert by the account and by the certificate's key (then alreadyRevoked, and renewal information says now); key rollover moves the account to the new key")
     func revocationAndKeys() async throws {
         let fixture = try Self.fixture("acme-server-revoke", [ACMETSVTests.line("ec.example.ac.jp", profile: "11")])
