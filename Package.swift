@@ -3,6 +3,7 @@
 //
 // Pipeline stages are separate targets joined by typed records; imports point upstream only:
 //   BulkRAModel (shared vocabulary: result codes, diagnostics, serials)
+//     -> BulkRAWorkbook (.xlsx containers: ZIP with limits, worksheets streamed through libxml2; pure)
 //     -> BulkRADecode   (bytes -> typed rows)
 //     -> BulkRAValidate (rows -> accepted requests + diagnostics; declares ValidationDirectory)
 //     -> BulkRAIssue    (requests -> signed certificates, keys, PKCS#12, CRLs; C glue CBulkRAOpenSSL)
@@ -36,11 +37,26 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         // The registry on a database server (several desk instances, operators elsewhere).
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        // Excel workbooks in and out (issue 17): ZIP containers; their XML goes through the system's libxml2.
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         .target(
             name: "BulkRAModel",
             dependencies: []
+        ),
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        .target(
+            name: "BulkRAWorkbook",
+            dependencies: [
+                "BulkRAModel",
+                "CLibXML2",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
         ),
         .target(
             name: "BulkRADecode",
@@ -221,6 +237,8 @@ let package = Package(
                 "BulkRADesk",
                 "BulkRAPostgres",
                 "BulkRAACME",
+                "BulkRAWorkbook",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "X509", package: "swift-certificates"),
