@@ -62,6 +62,7 @@ let package = Package(
             name: "BulkRADecode",
             dependencies: [
                 "BulkRAModel",
+                "BulkRAWorkbook",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -23,6 +23,8 @@ public struct ColumnLayout: Sendable {
     static let fqdn = FieldName("利用管理者FQDN", "server FQDN")
     static let serverSoftware = FieldName("サーバソフトウェア名およびバージョン", "server software and version")
     static let dnsNames = FieldName("dNSName", "dNSName list")
+    /// XLS-05: the client column whose leading zeros Excel drops when it stores a PIN as a number.
+    static let accessPIN = FieldName("アクセスPIN", "access PIN")
 
     /// Server certificates (13 columns).
     public static let server = ColumnLayout(kind: .server, fields: [
@@ -58,7 +60,7 @@ public struct ColumnLayout: Sendable {
         FieldName("P12ダウンロードファイル名", "PKCS#12 file name"),
         FieldName("利用者所属", "user affiliation"),
         FieldName("利用者メールアドレス", "user e-mail"),
-        FieldName("アクセスPIN", "access PIN"),
+        accessPIN,
     ])
 
     /// Institution information with registration officers (14 columns).

@@ -18,9 +18,12 @@ public struct DecodedUpload: Sendable {
     let text: [UInt8]
     let lineRanges: [Range<Int>]
     let lineNumbers: [Int]?
+    /// XLS-05, XLS-06: records refused while decoding a workbook (by record index), before any column is checked.
+    let lineProblems: [Int: Diagnostic]
 
     init(fileName: String, kind: UploadKind, encoding: FileEncoding?, lineEnding: LineEnding,
-         fileDiagnostics: [Diagnostic], text: [UInt8], lineRanges: [Range<Int>], lineNumbers: [Int]? = nil) {
+         fileDiagnostics: [Diagnostic], text: [UInt8], lineRanges: [Range<Int>], lineNumbers: [Int]? = nil,
+         lineProblems: [Int: Diagnostic] = [:]) {
         self.fileName = fileName
         self.kind = kind
         self.encoding = encoding
@@ -29,6 +32,7 @@ public struct DecodedUpload: Sendable {
         self.text = text
         self.lineRanges = lineRanges
         self.lineNumbers = lineNumbers
+        self.lineProblems = lineProblems
     }
 
     /// A file that could not be read at all: result 208 (DEC-04).
@@ -66,6 +70,7 @@ public struct DecodedUpload: Sendable {
     ///
     /// An empty line is a record whose every column is empty, so it fails on its required columns (DEC-05).
     public func row<Row: UploadRow>(_ type: Row.Type, at index: Int) -> RowShape<Row> {
+        if let problem = lineProblems[index] { return .malformed(problem) }
         let record = record(at: index)
         let expected = kind.columnCount
         if record.fields.count == 1 && record.fields[0].isEmpty {
@@ -90,6 +95,6 @@ public struct DecodedUpload: Sendable {
 public enum RowShape<Row: UploadRow>: Sendable {
     /// The record has the right number of columns.
     case row(Row)
-    /// The record has the wrong number of columns (224).
+    /// The record has the wrong number of columns (224), or a workbook cell could not become its text (205, 248).
     case malformed(Diagnostic)
 }

@@ -6,4 +6,6 @@ public enum FileEncoding: String, Sendable, Hashable, Codable {
     case utf8 = "utf-8"
     /// UTF-8 starting with the byte order mark EF BB BF.
     case utf8WithBOM = "utf-8-bom"
+    /// XLS-01: an Excel workbook (.xlsx); its text is UTF-8 inside the container.
+    case workbook = "xlsx"
 }

@@ -1,4 +1,5 @@
 import BulkRAModel
+import BulkRAWorkbook
 import Logging
 
 /// The first pipeline stage: upload bytes to records (Specs/decoding.md).
@@ -27,6 +28,8 @@ public struct UploadDecoder: Sendable {
     /// Throws only when the C library lacks its CP932 converter; every fault of the file itself
     /// is a file-level result in the returned value.
     public func decode(_ bytes: [UInt8], fileName: String) throws(OperationalError) -> DecodedUpload {
+        // XLS-01: a workbook is known by its content (a ZIP container), whatever its name.
+        if WorkbookReader.isContainer(bytes) { return decodeWorkbook(bytes, fileName: fileName) }
         // DEC-08: extension .tsv or .txt.
         let lowered = fileName.lowercased()
         if !(lowered.hasSuffix(".tsv") || lowered.hasSuffix(".txt")) {

@@ -44,6 +44,12 @@ public enum ResultCode: Int, Sendable, Hashable, Codable, CaseIterable, Comparab
     case notIssuedByACME = 244
     /// ACME-T05: the CN differs from the account's registered FQDN.
     case acmeCommonNameChanged = 245
+    /// XLS-01, XLS-03: the workbook cannot be read (not a workbook, a part missing or not well-formed).
+    case workbookUnreadable = 246
+    /// XLS-02, XLS-03: the workbook is refused unread as hostile (a document type, a ZIP bomb, too many entries or columns).
+    case workbookRefused = 247
+    /// XLS-05: Excel stored the value as a number and changed it (rounded, or a PIN's leading zeros dropped).
+    case numberAltered = 248
     case organizationalUnitNotAllowed = 371
 
     public static func < (lhs: ResultCode, rhs: ResultCode) -> Bool { lhs.rawValue < rhs.rawValue }
@@ -51,7 +57,7 @@ public enum ResultCode: Int, Sendable, Hashable, Codable, CaseIterable, Comparab
     /// Whether the code describes the whole file rather than one line (RES-02).
     public var isFileLevel: Bool {
         switch self {
-        case .fileMissing, .fileExtension, .fileEmpty, .tooManyRecords, .institutionInactive, .encoding:
+        case .fileMissing, .fileExtension, .fileEmpty, .tooManyRecords, .institutionInactive, .encoding, .workbookUnreadable, .workbookRefused:
             return true
         default:
             return false
@@ -140,6 +146,14 @@ public enum ResultCode: Int, Sendable, Hashable, Codable, CaseIterable, Comparab
         case .notIssuedByACME:
             return LocalizedText(ja: "指定した証明書はACMEで発行された証明書ではありません。サーバ証明書の失効申請を行ってください。",
                                  en: "The certificate was not issued through ACME; revoke it with a server revocation upload.")
+        case .workbookUnreadable:
+            return LocalizedText(ja: "Excelブック（.xlsx）として読めません。", en: "The file cannot be read as an Excel workbook (.xlsx).")
+        case .workbookRefused:
+            return LocalizedText(ja: "Excelブック（.xlsx）に安全でない内容があるため読まずに拒否しました。",
+                                 en: "The Excel workbook (.xlsx) was refused unread: it holds content that is not safe to read.")
+        case .numberAltered:
+            return LocalizedText(ja: "\(ja)がExcelで数値として保存され、値が変わっています。列の書式を文字列にして入力し直してください。",
+                                 en: "Excel stored \(en) as a number and changed it; format the column as text and enter the value again.")
         case .acmeCommonNameChanged:
             return LocalizedText(ja: "CNはACMEアカウントに登録されたFQDNと一致させてください。CNの変更は新しいACME利用情報作成申請で行います。",
                                  en: "The CN must be the account's registered FQDN; a new CN needs a new ACME registration.")

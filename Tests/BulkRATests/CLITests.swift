@@ -82,6 +82,22 @@ struct CLITests {
         #expect(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build bulkra first: swift build")
     }
 
+    @Test("XLS-01 CLI-02 check reads an Excel workbook by its content: the TSV's results with the worksheet's row numbers; a workbook renamed .tsv is still one; a hostile one is refused")
+    func workbookCheck() throws {
+        let data = try Self.dataFolder("workbook")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let common = ["--data", data, "--institution", "example-u", "--family", "server", "--operation", "issue", "--format", "json"]
+        let checked = try Self.run(["check", "workbooks/server-issue-valid.xlsx"] + common)
+        #expect(checked.status == 0, "\(checked.output) \(checked.error)")
+        #expect(checked.output.contains("\"encoding\":\"xlsx\"") && checked.output.contains("\"line\":4") && !checked.output.contains("\"line\":1,"))
+        let renamed = FileManager.default.temporaryDirectory.appendingPathComponent("bulkra-\(getpid())-renamed.tsv").path
+        defer { try? FileManager.default.removeItem(atPath: renamed) }
+        try FileManager.default.copyItem(atPath: TestPaths.sampleData.appendingPathComponent("workbooks/server-issue-valid.xlsx").path, toPath: renamed)
+        #expect(try Self.run(["check", renamed] + common).status == 0)
+        let hostile = try Self.run(["check", "workbooks/doctype.xlsx"] + common)
+        #expect(hostile.status == 1 && hostile.output.contains("247"))
+    }
+
     @Test("CLI-01 exit 0 when every line is OK, 1 when some line or the file is rejected, 2 for usage and operational failures")
     func exitCodes() throws {
         let data = try Self.dataFolder("exit")

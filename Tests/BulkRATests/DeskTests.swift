@@ -147,6 +147,21 @@ struct DeskTests {
         #expect(codes?.contains { $0["code"] as? Int == 221 } == true)
     }
 
+    @Test("XLS-01 DESK-20 the upload form offers Excel workbooks and takes one: its rows are checked and applied as the TSV's would be")
+    func workbookUpload() throws {
+        let desk = try DeskHarness()
+        let page = try desk.request("/client", as: Self.ra1)
+        let csrf = try #require(page.csrf)
+        #expect(page.text.contains(".xlsx"))
+        let bytes = try WorkbookReaderTests.workbook(lines: [Self.clientLine("Workbook Upload One"), Self.clientLine("Workbook Upload Two")])
+        let file = try desk.write("form.xlsx", Data(bytes))
+        let applied = try desk.request("/upload?lang=en", as: Self.ra1, form: ["csrf=\(csrf)", "kind=client", "operation=issue", "mode=abort",
+                                                                           "action=apply", "file=@\(file);filename=form.xlsx"])
+        #expect(applied.status == 200 && applied.text.contains("2 lines OK, 0 NG"), "\(applied.text)")
+        let listed = try desk.request("/api/downloads/certificates?encoding=utf-8", as: Self.ra1).text
+        #expect(listed.contains("Workbook Upload One") && listed.contains("Workbook Upload Two"))
+    }
+
     @Test("DESK-20 / DESK-22 the upload form: check only applies nothing; submit applies and the result page lists every line with links")
     func uploadForm() throws {
         let desk = try DeskHarness()

@@ -114,12 +114,12 @@ struct RuleCoverageTests {
     func codes() {
         #expect(ResultCode.allCases.map(\.rawValue) == [201, 202, 204, 205, 206, 208, 209, 212, 213, 214, 215, 216, 217, 218, 219, 220,
                                                        221, 222, 223, 224, 225, 226, 227, 228, 229, 230, 231, 232, 233, 234, 235, 240, 241, 242, 243,
-                                                       244, 245, 371])
+                                                       244, 245, 246, 247, 248, 371])
     }
 
-    @Test("RES-02 file-level codes are 208, 209, 213, 214, 215 and 240")
+    @Test("RES-02 file-level codes are 208, 209, 213, 214, 215, 240, 246 and 247")
     func fileLevel() {
-        #expect(ResultCode.allCases.filter(\.isFileLevel).map(\.rawValue) == [208, 209, 213, 214, 215, 240])
+        #expect(ResultCode.allCases.filter(\.isFileLevel).map(\.rawValue) == [208, 209, 213, 214, 215, 240, 246, 247])
     }
 
     @Test("RES-06 operational failures are thrown with a code and both languages")

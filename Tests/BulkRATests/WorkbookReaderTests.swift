@@ -60,6 +60,17 @@ struct WorkbookReaderTests {
                      + [("xl/worksheets/sheet1.xml", sheet(rows)), ("xl/worksheets/sheet2.xml", sheet(#"<row r="1"><c r="A1" t="inlineStr"><is><t>second sheet</t></is></c></row>"#))])
     }
 
+    /// A workbook whose first sheet holds `lines` (TSV lines), every cell an inline string, rows numbered from 1.
+    static func workbook(lines: [String]) throws -> [UInt8] {
+        let rows = lines.enumerated().map { number, line in
+            "<row r=\"\(number + 1)\">" + line.split(separator: "\t", omittingEmptySubsequences: false).enumerated().map { column, text in
+                text.isEmpty ? "" : "<c r=\"\(Character(UnicodeScalar(65 + column)!))\(number + 1)\" t=\"inlineStr\"><is><t>"
+                    + text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;") + "</t></is></c>"
+            }.joined() + "</row>"
+        }
+        return try standard(sheet: rows.joined())
+    }
+
     static func rows(_ bytes: [UInt8], limits: WorkbookLimits = .uploads) throws(WorkbookProblem) -> [WorksheetRow] {
         var rows: [WorksheetRow] = []
         try WorkbookReader(limits: limits).readFirstSheet(bytes) { rows.append($0) }

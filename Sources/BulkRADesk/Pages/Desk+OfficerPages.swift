@@ -107,8 +107,8 @@ extension Desk {
             <label><input type="radio" name="mode" value="abort" checked> \(l.text("エラーが有れば全件処理を中止", "Abort the whole file if any line has an error"))</label>
             <label><input type="radio" name="mode" value="skip"> \(l.text("エラーの無い行のみ処理", "Process only the lines without errors"))</label>
             </fieldset>
-            <p><label for="file">\(l.text("申請ファイル（.tsv / .txt、CP932 または UTF-8、\(limit) MiB まで）", "Request file (.tsv / .txt, CP932 or UTF-8, up to \(limit) MiB)"))</label>
-            <input type="file" id="file" name="file" accept=".tsv,.txt,text/plain,text/tab-separated-values" required></p>
+            <p><label for="file">\(l.text("申請ファイル（.tsv / .txt は CP932 または UTF-8、または Excel ブック .xlsx、\(limit) MiB まで）", "Request file (.tsv / .txt in CP932 or UTF-8, or an Excel workbook .xlsx; up to \(limit) MiB)"))</label>
+            <input type="file" id="file" name="file" accept=".tsv,.txt,.xlsx,text/plain,text/tab-separated-values,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required></p>
             <p class="buttons"><button type="submit" name="action" value="check">\(l.text("チェックのみ（適用しない）", "Check only (apply nothing)"))</button>
             <button type="submit" name="action" value="apply" class="primary">\(l.text("申請する", "Submit"))</button></p>
             </form>
