@@ -140,6 +140,7 @@ let package = Package(
                 "BulkRAIssue",
                 "BulkRARegistry",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
         .target(

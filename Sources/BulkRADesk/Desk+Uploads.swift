@@ -156,7 +156,7 @@ extension Desk {
             for record in certificates {
                 archive.add("\(record.serial.decimal).pem", Array(try pem(record).utf8))
             }
-            return file(archive.render(), type: "application/zip", name: "batch-\(id)-certificates.zip")
+            return file(try archive.render(), type: "application/zip", name: "batch-\(id)-certificates.zip")
         }
     }
 

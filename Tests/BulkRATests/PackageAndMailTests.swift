@@ -70,19 +70,22 @@ struct DeliveryPackageTests {
         #expect(!text.contains("Pin-2026"))   // PINs travel only in the PIN ZIP
     }
 
-    @Test("DLV-04 ZIP archives are deterministic, stored, with UTF-8 names and correct CRC-32 (check value of \"123456789\")")
+    @Test("DLV-04 ZIP archives (written through ZIPFoundation) are deterministic, stored, rw-------, dated in JST, with UTF-8 names and correct CRC-32 (check value of \"123456789\")")
     func zipFormat() throws {
         var first = ZIPArchive(modified: DeliveryFixture.now)
         first.add("日本語.txt", Array("123456789".utf8))
         var second = ZIPArchive(modified: DeliveryFixture.now)
         second.add("日本語.txt", Array("123456789".utf8))
-        let bytes = first.render()
-        #expect(bytes == second.render())
+        let bytes = try first.render()
+        #expect(try bytes == second.render())
         #expect(bytes[6] == 0x00 && bytes[7] == 0x08)                        // general-purpose flag bit 11: UTF-8 names
         #expect(Array(bytes[14..<18]) == [0x26, 0x39, 0xF4, 0xCB])            // CRC-32 0xCBF43926, little-endian
         let (status, output, folder) = try Self.unzip(bytes, "crc")
         defer { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
         #expect(status == 0 && output.contains("日本語.txt"), "\(output)")
+        // Stored, rw-------, and the clock's instant (2026-11-21T00:00Z) as JST wall-clock time.
+        let listing = try runTool("/usr/bin/zipinfo", [folder.deletingLastPathComponent().appendingPathComponent("archive.zip").path]).output
+        #expect(listing.contains("-rw-------") && listing.contains("stor 26-Nov-21 09:00"), "\(listing)")
     }
 
     @Test("DLV-05 method 3: enrolments/<administrator>.txt lists user, DN, one-time token and expiry (JST)")

@@ -96,7 +96,7 @@ public struct DeliveryPackage: Sendable {
                      client.subject.description, delivery.serial.decimal, delivery.fileName].joined(separator: "\t") + "\r\n"
         }
         archive.add("pin.txt", try Self.cp932(text))
-        return archive.render()
+        return try archive.render()
     }
 
     /// DLV-03: a bulk ZIP (`client.txt` and the bundles) for these method-2 deliveries.
@@ -110,7 +110,7 @@ public struct DeliveryPackage: Sendable {
         }
         archive.add("client.txt", try Self.cp932(text))
         for delivery in group { archive.add(delivery.fileName, delivery.pkcs12.der) }
-        return archive.render()
+        return try archive.render()
     }
 
     static func grouped<Item>(_ items: [Item], by key: (Item) -> String) -> [(String, [Item])] {
