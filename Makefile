@@ -15,9 +15,12 @@ PLAYWRIGHT_VERSION := 1.65.2
 
 VENV := .venv
 PKILINT_VERSION := 0.13.3
+OPENPYXL_VERSION := 3.1.5
 
 ## deps: install the system packages and the Python tools the build and the tests need (idempotent).
 deps: system-deps $(VENV)/bin/lint_cabf_serverauth_cert
+	@$(VENV)/bin/pip show openpyxl 2>/dev/null | grep -qx "Version: $(OPENPYXL_VERSION)" \
+	  || $(VENV)/bin/pip install -q openpyxl==$(OPENPYXL_VERSION)
 
 $(VENV)/bin/lint_cabf_serverauth_cert:
 	python3 -m venv $(VENV)

@@ -147,6 +147,7 @@ let package = Package(
             name: "BulkRAService",
             dependencies: [
                 "BulkRAModel",
+                "BulkRAWorkbook",
                 "BulkRAACME",
                 "BulkRADecode",
                 "BulkRAValidate",

@@ -91,7 +91,7 @@ public struct InstitutionDownloads: Sendable {
             rows = list.count
         case .statistics(let grouping, let asOf, let format):
             let statistics = try statistics(grouping, asOf: asOf)
-            try emit(format.bytes(of: statistics, writer: &writer))
+            try emit(try format.bytes(of: statistics, writer: &writer))
             rows = statistics.rows.count
         case .renewals(let family, let asOf, let days):
             let lines = try registry.expiringCertificates(after: asOf, through: asOf.addingTimeInterval(TimeInterval(days) * 86_400),

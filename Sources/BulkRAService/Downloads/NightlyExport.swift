@@ -112,9 +112,9 @@ public struct NightlyExport: Sendable {
         let groups = statistics.rows.count
         let allowList = try downloads.bytes(.allowList, encoding: .cp932)
         let extra: [(String, [UInt8], Int)] = [
-            ("statistics.tsv", StatisticsFormat.tsv.bytes(of: statistics, writer: &writer), statistics.tableRows().count - 2),
-            ("statistics.json", StatisticsFormat.json.bytes(of: statistics, writer: &writer), groups),
-            ("statistics.svg", StatisticsFormat.svg.bytes(of: statistics, writer: &writer), groups),
+            ("statistics.tsv", try StatisticsFormat.tsv.bytes(of: statistics, writer: &writer), statistics.tableRows().count - 2),
+            ("statistics.json", try StatisticsFormat.json.bytes(of: statistics, writer: &writer), groups),
+            ("statistics.svg", try StatisticsFormat.svg.bytes(of: statistics, writer: &writer), groups),
             ("allowlist.tsv", allowList.bytes, allowList.rows),
         ]
         for (name, bytes, rows) in extra {

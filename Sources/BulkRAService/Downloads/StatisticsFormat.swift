@@ -1,4 +1,5 @@
 import BulkRAReport
+import BulkRAWorkbook
 
 /// DL-32, DL-33: the forms of the statistics download.
 public enum StatisticsFormat: String, Sendable, Codable, CaseIterable {
@@ -8,13 +9,24 @@ public enum StatisticsFormat: String, Sendable, Codable, CaseIterable {
     case json
     /// DL-33: the SVG chart.
     case svg
+    /// XLS-10: the table as an Excel workbook, the figures as numbers.
+    case xlsx
 
     /// DL-32, DL-33: the bytes of `statistics` in this form; `writer` encodes the table.
-    func bytes(of statistics: IssuedStatistics, writer: inout TSVWriter) -> [UInt8] {
+    func bytes(of statistics: IssuedStatistics, writer: inout TSVWriter) throws -> [UInt8] {
         switch self {
         case .tsv: writer.lines(statistics.tableRows())
         case .json: Array(statistics.renderJSON().utf8)
         case .svg: Array(statistics.renderSVG().utf8)
+        case .xlsx: try Self.workbook(of: statistics)
         }
+    }
+
+    /// XLS-10: the statistics table as a workbook: its header, one row per group and the totals, the five figures numbers.
+    static func workbook(of statistics: IssuedStatistics) throws -> [UInt8] {
+        let table = statistics.tableRows()
+        let writer = WorkbookWriter(sheetName: "統計", header: table[0], countColumns: Set((table[0].count - 5)..<table[0].count))
+        writer.append(Array(table.dropFirst()))
+        return try InstitutionDownloads.finished(writer)
     }
 }

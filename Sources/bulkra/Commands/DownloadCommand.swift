@@ -31,13 +31,15 @@ struct DownloadCommand: ParsableCommand {
             return try InstitutionDownloads(registry: registry, institutionID: institution)
         }
 
-        /// Writes `file` to `-o` (atomically) or standard output, and says how many rows went where.
-        func write(_ file: InstitutionDownloads.File) throws {
+        /// Writes `file` to `-o` (atomically) or standard output, and says how many rows went where; `xlsx` writes it as an
+        /// Excel workbook (XLS-10).
+        func write(_ file: InstitutionDownloads.File, format: TableFormatOption = .tsv) throws {
             let downloads = try downloads()
             let sink = try DownloadSink(path: output)
             let written: InstitutionDownloads.Written
             do {
-                written = try downloads.write(file, encoding: encoding.encoding, to: sink.write)
+                written = format == .xlsx ? try downloads.writeWorkbook(file, to: sink.write)
+                    : try downloads.write(file, encoding: encoding.encoding, to: sink.write)
                 try sink.finish()
             } catch {
                 sink.discard()
@@ -74,9 +76,10 @@ struct DownloadCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "certificates", abstract: "Certificate information (46 columns).")
         @OptionGroup var target: Target
         @OptionGroup var selection: Selection
+        @OptionGroup var table: TableFormat
 
         func run() throws {
-            try target.write(.certificates(try selection.query(institution: target.institution)))
+            try target.write(.certificates(try selection.query(institution: target.institution)), format: table.format)
         }
     }
 
@@ -85,9 +88,10 @@ struct DownloadCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "administrators", abstract: "User-administrator information per certificate.")
         @OptionGroup var target: Target
         @OptionGroup var selection: Selection
+        @OptionGroup var table: TableFormat
 
         func run() throws {
-            try target.write(.administrators(try selection.query(institution: target.institution)))
+            try target.write(.administrators(try selection.query(institution: target.institution)), format: table.format)
         }
     }
 
@@ -102,7 +106,7 @@ struct DownloadCommand: ParsableCommand {
         @Option(name: .long, help: "The day the figures are taken at, its end in JST (yyyy-MM-dd; default now).")
         var asOf: String?
 
-        @Option(name: .long, help: "tsv (default), json or svg.")
+        @Option(name: .long, help: "tsv (default), json, svg or xlsx (an Excel workbook, the figures as numbers).")
         var format: StatisticsFormat = .tsv
 
         func run() throws {
@@ -124,6 +128,7 @@ struct DownloadCommand: ParsableCommand {
         var within: Int?
 
         @OptionGroup var asOf: AsOfOption
+        @OptionGroup var table: TableFormat
 
         func validate() throws {
             if family == .all { throw ValidationError("--family は server, client, codesign のどれかです / --family must be server, client or codesign") }
@@ -133,7 +138,7 @@ struct DownloadCommand: ParsableCommand {
         func run() throws {
             let days = try within ?? MailSettings.load(data: target.common.data).noticeDays.first ?? 30
             guard let chosen = family.families.first else { return }
-            try target.write(.renewals(chosen, asOf: asOf.date, days: days))
+            try target.write(.renewals(chosen, asOf: asOf.date, days: days), format: table.format)
         }
     }
 
@@ -141,11 +146,23 @@ struct DownloadCommand: ParsableCommand {
     struct AllowList: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "allowlist", abstract: "The OU allow-list per domain.")
         @OptionGroup var target: Target
+        @OptionGroup var table: TableFormat
 
         func run() throws {
-            try target.write(.allowList)
+            try target.write(.allowList, format: table.format)
         }
     }
+}
+
+/// XLS-10: `--format` of the table downloads.
+struct TableFormat: ParsableArguments {
+    @Option(name: .long, help: "tsv (default) or xlsx (an Excel workbook: header frozen, serials and codes as text, dates as dates).")
+    var format: TableFormatOption = .tsv
+}
+
+/// XLS-10: a table download as TSV or as an Excel workbook.
+enum TableFormatOption: String, ExpressibleByArgument, CaseIterable {
+    case tsv, xlsx
 }
 
 /// `--encoding`.

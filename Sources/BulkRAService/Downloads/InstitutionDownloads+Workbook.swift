@@ -1,0 +1,62 @@
+import BulkRADecode
+import BulkRAModel
+import BulkRAReport
+import BulkRAWorkbook
+import Foundation
+
+extension InstitutionDownloads {
+    /// XLS-10, XLS-11: `file` as an Excel workbook, the same rows as the TSV: the 46-column certificate information, the
+    /// user-administrators, the allow-list, the statistics table (figures as numbers) and the renewal worksheet (under the
+    /// upload template's header, so that the filled workbook uploads as it is).
+    public func workbook(_ file: File) throws -> (bytes: [UInt8], rows: Int) {
+        let writer: WorkbookWriter
+        var rows = 0
+        switch file {
+        case .certificates(let query):
+            writer = WorkbookWriter(sheetName: "証明書情報", header: CertificateInformationFile.header)
+            try pages(query) { page in
+                writer.append(page.map(CertificateInformationFile.row))
+                rows += page.count
+            }
+        case .administrators(let query):
+            writer = WorkbookWriter(sheetName: "利用管理者情報", header: AdministratorInformationFile.header)
+            try pages(query) { page in
+                writer.append(page.map(AdministratorInformationFile.row))
+                rows += page.count
+            }
+        case .allowList:
+            let list = AllowListFile.rows(institution)
+            writer = WorkbookWriter(sheetName: "OU許可リスト", header: AllowListFile.header)
+            writer.append(list)
+            rows = list.count
+        case .statistics(let grouping, let asOf, _):
+            let statistics = try statistics(grouping, asOf: asOf)
+            return (try StatisticsFormat.workbook(of: statistics), statistics.rows.count)
+        case .renewals(let family, let asOf, let days):
+            let lines = try registry.expiringCertificates(after: asOf, through: asOf.addingTimeInterval(TimeInterval(days) * 86_400),
+                                                          institutionID: institution.id)
+                .filter { $0.certificate.family == family && $0.certificate.acmeAccountID == nil }.compactMap { RenewalWorksheet.row($0.certificate) }
+            let layout = ColumnLayout.of(family == .server ? .server : family == .codeSigning ? .codeSigning : .client, operation: .renew)
+            writer = WorkbookWriter(sheetName: "更新", header: layout.fields.map { $0.japanese + "\n" + $0.english })
+            writer.append(lines)
+            rows = lines.count
+        }
+        return (try Self.finished(writer), rows)
+    }
+
+    /// XLS-10: writes `file` as a workbook to `emit` (every character kept: a workbook is Unicode).
+    public func writeWorkbook(_ file: File, to emit: ([UInt8]) throws -> Void) throws -> Written {
+        let (bytes, rows) = try workbook(file)
+        try emit(bytes)
+        return Written(rows: rows, replacedCharacters: 0)
+    }
+
+    /// XLS-10: the workbook's bytes, or a coded error.
+    static func finished(_ writer: WorkbookWriter) throws -> [UInt8] {
+        do {
+            return try writer.finish()
+        } catch {
+            throw OperationalError(.io, LocalizedText(ja: "Excelブックを作成できません（\(error)）", en: "Cannot write the Excel workbook (\(error))"))
+        }
+    }
+}

@@ -1,0 +1,235 @@
+import Foundation
+import ZIPFoundation
+
+/// XLS-10, XLS-11: writes a download as an `.xlsx` workbook of one sheet through libxml2's streaming writer: the header
+/// row bold and frozen, every cell text (serials and codes stay as written, formatted `@`) except dates
+/// (`yyyy/MM/dd HH:mm:ss` or `yyyy/MM/dd`, written as Excel dates in the same format) and the columns declared counts
+/// (numbers); column widths fitted to the header and the first 1,000 rows. Pure: rows in, bytes out.
+public final class WorkbookWriter {
+    /// The rows read to fit column widths before the sheet's columns are written.
+    static let widthSample = 1_000
+
+    let sheetName: String
+    let header: [String]
+    let countColumns: Set<Int>
+    private var pending: [[String]] = []
+    private var sheet: XMLStreamWriter?
+    private var rowNumber = 1
+    private var widestColumn = 0
+
+    /// XLS-10: a workbook whose sheet `sheetName` has `header`; the 0-based `countColumns` hold numbers.
+    public init(sheetName: String, header: [String], countColumns: Set<Int> = []) {
+        self.sheetName = sheetName
+        self.header = header
+        self.countColumns = countColumns
+        widestColumn = header.count
+    }
+
+    /// XLS-10: appends data rows.
+    public func append(_ rows: [[String]]) {
+        for row in rows {
+            widestColumn = max(widestColumn, row.count)
+            if let sheet {
+                write(row, to: sheet)
+            } else {
+                pending.append(row)
+                if pending.count >= Self.widthSample { started() }
+            }
+        }
+    }
+
+    /// XLS-10: the workbook's bytes.
+    public func finish() throws(WorkbookProblem) -> [UInt8] {
+        let sheet = started()
+        sheet.end()  // sheetData
+        if rowNumber > 1 {
+            sheet.empty("autoFilter", ["ref": "A1:\(Self.column(widestColumn - 1))\(rowNumber)"])
+        }
+        sheet.end()  // worksheet
+        let parts: [(String, [UInt8])] = [
+            ("[Content_Types].xml", Array(Self.contentTypes.utf8)), ("_rels/.rels", Array(Self.rootRelationships.utf8)),
+            ("xl/workbook.xml", workbookPart()), ("xl/_rels/workbook.xml.rels", Array(Self.workbookRelationships.utf8)),
+            ("xl/styles.xml", Array(Self.styles.utf8)), ("xl/worksheets/sheet1.xml", sheet.finish()),
+        ]
+        do {
+            let archive = try Archive(data: Data(), accessMode: .create)
+            for (path, bytes) in parts {
+                let data = Data(bytes)
+                try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(data.count), modificationDate: Self.fixedDate,
+                                     compressionMethod: .deflate) { position, size in data.subdata(in: Int(position)..<Int(position) + size) }
+            }
+            guard let data = archive.data else { throw WorkbookProblem.notWorkbook("the workbook could not be written") }
+            return Array(data)
+        } catch let problem as WorkbookProblem {
+            throw problem
+        } catch {
+            throw .notWorkbook("the workbook could not be written (\(error))")
+        }
+    }
+
+    /// Starts the sheet once widths are known: views (header frozen), columns, the header row, the rows held back.
+    @discardableResult
+    private func started() -> XMLStreamWriter {
+        if let sheet { return sheet }
+        let sheet = XMLStreamWriter()
+        self.sheet = sheet
+        sheet.start("worksheet")
+        sheet.attribute("xmlns", Self.main)
+        sheet.start("sheetViews")
+        sheet.start("sheetView")
+        sheet.attribute("workbookViewId", "0")
+        sheet.empty("pane", ["ySplit": "1", "topLeftCell": "A2", "activePane": "bottomLeft", "state": "frozen"])
+        sheet.end()
+        sheet.end()
+        sheet.start("cols")
+        for index in 0..<max(widestColumn, 1) {
+            let sample = ([header] + pending).map { index < $0.count ? $0[index] : "" }
+            let width = min(max(sample.map(Self.displayWidth).max() ?? 8, 6) + 2, 80)
+            sheet.empty("col", ["min": "\(index + 1)", "max": "\(index + 1)", "width": "\(width)", "customWidth": "1",
+                                "style": countColumns.contains(index) ? "4" : "1"])
+        }
+        sheet.end()
+        sheet.start("sheetData")
+        sheet.start("row")
+        sheet.attribute("r", "1")
+        for (index, title) in header.enumerated() { cell(index, row: 1, style: "3", text: title, to: sheet) }
+        sheet.end()
+        for row in pending { write(row, to: sheet) }
+        pending = []
+        return sheet
+    }
+
+    private func write(_ row: [String], to sheet: XMLStreamWriter) {
+        rowNumber += 1
+        sheet.start("row")
+        sheet.attribute("r", "\(rowNumber)")
+        for (index, value) in row.enumerated() where !value.isEmpty {
+            if countColumns.contains(index), Int(value) != nil {
+                valueCell(index, style: "4", value)
+            } else if let serial = Self.excelDate(value) {
+                valueCell(index, style: value.count > 10 ? "2" : "5", serial)
+            } else {
+                cell(index, row: rowNumber, style: "1", text: value, to: sheet)
+            }
+        }
+        sheet.end()
+    }
+
+    private func valueCell(_ index: Int, style: String, _ value: String) {
+        guard let sheet else { return }
+        sheet.start("c")
+        sheet.attribute("r", "\(Self.column(index))\(rowNumber)")
+        sheet.attribute("s", style)
+        sheet.start("v")
+        sheet.text(value)
+        sheet.end()
+        sheet.end()
+    }
+
+    private func cell(_ index: Int, row: Int, style: String, text: String, to sheet: XMLStreamWriter) {
+        sheet.start("c")
+        sheet.attribute("r", "\(Self.column(index))\(row)")
+        sheet.attribute("s", style)
+        sheet.attribute("t", "inlineStr")
+        sheet.start("is")
+        sheet.start("t")
+        if text.first?.isWhitespace == true || text.last?.isWhitespace == true { sheet.attribute("xml:space", "preserve") }
+        sheet.text(text)
+        sheet.end()
+        sheet.end()
+        sheet.end()
+    }
+
+    private func workbookPart() -> [UInt8] {
+        let workbook = XMLStreamWriter()
+        workbook.start("workbook")
+        workbook.attribute("xmlns", Self.main)
+        workbook.attribute("xmlns:r", Self.relationshipsNamespace)
+        workbook.start("sheets")
+        workbook.empty("sheet", ["name": String(sheetName.prefix(31)), "sheetId": "1", "r:id": "rId1"])
+        workbook.end()
+        workbook.end()
+        return workbook.finish()
+    }
+
+    /// XLS-11: `yyyy/MM/dd HH:mm:ss` or `yyyy/MM/dd` (the downloads' JST wall-clock times) as an Excel date serial (days
+    /// since 1899-12-30, the time as a fraction); nil for anything else.
+    static func excelDate(_ text: String) -> String? {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 10 || bytes.count == 19 else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for index in range {
+                guard (0x30...0x39).contains(bytes[index]) else { return nil }
+                value = value * 10 + Int(bytes[index] - 0x30)
+            }
+            return value
+        }
+        guard bytes[4] == 0x2F, bytes[7] == 0x2F, let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+              (1...12).contains(month), (1...31).contains(day), year >= 1900 else { return nil }
+        var seconds = 0
+        if bytes.count == 19 {
+            guard bytes[10] == 0x20, bytes[13] == 0x3A, bytes[16] == 0x3A, let hour = number(11..<13), let minute = number(14..<16),
+                  let second = number(17..<19), hour < 24, minute < 60, second < 60 else { return nil }
+            seconds = hour * 3_600 + minute * 60 + second
+        }
+        let days = daysFromCivil(year, month, day) - daysFromCivil(1899, 12, 30)
+        if seconds == 0 { return String(days) }
+        var fraction = String(Double(seconds) / 86_400)
+        if fraction.hasPrefix("0") { fraction.removeFirst() }
+        return String(days) + fraction
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date.
+    static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// `0` → `A`, `27` → `AB`.
+    static func column(_ index: Int) -> String {
+        var name = "", rest = index + 1
+        while rest > 0 {
+            let digit = (rest - 1) % 26
+            name = String(UnicodeScalar(UInt8(65 + digit))) + name
+            rest = (rest - 1) / 26
+        }
+        return name
+    }
+
+    /// Columns a text takes in Excel's default font: East Asian wide characters two, others one.
+    static func displayWidth(_ text: String) -> Int {
+        text.unicodeScalars.reduce(0) { width, scalar in
+            let value = scalar.value
+            let wide = (0x1100...0x115F).contains(value) || (0x2E80...0xA4CF).contains(value) || (0xAC00...0xD7A3).contains(value)
+                || (0xF900...0xFAFF).contains(value) || (0xFE30...0xFE4F).contains(value) || (0xFF00...0xFF60).contains(value)
+                || (0xFFE0...0xFFE6).contains(value)
+            return width + (wide ? 2 : 1)
+        }
+    }
+
+    static let fixedDate = Date(timeIntervalSince1970: 1_577_836_800)  // 2020-01-01: the same rows give the same bytes
+    static let main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    static let relationshipsNamespace = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    static let contentTypes = """
+        <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+        <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>
+        """
+    static let rootRelationships = """
+        <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+        <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>
+        """
+    static let workbookRelationships = """
+        <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+        <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>
+        """
+    /// Cell styles: 0 default, 1 text (`@`), 2 date and time, 3 header (bold text), 4 count (`0`), 5 date.
+    static let styles = """
+        <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+        <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy/mm/dd hh:mm:ss"/><numFmt numFmtId="165" formatCode="yyyy/mm/dd"/></numFmts><fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="6"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/><xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/><xf numFmtId="49" fontId="1" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" applyFont="1"/><xf numFmtId="1" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/><xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>
+        """
+}
