@@ -7,7 +7,8 @@ import Hummingbird
 
 extension Desk {
     /// Manual 3-3 downloads (DESK-13): certificate information (46 columns), user-administrators,
-    /// statistics and the allow-list of the officer's institution — the same bytes as `bulkra download`.
+    /// statistics and the allow-list of the officer's institution — the same bytes as `bulkra download`; `format=xlsx`
+    /// gives each as an Excel workbook (XLS-10).
     func download(_ request: Request, _ context: DeskContext) async throws -> Response {
         let api = request.uri.path.hasPrefix("/api/")
         return try await gate(request, context, api: api) { officer, language in
@@ -40,7 +41,13 @@ extension Desk {
             default:
                 return notFound(language, officer: officer, api: api)
             }
-            let bytes = try InstitutionDownloads(registry: registry, institutionID: officer.institutionID).bytes(wanted, encoding: encoding).bytes
+            let downloads = try InstitutionDownloads(registry: registry, institutionID: officer.institutionID)
+            if query.get("format") == "xlsx" {
+                // XLS-10: the same rows as an Excel workbook.
+                return file(try downloads.workbook(wanted).bytes, type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                            name: "\(officer.institutionID)-\(name.dropLast(4)).xlsx")
+            }
+            let bytes = try downloads.bytes(wanted, encoding: encoding).bytes
             let type = "text/tab-separated-values; charset=\(encoding == .utf8 ? "utf-8" : "Shift_JIS")"
             return file(bytes, type: type, name: "\(officer.institutionID)-\(name)")
         }

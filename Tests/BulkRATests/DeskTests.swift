@@ -1,4 +1,6 @@
 import BulkRARegistry
+import BulkRAReport
+import BulkRAWorkbook
 import Foundation
 import Testing
 
@@ -147,7 +149,7 @@ struct DeskTests {
         #expect(codes?.contains { $0["code"] as? Int == 221 } == true)
     }
 
-    @Test("XLS-01 DESK-20 the upload form offers Excel workbooks and takes one: its rows are checked and applied as the TSV's would be")
+    @Test("XLS-01 XLS-10 DESK-20 the upload form offers Excel workbooks and takes one, its rows applied as the TSV's would be; the menu offers every download as a workbook with the TSV's rows")
     func workbookUpload() throws {
         let desk = try DeskHarness()
         let page = try desk.request("/client", as: Self.ra1)
@@ -160,6 +162,20 @@ struct DeskTests {
         #expect(applied.status == 200 && applied.text.contains("2 lines OK, 0 NG"), "\(applied.text)")
         let listed = try desk.request("/api/downloads/certificates?encoding=utf-8", as: Self.ra1).text
         #expect(listed.contains("Workbook Upload One") && listed.contains("Workbook Upload Two"))
+
+        // XLS-10: the menu offers each download as a workbook too, with the same rows.
+        let menu = try desk.request("/", as: Self.ra1)
+        #expect(menu.text.contains("/downloads/certificates?family=client&amp;format=xlsx") && menu.text.contains("/downloads/allowlist?format=xlsx"))
+        let workbook = try desk.request("/downloads/certificates?family=client&format=xlsx", as: Self.ra1)
+        #expect(workbook.status == 200 && workbook.headers["content-type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        #expect(workbook.headers["content-disposition"]?.contains(".xlsx") == true)
+        let rows = try WorkbookReaderTests.rows(Array(workbook.body))
+        #expect(rows.first?.cells.compactMap { if case .text(let t) = $0 { t } else { nil } } == CertificateInformationFile.header)
+        let clients = try desk.request("/api/downloads/certificates?family=client&encoding=utf-8", as: Self.ra1).text
+            .components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        #expect(rows.count == clients.count && clients.count >= 3)
+        let serials = rows.dropFirst().compactMap { row -> String? in if case .text(let serial)? = row.cells[23] { serial } else { nil } }
+        #expect(serials == clients.dropFirst().map { $0.components(separatedBy: "\t")[23] }, "serials are text, in the TSV's order")
     }
 
     @Test("DESK-20 / DESK-22 the upload form: check only applies nothing; submit applies and the result page lists every line with links")

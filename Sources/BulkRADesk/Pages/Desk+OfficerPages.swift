@@ -11,6 +11,11 @@ extension Desk {
         func item(_ path: String, _ ja: String, _ en: String) -> HTML {
             "<li><a href=\"\(l.path(path))\">\(l.text(ja, en))</a></li>"
         }
+        /// XLS-10: a download as TSV, with its Excel workbook beside it.
+        func download(_ path: String, _ ja: String, _ en: String) -> HTML {
+            let workbook = path + (path.contains("?") ? "&" : "?") + "format=xlsx"
+            return "<li><a href=\"\(l.path(path))\">\(l.text(ja, en))</a> ・ <a href=\"\(l.path(workbook))\">Excel</a></li>"
+        }
         let domains = officer.domains.isEmpty ? l.text("（なし）", "(none)") : officer.domains.joined(separator: ", ")
         let content: HTML = """
             <p>\(l.text("担当ドメイン", "Your domains")): \(domains)</p>
@@ -22,12 +27,12 @@ extension Desk {
             \(item("/admin", "利用管理者情報更新申請", "User-administrator information update"))
             </ul></section>
             <section aria-labelledby="downloads"><h2 id="downloads">\(l.text("ダウンロードと照会", "Downloads and reports"))</h2><ul class="menu">
-            \(item("/downloads/certificates?family=server", "サーバ証明書情報ダウンロード", "Server certificate information (TSV)"))
-            \(item("/downloads/certificates?family=client", "クライアント証明書情報ダウンロード", "Client certificate information (TSV)"))
-            \(item("/downloads/certificates", "全証明書情報一括ダウンロード", "All certificate information (TSV)"))
-            \(item("/downloads/administrators", "利用管理者情報ダウンロード", "User-administrator information (TSV)"))
+            \(download("/downloads/certificates?family=server", "サーバ証明書情報ダウンロード", "Server certificate information (TSV)"))
+            \(download("/downloads/certificates?family=client", "クライアント証明書情報ダウンロード", "Client certificate information (TSV)"))
+            \(download("/downloads/certificates", "全証明書情報一括ダウンロード", "All certificate information (TSV)"))
+            \(download("/downloads/administrators", "利用管理者情報ダウンロード", "User-administrator information (TSV)"))
             \(item("/statistics", "発行証明書統計照会", "Issued-certificate statistics"))
-            \(item("/downloads/allowlist", "許可リストダウンロード", "OU allow-list (TSV)"))
+            \(download("/downloads/allowlist", "許可リストダウンロード", "OU allow-list (TSV)"))
             \(item("/timestamp", "タイムスタンプサービスURL", "Time-stamp service URL"))
             \(item("/retrievals", "取得待ちの証明書と取得URLの再発行", "Certificates waiting for download; re-issue a URL"))
             \(item("/ra-renewal", "登録担当者証明書の更新", "Renew my RA certificate"))
@@ -154,6 +159,7 @@ extension Desk {
             <figure><img src="/statistics.svg" alt="\(l.text("ドメイン別の発行数グラフ（内容は上の表と同じ）", "Chart of certificates per domain (the table above in pictures)"))">
             <figcaption>\(l.text("ドメイン別グラフ", "Per-domain chart"))</figcaption></figure>
             <p><a href="\((l.path("/downloads/statistics")))">\(l.text("統計をTSVでダウンロード", "Download the statistics (TSV)"))</a> ・
+            <a href="\((l.path("/downloads/statistics?format=xlsx")))">Excel</a> ・
             <a href="/api/statistics">JSON</a></p>
             <p><a href="\((l.path("/")))">\(l.text("メニューへ戻る", "Back to the menu"))</a></p>
             """
