@@ -147,7 +147,7 @@ struct LifecycleTests {
         #expect(try Self.mails(data, event: "expiry-digest").isEmpty)
     }
 
-    @Test("LIFE-04 CLI-94 the renewal worksheet lists what ends in the window as renewal lines (CP932, CRLF, no header); with new CSRs added it checks clean, but for values the registry never had")
+    @Test("LIFE-04 CLI-94 XLS-10 the renewal worksheet lists what ends in the window as renewal lines (CP932, CRLF, no header; as a workbook under the template header, the same results); with new CSRs added it checks clean, but for values the registry never had")
     func renewalWorksheet() throws {
         let (data, out) = try LifecycleTests.serverFolder("life-worksheet")
         defer { try? FileManager.default.removeItem(atPath: data); try? FileManager.default.removeItem(atPath: out) }
@@ -164,6 +164,23 @@ struct LifecycleTests {
         var rows = try DownloadFixture.table(try Data(contentsOf: URL(fileURLWithPath: worksheet)))
         #expect(rows.count == 3 && rows.allSatisfy { $0.count == 13 && $0[6].isEmpty })
         #expect(Set(rows.map { $0[3] }) == Set(certificates.map(\.serial.decimal)))
+
+        // XLS-10: the same worksheet as a workbook under the upload template's header checks as it is: each row gives its
+        // TSV line's result (the CSRs still to be added), one row lower.
+        let book = out + "/renewals.xlsx"
+        #expect(try CLITests.run(["download", "renewals", "--data", data, "--institution", "example-u", "--family", "server",
+                                  "--as-of", UTCTimestamp.string(end - 20 * 86_400), "--format", "xlsx", "-o", book]).status == 0)
+        let check = { (file: String) throws -> [(Int, String, [String])] in
+            try CLITests.run(["check", file, "--data", data, "--institution", "example-u", "--family", "server", "--operation", "renew",
+                              "--format", "tsv"]).output.split(separator: "\n").dropFirst().map { line in
+                let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+                let codes = fields.count > 2 ? fields[2].components(separatedBy: " | ").compactMap { $0.split(separator: ":").first.map(String.init) } : []
+                return (Int(fields[0]) ?? 0, fields[1], codes)
+            }
+        }
+        let fromTSV = try check(worksheet), fromWorkbook = try check(book)
+        #expect(fromTSV.count == 3 && fromWorkbook.map(\.0) == [2, 3, 4] && fromTSV.allSatisfy { $0.1 == "NG" && $0.2.contains("201") })
+        #expect(fromWorkbook.map { [$0.1] + $0.2 } == fromTSV.map { [$0.1] + $0.2 }, "\(fromWorkbook) \(fromTSV)")
         #expect(try CLITests.run(["download", "renewals", "--data", data, "--institution", "example-u", "--family", "client",
                                   "--as-of", UTCTimestamp.string(end - 20 * 86_400)]).output.isEmpty)
         // The officer adds a new CSR per line (RSA-2048 for profile 3, P-384 for 11) and checks the file as a renewal.
