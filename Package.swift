@@ -214,6 +214,8 @@ let package = Package(
             name: "BulkRABench",
             dependencies: [
                 "BulkRAModel",
+                "BulkRADecode",
+                "BulkRAWorkbook",
                 "BulkRAACME",
                 "BulkRAValidate",
                 "BulkRARegistry",

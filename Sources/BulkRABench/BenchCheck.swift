@@ -49,6 +49,10 @@ struct BenchCheck {
             try await BenchLifecycle.run(bulkra: bulkra, work: work)
             if mode == "lifecycle" { return }
         }
+        if mode == "workbook" || mode == "all" {
+            try BenchWorkbook.run(bulkra: bulkra, work: work, data: data)
+            if mode == "workbook" { return }
+        }
 
         let sizes = [10_000, 100_000]
         for size in sizes where !FileManager.default.fileExists(atPath: "\(work)/server-\(size).tsv") {

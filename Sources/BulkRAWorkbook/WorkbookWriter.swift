@@ -49,21 +49,28 @@ public final class WorkbookWriter {
         let parts: [(String, [UInt8])] = [
             ("[Content_Types].xml", Array(Self.contentTypes.utf8)), ("_rels/.rels", Array(Self.rootRelationships.utf8)),
             ("xl/workbook.xml", workbookPart()), ("xl/_rels/workbook.xml.rels", Array(Self.workbookRelationships.utf8)),
-            ("xl/styles.xml", Array(Self.styles.utf8)), ("xl/worksheets/sheet1.xml", sheet.finish()),
+            ("xl/styles.xml", Array(Self.styles.utf8)),
         ]
         do {
             let archive = try Archive(data: Data(), accessMode: .create)
             for (path, bytes) in parts {
-                let data = Data(bytes)
-                try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(data.count), modificationDate: Self.fixedDate,
-                                     compressionMethod: .deflate) { position, size in data.subdata(in: Int(position)..<Int(position) + size) }
+                try bytes.withUnsafeBufferPointer { try Self.add(path, $0, to: archive) }
             }
+            // The sheet is deflated from where libxml2 wrote it, chunk by chunk.
+            try sheet.withFinished { try Self.add("xl/worksheets/sheet1.xml", $0, to: archive) }
             guard let data = archive.data else { throw WorkbookProblem.notWorkbook("the workbook could not be written") }
-            return Array(data)
+            return [UInt8](data)
         } catch let problem as WorkbookProblem {
             throw problem
         } catch {
             throw .notWorkbook("the workbook could not be written (\(error))")
+        }
+    }
+
+    private static func add(_ path: String, _ bytes: UnsafeBufferPointer<UInt8>, to archive: Archive) throws {
+        try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(bytes.count), modificationDate: fixedDate,
+                             compressionMethod: .deflate) { position, size in
+            Data(UnsafeBufferPointer(rebasing: bytes[Int(position)..<Int(position) + size]))
         }
     }
 

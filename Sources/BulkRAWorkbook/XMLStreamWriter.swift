@@ -49,11 +49,15 @@ final class XMLStreamWriter {
 
     /// The document's bytes.
     func finish() -> [UInt8] {
+        withFinished { Array($0) }
+    }
+
+    /// Ends the document and lends its bytes to `body` where libxml2 holds them (no copy of a large sheet).
+    func withFinished<T>(_ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
         xmlTextWriterEndDocument(writer)
         xmlTextWriterFlush(writer)
         let count = Int(xmlBufferLength(buffer))
-        guard let content = xmlBufferContent(buffer), count > 0 else { return [] }
-        return Array(UnsafeBufferPointer(start: content, count: count))
+        return try body(UnsafeBufferPointer(start: xmlBufferContent(buffer), count: count))
     }
 
     private static func with(_ text: String, _ body: (UnsafePointer<UInt8>) -> Int32) {
