@@ -52,4 +52,18 @@ extension Desk {
             return file(bytes, type: type, name: "\(officer.institutionID)-\(name)")
         }
     }
+
+    /// XLS-12: the Excel template of one upload screen and operation, as `bulkra template` writes it.
+    func template(_ request: Request, _ context: DeskContext) async throws -> Response {
+        try await gate(request, context, api: false) { officer, language in
+            guard let family = context.parameters.get("family").flatMap(Family.init(rawValue:)),
+                  let operation = request.uri.queryParameters.get("operation").flatMap(UploadOperation.init(rawValue:)),
+                  UploadOperation.allowed(for: family.kind).contains(operation) else {
+                return notFound(language, officer: officer, api: false)
+            }
+            return file(try UploadTemplate.workbook(kind: family.kind, operation: operation),
+                        type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        name: "template-\(family.rawValue)-\(operation.rawValue).xlsx")
+        }
+    }
 }

@@ -39,6 +39,7 @@ extension Desk {
         router.get("/results/:id/certificates.zip") { request, context in try await resultArchive(request, context) }
         router.get("/certificates/:serial") { request, context in try await certificate(request, context, api: false) }
         router.get("/downloads/:name") { request, context in try await download(request, context) }
+        router.get("/templates/:family") { request, context in try await template(request, context) }
         router.get("/statistics") { request, context in
             try await gate(request, context) { officer, language in html(try statisticsPage(officer, language)) }
         }

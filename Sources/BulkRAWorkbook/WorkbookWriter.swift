@@ -16,6 +16,7 @@ public final class WorkbookWriter {
     private var sheet: XMLStreamWriter?
     private var rowNumber = 1
     private var widestColumn = 0
+    private var lists: [(column: Int, values: [String], rows: Int)] = []
 
     /// XLS-10: a workbook whose sheet `sheetName` has `header`; the 0-based `countColumns` hold numbers.
     public init(sheetName: String, header: [String], countColumns: Set<Int> = []) {
@@ -23,6 +24,11 @@ public final class WorkbookWriter {
         self.header = header
         self.countColumns = countColumns
         widestColumn = header.count
+    }
+
+    /// XLS-12: a drop-down list of `values` on `column` (0-based) for the `rows` rows below the header.
+    public func offer(_ values: [String], in column: Int, rows: Int) {
+        lists.append((column, values, rows))
     }
 
     /// XLS-10: appends data rows.
@@ -44,6 +50,22 @@ public final class WorkbookWriter {
         sheet.end()  // sheetData
         if rowNumber > 1 {
             sheet.empty("autoFilter", ["ref": "A1:\(Self.column(widestColumn - 1))\(rowNumber)"])
+        }
+        if !lists.isEmpty {
+            sheet.start("dataValidations")
+            sheet.attribute("count", "\(lists.count)")
+            for list in lists {
+                let column = Self.column(list.column)
+                sheet.start("dataValidation")
+                for (key, value) in [("type", "list"), ("allowBlank", "1"), ("showErrorMessage", "1"), ("sqref", "\(column)2:\(column)\(list.rows + 1)")] {
+                    sheet.attribute(key, value)
+                }
+                sheet.start("formula1")
+                sheet.text("\"" + list.values.joined(separator: ",") + "\"")
+                sheet.end()
+                sheet.end()
+            }
+            sheet.end()
         }
         sheet.end()  // worksheet
         let parts: [(String, [UInt8])] = [

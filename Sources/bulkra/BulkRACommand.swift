@@ -11,7 +11,7 @@ struct BulkRACommand: AsyncParsableCommand {
         discussion: """
             Exit status: 0 every line OK; 1 some line or the whole file rejected; 2 usage or operational failure.
             """,
-        subcommands: [InitCommand.self, InstitutionsCommand.self, AllowListCommand.self, CheckCommand.self, SubmitCommand.self, EnrollCommand.self, CRLCommand.self, CACommand.self,
+        subcommands: [InitCommand.self, InstitutionsCommand.self, AllowListCommand.self, CheckCommand.self, SubmitCommand.self, TemplateCommand.self, EnrollCommand.self, CRLCommand.self, CACommand.self,
                       CertificatesCommand.self, MailCommand.self, DownloadCommand.self, NightlyCommand.self, ServeCommand.self,
                       DoctorCommand.self, MigrateCommand.self, JobsCommand.self, StatusCommand.self, LinksCommand.self]
     )

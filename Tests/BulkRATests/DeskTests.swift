@@ -171,6 +171,12 @@ struct DeskTests {
         #expect(workbook.headers["content-disposition"]?.contains(".xlsx") == true)
         let rows = try WorkbookReaderTests.rows(Array(workbook.body))
         #expect(rows.first?.cells.compactMap { if case .text(let t) = $0 { t } else { nil } } == CertificateInformationFile.header)
+        // XLS-12: the upload screen links the templates of its operations.
+        #expect(page.text.contains("/templates/client?operation=issue") && page.text.contains("/templates/client?operation=revoke"))
+        let template = try desk.request("/templates/client?operation=issue", as: Self.ra1)
+        #expect(template.status == 200 && template.headers["content-disposition"]?.contains("template-client-issue.xlsx") == true)
+        #expect(try WorkbookReaderTests.rows(Array(template.body)).first?.cells.first == .text("主体者DN\nsubject DN"))
+        #expect(try desk.request("/templates/admin?operation=issue", as: Self.ra1).status == 404)
         let clients = try desk.request("/api/downloads/certificates?family=client&encoding=utf-8", as: Self.ra1).text
             .components(separatedBy: "\r\n").filter { !$0.isEmpty }
         #expect(rows.count == clients.count && clients.count >= 3)

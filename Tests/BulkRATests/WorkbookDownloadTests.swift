@@ -82,4 +82,36 @@ struct WorkbookDownloadTests {
             .filter { !$0.isEmpty }.map { $0.replacingOccurrences(of: "\r", with: "").replacingOccurrences(of: "\"", with: "") }
         #expect(back == tsv)
     }
+
+    @Test("XLS-12 CLI-95 bulkra template: the kind's bilingual header, text columns, drop-down lists of the family's profiles and download methods; filled in by openpyxl as an officer would, it checks as the TSV line does")
+    func template() throws {
+        let data = try CLITests.dataFolder("workbook-template")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let template = data + "/client-issue.xlsx", filled = data + "/client-issue-filled.xlsx"
+        let made = try CLITests.run(["template", "--family", "client", "--operation", "issue", "-o", template])
+        #expect(made.status == 0, "\(made.error)")
+        let line = try String(contentsOf: TestPaths.sampleData.appendingPathComponent("client/issue-valid.tsv"), encoding: .utf8)
+            .replacingOccurrences(of: "\u{FEFF}", with: "").components(separatedBy: "\r\n")[0]
+        let script = """
+            import sys, openpyxl
+            book = openpyxl.load_workbook(sys.argv[1])
+            sheet = book.worksheets[0]
+            header = [cell.value for cell in sheet[1]]
+            assert header[0] == "主体者DN\\nsubject DN" and header[1] == "証明書プロファイルID\\ncertificate profile ID" and len(header) == 15, header
+            lists = sorted((str(v.sqref), v.formula1) for v in sheet.data_validations.dataValidation)
+            assert lists == [("B2:B10001", '"5,7,13,14,15,16"'), ("C2:C10001", '"1,2,3"')], lists
+            assert all(sheet.column_dimensions[c].number_format == "@" for c in "ABCDEFGHIJKLMNO"), "text columns"
+            for column, value in enumerate(sys.argv[3].split("\\t")):
+                if value:
+                    cell = sheet.cell(row=2, column=column + 1, value=value)
+                    cell.number_format = "@"
+            book.save(sys.argv[2])
+            print("filled")
+            """
+        let python = try runTool(Self.python, ["-c", script, template, filled, line])
+        #expect(python.status == 0 && python.output.contains("filled"), "\(python.output)")
+        let checked = try CLITests.run(["check", filled, "--data", data, "--institution", "example-u", "--family", "client", "--operation", "issue",
+                                        "--format", "tsv"])
+        #expect(checked.status == 0 && checked.output.contains("\n2\tOK"), "\(checked.output)")
+    }
 }

@@ -100,6 +100,10 @@ extension Desk {
         let download = screen.downloadFamily.map { family -> HTML in
             "<p><a href=\"\(l.path("/downloads/certificates?family=\(family)"))\">\(l.text("証明書情報ダウンロード（TSV）", "Download certificate information (TSV)"))</a></p>"
         } ?? .empty
+        // XLS-12: an empty Excel workbook to fill, per operation.
+        let templates = operations.map { operation -> HTML in
+            "<a href=\"\(l.path("/templates/\(screen.rawValue)?operation=\(operation.rawValue)"))\">\(operationName(operation))</a>"
+        }
         let limit = settings.maximumUploadMiB
         let content: HTML = """
             <form method="post" action="\((l.path("/upload")))" enctype="multipart/form-data" class="upload">
@@ -117,6 +121,7 @@ extension Desk {
             <p class="buttons"><button type="submit" name="action" value="check">\(l.text("チェックのみ（適用しない）", "Check only (apply nothing)"))</button>
             <button type="submit" name="action" value="apply" class="primary">\(l.text("申請する", "Submit"))</button></p>
             </form>
+            <p>\(l.text("Excel テンプレート（.xlsx）", "Excel templates (.xlsx)")): \(templates, separator: " ・ ")</p>
             \(download)
             <p><a href="\((l.path("/")))">\(l.text("メニューへ戻る", "Back to the menu"))</a></p>
             """

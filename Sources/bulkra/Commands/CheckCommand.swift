@@ -11,7 +11,7 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Check an upload file line by line without applying anything.")
 
-    @Argument(help: "The upload file (.tsv or .txt, CP932 or UTF-8).")
+    @Argument(help: "The upload file (.tsv or .txt in CP932 or UTF-8, or an Excel workbook .xlsx).")
     var file: String
 
     @OptionGroup var common: CommonOptions

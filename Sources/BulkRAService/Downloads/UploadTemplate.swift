@@ -1,0 +1,43 @@
+import BulkRADecode
+import BulkRAModel
+import BulkRAValidate
+import BulkRAWorkbook
+
+/// XLS-12: an empty workbook to fill for one upload kind and operation: the columns' names in Japanese and English in
+/// the header row (which XLS-04 skips on upload), every column formatted as text so Excel keeps serials, PINs and codes
+/// as typed, and drop-down lists for the closed sets — the family's profiles, the revocation reasons, the download
+/// methods — over the record limit's rows.
+public enum UploadTemplate {
+    /// XLS-12: the template of `kind` and `operation`.
+    public static func workbook(kind: UploadKind, operation: UploadOperation) throws -> [UInt8] {
+        let layout = ColumnLayout.of(kind, operation: operation)
+        let writer = WorkbookWriter(sheetName: "\(kind.rawValue)-\(operation.rawValue)", header: layout.fields.map { $0.japanese + "\n" + $0.english })
+        for (index, field) in layout.fields.enumerated() {
+            if let values = closedSet(field, kind: kind, operation: operation) {
+                writer.offer(values, in: index, rows: UploadDecoder.defaultRecordLimit)
+            }
+        }
+        return try InstitutionDownloads.finished(writer)
+    }
+
+    /// XLS-12: the values a column takes, when they are few.
+    static func closedSet(_ field: FieldName, kind: UploadKind, operation: UploadOperation) -> [String]? {
+        let family: CertificateFamily? = switch kind {
+        case .server, .acme: .server
+        case .client: .client
+        case .codeSigning: .codeSigning
+        default: nil
+        }
+        switch field.japanese {
+        case "証明書プロファイルID":
+            guard let family else { return nil }
+            return CertificateProfile.allCases.filter { $0.family == family }.map { String($0.rawValue) }
+        case "失効理由" where operation == .revoke:
+            return RevocationReason.allCases.map { String($0.rawValue) }
+        case "ダウンロード方法":
+            return DownloadMethod.allCases.map { String($0.rawValue) }
+        default:
+            return nil
+        }
+    }
+}
