@@ -83,7 +83,7 @@ struct WorkbookDownloadTests {
         #expect(back == tsv)
     }
 
-    @Test("XLS-12 CLI-95 bulkra template: the kind's bilingual header, text columns, drop-down lists of the family's profiles and download methods; filled in by openpyxl as an officer would, it checks as the TSV line does")
+    @Test("XLS-12 CLI-140 bulkra template: the kind's bilingual header, text columns, drop-down lists of the family's profiles and download methods; filled in by openpyxl as an officer would, it checks as the TSV line does")
     func template() throws {
         let data = try CLITests.dataFolder("workbook-template")
         defer { try? FileManager.default.removeItem(atPath: data) }

@@ -3,7 +3,7 @@ import BulkRAModel
 import BulkRAService
 import Foundation
 
-/// `bulkra template`: an empty Excel workbook to fill for one upload kind and operation (XLS-12, CLI-95).
+/// `bulkra template`: an empty Excel workbook to fill for one upload kind and operation (XLS-12, CLI-140).
 struct TemplateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "template",
