@@ -41,7 +41,7 @@ extension InstitutionDownloads {
             writer.append(lines)
             rows = lines.count
         }
-        return (try Self.finished(writer), rows)
+        return (try writer.bytes(), rows)
     }
 
     /// XLS-10: writes `file` as a workbook to `emit` (every character kept: a workbook is Unicode).
@@ -49,14 +49,5 @@ extension InstitutionDownloads {
         let (bytes, rows) = try workbook(file)
         try emit(bytes)
         return Written(rows: rows, replacedCharacters: 0)
-    }
-
-    /// XLS-10: the workbook's bytes, or a coded error.
-    static func finished(_ writer: WorkbookWriter) throws -> [UInt8] {
-        do {
-            return try writer.finish()
-        } catch {
-            throw OperationalError(.io, LocalizedText(ja: "Excelブックを作成できません（\(error)）", en: "Cannot write the Excel workbook (\(error))"))
-        }
     }
 }

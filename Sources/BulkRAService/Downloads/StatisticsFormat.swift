@@ -27,6 +27,6 @@ public enum StatisticsFormat: String, Sendable, Codable, CaseIterable {
         let table = statistics.tableRows()
         let writer = WorkbookWriter(sheetName: "統計", header: table[0], countColumns: Set((table[0].count - 5)..<table[0].count))
         writer.append(Array(table.dropFirst()))
-        return try InstitutionDownloads.finished(writer)
+        return try writer.bytes()
     }
 }

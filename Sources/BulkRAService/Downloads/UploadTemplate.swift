@@ -17,7 +17,7 @@ public enum UploadTemplate {
                 writer.offer(values, in: index, rows: UploadDecoder.defaultRecordLimit)
             }
         }
-        return try InstitutionDownloads.finished(writer)
+        return try writer.bytes()
     }
 
     /// XLS-12: the values a column takes, when they are few.
