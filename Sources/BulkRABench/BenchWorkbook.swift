@@ -47,7 +47,7 @@ enum BenchWorkbook {
     /// The TSV's lines as a workbook under the server template's header (the way an officer's filled template looks).
     static func write(tsv: String, to path: String) throws {
         let text = try String(contentsOfFile: tsv, encoding: .utf8)
-        let writer = WorkbookWriter(sheetName: "サーバ証明書", header: ColumnLayout.server.fields.map { $0.japanese + "\n" + $0.english })
+        let writer = WorkbookWriter(sheetName: "サーバ証明書", header: ColumnLayout.server.templateHeader)
         var batch: [[String]] = []
         for line in text.split(separator: "\r\n") {
             batch.append(line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init))

@@ -11,10 +11,12 @@ public struct ColumnLayout: Sendable {
     public func field(_ column: Int) -> FieldName { fields[column - 1] }
 
     static let subjectDN = FieldName("主体者DN", "subject DN")
-    static let profile = FieldName("証明書プロファイルID", "certificate profile ID")
+    /// XLS-12: column 2 of the certificate kinds, a closed set per family.
+    public static let profile = FieldName("証明書プロファイルID", "certificate profile ID")
     static let reserved = FieldName("予約済", "reserved")
     static let targetSerial = FieldName("失効対象証明書シリアル番号", "serial number of the target certificate")
-    static let reason = FieldName("失効理由", "revocation reason")
+    /// XLS-12: column 5 of revocations, a closed set.
+    public static let reason = FieldName("失効理由", "revocation reason")
     static let comment = FieldName("失効理由コメント", "revocation comment")
     static let csr = FieldName("CSR", "CSR")
     static let adminName = FieldName("利用管理者氏名", "administrator name")
@@ -25,6 +27,11 @@ public struct ColumnLayout: Sendable {
     static let dnsNames = FieldName("dNSName", "dNSName list")
     /// XLS-05: the client column whose leading zeros Excel drops when it stores a PIN as a number.
     static let accessPIN = FieldName("アクセスPIN", "access PIN")
+    /// XLS-12: column 3 of client lines, a closed set.
+    public static let downloadMethod = FieldName("ダウンロード方法", "download method")
+
+    /// XLS-04, XLS-12: the header row of a template: each column's Japanese and English names on two lines.
+    public var templateHeader: [String] { fields.map { $0.japanese + "\n" + $0.english } }
 
     /// Server certificates (13 columns).
     public static let server = ColumnLayout(kind: .server, fields: [
@@ -54,7 +61,7 @@ public struct ColumnLayout: Sendable {
 
     /// Client-authentication and S/MIME certificates (15 columns).
     public static let client = ColumnLayout(kind: .client, fields: [
-        subjectDN, profile, FieldName("ダウンロード方法", "download method"), targetSerial, reason, comment, reserved,
+        subjectDN, profile, downloadMethod, targetSerial, reason, comment, reserved,
         adminName, adminAffiliation, adminEmail,
         FieldName("利用者氏名", "user name"),
         FieldName("P12ダウンロードファイル名", "PKCS#12 file name"),

@@ -23,14 +23,15 @@ public struct WorkbookReader: Sendable {
         let archive = try WorkbookArchive(bytes, limits: limits)
         guard archive.has("xl/workbook.xml") else { throw .notWorkbook("the ZIP container holds no xl/workbook.xml") }
         let sheet = try firstSheetPath(archive)
+        let hasSharedStrings = archive.has("xl/sharedStrings.xml")
         var strings: [String] = []
-        if archive.has("xl/sharedStrings.xml") {
+        if hasSharedStrings {
             let table = SharedStringsHandler()
             try Self.parse("xl/sharedStrings.xml", in: archive, with: table)
             strings = table.strings
         }
         try withoutActuallyEscaping(body) { body throws(WorkbookProblem) in
-            let handler = SheetHandler(strings: strings, hasSharedStrings: archive.has("xl/sharedStrings.xml"), columns: limits.columns, emit: body)
+            let handler = SheetHandler(strings: strings, hasSharedStrings: hasSharedStrings, columns: limits.columns, emit: body)
             try Self.parse(sheet, in: archive, with: handler)
         }
     }

@@ -38,7 +38,6 @@ struct WorkbookDownloadTests {
         let data = try CLITests.dataFolder("workbook-download")
         defer { try? FileManager.default.removeItem(atPath: data) }
         let common = ["--data", data, "--institution", "example-u"]
-        var checked = 0
         for (kind, extra) in [("certificates", [String]()), ("administrators", []), ("allowlist", []), ("statistics", [])] {
             let workbook = data + "/\(kind).xlsx", table = data + "/\(kind).tsv"
             let xlsx = try CLITests.run(["download", kind, "--format", "xlsx", "-o", workbook] + common + extra)
@@ -66,9 +65,7 @@ struct WorkbookDownloadTests {
                 """
             let read = try runTool(Self.python, ["-c", script, workbook, table])
             #expect(read.status == 0 && read.output.contains("rows"), "\(kind): \(read.output)")
-            checked += 1
         }
-        #expect(checked == 4)
 
         // LibreOffice converts the certificate workbook back to tab-separated UTF-8: the same table as the TSV download.
         let folder = data + "/libreoffice"

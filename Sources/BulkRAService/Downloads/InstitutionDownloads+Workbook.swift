@@ -2,7 +2,6 @@ import BulkRADecode
 import BulkRAModel
 import BulkRAReport
 import BulkRAWorkbook
-import Foundation
 
 extension InstitutionDownloads {
     /// XLS-10, XLS-11: `file` as an Excel workbook, the same rows as the TSV: the 46-column certificate information, the
@@ -33,11 +32,9 @@ extension InstitutionDownloads {
             let statistics = try statistics(grouping, asOf: asOf)
             return (try StatisticsFormat.workbook(of: statistics), statistics.rows.count)
         case .renewals(let family, let asOf, let days):
-            let lines = try registry.expiringCertificates(after: asOf, through: asOf.addingTimeInterval(TimeInterval(days) * 86_400),
-                                                          institutionID: institution.id)
-                .filter { $0.certificate.family == family && $0.certificate.acmeAccountID == nil }.compactMap { RenewalWorksheet.row($0.certificate) }
+            let lines = try renewalLines(family, asOf: asOf, days: days)
             let layout = ColumnLayout.of(family == .server ? .server : family == .codeSigning ? .codeSigning : .client, operation: .renew)
-            writer = WorkbookWriter(sheetName: "更新", header: layout.fields.map { $0.japanese + "\n" + $0.english })
+            writer = WorkbookWriter(sheetName: "更新", header: layout.templateHeader)
             writer.append(lines)
             rows = lines.count
         }

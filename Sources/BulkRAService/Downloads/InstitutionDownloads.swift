@@ -94,14 +94,18 @@ public struct InstitutionDownloads: Sendable {
             try emit(try format.bytes(of: statistics, writer: &writer))
             rows = statistics.rows.count
         case .renewals(let family, let asOf, let days):
-            let lines = try registry.expiringCertificates(after: asOf, through: asOf.addingTimeInterval(TimeInterval(days) * 86_400),
-                                                          institutionID: institution.id)
-                // ACME-22: the ACME client renews its certificates itself; they have no renewal line.
-                .filter { $0.certificate.family == family && $0.certificate.acmeAccountID == nil }.compactMap { RenewalWorksheet.row($0.certificate) }
+            let lines = try renewalLines(family, asOf: asOf, days: days)
             try emit(writer.lines(lines))
             rows = lines.count
         }
         return Written(rows: rows, replacedCharacters: writer.replacedCharacters)
+    }
+
+    /// LIFE-04: the renewal lines of `family`'s certificates ending after `asOf` and within `days` of it, soonest first.
+    func renewalLines(_ family: CertificateFamily, asOf: Date, days: Int) throws -> [[String]] {
+        try registry.expiringCertificates(after: asOf, through: asOf.addingTimeInterval(TimeInterval(days) * 86_400), institutionID: institution.id)
+            // ACME-22: the ACME client renews its certificates itself; they have no renewal line.
+            .filter { $0.certificate.family == family && $0.certificate.acmeAccountID == nil }.compactMap { RenewalWorksheet.row($0.certificate) }
     }
 
     /// DL-01: the file's bytes in memory and its data rows (the desk's downloads, the nightly's small files).

@@ -11,7 +11,7 @@ public enum UploadTemplate {
     /// XLS-12: the template of `kind` and `operation`.
     public static func workbook(kind: UploadKind, operation: UploadOperation) throws -> [UInt8] {
         let layout = ColumnLayout.of(kind, operation: operation)
-        let writer = WorkbookWriter(sheetName: "\(kind.rawValue)-\(operation.rawValue)", header: layout.fields.map { $0.japanese + "\n" + $0.english })
+        let writer = WorkbookWriter(sheetName: "\(kind.rawValue)-\(operation.rawValue)", header: layout.templateHeader)
         for (index, field) in layout.fields.enumerated() {
             if let values = closedSet(field, kind: kind, operation: operation) {
                 writer.offer(values, in: index, rows: UploadDecoder.defaultRecordLimit)
@@ -28,13 +28,13 @@ public enum UploadTemplate {
         case .codeSigning: .codeSigning
         default: nil
         }
-        switch field.japanese {
-        case "証明書プロファイルID":
+        switch field {
+        case ColumnLayout.profile:
             guard let family else { return nil }
             return CertificateProfile.allCases.filter { $0.family == family }.map { String($0.rawValue) }
-        case "失効理由" where operation == .revoke:
+        case ColumnLayout.reason where operation == .revoke:
             return RevocationReason.allCases.map { String($0.rawValue) }
-        case "ダウンロード方法":
+        case ColumnLayout.downloadMethod:
             return DownloadMethod.allCases.map { String($0.rawValue) }
         default:
             return nil
