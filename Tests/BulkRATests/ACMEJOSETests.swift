@@ -221,6 +221,15 @@ struct ACMEJOSETests {
         #expect(digest.output == authorization.dnsRecordValue)
     }
 
+    @Test("ACME-10 RFC 9773's example: AKI 69:88:5B:…:C8:D4 and serial 00:87:65:43:21 give the identifier aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE, and it parses back")
+    func renewalInformationExample() throws {
+        let aki: [UInt8] = [0x69, 0x88, 0x5B, 0x6B, 0x87, 0x46, 0x40, 0x41, 0xE1, 0xB3, 0x7B, 0x84, 0x7B, 0xA0, 0xAE, 0x2C, 0xDE, 0x01, 0xC8, 0xD4]
+        let serial: [UInt8] = [0x00, 0x87, 0x65, 0x43, 0x21]
+        #expect(RenewalInfo.identifier(authorityKeyIdentifier: aki, serialContent: serial) == "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE")
+        let parsed = try #require(RenewalInfo.parse(identifier: "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE"))
+        #expect(parsed.0 == aki && parsed.1 == serial)
+    }
+
     @Test("ACME-10 a renewal-information identifier is the AKI and the serial as openssl prints them; the window is the last third less the final sixth, or now when revoked")
     func renewalInformation() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bulkra-ari-\(getpid())").path
