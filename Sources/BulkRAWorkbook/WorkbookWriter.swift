@@ -4,7 +4,8 @@ import ZIPFoundation
 /// XLS-10, XLS-11: writes a download as an `.xlsx` workbook of one sheet through libxml2's streaming writer: the header
 /// row bold and frozen, every cell text (serials and codes stay as written, formatted `@`) except dates
 /// (`yyyy/MM/dd HH:mm:ss` or `yyyy/MM/dd`, written as Excel dates in the same format) and the columns declared counts
-/// (numbers); column widths fitted to the header and the first 1,000 rows. Pure: rows in, bytes out.
+/// (numbers); column widths fitted to the header and the first 1,000 rows. Rows in, bytes out; a large sheet goes
+/// through a spool file as it is written (XLS-13), so that memory holds a chunk of it, never the whole.
 public final class WorkbookWriter {
     /// The rows read to fit column widths before the sheet's columns are written.
     static let widthSample = 1_000
@@ -12,18 +13,25 @@ public final class WorkbookWriter {
     let sheetName: String
     let header: [String]
     let countColumns: Set<Int>
+    let spool: String?
     private var pending: [[String]] = []
     private var sheet: XMLStreamWriter?
     private var rowNumber = 1
     private var widestColumn = 0
     private var lists: [(column: Int, values: [String], rows: Int)] = []
 
-    /// XLS-10: a workbook whose sheet `sheetName` has `header`; the 0-based `countColumns` hold numbers.
-    public init(sheetName: String, header: [String], countColumns: Set<Int> = []) {
+    /// XLS-10, XLS-13: a workbook whose sheet `sheetName` has `header`; the 0-based `countColumns` hold numbers. With
+    /// `spool`, the sheet's XML is written to that file (created, and removed by `finish`) instead of memory.
+    public init(sheetName: String, header: [String], countColumns: Set<Int> = [], spool: String? = nil) {
         self.sheetName = sheetName
         self.header = header
         self.countColumns = countColumns
+        self.spool = spool
         widestColumn = header.count
+    }
+
+    deinit {
+        if let spool { try? FileManager.default.removeItem(atPath: spool) }
     }
 
     /// XLS-12: a drop-down list of `values` on `column` (0-based) for the `rows` rows below the header.
@@ -78,8 +86,14 @@ public final class WorkbookWriter {
             for (path, bytes) in parts {
                 try bytes.withUnsafeBufferPointer { try Self.add(path, $0, to: archive) }
             }
-            // The sheet is deflated from where libxml2 wrote it, chunk by chunk.
-            try sheet.withFinished { try Self.add("xl/worksheets/sheet1.xml", $0, to: archive) }
+            // The sheet is deflated from where libxml2 wrote it, chunk by chunk: its memory, or its spool file.
+            if let spool {
+                guard sheet.close() else { throw WorkbookProblem.notWorkbook("the sheet could not be written to \(spool)") }
+                try Self.add("xl/worksheets/sheet1.xml", file: spool, to: archive)
+                try? FileManager.default.removeItem(atPath: spool)
+            } else {
+                try sheet.withFinished { try Self.add("xl/worksheets/sheet1.xml", $0, to: archive) }
+            }
             guard let data = archive.data else { throw WorkbookProblem.notWorkbook("the workbook could not be written") }
             return [UInt8](data)
         } catch let problem as WorkbookProblem {
@@ -96,11 +110,24 @@ public final class WorkbookWriter {
         }
     }
 
+    /// XLS-13: adds the file at `path` read in chunks as ZIPFoundation deflates them.
+    private static func add(_ path: String, file: String, to archive: Archive) throws {
+        guard let handle = FileHandle(forReadingAtPath: file) else { throw WorkbookProblem.notWorkbook("cannot read \(file)") }
+        defer { try? handle.close() }
+        let size = try handle.seekToEnd()
+        try handle.seek(toOffset: 0)
+        try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(size), modificationDate: fixedDate,
+                             compressionMethod: .deflate) { position, chunk in
+            try handle.seek(toOffset: UInt64(position))
+            return try handle.read(upToCount: chunk) ?? Data()
+        }
+    }
+
     /// Starts the sheet once widths are known: views (header frozen), columns, the header row, the rows held back.
     @discardableResult
     private func started() -> XMLStreamWriter {
         if let sheet { return sheet }
-        let sheet = XMLStreamWriter()
+        let sheet = spool.map(XMLStreamWriter.init(path:)) ?? XMLStreamWriter()
         self.sheet = sheet
         sheet.start("worksheet")
         sheet.attribute("xmlns", Self.main)

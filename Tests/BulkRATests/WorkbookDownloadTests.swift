@@ -21,6 +21,31 @@ struct WorkbookDownloadTests {
         }
     }
 
+    @Test("XLS-13 a sheet spooled to a file gives the same workbook bytes as one held in memory, the spool file is gone afterwards, and a spool that cannot be written is an error, not a truncated workbook")
+    func spooled() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bulkra-spool-test-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // More rows than the width sample, so that rows are written to the spool as they come.
+        let rows = (0..<2_500).map { ["\($0)", "利用者\($0) <&>", $0 % 7 == 0 ? "2026/11/21 09:00:00" : ""] }
+        let memory = WorkbookWriter(sheetName: "証明書情報", header: ["A", "B", "C"])
+        let spool = folder + "/sheet1.xml"
+        let spooled = WorkbookWriter(sheetName: "証明書情報", header: ["A", "B", "C"], spool: spool)
+        for page in stride(from: 0, to: rows.count, by: 300) {
+            memory.append(Array(rows[page..<min(page + 300, rows.count)]))
+            spooled.append(Array(rows[page..<min(page + 300, rows.count)]))
+        }
+        #expect(FileManager.default.fileExists(atPath: spool))
+        let bytes = try spooled.finish()
+        #expect(bytes == (try memory.finish()))
+        #expect(!FileManager.default.fileExists(atPath: spool))
+        #expect(try WorkbookReaderTests.rows(bytes).count == rows.count + 1)
+
+        let nowhere = WorkbookWriter(sheetName: "x", header: ["A"], spool: folder + "/missing/sheet1.xml")
+        nowhere.append(rows.map { [$0[1]] })
+        #expect(throws: WorkbookProblem.self) { try nowhere.finish() }
+    }
+
     @Test("XLS-11 dates become Excel date serials in their own format; counts become numbers; everything else stays text")
     func cellKinds() throws {
         #expect(WorkbookWriter.excelDate("2026/11/21 09:00:00") == "46347.375")
