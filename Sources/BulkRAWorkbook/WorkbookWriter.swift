@@ -17,8 +17,22 @@ public final class WorkbookWriter {
     private var pending: [[String]] = []
     private var sheet: XMLStreamWriter?
     private var rowNumber = 1
-    private var widestColumn = 0
+    private(set) var widestColumn = 0
     private var lists: [(column: Int, values: [String], rows: Int)] = []
+    /// XLS-12: notes on header cells, by 0-based column.
+    var notes: [(column: Int, text: String)] = []
+    /// XLS-14: the chart, and the values of its cells as the rows pass (its cache).
+    var chart: Chart?
+    var chartCells: [Int: [Int: String]] = [:]
+
+    /// XLS-14: a bar chart of `valueColumns` (series named by their headers) per row of `rows`, labelled by
+    /// `categoryColumns` (one or two levels).
+    struct Chart {
+        let title: String
+        let categoryColumns: [Int]
+        let valueColumns: [Int]
+        let rows: ClosedRange<Int>
+    }
 
     /// XLS-10, XLS-13: a workbook whose sheet `sheetName` has `header`; the 0-based `countColumns` hold numbers. With
     /// `spool`, the sheet's XML is written to that file (created, and removed by `finish`) instead of memory.
@@ -39,10 +53,28 @@ public final class WorkbookWriter {
         lists.append((column, values, rows))
     }
 
+    /// XLS-12: a note (cell comment) on the header cell of `column` (0-based), shown when the pointer rests on it.
+    public func note(_ text: String, column: Int) {
+        notes.append((column, text))
+    }
+
+    /// XLS-14: a native clustered bar chart beside the table: one series per column of `valueColumns` (named by its
+    /// header), one category per sheet row in `rows` (labelled by `categoryColumns`: one column, or two as two levels),
+    /// in the table's order. Declared before the rows are appended; its cached values are taken as they pass.
+    public func chart(title: String, categoryColumns: [Int], valueColumns: [Int], rows: ClosedRange<Int>) {
+        chart = Chart(title: title, categoryColumns: categoryColumns, valueColumns: valueColumns, rows: rows)
+    }
+
     /// XLS-10: appends data rows.
     public func append(_ rows: [[String]]) {
         for row in rows {
             widestColumn = max(widestColumn, row.count)
+            let number = rowNumber + pending.count + 1
+            if let chart, chart.rows.contains(number) {
+                var cells: [Int: String] = [:]
+                for column in chart.categoryColumns + chart.valueColumns where column < row.count { cells[column] = row[column] }
+                chartCells[number] = cells
+            }
             if let sheet {
                 write(row, to: sheet)
             } else {
@@ -75,20 +107,43 @@ public final class WorkbookWriter {
             }
             sheet.end()
         }
+        // XLS-12, XLS-14: the sheet's drawing (the chart) and its legacy drawing (the notes' boxes), by relationship.
+        var sheetRelationships: [(type: String, target: String)] = []
+        if chart != nil {
+            sheetRelationships.append(("drawing", "../drawings/drawing1.xml"))
+            sheet.empty("drawing", ["r:id": "rId\(sheetRelationships.count)"])
+        }
+        if !notes.isEmpty {
+            sheetRelationships.append(("comments", "../comments1.xml"))
+            sheetRelationships.append(("vmlDrawing", "../drawings/vmlDrawing1.vml"))
+            sheet.empty("legacyDrawing", ["r:id": "rId\(sheetRelationships.count)"])
+        }
         sheet.end()  // worksheet
-        let parts: [(String, [UInt8])] = [
-            ("[Content_Types].xml", Array(Self.contentTypes.utf8)), ("_rels/.rels", Array(Self.rootRelationships.utf8)),
+        var parts: [(String, [UInt8])] = [
+            ("[Content_Types].xml", contentTypes()), ("_rels/.rels", Array(Self.rootRelationships.utf8)),
             ("xl/workbook.xml", workbookPart()), ("xl/_rels/workbook.xml.rels", Array(Self.workbookRelationships.utf8)),
             ("xl/styles.xml", Array(Self.styles.utf8)),
         ]
+        if !sheetRelationships.isEmpty {
+            parts.append(("xl/worksheets/_rels/sheet1.xml.rels", Self.relationships(sheetRelationships)))
+        }
+        if let chart {
+            parts.append(("xl/drawings/drawing1.xml", drawingPart(chart)))
+            parts.append(("xl/drawings/_rels/drawing1.xml.rels", Self.relationships([("chart", "../charts/chart1.xml")])))
+            parts.append(("xl/charts/chart1.xml", chartPart(chart)))
+        }
+        if !notes.isEmpty {
+            parts.append(("xl/comments1.xml", commentsPart()))
+            parts.append(("xl/drawings/vmlDrawing1.vml", vmlPart()))
+        }
         do {
             let archive = try Archive(data: Data(), accessMode: .create)
             for (path, bytes) in parts {
                 try bytes.withUnsafeBufferPointer { try Self.add(path, $0, to: archive) }
             }
             // The sheet is deflated from where libxml2 wrote it, chunk by chunk: its memory, or its spool file.
+            guard sheet.close() else { throw WorkbookProblem.notWorkbook("the sheet could not be written\(spool.map { " to " + $0 } ?? "")") }
             if let spool {
-                guard sheet.close() else { throw WorkbookProblem.notWorkbook("the sheet could not be written to \(spool)") }
                 try Self.add("xl/worksheets/sheet1.xml", file: spool, to: archive)
                 try? FileManager.default.removeItem(atPath: spool)
             } else {
@@ -131,6 +186,7 @@ public final class WorkbookWriter {
         self.sheet = sheet
         sheet.start("worksheet")
         sheet.attribute("xmlns", Self.main)
+        sheet.attribute("xmlns:r", Self.relationshipsNamespace)
         sheet.start("sheetViews")
         sheet.start("sheetView")
         sheet.attribute("workbookViewId", "0")
@@ -202,7 +258,7 @@ public final class WorkbookWriter {
         workbook.attribute("xmlns", Self.main)
         workbook.attribute("xmlns:r", Self.relationshipsNamespace)
         workbook.start("sheets")
-        workbook.empty("sheet", ["name": String(sheetName.prefix(31)), "sheetId": "1", "r:id": "rId1"])
+        workbook.empty("sheet", ["name": shownSheetName, "sheetId": "1", "r:id": "rId1"])
         workbook.end()
         workbook.end()
         return workbook.finish()
@@ -271,10 +327,38 @@ public final class WorkbookWriter {
     static let fixedDate = Date(timeIntervalSince1970: 1_577_836_800)  // 2020-01-01: the same rows give the same bytes
     static let main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     static let relationshipsNamespace = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-    static let contentTypes = """
-        <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-        <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>
-        """
+    /// The content type of every part the workbook has.
+    private func contentTypes() -> [UInt8] {
+        let types = XMLStreamWriter()
+        types.start("Types")
+        types.attribute("xmlns", "http://schemas.openxmlformats.org/package/2006/content-types")
+        types.empty("Default", ["Extension": "rels", "ContentType": "application/vnd.openxmlformats-package.relationships+xml"])
+        types.empty("Default", ["Extension": "xml", "ContentType": "application/xml"])
+        if !notes.isEmpty {
+            types.empty("Default", ["Extension": "vml", "ContentType": "application/vnd.openxmlformats-officedocument.vmlDrawing"])
+        }
+        var overrides = [("/xl/workbook.xml", "spreadsheetml.sheet.main"), ("/xl/worksheets/sheet1.xml", "spreadsheetml.worksheet"),
+                         ("/xl/styles.xml", "spreadsheetml.styles")]
+        if chart != nil { overrides += [("/xl/drawings/drawing1.xml", "drawing"), ("/xl/charts/chart1.xml", "drawingml.chart")] }
+        if !notes.isEmpty { overrides.append(("/xl/comments1.xml", "spreadsheetml.comments")) }
+        for (part, type) in overrides {
+            types.empty("Override", ["PartName": part, "ContentType": "application/vnd.openxmlformats-officedocument.\(type)+xml"])
+        }
+        types.end()
+        return types.finish()
+    }
+
+    /// A relationships part: `rId1`, `rId2` … in order, each of an officeDocument relationship type.
+    static func relationships(_ targets: [(type: String, target: String)]) -> [UInt8] {
+        let part = XMLStreamWriter()
+        part.start("Relationships")
+        part.attribute("xmlns", "http://schemas.openxmlformats.org/package/2006/relationships")
+        for (index, target) in targets.enumerated() {
+            part.empty("Relationship", ["Id": "rId\(index + 1)", "Type": "\(relationshipsNamespace)/\(target.type)", "Target": target.target])
+        }
+        part.end()
+        return part.finish()
+    }
     static let rootRelationships = """
         <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
         <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>

@@ -7,6 +7,7 @@ final class XMLStreamWriter {
     private let buffer: xmlBufferPtr?
     private var writer: xmlTextWriterPtr?
     private var descriptor: Int32 = -1
+    private var closed = false
     /// Whether a call of libxml2 failed (a spool file that could not be written: disk full, folder gone).
     private(set) var failed = false
 
@@ -90,10 +91,11 @@ final class XMLStreamWriter {
         return try body(UnsafeBufferPointer(start: xmlBufferContent(buffer), count: Int(xmlBufferLength(buffer))))
     }
 
-    /// Ends the document and, for a spool file, flushes and closes it; false when anything could not be written.
+    /// Ends the document (once) and, for a spool file, flushes and closes it; false when anything could not be written.
     @discardableResult
     func close() -> Bool {
-        guard let writer else { return !failed }
+        guard let writer, !closed else { return !failed }
+        closed = true
         check(xmlTextWriterEndDocument(writer))
         check(xmlTextWriterFlush(writer))
         if buffer == nil {

@@ -19,13 +19,9 @@ struct AdministratorLineChecker: Sendable {
         }
     }
 
-    /// ADM-01: columns 1, 4, 8, 9, 10 are filled; all others stay empty.
-    static let presence: [Presence] = [.required, .empty, .empty, .required, .empty, .empty, .empty,
-                                       .required, .required, .required, .empty, .empty, .empty]
-
     func draft(_ row: AdministratorUpdateRow) -> Draft {
         var draft = Draft(check: LineCheck(line: row.line, layout: layout))
-        draft.check.checkPresence(Self.presence, values: row.value)
+        draft.check.checkPresence(ColumnPresence.table(.administrator, operation: .update), values: row.value)
         draft.subject = draft.check.parse(1, row.subjectDN) { raw throws(ValueError) in
             try checkLength(raw, maximum: 250)
             return try SubjectDistinguishedName(raw)

@@ -10,7 +10,7 @@ struct AllowListLineChecker: Sendable {
     /// Checks one row; `seen` holds the pairs of earlier rows of the file.
     func check(_ row: AllowListRow, seen: inout Set<AllowListKey>) -> (LineCheck, AllowListEntry?) {
         var check = LineCheck(line: row.line, layout: layout)
-        check.checkPresence([.required, .required], values: row.value)
+        check.checkPresence(ColumnPresence.table(.allowList, operation: .apply), values: row.value)
         let domain = check.parse(1, row.domain) { raw throws(ValueError) in try DomainName(raw) }
         if let domain, !institution.domains.contains(domain) {
             check.report(.domainNotRegistered, column: 1, detail: LocalizedText(ja: "（\(domain)）", en: "(\(domain))"))

@@ -121,28 +121,9 @@ struct CertificateLineChecker: Sendable {
     static let methodColumn = 3, userNameColumn = 11, p12Column = 12, userAffiliationColumn = 13
     static let userEmailColumn = 14, pinColumn = 15
 
-    /// VAL-C01 / SRV-02 / CLT-02 / COD-02: which columns each operation fills.
-    var presence: [Presence] {
-        let R = Presence.required, O = Presence.optional, E = Presence.empty
-        if isACME {
-            switch operation {
-            case .issue: return [R, R, E, E, E, E, E, O, O, R, R, R, O]
-            case .renew: return [R, R, R, E, E, E, E, O, O, R, R, R, O]
-            case .suspend: return [R, E, R, E, R, O, E, E, E, O, E, E, E]
-            default: return [R, E, E, R, R, O, E, E, E, O, E, E, E]
-            }
-        }
-        switch (family, operation) {
-        case (.server, .issue): return [R, R, E, E, E, E, R, O, O, R, R, R, O]
-        case (.server, .renew): return [R, R, E, R, E, E, R, R, R, R, R, R, O]
-        case (.codeSigning, .issue): return [R, R, E, E, E, E, R, O, O, R, E, E, E]
-        case (.codeSigning, .renew): return [R, R, E, R, E, E, R, R, R, R, E, E, E]
-        case (.server, _), (.codeSigning, _): return [R, E, E, R, R, O, O, E, E, O, E, E, E]
-        case (.client, .issue): return [R, R, R, E, E, E, E, R, R, R, R, O, R, R, O]
-        case (.client, .renew): return [R, R, R, R, E, E, E, R, R, R, R, O, R, R, O]
-        case (.client, _): return [R, E, E, R, R, O, O, E, E, O, E, E, E, O, E]
-        case (.registrationOfficer, _): return []
-        }
+    /// VAL-C01 / SRV-02 / CLT-02 / COD-02 / ACME-T01: which columns each operation fills.
+    var presence: [ColumnPresence] {
+        family == .registrationOfficer ? [] : ColumnPresence.table(layout.kind, operation: operation)
     }
 
     /// A line with the wrong number of columns: its 224 result and nothing else.

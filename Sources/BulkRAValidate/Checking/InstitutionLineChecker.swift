@@ -21,7 +21,6 @@ struct InstitutionLineChecker {
 
     mutating func check(_ row: InstitutionRow) throws -> (LineCheck, InstitutionChange?) {
         var check = LineCheck(line: row.line, layout: layout)
-        let R = Presence.required, O = Presence.optional
         let action = check.parse(1, row.operation) { raw throws(ValueError) -> InstitutionChange.Action in
             if CharacterRepertoire.digits.firstViolation(in: raw) != nil { throw ValueError(.nonDigit) }
             try checkLength(raw, maximum: 1)
@@ -31,8 +30,8 @@ struct InstitutionLineChecker {
             return action
         }
         let removing = action == .removeOfficer
-        check.checkPresence(removing ? [R, R, O, O, O, O, O, O, O, O, O, R, O, O]
-                                     : [R, R, R, R, R, R, R, R, R, R, R, R, R, O], values: row.value)
+        check.checkPresence(removing ? ColumnPresence.institutionOfficerRemoval : ColumnPresence.table(.institution, operation: .apply),
+                            values: row.value)
 
         let id = check.parse(2, row.institutionID) { raw throws(ValueError) -> String in
             if let bad = CharacterRepertoire.institutionID.firstViolation(in: raw) { throw ValueError(.characterNotAllowed, CharacterRepertoire.describe(bad)) }

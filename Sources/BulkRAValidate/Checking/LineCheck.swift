@@ -2,12 +2,6 @@ import BulkRADecode
 import BulkRAModel
 
 /// Whether a column must be filled, may be filled, or must stay empty for an operation (VAL-C01).
-enum Presence: Sendable {
-    case required
-    case optional
-    case empty
-}
-
 /// Collects the diagnostics of one line (RES-04).
 struct LineCheck: Sendable {
     let line: Int
@@ -51,7 +45,7 @@ struct LineCheck: Sendable {
     }
 
     /// Applies the presence rules: 201 for a missing required value, 232 for a value that must be empty.
-    mutating func checkPresence(_ rules: [Presence], values: (Int) -> String) {
+    mutating func checkPresence(_ rules: [ColumnPresence], values: (Int) -> String) {
         for (index, rule) in rules.enumerated() {
             let value = values(index + 1)
             switch rule {

@@ -9,11 +9,11 @@ struct TemplateCommand: ParsableCommand {
         commandName: "template",
         abstract: "Write an empty Excel workbook to fill for one upload kind and operation (headers in Japanese and English, text columns, drop-down lists).")
 
-    @Option(name: .long, help: "server, client, codesign, admin or acme.")
-    var family: Family
+    @Option(name: .long, help: "server, client, codesign, admin, acme, institution or allowlist.")
+    var family: TemplateKind
 
-    @Option(name: .long, help: "issue, renew, revoke (certificates; acme also suspend) or update (admin).")
-    var operation: OperationChoice
+    @Option(name: .long, help: "issue, renew or revoke (certificates; acme also suspend); admin, institution and allowlist have one operation and need none.")
+    var operation: OperationChoice?
 
     @Option(name: .long, help: "xlsx (the only template format: a TSV upload has no header).")
     var format: TemplateFormat = .xlsx
@@ -21,15 +21,25 @@ struct TemplateCommand: ParsableCommand {
     @Option(name: [.customShort("o"), .long], help: "The file to write (standard output when absent).")
     var output: String?
 
+    /// The operation asked for, or the kind's only one.
+    var chosenOperation: UploadOperation? {
+        let allowed = UploadOperation.allowed(for: family.kind)
+        return operation.map(\.operation) ?? (allowed.count == 1 ? allowed[0] : nil)
+    }
+
     func validate() throws {
-        guard UploadOperation.allowed(for: family.kind).contains(operation.operation) else {
-            throw ValidationError("--family \(family.rawValue) では --operation \(operation.rawValue) は使えません\n"
-                + "--operation \(operation.rawValue) does not apply to --family \(family.rawValue)")
+        guard let chosen = chosenOperation else {
+            throw ValidationError("--family \(family.rawValue) には --operation が必要です\n--family \(family.rawValue) needs --operation")
+        }
+        guard UploadOperation.allowed(for: family.kind).contains(chosen) else {
+            throw ValidationError("--family \(family.rawValue) では --operation \(chosen.rawValue) は使えません\n"
+                + "--operation \(chosen.rawValue) does not apply to --family \(family.rawValue)")
         }
     }
 
     func run() throws {
-        let bytes = try UploadTemplate.workbook(kind: family.kind, operation: operation.operation)
+        guard let chosen = chosenOperation else { throw ValidationError("--operation") }
+        let bytes = try UploadTemplate.workbook(kind: family.kind, operation: chosen)
         let sink = try DownloadSink(path: output)
         do {
             try sink.write(bytes)
@@ -37,6 +47,24 @@ struct TemplateCommand: ParsableCommand {
         } catch {
             sink.discard()
             throw error
+        }
+    }
+}
+
+/// XLS-12: the upload kinds that have templates: the certificate families and ACME (`submit`), user-administrator
+/// updates, institution information (`institutions apply`) and OU allow-lists (`allowlist apply`).
+enum TemplateKind: String, ExpressibleByArgument, CaseIterable {
+    case server, client, codesign, admin, acme, institution, allowlist
+
+    var kind: UploadKind {
+        switch self {
+        case .server: .server
+        case .client: .client
+        case .codesign: .codeSigning
+        case .admin: .administrator
+        case .acme: .acme
+        case .institution: .institution
+        case .allowlist: .allowList
         }
     }
 }
