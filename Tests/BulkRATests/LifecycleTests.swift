@@ -181,6 +181,18 @@ struct LifecycleTests {
         let fromTSV = try check(worksheet), fromWorkbook = try check(book)
         #expect(fromTSV.count == 3 && fromWorkbook.map(\.0) == [2, 3, 4] && fromTSV.allSatisfy { $0.1 == "NG" && $0.2.contains("201") })
         #expect(fromWorkbook.map { [$0.1] + $0.2 } == fromTSV.map { [$0.1] + $0.2 }, "\(fromWorkbook) \(fromTSV)")
+        // openpyxl reads the same cells: the template's two-line header, then the TSV's rows.
+        let script = """
+            import sys, json, openpyxl
+            sheet = openpyxl.load_workbook(sys.argv[1]).worksheets[0]
+            rows = [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
+            expected = json.loads(sys.argv[2])
+            assert rows[0][0] == "主体者DN\\nsubject DN", rows[0]
+            assert [row + [""] * (13 - len(row)) for row in rows[1:]] == expected, (rows, expected)
+            print("same", len(rows) - 1)
+            """
+        let read = try runTool(WorkbookDownloadTests.python, ["-c", script, book, String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)])
+        #expect(read.status == 0 && read.output.contains("same 3"), "\(read.output)")
         #expect(try CLITests.run(["download", "renewals", "--data", data, "--institution", "example-u", "--family", "client",
                                   "--as-of", UTCTimestamp.string(end - 20 * 86_400)]).output.isEmpty)
         // The officer adds a new CSR per line (RSA-2048 for profile 3, P-384 for 11) and checks the file as a renewal.

@@ -88,4 +88,54 @@ struct WorkbookDecodingTests {
         #expect(refused.fileDiagnostics.map(\.code) == [.workbookRefused] && refused.encoding == nil)
         #expect(refused.fileDiagnostics[0].message.en.contains("document type"))
     }
+    @Test("XLS-01 XLS-02 XLS-03 hostile workbooks submitted with --on-error skip — XXE, billion laughs, a ZIP bomb, a row of a million columns, a sheet that is not XML, a missing shared-strings part — each get their file code and apply nothing, though their first rows are valid lines that the same workbook without the hostile part issues")
+    func hostileSubmissions() throws {
+        let data = try CLITests.dataFolder("workbook-hostile")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let cp932 = Array(try Data(contentsOf: TestPaths.sampleData.appendingPathComponent("server/issue-valid.tsv")))
+        let valid = String(decoding: try CP932Transcoder().utf8(from: cp932), as: UTF8.self)
+            .components(separatedBy: "\r\n").filter { !$0.isEmpty }.prefix(3)
+        let rows = valid.enumerated().map { number, line in
+            "<row r=\"\(number + 1)\">" + line.split(separator: "\t", omittingEmptySubsequences: false).enumerated().map { column, text in
+                text.isEmpty ? "" : Self.inline("\(Character(UnicodeScalar(65 + column)!))\(number + 1)", String(text))
+            }.joined() + "</row>"
+        }.joined()
+        let parts = [("[Content_Types].xml", WorkbookReaderTests.contentTypes), ("xl/workbook.xml", WorkbookReaderTests.workbook),
+                     ("xl/_rels/workbook.xml.rels", WorkbookReaderTests.relationships)]
+        let open = "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>"
+        let hostile: [(String, String, [(String, String)])] = [
+            ("xxe", "247", [("xl/worksheets/sheet1.xml", "<?xml version=\"1.0\"?><!DOCTYPE worksheet [<!ENTITY secret SYSTEM \"file:///etc/passwd\">]>"
+                + open + rows + "<row r=\"4\">" + Self.inline("A4", "&secret;") + "</row></sheetData></worksheet>")]),
+            ("laughs", "247", [("xl/worksheets/sheet1.xml", "<?xml version=\"1.0\"?><!DOCTYPE worksheet [<!ENTITY lol \"lol\">"
+                + (1...9).map { "<!ENTITY lol\($0) \"" + String(repeating: "&lol\($0 == 1 ? "" : String($0 - 1));", count: 10) + "\">" }.joined()
+                + "]>" + open + rows + "<row r=\"4\">" + Self.inline("A4", "&lol9;") + "</row></sheetData></worksheet>")]),
+            ("bomb", "247", [("xl/worksheets/sheet1.xml", open + rows + String(repeating: "<row><c><v>0</v></c></row>", count: 2_500_000)
+                + "</sheetData></worksheet>")]),
+            ("columns", "247", [("xl/worksheets/sheet1.xml", open + rows + "<row r=\"4\">" + String(repeating: "<c><v>1</v></c>", count: 1_000_000)
+                + "</row></sheetData></worksheet>")]),
+            ("not-xml", "246", [("xl/worksheets/sheet1.xml", open + rows + "<row r=\"4\"><c><v>1</c></row>")]),
+            ("no-shared-strings", "246", [("xl/worksheets/sheet1.xml", open + rows + "<row r=\"4\"><c r=\"A4\" t=\"s\"><v>0</v></c></row></sheetData></worksheet>")]),
+        ]
+        let submit = ["--data", data, "--institution", "example-u", "--family", "server", "--operation", "issue", "--on-error", "skip", "--format", "tsv"]
+        func certificates() throws -> Int {
+            try CLITests.run(["download", "certificates", "--institution", "example-u", "--encoding", "utf-8", "--data", data]).output
+                .components(separatedBy: "\r\n").filter { !$0.isEmpty }.count
+        }
+        let before = try certificates()
+        for (name, code, sheet) in hostile {
+            let path = data + "/\(name).xlsx"
+            try Data(try WorkbookReaderTests.workbook(parts + sheet)).write(to: URL(fileURLWithPath: path))
+            let result = try CLITests.run(["submit", path] + submit)
+            #expect(result.status == 1 && result.output.contains("\t\(code):"), "\(name): \(result.output) \(result.error)")
+            #expect(!result.output.contains("\tOK"), "\(name)")
+        }
+        #expect(try certificates() == before)
+        // The same rows without the hostile part are issued: what the hostile workbooks held would have been applied.
+        let clean = data + "/clean.xlsx"
+        try Data(try WorkbookReaderTests.workbook(parts + [("xl/worksheets/sheet1.xml", open + rows + "</sheetData></worksheet>")]))
+            .write(to: URL(fileURLWithPath: clean))
+        let issued = try CLITests.run(["submit", clean] + submit)
+        #expect(issued.status == 0, "\(issued.output) \(issued.error)")
+        #expect(try certificates() == before + 3)
+    }
 }
