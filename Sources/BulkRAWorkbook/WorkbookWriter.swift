@@ -35,7 +35,7 @@ public final class WorkbookWriter {
     }
 
     /// XLS-10, XLS-13: a workbook whose sheet `sheetName` has `header`; the 0-based `countColumns` hold numbers. With
-    /// `spool`, the sheet's XML is written to that file (created, and removed by `finish`) instead of memory.
+    /// `spool`, the sheet's XML is written to that file (created new, and removed when written or dropped) instead of memory.
     public init(sheetName: String, header: [String], countColumns: Set<Int> = [], spool: String? = nil) {
         self.sheetName = sheetName
         self.header = header
@@ -45,7 +45,7 @@ public final class WorkbookWriter {
     }
 
     deinit {
-        if let spool { try? FileManager.default.removeItem(atPath: spool) }
+        sheet?.removeFile()
     }
 
     /// XLS-12: a drop-down list of `values` on `column` (0-based) for the `rows` rows below the header.
@@ -145,7 +145,7 @@ public final class WorkbookWriter {
             guard sheet.close() else { throw WorkbookProblem.notWorkbook("the sheet could not be written\(spool.map { " to " + $0 } ?? "")") }
             if let spool {
                 try Self.add("xl/worksheets/sheet1.xml", file: spool, to: archive)
-                try? FileManager.default.removeItem(atPath: spool)
+                sheet.removeFile()
             } else {
                 try sheet.withFinished { try Self.add("xl/worksheets/sheet1.xml", $0, to: archive) }
             }

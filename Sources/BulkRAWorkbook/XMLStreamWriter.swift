@@ -7,6 +7,8 @@ final class XMLStreamWriter {
     private let buffer: xmlBufferPtr?
     private var writer: xmlTextWriterPtr?
     private var descriptor: Int32 = -1
+    /// The spool file this writer created (never one that was there before it).
+    private var created: String?
     private var closed = false
     /// Whether a call of libxml2 failed (a spool file that could not be written: disk full, folder gone).
     private(set) var failed = false
@@ -24,6 +26,7 @@ final class XMLStreamWriter {
     init(path: String) {
         buffer = nil
         descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if descriptor >= 0 { created = path }
         if descriptor >= 0, let output = xmlOutputBufferCreateFd(descriptor, nil) {
             writer = xmlNewTextWriter(output)
         }
@@ -106,6 +109,12 @@ final class XMLStreamWriter {
             descriptor = -1
         }
         return !failed
+    }
+
+    /// XLS-13: removes the spool file this writer created, if any.
+    func removeFile() {
+        if let created { unlink(created) }
+        created = nil
     }
 
     private static func with(_ text: String, _ body: (UnsafePointer<UInt8>) -> Void) {

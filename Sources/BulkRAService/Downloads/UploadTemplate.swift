@@ -6,7 +6,8 @@ import BulkRAWorkbook
 /// XLS-12: an empty workbook to fill for one upload kind and operation: the columns' names in Japanese and English in
 /// the header row (which XLS-04 skips on upload), every column formatted as text so Excel keeps serials, PINs and codes
 /// as typed, drop-down lists for the closed sets — the family's profiles, the revocation reasons, the download
-/// methods, the institution lines' operation and state — over the record limit's rows, and a note on each header cell with its presence and rule from Specs.
+/// methods, the institution lines' operation and state — over the record limit's rows, and a note on each header cell
+/// with its presence and rule from Specs.
 public enum UploadTemplate {
     /// XLS-12: the template of `kind` and `operation`.
     public static func workbook(kind: UploadKind, operation: UploadOperation) throws -> [UInt8] {

@@ -1,7 +1,6 @@
 import BulkRADecode
 import BulkRAModel
 
-/// Whether a column must be filled, may be filled, or must stay empty for an operation (VAL-C01).
 /// Collects the diagnostics of one line (RES-04).
 struct LineCheck: Sendable {
     let line: Int
