@@ -49,6 +49,18 @@ extension UploadDecoder {
                              text: text, lineRanges: ranges, lineNumbers: numbers, lineProblems: problems)
     }
 
+    /// XLS-07: the first bytes of an OLE2 compound file, the container of Excel 97–2003 workbooks (`.xls`).
+    static let compoundFileSignature: [UInt8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]
+
+    /// XLS-07: an Excel 97–2003 workbook (or another OLE2 document) is 246 for the whole file, saying how to save it.
+    func legacyWorkbook(fileName: String) -> DecodedUpload {
+        logger.debug("decode.rejected", metadata: ["result.code": "246", "file.container": "ole2"])
+        let detail = LocalizedText(ja: "（Excel 97-2003 形式（.xls）のファイルです。Excel で「Excel ブック（*.xlsx）」として保存し直してください）",
+                                   en: "(this is an Excel 97-2003 (.xls) file; save it from Excel as \"Excel Workbook (*.xlsx)\")")
+        return DecodedUpload(fileName: fileName, kind: kind, encoding: nil, lineEnding: .none,
+                             fileDiagnostics: [.file(.workbookUnreadable, detail: detail)], text: [], lineRanges: [])
+    }
+
     /// XLS-04: whether row 1 is the kind's header: every value names its column, in Japanese or in English (a template's
     /// header holds both, one per line).
     static func isHeader(_ row: WorksheetRow, of layout: ColumnLayout) -> Bool {

@@ -30,6 +30,8 @@ public struct UploadDecoder: Sendable {
     public func decode(_ bytes: [UInt8], fileName: String) throws(OperationalError) -> DecodedUpload {
         // XLS-01: a workbook is known by its content (a ZIP container), whatever its name.
         if WorkbookReader.isContainer(bytes) { return decodeWorkbook(bytes, fileName: fileName) }
+        // XLS-07: an Excel 97–2003 workbook is named as such, whatever its name, instead of failing as text.
+        if bytes.starts(with: Self.compoundFileSignature) { return legacyWorkbook(fileName: fileName) }
         // DEC-08: extension .tsv or .txt.
         let lowered = fileName.lowercased()
         if !(lowered.hasSuffix(".tsv") || lowered.hasSuffix(".txt")) {

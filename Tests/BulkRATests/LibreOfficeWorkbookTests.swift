@@ -94,4 +94,22 @@ struct LibreOfficeWorkbookTests {
         let workbook = try #require(try Self.convert([("revoke", Self.utf8Text(upload))], format: 1, in: folder)["revoke"])
         #expect(try Self.results(workbook, name: "revoke.xlsx", sample).lines == [1: "NG 248"])
     }
+    @Test("XLS-07 the same lines saved by LibreOffice as Excel 97-2003 (.xls) are 246 for the whole file, saying to save as .xlsx, whatever the file's name")
+    func legacyWorkbook() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bulkra-libreoffice-xls-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let bytes = [UInt8](try Data(contentsOf: TestPaths.sampleData.appendingPathComponent("server/issue-valid.tsv")))
+        try Self.utf8Text(try UploadDecoder(kind: .server).decode(bytes, fileName: "issue.tsv")).write(toFile: folder + "/issue.csv", atomically: true, encoding: .utf8)
+        let run = try runTool("/usr/bin/soffice", ["-env:UserInstallation=file://\(folder)/profile", "--headless", "--infilter=CSV:9,34,76,1",
+                                                   "--convert-to", "xls:MS Excel 97", "--outdir", folder, folder + "/issue.csv"])
+        #expect(run.status == 0, "\(run.output)")
+        let legacy = [UInt8](try Data(contentsOf: URL(fileURLWithPath: folder + "/issue.xls")))
+        for name in ["issue.xls", "issue.tsv"] {
+            let upload = try UploadDecoder(kind: .server).decode(legacy, fileName: name)
+            #expect(upload.fileDiagnostics.map(\.code) == [.workbookUnreadable] && upload.recordCount == 0, "\(name)")
+            #expect(upload.fileDiagnostics.first?.message.en.contains("Excel 97-2003 (.xls)") == true)
+            #expect(upload.fileDiagnostics.first?.message.ja.contains("Excel ブック（*.xlsx）") == true)
+        }
+    }
 }
