@@ -3,13 +3,6 @@ import Foundation
 
 /// Dates as the service shows them: `yyyy/MM/dd HH:mm:ss` in Japan Standard Time (UTC+9, no DST).
 public enum JapanTime {
-    /// The Gregorian calendar at UTC+9 (no time-zone database needed).
-    static let calendar: Calendar = {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 9 * 3600)!
-        return calendar
-    }()
-
     /// A number as at least two digits.
     static func two(_ value: Int?) -> String {
         let number = value ?? 0

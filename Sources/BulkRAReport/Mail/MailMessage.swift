@@ -1,3 +1,4 @@
+import BulkRAModel
 import BulkRAValidate
 import Foundation
 
@@ -106,16 +107,19 @@ public struct MailMessage: Sendable {
     /// RFC 2047: ASCII text as is, anything else as UTF-8 "B" encoded words of at most 75 characters.
     static func encodedWord(_ text: String) -> String {
         if text.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x20 && $0 != "\"" }) { return text }
+        // A word's base64 is 4·⌈n/3⌉ characters for n bytes: at most 60 of them is at most 45 bytes of UTF-8, counted as
+        // characters are added (never splitting one) instead of encoding every candidate again.
         var words: [String] = []
-        var chunk = ""
+        var chunk = "", bytes = 0
         for character in text {
-            let candidate = chunk + String(character)
-            if Data(candidate.utf8).base64EncodedString().count > 60 {
+            let size = character.utf8.count
+            if bytes + size > 45, !chunk.isEmpty {
                 words.append(chunk)
-                chunk = String(character)
-            } else {
-                chunk = candidate
+                chunk = ""
+                bytes = 0
             }
+            chunk.append(character)
+            bytes += size
         }
         if !chunk.isEmpty { words.append(chunk) }
         return words.map { "=?UTF-8?B?\(Data($0.utf8).base64EncodedString())?=" }.joined(separator: "\r\n ")
@@ -123,11 +127,16 @@ public struct MailMessage: Sendable {
 
     /// `Sat, 21 Nov 2026 21:36:38 +0900` (JST).
     static func rfc5322Date(_ date: Date) -> String {
-        let parts = JapanTime.calendar.dateComponents([.weekday, .year, .month, .day, .hour, .minute, .second], from: date)
+        // Arithmetic on the UTC parts nine hours on (JST has no DST); 1970-01-01 was a Thursday.
+        let shifted = date.addingTimeInterval(9 * 3600)
+        let parts = UTCTimestamp.parts(shifted)
+        let seconds = Int64(shifted.timeIntervalSince1970.rounded(.down))
+        let day = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let weekday = Int(((day + 4) % 7 + 7) % 7)
         let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         let two = JapanTime.two
-        return "\(days[(parts.weekday ?? 1) - 1]), \(two(parts.day)) \(months[(parts.month ?? 1) - 1]) \(parts.year ?? 0) "
+        return "\(days[weekday]), \(two(parts.day)) \(months[parts.month - 1]) \(parts.year) "
             + "\(two(parts.hour)):\(two(parts.minute)):\(two(parts.second)) +0900"
     }
 }

@@ -115,9 +115,10 @@ public struct OutboxDelivery {
         }
         var done: [Int64] = []
         var failure: (any Error)?
+        var folders: Set<String> = []
         for delivery in claimed {
             do {
-                try deliver(delivery, now: now, into: &summary)
+                try deliver(delivery, takenOver: takenOver, now: now, folders: &folders, into: &summary)
                 done.append(delivery.id)
             } catch {
                 logger.error("outbox.failed", metadata: ["outbox.id": "\(delivery.id)", "outbox.kind": "\(delivery.item.kind.rawValue)"])
@@ -140,7 +141,8 @@ public struct OutboxDelivery {
             en: "The batch is committed, but part of its delivery failed (\(detail.en)); it stays pending and the next command retries it."))
     }
 
-    private func deliver(_ delivery: PendingDelivery, now: Date, into summary: inout Summary) throws {
+    private func deliver(_ delivery: PendingDelivery, takenOver: Bool, now: Date, folders: inout Set<String>,
+                         into summary: inout Summary) throws {
         let item = delivery.item
         switch item.kind {
         case .files:
@@ -148,7 +150,8 @@ public struct OutboxDelivery {
                 throw Self.damaged(delivery)
             }
             for entry in bundle.entries {
-                try OutputFolder.writeAtomically(entry.bytes, to: item.target + "/" + entry.path, mode: mode_t(entry.mode), durable: false)
+                try OutputFolder.writeAtomically(entry.bytes, to: item.target + "/" + entry.path, mode: mode_t(entry.mode), durable: false,
+                                                 folders: &folders)
                 summary.files += 1
             }
         case .results:
@@ -159,9 +162,11 @@ public struct OutboxDelivery {
                 throw Self.damaged(delivery)
             }
             let outbox = Outbox(data: data)
-            for entry in bundle.entries where !outbox.has(entry.path) {
+            // Exactly once: a delivery taken over from a process that stopped may have written some of its mails (in the
+            // outbox, or sent since); this process's own claims were never written before.
+            for entry in bundle.entries where !takenOver || !outbox.has(entry.path) {
                 let path = outbox.folder + "/" + entry.path
-                try OutputFolder.writeAtomically(entry.bytes, to: path, mode: 0o600, durable: false)
+                try OutputFolder.writeAtomically(entry.bytes, to: path, mode: 0o600, durable: false, folders: &folders)
                 summary.mailPaths.append(path)
                 summary.mails += 1
             }

@@ -37,14 +37,28 @@ public enum OutputFolder {
     /// `durable: false` skips the per-file fsync when the caller syncs the whole file system once (the outbox, REG-18).
     public static func writeAtomically<Bytes: Sequence>(_ bytes: Bytes, to path: String, mode: mode_t = 0o644,
                                                  durable: Bool = true) throws where Bytes.Element == UInt8 {
+        var folders: Set<String> = []
+        try writeAtomically(bytes, to: path, mode: mode, durable: durable, folders: &folders)
+    }
+
+    /// PERF-02: the same, for one of many files: a folder in `folders` was made already by this writer and is not
+    /// asked for again (a batch writes thousands of files into a few folders).
+    public static func writeAtomically<Bytes: Sequence>(_ bytes: Bytes, to path: String, mode: mode_t = 0o644, durable: Bool = true,
+                                                 folders: inout Set<String>) throws where Bytes.Element == UInt8 {
         let folder = (path as NSString).deletingLastPathComponent
-        if !folder.isEmpty {
+        if !folder.isEmpty, !folders.contains(folder) {
             try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+            folders.insert(folder)
         }
         let temporary = "\(path).tmp-\(getpid())"
-        // Born with its final mode (0600 for secrets), never through a link planted under the temporary name.
-        unlink(temporary)
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+        // Born with its final mode (0600 for secrets), never through a link planted under the temporary name: one left
+        // there (a crash, or a planted link) is removed and the file made anew.
+        let flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC
+        var descriptor = open(temporary, flags, mode)
+        if descriptor < 0, errno == EEXIST {
+            unlink(temporary)
+            descriptor = open(temporary, flags, mode)
+        }
         guard descriptor >= 0 else { throw failure(path) }
         let data = Array(bytes)
         var offset = 0
