@@ -32,8 +32,9 @@ struct ResultFiles {
         if let revocations = Self.replacedRevocationFile(issued: certificates, replaced: replaced) {
             files.append(.init(path: "revoke-replaced.tsv", bytes: revocations))
         }
+        var folders: Set<String> = []
         for file in files {
-            try OutputFolder.writeAtomically(file.bytes, to: folder + "/" + file.path, mode: 0o644, durable: false)
+            try OutputFolder.writeAtomically(file.bytes, to: folder + "/" + file.path, mode: 0o644, durable: false, folders: &folders)
         }
         return files.count
     }
