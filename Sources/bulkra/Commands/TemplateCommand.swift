@@ -53,20 +53,24 @@ struct TemplateCommand: ParsableCommand {
 
 /// XLS-12: the upload kinds that have templates: the certificate families and ACME (`submit`), user-administrator
 /// updates, institution information (`institutions apply`) and OU allow-lists (`allowlist apply`).
-enum TemplateKind: String, ExpressibleByArgument, CaseIterable {
-    case server, client, codesign, admin, acme, institution, allowlist
+struct TemplateKind: ExpressibleByArgument {
+    /// The name given on the command line.
+    let rawValue: String
+    /// The upload kind: a family's (CLI-05), or one of the registration files.
+    let kind: UploadKind
 
-    var kind: UploadKind {
-        switch self {
-        case .server: .server
-        case .client: .client
-        case .codesign: .codeSigning
-        case .admin: .administrator
-        case .acme: .acme
-        case .institution: .institution
-        case .allowlist: .allowList
+    init?(argument: String) {
+        switch argument {
+        case "institution": kind = .institution
+        case "allowlist": kind = .allowList
+        default:
+            guard let family = Family(rawValue: argument) else { return nil }
+            kind = family.kind
         }
+        rawValue = argument
     }
+
+    static var allValueStrings: [String] { Family.allCases.map(\.rawValue) + ["institution", "allowlist"] }
 }
 
 /// XLS-12: the template formats.
