@@ -33,45 +33,80 @@ public struct DeliveryLinks: Sendable {
     }
 
     /// RET-05: seals a payload for keeping in the registry (under the data folder's key), so that its link can be re-issued.
-    public typealias Keeper = ([UInt8]) throws -> [UInt8]
+    public typealias Keeper = @Sendable ([UInt8]) throws -> [UInt8]
 
     /// Makes the links of `deliveries` for `institution`, valid for the institution's retrieval window from `now` (RET-03);
-    /// `keep` seals each payload for re-issue (RET-05).
+    /// `keep` seals each payload for re-issue (RET-05). PERF-04: tokens are drawn in line order, the payloads sealed on both
+    /// cores.
     public init(deliveries: [ClientDelivery], institution: String, now: Date, window: RetrievalWindow = .oneMonth, token: () -> String,
                 keep: Keeper? = nil) throws {
         let expires = window.expiry(after: now)
-        var records: [DeliveryLinkRecord] = []
+        let package = DeliveryPackage(deliveries: deliveries, enrolments: [], now: now)
         var pins: [SerialNumber: String] = [:]
         var certificates: [SerialNumber: String] = [:]
         var bulks: [SerialNumber: String] = [:]
-        let package = DeliveryPackage(deliveries: deliveries, enrolments: [], now: now)
-        func record(_ kind: DeliveryLinkRecord.Kind, _ token: String, to email: String, serial: SerialNumber?, requires: String?,
-                    name: String, payload: [UInt8]) throws -> DeliveryLinkRecord {
-            try Self.record(kind, token: token, institution: institution, recipient: email, serial: serial, requires: requires,
-                            fileName: name, payload: payload, expires: expires, keep: keep)
-        }
-        for delivery in deliveries {
+        var planned: [PlannedLink] = []
+        for (index, delivery) in deliveries.enumerated() {
             let client = delivery.application
             let pinToken = token()
             pins[delivery.serial] = pinToken
-            records.append(try record(.pin, pinToken, to: client.administrator.email.address, serial: delivery.serial, requires: nil,
-                                      name: "pin-\(delivery.serial.decimal).zip", payload: try package.pinArchive([delivery])))
+            planned.append(PlannedLink(kind: .pin, token: pinToken, institution: institution, recipient: client.administrator.email.address, serial: delivery.serial,
+                                       requires: nil, fileName: "pin-\(delivery.serial.decimal).zip", payload: .pinArchive(index)))
             if delivery.method != .bulkPKCS12 {
                 let certificateToken = token()
                 certificates[delivery.serial] = certificateToken
-                records.append(try record(.certificate, certificateToken, to: client.user.email.address, serial: delivery.serial,
-                                          requires: ContentDigest.sha256(Array(pinToken.utf8)), name: delivery.fileName,
-                                          payload: delivery.pkcs12.der))
+                planned.append(PlannedLink(kind: .certificate, token: certificateToken, institution: institution,
+                                           recipient: client.user.email.address,
+                                           serial: delivery.serial, requires: ContentDigest.sha256(Array(pinToken.utf8)),
+                                           fileName: delivery.fileName, payload: .bytes(delivery.pkcs12.der)))
             }
         }
         for (administrator, group) in DeliveryPackage.grouped(deliveries.filter { $0.method == .bulkPKCS12 },
                                                               by: { DeliveryPackage.administrator($0.application) }) {
             let bulkToken = token()
             for delivery in group { bulks[delivery.serial] = bulkToken }
-            records.append(try record(.bulk, bulkToken, to: group[0].application.administrator.email.address, serial: nil, requires: nil,
-                                      name: "\(administrator).zip", payload: try package.bulkArchive(group)))
+            planned.append(PlannedLink(kind: .bulk, token: bulkToken, institution: institution, recipient: group[0].application.administrator.email.address,
+                                       serial: nil, requires: nil, fileName: "\(administrator).zip", payload: .bulkArchive(group)))
+        }
+        let records = try Self.sealed(planned, expires: expires, keep: keep) { payload in
+            switch payload {
+            case .bytes(let bytes): bytes
+            case .pinArchive(let index): try package.pinArchive([deliveries[index]])
+            case .bulkArchive(let group): try package.bulkArchive(group)
+            }
         }
         self.init(records: records, pinTokens: pins, certificateTokens: certificates, bulkTokens: bulks, expires: expires)
+    }
+
+    /// A link whose token is drawn and whose payload is still to be made and sealed (PERF-04).
+    struct PlannedLink: Sendable {
+        /// What the link hands out, made when it is sealed.
+        enum Payload: Sendable {
+            case bytes([UInt8])
+            case pinArchive(Int)
+            case bulkArchive([ClientDelivery])
+        }
+        let kind: DeliveryLinkRecord.Kind
+        let token: String
+        let institution: String
+        let recipient: String
+        let serial: SerialNumber?
+        let requires: String?
+        let fileName: String
+        let payload: Payload
+    }
+
+    /// PERF-04: the records of `planned`, in its order, each payload made and sealed on both cores (HKDF and AES-GCM per link).
+    static func sealed(_ planned: [PlannedLink], expires: Date, keep: Keeper?,
+                       payload: @Sendable (PlannedLink.Payload) throws -> [UInt8]) throws -> [DeliveryLinkRecord] {
+        try parallelMap(planned.count) { index in
+            Result { () throws -> DeliveryLinkRecord in
+                let link = planned[index]
+                return try record(link.kind, token: link.token, institution: link.institution, recipient: link.recipient, serial: link.serial,
+                                  requires: link.requires, fileName: link.fileName, payload: try payload(link.payload), expires: expires,
+                                  keep: keep)
+            }
+        }.map { try $0.get() }
     }
 
     /// One standalone certificate link (no PIN link before it) for a file.
@@ -83,17 +118,22 @@ public struct DeliveryLinks: Sendable {
         let payload: [UInt8]
     }
 
-    /// Certificate links that wait for no PIN link, valid for `window` from `now` (MAIL-06, MAIL-07, RET-03).
+    /// Certificate links that wait for no PIN link, valid for `window` from `now` (MAIL-06, MAIL-07, RET-03); PERF-04: sealed
+    /// on both cores.
     init(standalone links: [StandaloneLink], now: Date, window: RetrievalWindow, token: () -> String, keep: Keeper?) throws {
         let expires = window.expiry(after: now)
-        var records: [DeliveryLinkRecord] = []
         var certificates: [SerialNumber: String] = [:]
+        var planned: [PlannedLink] = []
+        planned.reserveCapacity(links.count)
         for link in links {
             let certificateToken = token()
             certificates[link.serial] = certificateToken
-            records.append(try Self.record(.certificate, token: certificateToken, institution: link.institutionID, recipient: link.recipientEmail,
-                                           serial: link.serial, requires: nil, fileName: link.fileName, payload: link.payload,
-                                           expires: expires, keep: keep))
+            planned.append(PlannedLink(kind: .certificate, token: certificateToken, institution: link.institutionID,
+                                       recipient: link.recipientEmail, serial: link.serial, requires: nil, fileName: link.fileName,
+                                       payload: .bytes(link.payload)))
+        }
+        let records = try Self.sealed(planned, expires: expires, keep: keep) { payload in
+            if case .bytes(let bytes) = payload { bytes } else { [] }
         }
         self.init(records: records, pinTokens: [:], certificateTokens: certificates, bulkTokens: [:], expires: expires)
     }

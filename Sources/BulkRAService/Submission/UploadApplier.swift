@@ -219,22 +219,33 @@ public struct UploadApplier: ServiceStep {
             }
             outbox.append(OutboxItem(kind: .results, target: out.absolute))
         }
+        // PERF-06: the mails are composed and sealed on a thread of their own while this one commits; what the registry must
+        // tell the composer (the institution, the revoked certificates) is read first, in the transaction.
+        var mailWork: @Sendable () -> Result<OutboxItem?, any Error> = { .success(nil) }
         if applied {
             let tag = environment.batchTag(String((digest ?? "0").prefix(12)))
-            let mails = try compose(issued: issued, revoked: revoked, links: links, certificateLinks: certificateLinks, context: context,
-                                    settings: settings, transaction: transaction, now: now, tag: tag)
-                + composeACME(acme, links: credentialLinks, context: context, settings: settings, transaction: transaction, now: now, tag: tag)
-            if !mails.isEmpty {
-                outbox.append(OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: now, tag: tag).encoded())))
+            let certificateMails = try composition(issued: issued, revoked: revoked, links: links, certificateLinks: certificateLinks,
+                                                   context: context, settings: settings, transaction: transaction, now: now, tag: tag)
+            let acmeMails = try composeACME(acme, links: credentialLinks, context: context, settings: settings, transaction: transaction,
+                                            now: now, tag: tag)
+            mailWork = {
+                Result {
+                    let mails = certificateMails() + acmeMails
+                    guard !mails.isEmpty else { return nil }
+                    return OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: now, tag: tag).encoded()))
+                }
             }
         }
-        if revocations.contains(where: { $0.scheduledAt == nil }) { outbox.append(OutboxItem(kind: .crls)) }
         phases.mark("compose")
-        let batchID = try transaction.commit(RegistryBatch(
-            record: record, issued: issued.certificates.map { Self.record($0, institution: institution) },
-            renewed: issued.certificates.compactMap(\.replacedSerial), revocations: revocations,
-            administratorUpdates: updates, enrolments: enrolments, links: links.records + certificateLinks.records + credentialLinks.records,
-            acmeAccounts: acme.accounts, acmeSuspensions: acme.suspensions, bindings: acme.bindings))
+        let (batchID, mailItem) = try withSideWork(mailWork) {
+            try transaction.commit(RegistryBatch(
+                record: record, issued: issued.certificates.map { Self.record($0, institution: institution) },
+                renewed: issued.certificates.compactMap(\.replacedSerial), revocations: revocations,
+                administratorUpdates: updates, enrolments: enrolments, links: links.records + certificateLinks.records + credentialLinks.records,
+                acmeAccounts: acme.accounts, acmeSuspensions: acme.suspensions, bindings: acme.bindings))
+        }
+        if let mails = try mailItem.get() { outbox.append(mails) }
+        if revocations.contains(where: { $0.scheduledAt == nil }) { outbox.append(OutboxItem(kind: .crls)) }
         let deliveries = try transaction.enqueue(outbox, batchID: batchID, claimant: OutboxDelivery.claimant())
         phases.mark("commit")
         logger.debug("registry.batch.committed", metadata: ["batch.id": "\(batchID)", "batch.issued": "\(issued.certificates.count)",
@@ -266,9 +277,11 @@ public struct UploadApplier: ServiceStep {
         return try issuer.issue(requests, now: now, takenSerials: takenSerials, progress: progress)
     }
 
-    /// MAIL-02..MAIL-07: the batch's mails, with the one-time links in their recipients' mails only.
-    func compose(issued: IssuedBatch, revoked: [RevocationRequest], links: DeliveryLinks, certificateLinks: DeliveryLinks,
-                 context: UploadContext, settings: MailSettings, transaction: RegistryTransaction, now: Date, tag: String) throws -> [MailMessage] {
+    /// MAIL-02..MAIL-07: the batch's mails, with the one-time links in their recipients' mails only — read from the
+    /// transaction now, rendered when the returned closure is called (PERF-06: beside the commit).
+    func composition(issued: IssuedBatch, revoked: [RevocationRequest], links: DeliveryLinks, certificateLinks: DeliveryLinks,
+                     context: UploadContext, settings: MailSettings, transaction: RegistryTransaction, now: Date,
+                     tag: String) throws -> @Sendable () -> [MailMessage] {
         let institution = context.institutionID ?? ""
         let profile = try transaction.institution(id: institution)
         let stored = try transaction.storedCertificates(serials: revoked.map(\.serial))
@@ -286,7 +299,7 @@ public struct UploadApplier: ServiceStep {
                          user: userEmail.isEmpty ? nil : .init(name: known?.userName ?? "", email: userEmail),
                          at: request.scheduled?.date ?? now, scheduled: request.scheduled != nil)
         }
-        return composer.mails(issued: issued, revocations: notices, links: links, certificateLinks: certificateLinks)
+        return { composer.mails(issued: issued, revocations: notices, links: links, certificateLinks: certificateLinks) }
     }
 
     /// ACME-T07, MAIL-11: the credentials notices (the link in its user-administrator's mail only) and the suspension notices.

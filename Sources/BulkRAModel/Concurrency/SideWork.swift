@@ -1,0 +1,58 @@
+import Glibc
+import Synchronization
+
+/// Runs `side` on a thread of its own while `main` runs on the calling thread, and returns both results once both are done
+/// (PERF-06): a fork and a join, nothing left running. For work that must stay on the calling thread (a database
+/// transaction) beside CPU work that needs nothing from it. `main`'s error is thrown only after `side` has finished.
+public func withSideWork<Side: Sendable, Main, Failure: Error>(_ side: @escaping @Sendable () -> Side,
+                                                             main: () throws(Failure) -> Main) throws(Failure) -> (Main, Side) {
+    let slot = SideResult<Side>()
+    let start = SideThreadStart { slot.store(side()) }
+    var thread = pthread_t()
+    let context = Unmanaged.passRetained(start).toOpaque()
+    let created = pthread_create(&thread, nil, { raw in
+        Unmanaged<SideThreadStart>.fromOpaque(raw!).takeRetainedValue().body()
+        return nil
+    }, context)
+    guard created == 0 else {
+        // No thread to be had: the side work runs here, before the main work.
+        Unmanaged<SideThreadStart>.fromOpaque(context).release()
+        let sideValue = side()
+        return (try main(), sideValue)
+    }
+    let mainResult: Result<Main, Failure>
+    do {
+        mainResult = .success(try main())
+    } catch {
+        mainResult = .failure(error)
+    }
+    pthread_join(thread, nil)
+    guard let sideValue = slot.take() else { preconditionFailure("the side thread ended without a result") }
+    return (try mainResult.get(), sideValue)
+}
+
+/// The closure a side thread runs (PERF-06).
+private final class SideThreadStart: Sendable {
+    let body: @Sendable () -> Void
+
+    init(_ body: @escaping @Sendable () -> Void) {
+        self.body = body
+    }
+}
+
+/// Where a side thread leaves its result for the join (PERF-06).
+private final class SideResult<Value: Sendable>: Sendable {
+    private let value = Mutex<Value?>(nil)
+
+    func store(_ new: Value) {
+        value.withLock { $0 = new }
+    }
+
+    func take() -> Value? {
+        value.withLock { stored in
+            let taken = stored
+            stored = nil
+            return taken
+        }
+    }
+}

@@ -1,0 +1,160 @@
+import BulkRAIssue
+import BulkRAModel
+import BulkRAValidate
+@testable import BulkRARegistry
+@testable import BulkRAReport
+@testable import BulkRAService
+import Foundation
+import GRDB
+import Synchronization
+import Testing
+
+/// The pipeline's work spread over both cores without changing what it produces (Specs/performance.md PERF-04..PERF-07).
+@Suite("Parallel pipeline")
+struct ParallelPipelineTests {
+    /// Tokens drawn in a known order: "Token" and a five-digit count, padded to the 32 characters of real tokens.
+    final class TokenCounter {
+        var drawn: [String] = []
+
+        func next() -> String {
+            let token = "Token" + String(format: "%05d", drawn.count) + String(repeating: "A", count: 22)
+            drawn.append(token)
+            return token
+        }
+    }
+
+    static let lines: [String] = (0..<24).map { index in
+        let method = index % 3 == 2 ? "2" : "1"
+        return Line.client(dn: "CN=user\(index)@example.ac.jp,\(Fixture.ex)", profile: "16", method: method,
+                           adminEmail: index % 2 == 0 ? "cadmin@example.ac.jp" : "admin@example.ac.jp",
+                           p12: "NIIcert-\(index)", userEmail: "user\(index)@example.ac.jp",
+                           pin: method == "2" ? "Pin-2026-abcdefgh" : "")
+    }
+
+    @Test("PERF-04 client links sealed on both cores: records in line order, the n-th token drawn seals the n-th record, each opens with its own token only, kept only when asked")
+    func clientLinks() throws {
+        let issued = try DeliveryFixture.issue(Self.lines)
+        let counter = TokenCounter()
+        let keeper: DeliveryLinks.Keeper = { payload in payload.reversed() }
+        let links = try DeliveryLinks(deliveries: issued.deliveries, institution: "example-u", now: DeliveryFixture.now, token: counter.next,
+                                      keep: keeper)
+        let package = DeliveryPackage(deliveries: issued.deliveries, enrolments: [], now: DeliveryFixture.now)
+        // The order a sequential maker gives: per line a PIN link, then (methods 1) a certificate link; then one bulk link per
+        // user-administrator of method-2 lines.
+        var expected: [(kind: DeliveryLinkRecord.Kind, serial: SerialNumber?, payload: [UInt8])] = []
+        for delivery in issued.deliveries {
+            expected.append((.pin, delivery.serial, try package.pinArchive([delivery])))
+            if delivery.method != .bulkPKCS12 { expected.append((.certificate, delivery.serial, delivery.pkcs12.der)) }
+        }
+        for (_, group) in DeliveryPackage.grouped(issued.deliveries.filter { $0.method == .bulkPKCS12 },
+                                                  by: { DeliveryPackage.administrator($0.application) }) {
+            expected.append((.bulk, nil, try package.bulkArchive(group)))
+        }
+        #expect(links.records.count == expected.count && counter.drawn.count == expected.count)
+        for (index, (record, want)) in zip(links.records, expected).enumerated() {
+            let token = counter.drawn[index]
+            #expect(record.kind == want.kind && record.serial == want.serial, "record \(index)")
+            #expect(record.tokenSHA256 == ContentDigest.sha256(Array(token.utf8)))
+            #expect(LinkSeal.open(try #require(record.sealed), token: token) == want.payload, "record \(index)")
+            #expect(LinkSeal.open(try #require(record.sealed), token: counter.drawn[(index + 1) % counter.drawn.count]) == nil)
+            #expect(record.kept == want.payload.reversed())
+        }
+        // A certificate link waits for its own line's PIN link.
+        for (pin, certificate) in zip(links.records, links.records.dropFirst()) where pin.kind == .pin && certificate.kind == .certificate {
+            #expect(certificate.requiresTokenSHA256 == pin.tokenSHA256 && certificate.serial == pin.serial)
+        }
+        #expect(Set(links.pinTokens.values).count == issued.deliveries.count)
+    }
+
+    @Test("PERF-04 server certificate links sealed on both cores: one per certificate in issue order, each sealing only its serial, nothing kept")
+    func certificateLinks() throws {
+        let requests = try (0..<40).map { index in
+            try IssuanceFixture.request(.server, .issue, Line.server(cn: "host\(index).example.ac.jp"))
+        }
+        let issued = try DeliveryFixture.issuer().issue(requests, now: DeliveryFixture.now, takenSerials: { _ in [] })
+        let counter = TokenCounter()
+        let links = try DeliveryLinks(issued: issued.certificates, institution: "example-u", now: DeliveryFixture.now, token: counter.next)
+        #expect(links.records.count == 40 && counter.drawn.count == 40)
+        for (index, (record, certificate)) in zip(links.records, issued.certificates).enumerated() {
+            #expect(record.serial == certificate.serial && record.kept == nil && record.fileName == "\(certificate.serial.decimal).pem")
+            #expect(record.tokenSHA256 == ContentDigest.sha256(Array(counter.drawn[index].utf8)))
+            #expect(links.certificateTokens[certificate.serial] == counter.drawn[index])
+            #expect(LinkSeal.open(try #require(record.sealed), token: counter.drawn[index]) == Array(certificate.serial.decimal.utf8))
+        }
+    }
+
+    @Test("PERF-05 deliveries claimed together are written side by side: every file whole with its mode, mails gathered in claim order, all marked done", arguments: RegistryContractTests.Backend.allCases)
+    func deliveriesSideBySide(backend: RegistryContractTests.Backend) throws {
+        let (path, registry) = try ServiceTests.dataFolder("side-by-side", on: backend)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let sealing = try OutboxPayload.key(data: path)
+        func bundle(_ prefix: String, count: Int, mode: UInt16) throws -> [UInt8] {
+            try sealing.packed(DeliveryBundle((0..<count).map { index in
+                DeliveryBundle.Entry(path: "\(prefix)/\(index).txt", mode: mode, bytes: Array("\(prefix) \(index)\n".utf8))
+            }).encoded())
+        }
+        let items = [
+            OutboxItem(kind: .files, target: path + "/out-a", payload: try bundle("pins", count: 120, mode: 0o600)),
+            OutboxItem(kind: .mails, payload: try bundle("first", count: 90, mode: 0o600)),
+            OutboxItem(kind: .files, target: path + "/out-b", payload: try bundle("certificates", count: 150, mode: 0o644)),
+            OutboxItem(kind: .mails, payload: try bundle("second", count: 60, mode: 0o600)),
+        ]
+        let claimant = OutboxDelivery.claimant()
+        let claimed = try registry.serializable(.registry) { try $0.enqueue(items, batchID: nil, claimant: claimant) }
+        let summary = try OutboxDelivery(data: path, registry: registry, logger: ServiceTests.logger, sealing: sealing)
+            .run(claimed: claimed, now: Date())
+        #expect(summary.deliveries == 4 && summary.files == 270 && summary.mails == 150)
+        let outbox = Outbox(data: path).folder
+        #expect(summary.mailPaths == (0..<90).map { "\(outbox)/first/\($0).txt" } + (0..<60).map { "\(outbox)/second/\($0).txt" })
+        for (folder, prefix, count, mode) in [(path + "/out-a", "pins", 120, 0o600), (path + "/out-b", "certificates", 150, 0o644)] {
+            let names = try FileManager.default.contentsOfDirectory(atPath: folder + "/" + prefix)
+            #expect(names.count == count, "nothing beside the files in \(prefix)")
+            for index in 0..<count {
+                let file = "\(folder)/\(prefix)/\(index).txt"
+                #expect(FileManager.default.contents(atPath: file) == Data("\(prefix) \(index)\n".utf8))
+                #expect((try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int) == mode)
+            }
+        }
+        #expect(try registry.pendingDeliveries().count == 0)
+    }
+
+    @Test("PERF-06 side work runs on a thread of its own while the main work runs on the caller's, and both results come back", arguments: [0, 1, 7, 100])
+    func sideWork(rounds: Int) throws {
+        let caller = pthread_self()
+        let (main, side) = withSideWork({ () -> (sum: Int, thread: pthread_t) in
+            ((0...rounds).reduce(0, +), pthread_self())
+        }, main: { () -> (sum: Int, thread: pthread_t) in
+            ((0...rounds).map { $0 * 2 }.reduce(0, +), pthread_self())
+        })
+        #expect(pthread_equal(main.thread, caller) != 0 && pthread_equal(side.thread, caller) == 0)
+        #expect(main.sum == rounds * (rounds + 1) && side.sum == rounds * (rounds + 1) / 2)
+    }
+
+    struct MainFailed: Error {}
+
+    @Test("PERF-06 a failing main work is thrown only after the side work has finished: nothing is left running")
+    func sideWorkOutlivesNoFailure() {
+        let finished = Atomic<Bool>(false)
+        #expect(throws: MainFailed.self) {
+            _ = try withSideWork({ () -> Int in
+                usleep(50_000)   // the main work fails long before this ends
+                finished.store(true, ordering: .sequentiallyConsistent)
+                return 1
+            }, main: { () throws(MainFailed) -> Int in
+                throw MainFailed()
+            })
+        }
+        let joined = finished.load(ordering: .sequentiallyConsistent)
+        #expect(joined, "the side work was joined before the error came back")
+    }
+
+    @Test("PERF-07 the registry's writer keeps a batch in a 64 MiB page cache; its readers keep SQLite's default")
+    func writerCache() throws {
+        let folder = try DeliveryFixture.scratch("writer-cache")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let registry = try SQLiteRegistry(path: folder.path + "/registry.sqlite", clock: { DeliveryFixture.now })
+        let pool = try #require(registry.database as? DatabasePool)
+        #expect(try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") } == -65_536)
+        #expect(try pool.read { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") } == -2_000)
+    }
+}
