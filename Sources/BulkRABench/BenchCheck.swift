@@ -33,6 +33,10 @@ struct BenchCheck {
             try BenchNightly.run(bulkra: bulkra, work: work)
             if mode == "nightly" { return }
         }
+        if mode == "million" || mode == "all" {
+            try BenchMillion.run(bulkra: bulkra, work: work)
+            if mode == "million" { return }
+        }
         if mode == "desk" || mode == "all" {
             try BenchDesk.run(bulkra: bulkra, work: work)
             if mode == "desk" { return }

@@ -214,6 +214,14 @@ extension PostgresRegistry {
             "CREATE TABLE acme_failure (account_id TEXT NOT NULL, at TEXT NOT NULL)",
             "CREATE INDEX acme_failure_account ON acme_failure(account_id, at)",
         ]),
+        Migration(id: "v11-certificate-statistics", statements: [
+            // DL-34: every column the statistics count, so they read the index alone; it serves what (institution_id, family) served.
+            """
+            CREATE INDEX certificate_statistics ON certificate(institution_id, family, domain, profile, recorded_at, state, not_after,
+              revoked_at, updated_at)
+            """,
+            "DROP INDEX certificate_institution",
+        ]),
     ]
 
     /// REG-20: applies the migrations the database lacks, in one transaction under an advisory lock, so that instances

@@ -49,4 +49,6 @@ public protocol Registry: ValidationDirectory, SubmissionStore, OutboxStore, Reg
     func institutionIDs() throws -> [String]
     /// One page of certificates for a download, in recording order after `cursor` (REG-14).
     func certificates(_ query: CertificateQuery, after cursor: Int64, limit: Int) throws -> [ListedCertificate]
+    /// An institution's certificates of `families` (all when empty) counted as they stand at `asOf` (DL-34).
+    func certificateTallies(institutionID: String, families: Set<CertificateFamily>, asOf: Date) throws -> [CertificateTally]
 }

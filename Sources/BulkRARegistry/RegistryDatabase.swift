@@ -171,6 +171,11 @@ extension RegistryDatabase {
         try reading { try RegistryStatements.certificates($0, query, after: cursor, limit: limit) }
     }
 
+    /// DL-34: the institution's certificates counted at `asOf`.
+    public func certificateTallies(institutionID: String, families: Set<CertificateFamily>, asOf: Date) throws -> [CertificateTally] {
+        try reading { try RegistryStatements.certificateTallies($0, institutionID: institutionID, families: families, asOf: asOf) }
+    }
+
     // MARK: - OutboxStore (REG-18)
 
     /// REG-18: whether any delivery is waiting that `owner` could claim now.

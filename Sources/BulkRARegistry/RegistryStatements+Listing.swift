@@ -42,6 +42,42 @@ extension RegistryStatements {
         return page
     }
 
+    /// DL-34: one pass over the `certificate_statistics` index: per family, domain, profile and recording time, how many were
+    /// recorded by `asOf`, revoked by then, expired, and expiring within the window. Stored times are whole seconds, so a
+    /// fractional `asOf` compares as its second for "at or before" and as the next second for "before".
+    static func certificateTallies(_ db: Session, institutionID: String, families: Set<CertificateFamily>,
+                                   asOf: Date) throws -> [CertificateTally] {
+        func stamp(_ date: Date, rounded rule: FloatingPointRoundingRule) -> SQLValue {
+            .text(UTCTimestamp.string(Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(rule))))
+        }
+        let atOrBefore = stamp(asOf, rounded: .down)
+        let before = stamp(asOf, rounded: .up)
+        let windowEnd = stamp(asOf.addingTimeInterval(CertificateTally.expiringWindow), rounded: .up)
+        let revoked = "c.state = \(CertificateRecord.State.revoked.rawValue) AND COALESCE(c.revoked_at, c.updated_at, c.recorded_at) <= ?"
+        let names = families.map(\.rawValue).sorted()
+        let sql = """
+            SELECT c.family, c.domain, c.profile, c.recorded_at, COUNT(*) AS issued,
+              SUM(CASE WHEN \(revoked) THEN 1 ELSE 0 END) AS revoked,
+              SUM(CASE WHEN \(revoked) THEN 0 WHEN c.not_after < ? THEN 1 ELSE 0 END) AS expired,
+              SUM(CASE WHEN \(revoked) THEN 0 WHEN c.not_after < ? THEN 0 WHEN c.not_after < ? THEN 1 ELSE 0 END) AS expiring
+            FROM certificate c \(db.dialect == .sqlite ? "INDEXED BY certificate_statistics" : "")
+            WHERE c.institution_id = ? AND c.recorded_at <= ?\(names.isEmpty ? "" : " AND c.family IN (\(db.marks(names.count)))")
+            GROUP BY c.family, c.domain, c.profile, c.recorded_at
+            ORDER BY c.family, c.domain, c.profile, c.recorded_at
+            """
+        let arguments: [SQLValue] = [atOrBefore, atOrBefore, before, atOrBefore, before, windowEnd, .text(institutionID), atOrBefore]
+            + names.map(SQLValue.text)
+        var tallies: [CertificateTally] = []
+        try db.forEachRow(sql, arguments) { row in
+            guard let family = row.text("family").flatMap(CertificateFamily.init(rawValue:)),
+                  let recorded = row.text("recorded_at").flatMap(UTCTimestamp.date) else { return }
+            tallies.append(CertificateTally(family: family, domain: row.text("domain"), profile: row.int("profile"), recordedAt: recorded,
+                                            issued: row.int("issued") ?? 0, revoked: row.int("revoked") ?? 0,
+                                            expired: row.int("expired") ?? 0, expiring: row.int("expiring") ?? 0))
+        }
+        return tallies
+    }
+
     static func listedCertificate(_ row: SQLRow) -> ListedCertificate? {
         guard let certificate = certificateRecord(row) else { return nil }
         let recorded = row.text("recorded_at").flatMap(UTCTimestamp.date) ?? Date(timeIntervalSince1970: 0)

@@ -415,6 +415,15 @@ public final class SQLiteRegistry: RegistryDatabase {
                 CREATE INDEX acme_failure_account ON acme_failure(account_id, at);
                 """)
         }
+        migrator.registerMigration("v17-certificate-statistics") { db in
+            // DL-34: every column the statistics count, so they read the index alone, grouped in its order; it serves what
+            // the (institution_id, family) index served.
+            try db.execute(sql: """
+                CREATE INDEX certificate_statistics ON certificate(institution_id, family, domain, profile, recorded_at, state, not_after,
+                  revoked_at, updated_at);
+                DROP INDEX certificate_institution;
+                """)
+        }
         return migrator
     }
 

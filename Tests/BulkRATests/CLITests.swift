@@ -168,7 +168,7 @@ struct CLITests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let first = try Self.run(["init", "--data", path])
         let second = try Self.run(["init", "--data", path])
-        #expect(first.status == 0 && second.status == 0 && first.output.contains("schema v16-acme-orders"))
+        #expect(first.status == 0 && second.status == 0 && first.output.contains("schema v17-certificate-statistics"))
         let settings = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path + "/mail.json"))) as? [String: Any]
         #expect(settings?["fromAddress"] as? String == "ca-support@bulkra.example.ac.jp" && settings?["smtp"] == nil)
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int

@@ -129,9 +129,9 @@ struct RegistryContractTests {
         }
         try await withThrowingTaskGroup(of: String.self) { group in
             for _ in 0..<2 { group.addTask { try open() } }
-            for try await version in group { #expect(version == "v10-acme-orders") }
+            for try await version in group { #expect(version == "v11-certificate-statistics") }
         }
-        #expect(try open() == "v10-acme-orders")
+        #expect(try open() == "v11-certificate-statistics")
     }
 
     /// Runs `body` on a thread of its own (the registry's API blocks its caller, as a process's would).
@@ -198,7 +198,7 @@ struct RegistryContractTests {
         }
         for query in ["?sslmode=verify-full&sslrootcert=\(cluster.tlsRoot)", "?sslmode=require"] {
             let registry = try open(query)
-            #expect(try registry.schemaVersion() == "v10-acme-orders")
+            #expect(try registry.schemaVersion() == "v11-certificate-statistics")
             let encrypted = try registry.reading { try $0.row("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", [])?.flag("ssl") }
             #expect(encrypted == true, "\(query)")
             #expect(registry.location.contains("sslmode="))

@@ -21,7 +21,7 @@ struct RegistryTests {
         let path = folder.appendingPathComponent("registry.sqlite").path
         do {
             let registry = try SQLiteRegistry(path: path, clock: Fixture.clock)
-            #expect(try registry.schemaVersion() == "v16-acme-orders")
+            #expect(try registry.schemaVersion() == "v17-certificate-statistics")
             _ = try apply(registry, [Line.institution()])
         }
         let reopened = try SQLiteRegistry(path: path, clock: Fixture.clock)

@@ -96,8 +96,23 @@ public struct IssuedStatistics: Sendable {
             counts.expired += 1
         } else {
             counts.valid += 1
-            if let notAfter = certificate.notAfter, notAfter < asOf.addingTimeInterval(30 * 86_400) { counts.expiring += 1 }
+            if let notAfter = certificate.notAfter, notAfter < asOf.addingTimeInterval(CertificateTally.expiringWindow) { counts.expiring += 1 }
         }
+        groups[group] = counts
+    }
+
+    /// DL-34: adds the registry's tally of certificates counted at this as-of time (the registry took DL-31's classes).
+    public mutating func add(_ tally: CertificateTally) {
+        let profile = tally.profile.map(String.init) ?? "-"
+        let group: Group
+        switch grouping {
+        case .domain: group = Group(first: tally.domain ?? "-", profile: profile)
+        case .profile: group = Group(first: "", profile: profile)
+        case .month: group = Group(first: String(JapanTime.format(tally.recordedAt).prefix(7)), profile: profile)
+        }
+        var counts = groups[group] ?? Counts()
+        counts.add(Counts(issued: tally.issued, valid: tally.issued - tally.revoked - tally.expired, revoked: tally.revoked,
+                          expired: tally.expired, expiring: tally.expiring))
         groups[group] = counts
     }
 

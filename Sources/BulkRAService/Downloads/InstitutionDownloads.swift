@@ -58,12 +58,12 @@ public struct InstitutionDownloads: Sendable {
         }
     }
 
-    /// DL-30: the institution's statistics at `asOf`.
+    /// DL-30, DL-34: the institution's statistics at `asOf`, from the registry's tallies.
     public func statistics(_ grouping: IssuedStatistics.Grouping, asOf: Date) throws -> IssuedStatistics {
         var statistics = IssuedStatistics(institutionID: institution.id, grouping: grouping, asOf: asOf,
                                           registeredDomains: institution.domains.map(\.name))
-        try pages(CertificateQuery(institutionID: institution.id, families: CertificateQuery.officerFamilies)) { page in
-            for listed in page { statistics.add(listed) }
+        for tally in try registry.certificateTallies(institutionID: institution.id, families: CertificateQuery.officerFamilies, asOf: asOf) {
+            statistics.add(tally)
         }
         return statistics
     }
