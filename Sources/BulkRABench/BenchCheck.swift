@@ -153,20 +153,30 @@ struct BenchCheck {
         return .nan
     }
 
+    /// Runs a command the bench depends on; a failure stops the bench with the command's error output (a step that failed
+    /// unnoticed would measure something else: an RSA CA import refused, and the "RSA" run signing with the TEST P-256 CA).
     static func shell(_ arguments: [String]) throws {
         _ = try capture(arguments)
     }
 
+    /// The standard output of a command that must succeed (exit 0), or an error naming it with its error output.
     static func capture(_ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
         let pipe = Pipe()
         process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
+        let errors = FileManager.default.temporaryDirectory.appendingPathComponent("bulkra-bench-\(getpid())-\(UUID().uuidString).err")
+        FileManager.default.createFile(atPath: errors.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: errors) }
+        process.standardError = try FileHandle(forWritingTo: errors)
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            let message = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
+            throw BenchFailure("\(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(message.suffix(2_000))")
+        }
         return String(decoding: data, as: UTF8.self)
     }
 

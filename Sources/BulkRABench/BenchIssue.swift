@@ -28,7 +28,8 @@ enum BenchIssue {
         print(String(format: "baseline: openssl speed -multi 2 rsa2048: %.0f sign/s", sign))
 
         // RSA-2048 issuing CA, made with openssl and installed with `bulkra ca import`.
-        let rsaData = try freshData(bulkra: bulkra, work: work, name: "data-rsa")
+        // A production CA needs a repository its relying parties reach (REP-04): not the TEST loopback.
+        let rsaData = try freshData(bulkra: bulkra, work: work, name: "data-rsa", repository: "http://repository.bench.example/")
         try makeRSAAuthority(bulkra: bulkra, data: rsaData, work: work)
         let rsa = try submit(bulkra: bulkra, data: rsaData, file: serverFile, family: "server", out: work + "/out-rsa")
         let rsaPeer = try peer(file: serverFile, certificate: work + "/rsa-ca/server.pem", key: work + "/rsa-ca/server.key", out: work + "/peer-rsa")
@@ -75,10 +76,11 @@ enum BenchIssue {
         let status: Int32
     }
 
-    static func freshData(bulkra: String, work: String, name: String, database: String? = nil) throws -> String {
+    static func freshData(bulkra: String, work: String, name: String, database: String? = nil, repository: String? = nil) throws -> String {
         let data = work + "/" + name
         discard(data, work: work)
-        try BenchCheck.shell([bulkra, "init", "--data", data] + (database.map { ["--database", $0] } ?? []))
+        try BenchCheck.shell([bulkra, "init", "--data", data] + (database.map { ["--database", $0] } ?? [])
+                             + (repository.map { ["--repository-url", $0] } ?? []))
         let institutions = work + "/institutions.tsv"
         try BenchCheck.shell([bulkra, "institutions", "apply", institutions, "--data", data, "--key-type", "p256"])
         return data
