@@ -167,7 +167,7 @@ struct BenchCheck {
         let pipe = Pipe()
         process.standardOutput = pipe
         let errors = FileManager.default.temporaryDirectory.appendingPathComponent("bulkra-bench-\(getpid())-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: errors.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errors) }
         process.standardError = try FileHandle(forWritingTo: errors)
         try process.run()
@@ -186,7 +186,7 @@ struct BenchCheck {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
         process.arguments = ["-f", "%e %M", "-o", report] + arguments
-        FileManager.default.createFile(atPath: output, contents: nil)
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
         process.standardOutput = FileHandle(forWritingAtPath: output)
         try process.run()
         process.waitUntilExit()

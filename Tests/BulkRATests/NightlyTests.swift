@@ -46,6 +46,13 @@ struct NightlyTests {
         let single = try DownloadFixture.run(["download", "certificates", "--institution", "example-u", "-o", out + "/single.tsv"])
         let singleBytes = try DownloadFixture.file(out + "/single.tsv")
         #expect(single.status == 0 && singleBytes == files["example-u/certificates-all.tsv"])
+        // PERF-08: each family's file holds the same encoded rows as the family's own download.
+        for family in ["server", "client", "codesign"] {
+            let path = out + "/single-\(family).tsv"
+            let download = try DownloadFixture.run(["download", "certificates", "--institution", "example-u", "--family", family, "-o", path])
+            let bytes = try DownloadFixture.file(path)
+            #expect(download.status == 0 && bytes == files["example-u/certificates-\(family).tsv"], "\(family)")
+        }
     }
 
     @Test("NIGHT-03 running twice for one date gives identical files; partial exports are never visible and are cleaned up")

@@ -118,6 +118,41 @@ struct ParallelPipelineTests {
         #expect(try registry.pendingDeliveries().count == 0)
     }
 
+    struct StopWriting: Error {}
+
+    @Test("PERF-08 a download's pages, the next read while the current one is written: every certificate once in recording order across pages; a failing writer stops the reading")
+    func prefetchedPages() throws {
+        let registry = try SQLiteRegistry(inMemoryWith: { DeliveryFixture.now })
+        try RegistryContractTests.addExampleInstitution(to: registry)
+        let count = InstitutionDownloads.pageSize * 2 + 345
+        let records = try (0..<count).map { index in
+            CertificateRecord(serial: try SerialNumber(String(700_000 + index)), institutionID: "example-u", family: index % 3 == 0 ? .client : .server,
+                              profile: nil, subject: try SubjectDistinguishedName("CN=host\(index).example.ac.jp,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP"),
+                              domain: try DomainName("example.ac.jp"), keyDigest: String(format: "%064x", index), state: .issued,
+                              notAfter: DeliveryFixture.now + 86_400, der: [0x30, 0x00])
+        }
+        for start in stride(from: 0, to: count, by: 1_000) { try registry.record(Array(records[start..<min(start + 1_000, count)])) }
+        let downloads = try InstitutionDownloads(registry: registry, institutionID: "example-u")
+        var seen: [SerialNumber] = []
+        var sizes: [Int] = []
+        try downloads.pages(CertificateQuery(institutionID: "example-u")) { page in
+            sizes.append(page.count)
+            seen += page.map(\.certificate.serial)
+        }
+        #expect(sizes == [InstitutionDownloads.pageSize, InstitutionDownloads.pageSize, 345] && seen == records.map(\.serial))
+        var written = 0
+        #expect(throws: StopWriting.self) {
+            try downloads.pages(CertificateQuery(institutionID: "example-u")) { page in
+                written += 1
+                if written == 2 { throw StopWriting() }
+            }
+        }
+        #expect(written == 2, "no page is written after the failing one")
+        var clients = 0
+        try downloads.pages(CertificateQuery(institutionID: "example-u", families: [.client])) { clients += $0.count }
+        #expect(clients == (count + 2) / 3)
+    }
+
     @Test("PERF-06 side work runs on a thread of its own while the main work runs on the caller's, and both results come back", arguments: [0, 1, 7, 100])
     func sideWork(rounds: Int) throws {
         let caller = pthread_self()
