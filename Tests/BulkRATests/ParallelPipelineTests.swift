@@ -183,13 +183,14 @@ struct ParallelPipelineTests {
         #expect(joined, "the side work was joined before the error came back")
     }
 
-    @Test("PERF-07 the registry's writer keeps a batch in a 64 MiB page cache; its readers keep SQLite's default")
-    func writerCache() throws {
-        let folder = try DeliveryFixture.scratch("writer-cache")
+    @Test("PERF-07 the registry's writer spills a transaction's changed pages only beyond 64 MiB; its page cache, and its readers', keep SQLite's default")
+    func writerSpill() throws {
+        let folder = try DeliveryFixture.scratch("writer-spill")
         defer { try? FileManager.default.removeItem(at: folder) }
         let registry = try SQLiteRegistry(path: folder.path + "/registry.sqlite", clock: { DeliveryFixture.now })
         let pool = try #require(registry.database as? DatabasePool)
-        #expect(try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") } == -65_536)
+        #expect(try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA cache_spill") } == 16_385, "spilling on, beyond 64 MiB")
+        #expect(try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") } == -2_000)
         #expect(try pool.read { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") } == -2_000)
     }
 }
