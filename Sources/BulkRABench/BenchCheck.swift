@@ -153,6 +153,15 @@ struct BenchCheck {
         return .nan
     }
 
+    /// A new data folder `work/name` (whatever was there removed) with the bench institution and its P-256 officer.
+    static func dataFolder(bulkra: String, work: String, name: String) throws -> String {
+        let data = work + "/" + name
+        try? FileManager.default.removeItem(atPath: data)
+        try shell([bulkra, "init", "--data", data])
+        try shell([bulkra, "institutions", "apply", work + "/institutions.tsv", "--data", data, "--key-type", "p256"])
+        return data
+    }
+
     /// Runs a command the bench depends on; a failure stops the bench with the command's error output (a step that failed
     /// unnoticed would measure something else: an RSA CA import refused, and the "RSA" run signing with the TEST P-256 CA).
     static func shell(_ arguments: [String]) throws {

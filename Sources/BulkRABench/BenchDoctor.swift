@@ -13,10 +13,7 @@ enum BenchDoctor {
     static var count: Int { ProcessInfo.processInfo.environment["BENCH_DOCTOR_COUNT"].flatMap(Int.init) ?? 1_000_000 }
 
     static func run(bulkra: String, work: String) throws {
-        let data = work + "/data-doctor"
-        try? FileManager.default.removeItem(atPath: data)
-        try BenchCheck.shell([bulkra, "init", "--data", data])
-        try BenchCheck.shell([bulkra, "institutions", "apply", work + "/institutions.tsv", "--data", data, "--key-type", "p256"])
+        let data = try BenchCheck.dataFolder(bulkra: bulkra, work: work, name: "data-doctor")
         let count = self.count
         let started = Date()
         try populate(data: data, count: count)

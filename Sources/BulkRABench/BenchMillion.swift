@@ -10,10 +10,7 @@ enum BenchMillion {
     static var count: Int { ProcessInfo.processInfo.environment["BENCH_MILLION_COUNT"].flatMap(Int.init) ?? 1_000_000 }
 
     static func run(bulkra: String, work: String) throws {
-        let data = work + "/data-million"
-        try? FileManager.default.removeItem(atPath: data)
-        try BenchCheck.shell([bulkra, "init", "--data", data])
-        try BenchCheck.shell([bulkra, "institutions", "apply", work + "/institutions.tsv", "--data", data, "--key-type", "p256"])
+        let data = try BenchCheck.dataFolder(bulkra: bulkra, work: work, name: "data-million")
         let count = self.count
         let started = Date()
         try BenchNightly.populate(data: data, count: count)

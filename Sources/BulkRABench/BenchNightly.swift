@@ -14,10 +14,7 @@ enum BenchNightly {
     static let count = 100_000
 
     static func run(bulkra: String, work: String) throws {
-        let data = work + "/data-nightly"
-        try? FileManager.default.removeItem(atPath: data)
-        try BenchCheck.shell([bulkra, "init", "--data", data])
-        try BenchCheck.shell([bulkra, "institutions", "apply", work + "/institutions.tsv", "--data", data, "--key-type", "p256"])
+        let data = try BenchCheck.dataFolder(bulkra: bulkra, work: work, name: "data-nightly")
         let started = Date()
         try populate(data: data)
         print(String(format: "stored %d certificates in %.1f s", count, Date().timeIntervalSince(started)))

@@ -21,19 +21,6 @@ public struct CertificateTally: Sendable, Hashable {
     /// Not revoked nor expired, and ending within 30 days of the as-of time.
     public let expiring: Int
 
-    /// DL-34: a tally as the registry counted it.
-    public init(family: CertificateFamily, domain: String?, profile: Int?, recordedAt: Date, issued: Int, revoked: Int, expired: Int,
-                expiring: Int) {
-        self.family = family
-        self.domain = domain
-        self.profile = profile
-        self.recordedAt = recordedAt
-        self.issued = issued
-        self.revoked = revoked
-        self.expired = expired
-        self.expiring = expiring
-    }
-
     /// DL-34: how far ahead of the as-of time an ending counts as expiring.
     public static let expiringWindow: TimeInterval = 30 * 86_400
 }

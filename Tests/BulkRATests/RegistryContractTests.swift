@@ -29,14 +29,7 @@ struct RegistryContractTests {
 
     /// A fresh, empty registry of `backend` whose clock stands at `now`.
     static func registry(_ backend: Backend, _ name: String) throws -> any Registry {
-        switch backend {
-        case .sqlite:
-            return try SQLiteRegistry(inMemoryWith: { now })
-        case .postgres:
-            let cluster = try PostgresCluster.started()
-            return try PostgresRegistry(location: PostgresLocation(url: cluster.url(cluster.freshDatabase(name))), password: nil,
-                                        clock: { now }, logger: logger)
-        }
+        try registry(backend, name, clock: MovingClock(now))
     }
 
     @Test("REG-15 a link is used once, after its PIN link, within its month; the payload is dropped on use", arguments: Backend.allCases)

@@ -81,13 +81,7 @@ public struct IssuedStatistics: Sendable {
     public mutating func add(_ listed: ListedCertificate) {
         guard listed.recordedAt <= asOf else { return }
         let certificate = listed.certificate
-        let profile = certificate.profile.map { String($0.rawValue) } ?? "-"
-        let group: Group
-        switch grouping {
-        case .domain: group = Group(first: certificate.domain?.name ?? "-", profile: profile)
-        case .profile: group = Group(first: "", profile: profile)
-        case .month: group = Group(first: String(JapanTime.format(listed.recordedAt).prefix(7)), profile: profile)
-        }
+        let group = group(domain: certificate.domain?.name, profile: certificate.profile?.rawValue, recordedAt: listed.recordedAt)
         var counts = groups[group] ?? Counts()
         counts.issued += 1
         if certificate.state == .revoked, (certificate.revokedAt ?? listed.updatedAt) <= asOf {
@@ -101,15 +95,19 @@ public struct IssuedStatistics: Sendable {
         groups[group] = counts
     }
 
+    /// DL-30: the group a certificate counts in: its domain, nothing, or its JST month of recording, with its profile.
+    private func group(domain: String?, profile: Int?, recordedAt: Date) -> Group {
+        let profile = profile.map(String.init) ?? "-"
+        switch grouping {
+        case .domain: return Group(first: domain ?? "-", profile: profile)
+        case .profile: return Group(first: "", profile: profile)
+        case .month: return Group(first: String(JapanTime.format(recordedAt).prefix(7)), profile: profile)
+        }
+    }
+
     /// DL-34: adds the registry's tally of certificates counted at this as-of time (the registry took DL-31's classes).
     public mutating func add(_ tally: CertificateTally) {
-        let profile = tally.profile.map(String.init) ?? "-"
-        let group: Group
-        switch grouping {
-        case .domain: group = Group(first: tally.domain ?? "-", profile: profile)
-        case .profile: group = Group(first: "", profile: profile)
-        case .month: group = Group(first: String(JapanTime.format(tally.recordedAt).prefix(7)), profile: profile)
-        }
+        let group = group(domain: tally.domain, profile: tally.profile, recordedAt: tally.recordedAt)
         var counts = groups[group] ?? Counts()
         counts.add(Counts(issued: tally.issued, valid: tally.issued - tally.revoked - tally.expired, revoked: tally.revoked,
                           expired: tally.expired, expiring: tally.expiring))
