@@ -24,8 +24,9 @@ public struct DeskConfiguration: Sendable {
     public var idleTimeout: Duration = .seconds(60)
     /// DESK-51: refused requests per address and minute before 429.
     public var refusalLimit = 120
-    /// DESK-61: workers that run queued uploads in this instance (nil: one on the embedded registry, whose writers take
-    /// turns anyway; two on PostgreSQL, where institutions submit side by side).
+    /// DESK-61: workers that run queued uploads in this instance (nil: two — on PostgreSQL institutions submit side by
+    /// side; on the embedded registry, whose writers take turns, one upload's CSRs are verified while another holds the
+    /// write lock, PERF-09).
     public var uploadWorkers: Int?
     /// REP-03: the plain-HTTP port of the CRL and CA-certificate repository on `host`; nil serves none, 0 takes a free port.
     public var repositoryPort: Int?

@@ -48,7 +48,7 @@ public struct DeskServer: Sendable {
         let desk = Desk(data: data, registry: registry, authenticator: OfficerAuthenticator(trust: trust, registry: registry),
                         settings: try DeskSettings.load(data: data), forms: FormGuard(key: SymmetricKey(data: keyBytes)), logger: logger,
                         refusals: RefusalCounter(limit: configuration.refusalLimit), connections: connectionGuard,
-                        links: registry, auditLog: registry, uploads: NIOThreadPool(numberOfThreads: Self.workers(configuration, registry) + 4),
+                        links: registry, auditLog: registry, uploads: NIOThreadPool(numberOfThreads: Self.workers(configuration) + 4),
                         acme: try Self.acmeServer(configuration, registry: registry, logger: logger))
         keyBytes.removeAll()
         desk.uploads.start()
@@ -114,14 +114,14 @@ public struct DeskServer: Sendable {
     }
 
     /// DESK-61: how many queue workers this instance runs.
-    static func workers(_ configuration: DeskConfiguration, _ registry: any Registry) -> Int {
-        configuration.uploadWorkers ?? (registry is SQLiteRegistry ? 1 : 2)
+    static func workers(_ configuration: DeskConfiguration) -> Int {
+        configuration.uploadWorkers ?? 2
     }
 
     /// DESK-61: this instance's queue workers, named like the outbox's deliverers (host, process id, a number), so that
     /// their claims say whose they are.
     public var uploadWorkers: UploadWorkers {
-        UploadWorkers(desk: desk, count: Self.workers(configuration, desk.registry), owner: OutboxDelivery.claimant(),
+        UploadWorkers(desk: desk, count: Self.workers(configuration), owner: OutboxDelivery.claimant(),
                       idlePoll: .milliseconds(100), logger: logger)
     }
 

@@ -18,13 +18,16 @@ public struct UploadValidator {
     let chunkSize: Int
     /// REV-07: the moment the upload is checked at (the injected clock): scheduled revocations are measured from it.
     let now: Date
+    /// PERF-09: CSRs already parsed and verified (before the registry's write lock).
+    let signingRequests: PreparedSigningRequests
 
-    /// Creates a validator for one upload checked at `now`.
-    public init(context: UploadContext, directory: any ValidationDirectory, now: Date,
+    /// Creates a validator for one upload checked at `now`, taking the CSR outcomes in `signingRequests` (PERF-09).
+    public init(context: UploadContext, directory: any ValidationDirectory, now: Date, signingRequests: PreparedSigningRequests = .none,
                 logger: Logger = Logger(label: "bulkra.validate"), chunkSize: Int = 4096) {
         self.context = context
         self.directory = directory
         self.now = now
+        self.signingRequests = signingRequests
         self.logger = logger
         self.chunkSize = max(1, chunkSize)
     }
@@ -134,8 +137,10 @@ public struct UploadValidator {
         _ upload: DecodedUpload, _ rowType: Row.Type, family: CertificateFamily, institution: InstitutionProfile,
         officer: KnownOfficer?, retainingRequests: Bool, emit: ([LineResult]) throws -> Void
     ) throws {
-        let checker = CertificateLineChecker(family: family, operation: context.operation, institution: institution,
-                                             officer: officer, layout: .of(context.kind, operation: context.operation), now: now)
+        var configured = CertificateLineChecker(family: family, operation: context.operation, institution: institution,
+                                                officer: officer, layout: .of(context.kind, operation: context.operation), now: now)
+        configured.signingRequests = signingRequests
+        let checker = configured
         var duplicates = DuplicateTracker()
         // The local checks of the next chunk run while this chunk's serial part (registry, duplicates,
         // writing) runs, so both cores stay busy (VAL-04).

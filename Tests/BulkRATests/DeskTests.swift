@@ -464,16 +464,17 @@ struct DeskTests {
         #expect(try Self.json(bad)["error"] as? String == "invalid-choice")
     }
 
-    @Test("DESK-21 two uploads of the same new DN at once give one certificate and one 212")
-    func serialUploads() throws {
+    @Test("DESK-21 PERF-09 two uploads of the same new DN at once (two queue workers; server CSRs verified before the lock) give one certificate and one 212",
+          arguments: ["client", "server"])
+    func serialUploads(kind: String) throws {
         let desk = try DeskHarness()
-        let line = Self.clientLine("Race Condition User")
+        let line = kind == "client" ? Self.clientLine("Race Condition User") : Line.server(cn: "race.example.ac.jp")
         // Different bytes (CRLF and LF), the same line: RES-14 does not merge them.
         let first = try desk.write("race-1.tsv", Data((line + "\r\n").utf8))
         let other = try desk.write("race-2.tsv", Data((line + "\n").utf8))
         let replies = Locked<[DeskHarness.Reply]>([])
         DispatchQueue.concurrentPerform(iterations: 2) { index in
-            let reply = try? desk.request("/api/uploads?kind=client&operation=issue&name=race.tsv", as: Self.ra1,
+            let reply = try? desk.request("/api/uploads?kind=\(kind)&operation=issue&name=race.tsv", as: Self.ra1,
                                           headers: [Self.api], body: "@" + (index == 0 ? first : other))
             if let reply { replies.mutate { $0.append(reply) } }
         }

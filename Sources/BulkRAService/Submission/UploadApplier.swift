@@ -90,6 +90,9 @@ public struct UploadApplier: ServiceStep {
                                                                         fileSHA256: $0) != nil } ?? false
         let keys = try PreparedKeyPairSource(count: appliedBefore ? 0 : Self.keysWanted(upload, operation: operation), kind: options.keyKind)
         phases.mark("keys")
+        // PERF-09: CSR signatures are verified before the lock too; the checks under it look the outcomes up.
+        let signingRequests = appliedBefore ? .none : PreparedSigningRequests(upload, context: context)
+        phases.mark("verify")
 
         let committed = try registry.serializable(.institution(institution)) { transaction -> Committed in
             // RES-14: the same bytes again return the first result and change nothing.
@@ -98,7 +101,7 @@ public struct UploadApplier: ServiceStep {
                 return Committed(outcome: SubmissionOutcome(repeating: previous))
             }
             return try applyLocked(upload, digest: digest, fileName: fileName, context: context, options: options, out: out, keys: keys,
-                                   settings: settings, sealing: sealing, transaction: transaction, now: now)
+                                   signingRequests: signingRequests, settings: settings, sealing: sealing, transaction: transaction, now: now)
         }
         CrashPoint.afterCommit.reach(data: data)
         phases = PhaseTimer(logger: logger)
@@ -125,12 +128,14 @@ public struct UploadApplier: ServiceStep {
 
     /// The part of `apply` under the write lock: validate against the transaction, sign, compose, record.
     private func applyLocked(_ upload: DecodedUpload, digest: String?, fileName: String, context: UploadContext, options: Options,
-                             out: OutputFolder.Target?, keys: any KeyPairSource, settings: MailSettings, sealing: OutboxPayload,
+                             out: OutputFolder.Target?, keys: any KeyPairSource, signingRequests: PreparedSigningRequests,
+                             settings: MailSettings, sealing: OutboxPayload,
                              transaction: RegistryTransaction, now: Date) throws -> Committed {
         let institution = context.institutionID ?? ""
         let (family, operation, officer) = (context.kind, context.operation, context.officerEmail)
         var phases = PhaseTimer(logger: logger)
-        let batch = try UploadValidator(context: context, directory: transaction, now: now, logger: logger).validate(upload, retainingRequests: true)
+        let batch = try UploadValidator(context: context, directory: transaction, now: now, signingRequests: signingRequests, logger: logger)
+            .validate(upload, retainingRequests: true)
         phases.mark("check")
         let requests = options.mode.linesToApply(batch)
 

@@ -14,6 +14,8 @@ struct CertificateLineChecker: Sendable {
     let now: Date
     /// ACME-T01: the ACME layout — column 3 the account ID, column 7 empty, no CSR; suspend lines read like revocations.
     var isACME = false
+    /// PERF-09: CSRs parsed and verified before the write lock; the rest are parsed here.
+    var signingRequests = PreparedSigningRequests.none
 
     /// REV-01, ACME-T05: revoke and suspend lines name something that exists rather than apply for something new.
     var namesExisting: Bool { operation == .revoke || operation == .suspend }
@@ -430,7 +432,7 @@ struct CertificateLineChecker: Sendable {
 
     /// CSR-01..CSR-05: parse, verify, subject match, key per profile.
     private func checkSigningRequest(_ raw: String, draft: inout Draft) {
-        guard let request = draft.check.parse(Self.csrColumn, raw, { raw throws(ValueError) in try SigningRequest(raw) }) else { return }
+        guard let request = draft.check.parse(Self.csrColumn, raw, { raw throws(ValueError) in try signingRequests.request(raw) }) else { return }
         draft.signingRequest = request
         if let subject = draft.subject, !request.subjectMatches(subject, foldCommonName: family == .server) {
             draft.check.report(.csrSubjectMismatch, column: Self.csrColumn)
