@@ -63,7 +63,7 @@ enum BenchACME {
     static func prepare(bulkra: String, work: String, name: String, database: String?, keys: [Certificate.PrivateKey]) throws
         -> (data: String, registrations: [Registration]) {
         let data = work + "/" + name
-        try? FileManager.default.removeItem(atPath: data)
+        BenchCheck.discard(data, work: work)
         try BenchCheck.shell([bulkra, "init", "--data", data] + (database.map { ["--database", $0] } ?? []))
         let institutions = work + "/acme-institutions.tsv"
         try "1\tacme-bench\tACMEベンチ大学\tACME Bench University\tTokyo\tBunkyo-ku\t\(domain)\t計測 太郎\thead@\(domain)\t計測 花子\tHanako Keisoku\tra@\(domain)\t1\t\n"

@@ -322,7 +322,7 @@ enum BenchDesk {
 
     static func deskData(bulkra: String, work: String, name: String, institutions: String, database: String? = nil) throws -> String {
         let data = work + "/" + name
-        try? FileManager.default.removeItem(atPath: data)
+        BenchCheck.discard(data, work: work)
         try BenchCheck.shell([bulkra, "init", "--data", data] + (database.map { ["--database", $0] } ?? []))
         try BenchCheck.shell([bulkra, "institutions", "apply", institutions, "--data", data, "--key-type", "p256"])
         return data

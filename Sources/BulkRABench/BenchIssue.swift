@@ -10,11 +10,7 @@ import X509
 /// RSA-2048 sign/s on 2 cores measured in the same run.
 enum BenchIssue {
     static func run(bulkra: String, work: String) throws {
-        // What earlier runs left is moved aside and deleted only when this bench is done: on a file system without a
-        // journal (as here), ext4 skips inodes deleted in the last minutes when it allocates new ones, which would make
-        // the measured runs pay for the previous run's clean-up (measured: 33 % of a submit's samples in
-        // recently_deleted). BulkRA and the peer are treated alike.
-        defer { try? FileManager.default.removeItem(atPath: work + "/.trash") }
+        // What earlier runs left is moved aside (BenchCheck.discard), BulkRA's and the peer's alike.
         let serverFile = work + "/issue-server-10000.tsv"
         let clientFile = work + "/issue-client-1000.tsv"
         if !FileManager.default.fileExists(atPath: serverFile) {
@@ -78,7 +74,7 @@ enum BenchIssue {
 
     static func freshData(bulkra: String, work: String, name: String, database: String? = nil, repository: String? = nil) throws -> String {
         let data = work + "/" + name
-        discard(data, work: work)
+        BenchCheck.discard(data, work: work)
         try BenchCheck.shell([bulkra, "init", "--data", data] + (database.map { ["--database", $0] } ?? [])
                              + (repository.map { ["--repository-url", $0] } ?? []))
         let institutions = work + "/institutions.tsv"
@@ -87,7 +83,7 @@ enum BenchIssue {
     }
 
     static func submit(bulkra: String, data: String, file: String, family: String, out: String) throws -> Run {
-        discard(out, work: (out as NSString).deletingLastPathComponent)
+        BenchCheck.discard(out, work: (out as NSString).deletingLastPathComponent)
         let report = out + ".time"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
@@ -110,19 +106,9 @@ enum BenchIssue {
                    cpu: Double(fields[2].replacingOccurrences(of: "%", with: "")) ?? .nan, status: process.terminationStatus)
     }
 
-    /// Moves `path` into `work/.trash` (deleted at the end of the issuance bench) instead of deleting it now.
-    static func discard(_ path: String, work: String) {
-        guard FileManager.default.fileExists(atPath: path) else { return }
-        let trash = work + "/.trash"
-        try? FileManager.default.createDirectory(atPath: trash, withIntermediateDirectories: true)
-        if (try? FileManager.default.moveItem(atPath: path, toPath: trash + "/\(UUID().uuidString)")) == nil {
-            try? FileManager.default.removeItem(atPath: path)
-        }
-    }
-
     /// PERF-01: the peer's run: `Peer/peer_issuer.py` under the tests' venv with the same lines and CA key, two processes.
     static func peer(file: String, certificate: String, key: String, out: String) throws -> (seconds: Double, count: Int, version: String) {
-        discard(out, work: (out as NSString).deletingLastPathComponent)
+        BenchCheck.discard(out, work: (out as NSString).deletingLastPathComponent)
         let python = ".venv/bin/python"
         let version = try BenchCheck.capture([python, "-c", "import cryptography; print(cryptography.__version__)"])
             .trimmingCharacters(in: .whitespacesAndNewlines)

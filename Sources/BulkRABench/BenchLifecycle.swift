@@ -19,7 +19,7 @@ enum BenchLifecycle {
     /// A data folder of bench-u with `count` stored certificates made by `record(index)`, written in transactions of 10,000.
     static func folder(_ name: String, bulkra: String, work: String, count: Int, record: (Int) throws -> CertificateRecord) throws -> String {
         let data = work + "/" + name
-        try? FileManager.default.removeItem(atPath: data)
+        BenchCheck.discard(data, work: work)
         try BenchCheck.shell([bulkra, "init", "--data", data])
         try BenchCheck.shell([bulkra, "institutions", "apply", work + "/institutions.tsv", "--data", data, "--key-type", "p256"])
         let registry = try SQLiteRegistry(path: data + "/registry.sqlite", clock: { Date() })
@@ -61,7 +61,7 @@ enum BenchLifecycle {
 
         // The same serials for openssl ca.
         let ca = work + "/openssl-ca"
-        try? FileManager.default.removeItem(atPath: ca)
+        BenchCheck.discard(ca, work: work)
         try FileManager.default.createDirectory(atPath: ca, withIntermediateDirectories: true)
         var index = ""
         index.reserveCapacity(revokedCount * 80)

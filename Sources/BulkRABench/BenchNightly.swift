@@ -20,7 +20,7 @@ enum BenchNightly {
         print(String(format: "stored %d certificates in %.1f s", count, Date().timeIntervalSince(started)))
 
         let out = work + "/nightly"
-        try? FileManager.default.removeItem(atPath: out)
+        BenchCheck.discard(out, work: work)
         let (seconds, peakKiB, status) = try BenchCheck.timed([bulkra, "nightly", "--data", data, "--out", out, "--date", "2026-11-21"],
                                                               output: work + "/nightly.out")
         let manifest = try String(contentsOfFile: out + "/2026-11-21/manifest.tsv", encoding: .utf8)

@@ -44,7 +44,7 @@ struct BenchPostgres {
         if FileManager.default.fileExists(atPath: folder + "/data/postmaster.pid") {
             try? run("pg_ctl", ["-D", folder + "/data", "-m", "fast", "-w", "stop"])
         }
-        try? FileManager.default.removeItem(atPath: folder)
+        BenchCheck.discard(folder, work: (folder as NSString).deletingLastPathComponent)
     }
 
     /// Runs a PostgreSQL tool to its end.
