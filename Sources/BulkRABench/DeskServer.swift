@@ -57,7 +57,9 @@ final class DeskServer {
         return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
+    /// Stops the server (SIGTERM) and waits for it; again, nothing.
     func stop() {
+        guard process.isRunning else { return }
         process.terminate()
         process.waitUntilExit()
     }
