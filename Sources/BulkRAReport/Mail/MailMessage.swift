@@ -55,14 +55,18 @@ public struct MailMessage: Sendable {
     /// The message bytes, CRLF line ends, ready for an SMTP DATA command or an `.eml` file; with attachments a
     /// multipart/mixed message whose first part is the text (LIFE-03).
     public func render() -> [UInt8] {
-        var lines = [
-            "From: \(Self.header(from))",
-            "To: \(to.map(Self.header).joined(separator: ", "))",
-            "Subject: \(Self.encodedWord(subject))",
-            "Date: \(Self.rfc5322Date(date))",
-            "Message-ID: <\(identifier)@bulkra>",
-            "MIME-Version: 1.0",
-        ]
+        var output: [UInt8] = []
+        output.reserveCapacity(body.utf8.count * 4 / 3 + attachments.reduce(0) { $0 + $1.bytes.count * 4 / 3 } + 1024)
+        func line(_ text: String) {
+            output += text.utf8
+            output += [0x0D, 0x0A]
+        }
+        line("From: \(Self.header(from))")
+        line("To: \(to.map(Self.header).joined(separator: ", "))")
+        line("Subject: \(Self.encodedWord(subject))")
+        line("Date: \(Self.rfc5322Date(date))")
+        line("Message-ID: <\(identifier)@bulkra>")
+        line("MIME-Version: 1.0")
         var normalized: [UInt8] = []
         normalized.reserveCapacity(body.utf8.count + 64)
         for byte in body.utf8 where byte != 0x0D {
@@ -71,33 +75,36 @@ public struct MailMessage: Sendable {
         }
         let text = ["Content-Type: text/plain; charset=UTF-8", "Content-Transfer-Encoding: base64"]
         if attachments.isEmpty {
-            lines += text + ["X-BulkRA-Event: \(event)", ""] + Self.base64Lines(normalized)
+            (text + ["X-BulkRA-Event: \(event)", ""]).forEach(line)
+            Self.appendBase64Lines(normalized, to: &output)
         } else {
             // "=_" never occurs in base64 or in the text headers: a boundary no part can contain.
             let boundary = "=_bulkra_" + identifier.filter { $0.isLetter || $0.isNumber || $0 == "." }
-            lines += ["Content-Type: multipart/mixed; boundary=\"\(boundary)\"", "X-BulkRA-Event: \(event)", "", "--" + boundary]
-            lines += text + [""] + Self.base64Lines(normalized)
+            ["Content-Type: multipart/mixed; boundary=\"\(boundary)\"", "X-BulkRA-Event: \(event)", "", "--" + boundary].forEach(line)
+            (text + [""]).forEach(line)
+            Self.appendBase64Lines(normalized, to: &output)
             for attachment in attachments {
-                lines += ["--" + boundary, "Content-Type: \(attachment.contentType); name=\"\(attachment.name)\"",
-                          "Content-Disposition: attachment; filename=\"\(attachment.name)\"", "Content-Transfer-Encoding: base64", ""]
-                lines += Self.base64Lines(attachment.bytes)
+                ["--" + boundary, "Content-Type: \(attachment.contentType); name=\"\(attachment.name)\"",
+                 "Content-Disposition: attachment; filename=\"\(attachment.name)\"", "Content-Transfer-Encoding: base64", ""].forEach(line)
+                Self.appendBase64Lines(attachment.bytes, to: &output)
             }
-            lines.append("--" + boundary + "--")
+            line("--" + boundary + "--")
         }
-        return Array((lines.joined(separator: "\r\n") + "\r\n").utf8)
+        return output
     }
 
-    /// Base64 in lines of 76 characters (RFC 2045).
-    static func base64Lines(_ bytes: [UInt8]) -> [String] {
-        let encoded = Data(bytes).base64EncodedString()
-        var lines: [String] = []
-        var index = encoded.startIndex
-        while index < encoded.endIndex {
-            let end = encoded.index(index, offsetBy: 76, limitedBy: encoded.endIndex) ?? encoded.endIndex
-            lines.append(String(encoded[index..<end]))
-            index = end
+    /// Base64 in lines of 76 characters (RFC 2045), each ended by CRLF, appended as bytes (no string per line).
+    static func appendBase64Lines(_ bytes: [UInt8], to output: inout [UInt8]) {
+        let encoded = Data(bytes).base64EncodedData()
+        encoded.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            var start = 0
+            while start < raw.count {
+                let end = min(start + 76, raw.count)
+                output += raw[start..<end]
+                output += [0x0D, 0x0A]
+                start = end
+            }
         }
-        return lines
     }
 
     static func header(_ address: Address) -> String {
