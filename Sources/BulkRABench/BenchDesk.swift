@@ -176,20 +176,10 @@ enum BenchDesk {
         return lines
     }
 
-    /// DESK-61: one institution's 10,000-line upload through one of two instances on PostgreSQL, and meanwhile one-line
-    /// uploads of the other institutions, one after another through both: their latencies (goal: p99 ≤ 2 s).
+    /// DESK-61: one institution's 10,000-line upload and meanwhile one-line uploads of the other institutions, one after
+    /// another: their latencies (goals: p99 ≤ 2 s, DESK-60; ≤ 1 s, issue 18) — on SQLite through one instance (its two
+    /// workers: the small uploads wait only for the large one's write lock, PERF-09), then on PostgreSQL through two.
     static func smallBesideLarge(bulkra: String, work: String, cluster: BenchPostgres, officers: [Officer], institutionsFile: String) throws {
-        let data = try deskData(bulkra: bulkra, work: work, name: "data-desk-postgres-large", institutions: institutionsFile,
-                                database: try cluster.database("bench_desk_large"))
-        for officer in officers { try officerPEM(data: data, email: officer.email) }
-        let servers = try (0..<2).map { _ in try DeskServer(bulkra: bulkra, data: data) }
-        defer { servers.forEach { $0.stop() } }
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        defer { try? group.syncShutdownGracefully() }
-        let clients = try officers.enumerated().map { index, officer in
-            try DeskUploadClient(group: group, port: servers[index % 2].port, root: data + "/ca/root.pem",
-                                 certificate: "\(data)/ra/\(officer.email).crt", key: "\(data)/ra/\(officer.email).key")
-        }
         let started = Date()
         let keys = (0..<32).map { _ in P384.Signing.PrivateKey() }
         let big = try (1...10_000).map { line in
@@ -199,6 +189,27 @@ enum BenchDesk {
                 + "admin@\(officers[0].domain)\t\(cn)\tnginx 1.24\t\r\n"
         }.joined()
         print(String(format: "generated a 10000-line server file in %.1f s", Date().timeIntervalSince(started)))
+        let sqlite = try deskData(bulkra: bulkra, work: work, name: "data-desk-large", institutions: institutionsFile)
+        try smallBesideLarge(bulkra: bulkra, data: sqlite, instances: 1, label: "desk (SQLite, one instance)", big: big, keys: keys,
+                             officers: officers)
+        let postgres = try deskData(bulkra: bulkra, work: work, name: "data-desk-postgres-large", institutions: institutionsFile,
+                                    database: try cluster.database("bench_desk_large"))
+        try smallBesideLarge(bulkra: bulkra, data: postgres, instances: 2, label: "desk (PostgreSQL, two instances)", big: big, keys: keys,
+                             officers: officers)
+    }
+
+    /// One run of `smallBesideLarge` on `data` through `instances` desk instances.
+    static func smallBesideLarge(bulkra: String, data: String, instances: Int, label: String, big: String, keys: [P384.Signing.PrivateKey],
+                                 officers: [Officer]) throws {
+        for officer in officers { try officerPEM(data: data, email: officer.email) }
+        let servers = try (0..<instances).map { _ in try DeskServer(bulkra: bulkra, data: data) }
+        defer { servers.forEach { $0.stop() } }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        defer { try? group.syncShutdownGracefully() }
+        let clients = try officers.enumerated().map { index, officer in
+            try DeskUploadClient(group: group, port: servers[index % instances].port, root: data + "/ca/root.pem",
+                                 certificate: "\(data)/ra/\(officer.email).crt", key: "\(data)/ra/\(officer.email).key")
+        }
         let largeSeconds = Locked(Double.nan)
         let smallSeconds = Locked([Double]())
         // The main thread waits on an event loop's future (never a cooperative thread): the work runs as a task.
@@ -230,8 +241,9 @@ enum BenchDesk {
             }
         }.wait()
         let small = smallSeconds.value
-        print(String(format: "desk (PostgreSQL, two instances): one-line uploads of other institutions while a 10000-line upload runs (%.1f s): %d done, p50 %.2f s, p99 %.2f s, max %.2f s (goal p99 ≤ 2 s)",
-                     largeSeconds.value, small.count, percentile(small, 0.5), percentile(small, 0.99), small.max() ?? .nan))
+        let p99 = percentile(small, 0.99)
+        print(String(format: "%@: one-line uploads of other institutions while a 10000-line upload runs (%.1f s): %d done, p50 %.2f s, p99 %.2f s, max %.2f s (goal p99 ≤ 1 s: %@)",
+                     label, largeSeconds.value, small.count, percentile(small, 0.5), p99, small.max() ?? .nan, p99 <= 1 ? "met" : "NOT met"))
     }
 
     /// One upload: the API call, then its result checked against what the file must give.
