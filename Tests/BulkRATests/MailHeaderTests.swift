@@ -32,6 +32,36 @@ struct MailHeaderTests {
         }
     }
 
+    @Test("MAIL-01 property: the text and every attachment are base64 in lines of 76 characters (the last shorter), each ended by CRLF, decoding back to the text with CRLF line ends and to the attachment's bytes (seeded)")
+    func base64Parts() throws {
+        let alphabet: [Character] = Array("aZ09 =-登録担当者\n") + ["\r\n"]
+        try forAll(300, seed: 31, Gen.int(in: 0...255).array(of: 0...400)) { values in
+            let body = String(values.map { alphabet[$0 % alphabet.count] })
+            let attachment = MailMessage.Attachment(name: "r.tsv", contentType: "text/plain", bytes: values.map(UInt8.init))
+            let date = Date(timeIntervalSince1970: 1_795_219_200)
+            for attachments in [[], [attachment]] {
+                let mail = MailMessage(event: "issued", from: .init(name: "", email: "ra@example.ac.jp"), to: [.init(name: "", email: "a@example.ac.jp")],
+                                       subject: "s", body: body, date: date, identifier: "p.1", attachments: attachments)
+                let text = String(decoding: mail.render(), as: UTF8.self)
+                #expect(text.hasSuffix("\r\n") && !text.replacingOccurrences(of: "\r\n", with: "").contains("\n"))
+                // The parts after each "Content-Transfer-Encoding: base64" header block, up to the next boundary line.
+                let parts = text.components(separatedBy: "Content-Transfer-Encoding: base64\r\n").dropFirst().map { part in
+                    let lines = part.components(separatedBy: "\r\n")
+                    let start = lines.firstIndex(of: "")! + 1
+                    return Array(lines[start...].prefix { !$0.isEmpty && !$0.hasPrefix("--") })
+                }
+                #expect(parts.count == 1 + attachments.count)
+                for lines in parts {
+                    #expect(lines.dropLast().allSatisfy { $0.count == 76 } && (lines.last?.count ?? 0) <= 76)
+                }
+                let decoded = parts.map { Array(Data(base64Encoded: $0.joined()) ?? Data()) }
+                let expectedText = Array(body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n").utf8)
+                #expect(decoded.first == expectedText)
+                if !attachments.isEmpty { #expect(decoded.last == attachment.bytes) }
+            }
+        }
+    }
+
     @Test("MAIL-01 property: the Date header is the JST calendar's weekday, day, month, year and time with +0900 (seeded, 1901–2199)")
     func dates() throws {
         var calendar = Calendar(identifier: .gregorian)
