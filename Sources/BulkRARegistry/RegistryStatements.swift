@@ -176,15 +176,7 @@ enum RegistryStatements {
     /// Inserts `rows` of `columns` a few dozen per statement: one round trip per slice, not per row, on a database
     /// server (REG-20); at most 30,000 arguments a statement (both databases accept 32,766 and more).
     static func insertRows(_ db: Session, into table: String, columns: [String], rows: [[SQLValue]]) throws {
-        let perStatement = max(1, min(500, 30_000 / max(1, columns.count)))
-        let tuple = "(" + db.marks(columns.count) + ")"
-        let head = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
-        for slice in rows.chunked(perStatement) {
-            var arguments: [SQLValue] = []
-            arguments.reserveCapacity(columns.count * slice.count)
-            for row in slice { arguments += row }
-            try db.execute(head + Array(repeating: tuple, count: slice.count).joined(separator: ", "), arguments)
-        }
+        try db.insertRows(into: table, columns: columns, rows: rows)
     }
 
     /// REG-09: the batch row, its certificates, renewals, revocations, enrolments, updates and links.

@@ -15,6 +15,8 @@ public protocol SQLSession {
     func execute(_ sql: String, _ arguments: [SQLValue]) throws
     /// Runs an INSERT into a table whose key is `id` and returns the new row's id.
     func insert(_ sql: String, _ arguments: [SQLValue]) throws -> Int64
+    /// PERF-10: adds `rows` (values in `columns` order) to `table` — multi-row INSERTs, or PostgreSQL's COPY for many rows.
+    func insertRows(into table: String, columns: [String], rows: [[SQLValue]]) throws
 }
 
 /// What differs between the two databases in the registry's SQL (REG-20).
@@ -65,6 +67,27 @@ extension SQLSession {
     /// The first column of every row, as text.
     public func texts(_ sql: String, _ arguments: [SQLValue] = []) throws -> [String] {
         try rows(sql, arguments).compactMap { $0.values.first.flatMap(Self.text) }
+    }
+
+    /// PERF-10: `rows` added by multi-row INSERT statements of at most 500 rows and 30,000 arguments each.
+    public func insertRows(into table: String, columns: [String], rows: [[SQLValue]]) throws {
+        try insertRowsByStatements(into: table, columns: columns, rows: rows)
+    }
+
+    /// PERF-10: `rows` added by multi-row INSERT statements of at most 500 rows and 30,000 arguments each.
+    public func insertRowsByStatements(into table: String, columns: [String], rows: [[SQLValue]]) throws {
+        let perStatement = max(1, min(500, 30_000 / max(1, columns.count)))
+        let tuple = "(" + marks(columns.count) + ")"
+        let head = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
+        var start = rows.startIndex
+        while start < rows.endIndex {
+            let end = min(start + perStatement, rows.endIndex)
+            var arguments: [SQLValue] = []
+            arguments.reserveCapacity(columns.count * (end - start))
+            for row in rows[start..<end] { arguments += row }
+            try execute(head + Array(repeating: tuple, count: end - start).joined(separator: ", "), arguments)
+            start = end
+        }
     }
 
     /// `?, ?, …` for `count` arguments.

@@ -1,0 +1,72 @@
+@testable import BulkRARegistry
+import Foundation
+import Testing
+
+extension RegistryContractTests {
+    /// Texts that COPY's text format must escape or could misread, and some it must leave alone.
+    static let awkwardTexts = ["", "a\tb", "line\nbreak", "cr\rhere", "back\\slash", "\\.", "\\N", "end\\", "\\x41", "登録担当者",
+                               "tab\t\tand\\t", "\u{1F600}"]
+
+    @Test("PERF-10 rows added in bulk read back as written on both registries — by INSERT below 50 rows, by COPY from 50 (PostgreSQL): NULLs, awkward texts, every byte value",
+          arguments: Backend.allCases)
+    func bulkInsertRoundTrip(backend: Backend) throws {
+        let registry = try Self.registry(backend, "bulk-insert")
+        let database = try #require(registry as? any RegistryDatabase)
+        var seed: UInt64 = 0x5EED_0010
+        func next(_ bound: Int) -> Int {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((seed >> 33) % UInt64(bound))
+        }
+        for count in [10, 49, 50, 1_200] {
+            let rows: [[SQLValue]] = (0..<count).map { index in
+                let text: SQLValue = index % 7 == 3 ? .null : .text(Self.awkwardTexts[next(Self.awkwardTexts.count)] + "#\(index)")
+                let bytes: SQLValue = switch index % 5 {
+                case 0: .null
+                case 1: .bytes([])
+                case 2: .bytes((0...255).map(UInt8.init))
+                default: .bytes((0..<next(3_000)).map { _ in UInt8(next(256)) })
+                }
+                let number: SQLValue = index % 11 == 4 ? .null : .integer(Int64(index) * (index.isMultiple(of: 2) ? -1 : 1) << 40)
+                return [.integer(Int64(index)), number, text, bytes]
+            }
+            let table = "bulk_check_\(count)"
+            let read = try database.writing(.registry, durable: true) { session -> [[SQLValue]] in
+                let bytesType = session.dialect == .postgres ? "BYTEA" : "BLOB"
+                try session.execute("CREATE TABLE \(table) (position BIGINT PRIMARY KEY, number BIGINT, words TEXT, data \(bytesType))", [])
+                try session.insertRows(into: table, columns: ["position", "number", "words", "data"], rows: rows)
+                let read = try session.rows("SELECT position, number, words, data FROM \(table) ORDER BY position", []).map(\.values)
+                try session.execute("DROP TABLE \(table)", [])
+                return read
+            }
+            #expect(read.count == rows.count)
+            for (got, wanted) in zip(read, rows) where got != wanted {
+                Issue.record("\(backend) \(count) rows: read \(got.prefix(3)), wrote \(wanted.prefix(3))")
+                break
+            }
+        }
+    }
+
+    @Test("PERF-10 a bulk insert that breaks a constraint fails and leaves nothing of its transaction, by INSERT and by COPY",
+          arguments: Backend.allCases)
+    func bulkInsertFailure(backend: Backend) throws {
+        let registry = try Self.registry(backend, "bulk-insert-failure")
+        let database = try #require(registry as? any RegistryDatabase)
+        try database.writing(.registry, durable: true) { session in
+            try session.execute("CREATE TABLE bulk_unique (position BIGINT PRIMARY KEY, words TEXT)", [])
+        }
+        for count in [10, 400] {
+            // The last row repeats the first one's key.
+            let rows: [[SQLValue]] = (0..<count).map { [.integer(Int64($0)), .text("row \($0)")] } + [[.integer(0), .text("again")]]
+            #expect(throws: (any Error).self) {
+                try database.writing(.registry, durable: true) { session in
+                    try session.execute("INSERT INTO bulk_unique (position, words) VALUES (?, ?)", [.integer(-1), .text("before")])
+                    try session.insertRows(into: "bulk_unique", columns: ["position", "words"], rows: rows)
+                }
+            }
+            let left = try database.writing(.registry, durable: true) { session in
+                try session.rows("SELECT count(*) AS n FROM bulk_unique", []).first?.integer("n")
+            }
+            #expect(left == 0, "\(backend), \(count) rows")
+        }
+    }
+}
