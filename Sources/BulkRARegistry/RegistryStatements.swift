@@ -173,8 +173,8 @@ enum RegistryStatements {
         })
     }
 
-    /// Inserts `rows` of `columns` a few dozen per statement: one round trip per slice, not per row, on a database
-    /// server (REG-20); at most 30,000 arguments a statement (both databases accept 32,766 and more).
+    /// Inserts `rows` of `columns` through the session (PERF-10): multi-row INSERTs of at most 500 rows and 30,000
+    /// arguments (one round trip per slice, not per row, REG-20), or one COPY on PostgreSQL from 50 rows.
     static func insertRows(_ db: Session, into table: String, columns: [String], rows: [[SQLValue]]) throws {
         try db.insertRows(into: table, columns: columns, rows: rows)
     }
