@@ -174,7 +174,7 @@ enum RegistryStatements {
     }
 
     /// Inserts `rows` of `columns` through the session (PERF-10): multi-row INSERTs of at most 500 rows and 30,000
-    /// arguments (one round trip per slice, not per row, REG-20), or one COPY on PostgreSQL from 50 rows.
+    /// arguments (one round trip per slice, not per row, REG-20), or one COPY on PostgreSQL from 1,000 rows.
     static func insertRows(_ db: Session, into table: String, columns: [String], rows: [[SQLValue]]) throws {
         try db.insertRows(into: table, columns: columns, rows: rows)
     }
