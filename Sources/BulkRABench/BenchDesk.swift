@@ -114,16 +114,9 @@ enum BenchDesk {
     /// left for the next), the ratio taken to the mean of the two. With `goals`, issue 18's goal 5 is printed met or not.
     static func burst(bulkra: String, data: String, instances: Int, workers: Int? = nil, officers: [Officer], uploads: [Upload], label: String,
                       cliMedian: Double, verify: inout Double, goals: Bool = false) throws -> Double {
-        for officer in officers { try officerPEM(data: data, email: officer.email) }
-        let servers = try (0..<instances).map { _ in try DeskServer(bulkra: bulkra, data: data, workers: workers) }
-        defer { servers.forEach { $0.stop() } }
-
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        defer { try? group.syncShutdownGracefully() }
-        let clients = try officers.enumerated().map { index, officer in
-            try DeskUploadClient(group: group, port: servers[index % instances].port, root: data + "/ca/root.pem",
-                                 certificate: "\(data)/ra/\(officer.email).crt", key: "\(data)/ra/\(officer.email).key")
-        }
+        let rig = try DeskRig(bulkra: bulkra, data: data, instances: instances, workers: workers, officers: officers)
+        defer { rig.close() }
+        let (servers, clients) = (rig.servers, rig.clients)
         let total = Locked(0.0)
         let outcomes = Locked([Outcome]())
         let cpuBefore = servers.map { $0.cpuSeconds() }.reduce(0, +)
@@ -201,15 +194,9 @@ enum BenchDesk {
     /// One run of `smallBesideLarge` on `data` through `instances` desk instances.
     static func smallBesideLarge(bulkra: String, data: String, instances: Int, label: String, big: String, keys: [P384.Signing.PrivateKey],
                                  officers: [Officer]) throws {
-        for officer in officers { try officerPEM(data: data, email: officer.email) }
-        let servers = try (0..<instances).map { _ in try DeskServer(bulkra: bulkra, data: data) }
-        defer { servers.forEach { $0.stop() } }
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        defer { try? group.syncShutdownGracefully() }
-        let clients = try officers.enumerated().map { index, officer in
-            try DeskUploadClient(group: group, port: servers[index % instances].port, root: data + "/ca/root.pem",
-                                 certificate: "\(data)/ra/\(officer.email).crt", key: "\(data)/ra/\(officer.email).key")
-        }
+        let rig = try DeskRig(bulkra: bulkra, data: data, instances: instances, workers: nil, officers: officers)
+        defer { rig.close() }
+        let clients = rig.clients
         let largeSeconds = Locked(Double.nan)
         let smallSeconds = Locked([Double]())
         // The main thread waits on an event loop's future (never a cooperative thread): the work runs as a task.
@@ -244,6 +231,36 @@ enum BenchDesk {
         let p99 = percentile(small, 0.99)
         print(String(format: "%@: one-line uploads of other institutions while a 10000-line upload runs (%.1f s): %d done, p50 %.2f s, p99 %.2f s, max %.2f s (goal p99 ≤ 1 s: %@)",
                      label, largeSeconds.value, small.count, percentile(small, 0.5), p99, small.max() ?? .nan, p99 <= 1 ? "met" : "NOT met"))
+    }
+
+    /// `instances` desk servers on `data` and one TLS client per officer (each with its RA certificate), spread over them.
+    struct DeskRig {
+        let servers: [DeskServer]
+        let group: MultiThreadedEventLoopGroup
+        let clients: [DeskUploadClient]
+
+        init(bulkra: String, data: String, instances: Int, workers: Int?, officers: [Officer]) throws {
+            for officer in officers { try officerPEM(data: data, email: officer.email) }
+            let servers = try (0..<instances).map { _ in try DeskServer(bulkra: bulkra, data: data, workers: workers) }
+            let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+            do {
+                clients = try officers.enumerated().map { index, officer in
+                    try DeskUploadClient(group: group, port: servers[index % instances].port, root: data + "/ca/root.pem",
+                                         certificate: "\(data)/ra/\(officer.email).crt", key: "\(data)/ra/\(officer.email).key")
+                }
+            } catch {
+                servers.forEach { $0.stop() }
+                try? group.syncShutdownGracefully()
+                throw error
+            }
+            (self.servers, self.group) = (servers, group)
+        }
+
+        /// Stops the servers (if still running) and the clients' event loops.
+        func close() {
+            servers.forEach { $0.stop() }
+            try? group.syncShutdownGracefully()
+        }
     }
 
     /// One upload: the API call, then its result checked against what the file must give.

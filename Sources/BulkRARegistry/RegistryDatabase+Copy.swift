@@ -54,8 +54,7 @@ extension RegistryDatabase {
             guard let last = rows.last else { return copied }
             cursor = last.integer("bulkra_position") ?? cursor
             let columns = last.columns.names.filter { $0 != "bulkra_position" }
-            try RegistryStatements.insertRows(destination, into: table, columns: columns,
-                                              rows: rows.map { row in columns.map { row[$0] } })
+            try destination.insertRows(into: table, columns: columns, rows: rows.map { row in columns.map { row[$0] } })
             copied += rows.count
             progress(copied)
         }

@@ -82,7 +82,7 @@ extension RegistryStatements {
         for binding in batch.bindings {
             try closeBindings(db, accountID: binding.accountID, at: now)
         }
-        try insertRows(db, into: "acme_eab", columns: ["key_id", "account_id", "sealed_key", "expires_at", "batch_id", "created_at"],
+        try db.insertRows(into: "acme_eab", columns: ["key_id", "account_id", "sealed_key", "expires_at", "batch_id", "created_at"],
                        rows: batch.bindings.map { bind($0.keyID, $0.accountID, $0.sealedKey, UTCTimestamp.string($0.expires), batchID, now) })
         for binding in batch.bindings {
             // The key ID is no secret (the client sends it in the clear); the HMAC key never reaches the audit.

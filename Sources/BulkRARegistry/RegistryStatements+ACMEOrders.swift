@@ -68,12 +68,12 @@ extension RegistryStatements {
         try db.execute("""
             INSERT INTO acme_order (id, account_id, status, names, expires_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
             """, bind(order.id, order.accountID, order.status.rawValue, DNSNameList.text(order.names), UTCTimestamp.string(order.expires), stamp, stamp))
-        try insertRows(db, into: "acme_authz", columns: ["id", "order_id", "account_id", "position", "name", "status", "expires_at"],
+        try db.insertRows(into: "acme_authz", columns: ["id", "order_id", "account_id", "position", "name", "status", "expires_at"],
                        rows: order.authorizations.enumerated().map { position, authorization in
                            bind(authorization.id, order.id, order.accountID, position, authorization.name.name, authorization.status.rawValue,
                                 UTCTimestamp.string(authorization.expires))
                        })
-        try insertRows(db, into: "acme_challenge", columns: ["id", "authz_id", "type", "token", "status"],
+        try db.insertRows(into: "acme_challenge", columns: ["id", "authz_id", "type", "token", "status"],
                        rows: order.authorizations.flatMap { authorization in
                            authorization.challenges.map { bind($0.id, authorization.id, $0.kind.rawValue, $0.token, $0.status.rawValue) }
                        })

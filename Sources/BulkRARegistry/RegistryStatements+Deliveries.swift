@@ -7,7 +7,7 @@ extension RegistryStatements {
     // MARK: - One-time links
 
     static func insert(_ links: [DeliveryLinkRecord], into db: Session, batchID: Int64?, at now: String) throws {
-        try insertRows(db, into: "delivery_link", columns: [
+        try db.insertRows(into: "delivery_link", columns: [
             "token_sha256", "kind", "batch_id", "institution_id", "recipient_email", "serial", "requires_sha256", "file_name", "sealed",
             "expires_at", "created_at",
         ], rows: links.map { link in
@@ -21,7 +21,7 @@ extension RegistryStatements {
     static func insertReserves(_ links: [DeliveryLinkRecord], into db: Session, at now: String) throws {
         let kept = links.compactMap { link in link.kept.map { bind(link.tokenSHA256, $0, now) } }
         guard !kept.isEmpty else { return }
-        try insertRows(db, into: "link_reserve", columns: ["token_sha256", "payload", "created_at"], rows: kept)
+        try db.insertRows(into: "link_reserve", columns: ["token_sha256", "payload", "created_at"], rows: kept)
     }
 
     static func deliveryLink(_ db: Session, tokenSHA256: String, locking: Bool = false) throws -> DeliveryLinkRecord? {

@@ -51,7 +51,7 @@ extension RegistryStatements {
     }
 
     static func recordNotices(_ db: Session, _ notices: [NoticeRecord]) throws {
-        try insertRows(db, into: "notice", columns: ["serial", "kind", "sent_at"], rows: notices.map { notice in
+        try db.insertRows(into: "notice", columns: ["serial", "kind", "sent_at"], rows: notices.map { notice in
             bind(notice.serial.decimal, notice.kind, UTCTimestamp.string(notice.sentAt))
         })
     }

@@ -60,7 +60,7 @@ extension RegistryStatements {
         for record in live {
             try markRevoked(db, record.serial, reason: .cessationOfOperation, comment: "institution terminated", at: now)
         }
-        try insertRows(db, into: "audit_event", columns: auditColumns, rows: live.map { record in
+        try db.insertRows(into: "audit_event", columns: auditColumns, rows: live.map { record in
             bind(nil as Int64?, "revoked", record.serial.decimal, "institution terminated", now)
         })
         try db.execute("UPDATE institution SET active = 0, updated_at = ? WHERE id = ?", [.text(now), .text(institutionID)])

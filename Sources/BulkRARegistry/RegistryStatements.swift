@@ -161,7 +161,7 @@ enum RegistryStatements {
     ]
 
     static func insert(_ certificates: [CertificateRecord], into db: Session, at now: String, batchID: Int64? = nil) throws {
-        try insertRows(db, into: "certificate", columns: insertedCertificateColumns, rows: certificates.map { certificate in
+        try db.insertRows(into: "certificate", columns: insertedCertificateColumns, rows: certificates.map { certificate in
             bind(certificate.serial.decimal, certificate.institutionID, certificate.family.rawValue, certificate.profile?.rawValue,
                  certificate.identity, certificate.subject.description, certificate.domain?.name, certificate.keyDigest,
                  certificate.state.rawValue, certificate.notBefore.map(UTCTimestamp.string), certificate.notAfter.map(UTCTimestamp.string),
@@ -171,12 +171,6 @@ enum RegistryStatements {
                  certificate.replacedSerial?.decimal, certificate.issuerRole?.rawValue, batchID, now, certificate.serverSoftware,
                  certificate.downloadMethod?.rawValue, DNSNameList.text(certificate.dnsNames), certificate.acmeAccountID)
         })
-    }
-
-    /// Inserts `rows` of `columns` through the session (PERF-10): multi-row INSERTs of at most 500 rows and 30,000
-    /// arguments (one round trip per slice, not per row, REG-20), or one COPY on PostgreSQL from 1,000 rows.
-    static func insertRows(_ db: Session, into table: String, columns: [String], rows: [[SQLValue]]) throws {
-        try db.insertRows(into: table, columns: columns, rows: rows)
     }
 
     /// REG-09: the batch row, its certificates, renewals, revocations, enrolments, updates and links.
@@ -189,7 +183,7 @@ enum RegistryStatements {
                   record.fileSHA256, record.fileName, record.resultJSON, record.resultTSV, record.accepted,
                   record.rejected, record.outcome, record.applied, now))
         try insert(batch.issued, into: db, at: now, batchID: batchID)
-        try insertRows(db, into: "audit_event", columns: auditColumns, rows: batch.issued.map { certificate in
+        try db.insertRows(into: "audit_event", columns: auditColumns, rows: batch.issued.map { certificate in
             bind(batchID, "issued", certificate.serial.decimal, "profile \(certificate.profile.map { String($0.rawValue) } ?? "-")", now)
         })
         for serial in batch.renewed {
@@ -248,7 +242,7 @@ enum RegistryStatements {
     static let auditColumns = ["batch_id", "event", "serial", "detail", "created_at"]
 
     static func audit(_ db: Session, _ batchID: Int64?, _ event: String, _ serial: SerialNumber?, _ detail: String, _ now: String) throws {
-        try insertRows(db, into: "audit_event", columns: auditColumns, rows: [bind(batchID, event, serial?.decimal, detail, now)])
+        try db.insertRows(into: "audit_event", columns: auditColumns, rows: [bind(batchID, event, serial?.decimal, detail, now)])
     }
 
     static func auditEvents(_ db: Session, named event: String) throws -> [AuditEvent] {
