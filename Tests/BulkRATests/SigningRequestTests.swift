@@ -27,6 +27,42 @@ struct SigningRequestTests {
         #expect(failure { try SigningRequest(Data(der).base64EncodedString()) } == .csrUnusable)
     }
 
+    @Test("CSR-02 each signature algorithm verifies with its own hash; the same request naming another hash or an unknown algorithm is 216",
+          arguments: [
+              (TestKeys.rsa2048A, Certificate.SignatureAlgorithm.sha256WithRSAEncryption),
+              (TestKeys.rsa2048A, .sha384WithRSAEncryption), (TestKeys.rsa2048A, .sha512WithRSAEncryption),
+              (TestKeys.rsa2048A, .sha1WithRSAEncryption), (TestKeys.p256, .ecdsaWithSHA256), (TestKeys.p256, .ecdsaWithSHA384),
+              (TestKeys.p384A, .ecdsaWithSHA384), (TestKeys.p384A, .ecdsaWithSHA512),
+          ])
+    func signatureAlgorithms(key: Certificate.PrivateKey, algorithm: Certificate.SignatureAlgorithm) throws {
+        let body = TestCSR.make(dn, key: key, algorithm: algorithm)
+        #expect(try SigningRequest(body).der.count > 100)
+        // The outer signatureAlgorithm is the last OID before the signature BIT STRING; its last byte picks the hash
+        // (…1.1.5/11/12/13 for RSA, …4.3.2/3/4 for ECDSA).
+        let der = Array(Data(base64Encoded: body)!)
+        let oidEnd = try #require(Self.lastObjectIdentifierEnd(der))
+        for replacement: UInt8 in [der[oidEnd - 1] == 11 || der[oidEnd - 1] == 2 ? der[oidEnd - 1] + 1 : der[oidEnd - 1] - 1, 0x63] {
+            var changed = der
+            changed[oidEnd - 1] = replacement
+            #expect(failure { try SigningRequest(Data(changed).base64EncodedString()) } == .csrUnusable,
+                    "\(algorithm) with last OID byte \(replacement)")
+        }
+    }
+
+    /// Where the last OBJECT IDENTIFIER of `der` ends (the outer signatureAlgorithm's).
+    static func lastObjectIdentifierEnd(_ der: [UInt8]) -> Int? {
+        var found: Int?
+        var index = 0
+        while index + 1 < der.count {
+            if der[index] == 0x06, der[index + 1] >= 5, der[index + 1] <= 9, index + 2 + Int(der[index + 1]) <= der.count,
+               der[index + 2] == 0x2A {   // 1.2.…
+                found = index + 2 + Int(der[index + 1])
+            }
+            index += 1
+        }
+        return found
+    }
+
     @Test("CSR-01 a body longer than 2048 characters is 202")
     func tooLong() {
         #expect(failure { try SigningRequest(String(repeating: "A", count: 2052)) } == .valueTooLong)

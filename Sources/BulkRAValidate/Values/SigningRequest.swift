@@ -156,16 +156,9 @@ extension SigningRequest {
             return result
         }
 
+        /// PERF-11: the identifiers are made once (an array literal encodes its identifier anew at every comparison).
         static func type(of oid: ASN1ObjectIdentifier) -> SubjectDistinguishedName.AttributeType? {
-            switch oid {
-            case [2, 5, 4, 3]: return .commonName
-            case [2, 5, 4, 11]: return .organizationalUnit
-            case [2, 5, 4, 10]: return .organization
-            case [2, 5, 4, 7]: return .locality
-            case [2, 5, 4, 8]: return .stateOrProvince
-            case [2, 5, 4, 6]: return .country
-            default: return nil
-            }
+            ObjectIdentifiers.attributeTypes.first { $0.identifier == oid }?.type
         }
 
         /// A directory string's text: UTF-8 for the byte-oriented string types, UTF-16 for BMPString.
@@ -191,8 +184,6 @@ extension SigningRequest {
         case p521(P521.Signing.PublicKey)
         case ed25519(Curve25519.Signing.PublicKey)
 
-        static let ecPublicKey: ASN1ObjectIdentifier = [1, 2, 840, 10045, 2, 1]
-        static let ed25519Key: ASN1ObjectIdentifier = [1, 3, 101, 112]
 
         init(algorithm: ASN1ObjectIdentifier, curve: ASN1ObjectIdentifier?, spki: ArraySlice<UInt8>,
              bits: ArraySlice<UInt8>) throws(ValueError) {
@@ -200,17 +191,18 @@ extension SigningRequest {
                 ValueError(.keyNotAllowed, ja: "（\(name)の鍵は使用できません）", en: "(\(name) keys are not allowed)")
             }
             do {
+                typealias Known = ObjectIdentifiers
                 switch (algorithm, curve) {
-                case (.AlgorithmIdentifier.rsaEncryption, _):
+                case (Known.rsaEncryption, _):
                     guard let key = try? _RSA.Signing.PublicKey(unsafeDERRepresentation: spki) else { throw unusable("RSA (short)") }
                     self = .rsa(key)
-                case (Self.ecPublicKey, [1, 2, 840, 10045, 3, 1, 7]): self = .p256(try P256.Signing.PublicKey(x963Representation: bits))
-                case (Self.ecPublicKey, [1, 3, 132, 0, 34]): self = .p384(try P384.Signing.PublicKey(x963Representation: bits))
-                case (Self.ecPublicKey, [1, 3, 132, 0, 35]): self = .p521(try P521.Signing.PublicKey(x963Representation: bits))
-                case (Self.ecPublicKey, _): throw unusable("ECDSA (unsupported curve)")
-                case (Self.ed25519Key, _): self = .ed25519(try Curve25519.Signing.PublicKey(rawRepresentation: bits))
-                case ([1, 2, 840, 10040, 4, 1], _): throw unusable("DSA")
-                case ([1, 3, 101, 113], _): throw unusable("Ed448")
+                case (Known.ecPublicKey, Known.p256?): self = .p256(try P256.Signing.PublicKey(x963Representation: bits))
+                case (Known.ecPublicKey, Known.p384?): self = .p384(try P384.Signing.PublicKey(x963Representation: bits))
+                case (Known.ecPublicKey, Known.p521?): self = .p521(try P521.Signing.PublicKey(x963Representation: bits))
+                case (Known.ecPublicKey, _): throw unusable("ECDSA (unsupported curve)")
+                case (Known.ed25519, _): self = .ed25519(try Curve25519.Signing.PublicKey(rawRepresentation: bits))
+                case (Known.dsa, _): throw unusable("DSA")
+                case (Known.ed448, _): throw unusable("Ed448")
                 default: throw unusable(algorithm.description)
                 }
             } catch let error as ValueError {
@@ -232,19 +224,12 @@ extension SigningRequest {
 
         /// Verifies the self-signature over the CertificationRequestInfo with the stated algorithm.
         func verifies(_ signature: ArraySlice<UInt8>, over info: ArraySlice<UInt8>, algorithm: ASN1ObjectIdentifier) -> Bool {
-            enum Hash { case sha1, sha256, sha384, sha512 }
-            let hash: Hash
-            switch algorithm {
-            case [1, 2, 840, 10045, 4, 3, 2], [1, 2, 840, 113549, 1, 1, 11]: hash = .sha256
-            case [1, 2, 840, 10045, 4, 3, 3], [1, 2, 840, 113549, 1, 1, 12]: hash = .sha384
-            case [1, 2, 840, 10045, 4, 3, 4], [1, 2, 840, 113549, 1, 1, 13]: hash = .sha512
-            case [1, 2, 840, 10045, 4, 1], [1, 2, 840, 113549, 1, 1, 5]: hash = .sha1
-            case [1, 3, 101, 112]:
+            if algorithm == ObjectIdentifiers.ed25519 {
                 if case .ed25519(let key) = self { return key.isValidSignature(signature, for: info) }
                 return false
-            default: return false
             }
-            let isECDSA = algorithm.description.hasPrefix("1.2.840.10045.4")
+            guard let (hash, isECDSA) = ObjectIdentifiers.signatureAlgorithms.first(where: { $0.identifier == algorithm })
+                .map({ ($0.hash, $0.isECDSA) }) else { return false }
             func check<D: Digest>(_ digest: D) -> Bool {
                 switch self {
                 case .rsa(let key):
@@ -271,5 +256,35 @@ extension SigningRequest {
             case .sha512: return check(SHA512.hash(data: info))
             }
         }
+    }
+}
+
+extension SigningRequest {
+    /// PERF-11: the object identifiers the checks compare against, each encoded once.
+    enum ObjectIdentifiers {
+        enum Hash { case sha1, sha256, sha384, sha512 }
+
+        static let rsaEncryption = ASN1ObjectIdentifier.AlgorithmIdentifier.rsaEncryption
+        static let ecPublicKey: ASN1ObjectIdentifier = [1, 2, 840, 10045, 2, 1]
+        static let p256: ASN1ObjectIdentifier = [1, 2, 840, 10045, 3, 1, 7]
+        static let p384: ASN1ObjectIdentifier = [1, 3, 132, 0, 34]
+        static let p521: ASN1ObjectIdentifier = [1, 3, 132, 0, 35]
+        static let ed25519: ASN1ObjectIdentifier = [1, 3, 101, 112]
+        static let ed448: ASN1ObjectIdentifier = [1, 3, 101, 113]
+        static let dsa: ASN1ObjectIdentifier = [1, 2, 840, 10040, 4, 1]
+
+        /// CSR-02: the signature algorithms a request may be signed with, and the hash each takes.
+        static let signatureAlgorithms: [(identifier: ASN1ObjectIdentifier, hash: Hash, isECDSA: Bool)] = [
+            ([1, 2, 840, 10045, 4, 3, 2], .sha256, true), ([1, 2, 840, 113549, 1, 1, 11], .sha256, false),
+            ([1, 2, 840, 10045, 4, 3, 3], .sha384, true), ([1, 2, 840, 113549, 1, 1, 12], .sha384, false),
+            ([1, 2, 840, 10045, 4, 3, 4], .sha512, true), ([1, 2, 840, 113549, 1, 1, 13], .sha512, false),
+            ([1, 2, 840, 10045, 4, 1], .sha1, true), ([1, 2, 840, 113549, 1, 1, 5], .sha1, false),
+        ]
+
+        /// CSR-03: the subject attribute types UPKI names.
+        static let attributeTypes: [(identifier: ASN1ObjectIdentifier, type: SubjectDistinguishedName.AttributeType)] = [
+            ([2, 5, 4, 3], .commonName), ([2, 5, 4, 11], .organizationalUnit), ([2, 5, 4, 10], .organization),
+            ([2, 5, 4, 7], .locality), ([2, 5, 4, 8], .stateOrProvince), ([2, 5, 4, 6], .country),
+        ]
     }
 }

@@ -78,8 +78,8 @@ enum TestCSR {
 
     /// A one-line base64 CSR for `dn` signed by `key`.
     static func make(_ dn: String, key: Certificate.PrivateKey = TestKeys.rsa2048A, reversed: Bool = true,
-                     subject: DistinguishedName? = nil) -> String {
-        let algorithm = signature(for: key)
+                     subject: DistinguishedName? = nil, algorithm: Certificate.SignatureAlgorithm? = nil) -> String {
+        let algorithm = algorithm ?? signature(for: key)
         let request = try! CertificateSigningRequest(
             version: .v1, subject: subject ?? name(dn, reversed: reversed), privateKey: key, attributes: .init(),
             signatureAlgorithm: algorithm)
