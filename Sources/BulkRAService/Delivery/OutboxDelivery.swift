@@ -118,7 +118,7 @@ public struct OutboxDelivery: Sendable {
         let written = parallelMap(claimed.count) { index -> (summary: Summary, failure: (any Error)?) in
             let delivery = claimed[index]
             var part = Summary()
-            var folders: Set<String> = []
+            var folders = OpenFolders()
             let started = DispatchTime.now()
             defer { CrashPoint.midDelivery.reach(data: data) }
             do {
@@ -155,7 +155,7 @@ public struct OutboxDelivery: Sendable {
             en: "The batch is committed, but part of its delivery failed (\(detail.en)); it stays pending and the next command retries it."))
     }
 
-    private func deliver(_ delivery: PendingDelivery, takenOver: Bool, now: Date, folders: inout Set<String>,
+    private func deliver(_ delivery: PendingDelivery, takenOver: Bool, now: Date, folders: inout OpenFolders,
                          into summary: inout Summary) throws {
         let item = delivery.item
         switch item.kind {

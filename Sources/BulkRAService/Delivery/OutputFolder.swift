@@ -37,41 +37,64 @@ public enum OutputFolder {
     /// `durable: false` skips the per-file fsync when the caller syncs the whole file system once (the outbox, REG-18).
     public static func writeAtomically<Bytes: Sequence>(_ bytes: Bytes, to path: String, mode: mode_t = 0o644,
                                                  durable: Bool = true) throws where Bytes.Element == UInt8 {
-        var folders: Set<String> = []
+        var folders = OpenFolders()
         try writeAtomically(bytes, to: path, mode: mode, durable: durable, folders: &folders)
     }
 
-    /// PERF-02: the same, for one of many files: a folder in `folders` was made already by this writer and is not
-    /// asked for again (a batch writes thousands of files into a few folders).
+    /// PERF-02, PERF-12: the same, for one of many files: each folder in `folders` was made and opened once by this
+    /// writer (a batch writes thousands of files into a few folders), and the file is written through it.
+    ///
+    /// PERF-12: the file is born unnamed (`O_TMPFILE`), written, given its mode and then linked under its name, so it
+    /// appears whole or not at all and a crash leaves nothing behind. When the name is taken (the same delivery written
+    /// again after a crash, result files of a batch submitted again) the unnamed file is linked under a temporary
+    /// sibling and renamed over it; a file system without unnamed files gets the temporary sibling from the start.
     public static func writeAtomically<Bytes: Sequence>(_ bytes: Bytes, to path: String, mode: mode_t = 0o644, durable: Bool = true,
-                                                 folders: inout Set<String>) throws where Bytes.Element == UInt8 {
-        let folder = (path as NSString).deletingLastPathComponent
-        if !folder.isEmpty, !folders.contains(folder) {
-            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-            folders.insert(folder)
-        }
-        let temporary = "\(path).tmp-\(getpid())"
-        // Born with its final mode (0600 for secrets), never through a link planted under the temporary name: one left
-        // there (a crash, or a planted link) is removed and the file made anew.
-        let flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC
-        var descriptor = open(temporary, flags, mode)
-        if descriptor < 0, errno == EEXIST {
-            unlink(temporary)
-            descriptor = open(temporary, flags, mode)
-        }
-        guard descriptor >= 0 else { throw failure(path) }
+                                                 folders: inout OpenFolders) throws where Bytes.Element == UInt8 {
+        let slash = path.utf8.lastIndex(of: UInt8(ascii: "/"))
+        let folder = slash.map { String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        guard let directory = folders.descriptor(folder.isEmpty ? "/" : folder) else { throw failure(path) }
         let data = Array(bytes)
+        let temporary = "\(name).tmp-\(getpid())"
+        var descriptor = openat(directory, ".", unnamedFile | O_WRONLY | O_CLOEXEC, mode)
+        let unnamed = descriptor >= 0
+        if !unnamed {
+            // Born with its final mode (0600 for secrets), never through a link planted under the temporary name: one left
+            // there (a crash, or a planted link) is removed and the file made anew.
+            let flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC
+            descriptor = openat(directory, temporary, flags, mode)
+            if descriptor < 0, errno == EEXIST {
+                unlinkat(directory, temporary, 0)
+                descriptor = openat(directory, temporary, flags, mode)
+            }
+            guard descriptor >= 0 else { throw failure(path) }
+        }
+        defer { close(descriptor) }
         var offset = 0
         while offset < data.count {
             let written = data.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, data.count - offset) }
-            if written <= 0 { close(descriptor); unlink(temporary); throw failure(path) }
+            if written <= 0 {
+                if !unnamed { unlinkat(directory, temporary, 0) }
+                throw failure(path)
+            }
             offset += written
         }
         fchmod(descriptor, mode)
         if durable { fsync(descriptor) }
-        close(descriptor)
-        guard rename(temporary, path) == 0 else { unlink(temporary); throw failure(path) }
+        if unnamed {
+            let handle = "/proc/self/fd/\(descriptor)"
+            if linkat(AT_FDCWD, handle, directory, name, AT_SYMLINK_FOLLOW) == 0 { return }
+            unlinkat(directory, temporary, 0)
+            guard linkat(AT_FDCWD, handle, directory, temporary, AT_SYMLINK_FOLLOW) == 0 else { throw failure(path) }
+        }
+        guard renameat(directory, temporary, directory, name) == 0 else {
+            unlinkat(directory, temporary, 0)
+            throw failure(path)
+        }
     }
+
+    /// `O_TMPFILE` (Linux; the C header's macro does not reach Swift): an unnamed file in the folder opened.
+    static let unnamedFile = Int32(0o20_000_000) | O_DIRECTORY
 
     /// CLI-61: writes text the way `writeAtomically(_:to:mode:durable:)` writes bytes.
     public static func writeAtomically(_ text: String, to path: String, mode: mode_t = 0o644) throws {

@@ -32,7 +32,7 @@ struct ResultFiles {
         if let revocations = Self.replacedRevocationFile(issued: certificates, replaced: replaced) {
             files.append(.init(path: "revoke-replaced.tsv", bytes: revocations))
         }
-        var folders: Set<String> = []
+        var folders = OpenFolders()
         for file in files {
             try OutputFolder.writeAtomically(file.bytes, to: folder + "/" + file.path, mode: 0o644, durable: false, folders: &folders)
         }
