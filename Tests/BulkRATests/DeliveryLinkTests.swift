@@ -2,6 +2,7 @@ import BulkRAModel
 import BulkRARegistry
 import BulkRAReport
 import BulkRAValidate
+import Crypto
 import Foundation
 import Testing
 
@@ -30,6 +31,20 @@ struct DeliveryLinkTests {
         #expect(LinkSeal.open(changed, token: "TokenAAAAAAAAAAAAAAAAAAAAAAAAAAA") == nil)
         #expect(sealed.count == payload.count + 28, "nonce and tag only")
         #expect(payload.isEmpty || !sealed.starts(with: payload))
+    }
+
+    @Test("DESK-41 the seal is AES-256-GCM under HKDF-SHA-256(token, salt \"bulkra-link\") with info \"key\" (32 bytes) and \"nonce\" (12 bytes): links sealed before PERF-14 open, and the bytes are the same",
+          arguments: ["TokenAAAAAAAAAAAAAAAAAAAAAAAAAAA", "x", "登録-token-0123456789"])
+    func sealDerivation(token: String) throws {
+        func derived(_ info: String, _ count: Int) -> SymmetricKey {
+            HKDF<SHA256>.deriveKey(inputKeyMaterial: SymmetricKey(data: Array(token.utf8)), salt: Array("bulkra-link".utf8),
+                                   info: Array(info.utf8), outputByteCount: count)
+        }
+        let payload = Array("certificate \(token)".utf8)
+        let nonce = try AES.GCM.Nonce(data: derived("nonce", 12).withUnsafeBytes { Array($0) })
+        let expected = try #require(try AES.GCM.seal(payload, using: derived("key", 32), nonce: nonce).combined)
+        #expect(try LinkSeal.seal(payload, token: token) == Array(expected))
+        #expect(LinkSeal.open(Array(expected), token: token) == payload)
     }
 
     @Test("REG-16 RA certificate links are stored with the institution lines, belong to no batch and need no PIN link")

@@ -7,15 +7,25 @@ import Foundation
 ///
 /// Each token is random (≈ 190 bits) and seals exactly one payload, so the derived nonce is never reused.
 public enum LinkSeal {
-    static func material(_ token: String, _ info: String, _ count: Int) -> SymmetricKey {
-        HKDF<SHA256>.deriveKey(inputKeyMaterial: SymmetricKey(data: Array(token.utf8)), salt: Array("bulkra-link".utf8),
-                               info: Array(info.utf8), outputByteCount: count)
+    static let salt = Array("bulkra-link".utf8)
+    static let keyInfo = Array("key".utf8)
+    static let nonceInfo = Array("nonce".utf8)
+
+    /// DESK-41: HKDF's extract step, shared by the key and the nonce (PERF-14: one extract for both, not one each).
+    static func pseudoRandomKey(_ token: String) -> HashedAuthenticationCode<SHA256> {
+        HKDF<SHA256>.extract(inputKeyMaterial: SymmetricKey(data: Array(token.utf8)), salt: salt)
+    }
+
+    static func key(_ secret: HashedAuthenticationCode<SHA256>) -> SymmetricKey {
+        HKDF<SHA256>.expand(pseudoRandomKey: secret, info: keyInfo, outputByteCount: 32)
     }
 
     /// The payload sealed under `token` (nonce, ciphertext and tag).
     public static func seal(_ payload: [UInt8], token: String) throws -> [UInt8] {
-        let nonce = try AES.GCM.Nonce(data: material(token, "nonce", 12).withUnsafeBytes { Array($0) })
-        let box = try AES.GCM.seal(payload, using: material(token, "key", 32), nonce: nonce)
+        let secret = pseudoRandomKey(token)
+        let nonce = try AES.GCM.Nonce(data: HKDF<SHA256>.expand(pseudoRandomKey: secret, info: nonceInfo, outputByteCount: 12)
+            .withUnsafeBytes { Array($0) })
+        let box = try AES.GCM.seal(payload, using: key(secret), nonce: nonce)
         guard let combined = box.combined else { throw CryptoKitError.incorrectParameterSize }
         return Array(combined)
     }
@@ -23,7 +33,7 @@ public enum LinkSeal {
     /// The payload, if `sealed` was sealed under `token`; nil for any other token or changed bytes.
     public static func open(_ sealed: [UInt8], token: String) -> [UInt8]? {
         guard let box = try? AES.GCM.SealedBox(combined: sealed),
-              let plain = try? AES.GCM.open(box, using: material(token, "key", 32)) else { return nil }
+              let plain = try? AES.GCM.open(box, using: key(pseudoRandomKey(token))) else { return nil }
         return Array(plain)
     }
 }
