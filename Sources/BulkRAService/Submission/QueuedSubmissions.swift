@@ -102,6 +102,7 @@ public struct QueuedSubmissions: ServiceStep, Sendable {
         let file = UploadBytes(upload.bytes, fileName: upload.fileName)
         if upload.checkOnly { return try UploadChecker(environment).check(file, context: context, now: now) }
         return try UploadApplier(environment).apply(file, context: context,
-                                                    options: .init(mode: ErrorMode(rawValue: upload.mode) ?? .abort, paths: .desk), now: now)
+                                                    options: .init(mode: ErrorMode(rawValue: upload.mode) ?? .abort, paths: .desk,
+                                                                  signsBeforeLock: true), now: now)
     }
 }

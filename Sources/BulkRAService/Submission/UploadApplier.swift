@@ -32,11 +32,16 @@ public struct UploadApplier: ServiceStep {
         public var paths: Paths
         /// CLI-62: called with (done, total) while service-made keys are bundled.
         public var progress: (@Sendable (Int, Int) -> Void)?
+        /// PERF-15: server and code-signing issue lines are signed before the write lock (the desk, where uploads wait for
+        /// each other); the CLI signs under it and spares the second check.
+        public var signsBeforeLock: Bool
 
         /// CLI-60: the choices; the defaults are the CLI's.
         public init(mode: ErrorMode = .abort, recordLimit: Int = UploadDecoder.defaultRecordLimit, keyKind: ServiceKeyKind = .rsa2048,
-                    pkcs12Format: PKCS12Bundle.Format = .modern, paths: Paths = .folder(nil), progress: (@Sendable (Int, Int) -> Void)? = nil) {
+                    pkcs12Format: PKCS12Bundle.Format = .modern, paths: Paths = .folder(nil), progress: (@Sendable (Int, Int) -> Void)? = nil,
+                    signsBeforeLock: Bool = false) {
             self.mode = mode
+            self.signsBeforeLock = signsBeforeLock
             self.recordLimit = recordLimit
             self.keyKind = keyKind
             self.pkcs12Format = pkcs12Format
@@ -73,6 +78,13 @@ public struct UploadApplier: ServiceStep {
     /// leaves the process before the commit; what the batch delivers (files, mails, CRLs) is stored in the commit's
     /// transaction and written after it, by this process or, after a crash, by the next command on the data folder.
     public func apply(_ file: UploadBytes, context: UploadContext, options: Options, now: Date) throws -> SubmissionOutcome {
+        try apply(file, context: context, options: options, now: now, beforeLock: nil)
+    }
+
+    /// The same, with `beforeLock` called with what was signed before the lock, just before taking it (PERF-15's tests: what
+    /// another upload commits in between).
+    func apply(_ file: UploadBytes, context: UploadContext, options: Options, now: Date,
+               beforeLock: ((SignedBeforeLock?) throws -> Void)?) throws -> SubmissionOutcome {
         guard let institution = context.institutionID else {
             throw OperationalError(.invalidRequest, LocalizedText(ja: "機関が指定されていません", en: "No institution given"))
         }
@@ -93,6 +105,10 @@ public struct UploadApplier: ServiceStep {
         // PERF-09: CSR signatures are verified before the lock too; the checks under it look the outcomes up.
         let signingRequests = appliedBefore ? .none : PreparedSigningRequests(upload, context: context)
         phases.mark("verify")
+        let signed = appliedBefore || !options.signsBeforeLock ? nil
+            : try signBeforeLock(upload, context: context, options: options, signingRequests: signingRequests, keys: keys, now: now)
+        phases.mark("presign")
+        try beforeLock?(signed)
 
         let committed = try registry.serializable(.institution(institution)) { transaction -> Committed in
             // RES-14: the same bytes again return the first result and change nothing.
@@ -101,7 +117,8 @@ public struct UploadApplier: ServiceStep {
                 return Committed(outcome: SubmissionOutcome(repeating: previous))
             }
             return try applyLocked(upload, digest: digest, fileName: fileName, context: context, options: options, out: out, keys: keys,
-                                   signingRequests: signingRequests, settings: settings, sealing: sealing, transaction: transaction, now: now)
+                                   signingRequests: signingRequests, signed: signed, settings: settings, sealing: sealing,
+                                   transaction: transaction, now: now)
         }
         CrashPoint.afterCommit.reach(data: data)
         phases = PhaseTimer(logger: logger)
@@ -129,7 +146,7 @@ public struct UploadApplier: ServiceStep {
     /// The part of `apply` under the write lock: validate against the transaction, sign, compose, record.
     private func applyLocked(_ upload: DecodedUpload, digest: String?, fileName: String, context: UploadContext, options: Options,
                              out: OutputFolder.Target?, keys: any KeyPairSource, signingRequests: PreparedSigningRequests,
-                             settings: MailSettings, sealing: OutboxPayload,
+                             signed: SignedBeforeLock?, settings: MailSettings, sealing: OutboxPayload,
                              transaction: RegistryTransaction, now: Date) throws -> Committed {
         let institution = context.institutionID ?? ""
         let (family, operation, officer) = (context.kind, context.operation, context.officerEmail)
@@ -166,8 +183,17 @@ public struct UploadApplier: ServiceStep {
 
         // ISS-12..ISS-15: sign, make bundles on both cores (keys come from the pool made before the lock).
         // RET-03: links and enrolment URLs last the institution's retrieval window.
-        let window = try transaction.institution(id: institution)?.retrievalWindow ?? .oneMonth
-        let issued = try issue(toIssue, now: now, options: options, window: window, keys: keys, takenSerials: transaction.takenSerials)
+        let profile = try transaction.institution(id: institution)
+        let window = profile?.retrievalWindow ?? .oneMonth
+        let issued: IssuedBatch
+        if let signed, signed.holds(for: batch, institution: profile, officer: try officer.flatMap(transaction.officer(email:))),
+           try transaction.takenSerials(signed.issued.certificates.map(\.serial)).isEmpty {
+            issued = signed.issued
+            logger.debug("issue.signed.before.lock", metadata: ["issue.certificates": "\(issued.certificates.count)"])
+        } else {
+            if signed != nil { logger.debug("issue.signed.before.lock.dropped") }
+            issued = try issue(toIssue, now: now, options: options, window: window, keys: keys, takenSerials: transaction.takenSerials)
+        }
         phases.mark("issue")
         CrashPoint.afterSigning.reach(data: data)
         let delivered = Dictionary(issued.deliveries.map { ($0.serial, $0) }, uniquingKeysWith: { first, _ in first })
@@ -257,6 +283,26 @@ public struct UploadApplier: ServiceStep {
                                                             "batch.revoked": "\(revocations.count)"])
         return Committed(outcome: SubmissionOutcome(batch: batch, applied: applied, batchID: batchID, json: json, tsv: tsv),
                          deliveries: deliveries, scheduledRevocations: revocations.compactMap(\.scheduledAt))
+    }
+
+    /// PERF-15: the upload checked against the registry as it stands (no lock) and its lines signed, when it is an issue
+    /// upload of server or code-signing lines whose good lines are all applied; nil otherwise (nothing to sign, or the
+    /// error mode applies nothing).
+    func signBeforeLock(_ upload: DecodedUpload, context: UploadContext, options: Options, signingRequests: PreparedSigningRequests,
+                        keys: any KeyPairSource, now: Date) throws -> SignedBeforeLock? {
+        guard context.operation == .issue, context.kind == .server || context.kind == .codeSigning, !upload.isRejected,
+              let institution = context.institutionID else { return nil }
+        let profile = try registry.institution(id: institution)
+        let officer = try context.officerEmail.flatMap(registry.officer(email:))
+        let batch = try UploadValidator(context: context, directory: registry, now: now, signingRequests: signingRequests, logger: logger)
+            .validate(upload, retainingRequests: true)
+        let requests = options.mode.linesToApply(batch).compactMap { accepted -> CertificateRequest? in
+            if case .certificate(let request) = accepted { request } else { nil }
+        }
+        guard !requests.isEmpty else { return nil }
+        let issued = try issue(requests, now: now, options: options, window: profile?.retrievalWindow ?? .oneMonth, keys: keys,
+                               takenSerials: registry.takenSerials)
+        return SignedBeforeLock(institution: profile, officer: officer, lines: SignedBeforeLock.outcomes(batch), issued: issued)
     }
 
     /// How many keys the service will make for this upload: client issue and renew lines with download method 1 or 2.

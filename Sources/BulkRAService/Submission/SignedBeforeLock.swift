@@ -1,0 +1,36 @@
+import BulkRAIssue
+import BulkRAModel
+import BulkRAValidate
+
+/// PERF-15: server and code-signing certificates of an issue upload signed before the registry's write lock, with what
+/// they were signed from. Under the lock the upload is checked again against the transaction; the certificates are
+/// used only when that check came out the same — the same institution and officer facts, the same diagnostics on every
+/// line, so the same requests — and none of their serials was taken meanwhile. Otherwise they are dropped unseen and
+/// the lines are signed under the lock as before: nothing signed leaves the process before the commit either way.
+struct SignedBeforeLock: Sendable {
+    /// What the checks read of the institution and the uploading officer.
+    let institution: InstitutionProfile?
+    let officer: KnownOfficer?
+    /// Each line's number and diagnostics, in upload order.
+    let lines: [LineOutcome]
+    /// The certificates, in upload order.
+    let issued: IssuedBatch
+
+    /// One line of the check the certificates were signed after.
+    struct LineOutcome: Sendable, Equatable {
+        let line: Int
+        let diagnostics: [Diagnostic]
+    }
+
+    /// PERF-15: the outcome of the check `batch` line by line.
+    static func outcomes(_ batch: ValidatedBatch) -> [LineOutcome] {
+        batch.lines.map { LineOutcome(line: $0.line, diagnostics: $0.diagnostics) }
+    }
+
+    /// PERF-15: whether the check under the lock (`batch`, with the institution and officer it read) came out as the
+    /// one these certificates were signed after.
+    func holds(for batch: ValidatedBatch, institution: InstitutionProfile?, officer: KnownOfficer?) -> Bool {
+        self.institution == institution && self.officer == officer && batch.fileDiagnostics.isEmpty
+            && lines == Self.outcomes(batch)
+    }
+}
