@@ -99,7 +99,7 @@ enum BenchIssue {
         for line in logText.split(separator: "\n") where line.contains("submit.phase") {
             let name = line.components(separatedBy: "phase.name=").last?.split(separator: " ").first.map(String.init) ?? ""
             let ms = line.components(separatedBy: "phase.ms=").last?.split(separator: " ").first.flatMap { Double($0) } ?? 0
-            if ["keys", "verify", "check", "issue", "stage", "links", "compose", "commit"].contains(name) { toCommit += ms / 1000 }
+            if ["keys", "verify", "presign", "check", "issue", "stage", "links", "compose", "commit"].contains(name) { toCommit += ms / 1000 }
         }
         let fields = (try String(contentsOfFile: report, encoding: .utf8)).split(whereSeparator: { $0 == " " || $0 == "\n" }).suffix(3).map(String.init)
         return Run(toCommit: toCommit, seconds: Double(fields[0]) ?? .nan, peakMB: (Double(fields[1]) ?? 0) / 1024,
