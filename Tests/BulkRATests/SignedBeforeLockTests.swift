@@ -1,6 +1,7 @@
 import BulkRAIssue
 import BulkRAModel
 import BulkRARegistry
+import BulkRAReport
 @testable import BulkRAService
 @testable import BulkRAValidate
 import Foundation
@@ -25,9 +26,9 @@ struct SignedBeforeLockTests {
         return (all, lines)
     }
 
-    @Test("PERF-15 the desk's issue lines are signed before the lock; when nothing changed in between, those very certificates are recorded",
+    @Test("PERF-15 the desk's issue lines are signed before the lock; when nothing changed in between, those very certificates are recorded, with the links and mails made beside them",
           arguments: RegistryContractTests.Backend.allCases)
-    func used(backend: RegistryContractTests.Backend) throws {
+    func used(backend: RegistryContractTests.Backend) async throws {
         let (path, registry) = try ServiceTests.dataFolder("presign-used", on: backend)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let applier = UploadApplier(ServiceEnvironment(dataFolder: path, registry: registry, logger: ServiceTests.logger))
@@ -41,6 +42,17 @@ struct SignedBeforeLockTests {
         #expect(recorded.count == outcome.linesOK)
         #expect(Set(recorded.map(\.serial)) == Set(before.issued.certificates.map(\.serial)))
         #expect(Set(recorded.map(\.der)) == Set(before.issued.certificates.map(\.der)))
+        // Their links and mails were made before the lock too: the links are the registry's, the mails the outbox's.
+        #expect(before.certificateLinks.records.count == recorded.count)
+        for link in before.certificateLinks.records {
+            #expect(try await registry.deliveryLink(tokenSHA256: link.tokenSHA256)?.serial != nil)
+        }
+        let payload = try #require(before.mails?.payload)
+        let bundle = try #require(try OutboxPayload.key(data: path).unpacked(payload).flatMap(DeliveryBundle.init(decoding:)))
+        #expect(bundle.entries.count >= recorded.count)
+        for entry in bundle.entries {
+            #expect(FileManager.default.contents(atPath: path + "/outbox/" + entry.path).map { Array($0) } == entry.bytes, "\(entry.path)")
+        }
     }
 
     @Test("PERF-15 a certificate of the same subject committed between the signing and the lock: the check under the lock refuses the line (212), nothing signed before the lock is recorded, and in skip mode the other lines are signed again",
@@ -70,6 +82,11 @@ struct SignedBeforeLockTests {
             #expect(outcome.linesNG == refused && outcome.json.contains("212"), "\(mode): \(outcome.tsv)")
             let recorded = try outcome.batchID.map { try registry.certificates(batchID: $0) } ?? []
             #expect(Set(recorded.map(\.serial)).isDisjoint(with: before.issued.certificates.map(\.serial)), "\(mode)")
+            // Nor is any of its mails (their links name certificates that were never issued).
+            let payload = try #require(before.mails?.payload)
+            let bundle = try #require(try OutboxPayload.key(data: path).unpacked(payload).flatMap(DeliveryBundle.init(decoding:)))
+            let outbox = Set(try FileManager.default.contentsOfDirectory(atPath: path + "/outbox"))
+            #expect(!bundle.entries.isEmpty && bundle.entries.allSatisfy { !outbox.contains($0.path) }, "\(mode)")
             switch mode {
             case .abort:
                 #expect(!outcome.applied && recorded.isEmpty)
@@ -97,7 +114,7 @@ struct SignedBeforeLockTests {
     }
 
     @Test("PERF-15 the check under the lock holds only when the institution, the officer and every line's diagnostics are the same")
-    func holds() {
+    func holds() throws {
         func profile(_ window: RetrievalWindow) -> InstitutionProfile {
             InstitutionProfile(id: "example-u", name: "例大学", englishName: "Example University", stateOrProvince: "Tokyo", locality: "Chiyoda-ku",
                                headName: "長", headEmail: "head@example.ac.jp", isActive: true, domains: [], allowList: [:], officers: [:],
@@ -112,13 +129,16 @@ struct SignedBeforeLockTests {
                                                    LineResult(line: 2, diagnostics: second, request: nil)])
         }
         let officer = KnownOfficer(email: "ra@example.ac.jp", institutionID: "example-u", name: "担当", romaji: "Tanto", domains: [])
-        let signed = SignedBeforeLock(institution: profile(.oneMonth), officer: officer, lines: SignedBeforeLock.outcomes(batch([])), issued: .empty)
+        let noLinks = try DeliveryLinks(issued: [], institution: "example-u", now: Date(), token: { "unused" })
+        let signed = SignedBeforeLock(institution: profile(.oneMonth), officer: officer, lines: SignedBeforeLock.outcomes(batch([])), issued: .empty,
+                                      certificateLinks: noLinks, mails: nil)
         #expect(signed.holds(for: batch([]), institution: profile(.oneMonth), officer: officer))
         #expect(!signed.holds(for: batch([taken]), institution: profile(.oneMonth), officer: officer), "a line refused now")
         #expect(!signed.holds(for: batch([]), institution: profile(.days(14)), officer: officer), "the institution changed")
         #expect(!signed.holds(for: batch([]), institution: nil, officer: officer), "the institution is gone")
         #expect(!signed.holds(for: batch([]), institution: profile(.oneMonth), officer: nil), "the officer is gone")
-        let refusedBefore = SignedBeforeLock(institution: nil, officer: nil, lines: SignedBeforeLock.outcomes(batch([taken])), issued: .empty)
+        let refusedBefore = SignedBeforeLock(institution: nil, officer: nil, lines: SignedBeforeLock.outcomes(batch([taken])), issued: .empty,
+                                             certificateLinks: noLinks, mails: nil)
         #expect(refusedBefore.holds(for: batch([taken]), institution: nil, officer: nil))
         #expect(!refusedBefore.holds(for: batch([]), institution: nil, officer: nil), "a line accepted now")
     }

@@ -1,5 +1,7 @@
 import BulkRAIssue
 import BulkRAModel
+import BulkRARegistry
+import BulkRAReport
 import BulkRAValidate
 
 /// PERF-15: server and code-signing certificates of an issue upload signed before the registry's write lock, with what
@@ -7,6 +9,7 @@ import BulkRAValidate
 /// used only when that check came out the same — the same institution and officer facts, the same diagnostics on every
 /// line, so the same requests — and none of their serials was taken meanwhile. Otherwise they are dropped unseen and
 /// the lines are signed under the lock as before: nothing signed leaves the process before the commit either way.
+/// Their links and mails are made before the lock too, from the same institution facts.
 struct SignedBeforeLock: Sendable {
     /// What the checks read of the institution and the uploading officer.
     let institution: InstitutionProfile?
@@ -15,6 +18,10 @@ struct SignedBeforeLock: Sendable {
     let lines: [LineOutcome]
     /// The certificates, in upload order.
     let issued: IssuedBatch
+    /// Their one-time certificate links (RET-01), sealed.
+    let certificateLinks: DeliveryLinks
+    /// Their mails (MAIL-02), rendered and sealed as the outbox stores them; nil when there are none.
+    let mails: OutboxItem?
 
     /// One line of the check the certificates were signed after.
     struct LineOutcome: Sendable, Equatable {

@@ -106,7 +106,8 @@ public struct UploadApplier: ServiceStep {
         let signingRequests = appliedBefore ? .none : PreparedSigningRequests(upload, context: context)
         phases.mark("verify")
         let signed = appliedBefore || !options.signsBeforeLock ? nil
-            : try signBeforeLock(upload, context: context, options: options, signingRequests: signingRequests, keys: keys, now: now)
+            : try signBeforeLock(upload, digest: digest, context: context, options: options, signingRequests: signingRequests, keys: keys,
+                                 settings: settings, sealing: sealing, now: now)
         phases.mark("presign")
         try beforeLock?(signed)
 
@@ -185,15 +186,16 @@ public struct UploadApplier: ServiceStep {
         // RET-03: links and enrolment URLs last the institution's retrieval window.
         let profile = try transaction.institution(id: institution)
         let window = profile?.retrievalWindow ?? .oneMonth
-        let issued: IssuedBatch
+        var presigned: SignedBeforeLock?
         if let signed, signed.holds(for: batch, institution: profile, officer: try officer.flatMap(transaction.officer(email:))),
            try transaction.takenSerials(signed.issued.certificates.map(\.serial)).isEmpty {
-            issued = signed.issued
-            logger.debug("issue.signed.before.lock", metadata: ["issue.certificates": "\(issued.certificates.count)"])
-        } else {
-            if signed != nil { logger.debug("issue.signed.before.lock.dropped") }
-            issued = try issue(toIssue, now: now, options: options, window: window, keys: keys, takenSerials: transaction.takenSerials)
+            presigned = signed
+            logger.debug("issue.signed.before.lock", metadata: ["issue.certificates": "\(signed.issued.certificates.count)"])
+        } else if signed != nil {
+            logger.debug("issue.signed.before.lock.dropped")
         }
+        let issued = try presigned?.issued
+            ?? issue(toIssue, now: now, options: options, window: window, keys: keys, takenSerials: transaction.takenSerials)
         phases.mark("issue")
         CrashPoint.afterSigning.reach(data: data)
         let delivered = Dictionary(issued.deliveries.map { ($0.serial, $0) }, uniquingKeysWith: { first, _ in first })
@@ -233,8 +235,9 @@ public struct UploadApplier: ServiceStep {
         let token = SecretGenerator(randomBytes: environment.randomBytes).token
         let links = try DeliveryLinks(deliveries: issued.deliveries, institution: institution, now: now, window: window, token: token,
                                       keep: sealing.packed)
-        let certificateLinks = try DeliveryLinks(issued: issued.certificates.filter { delivered[$0.serial] == nil }, institution: institution,
-                                                 now: now, window: window, token: token)
+        let certificateLinks = try presigned?.certificateLinks
+            ?? DeliveryLinks(issued: issued.certificates.filter { delivered[$0.serial] == nil }, institution: institution,
+                             now: now, window: window, token: token)
         let credentialLinks = try CredentialLinks(acme.deliveries, institution: institution, now: now, window: window, token: token)
 
         phases.mark("links")
@@ -253,7 +256,9 @@ public struct UploadApplier: ServiceStep {
         // PERF-06: the mails are composed and sealed on a thread of their own while this one commits; what the registry must
         // tell the composer (the institution, the revoked certificates) is read first, in the transaction.
         var mailWork: @Sendable () -> Result<OutboxItem?, any Error> = { .success(nil) }
-        if applied {
+        if let presigned {
+            mailWork = { .success(presigned.mails) }
+        } else if applied {
             let tag = environment.batchTag(String((digest ?? "0").prefix(12)))
             let certificateMails = try composition(issued: issued, revoked: revoked, links: links, certificateLinks: certificateLinks,
                                                    context: context, settings: settings, transaction: transaction, now: now, tag: tag)
@@ -288,8 +293,9 @@ public struct UploadApplier: ServiceStep {
     /// PERF-15: the upload checked against the registry as it stands (no lock) and its lines signed, when it is an issue
     /// upload of server or code-signing lines whose good lines are all applied; nil otherwise (nothing to sign, or the
     /// error mode applies nothing).
-    func signBeforeLock(_ upload: DecodedUpload, context: UploadContext, options: Options, signingRequests: PreparedSigningRequests,
-                        keys: any KeyPairSource, now: Date) throws -> SignedBeforeLock? {
+    func signBeforeLock(_ upload: DecodedUpload, digest: String?, context: UploadContext, options: Options,
+                        signingRequests: PreparedSigningRequests, keys: any KeyPairSource, settings: MailSettings, sealing: OutboxPayload,
+                        now: Date) throws -> SignedBeforeLock? {
         guard context.operation == .issue, context.kind == .server || context.kind == .codeSigning, !upload.isRejected,
               let institution = context.institutionID else { return nil }
         let profile = try registry.institution(id: institution)
@@ -300,9 +306,18 @@ public struct UploadApplier: ServiceStep {
             if case .certificate(let request) = accepted { request } else { nil }
         }
         guard !requests.isEmpty else { return nil }
-        let issued = try issue(requests, now: now, options: options, window: profile?.retrievalWindow ?? .oneMonth, keys: keys,
-                               takenSerials: registry.takenSerials)
-        return SignedBeforeLock(institution: profile, officer: officer, lines: SignedBeforeLock.outcomes(batch), issued: issued)
+        let window = profile?.retrievalWindow ?? .oneMonth
+        let issued = try issue(requests, now: now, options: options, window: window, keys: keys, takenSerials: registry.takenSerials)
+        let token = SecretGenerator(randomBytes: environment.randomBytes).token
+        let certificateLinks = try DeliveryLinks(issued: issued.certificates, institution: institution, now: now, window: window, token: token)
+        let tag = environment.batchTag(String((digest ?? "0").prefix(12)))
+        let mails = Self.composer(profile: profile, context: context, settings: settings, now: now, tag: tag)
+            .mails(issued: issued, revocations: [], links: try DeliveryLinks(deliveries: [], institution: institution, now: now, window: window,
+                                                                             token: token, keep: sealing.packed),
+                   certificateLinks: certificateLinks)
+        let mailItem = mails.isEmpty ? nil : OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: now, tag: tag).encoded()))
+        return SignedBeforeLock(institution: profile, officer: officer, lines: SignedBeforeLock.outcomes(batch), issued: issued,
+                                certificateLinks: certificateLinks, mails: mailItem)
     }
 
     /// How many keys the service will make for this upload: client issue and renew lines with download method 1 or 2.
@@ -333,13 +348,9 @@ public struct UploadApplier: ServiceStep {
     func composition(issued: IssuedBatch, revoked: [RevocationRequest], links: DeliveryLinks, certificateLinks: DeliveryLinks,
                      context: UploadContext, settings: MailSettings, transaction: RegistryTransaction, now: Date,
                      tag: String) throws -> @Sendable () -> [MailMessage] {
-        let institution = context.institutionID ?? ""
-        let profile = try transaction.institution(id: institution)
+        let composer = Self.composer(profile: try transaction.institution(id: context.institutionID ?? ""), context: context,
+                                     settings: settings, now: now, tag: tag)
         let stored = try transaction.storedCertificates(serials: revoked.map(\.serial))
-        let officer = context.officerEmail.flatMap { email in profile?.officers[email] ?? profile?.officers[email.lowercased()] }
-        let composer = NotificationComposer(
-            from: settings.from, institutionName: profile?.name ?? institution,
-            officer: officer.map { MailMessage.Address(name: $0.name, email: $0.email) }, deskURL: settings.deskURL, now: now, batchTag: tag)
         let byserial = Dictionary(stored.map { ($0.serial, $0) }, uniquingKeysWith: { first, _ in first })
         let notices = revoked.map { request -> NotificationComposer.Revocation in
             let known = byserial[request.serial]
@@ -357,14 +368,19 @@ public struct UploadApplier: ServiceStep {
     func composeACME(_ acme: ACMERegistrar.Prepared, links: CredentialLinks, context: UploadContext, settings: MailSettings,
                      transaction: RegistryTransaction, now: Date, tag: String) throws -> [MailMessage] {
         guard !acme.registered.isEmpty || !acme.suspended.isEmpty else { return [] }
-        let institution = context.institutionID ?? ""
-        let profile = try transaction.institution(id: institution)
-        let officer = context.officerEmail.flatMap { email in profile?.officers[email] ?? profile?.officers[email.lowercased()] }
-        let composer = NotificationComposer(
-            from: settings.from, institutionName: profile?.name ?? institution,
-            officer: officer.map { MailMessage.Address(name: $0.name, email: $0.email) }, deskURL: settings.deskURL, now: now, batchTag: tag)
+        let composer = Self.composer(profile: try transaction.institution(id: context.institutionID ?? ""), context: context,
+                                     settings: settings, now: now, tag: tag)
         return acme.registered.map { composer.acmeCredentials($0.account, updated: $0.updated, line: $0.line, links: links) }
             + acme.suspended.map { composer.acmeSuspension($0.account, reason: $0.reason, administrator: $0.administrator, line: $0.line) }
+    }
+
+    /// MAIL-02..MAIL-07: the batch's mail composer: sender, the institution's name and the uploading officer as read.
+    static func composer(profile: InstitutionProfile?, context: UploadContext, settings: MailSettings, now: Date,
+                         tag: String) -> NotificationComposer {
+        let officer = context.officerEmail.flatMap { email in profile?.officers[email] ?? profile?.officers[email.lowercased()] }
+        return NotificationComposer(
+            from: settings.from, institutionName: profile?.name ?? context.institutionID ?? "",
+            officer: officer.map { MailMessage.Address(name: $0.name, email: $0.email) }, deskURL: settings.deskURL, now: now, batchTag: tag)
     }
 
     static func render(_ batch: ValidatedBatch, format: ResultFormat, outcomes: [Int: ResultStream.Outcome], applied: Bool,
