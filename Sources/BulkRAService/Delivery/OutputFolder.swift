@@ -56,41 +56,55 @@ public enum OutputFolder {
         guard let directory = folders.descriptor(folder.isEmpty ? "/" : folder) else { throw failure(path) }
         let data = Array(bytes)
         let temporary = "\(name).tmp-\(getpid())"
-        var descriptor = openat(directory, ".", unnamedFile | O_WRONLY | O_CLOEXEC, mode)
-        let unnamed = descriptor >= 0
-        if !unnamed {
-            // Born with its final mode (0600 for secrets), never through a link planted under the temporary name: one left
-            // there (a crash, or a planted link) is removed and the file made anew.
-            let flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC
-            descriptor = openat(directory, temporary, flags, mode)
-            if descriptor < 0, errno == EEXIST {
-                unlinkat(directory, temporary, 0)
-                descriptor = openat(directory, temporary, flags, mode)
-            }
-            guard descriptor >= 0 else { throw failure(path) }
-        }
-        defer { close(descriptor) }
-        var offset = 0
-        while offset < data.count {
-            let written = data.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, data.count - offset) }
-            if written <= 0 {
-                if !unnamed { unlinkat(directory, temporary, 0) }
-                throw failure(path)
-            }
-            offset += written
-        }
-        fchmod(descriptor, mode)
-        if durable { fsync(descriptor) }
-        if unnamed {
-            let handle = "/proc/self/fd/\(descriptor)"
-            if linkat(AT_FDCWD, handle, directory, name, AT_SYMLINK_FOLLOW) == 0 { return }
+        if try writeUnnamed(data, in: directory, name: name, temporary: temporary, mode: mode, durable: durable, path: path) { return }
+        // Born with its final mode (0600 for secrets), never through a link planted under the temporary name: one left
+        // there (a crash, or a planted link) is removed and the file made anew.
+        let flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC
+        var descriptor = openat(directory, temporary, flags, mode)
+        if descriptor < 0, errno == EEXIST {
             unlinkat(directory, temporary, 0)
-            guard linkat(AT_FDCWD, handle, directory, temporary, AT_SYMLINK_FOLLOW) == 0 else { throw failure(path) }
+            descriptor = openat(directory, temporary, flags, mode)
         }
+        guard descriptor >= 0 else { throw failure(path) }
+        defer { close(descriptor) }
+        guard fill(descriptor, with: data, mode: mode, durable: durable), renameat(directory, temporary, directory, name) == 0 else {
+            unlinkat(directory, temporary, 0)
+            throw failure(path)
+        }
+    }
+
+    /// PERF-12: writes `data` as an unnamed file of `directory` and links it under `name` (or, when the name is taken, under
+    /// `temporary` renamed over it). False when the file system or the process cannot make unnamed files (then nothing
+    /// was written); throws when the folder cannot be written.
+    private static func writeUnnamed(_ data: [UInt8], in directory: Int32, name: String, temporary: String, mode: mode_t, durable: Bool,
+                                     path: String) throws -> Bool {
+        let descriptor = openat(directory, ".", unnamedFile | O_WRONLY | O_CLOEXEC, mode)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        guard fill(descriptor, with: data, mode: mode, durable: durable) else { throw failure(path) }
+        let handle = "/proc/self/fd/\(descriptor)"
+        if linkat(AT_FDCWD, handle, directory, name, AT_SYMLINK_FOLLOW) == 0 { return true }
+        guard errno == EEXIST else { return false }   // no /proc to link through: the temporary sibling instead
+        unlinkat(directory, temporary, 0)
+        guard linkat(AT_FDCWD, handle, directory, temporary, AT_SYMLINK_FOLLOW) == 0 else { throw failure(path) }
         guard renameat(directory, temporary, directory, name) == 0 else {
             unlinkat(directory, temporary, 0)
             throw failure(path)
         }
+        return true
+    }
+
+    /// Writes all of `data` to `descriptor`, sets its mode and, when `durable`, syncs it; false when a write fails.
+    private static func fill(_ descriptor: Int32, with data: [UInt8], mode: mode_t, durable: Bool) -> Bool {
+        var offset = 0
+        while offset < data.count {
+            let written = data.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, data.count - offset) }
+            if written <= 0 { return false }
+            offset += written
+        }
+        fchmod(descriptor, mode)
+        if durable { fsync(descriptor) }
+        return true
     }
 
     /// `O_TMPFILE` (Linux; the C header's macro does not reach Swift): an unnamed file in the folder opened.
