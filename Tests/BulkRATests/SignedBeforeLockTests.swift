@@ -8,6 +8,7 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
+import X509
 
 /// Certificates signed before the registry's write lock (Specs/performance.md PERF-15).
 @Suite("Signing before the lock (PERF-15)")
@@ -94,6 +95,42 @@ struct SignedBeforeLockTests {
                 // Signed again under the lock: line 3 only.
                 #expect(outcome.applied && recorded.count == 1 && outcome.linesOK == 1)
             }
+        }
+    }
+
+    @Test("PERF-15 a server CA replaced between the signing and the lock: what was signed before is dropped and the lines are signed again under the key that issues now")
+    func rolledOver() throws {
+        let (path, registry) = try ServiceTests.dataFolder("presign-rollover")
+        let (other, _) = try ServiceTests.dataFolder("presign-rollover-other")
+        let old = path + "-old"
+        defer {
+            for folder in [path, other, old] { try? FileManager.default.removeItem(atPath: folder) }
+        }
+        let applier = UploadApplier(ServiceEnvironment(dataFolder: path, registry: registry, logger: ServiceTests.logger))
+        let signed = Mutex<SignedBeforeLock?>(nil)
+        let outcome = try applier.apply(UploadBytes(try Self.files().all, fileName: "issue-valid.tsv"), context: Self.context,
+                                        options: .init(paths: .desk, signsBeforeLock: true), now: Date(),
+                                        beforeLock: { value in
+                                            signed.withLock { $0 = value }
+                                            // The other folder's server CA (certificate, key, chain) takes this one's place;
+                                            // the replaced one is kept aside.
+                                            try FileManager.default.createDirectory(atPath: old, withIntermediateDirectories: true)
+                                            try FileManager.default.copyItem(atPath: path + "/ca", toPath: old + "/ca")
+                                            for name in try FileManager.default.contentsOfDirectory(atPath: other + "/ca") where name.hasPrefix("server") {
+                                                try? FileManager.default.removeItem(atPath: path + "/ca/" + name)
+                                                try FileManager.default.copyItem(atPath: other + "/ca/" + name, toPath: path + "/ca/" + name)
+                                            }
+                                        })
+        let before = try #require(signed.withLock { $0 })
+        #expect(outcome.applied && outcome.linesOK == before.issued.certificates.count)
+        #expect(try !before.isSigned(byCurrentAuthorityOf: AuthorityStore(dataFolder: path)))
+        #expect(try before.isSigned(byCurrentAuthorityOf: AuthorityStore(dataFolder: old)))
+        let recorded = try registry.certificates(batchID: outcome.batchID ?? 0)
+        #expect(Set(recorded.map(\.serial)).isDisjoint(with: before.issued.certificates.map(\.serial)))
+        let authority = try AuthorityStore(dataFolder: path).certificate(.server)
+        for record in recorded {
+            let certificate = try Certificate(derEncoded: record.der)
+            #expect(authority.publicKey.isValidSignature(certificate.signature, for: certificate))
         }
     }
 

@@ -3,13 +3,15 @@ import BulkRAModel
 import BulkRARegistry
 import BulkRAReport
 import BulkRAValidate
+import X509
 
 /// PERF-15: server and code-signing certificates of an issue upload signed before the registry's write lock, with what
 /// they were signed from. Under the lock the upload is checked again against the transaction; the certificates are
 /// used only when that check came out the same — the same institution and officer facts, the same diagnostics on every
 /// line, so the same requests — and none of their serials was taken meanwhile. Otherwise they are dropped unseen and
 /// the lines are signed under the lock as before: nothing signed leaves the process before the commit either way.
-/// Their links and mails are made before the lock too, from the same institution facts.
+/// Their links and mails are made before the lock too, from the same institution facts. A CA rolled over in between (the
+/// certificates no longer verify under the key that issues now) drops them as well.
 struct SignedBeforeLock: Sendable {
     /// What the checks read of the institution and the uploading officer.
     let institution: InstitutionProfile?
@@ -39,5 +41,14 @@ struct SignedBeforeLock: Sendable {
     func holds(for batch: ValidatedBatch, institution: InstitutionProfile?, officer: KnownOfficer?) -> Bool {
         self.institution == institution && self.officer == officer && batch.fileDiagnostics.isEmpty
             && lines == Self.outcomes(batch)
+    }
+
+    /// PERF-15: whether the certificates were signed by the key that issues their family now in `store` (one issuer signs a
+    /// whole batch, so the first certificate tells).
+    func isSigned(byCurrentAuthorityOf store: AuthorityStore) throws -> Bool {
+        guard let first = issued.certificates.first else { return true }
+        let authority = try store.certificate(AuthorityRole(first.application.family))
+        let certificate = try Certificate(derEncoded: first.der)
+        return authority.publicKey.isValidSignature(certificate.signature, for: certificate)
     }
 }

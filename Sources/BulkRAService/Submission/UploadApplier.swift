@@ -188,6 +188,7 @@ public struct UploadApplier: ServiceStep {
         let window = profile?.retrievalWindow ?? .oneMonth
         var presigned: SignedBeforeLock?
         if let signed, signed.holds(for: batch, institution: profile, officer: try officer.flatMap(transaction.officer(email:))),
+           try signed.isSigned(byCurrentAuthorityOf: AuthorityStore(dataFolder: data)),
            try transaction.takenSerials(signed.issued.certificates.map(\.serial)).isEmpty {
             presigned = signed
             logger.debug("issue.signed.before.lock", metadata: ["issue.certificates": "\(signed.issued.certificates.count)"])
