@@ -153,6 +153,35 @@ struct ParallelPipelineTests {
         #expect(clients == (count + 2) / 3)
     }
 
+    @Test("PERF-16 a batch's rows, made on both cores, go in in upload order: its certificates come back in that order and every link is there")
+    func commitOrder() async throws {
+        let registry = try SQLiteRegistry(inMemoryWith: { DeliveryFixture.now })
+        try RegistryContractTests.addExampleInstitution(to: registry)
+        var records: [CertificateRecord] = []
+        for index in 0..<2_500 {
+            // Serials out of numeric order, so that an order by serial would show.
+            let serial = try SerialNumber(String(900_000 + index * 7 % 2_500))
+            let subject = try SubjectDistinguishedName("CN=order\(index).example.ac.jp,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP")
+            let der: [UInt8] = [0x30, 0x01, UInt8(index % 256)]
+            records.append(CertificateRecord(serial: serial, institutionID: "example-u", family: .server, profile: nil, subject: subject,
+                                             domain: try DomainName("example.ac.jp"), keyDigest: String(format: "%064x", index), state: .issued,
+                                             notAfter: DeliveryFixture.now + 86_400, der: der))
+        }
+        let links = try records.map { record in
+            try DeliveryLinkTests.link("order-\(record.serial.decimal)", kind: .certificate, payload: [1], expires: DeliveryFixture.now + 86_400)
+        }
+        let batchID = try registry.commit(RegistryBatch(
+            record: .init(institutionID: "example-u", kind: .server, operation: .issue, officerEmail: nil, fileSHA256: "order", fileName: "order.tsv",
+                          resultJSON: "{}", resultTSV: "", accepted: records.count, rejected: 0, outcome: "accepted, applied", applied: true),
+            issued: records, links: links))
+        let stored = try registry.certificates(batchID: batchID)
+        #expect(stored.map { $0.serial } == records.map { $0.serial })
+        #expect(stored.map { $0.der } == records.map { $0.der })
+        for link in links {
+            #expect(try await registry.deliveryLink(tokenSHA256: link.tokenSHA256) != nil)
+        }
+    }
+
     @Test("PERF-06 side work runs on a thread of its own while the main work runs on the caller's, and both results come back", arguments: [0, 1, 7, 100])
     func sideWork(rounds: Int) throws {
         let caller = pthread_self()
