@@ -8,10 +8,8 @@ import Testing
 struct AtomicWriteTests {
     @Test("PERF-02 many files into a few folders: each folder made once and remembered, every file whole with its mode, a link planted under a temporary name never followed, nothing else left beside the files")
     func batch() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("bulkra-atomic-\(getpid())").path
-        try? FileManager.default.removeItem(atPath: root)
+        let root = try TestPaths.scratch("atomic")
         defer { try? FileManager.default.removeItem(atPath: root) }
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         // A link where the first file's temporary name will be: following it would write into `victim`.
         let victim = root + "/victim.txt"
         try "keep".write(toFile: victim, atomically: false, encoding: .utf8)
@@ -43,8 +41,7 @@ struct AtomicWriteTests {
 
     @Test("PERF-12 a name already taken is replaced whole: same name written again, a link planted under the final name and one under the temporary name both replaced, never followed; nothing left beside the files")
     func replacing() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("bulkra-replace-\(getpid())").path
-        try? FileManager.default.removeItem(atPath: root)
+        let root = try TestPaths.scratch("replace")
         defer { try? FileManager.default.removeItem(atPath: root) }
         try FileManager.default.createDirectory(atPath: root + "/out", withIntermediateDirectories: true)
         let victim = root + "/victim.txt"
@@ -74,10 +71,8 @@ struct AtomicWriteTests {
 
     @Test("PERF-12 a file that cannot be written throws the coded I/O error and leaves no name behind")
     func unwritable() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("bulkra-unwritable-\(getpid())").path
-        try? FileManager.default.removeItem(atPath: root)
+        let root = try TestPaths.scratch("unwritable")
         defer { try? FileManager.default.removeItem(atPath: root) }
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         try "not a folder".write(toFile: root + "/file", atomically: false, encoding: .utf8)
         var folders = OpenFolders()
         #expect(throws: OperationalError.self) {

@@ -77,17 +77,21 @@ extension SQLSession {
     /// PERF-10: `rows` added by multi-row INSERT statements of at most 500 rows and 30,000 arguments each.
     public func insertRowsByStatements(into table: String, columns: [String], rows: [[SQLValue]]) throws {
         let perStatement = max(1, min(500, 30_000 / max(1, columns.count)))
-        let tuple = "(" + marks(columns.count) + ")"
-        let head = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
         var start = rows.startIndex
         while start < rows.endIndex {
             let end = min(start + perStatement, rows.endIndex)
             var arguments: [SQLValue] = []
             arguments.reserveCapacity(columns.count * (end - start))
             for row in rows[start..<end] { arguments += row }
-            try execute(head + Array(repeating: tuple, count: end - start).joined(separator: ", "), arguments)
+            try execute(insertStatement(into: table, columns: columns, rows: end - start), arguments)
             start = end
         }
+    }
+
+    /// PERF-10, PERF-13: the INSERT of `count` rows of `columns` into `table`, with `?` placeholders.
+    public func insertStatement(into table: String, columns: [String], rows count: Int) -> String {
+        let tuple = "(" + marks(columns.count) + ")"
+        return "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES " + Array(repeating: tuple, count: count).joined(separator: ", ")
     }
 
     /// `?, ?, …` for `count` arguments.

@@ -39,7 +39,7 @@ struct SQLiteSession: SQLSession {
     /// statement stepped and reset per row — no SQL text of hundreds of tuples, no GRDB argument values in between.
     func insertRows(into table: String, columns: [String], rows: [[SQLValue]]) throws {
         guard !rows.isEmpty else { return }
-        let sql = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(marks(columns.count)))"
+        let sql = insertStatement(into: table, columns: columns, rows: 1)
         let handle = try db.cachedStatement(sql: sql).sqliteStatement
         defer {
             sqlite3_reset(handle)

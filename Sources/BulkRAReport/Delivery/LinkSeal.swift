@@ -16,16 +16,20 @@ public enum LinkSeal {
         HKDF<SHA256>.extract(inputKeyMaterial: SymmetricKey(data: Array(token.utf8)), salt: salt)
     }
 
+    /// DESK-41: the AES-256-GCM key, expanded with info "key".
     static func key(_ secret: HashedAuthenticationCode<SHA256>) -> SymmetricKey {
         HKDF<SHA256>.expand(pseudoRandomKey: secret, info: keyInfo, outputByteCount: 32)
+    }
+
+    /// DESK-41: the nonce, expanded with info "nonce".
+    static func nonce(_ secret: HashedAuthenticationCode<SHA256>) throws -> AES.GCM.Nonce {
+        try AES.GCM.Nonce(data: HKDF<SHA256>.expand(pseudoRandomKey: secret, info: nonceInfo, outputByteCount: 12).withUnsafeBytes { Array($0) })
     }
 
     /// The payload sealed under `token` (nonce, ciphertext and tag).
     public static func seal(_ payload: [UInt8], token: String) throws -> [UInt8] {
         let secret = pseudoRandomKey(token)
-        let nonce = try AES.GCM.Nonce(data: HKDF<SHA256>.expand(pseudoRandomKey: secret, info: nonceInfo, outputByteCount: 12)
-            .withUnsafeBytes { Array($0) })
-        let box = try AES.GCM.seal(payload, using: key(secret), nonce: nonce)
+        let box = try AES.GCM.seal(payload, using: key(secret), nonce: nonce(secret))
         guard let combined = box.combined else { throw CryptoKitError.incorrectParameterSize }
         return Array(combined)
     }

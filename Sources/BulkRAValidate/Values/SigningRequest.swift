@@ -184,7 +184,6 @@ extension SigningRequest {
         case p521(P521.Signing.PublicKey)
         case ed25519(Curve25519.Signing.PublicKey)
 
-
         init(algorithm: ASN1ObjectIdentifier, curve: ASN1ObjectIdentifier?, spki: ArraySlice<UInt8>,
              bits: ArraySlice<UInt8>) throws(ValueError) {
             func unusable(_ name: String) -> ValueError {
@@ -228,8 +227,9 @@ extension SigningRequest {
                 if case .ed25519(let key) = self { return key.isValidSignature(signature, for: info) }
                 return false
             }
-            guard let (hash, isECDSA) = ObjectIdentifiers.signatureAlgorithms.first(where: { $0.identifier == algorithm })
-                .map({ ($0.hash, $0.isECDSA) }) else { return false }
+            guard let (_, hash, isECDSA) = ObjectIdentifiers.signatureAlgorithms.first(where: { $0.identifier == algorithm }) else {
+                return false
+            }
             func check<D: Digest>(_ digest: D) -> Bool {
                 switch self {
                 case .rsa(let key):

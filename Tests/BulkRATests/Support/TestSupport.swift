@@ -18,6 +18,14 @@ enum TestPaths {
     static func fixture(_ name: String) -> String {
         (try? String(contentsOf: fixtures.appendingPathComponent(name), encoding: .utf8)) ?? ""
     }
+
+    /// A fresh, empty folder of this test process under the temporary directory (the caller removes it).
+    static func scratch(_ name: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bulkra-\(name)-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: path)
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
 }
 
 /// Runs an external tool (openssl, pkilint) and returns its exit status and combined output.
