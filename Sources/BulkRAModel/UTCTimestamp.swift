@@ -12,22 +12,35 @@ public enum UTCTimestamp {
 
     /// Formats a date (years 0–9999; seconds truncated).
     public static func string(_ date: Date) -> String {
-        let p = parts(date)
-        var text: [UInt8] = []
-        text.reserveCapacity(20)
-        func digits(_ value: Int, _ width: Int) { appendDigits(value, width: width, to: &text) }
-        digits(p.year, 4); text.append(0x2D); digits(p.month, 2); text.append(0x2D); digits(p.day, 2); text.append(0x54)
-        digits(p.hour, 2); text.append(0x3A); digits(p.minute, 2); text.append(0x3A); digits(p.second, 2); text.append(0x5A)
-        return String(decoding: text, as: UTF8.self)
+        text(parts(date), dateSeparator: 0x2D, middle: 0x54, end: 0x5A)
     }
 
-    /// Appends `value` as exactly `width` ASCII digits (zero-padded, higher digits dropped).
-    public static func appendDigits(_ value: Int, width: Int, to text: inout [UInt8]) {
-        var divisor = 1
-        for _ in 1..<width { divisor *= 10 }
-        while divisor > 0 {
-            text.append(0x30 + UInt8(value / divisor % 10))
-            divisor /= 10
+    /// PERF-18: `yyyy-MM-dd?HH:mm:ss` of `p` with the date separator, the byte between date and time and an optional
+    /// last byte given, written straight into one string (a time stamp is made for every row of a download).
+    public static func text(_ p: (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int),
+                            dateSeparator: UInt8, middle: UInt8, end: UInt8?) -> String {
+        let count = end == nil ? 19 : 20
+        return String(unsafeUninitializedCapacity: count) { buffer in
+            func put(_ value: Int, width: Int, at offset: Int) {
+                var rest = value
+                for position in (offset..<offset + width).reversed() {
+                    buffer[position] = 0x30 + UInt8(rest % 10)
+                    rest /= 10
+                }
+            }
+            put(p.year, width: 4, at: 0)
+            buffer[4] = dateSeparator
+            put(p.month, width: 2, at: 5)
+            buffer[7] = dateSeparator
+            put(p.day, width: 2, at: 8)
+            buffer[10] = middle
+            put(p.hour, width: 2, at: 11)
+            buffer[13] = 0x3A
+            put(p.minute, width: 2, at: 14)
+            buffer[16] = 0x3A
+            put(p.second, width: 2, at: 17)
+            if let end { buffer[19] = end }
+            return count
         }
     }
 

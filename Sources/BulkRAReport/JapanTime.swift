@@ -17,13 +17,7 @@ public enum JapanTime {
 
     /// Formats a date in JST: `yyyy/MM/dd HH:mm:ss` (arithmetic on the UTC parts nine hours on: JST has no DST).
     public static func format(_ date: Date) -> String {
-        let p = UTCTimestamp.parts(date.addingTimeInterval(9 * 3600))
-        var text: [UInt8] = []
-        text.reserveCapacity(19)
-        func digits(_ value: Int, _ width: Int) { UTCTimestamp.appendDigits(value, width: width, to: &text) }
-        digits(p.year, 4); text.append(0x2F); digits(p.month, 2); text.append(0x2F); digits(p.day, 2); text.append(0x20)
-        digits(p.hour, 2); text.append(0x3A); digits(p.minute, 2); text.append(0x3A); digits(p.second, 2)
-        return String(decoding: text, as: UTF8.self)
+        UTCTimestamp.text(UTCTimestamp.parts(date.addingTimeInterval(9 * 3600)), dateSeparator: 0x2F, middle: 0x20, end: nil)
     }
 
     /// A JST time stamp for file names: `yyyyMMdd-HHmmss`.

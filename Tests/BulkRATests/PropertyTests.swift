@@ -1,5 +1,6 @@
 @testable import BulkRADecode
 import BulkRAModel
+import BulkRAReport
 import Foundation
 @testable import BulkRAValidate
 import PropertyBased
@@ -135,7 +136,7 @@ struct PropertyTests {
         }
     }
 
-    @Test("REG-07 registry timestamps are ISO 8601 UTC with seconds and read back to the same second (seeded dates, years 1901–2200)")
+    @Test("REG-07 registry timestamps are ISO 8601 UTC with seconds and read back to the same second; downloads show them in JST (seeded dates, years 1901–2200)")
     func timestamps() throws {
         var style = Date.ISO8601FormatStyle()
         style.timeZone = TimeZone(identifier: "UTC")!
@@ -144,6 +145,9 @@ struct PropertyTests {
             let text = UTCTimestamp.string(date)
             #expect(text == style.format(Date(timeIntervalSince1970: Double(seconds))))
             #expect(UTCTimestamp.date(text) == Date(timeIntervalSince1970: Double(seconds)))
+            // DL-11: the same instant in JST, `yyyy/MM/dd HH:mm:ss`, nine hours on.
+            let japan = style.format(Date(timeIntervalSince1970: Double(seconds) + 9 * 3600))
+            #expect(JapanTime.format(date) == String(japan.dropLast()).replacingOccurrences(of: "-", with: "/").replacingOccurrences(of: "T", with: " "))
         }
     }
 }

@@ -54,6 +54,35 @@ extension RegistryContractTests {
         #expect(try registry.storedCertificates(serials: [broken]).isEmpty)
     }
 
+    @Test("REG-20 every kind of value reads back as bound: NULL, the integer limits, empty, Japanese and other non-ASCII text, empty and binary bytes (PERF-17 reads SQLite's columns directly)",
+          arguments: Backend.allCases)
+    func valuesReadBack(_ backend: Backend) throws {
+        let database = try #require(try Self.registry(backend, "values-read-back") as? any RegistryDatabase)
+        let texts = ["", "登録担当者 ① 髙", "CN=host.example.ac.jp,O=Example", "éà 𠮷 \u{7F}"]
+        let rows: [[SQLValue]] = [
+            [.integer(1), .null, .null, .null],
+            [.integer(2), .integer(.min), .text(texts[0]), .bytes([])],
+            [.integer(3), .integer(.max), .text(texts[1]), .bytes([0x00, 0xFF, 0x30, 0x82])],
+            [.integer(4), .integer(-1), .text(texts[2]), .bytes(Array(repeating: 0xA5, count: 3_000))],
+        ] + texts.dropFirst(3).enumerated().map { [.integer(Int64(5 + $0.offset)), .integer(0), .text($0.element), .null] }
+        let blob = backend == .sqlite ? "BLOB" : "BYTEA"
+        try database.writing(.registry, durable: false) { session in
+            try session.execute("CREATE TABLE value_probe (id BIGINT PRIMARY KEY, n BIGINT, t TEXT, b \(blob))", [])
+            for row in rows { try session.execute("INSERT INTO value_probe (id, n, t, b) VALUES (?, ?, ?, ?)", row) }
+        }
+        let back = try database.reading { session in try session.rows("SELECT id, n, t, b FROM value_probe ORDER BY id", []) }
+        #expect(back.count == rows.count)
+        for (read, written) in zip(back, rows) { #expect([read["id"], read["n"], read["t"], read["b"]] == written) }
+        var streamed: [[SQLValue]] = []
+        try database.reading { session in
+            try session.forEachRow("SELECT id, n, t, b FROM value_probe WHERE id >= ? ORDER BY id", [.integer(2)]) { row in
+                streamed.append([row["id"], row["n"], row["t"], row["b"]])
+            }
+        }
+        #expect(streamed.count == rows.count - 1)
+        for (read, written) in zip(streamed, rows.dropFirst()) { #expect(read == written) }
+    }
+
     /// The fixture's institution `example-u` with its domain, so certificates may be recorded for it.
     static func addExampleInstitution(to registry: any Registry) throws {
         let upload = try UploadDecoder(kind: .institution).decode(Array(Fixture.institutionsTSV.utf8), fileName: "i.tsv")

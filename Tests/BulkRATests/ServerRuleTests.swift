@@ -95,6 +95,11 @@ struct ServerRuleTests {
         let nine = (1...8).map { "dNSName=h\($0).example.ac.jp" }.joined(separator: ",")
         #expect(try codes(Line.server(dnsNames: nine)) == [227])
         #expect(try codes(Line.server(dnsNames: "mail.example.ac.jp")) == [227])
+        // The entry marker is read in any case; anything else in its eight bytes is 227.
+        #expect(try codes(Line.server(dnsNames: "DNSNAME=mail.example.ac.jp,dnsname=smtp.example.ac.jp")) == [])
+        for bad in ["dNSName:mail.example.ac.jp", "dNSNam=mail.example.ac.jp", "ｄNSName=mail.example.ac.jp", "dNSName=", "dNSName=mail.example.ac.jp,"] {
+            #expect(try codes(Line.server(dnsNames: bad)) == [227], "\(bad)")
+        }
     }
 
     @Test("SRV-14 server software is full/half-width text of at most 128 characters")

@@ -18,11 +18,37 @@ struct SQLiteSession: SQLSession {
         let statement = try db.cachedStatement(sql: sql)
         let columns = SQLRow.Columns(statement.columnNames)
         let cursor = try Row.fetchCursor(statement, arguments: Self.arguments(arguments))
-        while let row = try cursor.next() {
+        // PERF-17: GRDB steps the statement (and keeps its bookkeeping); the values are read straight from the stepped
+        // statement, without a `DatabaseValue` and a `Data` per column in between.
+        let handle = statement.sqliteStatement
+        let count = Int32(columns.names.count)
+        while try cursor.next() != nil {
             var values: [SQLValue] = []
-            values.reserveCapacity(row.count)
-            for value in row.databaseValues { values.append(Self.value(value)) }
+            values.reserveCapacity(Int(count))
+            for index in 0..<count { values.append(Self.column(index, of: handle)) }
             try body(SQLRow(columns: columns, values: values))
+        }
+    }
+
+    /// PERF-17: column `index` of the row `handle` has just stepped to, as GRDB would read it (a REAL is truncated to an
+    /// integer, as the registry stores none; text and blobs by their byte counts).
+    private static func column(_ index: Int32, of handle: OpaquePointer) -> SQLValue {
+        switch sqlite3_column_type(handle, index) {
+        case SQLITE_NULL:
+            return .null
+        case SQLITE_INTEGER:
+            return .integer(sqlite3_column_int64(handle, index))
+        case SQLITE_FLOAT:
+            return .integer(Int64(sqlite3_column_double(handle, index)))
+        case SQLITE_TEXT:
+            guard let text = sqlite3_column_text(handle, index) else { return .text("") }
+            let count = Int(sqlite3_column_bytes(handle, index))
+            return .text(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self))
+        default:
+            let start = sqlite3_column_blob(handle, index)
+            let count = Int(sqlite3_column_bytes(handle, index))
+            guard let start, count > 0 else { return .bytes([]) }
+            return .bytes(Array(UnsafeRawBufferPointer(start: start, count: count)))
         }
     }
 
@@ -84,15 +110,5 @@ struct SQLiteSession: SQLSession {
             case .bytes(let bytes): Data(bytes).databaseValue
             }
         })
-    }
-
-    static func value(_ value: DatabaseValue) -> SQLValue {
-        switch value.storage {
-        case .null: .null
-        case .int64(let number): .integer(number)
-        case .double(let number): .integer(Int64(number))
-        case .string(let text): .text(text)
-        case .blob(let data): .bytes(Array(data))
-        }
     }
 }
