@@ -6,11 +6,23 @@
 public enum JISX0208 {
     /// Whether a scalar outside ASCII is a JIS X 0208 character.
     public static func contains(_ scalar: Unicode.Scalar) -> Bool {
-        table.contains(scalar.value)
+        // PERF-20: one bit per scalar of the Basic Multilingual Plane, where every JIS X 0208 character lies.
+        let value = Int(scalar.value)
+        return value < 0x1_0000 && bitmap[value >> 6] & (1 << UInt64(value & 63)) != 0
     }
 
     /// The number of distinct scalars in the repertoire (for tests).
     public static var count: Int { table.count }
+
+    /// PERF-20: `table` as a bitmap of the BMP (1,024 words).
+    private static let bitmap: [UInt64] = {
+        var words = [UInt64](repeating: 0, count: 0x1_0000 / 64)
+        for value in table {
+            precondition(value < 0x1_0000, "JIS X 0208 lies in the BMP")
+            words[Int(value) >> 6] |= 1 << UInt64(value & 63)
+        }
+        return words
+    }()
 
     private static let table: Set<UInt32> = {
         var scalars = Set<UInt32>()

@@ -98,29 +98,36 @@ public struct ResultStream: Sendable {
 
     /// One line as a JSON object.
     static func json(_ line: LineResult, outcome: Outcome? = nil, account: Bool = false) -> String {
-        let q = JSONWriter.quoted
-        var extra: [(String, String)] = []
-        if let outcome {
-            extra.append(("serial", outcome.serial.map(q) ?? "null"))
-            extra.append(("path", outcome.path.map(q) ?? "null"))
-            if account { extra.append(("account", outcome.account.map(q) ?? "null")) }
+        // PERF-20: appended into one string, keys written as they are (plain ASCII), each value quoted in place.
+        var text = "{\"line\":"
+        text.reserveCapacity(64 + line.diagnostics.count * 512)
+        func member(_ key: String, _ value: String?) {
+            text += key
+            if let value { JSONWriter.appendQuoted(value, to: &text) } else { text += "null" }
         }
-        return JSONWriter.object([
-                    ("line", String(line.line)),
-                    ("result", line.isAccepted ? "\"OK\"" : "\"NG\""),
-                    ("errors", JSONWriter.array(line.diagnostics.map { diagnostic in
-                        JSONWriter.object([
-                            ("code", String(diagnostic.code.rawValue)),
-                            ("line", String(diagnostic.line ?? line.line)),
-                            ("column", String(diagnostic.column ?? 0)),
-                            ("field", q(diagnostic.field.japanese)),
-                            ("fieldEn", q(diagnostic.field.english)),
-                            ("message", q(diagnostic.message.ja)),
-                            ("messageEn", q(diagnostic.message.en)),
-                            ("text", q(diagnostic.resultText)),
-                        ])
-                    })),
-                ] + extra)
+        text += String(line.line)
+        text += line.isAccepted ? ",\"result\":\"OK\",\"errors\":[" : ",\"result\":\"NG\",\"errors\":["
+        for (index, diagnostic) in line.diagnostics.enumerated() {
+            text += index == 0 ? "{\"code\":" : ",{\"code\":"
+            text += String(diagnostic.code.rawValue)
+            text += ",\"line\":"
+            text += String(diagnostic.line ?? line.line)
+            text += ",\"column\":"
+            text += String(diagnostic.column ?? 0)
+            member(",\"field\":", diagnostic.field.japanese)
+            member(",\"fieldEn\":", diagnostic.field.english)
+            member(",\"message\":", diagnostic.message.ja)
+            member(",\"messageEn\":", diagnostic.message.en)
+            member(",\"text\":", diagnostic.resultText)
+            text += "}"
+        }
+        text += "]"
+        if let outcome {
+            member(",\"serial\":", outcome.serial)
+            member(",\"path\":", outcome.path)
+            if account { member(",\"account\":", outcome.account) }
+        }
+        return text + "}"
     }
 
     /// One line as a TSV row.

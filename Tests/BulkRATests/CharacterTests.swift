@@ -24,6 +24,33 @@ struct CharacterTests {
         #expect(JISX0208.count >= 6_879 - 95 && JISX0208.count <= 6_879 + 20)
     }
 
+    @Test("TXT-01 TXT-02 TXT-03 PERF-20 each set's ASCII members are exactly those the rules list; nothing above ASCII but JIS X 0208 text; the bitmap holds the whole repertoire")
+    func asciiMembers() {
+        let alphanumerics = Set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".unicodeScalars)
+        var printable = Set<Unicode.Scalar>()
+        for value in UInt8(0x20)...0x7E where value != 0x22 && value != 0x5C && value != 0x7E { printable.insert(Unicode.Scalar(value)) }
+        let listed: [(CharacterRepertoire, Set<Unicode.Scalar>)] = [
+            (.commonName, alphanumerics.union(" '(),-./:=@_".unicodeScalars)),
+            (.codeSigningCommonName, alphanumerics.union(" '(),-./:=_".unicodeScalars)),
+            (.organization, alphanumerics.union(" '(),-./:=".unicodeScalars)),
+            (.mail, alphanumerics.union("-_@.".unicodeScalars)),
+            (.hostName, alphanumerics.union(".-".unicodeScalars)),
+            (.digits, Set("0123456789".unicodeScalars)),
+            (.token, alphanumerics.union("_-".unicodeScalars)),
+            (.institutionID, Set("0123456789abcdefghijklmnopqrstuvwxyz-".unicodeScalars)),
+            (.text, printable),
+        ]
+        for (repertoire, members) in listed {
+            for value in UInt8(0)...0x7F {
+                let scalar = Unicode.Scalar(value)
+                #expect(repertoire.contains(scalar) == members.contains(scalar), "\(repertoire) U+\(String(value, radix: 16))")
+            }
+            #expect(repertoire.contains("あ") == (repertoire == .text) && !repertoire.contains("①") && !repertoire.contains("😀"))
+        }
+        let inBitmap = (0x80..<0x1_0000).compactMap(Unicode.Scalar.init).filter(JISX0208.contains).count
+        #expect(inBitmap == JISX0208.count)
+    }
+
     @Test("TXT-03 half-width text refuses quote, backslash, tilde and control characters",
           arguments: ["\"", "\\", "~", "\u{7}", "\u{0}", "\r", "\u{7F}", "\u{85}", "\u{200B}", "\u{FEFF}"])
     func halfWidthRefused(_ text: String) {

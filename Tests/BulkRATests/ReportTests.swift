@@ -1,7 +1,7 @@
 import BulkRADecode
 import BulkRAModel
 @testable import BulkRAReport
-import BulkRAValidate
+@testable import BulkRAValidate
 import Foundation
 import Testing
 
@@ -53,6 +53,34 @@ struct ReportTests {
     ])
     func escaping(raw: String, json: String) {
         #expect(JSONWriter.quoted(raw) == json)
+    }
+
+    @Test("RES-10 PERF-20 a line's JSON object is the one built pair by pair: diagnostics in order, text escaped, outcomes with and without an account")
+    func lineObject() {
+        let tricky = ["", "主体者DN", "a\"b\\c", "tab\tline\nend", "x\u{2028}y\u{7}"]
+        let diagnostics = tricky.indices.map { index in
+            Diagnostic(code: index.isMultiple(of: 2) ? .identityAlreadyIssued : .keyNotAllowed, line: index == 3 ? nil : 7, column: index == 1 ? nil : index,
+                       field: FieldName(tricky[index], tricky[(index + 1) % tricky.count]),
+                       message: LocalizedText(ja: tricky[(index + 2) % tricky.count], en: tricky[(index + 3) % tricky.count]))
+        }
+        let q = JSONWriter.quoted
+        for count in [0, 1, tricky.count] {
+            let line = LineResult(line: 7, diagnostics: Array(diagnostics.prefix(count)), request: nil)
+            let errors = JSONWriter.array(line.diagnostics.map { (diagnostic: Diagnostic) -> String in
+                let pairs: [(String, String)] = [
+                    ("code", String(diagnostic.code.rawValue)), ("line", String(diagnostic.line ?? 7)), ("column", String(diagnostic.column ?? 0)),
+                    ("field", q(diagnostic.field.japanese)), ("fieldEn", q(diagnostic.field.english)), ("message", q(diagnostic.message.ja)),
+                    ("messageEn", q(diagnostic.message.en)), ("text", q(diagnostic.resultText)),
+                ]
+                return JSONWriter.object(pairs)
+            })
+            let base: [(String, String)] = [("line", "7"), ("result", count == 0 ? "\"OK\"" : "\"NG\""), ("errors", errors)]
+            #expect(ResultStream.json(line) == JSONWriter.object(base))
+            let outcome = ResultStream.Outcome(serial: "12345", path: nil, account: "https://ra.example/acct/\"1\"")
+            #expect(ResultStream.json(line, outcome: outcome) == JSONWriter.object(base + [("serial", q("12345")), ("path", "null")]))
+            #expect(ResultStream.json(line, outcome: outcome, account: true)
+                    == JSONWriter.object(base + [("serial", q("12345")), ("path", "null"), ("account", q(outcome.account!))]))
+        }
     }
 
     @Test("RES-05 diagnostics print as <code>:<line>,<field>,<message>")

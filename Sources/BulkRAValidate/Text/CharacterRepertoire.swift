@@ -25,29 +25,51 @@ enum CharacterRepertoire: Sendable {
     /// Whether the set contains a scalar.
     func contains(_ scalar: Unicode.Scalar) -> Bool {
         let value = scalar.value
-        let isAlphanumeric = (0x30...0x39).contains(value) || (0x41...0x5A).contains(value) || (0x61...0x7A).contains(value)
+        guard value < 0x80 else { return self == .text && JISX0208.contains(scalar) }
+        return ascii.contains(UInt8(value))
+    }
+
+    /// PERF-20: the set's ASCII members as a 128-bit mask, made once per set.
+    private var ascii: ASCIISet {
         switch self {
-        case .commonName:
-            return isAlphanumeric || " '(),-./:=@_".unicodeScalars.contains(scalar)
-        case .codeSigningCommonName:
-            return isAlphanumeric || " '(),-./:=_".unicodeScalars.contains(scalar)
-        case .organization:
-            return isAlphanumeric || " '(),-./:=".unicodeScalars.contains(scalar)
-        case .mail:
-            return isAlphanumeric || "-_@.".unicodeScalars.contains(scalar)
-        case .hostName:
-            return isAlphanumeric || value == 0x2E || value == 0x2D
-        case .digits:
-            return (0x30...0x39).contains(value)
-        case .token:
-            return isAlphanumeric || value == 0x5F || value == 0x2D
-        case .institutionID:
-            return (0x30...0x39).contains(value) || (0x61...0x7A).contains(value) || value == 0x2D
-        case .text:
-            if value < 0x80 {
-                return (0x20...0x7E).contains(value) && value != 0x22 && value != 0x5C && value != 0x7E
+        case .commonName: Self.commonNameASCII
+        case .codeSigningCommonName: Self.codeSigningCommonNameASCII
+        case .organization: Self.organizationASCII
+        case .mail: Self.mailASCII
+        case .hostName: Self.hostNameASCII
+        case .digits: Self.digitsASCII
+        case .token: Self.tokenASCII
+        case .institutionID: Self.institutionIDASCII
+        case .text: Self.textASCII
+        }
+    }
+
+    private static let alphanumerics = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    private static let commonNameASCII = ASCIISet(alphanumerics + " '(),-./:=@_")
+    private static let codeSigningCommonNameASCII = ASCIISet(alphanumerics + " '(),-./:=_")
+    private static let organizationASCII = ASCIISet(alphanumerics + " '(),-./:=")
+    private static let mailASCII = ASCIISet(alphanumerics + "-_@.")
+    private static let hostNameASCII = ASCIISet(alphanumerics + ".-")
+    private static let digitsASCII = ASCIISet("0123456789")
+    private static let tokenASCII = ASCIISet(alphanumerics + "_-")
+    private static let institutionIDASCII = ASCIISet("0123456789abcdefghijklmnopqrstuvwxyz-")
+    /// TXT-03: printable ASCII except `" \ ~`.
+    private static let textASCII = ASCIISet(String(decoding: (0x20...0x7E).filter { $0 != 0x22 && $0 != 0x5C && $0 != 0x7E }, as: UTF8.self))
+
+    /// PERF-20: a set of ASCII bytes as two 64-bit masks.
+    struct ASCIISet {
+        private var low: UInt64 = 0
+        private var high: UInt64 = 0
+
+        init(_ members: String) {
+            for byte in members.utf8 {
+                precondition(byte < 0x80)
+                if byte < 64 { low |= 1 << UInt64(byte) } else { high |= 1 << UInt64(byte - 64) }
             }
-            return JISX0208.contains(scalar)
+        }
+
+        func contains(_ byte: UInt8) -> Bool {
+            byte < 64 ? low & (1 << UInt64(byte)) != 0 : byte < 128 && high & (1 << UInt64(byte - 64)) != 0
         }
     }
 

@@ -2,7 +2,6 @@ import BulkRAModel
 import Crypto
 import _CryptoExtras
 import Foundation
-import SwiftASN1
 
 /// A PKCS#10 CSR from column 7 that parses and whose self-signature verifies (Specs/csr.md, CSR-01..CSR-06).
 ///
@@ -88,82 +87,78 @@ public struct SigningRequest: Sendable {
 }
 
 extension SigningRequest {
-    /// The pieces of a CertificationRequest (RFC 2986) the rules use.
+    /// The pieces of a CertificationRequest (RFC 2986) the rules use; object identifiers as their content octets.
     struct Parts {
         var info: ArraySlice<UInt8> = []
         var subject: [(type: SubjectDistinguishedName.AttributeType?, value: String)] = []
         var subjectPublicKeyInfo: ArraySlice<UInt8> = []
-        var keyAlgorithm = ASN1ObjectIdentifier.AlgorithmIdentifier.rsaEncryption
-        var curve: ASN1ObjectIdentifier?
+        var keyAlgorithm: ArraySlice<UInt8> = []
+        var curve: ArraySlice<UInt8>?
         var publicKeyBits: ArraySlice<UInt8> = []
-        var signatureAlgorithm = ASN1ObjectIdentifier.AlgorithmIdentifier.rsaEncryption
+        var signatureAlgorithm: ArraySlice<UInt8> = []
         var signature: ArraySlice<UInt8> = []
 
-        init(_ der: [UInt8]) throws {
-            let root = try DER.parse(der)
-            try DER.sequence(root, identifier: .sequence) { nodes in
-                guard let info = nodes.next() else { throw ASN1Error.invalidASN1Object(reason: "no CertificationRequestInfo") }
-                self.info = info.encodedBytes
-                try DER.sequence(info, identifier: .sequence) { fields in
-                    let version = try Int(derEncoded: &fields)
-                    guard version == 0 else { throw ASN1Error.invalidASN1Object(reason: "version \(version)") }
-                    guard let name = fields.next() else { throw ASN1Error.invalidASN1Object(reason: "no subject") }
-                    self.subject = try Self.attributes(of: name)
-                    guard let spki = fields.next() else { throw ASN1Error.invalidASN1Object(reason: "no key") }
-                    self.subjectPublicKeyInfo = spki.encodedBytes
-                    try DER.sequence(spki, identifier: .sequence) { keyNodes in
-                        guard let algorithm = keyNodes.next() else { throw ASN1Error.invalidASN1Object(reason: "no key algorithm") }
-                        try DER.sequence(algorithm, identifier: .sequence) { algorithmNodes in
-                            self.keyAlgorithm = try ASN1ObjectIdentifier(derEncoded: &algorithmNodes)
-                            if let parameters = algorithmNodes.next(), parameters.identifier == .objectIdentifier {
-                                self.curve = try ASN1ObjectIdentifier(derEncoded: parameters)
-                            }
-                            while algorithmNodes.next() != nil {}
-                        }
-                        self.publicKeyBits = try ASN1BitString(derEncoded: &keyNodes).bytes
-                    }
-                    while fields.next() != nil {}  // CSR-04: attributes are not used
-                }
-                guard let algorithm = nodes.next() else { throw ASN1Error.invalidASN1Object(reason: "no signature algorithm") }
-                try DER.sequence(algorithm, identifier: .sequence) { algorithmNodes in
-                    self.signatureAlgorithm = try ASN1ObjectIdentifier(derEncoded: &algorithmNodes)
-                    while algorithmNodes.next() != nil {}
-                }
-                self.signature = try ASN1BitString(derEncoded: &nodes).bytes
+        /// PERF-19: read with `DERReader` after the whole request is checked to be DER (the same bytes are refused as by
+        /// swift-asn1's parser, which built a node for every element).
+        init(_ der: [UInt8]) throws(DERReader.Malformed) {
+            typealias Identifier = DERReader.Identifier
+            try DERReader.validate(der[...])
+            var top = DERReader(der[...])
+            var request = DERReader(try top.required(Identifier.sequence).content)
+            let info = try request.required(Identifier.sequence)
+            self.info = info.encoded
+            var fields = DERReader(info.content)
+            // CSR-01: version 0, whose only DER form is one zero octet.
+            guard try fields.required(Identifier.integer).content.elementsEqual([0]) else { throw DERReader.Malformed() }
+            subject = try Self.attributes(of: try fields.required())
+            let spki = try fields.required(Identifier.sequence)
+            subjectPublicKeyInfo = spki.encoded
+            var keyNodes = DERReader(spki.content)
+            var algorithm = DERReader(try keyNodes.required(Identifier.sequence).content)
+            keyAlgorithm = try algorithm.objectIdentifier()
+            if let parameters = try algorithm.next(), parameters.identifier & 0xDF == Identifier.objectIdentifier {
+                guard !parameters.isConstructed else { throw DERReader.Malformed() }
+                try DERReader.validateObjectIdentifier(parameters.content)
+                curve = parameters.content
             }
+            algorithm.skipRest()
+            publicKeyBits = try keyNodes.bitString()
+            guard keyNodes.isAtEnd else { throw DERReader.Malformed() }
+            fields.skipRest()  // CSR-04: attributes are not used
+            var signatureAlgorithmNodes = DERReader(try request.required(Identifier.sequence).content)
+            signatureAlgorithm = try signatureAlgorithmNodes.objectIdentifier()
+            signature = try request.bitString()
+            guard request.isAtEnd else { throw DERReader.Malformed() }
         }
 
         /// The attributes of a Name, flattened across RDNs, with UPKI's attribute types named.
-        static func attributes(of name: ASN1Node) throws -> [(type: SubjectDistinguishedName.AttributeType?, value: String)] {
-            guard name.identifier == .sequence, case .constructed(let rdns) = name.content else {
-                throw ASN1Error.invalidASN1Object(reason: "subject is not a SEQUENCE")
-            }
+        static func attributes(of name: DERReader.Element) throws(DERReader.Malformed) -> [(type: SubjectDistinguishedName.AttributeType?, value: String)] {
+            guard name.identifier == DERReader.Identifier.sequence else { throw DERReader.Malformed() }
             var result: [(type: SubjectDistinguishedName.AttributeType?, value: String)] = []
-            for rdn in rdns {
-                guard rdn.identifier == .set, case .constructed(let pairs) = rdn.content else {
-                    throw ASN1Error.invalidASN1Object(reason: "RDN is not a SET")
-                }
-                for pair in pairs {
-                    try DER.sequence(pair, identifier: .sequence) { nodes in
-                        let oid = try ASN1ObjectIdentifier(derEncoded: &nodes)
-                        guard let value = nodes.next(), case .primitive(let bytes) = value.content else {
-                            throw ASN1Error.invalidASN1Object(reason: "attribute without a string value")
-                        }
-                        result.append((Self.type(of: oid), Self.string(bytes, identifier: value.identifier)))
-                    }
+            var rdns = DERReader(name.content)
+            while let rdn = try rdns.next() {
+                guard rdn.identifier == DERReader.Identifier.set else { throw DERReader.Malformed() }
+                var pairs = DERReader(rdn.content)
+                while let pair = try pairs.next() {
+                    guard pair.identifier == DERReader.Identifier.sequence else { throw DERReader.Malformed() }
+                    var nodes = DERReader(pair.content)
+                    let type = try nodes.objectIdentifier()
+                    let value = try nodes.required()
+                    guard !value.isConstructed, nodes.isAtEnd else { throw DERReader.Malformed() }
+                    result.append((Self.type(of: type), Self.string(value.content, identifier: value.identifier)))
                 }
             }
             return result
         }
 
-        /// PERF-11: the identifiers are made once (an array literal encodes its identifier anew at every comparison).
-        static func type(of oid: ASN1ObjectIdentifier) -> SubjectDistinguishedName.AttributeType? {
-            ObjectIdentifiers.attributeTypes.first { $0.identifier == oid }?.type
+        /// PERF-11: the identifiers are made once.
+        static func type(of oid: ArraySlice<UInt8>) -> SubjectDistinguishedName.AttributeType? {
+            ObjectIdentifiers.attributeTypes.first { $0.identifier.elementsEqual(oid) }?.type
         }
 
         /// A directory string's text: UTF-8 for the byte-oriented string types, UTF-16 for BMPString.
-        static func string(_ bytes: ArraySlice<UInt8>, identifier: ASN1Identifier) -> String {
-            if identifier == ASN1Identifier(tagWithNumber: 30, tagClass: .universal) {
+        static func string(_ bytes: ArraySlice<UInt8>, identifier: UInt8) -> String {
+            if identifier == DERReader.Identifier.bmpString {
                 var units: [UInt16] = []
                 var index = bytes.startIndex
                 while index + 1 < bytes.endIndex {
@@ -184,25 +179,36 @@ extension SigningRequest {
         case p521(P521.Signing.PublicKey)
         case ed25519(Curve25519.Signing.PublicKey)
 
-        init(algorithm: ASN1ObjectIdentifier, curve: ASN1ObjectIdentifier?, spki: ArraySlice<UInt8>,
+        init(algorithm: ArraySlice<UInt8>, curve: ArraySlice<UInt8>?, spki: ArraySlice<UInt8>,
              bits: ArraySlice<UInt8>) throws(ValueError) {
             func unusable(_ name: String) -> ValueError {
                 ValueError(.keyNotAllowed, ja: "（\(name)の鍵は使用できません）", en: "(\(name) keys are not allowed)")
             }
             do {
                 typealias Known = ObjectIdentifiers
-                switch (algorithm, curve) {
-                case (Known.rsaEncryption, _):
+                func named(_ identifier: [UInt8]) -> Bool { algorithm.elementsEqual(identifier) }
+                func curveNamed(_ identifier: [UInt8]) -> Bool { curve?.elementsEqual(identifier) == true }
+                if named(Known.rsaEncryption) {
                     guard let key = try? _RSA.Signing.PublicKey(unsafeDERRepresentation: spki) else { throw unusable("RSA (short)") }
                     self = .rsa(key)
-                case (Known.ecPublicKey, Known.p256?): self = .p256(try P256.Signing.PublicKey(x963Representation: bits))
-                case (Known.ecPublicKey, Known.p384?): self = .p384(try P384.Signing.PublicKey(x963Representation: bits))
-                case (Known.ecPublicKey, Known.p521?): self = .p521(try P521.Signing.PublicKey(x963Representation: bits))
-                case (Known.ecPublicKey, _): throw unusable("ECDSA (unsupported curve)")
-                case (Known.ed25519, _): self = .ed25519(try Curve25519.Signing.PublicKey(rawRepresentation: bits))
-                case (Known.dsa, _): throw unusable("DSA")
-                case (Known.ed448, _): throw unusable("Ed448")
-                default: throw unusable(algorithm.description)
+                } else if named(Known.ecPublicKey) {
+                    if curveNamed(Known.p256) {
+                        self = .p256(try P256.Signing.PublicKey(x963Representation: bits))
+                    } else if curveNamed(Known.p384) {
+                        self = .p384(try P384.Signing.PublicKey(x963Representation: bits))
+                    } else if curveNamed(Known.p521) {
+                        self = .p521(try P521.Signing.PublicKey(x963Representation: bits))
+                    } else {
+                        throw unusable("ECDSA (unsupported curve)")
+                    }
+                } else if named(Known.ed25519) {
+                    self = .ed25519(try Curve25519.Signing.PublicKey(rawRepresentation: bits))
+                } else if named(Known.dsa) {
+                    throw unusable("DSA")
+                } else if named(Known.ed448) {
+                    throw unusable("Ed448")
+                } else {
+                    throw unusable(ObjectIdentifiers.dotted(algorithm))
                 }
             } catch let error as ValueError {
                 throw error
@@ -222,12 +228,12 @@ extension SigningRequest {
         }
 
         /// Verifies the self-signature over the CertificationRequestInfo with the stated algorithm.
-        func verifies(_ signature: ArraySlice<UInt8>, over info: ArraySlice<UInt8>, algorithm: ASN1ObjectIdentifier) -> Bool {
-            if algorithm == ObjectIdentifiers.ed25519 {
+        func verifies(_ signature: ArraySlice<UInt8>, over info: ArraySlice<UInt8>, algorithm: ArraySlice<UInt8>) -> Bool {
+            if algorithm.elementsEqual(ObjectIdentifiers.ed25519) {
                 if case .ed25519(let key) = self { return key.isValidSignature(signature, for: info) }
                 return false
             }
-            guard let (_, hash, isECDSA) = ObjectIdentifiers.signatureAlgorithms.first(where: { $0.identifier == algorithm }) else {
+            guard let (_, hash, isECDSA) = ObjectIdentifiers.signatureAlgorithms.first(where: { $0.identifier.elementsEqual(algorithm) }) else {
                 return false
             }
             func check<D: Digest>(_ digest: D) -> Bool {
@@ -260,31 +266,63 @@ extension SigningRequest {
 }
 
 extension SigningRequest {
-    /// PERF-11: the object identifiers the checks compare against, each encoded once.
+    /// PERF-11, PERF-19: the object identifiers the checks compare against, each encoded once as its DER content octets.
     enum ObjectIdentifiers {
         enum Hash { case sha1, sha256, sha384, sha512 }
 
-        static let rsaEncryption = ASN1ObjectIdentifier.AlgorithmIdentifier.rsaEncryption
-        static let ecPublicKey: ASN1ObjectIdentifier = [1, 2, 840, 10045, 2, 1]
-        static let p256: ASN1ObjectIdentifier = [1, 2, 840, 10045, 3, 1, 7]
-        static let p384: ASN1ObjectIdentifier = [1, 3, 132, 0, 34]
-        static let p521: ASN1ObjectIdentifier = [1, 3, 132, 0, 35]
-        static let ed25519: ASN1ObjectIdentifier = [1, 3, 101, 112]
-        static let ed448: ASN1ObjectIdentifier = [1, 3, 101, 113]
-        static let dsa: ASN1ObjectIdentifier = [1, 2, 840, 10040, 4, 1]
+        static let rsaEncryption = content([1, 2, 840, 113549, 1, 1, 1])
+        static let ecPublicKey = content([1, 2, 840, 10045, 2, 1])
+        static let p256 = content([1, 2, 840, 10045, 3, 1, 7])
+        static let p384 = content([1, 3, 132, 0, 34])
+        static let p521 = content([1, 3, 132, 0, 35])
+        static let ed25519 = content([1, 3, 101, 112])
+        static let ed448 = content([1, 3, 101, 113])
+        static let dsa = content([1, 2, 840, 10040, 4, 1])
 
         /// CSR-02: the signature algorithms a request may be signed with, and the hash each takes.
-        static let signatureAlgorithms: [(identifier: ASN1ObjectIdentifier, hash: Hash, isECDSA: Bool)] = [
-            ([1, 2, 840, 10045, 4, 3, 2], .sha256, true), ([1, 2, 840, 113549, 1, 1, 11], .sha256, false),
-            ([1, 2, 840, 10045, 4, 3, 3], .sha384, true), ([1, 2, 840, 113549, 1, 1, 12], .sha384, false),
-            ([1, 2, 840, 10045, 4, 3, 4], .sha512, true), ([1, 2, 840, 113549, 1, 1, 13], .sha512, false),
-            ([1, 2, 840, 10045, 4, 1], .sha1, true), ([1, 2, 840, 113549, 1, 1, 5], .sha1, false),
+        static let signatureAlgorithms: [(identifier: [UInt8], hash: Hash, isECDSA: Bool)] = [
+            (content([1, 2, 840, 10045, 4, 3, 2]), .sha256, true), (content([1, 2, 840, 113549, 1, 1, 11]), .sha256, false),
+            (content([1, 2, 840, 10045, 4, 3, 3]), .sha384, true), (content([1, 2, 840, 113549, 1, 1, 12]), .sha384, false),
+            (content([1, 2, 840, 10045, 4, 3, 4]), .sha512, true), (content([1, 2, 840, 113549, 1, 1, 13]), .sha512, false),
+            (content([1, 2, 840, 10045, 4, 1]), .sha1, true), (content([1, 2, 840, 113549, 1, 1, 5]), .sha1, false),
         ]
 
         /// CSR-03: the subject attribute types UPKI names.
-        static let attributeTypes: [(identifier: ASN1ObjectIdentifier, type: SubjectDistinguishedName.AttributeType)] = [
-            ([2, 5, 4, 3], .commonName), ([2, 5, 4, 11], .organizationalUnit), ([2, 5, 4, 10], .organization),
-            ([2, 5, 4, 7], .locality), ([2, 5, 4, 8], .stateOrProvince), ([2, 5, 4, 6], .country),
+        static let attributeTypes: [(identifier: [UInt8], type: SubjectDistinguishedName.AttributeType)] = [
+            (content([2, 5, 4, 3]), .commonName), (content([2, 5, 4, 11]), .organizationalUnit), (content([2, 5, 4, 10]), .organization),
+            (content([2, 5, 4, 7]), .locality), (content([2, 5, 4, 8]), .stateOrProvince), (content([2, 5, 4, 6]), .country),
         ]
+
+        /// X.690 8.19: the content octets of the identifier `components` (the first two folded into one subidentifier,
+        /// each subidentifier in base 128, high bit set on all but its last octet).
+        static func content(_ components: [UInt]) -> [UInt8] {
+            var octets: [UInt8] = []
+            for subidentifier in [components[0] * 40 + components[1]] + components.dropFirst(2) {
+                var groups: [UInt8] = [UInt8(subidentifier & 0x7F)]
+                var rest = subidentifier >> 7
+                while rest > 0 {
+                    groups.append(UInt8(rest & 0x7F) | 0x80)
+                    rest >>= 7
+                }
+                octets += groups.reversed()
+            }
+            return octets
+        }
+
+        /// The dotted form of a validated identifier's content octets (for messages).
+        static func dotted(_ content: ArraySlice<UInt8>) -> String {
+            var subidentifiers: [UInt] = []
+            var value: UInt = 0
+            for octet in content {
+                value = value << 7 | UInt(octet & 0x7F)
+                if octet & 0x80 == 0 {
+                    subidentifiers.append(value)
+                    value = 0
+                }
+            }
+            guard let first = subidentifiers.first else { return "" }
+            let top = min(first / 40, 2)
+            return ([top, first - top * 40] + subidentifiers.dropFirst()).map(String.init).joined(separator: ".")
+        }
     }
 }

@@ -1,0 +1,188 @@
+/// PERF-19: a strict DER reader for the few structures the checks read themselves (a CSR, CSR-01), with no tree of
+/// nodes built: elements are read one after the other from a slice of the original bytes.
+///
+/// `validate(_:)` accepts exactly what swift-asn1's DER parser accepts (one element and nothing after it; definite,
+/// minimally encoded lengths; long-form tags only for numbers of 31 and more; no `[UNIVERSAL 0]`; at most 50 levels),
+/// so a request is refused for the same bytes as before; the reading methods then check each element's type.
+struct DERReader {
+    /// PERF-19: why bytes are not the DER the reader expects.
+    struct Malformed: Error {}
+
+    /// PERF-19: one element: its first identifier octet, its content and its whole encoding.
+    struct Element {
+        /// The first identifier octet (class, constructed bit, tag number or 0x1F for the long form).
+        let identifier: UInt8
+        /// The content octets.
+        let content: ArraySlice<UInt8>
+        /// Identifier, length and content.
+        let encoded: ArraySlice<UInt8>
+
+        /// Whether the element is constructed (its content is more elements).
+        var isConstructed: Bool { identifier & 0x20 != 0 }
+    }
+
+    /// Universal identifier octets (class universal, short form), with the constructed bit where DER sets it.
+    enum Identifier {
+        static let integer: UInt8 = 0x02
+        static let bitString: UInt8 = 0x03
+        static let objectIdentifier: UInt8 = 0x06
+        static let bmpString: UInt8 = 0x1E
+        static let sequence: UInt8 = 0x30
+        static let set: UInt8 = 0x31
+    }
+
+    /// The deepest nesting swift-asn1 parses (the outermost element is level 1).
+    static let maximumDepth = 50
+
+    private var remaining: ArraySlice<UInt8>
+
+    /// PERF-19: a reader of the elements in `bytes`, one after the other.
+    init(_ bytes: ArraySlice<UInt8>) {
+        remaining = bytes
+    }
+
+    /// Whether every element has been read.
+    var isAtEnd: Bool { remaining.isEmpty }
+
+    /// PERF-19: checks that `bytes` is one DER element, well formed at every level, and nothing more.
+    static func validate(_ bytes: ArraySlice<UInt8>) throws(Malformed) {
+        let valid = bytes.withUnsafeBufferPointer { buffer in
+            var index = 0
+            return skipElement(buffer, at: &index, end: buffer.count, depth: 1) && index == buffer.count
+        }
+        guard valid else { throw Malformed() }
+    }
+
+    /// Steps over the element at `index` and everything in it, checking each level; false when something is malformed.
+    private static func skipElement(_ buffer: UnsafeBufferPointer<UInt8>, at index: inout Int, end: Int, depth: Int) -> Bool {
+        guard depth <= maximumDepth, let (identifier, length) = header(buffer, at: &index, end: end) else { return false }
+        let contentEnd = index + length
+        if identifier & 0x20 != 0 {
+            while index < contentEnd {
+                guard skipElement(buffer, at: &index, end: contentEnd, depth: depth + 1) else { return false }
+            }
+        }
+        index = contentEnd
+        return true
+    }
+
+    /// The next element, or nil at the end.
+    mutating func next() throws(Malformed) -> Element? {
+        isAtEnd ? nil : try readElement()
+    }
+
+    /// The next element, which must be there.
+    mutating func required() throws(Malformed) -> Element {
+        guard let element = try next() else { throw Malformed() }
+        return element
+    }
+
+    /// The next element, which must be there with identifier octet `identifier`.
+    mutating func required(_ identifier: UInt8) throws(Malformed) -> Element {
+        let element = try required()
+        guard element.identifier == identifier else { throw Malformed() }
+        return element
+    }
+
+    /// Skips the elements left.
+    mutating func skipRest() {
+        remaining = remaining[remaining.endIndex...]
+    }
+
+    /// The content of the next element, an OBJECT IDENTIFIER whose subidentifiers are minimally encoded.
+    mutating func objectIdentifier() throws(Malformed) -> ArraySlice<UInt8> {
+        let element = try required(Identifier.objectIdentifier)
+        try Self.validateObjectIdentifier(element.content)
+        return element.content
+    }
+
+    /// The bits of the next element, a BIT STRING (the unused-bits octet dropped; unused bits must be zero).
+    mutating func bitString() throws(Malformed) -> ArraySlice<UInt8> {
+        let content = try required(Identifier.bitString).content
+        guard let unused = content.first, unused < 8 else { throw Malformed() }
+        let bits = content.dropFirst()
+        if let last = bits.last {
+            guard last & ~(UInt8.max << unused) == 0 else { throw Malformed() }
+        } else if unused != 0 {
+            throw Malformed()
+        }
+        return bits
+    }
+
+    /// PERF-19: an OBJECT IDENTIFIER's content: at least one subidentifier, each minimally encoded, closed and at most
+    /// nine octets.
+    static func validateObjectIdentifier(_ content: ArraySlice<UInt8>) throws(Malformed) {
+        let valid = content.withUnsafeBufferPointer { buffer in
+            var index = 0
+            while index < buffer.count {
+                guard readBase128(buffer, at: &index, end: buffer.count) != nil else { return false }
+            }
+            return !buffer.isEmpty
+        }
+        guard valid else { throw Malformed() }
+    }
+
+    // MARK: - One element
+
+    private mutating func readElement() throws(Malformed) -> Element {
+        let bytes = remaining
+        let parsed = bytes.withUnsafeBufferPointer { buffer -> (identifier: UInt8, content: Range<Int>)? in
+            var index = 0
+            guard let (identifier, length) = Self.header(buffer, at: &index, end: buffer.count) else { return nil }
+            return (identifier, index..<index + length)
+        }
+        guard let parsed else { throw Malformed() }
+        let start = bytes.startIndex
+        let content = (start + parsed.content.lowerBound)..<(start + parsed.content.upperBound)
+        remaining = bytes[content.upperBound...]
+        return Element(identifier: parsed.identifier, content: bytes[content], encoded: bytes[start..<content.upperBound])
+    }
+
+    /// PERF-19: the identifier octet and content length of the element at `index` (moved past its header), when the
+    /// header is DER and the content lies before `end`: long-form tags only for numbers of 31 and more, no
+    /// `[UNIVERSAL 0]`, a definite length in its shortest form.
+    private static func header(_ buffer: UnsafeBufferPointer<UInt8>, at index: inout Int, end: Int) -> (UInt8, Int)? {
+        guard index < end else { return nil }
+        let identifier = buffer[index]
+        index += 1
+        if identifier & 0x1F == 0x1F {
+            guard let number = readBase128(buffer, at: &index, end: end), number >= 0x1F else { return nil }
+        } else if identifier & 0xDF == 0 {
+            return nil  // [UNIVERSAL 0] is the end-of-contents marker, never an element
+        }
+        guard index < end else { return nil }
+        let first = buffer[index]
+        index += 1
+        var length = Int(first)
+        if first & 0x80 != 0 {
+            let octets = Int(first & 0x7F)
+            // 0x80 is the indefinite form, which DER does not have; more than eight octets do not fit.
+            guard octets > 0, octets <= 8, end - index >= octets else { return nil }
+            var value: UInt = 0
+            for position in index..<index + octets { value = value << 8 | UInt(buffer[position]) }
+            index += octets
+            // Shortest form: below 128 the short form, otherwise no leading zero octet.
+            let bits = UInt.bitWidth - value.leadingZeroBitCount
+            guard bits >= 8, (bits + 7) / 8 >= octets, let exact = Int(exactly: value) else { return nil }
+            length = exact
+        }
+        guard end - index >= length else { return nil }
+        return (identifier, length)
+    }
+
+    /// One base-128 number (a long-form tag number or an OID subidentifier) at `index`: closed before `end`, no
+    /// leading 0x80, at most nine octets.
+    private static func readBase128(_ buffer: UnsafeBufferPointer<UInt8>, at index: inout Int, end: Int) -> UInt? {
+        guard index < end, buffer[index] != 0x80 else { return nil }
+        var value: UInt = 0
+        var octets = 0
+        while index < end {
+            let octet = buffer[index]
+            index += 1
+            octets += 1
+            value = value << 7 | UInt(octet & 0x7F)
+            if octet & 0x80 == 0 { return (octets * 7 + 7) / 8 <= MemoryLayout<UInt>.size ? value : nil }
+        }
+        return nil
+    }
+}
