@@ -5,7 +5,7 @@ import Foundation
 
 /// A PKCS#10 CSR from column 7 that parses and whose self-signature verifies (Specs/csr.md, CSR-01..CSR-06).
 ///
-/// Read directly with swift-asn1: only what the rules need (subject, key, signature) is decoded,
+/// Read directly from the DER (PERF-19, `DERReader`): only what the rules need (subject, key, signature) is decoded,
 /// which keeps checking large files fast. Issuance parses `der` again with swift-certificates.
 public struct SigningRequest: Sendable {
     /// The DER bytes of the request.
