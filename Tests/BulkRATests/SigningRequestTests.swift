@@ -15,6 +15,12 @@ struct SigningRequestTests {
         let body = TestCSR.make(dn)
         #expect(try SigningRequest(body).keyKind == .rsa(bits: 2048))
         #expect(try SigningRequest("-----BEGIN CERTIFICATE REQUEST-----" + body + "-----END CERTIFICATE REQUEST-----").der.count > 200)
+        // Either marker alone, and the NEW form, are dropped too; a dash that is no marker is a fault.
+        #expect(try SigningRequest("-----BEGIN NEW CERTIFICATE REQUEST-----" + body).der == SigningRequest(body).der)
+        #expect(try SigningRequest(body + "-----END NEW CERTIFICATE REQUEST-----").der == SigningRequest(body).der)
+        #expect(failure { try SigningRequest(body + "-") } == .csrUnusable)
+        #expect(failure { try SigningRequest("-" + body) } == .csrUnusable)
+        #expect(failure { try SigningRequest(body + " ") } == .csrUnusable)
     }
 
     @Test("CSR-02 garbage, non-base64 and truncated requests are 216", arguments: ["MIIBnotAcsr", "abc!def", "MIIC" + String(repeating: "A", count: 40)])
