@@ -179,10 +179,9 @@ extension BatchIssuer {
             let serial = fresh.next()!
             jobs.append((officer, organization(officer.institutionID), serial, secrets.accessPIN()))
         }
-        let work = jobs
-        let results = parallelMap(work.count) { index in
+        let results = parallelMap(jobs) { job in
             Result { () throws -> OfficerDelivery in
-                let (officer, organization, serial, pin) = work[index]
+                let (officer, organization, serial, pin) = job
                 let key = try keys.makeKeyPair(options.keyKind)
                 let made = try issuer.issueOfficer(romaji: officer.romaji, email: officer.email, organization: organization, now: now,
                                                    publicKey: key.publicKey, serial: serial)

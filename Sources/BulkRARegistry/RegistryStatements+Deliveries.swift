@@ -10,9 +10,8 @@ extension RegistryStatements {
         try db.insertRows(into: "delivery_link", columns: [
             "token_sha256", "kind", "batch_id", "institution_id", "recipient_email", "serial", "requires_sha256", "file_name", "sealed",
             "expires_at", "created_at",
-        ], rows: parallelMap(links.count) { index in
-            let link = links[index]
-            return bind(link.tokenSHA256, link.kind.rawValue, batchID, link.institutionID, link.recipientEmail, link.serial?.decimal,
+        ], rows: parallelMap(links) { link in
+            bind(link.tokenSHA256, link.kind.rawValue, batchID, link.institutionID, link.recipientEmail, link.serial?.decimal,
                  link.requiresTokenSHA256, link.fileName, link.sealed, UTCTimestamp.string(link.expires), now)
         })
         try insertReserves(links, into: db, at: now)

@@ -162,9 +162,8 @@ enum RegistryStatements {
 
     static func insert(_ certificates: [CertificateRecord], into db: Session, at now: String, batchID: Int64? = nil) throws {
         // PERF-16: the rows' values are made on both cores; they are inserted in order on the session's thread.
-        try db.insertRows(into: "certificate", columns: insertedCertificateColumns, rows: parallelMap(certificates.count) { index in
-            let certificate = certificates[index]
-            return bind(certificate.serial.decimal, certificate.institutionID, certificate.family.rawValue, certificate.profile?.rawValue,
+        try db.insertRows(into: "certificate", columns: insertedCertificateColumns, rows: parallelMap(certificates) { certificate in
+            bind(certificate.serial.decimal, certificate.institutionID, certificate.family.rawValue, certificate.profile?.rawValue,
                  certificate.identity, certificate.subject.description, certificate.domain?.name, certificate.keyDigest,
                  certificate.state.rawValue, certificate.notBefore.map(UTCTimestamp.string), certificate.notAfter.map(UTCTimestamp.string),
                  certificate.administratorName, certificate.administratorAffiliation, certificate.administratorEmail,
@@ -185,10 +184,8 @@ enum RegistryStatements {
                   record.fileSHA256, record.fileName, record.resultJSON, record.resultTSV, record.accepted,
                   record.rejected, record.outcome, record.applied, now))
         try insert(batch.issued, into: db, at: now, batchID: batchID)
-        let issued = batch.issued
-        try db.insertRows(into: "audit_event", columns: auditColumns, rows: parallelMap(issued.count) { index in
-            let certificate = issued[index]
-            return bind(batchID, "issued", certificate.serial.decimal, "profile \(certificate.profile.map { String($0.rawValue) } ?? "-")", now)
+        try db.insertRows(into: "audit_event", columns: auditColumns, rows: parallelMap(batch.issued) { certificate in
+            bind(batchID, "issued", certificate.serial.decimal, "profile \(certificate.profile.map { String($0.rawValue) } ?? "-")", now)
         })
         for serial in batch.renewed {
             try markRenewed(db, serial, at: now)

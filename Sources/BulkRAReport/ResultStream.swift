@@ -74,8 +74,8 @@ public struct ResultStream: Sendable {
         case .json:
             let outcomes = self.outcomes
             let accounts = self.accounts
-            let rendered = parallelMap(chunk.count) { index in
-                Self.json(chunk[index], outcome: outcomes?[chunk[index].line], account: accounts)
+            let rendered = parallelMap(chunk) { line in
+                Self.json(line, outcome: outcomes?[line.line], account: accounts)
             }
             for text in rendered {
                 if linesWritten > 0 { output += "," }
@@ -84,10 +84,10 @@ public struct ResultStream: Sendable {
             }
         case .tsv:
             let outcomes = self.outcomes, accounts = self.accounts
-            let rendered = parallelMap(chunk.count) { index -> String in
-                let row = Self.tsv(chunk[index])
+            let rendered = parallelMap(chunk) { line -> String in
+                let row = Self.tsv(line)
                 guard let outcomes else { return row }
-                let outcome = outcomes[chunk[index].line]
+                let outcome = outcomes[line.line]
                 let account = accounts ? "\t\(outcome?.account ?? "")" : ""
                 return String(row.dropLast()) + "\t\(outcome?.serial ?? "")\t\(outcome?.path ?? "")\(account)\n"
             }

@@ -21,3 +21,8 @@ public func parallelMap<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T)
     buffer.deallocate()
     return result
 }
+
+/// Maps `body` over `elements` on all cores and returns the results in their order (VAL-04).
+public func parallelMap<Element: Sendable, T: Sendable>(_ elements: [Element], _ body: @Sendable (Element) -> T) -> [T] {
+    parallelMap(elements.count) { body(elements[$0]) }
+}

@@ -99,10 +99,9 @@ public struct DeliveryLinks: Sendable {
     /// PERF-04: the records of `planned`, in its order, each payload made and sealed on both cores (HKDF and AES-GCM per link).
     static func sealed(_ planned: [PlannedLink], expires: Date, keep: Keeper?,
                        payload: @Sendable (PlannedLink.Payload) throws -> [UInt8]) throws -> [DeliveryLinkRecord] {
-        try parallelMap(planned.count) { index in
+        try parallelMap(planned) { link in
             Result { () throws -> DeliveryLinkRecord in
-                let link = planned[index]
-                return try record(link.kind, token: link.token, institution: link.institution, recipient: link.recipient, serial: link.serial,
+                try record(link.kind, token: link.token, institution: link.institution, recipient: link.recipient, serial: link.serial,
                                   requires: link.requires, fileName: link.fileName, payload: try payload(link.payload), expires: expires,
                                   keep: keep)
             }

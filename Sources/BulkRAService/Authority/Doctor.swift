@@ -86,8 +86,8 @@ public struct Doctor {
             guard let last = page.last else { break }
             cursor = last.rowID
             let chunks = stride(from: 0, to: page.count, by: 512).map { Array(page[$0..<min($0 + 512, page.count)]) }
-            let verdicts = parallelMap(chunks.count) { index -> [String] in
-                Self.problems(in: chunks[index], authorities: authorities)
+            let verdicts = parallelMap(chunks) { chunk -> [String] in
+                Self.problems(in: chunk, authorities: authorities)
             }
             for problem in verdicts.joined().prefix(50 - min(50, report.findings.count)) {
                 report.fail("DOC-02", ja: problem, en: problem)

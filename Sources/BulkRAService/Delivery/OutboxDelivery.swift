@@ -115,8 +115,7 @@ public struct OutboxDelivery: Sendable {
         }
         // PERF-05: deliveries go to different folders (the result files under --out, the mails in DATA/outbox): they are
         // written on both cores, each with its own folder memory; what they did is gathered in claim order.
-        let written = parallelMap(claimed.count) { index -> (summary: Summary, failure: (any Error)?) in
-            let delivery = claimed[index]
+        let written = parallelMap(claimed) { delivery -> (summary: Summary, failure: (any Error)?) in
             var part = Summary()
             var folders = OpenFolders()
             let started = DispatchTime.now()

@@ -74,8 +74,8 @@ public enum OutputFolder {
     }
 
     /// PERF-12: writes `data` as an unnamed file of `directory` and links it under `name` (or, when the name is taken, under
-    /// `temporary` renamed over it). False when the file system or the process cannot make unnamed files (then nothing
-    /// was written); throws when the folder cannot be written.
+    /// `temporary` renamed over it). False when the file system cannot make unnamed files or there is no /proc to link one
+    /// through (then no name was touched); throws when the folder cannot be written.
     private static func writeUnnamed(_ data: [UInt8], in directory: Int32, name: String, temporary: String, mode: mode_t, durable: Bool,
                                      path: String) throws -> Bool {
         let descriptor = openat(directory, ".", unnamedFile | O_WRONLY | O_CLOEXEC, mode)
