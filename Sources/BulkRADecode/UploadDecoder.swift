@@ -69,8 +69,9 @@ public struct UploadDecoder: Sendable {
         }
 
         // DEC-03: split at LF; a CR right before LF belongs to the terminator.
+        // PERF-21: the ranges (16 bytes a record) are reserved for exactly the records there are, counted first.
         var ranges: [Range<Int>] = []
-        ranges.reserveCapacity(text.count / 64 + 1)
+        ranges.reserveCapacity(Self.count(0x0A, in: text) + 1)
         var crlf = 0
         var lf = 0
         var start = 0
@@ -125,6 +126,15 @@ public struct UploadDecoder: Sendable {
         let detail = LocalizedText(ja: "（\(line)行目、バイト位置\(offset)）", en: "(line \(line), byte offset \(offset))")
         return DecodedUpload(fileName: fileName, kind: kind, encoding: nil, lineEnding: .none,
                              fileDiagnostics: [.file(.encoding, detail: detail)], text: [], lineRanges: [])
+    }
+
+    /// How many times `byte` occurs in `bytes` (a branch-free loop the compiler vectorizes).
+    static func count(_ byte: UInt8, in bytes: [UInt8]) -> Int {
+        bytes.withUnsafeBufferPointer { buffer in
+            var count = 0
+            for value in buffer { count &+= value == byte ? 1 : 0 }
+            return count
+        }
     }
 
     /// The offset of the first byte that breaks UTF-8, or `nil` when the bytes are valid UTF-8.

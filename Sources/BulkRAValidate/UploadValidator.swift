@@ -403,25 +403,6 @@ public struct UploadValidator {
     }
 }
 
-/// VAL-I07: the second and later lines with the same identity, serial or bulk PKCS#12 name fail with 230.
-struct DuplicateTracker {
-    private var identities: Set<String> = []
-    private var serials: Set<SerialNumber> = []
-    private var fileNames: Set<String> = []
-
-    mutating func check(_ draft: inout CertificateLineChecker.Draft, operation: UploadOperation) {
-        if operation != .revoke, let identity = draft.identity, !identity.isEmpty, !identities.insert(identity).inserted {
-            draft.check.report(.duplicateInFile, column: CertificateLineChecker.dnColumn)
-        }
-        if operation != .issue, let serial = draft.targetSerial, !serials.insert(serial).inserted {
-            draft.check.report(.duplicateInFile, column: CertificateLineChecker.serialColumn)
-        }
-        if draft.downloadMethod == .bulkPKCS12, let name = draft.pkcs12FileName?.text, !fileNames.insert(name).inserted {
-            draft.check.report(.duplicateInFile, column: CertificateLineChecker.p12Column)
-        }
-    }
-}
-
 /// A value computed on another thread, waited for when needed (chunk pipelining, VAL-04): the value lives behind a
 /// mutex, and the waiter sleeps on a condition the worker signals once it has stored it.
 final class Prefetch<Value: Sendable>: Sendable {

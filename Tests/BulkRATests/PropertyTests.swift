@@ -105,6 +105,52 @@ struct PropertyTests {
         }
     }
 
+    @Test("DEC-03 PERF-21 the records' ranges are reserved from a count of line feeds that equals a plain count (seeded bytes)")
+    func lineFeedCount() throws {
+        // Lengths around the vector widths, bytes biased towards LF and CR.
+        let byte = zip(Gen.int(in: 0...3), Gen.uint8(in: 0...255)).map { kind, value -> UInt8 in kind == 0 ? 0x0A : kind == 1 ? 0x0D : value }
+        try forAll(500, seed: 21, byte.array(of: 0...300)) { bytes in
+            #expect(UploadDecoder.count(0x0A, in: bytes) == bytes.filter { $0 == 0x0A }.count)
+            #expect(UploadDecoder.count(0x0D, in: bytes) == bytes.filter { $0 == 0x0D }.count)
+        }
+        let text = Array(repeating: Array("a\tb\r\n".utf8), count: 10_000).joined()
+        let upload = try UploadDecoder(kind: .allowList, recordLimit: 20_000).decode(Array(text), fileName: "n.tsv")
+        #expect(upload.recordCount == 10_000 && UploadDecoder.count(0x0A, in: Array(text)) == 10_000)
+    }
+
+    @Test("VAL-I07 PERF-21 the duplicate tracker reports 230 exactly on the second and later lines of an identity or serial (seeded sequences)")
+    func duplicateTracker() throws {
+        let layout = ColumnLayout.of(.server, operation: .renew)
+        try forAll(300, seed: 22, zip(Gen.int(in: 0...30), Gen.int(in: 0...30)).array(of: 1...60)) { lines in
+            var tracker = DuplicateTracker()
+            var identities = Set<String>(), serials = Set<Int>()
+            for (number, (host, serial)) in lines.enumerated() {
+                var draft = CertificateLineChecker.Draft(check: LineCheck(line: number + 1, layout: layout), family: .server, operation: .renew)
+                // Identities differ only in one digit or in length, as a file's hosts do.
+                draft.identity = "host\(host).example.ac.jp"
+                draft.targetSerial = try SerialNumber(String(serial + 1))
+                tracker.check(&draft, operation: .renew)
+                var expected: [Int] = []
+                if !identities.insert("host\(host).example.ac.jp").inserted { expected.append(CertificateLineChecker.dnColumn) }
+                if !serials.insert(serial).inserted { expected.append(CertificateLineChecker.serialColumn) }
+                #expect(draft.check.diagnostics.map(\.code) == expected.map { _ in .duplicateInFile })
+                #expect(draft.check.diagnostics.map { $0.column ?? 0 } == expected)
+            }
+        }
+    }
+
+    @Test("VAL-I07 PERF-21 an identity's key is the same for the same text and differs for 200,000 different identities")
+    func identityKeys() {
+        var keys = Set<DuplicateTracker.IdentityKey>()
+        for index in 0..<200_000 {
+            keys.insert(DuplicateTracker.IdentityKey("cn=host\(index).bench.ac.jp,o=bench university,l=chiyoda-ku,st=tokyo,c=jp"))
+        }
+        #expect(keys.count == 200_000)
+        let text = "cn=ｗｗｗ.example.ac.jp,o=例,c=jp"
+        #expect(DuplicateTracker.IdentityKey(text) == DuplicateTracker.IdentityKey(String(text.unicodeScalars)))
+        #expect(DuplicateTracker.IdentityKey(text) != DuplicateTracker.IdentityKey(text + " "))
+    }
+
     @Test("SER-04 serials round-trip between magnitude, decimal and hex")
     func serialRoundTrip() throws {
         let bytes = zip(Gen.uint8(in: 1...255), Gen.uint8(in: 0...255).array(of: 0...19)).map { [$0] + $1 }
