@@ -151,6 +151,54 @@ struct PropertyTests {
         #expect(DuplicateTracker.IdentityKey(text) != DuplicateTracker.IdentityKey(text + " "))
     }
 
+    /// Pieces the PERF-23 byte paths must treat exactly as the character paths: words in any case, spaces, separators,
+    /// a combining accent, a Kelvin sign (lowers to k), fullwidth and Japanese letters, CR.
+    static let pieces = ["Academe", "aCADEME", "Default", "DEFAULT", "City", "city", "CITY", " ", "  ", "Ci", "ty", "Ｃｉｔｙ", "\u{212A}",
+                         "é", "\u{0301}", ",", ",,", "@", ".", "..", "a", "Z", "-", "_", "9", "\r", "東京", "dNSName=", "x.example.ac.jp"]
+
+    @Test("DN-08 PERF-23 an ASCII locality's byte verdict equals the lowered text's verdict; non-ASCII takes the text path (seeded)")
+    func forbiddenLocality() throws {
+        func reference(_ value: String) -> Bool {
+            let lowered = value.lowercased()
+            let trimmed = String(lowered.unicodeScalars.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed().map(Character.init))
+            let bytes = Array(lowered.utf8)
+            func contains(_ word: String) -> Bool {
+                let needle = Array(word.utf8)
+                return bytes.count >= needle.count && (0...(bytes.count - needle.count)).contains { Array(bytes[$0..<$0 + needle.count]) == needle }
+            }
+            // Bytes, not characters: "Academe" followed by a combining accent still contains the word.
+            return contains("academe") || contains("default") || trimmed == "city"
+        }
+        try forAll(3_000, seed: 23, pick(Self.pieces).array(of: 0...5)) { parts in
+            let value = parts.joined()
+            #expect(CertificateLineChecker.isForbiddenLocality(value) == reference(value), "\(value.debugDescription)")
+        }
+        #expect(CertificateLineChecker.isForbiddenLocality(" cItY ") && !CertificateLineChecker.isForbiddenLocality("Cityville"))
+    }
+
+    @Test("MAIL-01 PERF-23 an address taken apart byte by byte is accepted and split exactly as by characters (seeded)")
+    func emailParts() throws {
+        func reference(_ raw: String) -> String? {
+            guard CharacterRepertoire.mail.firstViolation(in: raw) == nil, raw.count <= 78 else { return nil }
+            let parts = raw.split(separator: "@", omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty, parts[0].first != ".", parts[0].last != ".", !parts[0].contains("..") else { return nil }
+            return (try? DomainName(String(parts[1])))?.name
+        }
+        let piece = pick(["a", "B", "0", ".", "..", "@", "-", "_", "example", "ac", "jp", "é"])
+        try forAll(3_000, seed: 24, piece.array(of: 0...9)) { parts in
+            let raw = parts.joined()
+            #expect((try? EmailAddress(raw))?.domain.name == reference(raw), "\(raw.debugDescription)")
+        }
+    }
+
+    @Test("SRV-13 PERF-23 a dNSName list is cut at the same commas byte by byte as by characters (seeded)")
+    func dnsNameEntries() throws {
+        try forAll(3_000, seed: 25, pick(Self.pieces).array(of: 0...6)) { parts in
+            let raw = parts.joined()
+            #expect(DNSNameList.entries(raw) == raw.split(separator: ",", omittingEmptySubsequences: false), "\(raw.debugDescription)")
+        }
+    }
+
     @Test("SER-04 serials round-trip between magnitude, decimal and hex")
     func serialRoundTrip() throws {
         let bytes = zip(Gen.uint8(in: 1...255), Gen.uint8(in: 0...255).array(of: 0...19)).map { [$0] + $1 }

@@ -313,6 +313,10 @@ struct CertificateLineChecker: Sendable {
 
     /// DN-08: L must not contain "Academe" or "Default", and must not be just "City".
     static func isForbiddenLocality(_ value: String) -> Bool {
+        var text = value
+        // PERF-23: ASCII text (nearly every L) is compared byte by byte with its letters folded; other text is lowered in full
+        // (a non-ASCII letter may lower to an ASCII one, as the Kelvin sign does to k).
+        if let verdict = text.withUTF8({ Self.isForbiddenASCIILocality($0) }) { return verdict }
         let lowercased = value.lowercased()
         let lowered = Array(lowercased.utf8)
         func contains(_ word: String) -> Bool {
@@ -321,6 +325,24 @@ struct CertificateLineChecker: Sendable {
             return (0...(lowered.count - needle.count)).contains { lowered[$0..<$0 + needle.count].elementsEqual(needle) }
         }
         return contains("academe") || contains("default") || lowercased.trimmingSpaces == "city"
+    }
+
+    /// DN-08 for ASCII bytes: the verdict of ``isForbiddenLocality(_:)``; nil when a byte is not ASCII.
+    static func isForbiddenASCIILocality(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+        func matches(_ word: StaticString, at start: Int) -> Bool {
+            (0..<word.utf8CodeUnitCount).allSatisfy { index in
+                let byte = bytes[start + index]
+                return (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) == word.utf8Start[index]
+            }
+        }
+        func contains(_ word: StaticString) -> Bool {
+            bytes.count >= word.utf8CodeUnitCount && (0...(bytes.count - word.utf8CodeUnitCount)).contains { matches(word, at: $0) }
+        }
+        if contains("academe") || contains("default") { return true }
+        // Just "City" once the spaces around it are dropped.
+        guard let first = bytes.firstIndex(where: { $0 != 0x20 }), let last = bytes.lastIndex(where: { $0 != 0x20 }) else { return false }
+        return last - first + 1 == 4 && matches("city", at: first)
     }
 
     // MARK: - Family columns

@@ -17,7 +17,7 @@ public struct DNSNameList: Sendable, Hashable, Codable {
     init(_ raw: String, commonName: DomainName?) throws(ValueError) {
         var names: [DomainName] = []
         if !raw.isEmpty {
-            for entry in raw.split(separator: ",", omittingEmptySubsequences: false) {
+            for entry in Self.entries(raw) {
                 guard entry.utf8.count > 8, Self.startsWithMarker(entry) else {
                     throw ValueError(.dnsNameList, ja: "（dNSName=<FQDN>をカンマで区切って指定してください）",
                                      en: "(write dNSName=<fqdn> entries separated by commas)")
@@ -53,6 +53,21 @@ public struct DNSNameList: Sendable, Hashable, Codable {
 }
 
 extension DNSNameList {
+    /// SRV-13: the entries between commas, empty ones included. PERF-23: an ASCII list is cut at its comma bytes — the same
+    /// cuts as by characters, since among ASCII characters only CR LF share a character — and other text by characters.
+    static func entries(_ raw: String) -> [Substring] {
+        let utf8 = raw.utf8
+        guard utf8.allSatisfy({ $0 < 0x80 }) else { return raw.split(separator: ",", omittingEmptySubsequences: false) }
+        var entries: [Substring] = []
+        var start = utf8.startIndex
+        for index in utf8.indices where utf8[index] == UInt8(ascii: ",") {
+            entries.append(raw[start..<index])
+            start = utf8.index(after: index)
+        }
+        entries.append(raw[start...])
+        return entries
+    }
+
     /// SRV-13: whether `entry` starts with `dNSName=` in any case (PERF-18: compared byte by byte, no lowered copy).
     static func startsWithMarker(_ entry: Substring) -> Bool {
         entry.utf8.prefix(8).elementsEqual("dnsname=".utf8) { byte, lower in
