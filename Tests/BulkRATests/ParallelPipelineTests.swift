@@ -153,6 +153,44 @@ struct ParallelPipelineTests {
         #expect(clients == (count + 2) / 3)
     }
 
+    @Test("PERF-24 a nightly export over several pages, each page hashed and written beside the next one's encoding: every file equals its own download, and the manifest's rows, bytes and SHA-256 are the file's")
+    func pipelinedExport() throws {
+        let registry = try SQLiteRegistry(inMemoryWith: { DeliveryFixture.now })
+        try RegistryContractTests.addExampleInstitution(to: registry)
+        let count = InstitutionDownloads.pageSize * 2 + 345
+        let records = try (0..<count).map { index in
+            CertificateRecord(serial: try SerialNumber(String(800_000 + index)), institutionID: "example-u",
+                              family: index % 3 == 0 ? .client : index % 7 == 0 ? .codeSigning : .server, profile: nil,
+                              subject: try SubjectDistinguishedName("CN=night\(index).example.ac.jp,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP"),
+                              domain: try DomainName("example.ac.jp"), keyDigest: String(format: "%064x", index), state: .issued,
+                              notAfter: DeliveryFixture.now + 86_400, der: [0x30, 0x00])
+        }
+        for start in stride(from: 0, to: count, by: 1_000) { try registry.record(Array(records[start..<min(start + 1_000, count)])) }
+        let folder = FileManager.default.temporaryDirectory.path + "/bulkra-perf24-\(getpid())"
+        try? FileManager.default.removeItem(atPath: folder)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var pages: [Int] = []
+        let entries = try NightlyExport(data: folder, registry: registry)
+            .export(institution: "example-u", folder: folder, asOf: DeliveryFixture.now, pageDone: { pages.append($0) })
+        #expect(pages == [InstitutionDownloads.pageSize, InstitutionDownloads.pageSize, 345])
+        let downloads = try InstitutionDownloads(registry: registry, institutionID: "example-u")
+        let expected: [(String, InstitutionDownloads.File)] = [
+            ("certificates-all.tsv", .certificates(CertificateQuery(institutionID: "example-u", families: CertificateQuery.officerFamilies))),
+            ("certificates-server.tsv", .certificates(CertificateQuery(institutionID: "example-u", families: [.server]))),
+            ("certificates-client.tsv", .certificates(CertificateQuery(institutionID: "example-u", families: [.client]))),
+            ("certificates-codesign.tsv", .certificates(CertificateQuery(institutionID: "example-u", families: [.codeSigning]))),
+            ("administrators.tsv", .administrators(CertificateQuery(institutionID: "example-u", families: CertificateQuery.officerFamilies))),
+        ]
+        for (name, file) in expected {
+            let written = try #require(FileManager.default.contents(atPath: folder + "/example-u/" + name))
+            let download = try downloads.bytes(file, encoding: .cp932)
+            #expect(Array(written) == download.bytes, "\(name)")
+            let entry = try #require(entries.first { $0.path == "example-u/" + name })
+            #expect(entry.rows == download.rows && entry.bytes == written.count && entry.sha256 == ContentDigest.sha256(Array(written)), "\(name)")
+        }
+        #expect(entries.first { $0.path == "example-u/certificates-all.tsv" }?.rows == count)
+    }
+
     @Test("PERF-16 a batch's rows, made on both cores, go in in upload order: its certificates come back in that order and every link is there")
     func commitOrder() async throws {
         let registry = try SQLiteRegistry(inMemoryWith: { DeliveryFixture.now })
