@@ -319,40 +319,57 @@ enum RegistryStatements {
         return taken
     }
 
-    /// The certificate columns every read selects; ``certificateRecord(_:)`` decodes them by name.
-    static let certificateColumns = """
-        c.serial, c.institution_id, c.family, c.profile, c.subject_dn, c.domain, c.key_digest, c.state, c.not_before,
-        c.not_after, c.admin_name, c.admin_affiliation, c.admin_email, c.user_name, c.user_affiliation, c.user_email, c.der,
-        c.revoked_at, c.revocation_reason, c.revocation_comment, c.replaced_serial, c.issuer_role, c.server_software,
-        c.download_method, c.dns_names, c.acme_account_id
-        """
+    /// The certificate columns every read selects, in this order (declared once: the SELECT list and the positions
+    /// ``certificateRecord(_:)`` reads them at, PERF-26).
+    enum CertificateColumn: Int, CaseIterable {
+        case serial, institutionID, family, profile, subjectDN, domain, keyDigest, state, notBefore, notAfter
+        case administratorName, administratorAffiliation, administratorEmail, userName, userAffiliation, userEmail, der
+        case revokedAt, revocationReason, revocationComment, replacedSerial, issuerRole, serverSoftware, downloadMethod
+        case dnsNames, acmeAccountID
+
+        /// The column's name in the certificate table.
+        var name: String { Self.names[rawValue] }
+
+        static let names = [
+            "serial", "institution_id", "family", "profile", "subject_dn", "domain", "key_digest", "state", "not_before", "not_after",
+            "admin_name", "admin_affiliation", "admin_email", "user_name", "user_affiliation", "user_email", "der",
+            "revoked_at", "revocation_reason", "revocation_comment", "replaced_serial", "issuer_role", "server_software", "download_method",
+            "dns_names", "acme_account_id",
+        ]
+    }
+
+    /// The certificate columns every read selects, as SQL.
+    static let certificateColumns = CertificateColumn.names.map { "c." + $0 }.joined(separator: ", ")
 
     /// A stored row (selected with `certificateColumns`) as a record; `nil` for a row that no longer parses (never expected:
     /// every value was written from a typed record; `doctor` reports such rows, DOC-02).
     static func certificateRecord(_ row: SQLRow) -> CertificateRecord? {
+        typealias C = CertificateColumn
+        func text(_ column: C) -> String? { row.text(column.name, at: column.rawValue) }
+        func int(_ column: C) -> Int? { row.integer(column.name, at: column.rawValue).map { Int($0) } }
         /// A stored code: absent is `nil`, a code the type does not know makes the row unreadable (the outer `nil`).
         func code<T: RawRepresentable>(_ raw: T.RawValue?, as type: T.Type) -> T?? {
             guard let raw else { return .some(nil) }
             return T(rawValue: raw).map { .some($0) }
         }
-        guard let serial = try? SerialNumber(row.text("serial") ?? ""), let family = CertificateFamily(rawValue: row.text("family") ?? ""),
-              let subject = try? SubjectDistinguishedName(row.text("subject_dn") ?? ""),
-              let state = row.int("state").flatMap(CertificateRecord.State.init(rawValue:)),
-              let profile = code(row.int("profile"), as: CertificateProfile.self), let reason = code(row.int("revocation_reason"), as: RevocationReason.self),
-              let method = code(row.int("download_method"), as: DownloadMethod.self), let role = code(row.text("issuer_role"), as: AuthorityRole.self),
-              let dnsNames = try? DNSNameList(text: row.text("dns_names") ?? "") else { return nil }
+        guard let serial = try? SerialNumber(text(.serial) ?? ""), let family = CertificateFamily(rawValue: text(.family) ?? ""),
+              let subject = try? SubjectDistinguishedName(text(.subjectDN) ?? ""),
+              let state = int(.state).flatMap(CertificateRecord.State.init(rawValue:)),
+              let profile = code(int(.profile), as: CertificateProfile.self), let reason = code(int(.revocationReason), as: RevocationReason.self),
+              let method = code(int(.downloadMethod), as: DownloadMethod.self), let role = code(text(.issuerRole), as: AuthorityRole.self),
+              let dnsNames = try? DNSNameList(text: text(.dnsNames) ?? "") else { return nil }
         return CertificateRecord(
-            serial: serial, institutionID: row.text("institution_id") ?? "", family: family, profile: profile, subject: subject,
-            domain: row.text("domain").flatMap { try? DomainName($0) }, keyDigest: row.text("key_digest") ?? "", state: state,
-            notBefore: row.text("not_before").flatMap(UTCTimestamp.date), notAfter: row.text("not_after").flatMap(UTCTimestamp.date),
-            administratorName: row.text("admin_name") ?? "", administratorAffiliation: row.text("admin_affiliation") ?? "",
-            administratorEmail: row.text("admin_email") ?? "", userName: row.text("user_name") ?? "",
-            userAffiliation: row.text("user_affiliation") ?? "", userEmail: row.text("user_email") ?? "",
-            der: row.bytes("der") ?? [], revokedAt: row.text("revoked_at").flatMap(UTCTimestamp.date),
-            revocationReason: reason, revocationComment: row.text("revocation_comment") ?? "",
-            replacedSerial: row.text("replaced_serial").flatMap { try? SerialNumber($0) }, issuerRole: role,
-            serverSoftware: row.text("server_software") ?? "", downloadMethod: method, dnsNames: dnsNames.names,
-            acmeAccountID: row.text("acme_account_id"))
+            serial: serial, institutionID: text(.institutionID) ?? "", family: family, profile: profile, subject: subject,
+            domain: text(.domain).flatMap { try? DomainName($0) }, keyDigest: text(.keyDigest) ?? "", state: state,
+            notBefore: text(.notBefore).flatMap(UTCTimestamp.date), notAfter: text(.notAfter).flatMap(UTCTimestamp.date),
+            administratorName: text(.administratorName) ?? "", administratorAffiliation: text(.administratorAffiliation) ?? "",
+            administratorEmail: text(.administratorEmail) ?? "", userName: text(.userName) ?? "",
+            userAffiliation: text(.userAffiliation) ?? "", userEmail: text(.userEmail) ?? "",
+            der: row.bytes(C.der.name, at: C.der.rawValue) ?? [], revokedAt: text(.revokedAt).flatMap(UTCTimestamp.date),
+            revocationReason: reason, revocationComment: text(.revocationComment) ?? "",
+            replacedSerial: text(.replacedSerial).flatMap { try? SerialNumber($0) }, issuerRole: role,
+            serverSoftware: text(.serverSoftware) ?? "", downloadMethod: method, dnsNames: dnsNames.names,
+            acmeAccountID: text(.acmeAccountID))
     }
 
     // MARK: - Enrolments and RA certificates (REG-12, REG-13)

@@ -1,6 +1,6 @@
 import BulkRADecode
 import BulkRAModel
-import BulkRARegistry
+@testable import BulkRARegistry
 import BulkRAValidate
 import Foundation
 import Testing
@@ -44,9 +44,19 @@ extension RegistryContractTests {
         #expect(try registry.certificateDERs(after: 0, limit: 100).allSatisfy(\.readable))
         #expect(try registry.revokedCertificates(issuerRole: .server).map(\.reason) == records.filter { $0.issuerRole == .server && $0.revocationReason != nil }.map { $0.revocationReason! })
 
+        // PERF-26: read at their declared positions, or by name when a query puts the columns elsewhere — the same records.
+        let database = try #require(registry as? any RegistryDatabase)
+        let written = Dictionary(uniqueKeysWithValues: records.map { ($0.serial, $0) })
+        let reversed = RegistryStatements.CertificateColumn.names.reversed().map { "c." + $0 }.joined(separator: ", ")
+        for select in [RegistryStatements.certificateColumns, "1 AS position, " + RegistryStatements.certificateColumns, reversed] {
+            let read = try database.reading { session in
+                try session.rows("SELECT \(select) FROM certificate c", []).compactMap(RegistryStatements.certificateRecord)
+            }
+            #expect(Dictionary(uniqueKeysWithValues: read.map { ($0.serial, $0) }) == written, "\(select.prefix(40))")
+        }
+
         // A row changed behind the registry's back: a profile no type knows.
         let broken = records[2].serial
-        let database = try #require(registry as? any RegistryDatabase)
         try database.writing(.registry, durable: true) { session in
             try session.execute("UPDATE certificate SET profile = 99 WHERE serial = ?", [.text(broken.decimal)])
         }
