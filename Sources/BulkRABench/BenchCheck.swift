@@ -138,21 +138,10 @@ struct BenchCheck {
         return Data(serializer.serializedBytes).base64EncodedString()
     }
 
+    /// OpenSSL's P-256 verifications/s on both cores, through ``BenchIssue/opensslRate(_:pattern:column:)``, which lets
+    /// SIGALRM through to openssl (after the asynchronous parts, the bench runs on a thread that blocks signals).
     static func opensslVerifyRate() throws -> Double {
-        let text = try capture(["openssl", "speed", "-multi", "2", "-seconds", "3", "ecdsap256"])
-        // "+F4:..." lines are machine-readable: +F4:n:nbits:sign/s:verify/s ... ; take the human table otherwise.
-        for line in text.split(separator: "\n") where line.hasPrefix("+F4:") {
-            let fields = line.split(separator: ":")
-            if fields.count >= 6, let sign = Double(fields[4]), let verify = Double(fields[5]) {
-                // +F4 gives seconds per operation in some versions; convert when values are small.
-                return verify < 1 ? 1 / verify : (sign < 1 ? 1 / verify : verify)
-            }
-        }
-        for line in text.split(separator: "\n") where line.contains("nistp256") {
-            let numbers = line.split(separator: " ").compactMap { Double($0) }
-            if let last = numbers.last { return last }
-        }
-        return .nan
+        try BenchIssue.opensslRate(["ecdsap256"], pattern: "nistp256", column: -1)
     }
 
     /// Moves `path` into `work/.trash`, emptied when the whole bench run is done, instead of deleting it now: on a file

@@ -49,8 +49,8 @@ struct PostgresSession: SQLSession {
     static let copyThreshold = 1_000
 
     /// PERF-10: many rows by `COPY … FROM STDIN` in text format (one statement, no parameter binding or planning per
-    /// row), encoded here on both cores (PERF-22) and sent in pieces of 500 rows; fewer rows by multi-row INSERTs. A failing row fails the COPY,
-    /// and with it the transaction, as a failing INSERT would.
+    /// row), encoded here on both cores (PERF-22) and sent in pieces of 500 rows; fewer rows by multi-row INSERTs. A
+    /// failing row fails the COPY, and with it the transaction, as a failing INSERT would.
     ///
     /// postgres-nio offers COPY only as an async call. It runs as a task whose jobs the connection's event loop executes
     /// (`EventLoopTaskExecutor`), never the cooperative threads, while this thread — one where blocking is allowed, as for

@@ -328,14 +328,39 @@ enum RegistryStatements {
         case dnsNames, acmeAccountID
 
         /// The column's name in the certificate table.
-        var name: String { Self.names[rawValue] }
+        var name: String {
+            switch self {
+            case .serial: "serial"
+            case .institutionID: "institution_id"
+            case .family: "family"
+            case .profile: "profile"
+            case .subjectDN: "subject_dn"
+            case .domain: "domain"
+            case .keyDigest: "key_digest"
+            case .state: "state"
+            case .notBefore: "not_before"
+            case .notAfter: "not_after"
+            case .administratorName: "admin_name"
+            case .administratorAffiliation: "admin_affiliation"
+            case .administratorEmail: "admin_email"
+            case .userName: "user_name"
+            case .userAffiliation: "user_affiliation"
+            case .userEmail: "user_email"
+            case .der: "der"
+            case .revokedAt: "revoked_at"
+            case .revocationReason: "revocation_reason"
+            case .revocationComment: "revocation_comment"
+            case .replacedSerial: "replaced_serial"
+            case .issuerRole: "issuer_role"
+            case .serverSoftware: "server_software"
+            case .downloadMethod: "download_method"
+            case .dnsNames: "dns_names"
+            case .acmeAccountID: "acme_account_id"
+            }
+        }
 
-        static let names = [
-            "serial", "institution_id", "family", "profile", "subject_dn", "domain", "key_digest", "state", "not_before", "not_after",
-            "admin_name", "admin_affiliation", "admin_email", "user_name", "user_affiliation", "user_email", "der",
-            "revoked_at", "revocation_reason", "revocation_comment", "replaced_serial", "issuer_role", "server_software", "download_method",
-            "dns_names", "acme_account_id",
-        ]
+        /// The names in selection order.
+        static let names = allCases.map(\.name)
     }
 
     /// The certificate columns every read selects, as SQL.

@@ -26,10 +26,7 @@ public final class DownloadSink: Sendable {
     /// NIGHT-02: bytes written so far.
     public var bytes: Int { state.withLock { $0.bytes } }
     /// NIGHT-02: data rows written (the header excluded).
-    public var rows: Int {
-        get { state.withLock { $0.rows } }
-        set { state.withLock { $0.rows = newValue } }
-    }
+    public var rows: Int { state.withLock { $0.rows } }
 
     /// DL-01: a sink for `path`, or standard output when nil.
     public init(path: String?) throws {
@@ -55,13 +52,10 @@ public final class DownloadSink: Sendable {
 
     /// DL-01: appends bytes (flushed in 1 MB writes).
     public func write(_ data: [UInt8]) throws {
-        try state.withLock { state in
-            state.buffer += data
-            if state.buffer.count >= 1 << 20 { try flush(&state) }
-        }
+        try write(data, rows: 0)
     }
 
-    /// NIGHT-02: appends the bytes of `rows` data rows.
+    /// NIGHT-02: appends the bytes of `rows` data rows (flushed in 1 MB writes).
     public func write(_ data: [UInt8], rows: Int) throws {
         try state.withLock { state in
             state.buffer += data

@@ -23,7 +23,8 @@ public struct EmailAddress: Sendable, Hashable, Codable, CustomStringConvertible
             throw ValueError(.syntaxViolated, ja: "（@はちょうど1つ必要です）", en: "(exactly one @ is required)")
         }
         let local = utf8[..<sign]
-        guard let first = local.first, first != dot, local.last != dot, !zip(local, local.dropFirst()).contains(where: { $0 == dot && $1 == dot }) else {
+        let doubledDot = zip(local, local.dropFirst()).contains { $0 == dot && $1 == dot }
+        guard let first = local.first, first != dot, local.last != dot, !doubledDot else {
             throw ValueError(.syntaxViolated, ja: "（@の前の部分が正しくありません）", en: "(the part before @ is not valid)")
         }
         do {
