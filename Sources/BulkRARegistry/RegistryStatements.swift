@@ -320,7 +320,7 @@ enum RegistryStatements {
     }
 
     /// The certificate columns every read selects, in this order (declared once: the SELECT list and the positions
-    /// ``certificateRecord(_:)`` reads them at, PERF-26).
+    /// ``certificateRecord(_:)`` reads them at, PERF-25).
     enum CertificateColumn: Int, CaseIterable {
         case serial, institutionID, family, profile, subjectDN, domain, keyDigest, state, notBefore, notAfter
         case administratorName, administratorAffiliation, administratorEmail, userName, userAffiliation, userEmail, der

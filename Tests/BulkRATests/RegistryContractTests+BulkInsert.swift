@@ -8,7 +8,7 @@ extension RegistryContractTests {
     static let awkwardTexts = ["", "a\tb", "line\nbreak", "cr\rhere", "back\\slash", "\\.", "\\N", "end\\", "\\x41", "登録担当者",
                                "tab\t\tand\\t", "\u{1F600}"]
 
-    @Test("PERF-10 rows added in bulk read back as written on both registries — by INSERT below 1,000 rows, by COPY from 1,000 (PostgreSQL, encoded on both cores: PERF-22): NULLs, awkward texts, every byte value, the extreme integers",
+    @Test("PERF-10 PERF-22 rows added in bulk read back as written on both registries — by INSERT below 1,000 rows, by COPY from 1,000 (PostgreSQL, encoded on both cores): NULLs, awkward texts, every byte value, the extreme integers",
           arguments: Backend.allCases)
     func bulkInsertRoundTrip(backend: Backend) throws {
         let registry = try Self.registry(backend, "bulk-insert")

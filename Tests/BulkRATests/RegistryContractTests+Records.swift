@@ -32,7 +32,7 @@ extension RegistryContractTests {
         return records
     }
 
-    @Test("REG-06 a record's profile, revocation reason, download method, CA role and dNSNames read back as written; an unknown stored code is reported, not guessed",
+    @Test("REG-06 PERF-25 a record's profile, revocation reason, download method, CA role and dNSNames read back as written — at the columns' declared places or by name; an unknown stored code is reported, not guessed",
           arguments: Backend.allCases)
     func typedRecords(_ backend: Backend) throws {
         let registry = try Self.registry(backend, "typed-records")
@@ -44,7 +44,7 @@ extension RegistryContractTests {
         #expect(try registry.certificateDERs(after: 0, limit: 100).allSatisfy(\.readable))
         #expect(try registry.revokedCertificates(issuerRole: .server).map(\.reason) == records.filter { $0.issuerRole == .server && $0.revocationReason != nil }.map { $0.revocationReason! })
 
-        // PERF-26: read at their declared positions, or by name when a query puts the columns elsewhere — the same records.
+        // PERF-25: read at their declared positions, or by name when a query puts the columns elsewhere — the same records.
         let database = try #require(registry as? any RegistryDatabase)
         let written = Dictionary(uniqueKeysWithValues: records.map { ($0.serial, $0) })
         let reversed = RegistryStatements.CertificateColumn.names.reversed().map { "c." + $0 }.joined(separator: ", ")

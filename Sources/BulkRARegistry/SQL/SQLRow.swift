@@ -32,7 +32,7 @@ public struct SQLRow: Sendable {
         return values[index]
     }
 
-    /// PERF-26: the value of `name`, looked for first at `position` (where a declared layout selects it): one comparison of
+    /// PERF-25: the value of `name`, looked for first at `position` (where a declared layout selects it): one comparison of
     /// names instead of hashing one; a result that puts it elsewhere is read by name.
     public subscript(_ name: String, at position: Int) -> SQLValue {
         if position < values.count, position < columns.names.count, columns.names[position] == name { return values[position] }
@@ -42,7 +42,7 @@ public struct SQLRow: Sendable {
     /// The text of `name`, or nil when NULL.
     public func text(_ name: String) -> String? { Self.text(self[name]) }
 
-    /// PERF-26: the text of `name` at its declared `position`, or nil when NULL.
+    /// PERF-25: the text of `name` at its declared `position`, or nil when NULL.
     public func text(_ name: String, at position: Int) -> String? { Self.text(self[name, at: position]) }
 
     static func text(_ value: SQLValue) -> String? {
@@ -57,7 +57,7 @@ public struct SQLRow: Sendable {
     /// The integer of `name`, or nil when NULL or not a number.
     public func integer(_ name: String) -> Int64? { Self.integer(self[name]) }
 
-    /// PERF-26: the integer of `name` at its declared `position`, or nil.
+    /// PERF-25: the integer of `name` at its declared `position`, or nil.
     public func integer(_ name: String, at position: Int) -> Int64? { Self.integer(self[name, at: position]) }
 
     static func integer(_ value: SQLValue) -> Int64? {
@@ -76,7 +76,7 @@ public struct SQLRow: Sendable {
     /// The bytes of `name`, or nil when NULL.
     public func bytes(_ name: String) -> [UInt8]? { Self.bytes(self[name]) }
 
-    /// PERF-26: the bytes of `name` at its declared `position`, or nil.
+    /// PERF-25: the bytes of `name` at its declared `position`, or nil.
     public func bytes(_ name: String, at position: Int) -> [UInt8]? { Self.bytes(self[name, at: position]) }
 
     static func bytes(_ value: SQLValue) -> [UInt8]? {
