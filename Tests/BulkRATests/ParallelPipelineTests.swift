@@ -120,18 +120,25 @@ struct ParallelPipelineTests {
 
     struct StopWriting: Error {}
 
-    @Test("PERF-08 a download's pages, the next read while the current one is written: every certificate once in recording order across pages; a failing writer stops the reading")
-    func prefetchedPages() throws {
+    /// Example University's in-memory registry with `count` certificates recorded in order (a thousand at a time), each of
+    /// the family `family` gives its index: enough for downloads of several pages.
+    static func pagedRegistry(count: Int, family: (Int) -> CertificateFamily) throws -> (SQLiteRegistry, [CertificateRecord]) {
         let registry = try SQLiteRegistry(inMemoryWith: { DeliveryFixture.now })
         try RegistryContractTests.addExampleInstitution(to: registry)
-        let count = InstitutionDownloads.pageSize * 2 + 345
         let records = try (0..<count).map { index in
-            CertificateRecord(serial: try SerialNumber(String(700_000 + index)), institutionID: "example-u", family: index % 3 == 0 ? .client : .server,
+            CertificateRecord(serial: try SerialNumber(String(700_000 + index)), institutionID: "example-u", family: family(index),
                               profile: nil, subject: try SubjectDistinguishedName("CN=host\(index).example.ac.jp,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP"),
                               domain: try DomainName("example.ac.jp"), keyDigest: String(format: "%064x", index), state: .issued,
                               notAfter: DeliveryFixture.now + 86_400, der: [0x30, 0x00])
         }
         for start in stride(from: 0, to: count, by: 1_000) { try registry.record(Array(records[start..<min(start + 1_000, count)])) }
+        return (registry, records)
+    }
+
+    @Test("PERF-08 a download's pages, the next read while the current one is written: every certificate once in recording order across pages; a failing writer stops the reading")
+    func prefetchedPages() throws {
+        let count = InstitutionDownloads.pageSize * 2 + 345
+        let (registry, records) = try Self.pagedRegistry(count: count) { $0 % 3 == 0 ? .client : .server }
         let downloads = try InstitutionDownloads(registry: registry, institutionID: "example-u")
         var seen: [SerialNumber] = []
         var sizes: [Int] = []
@@ -155,17 +162,8 @@ struct ParallelPipelineTests {
 
     @Test("PERF-24 a nightly export over several pages, each page hashed and written beside the next one's encoding: every file equals its own download, and the manifest's rows, bytes and SHA-256 are the file's")
     func pipelinedExport() throws {
-        let registry = try SQLiteRegistry(inMemoryWith: { DeliveryFixture.now })
-        try RegistryContractTests.addExampleInstitution(to: registry)
         let count = InstitutionDownloads.pageSize * 2 + 345
-        let records = try (0..<count).map { index in
-            CertificateRecord(serial: try SerialNumber(String(800_000 + index)), institutionID: "example-u",
-                              family: index % 3 == 0 ? .client : index % 7 == 0 ? .codeSigning : .server, profile: nil,
-                              subject: try SubjectDistinguishedName("CN=night\(index).example.ac.jp,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP"),
-                              domain: try DomainName("example.ac.jp"), keyDigest: String(format: "%064x", index), state: .issued,
-                              notAfter: DeliveryFixture.now + 86_400, der: [0x30, 0x00])
-        }
-        for start in stride(from: 0, to: count, by: 1_000) { try registry.record(Array(records[start..<min(start + 1_000, count)])) }
+        let (registry, _) = try Self.pagedRegistry(count: count) { $0 % 3 == 0 ? .client : $0 % 7 == 0 ? .codeSigning : .server }
         let folder = FileManager.default.temporaryDirectory.path + "/bulkra-perf24-\(getpid())"
         try? FileManager.default.removeItem(atPath: folder)
         defer { try? FileManager.default.removeItem(atPath: folder) }

@@ -5,7 +5,9 @@ import Crypto
 ///
 /// PERF-21: the tracker lives as long as the file, so it keeps 16 bytes per identity — the first half of the
 /// identity's SHA-256 — rather than the identity text (about 60 bytes of DN and a string object per line). Two
-/// different identities share such a prefix with a probability of about n² / 2¹²⁹ (10⁻²⁸ for 200,000 lines).
+/// different identities share such a prefix with a probability of about n² / 2¹²⁹ (10⁻²⁸ for 200,000 lines). Identities are
+/// compared by their UTF-8 bytes, as the registry compares them (VAL-I02): within the accepted character sets no two
+/// spellings of one text differ in their scalars.
 struct DuplicateTracker {
     /// The first 128 bits of an identity's SHA-256.
     struct IdentityKey: Hashable {

@@ -112,14 +112,20 @@ struct DERReader {
     /// PERF-19: an OBJECT IDENTIFIER's content: at least one subidentifier, each minimally encoded, closed and at most
     /// nine octets.
     static func validateObjectIdentifier(_ content: ArraySlice<UInt8>) throws(Malformed) {
-        let valid = content.withUnsafeBufferPointer { buffer in
+        guard forEachSubidentifier(of: content, { _ in }) else { throw Malformed() }
+    }
+
+    /// Calls `body` with each subidentifier of an OBJECT IDENTIFIER's content, in order (the first still holding the first
+    /// two arcs); false, after the ones read, when the content is not a valid one.
+    static func forEachSubidentifier(of content: ArraySlice<UInt8>, _ body: (UInt) -> Void) -> Bool {
+        content.withUnsafeBufferPointer { buffer in
             var index = 0
             while index < buffer.count {
-                guard readBase128(buffer, at: &index, end: buffer.count) != nil else { return false }
+                guard let value = readBase128(buffer, at: &index, end: buffer.count) else { return false }
+                body(value)
             }
             return !buffer.isEmpty
         }
-        guard valid else { throw Malformed() }
     }
 
     // MARK: - One element

@@ -309,15 +309,7 @@ extension SigningRequest {
         /// The dotted form of a validated identifier's content octets (for messages).
         static func dotted(_ content: ArraySlice<UInt8>) -> String {
             var subidentifiers: [UInt] = []
-            var value: UInt = 0
-            for octet in content {
-                value = value << 7 | UInt(octet & 0x7F)
-                if octet & 0x80 == 0 {
-                    subidentifiers.append(value)
-                    value = 0
-                }
-            }
-            guard let first = subidentifiers.first else { return "" }
+            guard DERReader.forEachSubidentifier(of: content, { subidentifiers.append($0) }), let first = subidentifiers.first else { return "" }
             let top = min(first / 40, 2)
             return ([top, first - top * 40] + subidentifiers.dropFirst()).map(String.init).joined(separator: ".")
         }
