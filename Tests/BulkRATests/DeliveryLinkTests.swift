@@ -4,6 +4,7 @@ import BulkRAReport
 import BulkRAValidate
 import Crypto
 import Foundation
+import PropertyBased
 import Testing
 
 /// One-time links in the registry and their seal (Specs/desk.md DESK-41, Specs/registry.md REG-15).
@@ -45,6 +46,22 @@ struct DeliveryLinkTests {
         let expected = try #require(try AES.GCM.seal(payload, using: derived("key", 32), nonce: nonce).combined)
         #expect(try LinkSeal.seal(payload, token: token) == Array(expected))
         #expect(LinkSeal.open(Array(expected), token: token) == payload)
+    }
+
+    @Test("DESK-41 PERF-27 property: the seal made with HMACs keyed once is the seal of HKDF-SHA-256's derivation, for tokens of any length and characters (seeded)")
+    func sealDerivationProperty() throws {
+        let alphabet: [Character] = Array("Aa0-_登録") + ["\u{1F600}"]
+        try forAll(300, seed: 53, zip(pick(alphabet).array(of: 0...90), Gen.int(in: 0...255).array(of: 0...70))) { characters, values in
+            let token = String(characters), payload = values.map(UInt8.init)
+            func derived(_ info: String, _ count: Int) -> SymmetricKey {
+                HKDF<SHA256>.deriveKey(inputKeyMaterial: SymmetricKey(data: Array(token.utf8)), salt: Array("bulkra-link".utf8),
+                                       info: Array(info.utf8), outputByteCount: count)
+            }
+            let nonce = try AES.GCM.Nonce(data: derived("nonce", 12).withUnsafeBytes { Array($0) })
+            let expected = try #require(try AES.GCM.seal(payload, using: derived("key", 32), nonce: nonce).combined)
+            #expect(try LinkSeal.seal(payload, token: token) == Array(expected))
+            #expect(LinkSeal.open(Array(expected), token: token) == payload)
+        }
     }
 
     @Test("REG-16 RA certificate links are stored with the institution lines, belong to no batch and need no PIN link")

@@ -1,4 +1,5 @@
 @testable import BulkRAReport
+import BulkRAValidate
 import Foundation
 import PropertyBased
 import Testing
@@ -76,5 +77,73 @@ struct MailHeaderTests {
             #expect(MailMessage.rfc5322Date(date) == formatter.string(from: date) + " +0900", "\(seconds)")
         }
         #expect(MailMessage.rfc5322Date(Date(timeIntervalSince1970: 1_795_219_200)) == "Sat, 21 Nov 2026 09:00:00 +0900")
+    }
+
+    @Test("PERF-26 property: base64 written in place is Foundation's base64 of the bytes cut into lines of 76 characters, each ended by CRLF, nothing for no bytes (seeded, every remainder)")
+    func base64InPlace() throws {
+        try forAll(600, seed: 37, Gen.int(in: 0...255).array(of: 0...400)) { values in
+            let bytes = values.map(UInt8.init)
+            var output: [UInt8] = [0x41]
+            MailMessage.appendBase64Lines(bytes, to: &output)
+            let encoded = Array(Data(bytes).base64EncodedData())
+            var expected: [UInt8] = [0x41]
+            for start in stride(from: 0, to: encoded.count, by: 76) {
+                expected += encoded[start..<min(start + 76, encoded.count)] + [0x0D, 0x0A]
+            }
+            #expect(output == expected, "\(bytes.count) bytes")
+        }
+    }
+
+    @Test("PERF-26 property: the text's line ends become CRLF — every carriage return dropped, every line feed preceded by one (seeded, lone CRs too)")
+    func crlfNormalization() throws {
+        let alphabet: [Character] = ["a", "登", "\r", "\n", "\r\n", " "]
+        try forAll(500, seed: 41, pick(alphabet).array(of: 0...60)) { characters in
+            let body = String(characters)
+            var expected: [UInt8] = []
+            for byte in body.utf8 where byte != 0x0D {
+                if byte == 0x0A { expected.append(0x0D) }
+                expected.append(byte)
+            }
+            #expect(Array(body.utf8).withUnsafeBufferPointer(MailMessage.crlfNormalized) == expected)
+        }
+    }
+
+    @Test("PERF-26 property: mails rendered with a batch's shared encoded words are byte for byte the mails rendered alone (seeded names, subjects, addressees)")
+    func sharedEncodedWords() throws {
+        let names = ["", "計測 太郎", "Yamada Taro", "髙橋 ①", "BulkRA 電子証明書自動発行支援システム", "\"quoted\""]
+        let subjects = ["[UPKI] サーバ証明書発行通知 / [UPKI] server certificate issue notice", "plain", "e\u{301}te"]
+        let mail = zip(pick(names), pick(subjects), pick(names).array(of: 1...3), Gen.int(in: 0...9))
+        try forAll(100, seed: 43, mail.array(of: 1...12)) { specs in
+            let mails = specs.map { from, subject, to, number in
+                MailMessage(event: "issued", from: .init(name: from, email: "ca@example.ac.jp"),
+                            to: to.map { .init(name: $0, email: "a\(number)@example.ac.jp") }, subject: subject, body: "本文 \(number)\n",
+                            date: Date(timeIntervalSince1970: 1_795_219_200), identifier: "t.\(number)")
+            }
+            let words = MailMessage.EncodedWords(Array(mails.prefix(mails.count / 2)))
+            for mail in mails {
+                let alone = mail.render()
+                #expect(mail.render(words: words) == alone)
+                let text = String(decoding: alone, as: UTF8.self)
+                #expect(text.contains("Subject: \(MailMessage.encodedWord(mail.subject))\r\n"))
+                #expect(text.contains("From: " + (mail.from.name.isEmpty ? "" : MailMessage.encodedWord(mail.from.name) + " ") + "<ca@example.ac.jp>\r\n"))
+            }
+        }
+    }
+
+    @Test("MAIL-03 PERF-26 property: the DN block lists CN, OU, O, L, ST, C in that order, each type's attributes in their DN order, indented by a full-width space between dashed lines (seeded DNs in any order)")
+    func distinguishedNameBlocks() throws {
+        typealias DN = SubjectDistinguishedName
+        let attribute = zip(pick(DN.AttributeType.allCases), pick(["a", "Example University", "情報基盤センター", "x,y=z"]))
+        try forAll(400, seed: 47, attribute.array(of: 0...9)) { pairs in
+            let dn = DN(attributes: pairs.map { DN.Attribute($0, $1) })
+            // The definition: the "TYPE=value" lines sorted stably by the rank of their prefix.
+            let order = ["CN=", "OU=", "O=", "L=", "ST=", "C="]
+            let lines = dn.attributes.map { "\($0.type.rawValue)=\($0.value)" }.enumerated().sorted { left, right in
+                let a = order.firstIndex { left.element.hasPrefix($0) }!, b = order.firstIndex { right.element.hasPrefix($0) }!
+                return a == b ? left.offset < right.offset : a < b
+            }.map { "　" + $0.element }
+            let rule = String(repeating: "-", count: 60)
+            #expect(NotificationComposer.block(for: dn) == ([rule] + lines + [rule]).joined(separator: "\n"))
+        }
     }
 }

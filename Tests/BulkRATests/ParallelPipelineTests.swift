@@ -83,6 +83,11 @@ struct ParallelPipelineTests {
         }
     }
 
+    @Test("MAIL-01 PERF-26 a batch's mail files are numbered with at least four digits, as printf's %04d numbers them", arguments: [1, 9, 10, 99, 100, 999, 1000, 9999, 10000, 123456])
+    func mailSequence(number: Int) {
+        #expect(Outbox.sequence(number) == String(format: "%04d", number))
+    }
+
     @Test("PERF-05 deliveries claimed together are written side by side: every file whole with its mode, mails gathered in claim order, all marked done", arguments: RegistryContractTests.Backend.allCases)
     func deliveriesSideBySide(backend: RegistryContractTests.Backend) throws {
         let (path, registry) = try ServiceTests.dataFolder("side-by-side", on: backend)

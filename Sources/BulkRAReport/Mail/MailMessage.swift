@@ -55,34 +55,35 @@ public struct MailMessage: Sendable {
     /// The message bytes, CRLF line ends, ready for an SMTP DATA command or an `.eml` file; with attachments a
     /// multipart/mixed message whose first part is the text (LIFE-03).
     public func render() -> [UInt8] {
+        render(words: EncodedWords([]))
+    }
+
+    /// MAIL-01, PERF-26: the message bytes, the display names and the subject taken from `words` where it holds them
+    /// (the same bytes as `render()`).
+    public func render(words: EncodedWords) -> [UInt8] {
+        let text = body.utf8.withContiguousStorageIfAvailable(Self.crlfNormalized) ?? Array(body.utf8).withUnsafeBufferPointer(Self.crlfNormalized)
         var output: [UInt8] = []
-        output.reserveCapacity(body.utf8.count * 4 / 3 + attachments.reduce(0) { $0 + $1.bytes.count * 4 / 3 } + 1024)
+        output.reserveCapacity(text.count * 4 / 3 + text.count / 38 + attachments.reduce(0) { $0 + $1.bytes.count * 4 / 3 + $1.bytes.count / 28 } + 1024)
         func line(_ text: String) {
             output += text.utf8
             output += [0x0D, 0x0A]
         }
-        line("From: \(Self.header(from))")
-        line("To: \(to.map(Self.header).joined(separator: ", "))")
-        line("Subject: \(Self.encodedWord(subject))")
+        line("From: \(Self.header(from, words: words))")
+        line("To: \(to.map { Self.header($0, words: words) }.joined(separator: ", "))")
+        line("Subject: \(words(subject))")
         line("Date: \(Self.rfc5322Date(date))")
         line("Message-ID: <\(identifier)@bulkra>")
         line("MIME-Version: 1.0")
-        var normalized: [UInt8] = []
-        normalized.reserveCapacity(body.utf8.count + 64)
-        for byte in body.utf8 where byte != 0x0D {
-            if byte == 0x0A { normalized.append(0x0D) }
-            normalized.append(byte)
-        }
-        let text = ["Content-Type: text/plain; charset=UTF-8", "Content-Transfer-Encoding: base64"]
+        let textHeaders = ["Content-Type: text/plain; charset=UTF-8", "Content-Transfer-Encoding: base64"]
         if attachments.isEmpty {
-            (text + ["X-BulkRA-Event: \(event)", ""]).forEach(line)
-            Self.appendBase64Lines(normalized, to: &output)
+            (textHeaders + ["X-BulkRA-Event: \(event)", ""]).forEach(line)
+            Self.appendBase64Lines(text, to: &output)
         } else {
             // "=_" never occurs in base64 or in the text headers: a boundary no part can contain.
             let boundary = "=_bulkra_" + identifier.filter { $0.isLetter || $0.isNumber || $0 == "." }
             ["Content-Type: multipart/mixed; boundary=\"\(boundary)\"", "X-BulkRA-Event: \(event)", "", "--" + boundary].forEach(line)
-            (text + [""]).forEach(line)
-            Self.appendBase64Lines(normalized, to: &output)
+            (textHeaders + [""]).forEach(line)
+            Self.appendBase64Lines(text, to: &output)
             for attachment in attachments {
                 ["--" + boundary, "Content-Type: \(attachment.contentType); name=\"\(attachment.name)\"",
                  "Content-Disposition: attachment; filename=\"\(attachment.name)\"", "Content-Transfer-Encoding: base64", ""].forEach(line)
@@ -93,22 +94,94 @@ public struct MailMessage: Sendable {
         return output
     }
 
-    /// Base64 in lines of 76 characters (RFC 2045), each ended by CRLF, appended as bytes (no string per line).
+    /// MAIL-01: the text with every line ended by CRLF (carriage returns dropped, line feeds preceded by one).
+    static func crlfNormalized(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: bytes.count * 2) { buffer, count in
+            var written = 0
+            for byte in bytes where byte != 0x0D {
+                if byte == 0x0A {
+                    buffer[written] = 0x0D
+                    written += 1
+                }
+                buffer[written] = byte
+                written += 1
+            }
+            count = written
+        }
+    }
+
+    static let base64Alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    /// Base64 in lines of 76 characters (RFC 2045), each ended by CRLF, written straight into `output` (PERF-26).
     static func appendBase64Lines(_ bytes: [UInt8], to output: inout [UInt8]) {
-        let encoded = Data(bytes).base64EncodedData()
-        encoded.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-            var start = 0
-            while start < raw.count {
-                let end = min(start + 76, raw.count)
-                output += raw[start..<end]
-                output += [0x0D, 0x0A]
-                start = end
+        guard !bytes.isEmpty else { return }
+        let characters = (bytes.count + 2) / 3 * 4
+        let start = output.count
+        output.append(contentsOf: repeatElement(0, count: characters + 2 * ((characters + 75) / 76)))
+        output.withUnsafeMutableBufferPointer { out in
+            bytes.withUnsafeBufferPointer { input in
+                base64Alphabet.withUnsafeBufferPointer { alphabet in
+                    var at = start, column = 0, index = 0
+                    func put(_ a: UInt8, _ b: UInt8?, _ c: UInt8?) {
+                        let triple = UInt32(a) << 16 | UInt32(b ?? 0) << 8 | UInt32(c ?? 0)
+                        out[at] = alphabet[Int(triple >> 18)]
+                        out[at + 1] = alphabet[Int(triple >> 12 & 0x3F)]
+                        out[at + 2] = b == nil ? 0x3D : alphabet[Int(triple >> 6 & 0x3F)]
+                        out[at + 3] = c == nil ? 0x3D : alphabet[Int(triple & 0x3F)]
+                        at += 4
+                        column += 4
+                        if column == 76 {
+                            out[at] = 0x0D
+                            out[at + 1] = 0x0A
+                            at += 2
+                            column = 0
+                        }
+                    }
+                    while index + 3 <= input.count {
+                        put(input[index], input[index + 1], input[index + 2])
+                        index += 3
+                    }
+                    switch input.count - index {
+                    case 2: put(input[index], input[index + 1], nil)
+                    case 1: put(input[index], nil, nil)
+                    default: break
+                    }
+                    if column > 0 {
+                        out[at] = 0x0D
+                        out[at + 1] = 0x0A
+                    }
+                }
             }
         }
     }
 
-    static func header(_ address: Address) -> String {
-        address.name.isEmpty ? "<\(address.email)>" : "\(encodedWord(address.name)) <\(address.email)>"
+    /// MAIL-01, PERF-26: the RFC 2047 forms of the display names and subjects of a batch's mails, each distinct text
+    /// encoded once (a batch's mails share their sender, their subjects and most of their addressees).
+    public struct EncodedWords: Sendable {
+        let words: [String: String]
+
+        /// The encoded words of every display name and subject of `mails`.
+        public init(_ mails: [MailMessage]) {
+            var words: [String: String] = [:]
+            func add(_ text: String) {
+                if words[text] == nil { words[text] = MailMessage.encodedWord(text) }
+            }
+            for mail in mails {
+                add(mail.from.name)
+                add(mail.subject)
+                for address in mail.to { add(address.name) }
+            }
+            self.words = words
+        }
+
+        /// `text` as RFC 2047 encoded words.
+        func callAsFunction(_ text: String) -> String {
+            words[text] ?? MailMessage.encodedWord(text)
+        }
+    }
+
+    static func header(_ address: Address, words: EncodedWords) -> String {
+        address.name.isEmpty ? "<\(address.email)>" : "\(words(address.name)) <\(address.email)>"
     }
 
     /// RFC 2047: ASCII text as is, anything else as UTF-8 "B" encoded words of at most 75 characters.

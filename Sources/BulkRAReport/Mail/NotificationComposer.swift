@@ -178,6 +178,7 @@ public struct NotificationComposer: Sendable {
     func issuance(_ issued: IssuedCertificate, links: DeliveryLinks) -> MailMessage {
         let application = issued.application.common
         let kind = Self.kind(issued.application.family)
+        let period = Self.period(issued)
         return message("issued", serial: issued.serial, to: [Self.address(application.administrator)],
                        subject: "[UPKI] \(kind.ja)発行通知 / [UPKI] \(kind.en) issue notice", body: """
             \(application.administrator.name?.text ?? "") 様
@@ -187,7 +188,7 @@ public struct NotificationComposer: Sendable {
             \(Self.block(for: application.subject))
             【シリアル番号】\(issued.serial.decimal)
             【プロファイル】\(issued.profile.rawValue)
-            【有効期間】\(Self.period(issued))
+            【有効期間】\(period)
             【証明書取得URL】\(link("certificate", links.certificateTokens[issued.serial]))
             【URL有効期限】\(JapanTime.format(links.expires)) (JST)
 
@@ -195,7 +196,7 @@ public struct NotificationComposer: Sendable {
             The \(kind.en) above has been issued. Fetch it (PEM with its chain) at the URL above: the URL works once,
             until the date shown, in any browser.
             Serial number: \(issued.serial.decimal)
-            Validity: \(Self.period(issued))
+            Validity: \(period)
             """)
     }
 
@@ -299,14 +300,30 @@ public struct NotificationComposer: Sendable {
     }
 
     /// MAIL-03: the DN block — one RDN per line, CN first … C last, between dashed lines, indented by a full-width space.
+    /// PERF-26: the attributes in the order of their types (CN, OU, O, L, ST, C: the order `AttributeType` declares), in
+    /// their DN order within one type, each line appended in place.
     static func block(for subject: SubjectDistinguishedName) -> String {
-        block(subject.attributes.map { "\($0.type.rawValue)=\($0.value)" }.sortedForBlock())
+        var text = rule
+        text.reserveCapacity(150 + subject.attributes.reduce(0) { $0 + $1.value.utf8.count + 8 })
+        for type in SubjectDistinguishedName.AttributeType.allCases {
+            for attribute in subject.attributes where attribute.type == type {
+                text += "\n　"
+                text += type.rawValue
+                text += "="
+                text += attribute.value
+            }
+        }
+        text += "\n"
+        text += rule
+        return text
     }
 
     static func block<Lines: Sequence>(_ lines: Lines) -> String where Lines.Element == String {
-        let rule = String(repeating: "-", count: 60)
-        return ([rule] + lines.map { "　" + $0 } + [rule]).joined(separator: "\n")
+        ([rule] + lines.map { "　" + $0 } + [rule]).joined(separator: "\n")
     }
+
+    /// The dashed line above and below a DN block.
+    static let rule = String(repeating: "-", count: 60)
 
     static func period(_ issued: IssuedCertificate) -> String {
         "\(JapanTime.format(issued.notValidBefore)) ～ \(JapanTime.format(issued.notValidAfter)) (JST)"
@@ -335,17 +352,5 @@ public struct NotificationComposer: Sendable {
         case .superseded: return ("証明書の取替", "superseded")
         case .cessationOfOperation: return ("運用停止", "cessationOfOperation")
         }
-    }
-}
-
-extension [String] {
-    /// CN first, then OU, O, L, ST, C, keeping the order within one type.
-    func sortedForBlock() -> [String] {
-        let order = ["CN=", "OU=", "O=", "L=", "ST=", "C="]
-        return enumerated().sorted { left, right in
-            let a = order.firstIndex { left.element.hasPrefix($0) } ?? 6
-            let b = order.firstIndex { right.element.hasPrefix($0) } ?? 6
-            return a == b ? left.offset < right.offset : a < b
-        }.map(\.element)
     }
 }

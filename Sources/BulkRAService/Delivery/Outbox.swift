@@ -26,11 +26,19 @@ public struct Outbox {
     /// `20261121-213638-<tag>-0001-pin.eml`.
     public static func bundle(_ mails: [MailMessage], now: Date, tag: String) -> DeliveryBundle {
         let stamp = JapanTime.fileStamp(now)
-        // Rendering (MIME, base64, encoded words) runs on all cores: it is inside the submission's write lock.
+        // Rendering (MIME, base64, encoded words) runs on all cores: it is inside the submission's write lock. PERF-26: each
+        // distinct display name and subject is encoded once for the whole batch.
+        let words = MailMessage.EncodedWords(mails)
         return DeliveryBundle(parallelMap(mails.count) { index in
-            DeliveryBundle.Entry(path: "\(stamp)-\(tag)-\(String(format: "%04d", index + 1))-\(mails[index].event).eml", mode: 0o600,
-                                 bytes: mails[index].render())
+            DeliveryBundle.Entry(path: "\(stamp)-\(tag)-\(sequence(index + 1))-\(mails[index].event).eml", mode: 0o600,
+                                 bytes: mails[index].render(words: words))
         })
+    }
+
+    /// A mail's sequence number in its batch's file names: at least four digits (`0001`), more past 9999.
+    static func sequence(_ number: Int) -> String {
+        let digits = String(number)
+        return digits.count >= 4 ? digits : String(repeating: "0", count: 4 - digits.count) + digits
     }
 
     /// Whether a mail of this name was written already (waiting here, or sent and moved to `sent/`): exactly once (REG-18).
