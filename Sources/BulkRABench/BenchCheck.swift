@@ -43,6 +43,11 @@ struct BenchCheck {
             try BenchDesk.run(bulkra: bulkra, work: work)
             if mode == "desk" { return }
         }
+        // The SQLite burst alone (about a minute), for comparing two builds turn by turn.
+        if mode == "desk-sqlite" {
+            try BenchDesk.run(bulkra: bulkra, work: work, sqliteOnly: true)
+            return
+        }
         if mode == "doctor" || mode == "all" {
             try BenchDoctor.run(bulkra: bulkra, work: work)
             if mode == "doctor" { return }

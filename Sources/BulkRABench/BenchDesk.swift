@@ -44,7 +44,7 @@ enum BenchDesk {
         let serials: [String]
     }
 
-    static func run(bulkra: String, work: String) throws {
+    static func run(bulkra: String, work: String, sqliteOnly: Bool = false) throws {
         let officers = (0..<institutions).flatMap { number in
             [Officer(email: "ra-a@desk\(number).ac.jp", institution: "desk-\(number)", domain: "desk\(number).ac.jp",
                      english: "Desk University \(number)"),
@@ -85,6 +85,7 @@ enum BenchDesk {
         let data = try deskData(bulkra: bulkra, work: work, name: "data-desk", institutions: institutionsFile)
         let sqlite = try burst(bulkra: bulkra, data: data, instances: 1, officers: officers, uploads: uploads,
                                label: "desk (SQLite, one instance)", cliMedian: cliMedian, verify: &verify, goals: true)
+        if sqliteOnly { return }
 
         // REG-20, DESK-60: the same burst on a PostgreSQL registry, through one instance and through two.
         let cluster = try BenchPostgres.start(work: work)

@@ -89,10 +89,11 @@ public struct UploadApplier: ServiceStep {
             throw OperationalError(.invalidRequest, LocalizedText(ja: "機関が指定されていません", en: "No institution given"))
         }
         let (family, operation) = (context.kind, context.operation)
+        var phases = PhaseTimer(logger: logger)
         let digest = file.bytes.map { ContentDigest.sha256($0) }
         let upload = try file.decode(as: family, recordLimit: options.recordLimit, logger: logger)
         let fileName = file.fileName
-        var phases = PhaseTimer(logger: logger)
+        phases.mark("decode")
         let out = try options.outputFolder()
         let settings = try MailSettings.load(data: data)
         let sealing = try OutboxPayload.key(data: data)
@@ -121,8 +122,10 @@ public struct UploadApplier: ServiceStep {
                                    signingRequests: signingRequests, signed: signed, settings: settings, sealing: sealing,
                                    transaction: transaction, now: now)
         }
+        // The whole locked part: waiting for the lock, the checks, signing, recording and the durable commit (whose inner
+        // steps are logged as check, issue, links, compose and commit).
+        phases.mark("locked")
         CrashPoint.afterCommit.reach(data: data)
-        phases = PhaseTimer(logger: logger)
         if committed.outcome.status == .alreadyApplied, let out, let batchID = committed.outcome.batchID {
             // CLI-61: a committed file submitted again writes its result files again (keys and PINs were delivered once).
             try ResultFiles(data: data, registry: registry).write(batchID: batchID, to: out.absolute)
@@ -225,21 +228,27 @@ public struct UploadApplier: ServiceStep {
 
         let applied = !requests.isEmpty
         let accounts = context.kind == .acme
-        let json = Self.render(batch, format: .json, outcomes: outcomes, applied: applied, accounts: accounts)
-        let tsv = Self.render(batch, format: .tsv, outcomes: outcomes, applied: applied, accounts: accounts)
+        // PERF-28: the result documents are rendered on a thread of their own while this one draws the links' tokens (in
+        // line order, as before) and seals them.
+        let finalOutcomes = outcomes
+        let ((links, certificateLinks, credentialLinks), (json, tsv)) = try withSideWork({
+            (Self.render(batch, format: .json, outcomes: finalOutcomes, applied: applied, accounts: accounts),
+             Self.render(batch, format: .tsv, outcomes: finalOutcomes, applied: applied, accounts: accounts))
+        }) { () throws -> (DeliveryLinks, DeliveryLinks, CredentialLinks) in
+            let token = SecretGenerator(randomBytes: environment.randomBytes).token
+            let links = try DeliveryLinks(deliveries: issued.deliveries, institution: institution, now: now, window: window, token: token,
+                                          keep: sealing.packed)
+            let certificateLinks = try presigned?.certificateLinks
+                ?? DeliveryLinks(issued: issued.certificates.filter { delivered[$0.serial] == nil }, institution: institution,
+                                 now: now, window: window, token: token)
+            return (links, certificateLinks, try CredentialLinks(acme.deliveries, institution: institution, now: now, window: window, token: token))
+        }
         let record = RegistryBatch.Record(
             institutionID: institution, kind: family, operation: operation, officerEmail: officer,
             fileSHA256: digest ?? "", fileName: fileName, resultJSON: json, resultTSV: tsv,
             accepted: batch.acceptedCount, rejected: batch.rejectedCount,
             outcome: batch.status.rawValue + (applied ? ", applied" : ", nothing applied"), applied: applied)
         let enrolments = Self.enrolmentRecords(issued.enrolments, upload: upload, institution: institution, officer: officer)
-        let token = SecretGenerator(randomBytes: environment.randomBytes).token
-        let links = try DeliveryLinks(deliveries: issued.deliveries, institution: institution, now: now, window: window, token: token,
-                                      keep: sealing.packed)
-        let certificateLinks = try presigned?.certificateLinks
-            ?? DeliveryLinks(issued: issued.certificates.filter { delivered[$0.serial] == nil }, institution: institution,
-                             now: now, window: window, token: token)
-        let credentialLinks = try CredentialLinks(acme.deliveries, institution: institution, now: now, window: window, token: token)
 
         phases.mark("links")
         // REG-18: what the commit must deliver, stored with it.
