@@ -263,4 +263,26 @@ struct ParallelPipelineTests {
         #expect(try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") } == -2_000)
         #expect(try pool.read { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") } == -2_000)
     }
+
+    @Test("PERF-29 the registry's writer keeps checkpoints out of its commits (wal_autocheckpoint 0) and runs one after a commit that puts more than 1,000 pages into the WAL, before its next write starts: the database file then holds the pages")
+    func checkpointAfterCommit() throws {
+        let folder = try DeliveryFixture.scratch("checkpoint-after")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.path + "/registry.sqlite"
+        let registry = try SQLiteRegistry(path: path, clock: { DeliveryFixture.now })
+        let pool = try #require(registry.database as? DatabasePool)
+        #expect(try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") } == 0)
+        func fileSize() throws -> Int { try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) }
+        // A small write stays below the mark: nothing is checkpointed.
+        try registry.writing(.rows, durable: true) { db in try db.execute("CREATE TABLE filler (bytes BLOB)", []) }
+        let before = try fileSize()
+        // ≈ 1,500 pages of 4 KiB: the checkpoint is due, queued on the writer behind this commit.
+        try registry.writing(.rows, durable: true) { db in
+            for index in 0..<1_500 { try db.execute("INSERT INTO filler (bytes) VALUES (?)", [.bytes([UInt8](repeating: UInt8(index % 251), count: 4_000))]) }
+        }
+        // The next write waits for the queued checkpoint: the database file then holds the pages.
+        try registry.writing(.rows, durable: true) { db in try db.execute("INSERT INTO filler (bytes) VALUES (?)", [.bytes([1])]) }
+        let after = try fileSize()
+        #expect(after >= before + 1_400 * 4_096, "\(after) bytes after, \(before) before")
+    }
 }
