@@ -265,8 +265,8 @@ extension ACMEServerTests {
         // RFC 9773 names the serial by its DER INTEGER content octets; swift-certificates hands out the magnitude, without
         // the 0x00 a serial whose first octet has its top bit set needs (1 in 256 of ours: a zero first random octet).
         let magnitude = Array(parsed.serialNumber.bytes)
-        let identifier = RenewalInfo.identifier(authorityKeyIdentifier: Array(aki),
-                                                serialContent: magnitude.first.map { $0 & 0x80 != 0 } == true ? [0x00] + magnitude : magnitude)
+        let content = (magnitude.first ?? 0) & 0x80 != 0 ? [0x00] + magnitude : magnitude
+        let identifier = RenewalInfo.identifier(authorityKeyIdentifier: Array(aki), serialContent: content)
         let info = await fixture.server.respond(to: .init(method: "GET", path: "/acme/renewal-info/" + identifier))
         #expect(info.status == 200 && info.header("Retry-After") == "21600")
         let window = try ACMETestClient.object(RenewalInfo.self, info).suggestedWindow

@@ -61,9 +61,12 @@ public struct MailMessage: Sendable {
     /// MAIL-01, PERF-26: the message bytes, the display names and the subject taken from `words` where it holds them
     /// (the same bytes as `render()`).
     public func render(words: EncodedWords) -> [UInt8] {
-        let text = body.utf8.withContiguousStorageIfAvailable(Self.crlfNormalized) ?? Array(body.utf8).withUnsafeBufferPointer(Self.crlfNormalized)
+        let text = body.utf8.withContiguousStorageIfAvailable(Self.crlfNormalized)
+            ?? Array(body.utf8).withUnsafeBufferPointer(Self.crlfNormalized)
+        // Base64 is 4 characters per 3 bytes and a CRLF per 57 bytes (76 characters).
         var output: [UInt8] = []
-        output.reserveCapacity(text.count * 4 / 3 + text.count / 38 + attachments.reduce(0) { $0 + $1.bytes.count * 4 / 3 + $1.bytes.count / 28 } + 1024)
+        output.reserveCapacity(text.count * 4 / 3 + text.count / 28 + 1024
+                               + attachments.reduce(0) { $0 + $1.bytes.count * 4 / 3 + $1.bytes.count / 28 })
         func line(_ text: String) {
             output += text.utf8
             output += [0x0D, 0x0A]

@@ -241,7 +241,8 @@ public struct UploadApplier: ServiceStep {
             let certificateLinks = try presigned?.certificateLinks
                 ?? DeliveryLinks(issued: issued.certificates.filter { delivered[$0.serial] == nil }, institution: institution,
                                  now: now, window: window, token: token)
-            return (links, certificateLinks, try CredentialLinks(acme.deliveries, institution: institution, now: now, window: window, token: token))
+            let credentialLinks = try CredentialLinks(acme.deliveries, institution: institution, now: now, window: window, token: token)
+            return (links, certificateLinks, credentialLinks)
         }
         let record = RegistryBatch.Record(
             institutionID: institution, kind: family, operation: operation, officerEmail: officer,
