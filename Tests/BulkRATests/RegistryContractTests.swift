@@ -113,7 +113,7 @@ struct RegistryContractTests {
         }
     }
 
-    @Test("REG-20 the PostgreSQL schema migrates once: a second start and two instances starting together change nothing")
+    @Test("REG-20 PERF-30 the PostgreSQL schema migrates once: a second start and two instances starting together change nothing; the result documents and queued uploads are compressed with LZ4")
     func migrations() async throws {
         let cluster = try PostgresCluster.started()
         let location = try PostgresLocation(url: cluster.url(cluster.freshDatabase("migrations")))
@@ -122,9 +122,18 @@ struct RegistryContractTests {
         }
         try await withThrowingTaskGroup(of: String.self) { group in
             for _ in 0..<2 { group.addTask { try open() } }
-            for try await version in group { #expect(version == "v11-certificate-statistics") }
+            for try await version in group { #expect(version == "v12-lz4-documents") }
         }
-        #expect(try open() == "v11-certificate-statistics")
+        #expect(try open() == "v12-lz4-documents")
+        // PERF-30: the batch's result documents and a queued upload's file and result are compressed with LZ4 (this cluster has it).
+        let registry = try PostgresRegistry(location: location, password: nil, clock: { Self.now }, logger: Self.logger)
+        for (table, column) in [("batch", "result_json"), ("batch", "result_tsv"), ("upload_queue", "bytes"), ("upload_queue", "result")] {
+            let method = try registry.reading {
+                try $0.row("SELECT attcompression::text AS c FROM pg_attribute WHERE attrelid = ?::regclass AND attname = ?",
+                           [.text(table), .text(column)])?.text("c")
+            }
+            #expect(method == "l", "\(table).\(column)")
+        }
     }
 
     /// Runs `body` on a thread of its own (the registry's API blocks its caller, as a process's would).
@@ -191,7 +200,7 @@ struct RegistryContractTests {
         }
         for query in ["?sslmode=verify-full&sslrootcert=\(cluster.tlsRoot)", "?sslmode=require"] {
             let registry = try open(query)
-            #expect(try registry.schemaVersion() == "v11-certificate-statistics")
+            #expect(try registry.schemaVersion() == "v12-lz4-documents")
             let encrypted = try registry.reading { try $0.row("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", [])?.flag("ssl") }
             #expect(encrypted == true, "\(query)")
             #expect(registry.location.contains("sslmode="))
