@@ -80,4 +80,28 @@ struct AtomicWriteTests {
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: root) == ["file"])
     }
+
+    @Test("REG-18 a directory entry's name is read only up to its NUL: a record whose name ends at the last readable byte (the next page unmapped) reads without touching the page after it")
+    func entryNameAtTheEndOfMemory() throws {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let region = try #require(mmap(nil, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))
+        #expect(region != MAP_FAILED)
+        defer { munmap(region, 2 * page) }
+        #expect(mprotect(region + page, page, PROT_NONE) == 0)
+        // A record like the kernel's last one in readdir's buffer: "abc" and its NUL are the page's last four bytes.
+        let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+        let record = region + page - 4 - nameOffset
+        record.storeBytes(of: 0, toByteOffset: 0, as: UInt64.self)
+        for (index, byte) in [UInt8(ascii: "a"), UInt8(ascii: "b"), UInt8(ascii: "c"), 0].enumerated() {
+            record.storeBytes(of: byte, toByteOffset: nameOffset + index, as: UInt8.self)
+        }
+        #expect(Leftovers.name(of: record.assumingMemoryBound(to: dirent.self)) == "abc")
+        // And the sweep still finds a dead process's file among others.
+        let folder = try TestPaths.scratch("leftover-names")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for name in ["a.pem", "b.pem.tmp-\(Int32.max)", String(repeating: "x", count: 250), "c.eml.tmp-\(getpid())"] {
+            #expect(FileManager.default.createFile(atPath: folder + "/" + name, contents: Data([1])))
+        }
+        #expect(Leftovers.find(in: folder) == [folder + "/b.pem.tmp-\(Int32.max)"])
+    }
 }
