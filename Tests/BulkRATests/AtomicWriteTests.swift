@@ -96,12 +96,14 @@ struct AtomicWriteTests {
             record.storeBytes(of: byte, toByteOffset: nameOffset + index, as: UInt8.self)
         }
         #expect(Leftovers.name(of: record.assumingMemoryBound(to: dirent.self)) == "abc")
-        // And the sweep still finds a dead process's file among others.
+        // And the sweep still finds a dead process's files among others, in subfolders too (entry types read in place).
         let folder = try TestPaths.scratch("leftover-names")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        for name in ["a.pem", "b.pem.tmp-\(Int32.max)", String(repeating: "x", count: 250), "c.eml.tmp-\(getpid())"] {
+        try FileManager.default.createDirectory(atPath: folder + "/certificates", withIntermediateDirectories: true)
+        for name in ["a.pem", "b.pem.tmp-\(Int32.max)", String(repeating: "x", count: 250), "c.eml.tmp-\(getpid())",
+                     "certificates/d.pem.tmp-\(Int32.max)", "certificates/e.pem"] {
             #expect(FileManager.default.createFile(atPath: folder + "/" + name, contents: Data([1])))
         }
-        #expect(Leftovers.find(in: folder) == [folder + "/b.pem.tmp-\(Int32.max)"])
+        #expect(Leftovers.find(in: folder) == [folder + "/b.pem.tmp-\(Int32.max)", folder + "/certificates/d.pem.tmp-\(Int32.max)"])
     }
 }

@@ -29,7 +29,7 @@ public enum Leftovers {
                 if name == "." || name == ".." { continue }
                 if let pid = processID(name), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH {
                     found.append(folder + "/" + name)
-                } else if depth > 0, entry.pointee.d_type == UInt8(DT_DIR), !name.hasPrefix(".") {
+                } else if depth > 0, Self.type(of: entry) == UInt8(DT_DIR), !name.hasPrefix(".") {
                     scan(folder + "/" + name, depth: depth - 1)
                 }
             }
@@ -44,6 +44,11 @@ public enum Leftovers {
     static func name(of entry: UnsafeMutablePointer<dirent>) -> String {
         let offset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
         return String(cString: (UnsafeRawPointer(entry) + offset).assumingMemoryBound(to: CChar.self))
+    }
+
+    /// An entry's type (`DT_DIR`, …), read at its place in the record like its name.
+    static func type(of entry: UnsafeMutablePointer<dirent>) -> UInt8 {
+        UnsafeRawPointer(entry).load(fromByteOffset: MemoryLayout<dirent>.offset(of: \dirent.d_type)!, as: UInt8.self)
     }
 
     /// The process id in a leftover's name: `.staging-<pid>` or `<name>.tmp-<pid>`.
