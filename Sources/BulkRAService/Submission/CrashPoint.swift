@@ -19,7 +19,9 @@ public enum CrashPoint: String, CaseIterable {
     public func reach(data: String) {
         // One variable read with getenv: `ProcessInfo.environment` copies the whole environment into a dictionary, at every
         // point of every upload the desk runs.
-        guard let named = getenv("BULKRA_CRASH_AT"), String(cString: named) == rawValue, Self.onlyTestAuthorities(data: data) else { return }
+        guard let named = getenv("BULKRA_CRASH_AT"), String(cString: named) == rawValue, Self.onlyTestAuthorities(data: data) else {
+            return
+        }
         FileHandle.standardError.write(Data("bulkra: crash switch at \(rawValue)\n".utf8))
         kill(getpid(), SIGKILL)
     }
