@@ -79,7 +79,7 @@ struct MailHeaderTests {
         #expect(MailMessage.rfc5322Date(Date(timeIntervalSince1970: 1_795_219_200)) == "Sat, 21 Nov 2026 09:00:00 +0900")
     }
 
-    @Test("PERF-26 property: base64 written in place is Foundation's base64 of the bytes cut into lines of 76 characters, each ended by CRLF, nothing for no bytes (seeded, every remainder)")
+    @Test("PERF-26 property: the base64 lines appended are Foundation's base64 of the bytes cut into lines of 76 characters, each ended by CRLF, nothing for no bytes (seeded, every remainder)")
     func base64InPlace() throws {
         try forAll(600, seed: 37, Gen.int(in: 0...255).array(of: 0...400)) { values in
             let bytes = values.map(UInt8.init)

@@ -273,7 +273,7 @@ struct ParallelPipelineTests {
         let pool = try #require(registry.database as? DatabasePool)
         #expect(try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") } == 0)
         func fileSize() throws -> Int { try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) }
-        // A small write stays below the mark: nothing is checkpointed.
+        // A small write first, below the mark; the file's size after it is the baseline.
         try registry.writing(.rows, durable: true) { db in try db.execute("CREATE TABLE filler (bytes BLOB)", []) }
         let before = try fileSize()
         // ≈ 1,500 pages of 4 KiB: the checkpoint is due, queued on the writer behind this commit.

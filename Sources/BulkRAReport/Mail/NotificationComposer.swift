@@ -301,25 +301,23 @@ public struct NotificationComposer: Sendable {
 
     /// MAIL-03: the DN block — one RDN per line, CN first … C last, between dashed lines, indented by a full-width space.
     /// PERF-26: the attributes in the order of their types (CN, OU, O, L, ST, C: the order `AttributeType` declares), in
-    /// their DN order within one type, each line appended in place.
+    /// their DN order within one type.
     static func block(for subject: SubjectDistinguishedName) -> String {
+        block(SubjectDistinguishedName.AttributeType.allCases.lazy.flatMap { type in
+            subject.attributes.lazy.filter { $0.type == type }.map { "\(type.rawValue)=\($0.value)" }
+        })
+    }
+
+    /// MAIL-03: `lines` between dashed lines, each indented by a full-width space, appended in place.
+    static func block<Lines: Sequence>(_ lines: Lines) -> String where Lines.Element == String {
         var text = rule
-        text.reserveCapacity(150 + subject.attributes.reduce(0) { $0 + $1.value.utf8.count + 8 })
-        for type in SubjectDistinguishedName.AttributeType.allCases {
-            for attribute in subject.attributes where attribute.type == type {
-                text += "\n　"
-                text += type.rawValue
-                text += "="
-                text += attribute.value
-            }
+        for line in lines {
+            text += "\n　"
+            text += line
         }
         text += "\n"
         text += rule
         return text
-    }
-
-    static func block<Lines: Sequence>(_ lines: Lines) -> String where Lines.Element == String {
-        ([rule] + lines.map { "　" + $0 } + [rule]).joined(separator: "\n")
     }
 
     /// The dashed line above and below a DN block.
