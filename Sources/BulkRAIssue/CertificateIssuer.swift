@@ -17,6 +17,8 @@ public struct CertificateIssuer: Sendable {
     let logger: Logger
     let chainPEM: String
     let chainDER: [[UInt8]]
+    /// The issuing CA and the chain above it, one array every certificate of the issuer shares (PERF-36).
+    let chain: [Certificate]
     let template: Result<CertificateTemplate, any Error>
 
     /// Creates an issuer for one issuing CA.
@@ -26,8 +28,9 @@ public struct CertificateIssuer: Sendable {
         self.serials = serials
         self.validity = validity
         self.logger = logger
+        chain = [authority.certificate] + authority.chain
         var der: [[UInt8]] = []
-        for certificate in [authority.certificate] + authority.chain {
+        for certificate in chain {
             var serializer = DER.Serializer()
             if (try? serializer.serialize(certificate)) != nil { der.append(serializer.serializedBytes) }
         }
@@ -60,7 +63,7 @@ public struct CertificateIssuer: Sendable {
                            key: key, extensions: Self.extensions(for: application, key: key))
         logger.trace("issue.certificate", metadata: ["row.line": "\(request.line)", "certificate.profile": "\(profile.rawValue)"])
         return IssuedCertificate(application: application, replacedSerial: request.replacedSerial, serial: serial, profile: profile, der: der, notValidBefore: period.notBefore,
-                                 notValidAfter: period.notAfter, chain: [authority.certificate] + authority.chain,
+                                 notValidAfter: period.notAfter, chain: chain,
                                  keyDigest: KeyDigest.of(publicKeyBits: key.bits), chainPEM: chainPEM, chainDER: chainDER)
     }
 

@@ -23,12 +23,14 @@ public struct SerialNumberGenerator: Sendable {
         while serials.count < count {
             let needed = count - serials.count
             let bytes = randomBytes(16 * needed)
-            for index in 0..<needed {
+            // PERF-33: each serial's decimal form (≈ 1.5 µs) is worked out on every core for a batch's draw.
+            let drawn = parallelMap(needed) { index -> SerialNumber? in
                 var octets = Array(bytes[(16 * index)..<(16 * index + 16)])
                 octets[0] &= 0x7F
                 // All zero (probability 2^-127) is not a positive serial: drawn again.
-                if let serial = try? SerialNumber(bigEndianMagnitude: octets) { serials.append(serial) }
+                return try? SerialNumber(bigEndianMagnitude: octets)
             }
+            serials += drawn.compactMap { $0 }
         }
         return serials
     }

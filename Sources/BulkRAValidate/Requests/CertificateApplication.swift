@@ -1,7 +1,11 @@
 import BulkRAModel
 
 /// What an issue or renew line asks for, one case per certificate family (VAL-R01); issuance switches over it (ISS-04, ISS-05).
-public enum CertificateApplication: Sendable {
+///
+/// PERF-31: the cases are indirect — an application is copied and dropped whole many times between validation and recording
+/// (line results, requests, jobs, issued certificates), and a boxed payload makes each of those one reference count instead of
+/// one per string, array and key inside it.
+public indirect enum CertificateApplication: Sendable {
     /// A TLS server certificate from a CSR (SRV-01..SRV-14).
     case server(ServerApplication)
     /// A client-authentication or S/MIME certificate (CLT-01..CLT-08, SMM-01, SMM-02).
