@@ -45,8 +45,8 @@ struct PreparedSigningRequestTests {
         let upload = try Self.upload(.server, lines)
         let context = UploadContext(institutionID: "example-u", kind: .server, operation: .issue)
         let prepared = PreparedSigningRequests(upload, context: context)
-        // Distinct non-empty CSR texts of the well-formed lines: the same good CSR appears on three lines.
-        #expect(prepared.count == 6)
+        // The well-formed lines with a CSR: all but the empty one and the line with too few columns.
+        #expect(prepared.count == 8)
         let with = try Self.validate(upload, context, prepared: prepared)
         let without = try Self.validate(upload, context, prepared: .none)
         #expect(with.lines.map(\.diagnostics) == without.lines.map(\.diagnostics))
@@ -80,10 +80,18 @@ struct PreparedSigningRequestTests {
         let upload = try Self.upload(.server, [line])
         let context = UploadContext(institutionID: "example-u", kind: .server, operation: .issue)
         #expect(Fixture.codes(try Self.validate(upload, context, prepared: .none)) == [[]])
-        let planted = PreparedSigningRequests(outcomes: [String(raw): .failure(ValueError(.csrUnusable, ja: "（仕込み）", en: "(planted)"))])
+        let failure = ValueError(.csrUnusable, ja: "（仕込み）", en: "(planted)")
+        let planted = PreparedSigningRequests(outcomes: [1: .init(text: String(raw), outcome: .failure(failure))])
         let batch = try Self.validate(upload, context, prepared: planted)
         #expect(Fixture.codes(batch) == [[216]])
         #expect(batch.lines.first?.diagnostics.first?.message.en.contains("(planted)") == true)
         #expect(batch.lines.first?.diagnostics.first?.column == 7)
+        // PERF-32: an outcome prepared for another text of the line (the file changed between preparing and checking) is not
+        // taken: the line's own text is parsed.
+        let stale = PreparedSigningRequests(outcomes: [1: .init(text: String(raw.dropLast(4)), outcome: .failure(failure))])
+        #expect(Fixture.codes(try Self.validate(upload, context, prepared: stale)) == [[]])
+        // Nor one prepared for another line.
+        let elsewhere = PreparedSigningRequests(outcomes: [2: .init(text: String(raw), outcome: .failure(failure))])
+        #expect(Fixture.codes(try Self.validate(upload, context, prepared: elsewhere)) == [[]])
     }
 }

@@ -454,7 +454,9 @@ struct CertificateLineChecker: Sendable {
 
     /// CSR-01..CSR-05: parse, verify, subject match, key per profile.
     private func checkSigningRequest(_ raw: String, draft: inout Draft) {
-        guard let request = draft.check.parse(Self.csrColumn, raw, { raw throws(ValueError) in try signingRequests.request(raw) }) else { return }
+        let line = draft.check.line
+        guard let request = draft.check.parse(Self.csrColumn, raw, { raw throws(ValueError) in try signingRequests.request(raw, line: line) })
+        else { return }
         draft.signingRequest = request
         if let subject = draft.subject, !request.subjectMatches(subject, foldCommonName: family == .server) {
             draft.check.report(.csrSubjectMismatch, column: Self.csrColumn)

@@ -4,16 +4,23 @@ import BulkRAModel
 /// PERF-09: the CSRs of an upload parsed and their signatures verified before the registry's write lock is taken, so
 /// that the lock is held for the checks that read the registry, not for signature arithmetic.
 ///
-/// A CSR's parse and verification depend on its column-7 text alone (CSR-01, CSR-02), so the checks under the lock
-/// look each value up by that text and take the same outcome they would have computed; a text not prepared is parsed
-/// there as before.
+/// A CSR's parse and verification depend on its column-7 text alone (CSR-01, CSR-02), so the checks under the lock take
+/// the outcome prepared for their line when the line's text is the one prepared, and the same outcome they would have
+/// computed; a line not prepared, or with other text, is parsed there as before. PERF-32: outcomes are kept by line number
+/// (the text compared on lookup) rather than hashed by their text of about 1.6 KB.
 public struct PreparedSigningRequests: Sendable {
-    private let outcomes: [String: Result<SigningRequest, ValueError>]
+    /// A line's column-7 text and what it parsed to.
+    struct Prepared: Sendable {
+        let text: String
+        let outcome: Result<SigningRequest, ValueError>
+    }
+
+    private let outcomes: [Int: Prepared]
 
     /// PERF-09: nothing prepared; every CSR is parsed where it is checked.
     public static let none = PreparedSigningRequests(outcomes: [:])
 
-    init(outcomes: [String: Result<SigningRequest, ValueError>]) {
+    init(outcomes: [Int: Prepared]) {
         self.outcomes = outcomes
     }
 
@@ -33,21 +40,24 @@ public struct PreparedSigningRequests: Sendable {
 
     private init<Row: UploadRow>(_ upload: DecodedUpload, _ rowType: Row.Type) {
         let column = CertificateLineChecker.csrColumn
-        let prepared = parallelMap(upload.recordCount) { index -> (String, Result<SigningRequest, ValueError>)? in
+        let prepared = parallelMap(upload.recordCount) { index -> (line: Int, Prepared)? in
             guard case .row(let row) = upload.row(Row.self, at: index) else { return nil }
             let raw = row.value(column)
             guard !raw.isEmpty else { return nil }
-            return (raw, Result { () throws(ValueError) in try SigningRequest(raw) })
+            return (row.line, Prepared(text: raw, outcome: Result { () throws(ValueError) in try SigningRequest(raw) }))
         }
-        self.init(outcomes: Dictionary(prepared.compactMap { $0 }, uniquingKeysWith: { first, _ in first }))
+        var outcomes: [Int: Prepared] = [:]
+        outcomes.reserveCapacity(prepared.count)
+        for case let (line, outcome)? in prepared { outcomes[line] = outcome }
+        self.init(outcomes: outcomes)
     }
 
-    /// PERF-09: how many distinct CSR texts were prepared.
+    /// PERF-09: how many lines had a CSR prepared.
     public var count: Int { outcomes.count }
 
-    /// CSR-01..CSR-02: the request `raw` parses to — prepared, or parsed now.
-    func request(_ raw: String) throws(ValueError) -> SigningRequest {
-        guard let outcome = outcomes[raw] else { return try SigningRequest(raw) }
-        return try outcome.get()
+    /// CSR-01..CSR-02: the request `raw` (the text of line `line`) parses to — prepared, or parsed now.
+    func request(_ raw: String, line: Int) throws(ValueError) -> SigningRequest {
+        guard let prepared = outcomes[line], prepared.text == raw else { return try SigningRequest(raw) }
+        return try prepared.outcome.get()
     }
 }
