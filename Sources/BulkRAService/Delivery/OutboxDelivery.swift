@@ -113,31 +113,57 @@ public struct OutboxDelivery: Sendable {
         if takenOver {
             for target in Set(claimed.map(\.item.target)) where !target.isEmpty { Leftovers.sweep(target) }
         }
-        // PERF-05: deliveries go to different folders (the result files under --out, the mails in DATA/outbox): they are
-        // written on both cores, each with its own folder memory; what they did is gathered in claim order.
-        let written = parallelMap(claimed) { delivery -> (summary: Summary, failure: (any Error)?) in
-            var part = Summary()
-            var folders = OpenFolders()
-            let started = DispatchTime.now()
-            defer { CrashPoint.midDelivery.reach(data: data) }
-            do {
-                try deliver(delivery, takenOver: takenOver, now: now, folders: &folders, into: &part)
-                logger.debug("outbox.delivery.written", metadata: ["outbox.id": "\(delivery.id)", "outbox.kind": "\(delivery.item.kind.rawValue)",
-                                                                   "outbox.ms": "\((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000)"])
-                return (part, nil)
-            } catch {
-                logger.error("outbox.failed", metadata: ["outbox.id": "\(delivery.id)", "outbox.kind": "\(delivery.item.kind.rawValue)"])
-                return (part, error)
+        // PERF-05, PERF-34: each delivery is made ready on a core (its payload opened, its result files read from the
+        // registry, its CRLs published) and its files written there in slices; a core done with its own delivery then takes
+        // slices of the others that are ready, so the larger one (result files, mails) does not go on alone.
+        let shared = Mutex(SharedWrite(count: claimed.count))
+        _ = parallelMap(claimed.count) { own -> Void in
+            let ready = Result { () throws -> Ready in try prepare(claimed[own], takenOver: takenOver, now: now) }
+            shared.withLock { $0.ready[own] = ready }
+            for delivery in [own] + claimed.indices.filter({ $0 != own }) {
+                while let (files, slice) = shared.withLock({ $0.claim(delivery, size: Self.sliceSize) }) {
+                    var folders = OpenFolders()
+                    var written = 0
+                    var failure: (any Error)?
+                    for index in slice {
+                        do {
+                            try OutputFolder.writeAtomically(files[index].bytes, to: files[index].path, mode: files[index].mode, durable: false,
+                                                             folders: &folders)
+                            written += 1
+                        } catch {
+                            failure = error
+                            break
+                        }
+                    }
+                    let (count, failed) = (written, failure)
+                    shared.withLock { $0.record(delivery, first: slice.lowerBound, written: count, failure: failed) }
+                }
             }
+            CrashPoint.midDelivery.reach(data: data)
         }
+        let outcome = shared.withLock { $0 }
         var done: [Int64] = []
         var failure: (any Error)?
-        for (delivery, outcome) in zip(claimed, written) {
-            summary.files += outcome.summary.files
-            summary.mails += outcome.summary.mails
-            summary.crls += outcome.summary.crls
-            summary.mailPaths += outcome.summary.mailPaths
-            if let error = outcome.failure { failure = failure ?? error } else { done.append(delivery.id) }
+        for (index, delivery) in claimed.enumerated() {
+            if case .success(let ready) = outcome.ready[index] {
+                summary.crls += ready.crls
+                let written = outcome.written[index].sorted { $0.first < $1.first }.flatMap { ready.files[$0.first..<($0.first + $0.count)].map(\.path) }
+                switch delivery.item.kind {
+                case .mails:
+                    summary.mails += written.count
+                    summary.mailPaths += written
+                case .files, .results:
+                    summary.files += written.count
+                case .crls:
+                    break
+                }
+            }
+            if let error = outcome.failure(index) {
+                logger.error("outbox.failed", metadata: ["outbox.id": "\(delivery.id)", "outbox.kind": "\(delivery.item.kind.rawValue)"])
+                failure = failure ?? error
+            } else {
+                done.append(delivery.id)
+            }
         }
         Glibc.sync()
         try registry.markDelivered(done)
@@ -154,22 +180,69 @@ public struct OutboxDelivery: Sendable {
             en: "The batch is committed, but part of its delivery failed (\(detail.en)); it stays pending and the next command retries it."))
     }
 
-    private func deliver(_ delivery: PendingDelivery, takenOver: Bool, now: Date, folders: inout OpenFolders,
-                         into summary: inout Summary) throws {
+    /// Files written per slice of the shared write (PERF-34): small enough for the two cores to even out, large enough
+    /// that each slice opens its folders once for many files.
+    static let sliceSize = 512
+
+    /// PERF-34: the deliveries being written by both cores: each one's files once made ready, the next slice to take, and
+    /// what was written (runs of files from a slice's start) or went wrong.
+    private struct SharedWrite: Sendable {
+        var ready: [Result<Ready, any Error>?]
+        var next: [Int]
+        var written: [[(first: Int, count: Int)]]
+        var failures: [(any Error)?]
+
+        init(count: Int) {
+            ready = Array(repeating: nil, count: count)
+            next = Array(repeating: 0, count: count)
+            written = Array(repeating: [], count: count)
+            failures = Array(repeating: nil, count: count)
+        }
+
+        /// The next slice of `delivery`'s files to write, or nil when it is not ready, failed, or has none left.
+        mutating func claim(_ delivery: Int, size: Int) -> (files: [(path: String, mode: mode_t, bytes: [UInt8])], slice: Range<Int>)? {
+            guard case .success(let ready)? = self.ready[delivery], failures[delivery] == nil, next[delivery] < ready.files.count else { return nil }
+            let slice = next[delivery]..<min(next[delivery] + size, ready.files.count)
+            next[delivery] = slice.upperBound
+            return (ready.files, slice)
+        }
+
+        mutating func record(_ delivery: Int, first: Int, written count: Int, failure: (any Error)?) {
+            written[delivery].append((first, count))
+            if let failure, failures[delivery] == nil { failures[delivery] = failure }
+        }
+
+        /// The delivery's first failure: made ready or written.
+        func failure(_ delivery: Int) -> (any Error)? {
+            if case .failure(let error)? = ready[delivery] { return error }
+            return failures[delivery]
+        }
+    }
+
+    /// A delivery made ready: the files it writes (absolute paths) and the CRL refreshes it did.
+    private struct Ready: Sendable {
+        var files: [(path: String, mode: mode_t, bytes: [UInt8])] = []
+        var crls = 0
+    }
+
+    /// Opens a delivery's payload or reads its result files; a CRL delivery is carried out here.
+    private func prepare(_ delivery: PendingDelivery, takenOver: Bool, now: Date) throws -> Ready {
         let item = delivery.item
+        var ready = Ready()
+        let started = DispatchTime.now()
+        defer {
+            logger.debug("outbox.delivery.ready", metadata: ["outbox.id": "\(delivery.id)", "outbox.kind": "\(item.kind.rawValue)",
+                                                              "outbox.ms": "\((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000)"])
+        }
         switch item.kind {
         case .files:
             guard let payload = item.payload.flatMap(sealing.unpacked), let bundle = DeliveryBundle(decoding: payload) else {
                 throw Self.damaged(delivery)
             }
-            for entry in bundle.entries {
-                try OutputFolder.writeAtomically(entry.bytes, to: item.target + "/" + entry.path, mode: mode_t(entry.mode), durable: false,
-                                                 folders: &folders)
-                summary.files += 1
-            }
+            ready.files = bundle.entries.map { (item.target + "/" + $0.path, mode_t($0.mode), $0.bytes) }
         case .results:
             guard let batchID = delivery.batchID else { throw Self.damaged(delivery) }
-            summary.files += try ResultFiles(data: data, registry: registry).write(batchID: batchID, to: item.target)
+            ready.files = try ResultFiles(data: data, registry: registry).files(batchID: batchID).map { (item.target + "/" + $0.path, 0o644, $0.bytes) }
         case .mails:
             guard let payload = item.payload.flatMap(sealing.unpacked), let bundle = DeliveryBundle(decoding: payload) else {
                 throw Self.damaged(delivery)
@@ -177,16 +250,12 @@ public struct OutboxDelivery: Sendable {
             let outbox = Outbox(data: data)
             // Exactly once: a delivery taken over from a process that stopped may have written some of its mails (in the
             // outbox, or sent since); this process's own claims were never written before.
-            for entry in bundle.entries where !takenOver || !outbox.has(entry.path) {
-                let path = outbox.folder + "/" + entry.path
-                try OutputFolder.writeAtomically(entry.bytes, to: path, mode: 0o600, durable: false, folders: &folders)
-                summary.mailPaths.append(path)
-                summary.mails += 1
-            }
+            ready.files = bundle.entries.filter { !takenOver || !outbox.has($0.path) }.map { (outbox.folder + "/" + $0.path, 0o600, $0.bytes) }
         case .crls:
             try CRLPublisher(dataFolder: data, registry: registry).publishAll(now: now)
-            summary.crls += 1
+            ready.crls = 1
         }
+        return ready
     }
 
     static func damaged(_ delivery: PendingDelivery) -> OperationalError {

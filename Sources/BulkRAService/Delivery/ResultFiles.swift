@@ -14,13 +14,24 @@ struct ResultFiles {
     /// Writes the files of `batchID` into `folder`; returns how many.
     @discardableResult
     func write(batchID: Int64, to folder: String) throws -> Int {
-        guard let batch = try registry.batch(id: batchID) else { return 0 }
+        let files = try files(batchID: batchID)
+        var folders = OpenFolders()
+        for file in files {
+            try OutputFolder.writeAtomically(file.bytes, to: folder + "/" + file.path, mode: 0o644, durable: false, folders: &folders)
+        }
+        return files.count
+    }
+
+    /// The files of `batchID`, paths relative to the folder they go into (none for a batch the registry does not hold).
+    func files(batchID: Int64) throws -> [DeliveryPackage.File] {
+        guard let batch = try registry.batch(id: batchID) else { return [] }
         let certificates = try registry.certificates(batchID: batchID)
         let replaced = try registry.storedCertificates(serials: certificates.compactMap(\.replacedSerial))
         let store = AuthorityStore(dataFolder: data)
         var chains: [AuthorityRole: String] = [:]
         var files = [DeliveryPackage.File(path: "result.json", bytes: Array(batch.resultJSON.utf8)),
                      DeliveryPackage.File(path: "result.tsv", bytes: Array(batch.resultTSV.utf8))]
+        files.reserveCapacity(certificates.count + 3)
         for record in certificates {
             var text = IssuedCertificate.pem(record.der)
             if let role = record.issuerRole {
@@ -32,11 +43,7 @@ struct ResultFiles {
         if let revocations = Self.replacedRevocationFile(issued: certificates, replaced: replaced) {
             files.append(.init(path: "revoke-replaced.tsv", bytes: revocations))
         }
-        var folders = OpenFolders()
-        for file in files {
-            try OutputFolder.writeAtomically(file.bytes, to: folder + "/" + file.path, mode: 0o644, durable: false, folders: &folders)
-        }
-        return files.count
+        return files
     }
 
     /// REV-06: a ready-made revocation file (reason 4) for the replaced certificates not revoked yet, or nil.
