@@ -82,6 +82,24 @@ struct CLITests {
         #expect(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build bulkra first: swift build")
     }
 
+    @Test("PERF-35 the program starts itself again on a huge-page heap when the kernel offers one; a heap tunable already named is kept")
+    func hugePageHeap() throws {
+        let data = try Self.dataFolder("heap")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let setting = (try? String(contentsOfFile: "/sys/kernel/mm/transparent_hugepage/enabled", encoding: .utf8)) ?? ""
+        let offered = setting.contains("[always]") || setting.contains("[madvise]")
+        let status = ["status", "--data", data, "--log-level", "debug"]
+        let started = try Self.run(status)
+        #expect(started.status == 0, "\(started.error)")
+        #expect(started.error.contains("heap.pages=\(offered ? "huge-pages" : "plain")"), "\(started.error)")
+        // Other tunables stay as given and the heap one is added.
+        let others = try Self.run(status, environment: ["GLIBC_TUNABLES": "glibc.malloc.arena_max=4"])
+        #expect(others.error.contains("heap.pages=\(offered ? "huge-pages" : "plain")"), "\(others.error)")
+        // Named already (here: off): the program runs as started, on the 4 KiB heap.
+        let kept = try Self.run(status, environment: ["GLIBC_TUNABLES": "glibc.malloc.hugetlb=0"])
+        #expect(kept.status == 0 && kept.error.contains("heap.pages=plain"), "\(kept.error)")
+    }
+
     @Test("XLS-01 CLI-02 check reads an Excel workbook by its content: the TSV's results with the worksheet's row numbers; a workbook renamed .tsv is still one; a hostile one is refused")
     func workbookCheck() throws {
         let data = try Self.dataFolder("workbook")

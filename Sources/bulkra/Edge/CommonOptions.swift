@@ -17,6 +17,7 @@ struct CommonOptions: ParsableArguments {
         LoggingBootstrap.once
         var logger = Logger(label: "bulkra")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .warning
+        logger.debug("process.heap", metadata: ["heap.pages": "\(HugePageHeap.mode)"])
         return logger
     }
 }
