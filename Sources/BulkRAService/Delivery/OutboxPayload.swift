@@ -23,16 +23,21 @@ public struct OutboxPayload: Sendable {
 
     /// REG-18: the payload to store.
     public func packed(_ bytes: [UInt8]) throws -> [UInt8] {
-        var output = [UInt8](repeating: 0, count: bulkra_deflate_bound(bytes.count))
-        var size = output.count
-        let status = bytes.withUnsafeBufferPointer { input in
-            output.withUnsafeMutableBufferPointer { bulkra_deflate(input.baseAddress, input.count, 1, $0.baseAddress, &size) }
+        // PERF-36: the deflate buffer is sized for the worst case but not filled with zeros first, so the pages past the
+        // compressed size are never touched (a 10,000-line batch's mails: 21 MB reserved, ≈ 2 MB written).
+        var status: Int32 = -1
+        let compressed = [UInt8](unsafeUninitializedCapacity: bulkra_deflate_bound(bytes.count)) { output, count in
+            var size = output.count
+            status = bytes.withUnsafeBufferPointer { bulkra_deflate($0.baseAddress, $0.count, 1, output.baseAddress, &size) }
+            count = status == 0 ? size : 0
         }
-        guard status == 0, bytes.count <= Int(UInt32.max), let sealed = try AES.GCM.seal(output.prefix(size), using: key).combined else {
+        guard status == 0, bytes.count <= Int(UInt32.max), let sealed = try AES.GCM.seal(compressed, using: key).combined else {
             throw OperationalError(.io, LocalizedText(ja: "配信内容を圧縮・暗号化できません", en: "Cannot compress and seal a delivery"))
         }
         let length = UInt32(bytes.count)
-        return Self.magic + [UInt8(length >> 24), UInt8(length >> 16 & 0xff), UInt8(length >> 8 & 0xff), UInt8(length & 0xff)] + Array(sealed)
+        var stored = Self.magic + [UInt8(length >> 24), UInt8(length >> 16 & 0xff), UInt8(length >> 8 & 0xff), UInt8(length & 0xff)]
+        stored.append(contentsOf: sealed)
+        return stored
     }
 
     /// The stored payload's bytes; nil when it is damaged or sealed under another key.
@@ -41,9 +46,13 @@ public struct OutboxPayload: Sendable {
               let box = try? AES.GCM.SealedBox(combined: stored.dropFirst(6)),
               let compressed = try? AES.GCM.open(box, using: key) else { return nil }
         let length = Int(stored[2]) << 24 | Int(stored[3]) << 16 | Int(stored[4]) << 8 | Int(stored[5])
-        var output = [UInt8](repeating: 0, count: length)
-        let status = Array(compressed).withUnsafeBufferPointer { input in
-            output.withUnsafeMutableBufferPointer { bulkra_inflate(input.baseAddress, input.count, $0.baseAddress, length) }
+        // PERF-36: inflated straight into an unfilled buffer (every byte is written, or the payload is refused).
+        var status: Int32 = -1
+        let output = [UInt8](unsafeUninitializedCapacity: length) { output, count in
+            status = compressed.withUnsafeBytes { input in
+                bulkra_inflate(input.bindMemory(to: UInt8.self).baseAddress, input.count, output.baseAddress, length)
+            }
+            count = status == 0 ? length : 0
         }
         return status == 0 ? output : nil
     }
