@@ -123,6 +123,58 @@ struct ParallelPipelineTests {
         #expect(try registry.pendingDeliveries().count == 0)
     }
 
+    @Test("PERF-34 deliveries larger than a slice are written by both cores: every file once and whole; a failing delivery holds no other up and stays pending", arguments: RegistryContractTests.Backend.allCases)
+    func deliveriesHelpEachOther(backend: RegistryContractTests.Backend) throws {
+        let (path, registry) = try ServiceTests.dataFolder("helping", on: backend)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let sealing = try OutboxPayload.key(data: path)
+        func bundle(_ prefix: String, count: Int) throws -> [UInt8] {
+            try sealing.packed(DeliveryBundle((0..<count).map { index in
+                DeliveryBundle.Entry(path: "\(prefix)/\(index).txt", mode: 0o644, bytes: Array("\(prefix) \(index)\n".utf8))
+            }).encoded())
+        }
+        // A folder that cannot be made: its parent is a file.
+        FileManager.default.createFile(atPath: path + "/blocker", contents: Data("x".utf8))
+        let sizes = (files: OutboxDelivery.sliceSize * 2 + 77, mails: OutboxDelivery.sliceSize * 3 + 5)
+        let items = [
+            OutboxItem(kind: .files, target: path + "/out", payload: try bundle("certificates", count: sizes.files)),
+            OutboxItem(kind: .files, target: path + "/blocker/out", payload: try bundle("never", count: 3)),
+            OutboxItem(kind: .mails, payload: try bundle("mails", count: sizes.mails)),
+        ]
+        let claimant = OutboxDelivery.claimant()
+        let claimed = try registry.serializable(.registry) { try $0.enqueue(items, batchID: nil, claimant: claimant) }
+        let delivery = try OutboxDelivery(data: path, registry: registry, logger: ServiceTests.logger, sealing: sealing)
+        #expect(throws: OperationalError.self) { try delivery.run(claimed: claimed, now: Date()) }
+        for (folder, prefix, count) in [(path + "/out", "certificates", sizes.files), (Outbox(data: path).folder, "mails", sizes.mails)] {
+            let names = try FileManager.default.contentsOfDirectory(atPath: folder + "/" + prefix)
+            #expect(names.count == count, "every file once, nothing beside them in \(prefix)")
+            for index in [0, OutboxDelivery.sliceSize - 1, OutboxDelivery.sliceSize, count - 1] {
+                #expect(FileManager.default.contents(atPath: "\(folder)/\(prefix)/\(index).txt") == Data("\(prefix) \(index)\n".utf8))
+            }
+        }
+        // The failed one is left pending for the next command (which takes it over: REG-18's reliability tests); the two
+        // written are done.
+        #expect(try registry.pendingDeliveries().count == 1)
+    }
+
+    @Test("PERF-34 the mail paths of a delivery written in slices come back in file order, for the relay")
+    func mailPathsInOrder() throws {
+        let (path, registry) = try ServiceTests.dataFolder("mail-order", on: .sqlite)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let sealing = try OutboxPayload.key(data: path)
+        let count = OutboxDelivery.sliceSize * 4 + 3
+        let payload = try sealing.packed(DeliveryBundle((0..<count).map { index in
+            DeliveryBundle.Entry(path: String(format: "%05d.eml", index), mode: 0o600, bytes: Array("mail \(index)\r\n".utf8))
+        }).encoded())
+        let items = [OutboxItem(kind: .mails, payload: payload), OutboxItem(kind: .crls)]
+        let claimant = OutboxDelivery.claimant()
+        let claimed = try registry.serializable(.registry) { try $0.enqueue(items, batchID: nil, claimant: claimant) }
+        let summary = try OutboxDelivery(data: path, registry: registry, logger: ServiceTests.logger, sealing: sealing).run(claimed: claimed, now: Date())
+        let outbox = Outbox(data: path).folder
+        #expect(summary.mails == count && summary.crls == 1 && summary.deliveries == 2)
+        #expect(summary.mailPaths == (0..<count).map { outbox + "/" + String(format: "%05d.eml", $0) })
+    }
+
     struct StopWriting: Error {}
 
     /// Example University's in-memory registry with `count` certificates recorded in order (a thousand at a time), each of
