@@ -3,6 +3,7 @@ import BulkRADecode
 import BulkRAReport
 import BulkRAService
 import Logging
+import Synchronization
 
 /// Options every command shares (Specs/cli.md, CLI-03).
 struct CommonOptions: ParsableArguments {
@@ -12,12 +13,17 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "Log level on standard error: trace, debug, info, notice, warning, error.")
     var logLevel: String = "warning"
 
+    /// PERF-35: the heap's pages are logged by the first logger made.
+    private static let heapLogged = Atomic(false)
+
     /// The process-wide logger; only the executable chooses backend and level.
     func makeLogger() -> Logger {
         LoggingBootstrap.once
         var logger = Logger(label: "bulkra")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .warning
-        logger.debug("process.heap", metadata: ["heap.pages": "\(HugePageHeap.mode)"])
+        if !Self.heapLogged.exchange(true, ordering: .relaxed) {
+            logger.debug("process.heap", metadata: ["heap.pages": "\(HugePageHeap.mode)"])
+        }
         return logger
     }
 }
