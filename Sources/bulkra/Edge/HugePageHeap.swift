@@ -9,7 +9,8 @@ import Glibc
 /// reads tunables only when a program starts — so `bulkra` starts itself once more with the tunable added to
 /// `GLIBC_TUNABLES` (same process id, arguments, descriptors and environment otherwise). Nothing happens when the tunable is
 /// named already (`GLIBC_TUNABLES=glibc.malloc.hugetlb=0` keeps the 4 KiB heap), when the kernel has transparent huge pages
-/// off, or when the program cannot be started again (it then goes on with the heap it has).
+/// off, under valgrind (whose `/proc/self/exe` is valgrind itself, and a program started again would leave it), or when
+/// the program cannot be started again (it then goes on with the heap it has).
 enum HugePageHeap {
     /// The tunable that asks malloc for transparent huge pages.
     static let tunable = "glibc.malloc.hugetlb=1"
@@ -17,9 +18,9 @@ enum HugePageHeap {
     /// PERF-35: starts the program again with the tunable when that helps; returns when it does not (or cannot).
     static func enable() {
         let current = getenv("GLIBC_TUNABLES").map { String(cString: $0) }
-        guard current?.contains("glibc.malloc.hugetlb") != true, kernelOffers else { return }
+        guard current?.contains("glibc.malloc.hugetlb") != true, kernelOffers, !underValgrind, let program = programPath else { return }
         setenv("GLIBC_TUNABLES", current.map { $0.isEmpty ? tunable : $0 + ":" + tunable } ?? tunable, 1)
-        execv("/proc/self/exe", CommandLine.unsafeArgv)
+        execv(program, CommandLine.unsafeArgv)
         // Not started again (no /proc, an unreadable program): as before, on the heap as it is.
         if let current { setenv("GLIBC_TUNABLES", current, 1) } else { unsetenv("GLIBC_TUNABLES") }
     }
@@ -28,6 +29,20 @@ enum HugePageHeap {
     static var mode: String {
         let current = getenv("GLIBC_TUNABLES").map { String(cString: $0) } ?? ""
         return current.split(separator: ":").contains(Substring(tunable)) && kernelOffers ? "huge-pages" : "plain"
+    }
+
+    /// The running program's file (nil when it cannot be read, or was replaced or removed since it started).
+    static var programPath: String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard length > 0 else { return nil }
+        let path = String(decoding: buffer.prefix(length).map(UInt8.init(bitPattern:)), as: UTF8.self)
+        return path.hasSuffix(" (deleted)") ? nil : path
+    }
+
+    /// Whether valgrind runs the program (it preloads its `vgpreload_*` libraries).
+    static var underValgrind: Bool {
+        getenv("LD_PRELOAD").map { String(cString: $0).contains("vgpreload") } ?? false
     }
 
     /// Whether the kernel gives transparent huge pages to a process that asks (`[always]` or `[madvise]`).
