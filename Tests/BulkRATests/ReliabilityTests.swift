@@ -396,8 +396,33 @@ struct ReliabilityTests {
             #expect(DeliveryBundle(decoding: encoded) == bundle)
             if !encoded.isEmpty { #expect(DeliveryBundle(decoding: Array(encoded.dropLast())) == nil || entries.isEmpty) }
         }
-        for path in ["../x", "/etc/passwd", "a/../../b", "a//b", "./a", ""] {
+        for path in ["../x", "/etc/passwd", "a/../../b", "a//b", "./a", "", "a/", "a/.", "a/..", "a\u{0}b"] {
             #expect(DeliveryBundle(decoding: DeliveryBundle([.init(path: path, mode: 0o600, bytes: [1])]).encoded()) == nil, "\(path)")
         }
+    }
+
+    @Test("DLV-10 PERF-37 the containment check reads paths as the kernel does, by bytes: 20,000 seeded paths against the part-by-part definition; a slash or dot followed by a combining mark is still a slash or a dot")
+    func containmentByBytes() {
+        // The definition, on the bytes the kernel splits at 0x2F: not empty, no NUL, and no part empty, `.` or `..`.
+        func reference(_ path: String) -> Bool {
+            let parts = Array(path.utf8).split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+            return !path.isEmpty && !path.utf8.contains(0) && !parts.contains { $0.isEmpty || $0.elementsEqual(".".utf8) || $0.elementsEqual("..".utf8) }
+        }
+        let pieces = ["/", ".", "..", "a", "é", "\u{301}", ".\u{301}", "\u{0}", "b.pem", "...", "x."]
+        var generator = seeded(37)
+        var accepted = 0
+        for _ in 0..<20_000 {
+            let path = (0..<Int(generator.next() % 7)).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] }.joined()
+            #expect(DeliveryBundle.isContained(path) == reference(path), "\(Array(path.unicodeScalars))")
+            if reference(path) { accepted += 1 }
+        }
+        #expect(accepted > 1_000, "the seeded paths reach both answers")
+        // Read by characters (before PERF-37), "/" or "." followed by a combining mark was one character and no slash or
+        // dot: these climbed out or started at the root and were accepted. Each is refused, in a bundle too.
+        for path in ["../\u{301}x", "/\u{301}etc/passwd", "a/../\u{301}"] {
+            #expect(!DeliveryBundle.isContained(path), "\(Array(path.unicodeScalars))")
+            #expect(DeliveryBundle(decoding: DeliveryBundle([.init(path: path, mode: 0o600, bytes: [1])]).encoded()) == nil)
+        }
+        #expect(DeliveryBundle.isContained("..\u{301}/x") && DeliveryBundle.isContained("a/.\u{301}"), "a dot with a mark is a name")
     }
 }

@@ -77,9 +77,29 @@ public struct DeliveryBundle: Sendable, Hashable {
     }
 
     /// A relative path that stays inside its folder: not empty, not absolute, no `.` or `..` part, no NUL.
+    ///
+    /// PERF-37: read by its UTF-8 bytes, one part at a time between slashes (no array of parts, no character comparison:
+    /// a part is `.` or `..` exactly when its bytes are, since nothing else is canonically equivalent to them).
     public static func isContained(_ path: String) -> Bool {
-        guard !path.isEmpty, !path.hasPrefix("/"), !path.utf8.contains(0) else { return false }
-        return !path.split(separator: "/", omittingEmptySubsequences: false).contains { $0.isEmpty || $0 == "." || $0 == ".." }
+        var partLength = 0
+        var dots = 0
+        var bytes = 0
+        for byte in path.utf8 {
+            bytes += 1
+            switch byte {
+            case 0:
+                return false
+            case UInt8(ascii: "/"):
+                // An empty part (a leading slash, two slashes) or a `.` / `..` part.
+                if partLength == 0 || dots == partLength && partLength <= 2 { return false }
+                (partLength, dots) = (0, 0)
+            default:
+                partLength += 1
+                if byte == UInt8(ascii: ".") { dots += 1 }
+            }
+        }
+        // The last part: not empty (no trailing slash, not an empty path), not `.` or `..`.
+        return bytes > 0 && partLength > 0 && !(dots == partLength && partLength <= 2)
     }
 
     static func append(_ value: UInt32, to out: inout [UInt8]) {
