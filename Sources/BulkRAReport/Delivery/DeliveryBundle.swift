@@ -83,9 +83,7 @@ public struct DeliveryBundle: Sendable, Hashable {
     public static func isContained(_ path: String) -> Bool {
         var partLength = 0
         var dots = 0
-        var bytes = 0
         for byte in path.utf8 {
-            bytes += 1
             switch byte {
             case 0:
                 return false
@@ -99,7 +97,7 @@ public struct DeliveryBundle: Sendable, Hashable {
             }
         }
         // The last part: not empty (no trailing slash, not an empty path), not `.` or `..`.
-        return bytes > 0 && partLength > 0 && !(dots == partLength && partLength <= 2)
+        return partLength > 0 && !(dots == partLength && partLength <= 2)
     }
 
     static func append(_ value: UInt32, to out: inout [UInt8]) {

@@ -147,13 +147,15 @@ public struct OutboxDelivery: Sendable {
         for (index, delivery) in claimed.enumerated() {
             if case .success(let ready) = outcome.ready[index] {
                 summary.crls += ready.crls
-                let written = outcome.written[index].sorted { $0.first < $1.first }.flatMap { ready.files[$0.first..<($0.first + $0.count)].map(\.path) }
+                let runs = outcome.written[index]
                 switch delivery.item.kind {
                 case .mails:
-                    summary.mails += written.count
-                    summary.mailPaths += written
+                    // The relay sends them in file order.
+                    let paths = runs.sorted { $0.first < $1.first }.flatMap { ready.files[$0.first..<($0.first + $0.count)].map(\.path) }
+                    summary.mails += paths.count
+                    summary.mailPaths += paths
                 case .files, .results:
-                    summary.files += written.count
+                    summary.files += runs.reduce(0) { $0 + $1.count }
                 case .crls:
                     break
                 }
