@@ -75,10 +75,15 @@ public struct UploadDecoder: Sendable {
         var crlf = 0
         var lf = 0
         var start = 0
-        text.withUnsafeBufferPointer { buffer in
-            var index = 0
+        // PERF-38: eight bytes at a time past the words without a line feed (lines are hundreds of bytes long).
+        text.withUnsafeBytes { buffer in
             let count = buffer.count
+            var index = 0
             while index < count {
+                if index + 8 <= count, !Self.hasByte(0x0A, in: buffer.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+                    index += 8
+                    continue
+                }
                 if buffer[index] == 0x0A {
                     if index > start && buffer[index - 1] == 0x0D {
                         ranges.append(start..<(index - 1))
@@ -128,21 +133,48 @@ public struct UploadDecoder: Sendable {
                              fileDiagnostics: [.file(.encoding, detail: detail)], text: [], lineRanges: [])
     }
 
-    /// How many times `byte` occurs in `bytes` (a branch-free loop the compiler vectorizes).
+    /// How many times `byte` occurs in `bytes`: eight bytes a step, counting the bytes of each word that differ (PERF-38).
     static func count(_ byte: UInt8, in bytes: [UInt8]) -> Int {
-        bytes.withUnsafeBufferPointer { buffer in
-            var count = 0
-            for value in buffer { count &+= value == byte ? 1 : 0 }
+        bytes.withUnsafeBytes { buffer in
+            let words = buffer.count / 8
+            var differing = 0
+            for index in 0..<words {
+                differing &+= Self.differingBytes(byte, in: buffer.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self)).nonzeroBitCount
+            }
+            var count = words * 8 - differing
+            for value in buffer[(words * 8)...] { count &+= value == byte ? 1 : 0 }
             return count
         }
     }
 
-    /// The offset of the first byte that breaks UTF-8, or `nil` when the bytes are valid UTF-8.
+    /// The high bit of each byte of `word` that is not `byte` (PERF-38; exact, as no byte's sum carries into the next).
+    @inline(__always)
+    static func differingBytes(_ byte: UInt8, in word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        let folded = word ^ (ones &* UInt64(byte))
+        // A byte of `folded` is zero exactly where `word` holds `byte`: its low seven bits plus 0x7F set bit 7 unless
+        // they are all zero (and never carry into the next byte), and its own bit 7 is clear.
+        return ((folded & ~highs) &+ ~highs | folded) & highs
+    }
+
+    /// Whether any of the eight bytes of `word` equals `byte` (PERF-38).
+    @inline(__always)
+    static func hasByte(_ byte: UInt8, in word: UInt64) -> Bool {
+        differingBytes(byte, in: word) != 0x8080_8080_8080_8080
+    }
+
+    /// The offset of the first byte that breaks UTF-8, or `nil` when the bytes are valid UTF-8 (DEC-01, DEC-04).
+    ///
+    /// PERF-38: runs of ASCII are passed over eight bytes at a time.
     static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
-        bytes.withUnsafeBufferPointer { buffer -> Int? in
+        bytes.withUnsafeBytes { buffer -> Int? in
             var index = 0
             let count = buffer.count
             while index < count {
+                if index + 8 <= count, buffer.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                    index += 8
+                    continue
+                }
                 let lead = buffer[index]
                 if lead < 0x80 { index += 1; continue }
                 let length: Int

@@ -118,6 +118,83 @@ struct PropertyTests {
         #expect(upload.recordCount == 10_000 && UploadDecoder.count(0x0A, in: Array(text)) == 10_000)
     }
 
+    /// Bytes biased to what the word-at-a-time paths meet: ASCII runs, line ends, lead and continuation bytes, and the
+    /// bytes around the UTF-8 limits (overlong leads, surrogates, beyond U+10FFFF).
+    static let mixedBytes = zip(Gen.int(in: 0...7), Gen.uint8(in: 0...255), Gen.uint8(in: 0x80...0xBF)).map { kind, any, continuation -> UInt8 in
+        switch kind {
+        case 0, 1, 2: return UInt8(0x20 + any % 0x5F)
+        case 3: return any % 2 == 0 ? 0x0A : 0x0D
+        case 4: return [0xC0, 0xC2, 0xDF, 0xE0, 0xE3, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF][Int(any) % 11]
+        case 5, 6: return continuation
+        default: return any
+        }
+    }
+
+    @Test("DEC-01 DEC-04 PERF-38 the first byte that breaks UTF-8 is the one Swift's own decoder stops at (seeded bytes)")
+    func firstInvalidUTF8() throws {
+        // Whole valid characters between the runs, so that valid files of every length around the word size occur too.
+        let piece = zip(Gen.bool, Self.mixedBytes.array(of: 0...19), pick(["", "é", "あ", "漢字", "😀", "\u{10FFFF}", "\u{FFFF}"]))
+            .map { raw, bytes, character in raw ? bytes : Array(String(repeating: "a", count: bytes.count % 9).utf8) + Array(character.utf8) }
+        var valid = 0
+        try forAll(3_000, seed: 38, piece.array(of: 0...12)) { pieces in
+            let bytes = Array(pieces.joined())
+            var parser = Unicode.UTF8.ForwardParser()
+            var iterator = bytes.makeIterator()
+            var offset = 0
+            var expected: Int?
+            decoding: while true {
+                switch parser.parseScalar(from: &iterator) {
+                case .valid(let scalar): offset += scalar.count
+                case .emptyInput: break decoding
+                case .error: expected = offset; break decoding
+                }
+            }
+            if expected == nil { valid += 1 }
+            #expect(UploadDecoder.firstInvalidUTF8(bytes) == expected, "\(bytes)")
+        }
+        #expect(valid > 500)
+    }
+
+    @Test("DEC-03 PERF-38 records are split at every line feed, CR LF and LF alike, as a byte-by-byte split does (seeded bytes)")
+    func lineSplit() throws {
+        try forAll(2_000, seed: 39, Self.mixedBytes.array(of: 0...90)) { raw in
+            let bytes = raw.map { $0 >= 0x80 ? 0x41 : $0 }  // ASCII, so that every file decodes
+            let upload = try UploadDecoder(kind: .allowList, recordLimit: 1_000).decode(bytes, fileName: "s.tsv")
+            var records: [[UInt8]] = []
+            var current: [UInt8] = []
+            var (crlf, lf) = (0, 0)
+            for byte in bytes {
+                if byte == 0x0A {
+                    if current.last == 0x0D { current.removeLast(); crlf += 1 } else { lf += 1 }
+                    records.append(current)
+                    current = []
+                } else {
+                    current.append(byte)
+                }
+            }
+            if !current.isEmpty { records.append(current) }
+            #expect(upload.recordCount == records.count)
+            for (index, record) in records.enumerated() where upload.recordCount == records.count {
+                #expect(upload.record(at: index).fields.joined(separator: "\t") == String(decoding: record, as: UTF8.self))
+            }
+            let ending: LineEnding = crlf > 0 && lf > 0 ? .mixed : crlf > 0 ? .crlf : lf > 0 ? .lf : .none
+            #expect(upload.isRejected || upload.lineEnding == ending)
+        }
+        // The word test itself, exhaustively for the bytes the decoder asks about and every byte in every position.
+        for target: UInt8 in [0x0A, 0x00, 0x7F, 0x80, 0xFF] {
+            for filler in [target ^ 0x01, target ^ 0x80] {
+                for byte in UInt8.min...UInt8.max {
+                    for position in 0..<8 {
+                        var word = [UInt8](repeating: filler, count: 8)
+                        word[position] = byte
+                        let value = word.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+                        #expect(UploadDecoder.hasByte(target, in: value) == (byte == target))
+                    }
+                }
+            }
+        }
+    }
+
     @Test("VAL-I07 PERF-21 the duplicate tracker reports 230 exactly on the second and later lines of an identity or serial (seeded sequences)")
     func duplicateTracker() throws {
         let layout = ColumnLayout.of(.server, operation: .renew)

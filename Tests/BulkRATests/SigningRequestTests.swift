@@ -1,4 +1,5 @@
 import BulkRAModel
+import Crypto
 @testable import BulkRAValidate
 import Foundation
 import PropertyBased
@@ -165,6 +166,54 @@ struct SigningRequestTests {
             }
         }
         #expect(accepted > 1_000 && refused > 1_000)
+    }
+
+    @Test("CSR-02 PERF-39 an ECDSA signature value is read as swift-crypto reads it: the same bytes refused, the same r and s (seeded values and mutations, three curves)")
+    func ecdsaSignatureMatchesSwiftCrypto() throws {
+        func reference(_ der: [UInt8], _ size: Int) -> [UInt8]? {
+            switch size {
+            case 32: return (try? P256.Signing.ECDSASignature(derRepresentation: der)).map { Array($0.rawRepresentation) }
+            case 48: return (try? P384.Signing.ECDSASignature(derRepresentation: der)).map { Array($0.rawRepresentation) }
+            default: return (try? P521.Signing.ECDSASignature(derRepresentation: der)).map { Array($0.rawRepresentation) }
+            }
+        }
+        func element(_ tag: UInt8, _ content: [UInt8]) -> [UInt8] {
+            let count = content.count
+            let length: [UInt8] = count < 0x80 ? [UInt8(count)] : count < 0x100 ? [0x81, UInt8(count)] : [0x82, UInt8(count >> 8), UInt8(count & 0xFF)]
+            return [tag] + length + content
+        }
+        let interesting: [UInt8] = [0x00, 0x01, 0x02, 0x1F, 0x30, 0x31, 0x7F, 0x80, 0x81, 0x82, 0xFF]
+        var rng = Xoshiro(seed: (39, 0x9E37_79B9_7F4A_7C15, 0xBF58_476D_1CE4_E5B9, 0x94D0_49BB_1331_11EB))
+        var (accepted, refused) = (0, 0)
+        for size in [32, 48, 66] {
+            for _ in 0..<3_000 {
+                // Integers of every length around the coordinate size, some with a leading zero or a redundant one.
+                func integer() -> [UInt8] {
+                    var magnitude = (0..<Int.random(in: 0...(size + 2), using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                    switch Int.random(in: 0..<4, using: &rng) {
+                    case 0 where magnitude.first.map({ $0 & 0x80 != 0 }) ?? false: magnitude.insert(0, at: 0)
+                    case 1: magnitude.insert(0, at: 0)
+                    default: break
+                    }
+                    return element(0x02, magnitude)
+                }
+                var bytes = element(0x30, integer() + integer() + (Int.random(in: 0..<20, using: &rng) == 0 ? integer() : []))
+                if Int.random(in: 0..<3, using: &rng) > 0, !bytes.isEmpty {
+                    let index = Int.random(in: 0..<bytes.count, using: &rng)
+                    switch Int.random(in: 0..<5, using: &rng) {
+                    case 0: bytes[index] = UInt8.random(in: 0...255, using: &rng)
+                    case 1: bytes[index] = interesting.randomElement(using: &rng)!
+                    case 2: bytes.removeSubrange(index...)
+                    case 3: bytes.insert(interesting.randomElement(using: &rng)!, at: index)
+                    default: bytes.append(interesting.randomElement(using: &rng)!)
+                    }
+                }
+                let expected = reference(bytes, size)
+                #expect(DERReader.rawECDSASignature(bytes[...], coordinateByteCount: size) == expected, "\(bytes)")
+                if expected == nil { refused += 1 } else { accepted += 1 }
+            }
+        }
+        #expect(accepted > 1_500 && refused > 1_500)
     }
 
     @Test("CSR-01 PERF-19 DER the reader accepts is DER swift-asn1 accepts: lengths, tags, end-of-contents, depth, trailing bytes")

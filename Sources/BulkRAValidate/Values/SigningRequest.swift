@@ -240,13 +240,16 @@ extension SigningRequest {
                     return key.isValidSignature(_RSA.Signing.RSASignature(rawRepresentation: signature), for: digest,
                                                 padding: .insecurePKCS1v1_5)
                 case .p256(let key):
-                    guard isECDSA, let value = try? P256.Signing.ECDSASignature(derRepresentation: signature) else { return false }
+                    guard isECDSA, let raw = DERReader.rawECDSASignature(signature, coordinateByteCount: 32),
+                          let value = try? P256.Signing.ECDSASignature(rawRepresentation: raw) else { return false }
                     return key.isValidSignature(value, for: digest)
                 case .p384(let key):
-                    guard isECDSA, let value = try? P384.Signing.ECDSASignature(derRepresentation: signature) else { return false }
+                    guard isECDSA, let raw = DERReader.rawECDSASignature(signature, coordinateByteCount: 48),
+                          let value = try? P384.Signing.ECDSASignature(rawRepresentation: raw) else { return false }
                     return key.isValidSignature(value, for: digest)
                 case .p521(let key):
-                    guard isECDSA, let value = try? P521.Signing.ECDSASignature(derRepresentation: signature) else { return false }
+                    guard isECDSA, let raw = DERReader.rawECDSASignature(signature, coordinateByteCount: 66),
+                          let value = try? P521.Signing.ECDSASignature(rawRepresentation: raw) else { return false }
                     return key.isValidSignature(value, for: digest)
                 case .ed25519:
                     return false
