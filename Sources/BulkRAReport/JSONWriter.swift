@@ -2,47 +2,59 @@
 public enum JSONWriter {
     /// A JSON string literal; only `"`, `\`, controls and U+2028/2029 are escaped.
     public static func quoted(_ value: String) -> String {
-        var text = ""
-        appendQuoted(value, to: &text)
-        return text
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(value.utf8.count + 2)
+        appendQuoted(value, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// PERF-20: appends `value` as a JSON string literal to `text` (what `quoted(_:)` returns, without a string of its own).
-    public static func appendQuoted(_ value: String, to text: inout String) {
-        // Most values need no escaping: check the bytes once and copy the string whole. U+2028/2029 are E2 80 A8/A9.
+    /// PERF-20, PERF-41: appends `value` as a JSON string literal to `output` (the UTF-8 of what `quoted(_:)` returns):
+    /// the runs that need no escape copied whole, the rest escaped byte by byte (the text is valid UTF-8, so the bytes
+    /// E2 80 A8/A9 are U+2028/2029 and every other byte of 0x80 or more belongs to a character written as it is).
+    public static func appendQuoted(_ value: String, to output: inout [UInt8]) {
+        output.append(0x22)
         var value = value
-        let needsEscape = value.withUTF8 { bytes in
-            for index in bytes.indices {
+        value.withUTF8 { bytes in
+            var copied = 0
+            var index = 0
+            let count = bytes.count
+            while index < count {
                 let byte = bytes[index]
-                if byte < 0x20 || byte == 0x22 || byte == 0x5C { return true }
-                if byte == 0xE2, index + 2 < bytes.count, bytes[index + 1] == 0x80, bytes[index + 2] & 0xFE == 0xA8 { return true }
-            }
-            return false
-        }
-        text += "\""
-        guard needsEscape else {
-            text += value
-            text += "\""
-            return
-        }
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029 {
-                    let hex = String(scalar.value, radix: 16)
-                    text += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
-                } else {
-                    text.unicodeScalars.append(scalar)
+                let escape: [UInt8]
+                var length = 1
+                switch byte {
+                case 0x22: escape = Self.escapedQuote
+                case 0x5C: escape = Self.escapedBackslash
+                case 0x0A: escape = Self.escapedLineFeed
+                case 0x0D: escape = Self.escapedReturn
+                case 0x09: escape = Self.escapedTab
+                case 0x00..<0x20: escape = Self.escapedControl + [Self.hexDigits[Int(byte >> 4)], Self.hexDigits[Int(byte & 0x0F)]]
+                case 0xE2 where index + 2 < count && bytes[index + 1] == 0x80 && bytes[index + 2] & 0xFE == 0xA8:
+                    escape = bytes[index + 2] == 0xA8 ? Self.escapedLineSeparator : Self.escapedParagraphSeparator
+                    length = 3
+                default:
+                    index += 1
+                    continue
                 }
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<index]))
+                output.append(contentsOf: escape)
+                index += length
+                copied = index
             }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<count]))
         }
-        text += "\""
+        output.append(0x22)
     }
+
+    private static let escapedQuote = Array(#"\""#.utf8)
+    private static let escapedBackslash = Array(#"\\"#.utf8)
+    private static let escapedLineFeed = Array(#"\n"#.utf8)
+    private static let escapedReturn = Array(#"\r"#.utf8)
+    private static let escapedTab = Array(#"\t"#.utf8)
+    private static let escapedControl = Array(#"\u00"#.utf8)
+    private static let escapedLineSeparator = Array(#"\u2028"#.utf8)
+    private static let escapedParagraphSeparator = Array(#"\u2029"#.utf8)
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// An object from ordered key/value pairs whose values are already JSON text.
     public static func object(_ pairs: [(String, String)]) -> String {

@@ -74,14 +74,20 @@ public struct ResultStream: Sendable {
         case .json:
             let outcomes = self.outcomes
             let accounts = self.accounts
-            let rendered = parallelMap(chunk) { line in
-                Self.json(line, outcome: outcomes?[line.line], account: accounts)
+            let rendered = parallelMap(chunk) { line -> [UInt8] in
+                var bytes: [UInt8] = []
+                bytes.reserveCapacity(64 + line.diagnostics.count * 768)
+                Self.json(line, outcome: outcomes?[line.line], account: accounts, into: &bytes)
+                return bytes
             }
-            for text in rendered {
-                if linesWritten > 0 { output += "," }
+            var joined: [UInt8] = []
+            joined.reserveCapacity(rendered.reduce(0) { $0 + $1.count + 1 })
+            for bytes in rendered {
+                if linesWritten > 0 { joined.append(0x2C) }
                 linesWritten += 1
-                output += text
+                joined += bytes
             }
+            output = String(decoding: joined, as: UTF8.self)
         case .tsv:
             let outcomes = self.outcomes, accounts = self.accounts
             let rendered = parallelMap(chunk) { line -> String in
@@ -97,37 +103,40 @@ public struct ResultStream: Sendable {
     }
 
     /// One line as a JSON object.
-    static func json(_ line: LineResult, outcome: Outcome? = nil, account: Bool = false) -> String {
-        // PERF-20: appended into one string, keys written as they are (plain ASCII), each value quoted in place.
-        var text = "{\"line\":"
-        text.reserveCapacity(64 + line.diagnostics.count * 512)
-        func member(_ key: String, _ value: String?) {
-            text += key
-            if let value { JSONWriter.appendQuoted(value, to: &text) } else { text += "null" }
+    static func json(_ line: LineResult, outcome: Outcome? = nil, account: Bool = false, into text: inout [UInt8]) {
+        // PERF-20, PERF-41: appended into one byte buffer, keys written as they are (plain ASCII), each value quoted in place.
+        func literal(_ value: StaticString) {
+            value.withUTF8Buffer { text.append(contentsOf: $0) }
         }
-        text += String(line.line)
-        text += line.isAccepted ? ",\"result\":\"OK\",\"errors\":[" : ",\"result\":\"NG\",\"errors\":["
+        func member(_ key: StaticString, _ value: String?) {
+            literal(key)
+            if let value { JSONWriter.appendQuoted(value, to: &text) } else { literal("null") }
+        }
+        func number(_ value: Int) { text.append(contentsOf: String(value).utf8) }
+        literal("{\"line\":")
+        number(line.line)
+        literal(line.isAccepted ? ",\"result\":\"OK\",\"errors\":[" : ",\"result\":\"NG\",\"errors\":[")
         for (index, diagnostic) in line.diagnostics.enumerated() {
-            text += index == 0 ? "{\"code\":" : ",{\"code\":"
-            text += String(diagnostic.code.rawValue)
-            text += ",\"line\":"
-            text += String(diagnostic.line ?? line.line)
-            text += ",\"column\":"
-            text += String(diagnostic.column ?? 0)
+            literal(index == 0 ? "{\"code\":" : ",{\"code\":")
+            number(diagnostic.code.rawValue)
+            literal(",\"line\":")
+            number(diagnostic.line ?? line.line)
+            literal(",\"column\":")
+            number(diagnostic.column ?? 0)
             member(",\"field\":", diagnostic.field.japanese)
             member(",\"fieldEn\":", diagnostic.field.english)
             member(",\"message\":", diagnostic.message.ja)
             member(",\"messageEn\":", diagnostic.message.en)
             member(",\"text\":", diagnostic.resultText)
-            text += "}"
+            literal("}")
         }
-        text += "]"
+        literal("]")
         if let outcome {
             member(",\"serial\":", outcome.serial)
             member(",\"path\":", outcome.path)
             if account { member(",\"account\":", outcome.account) }
         }
-        return text + "}"
+        literal("}")
     }
 
     /// One line as a TSV row.

@@ -3,6 +3,7 @@ import BulkRAModel
 @testable import BulkRAReport
 @testable import BulkRAValidate
 import Foundation
+import PropertyBased
 import Testing
 
 @Suite("Results (Specs/results.md)")
@@ -55,6 +56,35 @@ struct ReportTests {
         #expect(JSONWriter.quoted(raw) == json)
     }
 
+    @Test("RES-10 PERF-41 JSON strings escaped byte by byte are the character-by-character escape and read back as the text (seeded texts)")
+    func escapingByBytes() throws {
+        let alphabet: [Character] = (0..<0x20).map { Character(Unicode.Scalar($0)!) }
+            + ["\"", "\\", "/", "a", "Z", "0", " ", "\u{7F}", "é", "日", "本", "\u{2027}", "\u{2028}", "\u{2029}", "\u{202A}", "\u{E2}", "😀", "\u{FEFF}"]
+        func reference(_ text: String) -> String {
+            var out = "\""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                case _ where scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029:
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            return out + "\""
+        }
+        try forAll(2_000, seed: 41, pick(alphabet).array(of: 0...40).map { String($0) }) { text in
+            let quoted = JSONWriter.quoted(text)
+            #expect(quoted == reference(text))
+            let decoded = try JSONDecoder().decode([String].self, from: Data("[\(quoted)]".utf8))
+            #expect(decoded == [text])
+        }
+    }
+
     @Test("RES-10 PERF-20 a line's JSON object is the one built pair by pair: diagnostics in order, text escaped, outcomes with and without an account")
     func lineObject() {
         let tricky = ["", "主体者DN", "a\"b\\c", "tab\tline\nend", "x\u{2028}y\u{7}"]
@@ -75,10 +105,15 @@ struct ReportTests {
                 return JSONWriter.object(pairs)
             })
             let base: [(String, String)] = [("line", "7"), ("result", count == 0 ? "\"OK\"" : "\"NG\""), ("errors", errors)]
-            #expect(ResultStream.json(line) == JSONWriter.object(base))
+            func json(_ outcome: ResultStream.Outcome? = nil, account: Bool = false) -> String {
+                var bytes: [UInt8] = []
+                ResultStream.json(line, outcome: outcome, account: account, into: &bytes)
+                return String(decoding: bytes, as: UTF8.self)
+            }
+            #expect(json() == JSONWriter.object(base))
             let outcome = ResultStream.Outcome(serial: "12345", path: nil, account: "https://ra.example/acct/\"1\"")
-            #expect(ResultStream.json(line, outcome: outcome) == JSONWriter.object(base + [("serial", q("12345")), ("path", "null")]))
-            #expect(ResultStream.json(line, outcome: outcome, account: true)
+            #expect(json(outcome) == JSONWriter.object(base + [("serial", q("12345")), ("path", "null")]))
+            #expect(json(outcome, account: true)
                     == JSONWriter.object(base + [("serial", q("12345")), ("path", "null"), ("account", q(outcome.account!))]))
         }
     }

@@ -248,6 +248,7 @@ struct CertificateLineChecker: Sendable {
             break
         }
         var attributes: [SubjectDistinguishedName.Attribute] = []
+        attributes.reserveCapacity(dn.attributes.count)  // PERF-40
         for attribute in dn.attributes {
             let name = attribute.type.rawValue
             var value = attribute.value

@@ -143,6 +143,7 @@ extension SigningRequest {
         static func attributes(of name: DERReader.Element) throws(DERReader.Malformed) -> [(type: SubjectDistinguishedName.AttributeType?, value: String)] {
             guard name.identifier == DERReader.Identifier.sequence else { throw DERReader.Malformed() }
             var result: [(type: SubjectDistinguishedName.AttributeType?, value: String)] = []
+            result.reserveCapacity(SubjectDistinguishedName.typicalCount)  // PERF-40
             var rdns = DERReader(name.content)
             while let rdn = try rdns.next() {
                 guard rdn.identifier == DERReader.Identifier.set else { throw DERReader.Malformed() }

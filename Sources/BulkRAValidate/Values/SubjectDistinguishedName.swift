@@ -48,6 +48,7 @@ public struct SubjectDistinguishedName: Sendable, Hashable, Codable, CustomStrin
         }
         var valueStart = current.1
         var result: [Attribute] = []
+        result.reserveCapacity(Self.typicalCount)  // PERF-40: one allocation for the usual DN, not four
         var index = valueStart
         while index <= bytes.count {
             var next: (AttributeType, Int)?
@@ -72,6 +73,9 @@ public struct SubjectDistinguishedName: Sendable, Hashable, Codable, CustomStrin
 
     /// PERF-18: each attribute type with the bytes `TYPE=` that start it, made once (a DN is parsed for every stored row read).
     private static let prefixes: [(AttributeType, [UInt8])] = AttributeType.allCases.map { ($0, Array("\($0.rawValue)=".utf8)) }
+
+    /// PERF-40: room reserved for a DN's attributes before the first is read (CN, OU, O, L, ST, C and a few more OUs).
+    static let typicalCount = 8
 
     /// Creates a DN from attributes.
     public init(attributes: [Attribute]) {
