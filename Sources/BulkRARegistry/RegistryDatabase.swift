@@ -121,6 +121,11 @@ extension RegistryDatabase {
         try reading { try RegistryStatements.certificates($0, batchID: batchID) }
     }
 
+    /// REG-15, PERF-43: the certificates a batch issued as its result files need them, in recording order.
+    public func resultCertificates(batchID: Int64) throws -> [ResultCertificate] {
+        try reading { try RegistryStatements.resultCertificates($0, batchID: batchID) }
+    }
+
     /// REG-10: the result of an earlier applied submission of the same bytes.
     public func previousResult(institutionID: String, kind: UploadKind, operation: UploadOperation,
                                fileSHA256: String) throws -> (json: String, tsv: String)? {

@@ -55,6 +55,22 @@ extension RegistryContractTests {
             #expect(Dictionary(uniqueKeysWithValues: read.map { ($0.serial, $0) }) == written, "\(select.prefix(40))")
         }
 
+        // PERF-43: a batch's result certificates are its records' serial, family, DER, role, replaced serial and
+        // administrator, in recording order — the records without role, with a replaced serial, of every family included.
+        let batchID = try registry.commit(RegistryBatch(record: .init(
+            institutionID: "example-u", kind: .server, operation: .issue, officerEmail: nil, fileSHA256: "typed-records", fileName: "x.tsv",
+            resultJSON: "{}", resultTSV: "", accepted: 1, rejected: 0, outcome: "accepted, applied", applied: true)))
+        try database.writing(.registry, durable: true) { session in
+            try session.execute("UPDATE certificate SET batch_id = ? WHERE serial <> ?", [.integer(batchID), .text(records[4].serial.decimal)])
+        }
+        let batch = try registry.certificates(batchID: batchID)
+        #expect(batch.count == records.count - 1 && batch.contains { $0.issuerRole == nil } && batch.contains { $0.replacedSerial != nil })
+        #expect(try registry.resultCertificates(batchID: batchID) == batch.map {
+            ResultCertificate(serial: $0.serial, family: $0.family, der: $0.der, issuerRole: $0.issuerRole, replacedSerial: $0.replacedSerial,
+                              administratorEmail: $0.administratorEmail)
+        })
+        #expect(try registry.resultCertificates(batchID: batchID + 1).isEmpty)
+
         // A row changed behind the registry's back: a profile no type knows.
         let broken = records[2].serial
         try database.writing(.registry, durable: true) { session in

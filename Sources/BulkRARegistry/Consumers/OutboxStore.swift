@@ -17,6 +17,8 @@ public protocol OutboxStore: Sendable {
     func deliveryFolders() throws -> [String]
     /// REG-18: applied batches that recorded certificates but left nothing in the outbox (none, by REG-18).
     func batchesWithoutDeliveries() throws -> [Int64]
+    /// REG-15, PERF-43: the certificates a batch issued as its result files need them, in recording order.
+    func resultCertificates(batchID: Int64) throws -> [ResultCertificate]
 }
 
 extension OutboxStore {

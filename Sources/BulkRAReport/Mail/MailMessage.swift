@@ -61,7 +61,9 @@ public struct MailMessage: Sendable {
     /// MAIL-01, PERF-26: the message bytes, the display names and the subject taken from `words` where it holds them
     /// (the same bytes as `render()`).
     public func render(words: EncodedWords) -> [UInt8] {
-        let text = Self.crlfNormalized(body.utf8)
+        // PERF-42: the body's bytes read through a buffer (the UTF-8 view's iterator took ≈ 10 instructions a byte).
+        var body = body
+        let text = body.withUTF8 { Self.crlfNormalized($0) }
         // Base64 is 4 characters per 3 bytes and a CRLF per 57 bytes (76 characters).
         var output: [UInt8] = []
         output.reserveCapacity(text.count * 4 / 3 + text.count / 28 + 1024

@@ -25,7 +25,7 @@ struct ResultFiles {
     /// The files of `batchID`, paths relative to the folder they go into (none for a batch the registry does not hold).
     func files(batchID: Int64) throws -> [DeliveryPackage.File] {
         guard let batch = try registry.batch(id: batchID) else { return [] }
-        let certificates = try registry.certificates(batchID: batchID)
+        let certificates = try registry.resultCertificates(batchID: batchID)
         let replaced = try registry.storedCertificates(serials: certificates.compactMap(\.replacedSerial))
         let store = AuthorityStore(dataFolder: data)
         var chains: [AuthorityRole: String] = [:]
@@ -47,7 +47,7 @@ struct ResultFiles {
     }
 
     /// REV-06: a ready-made revocation file (reason 4) for the replaced certificates not revoked yet, or nil.
-    static func replacedRevocationFile(issued: [CertificateRecord], replaced: [CertificateRecord]) -> [UInt8]? {
+    static func replacedRevocationFile(issued: [ResultCertificate], replaced: [CertificateRecord]) -> [UInt8]? {
         let stillValid = Dictionary(replaced.filter { $0.state != .revoked }.map { ($0.serial, $0.subject) }, uniquingKeysWith: { first, _ in first })
         let lines = issued.compactMap { record -> String? in
             guard let old = record.replacedSerial, let subject = stillValid[old] else { return nil }
