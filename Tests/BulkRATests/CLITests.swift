@@ -311,6 +311,32 @@ struct CLITests {
         #expect(tsv.output.hasPrefix("SEQ\t処理結果\tエラー内容\tErrors\n1\tOK"))
     }
 
+    @Test("PERF-38 DEC-03 an upload of 4 MiB and more (read into a buffer kept off huge pages) is read whole: every record checked, the last one too")
+    func largeUpload() throws {
+        let data = try Self.dataFolder("large")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("bulkra-cli-\(getpid())-large.tsv").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        // 70,000 allow-list rows (OK), CR LF and LF mixed, and a last row of a domain not registered (NG) without a terminator:
+        // 5.2 MB, past the 4 MiB from which the CLI keeps the buffer off huge pages.
+        var text = ""
+        for index in 0..<70_000 {
+            text += "example.ac.jp\tLaboratory \(index) of Science and Engineering Graduate School"
+            text += index.isMultiple(of: 3) ? "\n" : "\r\n"
+        }
+        text += "elsewhere.example.org\tLast Laboratory"
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(text.utf8.count > 4 << 20)
+        // Applied with the default abort: the last row fails, so nothing is applied and every row's result is printed.
+        let run = try Self.run(["allowlist", "apply", file, "--data", data, "--institution", "example-u", "--record-limit", "100000", "--format", "tsv"])
+        let rows = run.output.split(separator: "\n")
+        #expect(run.status == 1 && rows.count == 70_002)
+        #expect(rows.dropFirst().dropLast().allSatisfy { $0.hasSuffix("\tOK\t\t") })
+        #expect(rows[70_000] == "70000\tOK\t\t")
+        #expect(rows[70_001].hasPrefix("70001\tNG\t221:70001,"))
+        #expect(run.output.contains("\r") == false)
+    }
+
     @Test("RES-12 / CLI-30 institutions apply: abort applies nothing when a line fails; skip applies the good lines")
     func errorModes() throws {
         let data = try Self.dataFolder("modes")

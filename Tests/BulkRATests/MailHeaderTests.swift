@@ -94,7 +94,7 @@ struct MailHeaderTests {
         }
     }
 
-    @Test("PERF-26 property: the text's line ends become CRLF — every carriage return dropped, every line feed preceded by one (seeded, lone CRs too)")
+    @Test("PERF-26 PERF-42 property: the text's line ends become CRLF — every carriage return dropped, every line feed preceded by one (seeded, lone CRs too)")
     func crlfNormalization() throws {
         let alphabet: [Character] = ["a", "登", "\r", "\n", "\r\n", " "]
         try forAll(500, seed: 41, pick(alphabet).array(of: 0...60)) { characters in

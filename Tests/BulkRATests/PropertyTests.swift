@@ -290,7 +290,7 @@ struct PropertyTests {
         }
     }
 
-    @Test("DN-06 a DN without split-ambiguous values round-trips through its string form")
+    @Test("DN-06 PERF-40 a DN without split-ambiguous values round-trips through its string form (its attributes reserved before they are read)")
     func dnRoundTrip() throws {
         let value = pick(Array("abcXYZ019 '()-./:,=")).array(of: 1...10).map { String($0) }
         let dn = zip(value, value.array(of: 0...3), value, value, value)
