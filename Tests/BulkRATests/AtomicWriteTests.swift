@@ -39,6 +39,25 @@ struct AtomicWriteTests {
         #expect(names.filter { $0.contains(".tmp-") } == ["1.pem.tmp-\(getpid())"] && names.count == 302)
     }
 
+    @Test("PERF-44 a file is written from a slice of a larger buffer, from an array and from a sequence with no contiguous storage, byte for byte")
+    func slices() throws {
+        let root = try TestPaths.scratch("atomic-slices")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let payload = (0..<4_096).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        var folders = OpenFolders()
+        // Slices that start and end inside the buffer, an empty one, and the whole buffer as a slice.
+        let ranges = [100..<1_100, 0..<1, 4_095..<4_096, 2_000..<2_000, 0..<4_096]
+        for (index, range) in ranges.enumerated() {
+            try OutputFolder.writeAtomically(payload[range], to: root + "/s/\(index).bin", mode: 0o600, durable: false, folders: &folders)
+            #expect(FileManager.default.contents(atPath: root + "/s/\(index).bin").map(Array.init) == Array(payload[range]))
+        }
+        try OutputFolder.writeAtomically(payload, to: root + "/s/array.bin", durable: false, folders: &folders)
+        try OutputFolder.writeAtomically(payload.lazy.map { $0 ^ 0xFF }, to: root + "/s/mapped.bin", durable: false, folders: &folders)
+        #expect(FileManager.default.contents(atPath: root + "/s/array.bin").map(Array.init) == payload)
+        #expect(FileManager.default.contents(atPath: root + "/s/mapped.bin").map(Array.init) == payload.map { $0 ^ 0xFF })
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/s").count == ranges.count + 2)
+    }
+
     @Test("PERF-12 a name already taken is replaced whole: same name written again, a link planted under the final name and one under the temporary name both replaced, never followed; nothing left beside the files")
     func replacing() throws {
         let root = try TestPaths.scratch("replace")

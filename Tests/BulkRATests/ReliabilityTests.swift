@@ -383,7 +383,7 @@ struct ReliabilityTests {
         #expect(!FileManager.default.fileExists(atPath: data + "/out/.staging-999999"))
     }
 
-    @Test("DLV-10 a delivery bundle round-trips and never accepts a path that leaves its folder")
+    @Test("DLV-10 PERF-44 a delivery bundle round-trips (its entries read as parts of the one payload) and never accepts a path that leaves its folder")
     func bundleRoundTrip() throws {
         var generator = seeded(13)
         for _ in 0..<50 {
@@ -394,6 +394,10 @@ struct ReliabilityTests {
             let bundle = DeliveryBundle(entries)
             let encoded = bundle.encoded()
             #expect(DeliveryBundle(decoding: encoded) == bundle)
+            // PERF-44: each entry's bytes are where the payload holds them, not a copy elsewhere.
+            for entry in DeliveryBundle(decoding: encoded)?.entries ?? [] where !entry.bytes.isEmpty {
+                #expect(entry.bytes.startIndex > 0 && encoded[entry.bytes.indices].elementsEqual(entry.bytes))
+            }
             if !encoded.isEmpty { #expect(DeliveryBundle(decoding: Array(encoded.dropLast())) == nil || entries.isEmpty) }
         }
         for path in ["../x", "/etc/passwd", "a/../../b", "a//b", "./a", "", "a/", "a/.", "a/..", "a\u{0}b"] {

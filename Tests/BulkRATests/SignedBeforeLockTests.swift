@@ -52,7 +52,7 @@ struct SignedBeforeLockTests {
         let bundle = try #require(try OutboxPayload.key(data: path).unpacked(payload).flatMap(DeliveryBundle.init(decoding:)))
         #expect(bundle.entries.count >= recorded.count)
         for entry in bundle.entries {
-            #expect(FileManager.default.contents(atPath: path + "/outbox/" + entry.path).map { Array($0) } == entry.bytes, "\(entry.path)")
+            #expect(FileManager.default.contents(atPath: path + "/outbox/" + entry.path).map { Array($0) } == Array(entry.bytes), "\(entry.path)")
         }
     }
 

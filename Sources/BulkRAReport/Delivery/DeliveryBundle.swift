@@ -11,14 +11,19 @@ public struct DeliveryBundle: Sendable, Hashable {
         public let path: String
         /// The file mode (0600 for secrets).
         public let mode: UInt16
-        /// The content.
-        public let bytes: [UInt8]
+        /// The content (PERF-44: a decoded bundle's entries are slices of the one payload they came in, never copies).
+        public let bytes: ArraySlice<UInt8>
 
         /// Creates an entry.
         public init(path: String, mode: UInt16, bytes: [UInt8]) {
+            self.init(path: path, mode: mode, slice: bytes[...])
+        }
+
+        /// PERF-44: an entry over part of a larger buffer.
+        init(path: String, mode: UInt16, slice: ArraySlice<UInt8>) {
             self.path = path
             self.mode = mode
-            self.bytes = bytes
+            self.bytes = slice
         }
     }
 
@@ -69,7 +74,7 @@ public struct DeliveryBundle: Sendable, Hashable {
                   let path = String(validating: bytes[offset..<offset + pathLength], as: UTF8.self) else { return nil }
             offset += pathLength
             guard Self.isContained(path), let length = read32(), offset + length <= bytes.count else { return nil }
-            entries.append(Entry(path: path, mode: mode, bytes: Array(bytes[offset..<offset + length])))
+            entries.append(Entry(path: path, mode: mode, slice: bytes[offset..<offset + length]))
             offset += length
         }
         guard offset == bytes.count else { return nil }

@@ -202,7 +202,7 @@ public struct OutboxDelivery: Sendable {
         }
 
         /// The next slice of `delivery`'s files to write, or nil when it is not ready, failed, or has none left.
-        mutating func claim(_ delivery: Int, size: Int) -> (files: [(path: String, mode: mode_t, bytes: [UInt8])], slice: Range<Int>)? {
+        mutating func claim(_ delivery: Int, size: Int) -> (files: [(path: String, mode: mode_t, bytes: ArraySlice<UInt8>)], slice: Range<Int>)? {
             guard case .success(let ready)? = self.ready[delivery], failures[delivery] == nil, next[delivery] < ready.files.count else { return nil }
             let slice = next[delivery]..<min(next[delivery] + size, ready.files.count)
             next[delivery] = slice.upperBound
@@ -223,7 +223,7 @@ public struct OutboxDelivery: Sendable {
 
     /// A delivery made ready: the files it writes (absolute paths) and the CRL refreshes it did.
     private struct Ready: Sendable {
-        var files: [(path: String, mode: mode_t, bytes: [UInt8])] = []
+        var files: [(path: String, mode: mode_t, bytes: ArraySlice<UInt8>)] = []
         var crls = 0
     }
 
@@ -244,7 +244,7 @@ public struct OutboxDelivery: Sendable {
             ready.files = bundle.entries.map { (item.target + "/" + $0.path, mode_t($0.mode), $0.bytes) }
         case .results:
             guard let batchID = delivery.batchID else { throw Self.damaged(delivery) }
-            ready.files = try ResultFiles(data: data, registry: registry).files(batchID: batchID).map { (item.target + "/" + $0.path, 0o644, $0.bytes) }
+            ready.files = try ResultFiles(data: data, registry: registry).files(batchID: batchID).map { (item.target + "/" + $0.path, 0o644, $0.bytes[...]) }
         case .mails:
             guard let payload = item.payload.flatMap(sealing.unpacked), let bundle = DeliveryBundle(decoding: payload) else {
                 throw Self.damaged(delivery)

@@ -54,7 +54,16 @@ public enum OutputFolder {
         let folder = slash.map { String(path[..<$0]) } ?? "."
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
         guard let directory = folders.descriptor(folder.isEmpty ? "/" : folder) else { throw failure(path) }
-        let data = Array(bytes)
+        // PERF-44: written from the caller's storage when it is contiguous (an array, or a slice of a delivery's payload).
+        let written = bytes.withContiguousStorageIfAvailable { buffer in
+            Result { try write(UnsafeRawBufferPointer(buffer), in: directory, name: name, mode: mode, durable: durable, path: path) }
+        }
+        if let written { return try written.get() }
+        try Array(bytes).withUnsafeBytes { try write($0, in: directory, name: name, mode: mode, durable: durable, path: path) }
+    }
+
+    /// PERF-12, PERF-44: the file `name` of `directory` made from `data`, unnamed first where the file system allows.
+    private static func write(_ data: UnsafeRawBufferPointer, in directory: Int32, name: String, mode: mode_t, durable: Bool, path: String) throws {
         let temporary = "\(name).tmp-\(getpid())"
         if try writeUnnamed(data, in: directory, name: name, temporary: temporary, mode: mode, durable: durable, path: path) { return }
         // Born with its final mode (0600 for secrets), never through a link planted under the temporary name: one left
@@ -76,7 +85,7 @@ public enum OutputFolder {
     /// PERF-12: writes `data` as an unnamed file of `directory` and links it under `name` (or, when the name is taken, under
     /// `temporary` renamed over it). False when the file system cannot make unnamed files or there is no /proc to link one
     /// through (then no name was touched); throws when the folder cannot be written.
-    private static func writeUnnamed(_ data: [UInt8], in directory: Int32, name: String, temporary: String, mode: mode_t, durable: Bool,
+    private static func writeUnnamed(_ data: UnsafeRawBufferPointer, in directory: Int32, name: String, temporary: String, mode: mode_t, durable: Bool,
                                      path: String) throws -> Bool {
         let descriptor = openat(directory, ".", unnamedFile | O_WRONLY | O_CLOEXEC, mode)
         guard descriptor >= 0 else { return false }
@@ -95,10 +104,10 @@ public enum OutputFolder {
     }
 
     /// Writes all of `data` to `descriptor`, sets its mode and, when `durable`, syncs it; false when a write fails.
-    private static func fill(_ descriptor: Int32, with data: [UInt8], mode: mode_t, durable: Bool) -> Bool {
+    private static func fill(_ descriptor: Int32, with data: UnsafeRawBufferPointer, mode: mode_t, durable: Bool) -> Bool {
         var offset = 0
         while offset < data.count {
-            let written = data.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, data.count - offset) }
+            let written = Glibc.write(descriptor, data.baseAddress! + offset, data.count - offset)
             if written <= 0 { return false }
             offset += written
         }
