@@ -155,7 +155,7 @@ public struct UploadValidator {
         }
         var prefetch = chunks.first.map { Prefetch(localChecks, $0) }
         for position in chunks.indices {
-            var drafts = prefetch!.value
+            var drafts = prefetch!.take()
             prefetch = position + 1 < chunks.count ? Prefetch(localChecks, chunks[position + 1]) : nil
             try applyRegistryRules(to: &drafts, family: family, institution: institution, officer: officer)
             var results: [LineResult] = []
@@ -411,20 +411,23 @@ final class Prefetch<Value: Sendable>: Sendable {
 
     init<Input: Sendable>(_ work: @escaping @Sendable (Input) -> Value, _ input: Input) {
         Thread.detachNewThread { [self] in
-            let value = work(input)
-            result.withLock { $0 = value }
+            // PERF-45: moved into the mutex, so this thread holds no reference while it signals and winds down.
+            var value: Value? = work(input)
+            result.withLock { $0 = value.take() }
             ready.lock()
             ready.broadcast()
             ready.unlock()
         }
     }
 
-    /// Waits for the value.
-    var value: Value {
+    /// Waits for the value and takes it: PERF-45, the caller holds the only reference to it (a copy left here would make
+    /// the caller's first change copy the whole chunk of drafts, retaining every value in them, while the worker thread
+    /// that made it has not yet let go of this object).
+    func take() -> Value {
         ready.lock()
         defer { ready.unlock() }
         while true {
-            if let value = result.withLock({ $0 }) { return value }
+            if let value = result.withLock({ $0.take() }) { return value }
             ready.wait()
         }
     }

@@ -1,6 +1,6 @@
 import BulkRAIssue
 import BulkRAModel
-import BulkRAValidate
+@testable import BulkRAValidate
 @testable import BulkRARegistry
 @testable import BulkRAReport
 @testable import BulkRAService
@@ -29,6 +29,37 @@ struct ParallelPipelineTests {
                            adminEmail: index % 2 == 0 ? "cadmin@example.ac.jp" : "admin@example.ac.jp",
                            p12: "NIIcert-\(index)", userEmail: "user\(index)@example.ac.jp",
                            pin: method == "2" ? "Pin-2026-abcdefgh" : "")
+    }
+
+    /// An object that counts how many of its kind are alive (PERF-45).
+    final class Tracked: Sendable {
+        static let alive = Atomic<Int>(0)
+        let index: Int
+
+        init(_ index: Int) {
+            self.index = index
+            Self.alive.add(1, ordering: .relaxed)
+        }
+
+        deinit { Self.alive.subtract(1, ordering: .relaxed) }
+    }
+
+    @Test("PERF-45 parallelMap makes its results in place: in index order, each held once (no copy left elsewhere), all freed with the array; a prefetched value is taken, not shared")
+    func resultsInPlace() throws {
+        let before = Tracked.alive.load(ordering: .relaxed)
+        for count in [0, 1, 2, 63, 64, 65, 1_000] {
+            var results = parallelMap(count) { Tracked($0) }
+            #expect(results.map(\.index) == Array(0..<count))
+            #expect(results.indices.allSatisfy { isKnownUniquelyReferenced(&results[$0]) })
+            #expect(Tracked.alive.load(ordering: .relaxed) == before + count)
+        }
+        #expect(Tracked.alive.load(ordering: .relaxed) == before)
+
+        let prefetch = Prefetch({ (count: Int) in Tracked(count) }, 7)
+        var taken = prefetch.take()
+        // The prefetch (and the thread that made the value) may still be alive: the value is the caller's alone.
+        #expect(taken.index == 7 && isKnownUniquelyReferenced(&taken))
+        withExtendedLifetime(prefetch) {}
     }
 
     @Test("PERF-04 client links sealed on both cores: records in line order, the n-th token drawn seals the n-th record, each opens with its own token only, kept only when asked")
