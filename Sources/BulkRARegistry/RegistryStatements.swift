@@ -285,16 +285,16 @@ enum RegistryStatements {
     static func resultCertificates(_ db: Session, batchID: Int64) throws -> [ResultCertificate] {
         typealias C = CertificateColumn
         let columns: [C] = [.serial, .family, .der, .issuerRole, .replacedSerial, .administratorEmail]
+        let positions = Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($1, $0) })
         return try db.rows("""
             SELECT \(columns.map { "c." + $0.name }.joined(separator: ", ")) FROM certificate c
             WHERE c.batch_id = ? ORDER BY c.\(db.dialect.recordingOrder)
             """, [.integer(batchID)]).compactMap { row in
-            func text(_ column: C) -> String? { row.text(column.name, at: columns.firstIndex(of: column)!) }
-            guard let serial = try? SerialNumber(text(.serial) ?? ""), let family = CertificateFamily(rawValue: text(.family) ?? "") else { return nil }
-            let role = text(.issuerRole)
-            guard role.map({ AuthorityRole(rawValue: $0) != nil }) ?? true else { return nil }
-            return ResultCertificate(serial: serial, family: family, der: row.bytes(C.der.name, at: columns.firstIndex(of: .der)!) ?? [],
-                                     issuerRole: role.flatMap(AuthorityRole.init(rawValue:)), replacedSerial: text(.replacedSerial).flatMap { try? SerialNumber($0) },
+            func text(_ column: C) -> String? { row.text(column.name, at: positions[column]!) }
+            guard let serial = try? SerialNumber(text(.serial) ?? ""), let family = CertificateFamily(rawValue: text(.family) ?? ""),
+                  let role = storedCode(text(.issuerRole), as: AuthorityRole.self) else { return nil }
+            return ResultCertificate(serial: serial, family: family, der: row.bytes(C.der.name, at: positions[.der]!) ?? [], issuerRole: role,
+                                     replacedSerial: text(.replacedSerial).flatMap { try? SerialNumber($0) },
                                      administratorEmail: text(.administratorEmail) ?? "")
         }
     }
@@ -387,20 +387,21 @@ enum RegistryStatements {
 
     /// A stored row (selected with `certificateColumns`) as a record; `nil` for a row that no longer parses (never expected:
     /// every value was written from a typed record; `doctor` reports such rows, DOC-02).
+    /// A stored code: absent is `nil`, a code the type does not know makes the row unreadable (the outer `nil`).
+    static func storedCode<T: RawRepresentable>(_ raw: T.RawValue?, as type: T.Type) -> T?? {
+        guard let raw else { return .some(nil) }
+        return T(rawValue: raw).map { .some($0) }
+    }
+
     static func certificateRecord(_ row: SQLRow) -> CertificateRecord? {
         typealias C = CertificateColumn
         func text(_ column: C) -> String? { row.text(column.name, at: column.rawValue) }
         func int(_ column: C) -> Int? { row.integer(column.name, at: column.rawValue).map { Int($0) } }
-        /// A stored code: absent is `nil`, a code the type does not know makes the row unreadable (the outer `nil`).
-        func code<T: RawRepresentable>(_ raw: T.RawValue?, as type: T.Type) -> T?? {
-            guard let raw else { return .some(nil) }
-            return T(rawValue: raw).map { .some($0) }
-        }
         guard let serial = try? SerialNumber(text(.serial) ?? ""), let family = CertificateFamily(rawValue: text(.family) ?? ""),
               let subject = try? SubjectDistinguishedName(text(.subjectDN) ?? ""),
               let state = int(.state).flatMap(CertificateRecord.State.init(rawValue:)),
-              let profile = code(int(.profile), as: CertificateProfile.self), let reason = code(int(.revocationReason), as: RevocationReason.self),
-              let method = code(int(.downloadMethod), as: DownloadMethod.self), let role = code(text(.issuerRole), as: AuthorityRole.self),
+              let profile = storedCode(int(.profile), as: CertificateProfile.self), let reason = storedCode(int(.revocationReason), as: RevocationReason.self),
+              let method = storedCode(int(.downloadMethod), as: DownloadMethod.self), let role = storedCode(text(.issuerRole), as: AuthorityRole.self),
               let dnsNames = try? DNSNameList(text: text(.dnsNames) ?? "") else { return nil }
         return CertificateRecord(
             serial: serial, institutionID: text(.institutionID) ?? "", family: family, profile: profile, subject: subject,

@@ -32,13 +32,19 @@ extension RegistryContractTests {
         return records
     }
 
-    @Test("REG-06 PERF-25 a record's profile, revocation reason, download method, CA role and dNSNames read back as written — at the columns' declared places or by name; an unknown stored code is reported, not guessed",
-          arguments: Backend.allCases)
-    func typedRecords(_ backend: Backend) throws {
-        let registry = try Self.registry(backend, "typed-records")
+    /// A fresh registry of `backend` holding the example institution and ``typedRecords()``.
+    static func registryWithTypedRecords(_ backend: Backend, _ name: String) throws -> (any Registry, [CertificateRecord]) {
+        let registry = try Self.registry(backend, name)
         try Self.addExampleInstitution(to: registry)
         let records = try Self.typedRecords()
         try registry.record(records)
+        return (registry, records)
+    }
+
+    @Test("REG-06 PERF-25 a record's profile, revocation reason, download method, CA role and dNSNames read back as written — at the columns' declared places or by name; an unknown stored code is reported, not guessed",
+          arguments: Backend.allCases)
+    func typedRecords(_ backend: Backend) throws {
+        let (registry, records) = try Self.registryWithTypedRecords(backend, "typed-records")
         let back = try registry.storedCertificates(serials: records.map(\.serial))
         #expect(Dictionary(uniqueKeysWithValues: back.map { ($0.serial, $0) }) == Dictionary(uniqueKeysWithValues: records.map { ($0.serial, $0) }))
         #expect(try registry.certificateDERs(after: 0, limit: 100).allSatisfy(\.readable))
@@ -67,10 +73,7 @@ extension RegistryContractTests {
     @Test("REG-15 PERF-43 a batch's result certificates are its records' serial, family, DER, CA role, replaced serial and administrator, in recording order",
           arguments: Backend.allCases)
     func resultCertificates(_ backend: Backend) throws {
-        let registry = try Self.registry(backend, "result-certificates")
-        try Self.addExampleInstitution(to: registry)
-        let records = try Self.typedRecords()
-        try registry.record(records)
+        let (registry, records) = try Self.registryWithTypedRecords(backend, "result-certificates")
         let database = try #require(registry as? any RegistryDatabase)
         // All records but one in one batch: those without role, with a replaced serial, of every family.
         let batchID = try registry.commit(RegistryBatch(record: .init(
