@@ -62,7 +62,7 @@ extension Desk {
                 guard let mail = LifecycleComposer(from: settings.from, deskURL: settings.deskURL, now: at, tag: "fetched").downloadComplete(fetched)
                 else { return [] }
                 let bundle = Outbox.bundle([mail], now: at, tag: "fetched-" + digest.prefix(10))
-                return [OutboxItem(kind: .mails, payload: try sealing.packed(bundle.encoded()))]
+                return [OutboxItem(kind: .mails, payload: try sealing.packed(bundle))]
             }
             if kind != .pin { await deliverPending() }
         } catch let refusal as DeliveryLinkRecord.Refusal {

@@ -39,19 +39,33 @@ public struct DeliveryBundle: Sendable, Hashable {
 
     /// DLV-10: the bundle's bytes.
     public func encoded() -> [UInt8] {
-        var out = Self.magic
-        out.reserveCapacity(entries.reduce(16) { $0 + $1.bytes.count + $1.path.utf8.count + 10 })
-        Self.append(UInt32(entries.count), to: &out)
-        for entry in entries {
-            out.append(UInt8(entry.mode >> 8))
-            out.append(UInt8(entry.mode & 0xff))
-            let path = Array(entry.path.utf8)
-            Self.append(UInt32(path.count), to: &out)
-            out += path
-            Self.append(UInt32(entry.bytes.count), to: &out)
-            out += entry.bytes
-        }
+        var out: [UInt8] = []
+        out.reserveCapacity(encodedCount)
+        encode { out.append(contentsOf: $0) }
         return out
+    }
+
+    /// DLV-10: how many bytes `encoded()` makes.
+    public var encodedCount: Int {
+        entries.reduce(Self.magic.count + 4) { $0 + 2 + 4 + $1.path.utf8.count + 4 + $1.bytes.count }
+    }
+
+    /// DLV-10, PERF-46: the bundle's bytes in order, piece by piece (an entry's header, then its content as it lies), so a
+    /// consumer such as the outbox's compressor never needs them in one buffer.
+    public func encode(into write: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        var header = Self.magic
+        Self.append(UInt32(entries.count), to: &header)
+        try header.withUnsafeBytes(write)
+        for entry in entries {
+            header.removeAll(keepingCapacity: true)
+            header.append(UInt8(entry.mode >> 8))
+            header.append(UInt8(entry.mode & 0xff))
+            Self.append(UInt32(entry.path.utf8.count), to: &header)
+            header.append(contentsOf: entry.path.utf8)
+            Self.append(UInt32(entry.bytes.count), to: &header)
+            try header.withUnsafeBytes(write)
+            try entry.bytes.withUnsafeBytes(write)
+        }
     }
 
     /// DLV-10: reads a bundle back; nil when the bytes are not exactly one bundle or a path is absolute or climbs out.
@@ -106,6 +120,9 @@ public struct DeliveryBundle: Sendable, Hashable {
     }
 
     static func append(_ value: UInt32, to out: inout [UInt8]) {
-        out += [UInt8(value >> 24), UInt8(value >> 16 & 0xff), UInt8(value >> 8 & 0xff), UInt8(value & 0xff)]
+        out.append(UInt8(value >> 24))
+        out.append(UInt8(value >> 16 & 0xff))
+        out.append(UInt8(value >> 8 & 0xff))
+        out.append(UInt8(value & 0xff))
     }
 }

@@ -51,7 +51,7 @@ extension ACMEServer {
             let composer = NotificationComposer(from: settings.from, institutionName: institution.name, officer: nil, deskURL: settings.deskURL,
                                                 now: transaction.now, batchTag: tag)
             let mails = [composer.acmeIssued(issued, accountURL: accountURL)]
-            let claimed = try transaction.enqueue([OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: transaction.now, tag: tag).encoded()))],
+            let claimed = try transaction.enqueue([OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: transaction.now, tag: tag)))],
                                                   batchID: nil, claimant: OutboxDelivery.claimant())
             return (claimed, locked.finished(with: issued.serial))
         }
@@ -146,7 +146,7 @@ extension ACMEServer {
             let composer = NotificationComposer(from: settings.from, institutionName: institutionName, officer: nil, deskURL: settings.deskURL,
                                                 now: transaction.now, batchTag: tag)
             let mails = composer.mails(issued: .empty, revocations: [NotificationComposer.Revocation(current, reason: reason, at: transaction.now)])
-            return try transaction.enqueue([OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: transaction.now, tag: tag).encoded())),
+            return try transaction.enqueue([OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: transaction.now, tag: tag))),
                                             OutboxItem(kind: .crls)], batchID: nil, claimant: OutboxDelivery.claimant())
         }
         await deliver(claimed, sealing: sealing, now: now)

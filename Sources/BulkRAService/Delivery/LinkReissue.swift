@@ -73,7 +73,7 @@ public struct LinkReissue: Sendable {
             let tag = environment.batchTag("reissue")
             let mails = LifecycleComposer(from: settings.from, deskURL: settings.deskURL, now: now, tag: tag)
                 .linksReissued(certificate, links: links, institutionName: profile.name)
-            let item = OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: now, tag: tag).encoded()))
+            let item = OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: now, tag: tag)))
             let made = links.records.map { Reissued.Link(kind: $0.kind.rawValue, recipient: $0.recipientEmail) }
             return (Reissued(serial: serial.decimal, links: made, expires: links.expires),
                     try transaction.enqueue([item], batchID: nil, claimant: OutboxDelivery.claimant()))

@@ -67,7 +67,7 @@ public struct EnrolmentCompletion: ServiceStep {
                 let mails = composer.mails(issued: IssuedBatch(certificates: [issued]), revocations: [])
                 let batchID = try transaction.completeEnrolment(tokenSHA256: digest,
                                                                 certificate: UploadApplier.record(issued, institution: enrolment.institutionID, state: .issued))
-                let claimed = try transaction.enqueue([OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: now, tag: tag).encoded()))],
+                let claimed = try transaction.enqueue([OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: now, tag: tag)))],
                                                       batchID: batchID, claimant: OutboxDelivery.claimant())
                 return (.issued(issued), claimed)
             }

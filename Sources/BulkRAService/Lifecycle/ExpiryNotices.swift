@@ -54,7 +54,7 @@ struct ExpiryNotices {
                 let digest = !listed.isEmpty && !officers.isEmpty
                 if digest { mails.append(composer.expiryDigest(institution: institution, certificates: listed, to: officers)) }
                 let bundle = Outbox.bundle(mails, now: now, tag: "expiry-\(institution.id)")
-                try transaction.recordNotices(notices, deliveries: mails.isEmpty ? [] : [OutboxItem(kind: .mails, payload: try sealing.packed(bundle.encoded()))])
+                try transaction.recordNotices(notices, deliveries: mails.isEmpty ? [] : [OutboxItem(kind: .mails, payload: try sealing.packed(bundle))])
                 return (Set(notices.map(\.serial)).count, digest)
             }
             notified += noticed

@@ -34,7 +34,7 @@ struct RevocationReminders {
                 var deliveries: [OutboxItem] = []
                 if !officers.isEmpty {
                     let mail = composer.revocationReminder(institution: institution, pairs: pairs, to: officers)
-                    deliveries.append(OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle([mail], now: now, tag: "reminder-\(institution.id)").encoded())))
+                    deliveries.append(OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle([mail], now: now, tag: "reminder-\(institution.id)"))))
                 }
                 try transaction.recordNotices(notices, deliveries: deliveries)
                 return notices.count

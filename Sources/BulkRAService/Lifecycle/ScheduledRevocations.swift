@@ -36,7 +36,7 @@ struct ScheduledRevocations {
             try transaction.completeScheduledRevocations(due.map(\.certificate.serial), at: now)
             // The first serial keeps this run's mail file names apart from any other run's in the same second.
             let tag = "scheduled-" + first.certificate.serial.decimal.suffix(10)
-            let items = [OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: now, tag: tag).encoded())),
+            let items = [OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: now, tag: tag))),
                          OutboxItem(kind: .crls)]
             return (due.count, try transaction.enqueue(items, batchID: nil, claimant: OutboxDelivery.claimant()))
         }

@@ -34,7 +34,7 @@ struct Terminations {
                     mails.append(LifecycleComposer(from: settings.from, deskURL: settings.deskURL, now: now, tag: "terminated-" + JapanTime.fileStamp(now))
                         .terminationDone(institution: institution, revoked: revoked.count, to: officers))
                 }
-                items.append(OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: now, tag: "terminated-\(institution.id)").encoded())))
+                items.append(OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: now, tag: "terminated-\(institution.id)"))))
                 done.append("\(institution.id) (\(revoked.count) revoked)")
             }
             if !done.isEmpty { items.append(OutboxItem(kind: .crls)) }

@@ -98,12 +98,12 @@ public struct InstitutionApplier: Sendable, ServiceStep {
                     return [.init(path: "\(name).p12", mode: 0o600, bytes: delivery.pkcs12.der),
                             .init(path: "\(name).pin.txt", mode: 0o600, bytes: Array("\(delivery.pin.secret)\n".utf8))]
                 }
-                outbox.append(OutboxItem(kind: .files, target: folder.absolute, payload: try sealing.packed(DeliveryBundle(entries).encoded())))
+                outbox.append(OutboxItem(kind: .files, target: folder.absolute, payload: try sealing.packed(DeliveryBundle(entries))))
                 let tag = environment.batchTag("ra")
                 let composer = NotificationComposer(from: settings.from, institutionName: "", officer: nil, deskURL: settings.deskURL,
                                                     now: now, batchTag: tag)
                 let mails = deliveries.map { composer.officerNotice($0, links: links) }
-                outbox.append(OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: now, tag: tag).encoded())))
+                outbox.append(OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: now, tag: tag))))
             }
             // RA-01: a removed officer's RA certificate is revoked in the same transaction: the desk refuses it at once, and the
             // CRL and OCSP say so.
@@ -114,7 +114,7 @@ public struct InstitutionApplier: Sendable, ServiceStep {
                                                     now: now, batchTag: tag)
                 let notices = removed.map { NotificationComposer.Revocation($0, reason: .cessationOfOperation, at: transaction.now) }
                 let mails = composer.mails(issued: .empty, revocations: notices)
-                outbox.append(OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: now, tag: tag).encoded())))
+                outbox.append(OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: now, tag: tag))))
                 outbox.append(OutboxItem(kind: .crls))
             }
             try transaction.apply(changes, officerCertificates: deliveries.map(Self.record), links: links.records)

@@ -37,7 +37,7 @@ public struct InstitutionTermination: Sendable {
             guard !officers.isEmpty else { return (live.count, []) }
             let mail = LifecycleComposer(from: settings.from, deskURL: settings.deskURL, now: now, tag: "termination-" + JapanTime.fileStamp(now))
                 .terminationScheduled(institution: institution, certificates: live, effectiveAt: effectiveAt, to: officers)
-            let item = OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle([mail], now: now, tag: "termination-\(institutionID)").encoded()))
+            let item = OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle([mail], now: now, tag: "termination-\(institutionID)")))
             return (live.count, try transaction.enqueue([item], batchID: nil, claimant: OutboxDelivery.claimant()))
         }
         let job = ScheduledJob.terminations

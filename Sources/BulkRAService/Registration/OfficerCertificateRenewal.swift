@@ -98,7 +98,7 @@ public struct OfficerCertificateRenewal: Sendable {
             let name = DeliveryPackage.folderName(delivery.officer.email)
             let files = DeliveryBundle([.init(path: "\(name).p12", mode: 0o600, bytes: delivery.pkcs12.der),
                                         .init(path: "\(name).pin.txt", mode: 0o600, bytes: Array("\(delivery.pin.secret)\n".utf8))])
-            let items = [OutboxItem(kind: .files, target: target.absolute, payload: try sealing.packed(files.encoded())),
+            let items = [OutboxItem(kind: .files, target: target.absolute, payload: try sealing.packed(files)),
                          mail, OutboxItem(kind: .crls)]
             return (Reissued(serial: delivery.serial, revoked: revoked.map(\.serial), path: "\(target.given)/\(name).p12"),
                     try transaction.enqueue(items, batchID: nil, claimant: OutboxDelivery.claimant()))
@@ -121,6 +121,6 @@ public struct OfficerCertificateRenewal: Sendable {
         let mail = NotificationComposer(from: settings.from, institutionName: institution.name, officer: nil, deskURL: settings.deskURL,
                                         now: now, batchTag: tag).officerNotice(delivery, links: links)
         try transaction.apply([], officerCertificates: [InstitutionApplier.record(delivery, replacing: replaced)], links: links.records)
-        return (delivery, links, OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle([mail], now: now, tag: tag).encoded())))
+        return (delivery, links, OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle([mail], now: now, tag: tag))))
     }
 }

@@ -260,7 +260,7 @@ public struct UploadApplier: ServiceStep {
                 var entries = try package.files().map { DeliveryBundle.Entry(path: $0.path, mode: 0o600, bytes: $0.bytes) }
                 // ACME-T07: each account's credentials, mode 0600.
                 entries += try acme.deliveries.map { DeliveryBundle.Entry(path: "acme/\($0.fileName)", mode: 0o600, bytes: try $0.credentials.encoded()) }
-                outbox.append(OutboxItem(kind: .files, target: out.absolute, payload: try sealing.packed(DeliveryBundle(entries).encoded())))
+                outbox.append(OutboxItem(kind: .files, target: out.absolute, payload: try sealing.packed(DeliveryBundle(entries))))
             }
             outbox.append(OutboxItem(kind: .results, target: out.absolute))
         }
@@ -279,7 +279,7 @@ public struct UploadApplier: ServiceStep {
                 Result {
                     let mails = certificateMails() + acmeMails
                     guard !mails.isEmpty else { return nil }
-                    return OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: now, tag: tag).encoded()))
+                    return OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: now, tag: tag)))
                 }
             }
         }
@@ -326,7 +326,7 @@ public struct UploadApplier: ServiceStep {
             .mails(issued: issued, revocations: [], links: try DeliveryLinks(deliveries: [], institution: institution, now: now, window: window,
                                                                              token: token, keep: sealing.packed),
                    certificateLinks: certificateLinks)
-        let mailItem = mails.isEmpty ? nil : OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: now, tag: tag).encoded()))
+        let mailItem = mails.isEmpty ? nil : OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: now, tag: tag)))
         return SignedBeforeLock(institution: profile, officer: officer, lines: SignedBeforeLock.outcomes(batch), issued: issued,
                                 certificateLinks: certificateLinks, mails: mailItem)
     }
