@@ -188,6 +188,38 @@ struct ParallelPipelineTests {
         #expect(try registry.pendingDeliveries().count == 1)
     }
 
+    @Test("REG-18 PERF-47 the committing process writes its mails from the bundle it composed, not from the payload it sealed: its own delivery goes through with a payload no key opens; taken without the bundle, the same delivery is refused as damaged and stays pending", arguments: RegistryContractTests.Backend.allCases)
+    func ownMailsFromMemory(backend: RegistryContractTests.Backend) throws {
+        let (path, registry) = try ServiceTests.dataFolder("own-mails", on: backend)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let sealing = try OutboxPayload.key(data: path)
+        let foreign = OutboxPayload(key: .init(data: [UInt8](repeating: 9, count: 32)))
+        let count = OutboxDelivery.sliceSize + 9
+        let bundle = DeliveryBundle((0..<count).map { index in
+            DeliveryBundle.Entry(path: "own/\(index).eml", mode: 0o600, bytes: Array("mail \(index)\r\n".utf8))
+        })
+        let claimant = OutboxDelivery.claimant()
+        let delivery = try OutboxDelivery(data: path, registry: registry, logger: ServiceTests.logger, sealing: sealing)
+        // Sealed under another key: only the bundle in memory can be written.
+        let first = try registry.serializable(.registry) {
+            try $0.enqueue([OutboxItem(kind: .mails, payload: try foreign.packed(bundle))], batchID: nil, claimant: claimant)
+        }
+        let summary = try delivery.run(claimed: first, opened: SealedMails.opened(try SealedMails(bundle, sealing: sealing), claimed: first),
+                                       now: Date())
+        #expect(summary.mails == count && summary.deliveries == 1)
+        let folder = Outbox(data: path).folder
+        for index in [0, OutboxDelivery.sliceSize, count - 1] {
+            #expect(FileManager.default.contents(atPath: "\(folder)/own/\(index).eml") == Data("mail \(index)\r\n".utf8))
+        }
+        #expect(try registry.pendingDeliveries().count == 0)
+        // The same kind of delivery without its bundle: the payload is all there is, and it does not open.
+        let second = try registry.serializable(.registry) {
+            try $0.enqueue([OutboxItem(kind: .mails, payload: try foreign.packed(bundle))], batchID: nil, claimant: claimant)
+        }
+        #expect(throws: OperationalError.self) { try delivery.run(claimed: second, now: Date()) }
+        #expect(try registry.pendingDeliveries().count == 1)
+    }
+
     @Test("PERF-34 the mail paths of a delivery written in slices come back in file order, for the relay")
     func mailPathsInOrder() throws {
         let (path, registry) = try ServiceTests.dataFolder("mail-order", on: .sqlite)

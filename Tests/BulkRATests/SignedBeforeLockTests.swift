@@ -48,7 +48,7 @@ struct SignedBeforeLockTests {
         for link in before.certificateLinks.records {
             #expect(try await registry.deliveryLink(tokenSHA256: link.tokenSHA256)?.serial != nil)
         }
-        let payload = try #require(before.mails?.payload)
+        let payload = try #require(before.mails?.item.payload)
         let bundle = try #require(try OutboxPayload.key(data: path).unpacked(payload).flatMap(DeliveryBundle.init(decoding:)))
         #expect(bundle.entries.count >= recorded.count)
         for entry in bundle.entries {
@@ -84,7 +84,7 @@ struct SignedBeforeLockTests {
             let recorded = try outcome.batchID.map { try registry.certificates(batchID: $0) } ?? []
             #expect(Set(recorded.map(\.serial)).isDisjoint(with: before.issued.certificates.map(\.serial)), "\(mode)")
             // Nor is any of its mails (their links name certificates that were never issued).
-            let payload = try #require(before.mails?.payload)
+            let payload = try #require(before.mails?.item.payload)
             let bundle = try #require(try OutboxPayload.key(data: path).unpacked(payload).flatMap(DeliveryBundle.init(decoding:)))
             let outbox = Set(try FileManager.default.contentsOfDirectory(atPath: path + "/outbox"))
             #expect(!bundle.entries.isEmpty && bundle.entries.allSatisfy { !outbox.contains($0.path) }, "\(mode)")

@@ -78,8 +78,14 @@ public struct OutboxDelivery: Sendable {
     /// mails when SMTP is configured.
     @discardableResult
     public func run(claimed: [PendingDelivery] = [], now: Date) throws -> Summary {
+        try run(claimed: claimed, opened: [:], now: now)
+    }
+
+    /// REG-18, PERF-47: the same, with the bundles of claimed deliveries this process still holds as composed (`opened`, by
+    /// outbox row) written as they are, their payloads not opened.
+    func run(claimed: [PendingDelivery], opened: [Int64: DeliveryBundle], now: Date) throws -> Summary {
         var summary = Summary()
-        if !claimed.isEmpty { try deliver(claimed, takenOver: false, now: now, into: &summary) }
+        if !claimed.isEmpty { try deliver(claimed, opened: opened, takenOver: false, now: now, into: &summary) }
         let dead = try deadClaimants()
         if try registry.hasClaimableDeliveries(owner: owner, deadOwners: dead) {
             try drain(dead: dead, now: now, into: &summary)
@@ -109,7 +115,8 @@ public struct OutboxDelivery: Sendable {
     /// not writable, a payload that does not open) stays pending for the next run and never holds the others up; the
     /// first failure is thrown after the others are marked. Deliveries `takenOver` from another process first have their
     /// target folders swept of what it left there (this process's own targets were swept when it resolved them).
-    private func deliver(_ claimed: [PendingDelivery], takenOver: Bool, now: Date, into summary: inout Summary) throws {
+    private func deliver(_ claimed: [PendingDelivery], opened: [Int64: DeliveryBundle] = [:], takenOver: Bool, now: Date,
+                         into summary: inout Summary) throws {
         if takenOver {
             for target in Set(claimed.map(\.item.target)) where !target.isEmpty { Leftovers.sweep(target) }
         }
@@ -118,7 +125,7 @@ public struct OutboxDelivery: Sendable {
         // slices of the others that are ready, so the larger one (result files, mails) does not go on alone.
         let shared = Mutex(SharedWrite(count: claimed.count))
         _ = parallelMap(claimed.count) { own -> Void in
-            let ready = Result { () throws -> Ready in try prepare(claimed[own], takenOver: takenOver, now: now) }
+            let ready = Result { () throws -> Ready in try prepare(claimed[own], opened: opened[claimed[own].id], takenOver: takenOver, now: now) }
             shared.withLock { $0.ready[own] = ready }
             for delivery in [own] + claimed.indices.filter({ $0 != own }) {
                 while let (files, slice) = shared.withLock({ $0.claim(delivery, size: Self.sliceSize) }) {
@@ -227,8 +234,9 @@ public struct OutboxDelivery: Sendable {
         var crls = 0
     }
 
-    /// Opens a delivery's payload or reads its result files; a CRL delivery is carried out here.
-    private func prepare(_ delivery: PendingDelivery, takenOver: Bool, now: Date) throws -> Ready {
+    /// Opens a delivery's payload (PERF-47: unless its bundle is `opened` already) or reads its result files; a CRL delivery
+    /// is carried out here.
+    private func prepare(_ delivery: PendingDelivery, opened: DeliveryBundle?, takenOver: Bool, now: Date) throws -> Ready {
         let item = delivery.item
         var ready = Ready()
         let started = DispatchTime.now()
@@ -246,7 +254,7 @@ public struct OutboxDelivery: Sendable {
             guard let batchID = delivery.batchID else { throw Self.damaged(delivery) }
             ready.files = try ResultFiles(data: data, registry: registry).files(batchID: batchID).map { (item.target + "/" + $0.path, 0o644, $0.bytes[...]) }
         case .mails:
-            guard let payload = item.payload.flatMap(sealing.unpacked), let bundle = DeliveryBundle(decoding: payload) else {
+            guard let bundle = opened ?? item.payload.flatMap(sealing.unpacked).flatMap(DeliveryBundle.init(decoding:)) else {
                 throw Self.damaged(delivery)
             }
             let outbox = Outbox(data: data)

@@ -23,7 +23,7 @@ struct SignedBeforeLock: Sendable {
     /// Their one-time certificate links (RET-01), sealed.
     let certificateLinks: DeliveryLinks
     /// Their mails (MAIL-02), rendered and sealed as the outbox stores them; nil when there are none.
-    let mails: OutboxItem?
+    let mails: SealedMails?
 
     /// One line of the check the certificates were signed after.
     struct LineOutcome: Sendable, Equatable {

@@ -60,6 +60,8 @@ public struct UploadApplier: ServiceStep {
     struct Committed {
         let outcome: SubmissionOutcome
         var deliveries: [PendingDelivery] = []
+        /// PERF-47: the bundles of `deliveries` this process still holds as composed, by outbox row.
+        var opened: [Int64: DeliveryBundle] = [:]
         /// REV-08: when the batch's scheduled revocations take effect.
         var scheduledRevocations: [Date] = []
     }
@@ -132,7 +134,7 @@ public struct UploadApplier: ServiceStep {
         }
         var outcome = committed.outcome
         outcome.warnings = try OutboxDelivery(data: data, registry: registry, logger: logger, sealing: sealing)
-            .run(claimed: committed.deliveries, now: now).warnings
+            .run(claimed: committed.deliveries, opened: committed.opened, now: now).warnings
         phases.mark("deliver")
         // REV-08: a scheduled revocation brings the job that carries it out forward to its time.
         if let earliest = committed.scheduledRevocations.min() {
@@ -266,7 +268,7 @@ public struct UploadApplier: ServiceStep {
         }
         // PERF-06: the mails are composed and sealed on a thread of their own while this one commits; what the registry must
         // tell the composer (the institution, the revoked certificates) is read first, in the transaction.
-        var mailWork: @Sendable () -> Result<OutboxItem?, any Error> = { .success(nil) }
+        var mailWork: @Sendable () -> Result<SealedMails?, any Error> = { .success(nil) }
         if let presigned {
             mailWork = { .success(presigned.mails) }
         } else if applied {
@@ -279,7 +281,7 @@ public struct UploadApplier: ServiceStep {
                 Result {
                     let mails = certificateMails() + acmeMails
                     guard !mails.isEmpty else { return nil }
-                    return OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: now, tag: tag)))
+                    return try SealedMails(Outbox.bundle(mails, now: now, tag: tag), sealing: sealing)
                 }
             }
         }
@@ -291,14 +293,16 @@ public struct UploadApplier: ServiceStep {
                 administratorUpdates: updates, enrolments: enrolments, links: links.records + certificateLinks.records + credentialLinks.records,
                 acmeAccounts: acme.accounts, acmeSuspensions: acme.suspensions, bindings: acme.bindings))
         }
-        if let mails = try mailItem.get() { outbox.append(mails) }
+        let mails = try mailItem.get()
+        if let mails { outbox.append(mails.item) }
         if revocations.contains(where: { $0.scheduledAt == nil }) { outbox.append(OutboxItem(kind: .crls)) }
         let deliveries = try transaction.enqueue(outbox, batchID: batchID, claimant: OutboxDelivery.claimant())
         phases.mark("commit")
         logger.debug("registry.batch.committed", metadata: ["batch.id": "\(batchID)", "batch.issued": "\(issued.certificates.count)",
                                                             "batch.revoked": "\(revocations.count)"])
         return Committed(outcome: SubmissionOutcome(batch: batch, applied: applied, batchID: batchID, json: json, tsv: tsv),
-                         deliveries: deliveries, scheduledRevocations: revocations.compactMap(\.scheduledAt))
+                         deliveries: deliveries, opened: SealedMails.opened(mails, claimed: deliveries),
+                         scheduledRevocations: revocations.compactMap(\.scheduledAt))
     }
 
     /// PERF-15: the upload checked against the registry as it stands (no lock) and its lines signed, when it is an issue
@@ -326,7 +330,7 @@ public struct UploadApplier: ServiceStep {
             .mails(issued: issued, revocations: [], links: try DeliveryLinks(deliveries: [], institution: institution, now: now, window: window,
                                                                              token: token, keep: sealing.packed),
                    certificateLinks: certificateLinks)
-        let mailItem = mails.isEmpty ? nil : OutboxItem(kind: .mails, payload: try sealing.packed(Outbox.bundle(mails, now: now, tag: tag)))
+        let mailItem = mails.isEmpty ? nil : try SealedMails(Outbox.bundle(mails, now: now, tag: tag), sealing: sealing)
         return SignedBeforeLock(institution: profile, officer: officer, lines: SignedBeforeLock.outcomes(batch), issued: issued,
                                 certificateLinks: certificateLinks, mails: mailItem)
     }
