@@ -240,3 +240,27 @@ struct OpenSSLSignerTests {
         #expect(crl.0 == 0 && crl.1.contains("verify OK"), "\(crl.1)")
     }
 }
+
+@Suite("Certificate PEM files (Specs/cli.md CLI-61)")
+struct CertificatePEMTests {
+    @Test("CLI-61 PERF-48 a certificate's PEM block is made byte for byte as Foundation's base64 makes it — 64-character lines, the chain after it — for every DER length 0…600 and seeded DERs up to 3,000 bytes")
+    func pemMatchesFoundation() {
+        func reference(_ der: [UInt8], _ chain: [UInt8]) -> [UInt8] {
+            Array(("-----BEGIN CERTIFICATE-----\n" + Data(der).base64EncodedString(options: [.lineLength64Characters, .endLineWithLineFeed])
+                   + "\n-----END CERTIFICATE-----\n").utf8) + chain
+        }
+        var generator = seeded(48)
+        let chain = Array("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n".utf8)
+        var mismatches = 0
+        for length in Array(0...600) + (0..<200).map({ _ in Int(generator.next() % 3_000) }) {
+            let der = (0..<length).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+            let trailer = length % 2 == 0 ? chain : []
+            if IssuedCertificate.pem(der, followedBy: trailer) != reference(der, trailer) { mismatches += 1 }
+            if IssuedCertificate.pem(der) != String(decoding: reference(der, []), as: UTF8.self) { mismatches += 1 }
+        }
+        #expect(mismatches == 0)
+        // All 64 characters and the pad appear: the alphabet is exercised, not only the lengths.
+        let every = IssuedCertificate.pem((0..<255).map { UInt8($0) } + [0xFF], followedBy: [])
+        #expect(Set(every).isSuperset(of: Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)))
+    }
+}
