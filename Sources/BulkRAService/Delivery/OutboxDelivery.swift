@@ -125,7 +125,9 @@ public struct OutboxDelivery: Sendable {
         // slices of the others that are ready, so the larger one (result files, mails) does not go on alone.
         let shared = Mutex(SharedWrite(count: claimed.count))
         _ = parallelMap(claimed.count) { own -> Void in
-            let ready = Result { () throws -> Ready in try prepare(claimed[own], opened: opened[claimed[own].id], takenOver: takenOver, now: now) }
+            let ready = Result { () throws -> Ready in
+                try prepare(claimed[own], opened: opened[claimed[own].id], takenOver: takenOver, now: now)
+            }
             shared.withLock { $0.ready[own] = ready }
             for delivery in [own] + claimed.indices.filter({ $0 != own }) {
                 while let (files, slice) = shared.withLock({ $0.claim(delivery, size: Self.sliceSize) }) {
