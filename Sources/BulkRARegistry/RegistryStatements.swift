@@ -385,14 +385,14 @@ enum RegistryStatements {
     /// The certificate columns every read selects, as SQL.
     static let certificateColumns = CertificateColumn.names.map { "c." + $0 }.joined(separator: ", ")
 
-    /// A stored row (selected with `certificateColumns`) as a record; `nil` for a row that no longer parses (never expected:
-    /// every value was written from a typed record; `doctor` reports such rows, DOC-02).
     /// A stored code: absent is `nil`, a code the type does not know makes the row unreadable (the outer `nil`).
     static func storedCode<T: RawRepresentable>(_ raw: T.RawValue?, as type: T.Type) -> T?? {
         guard let raw else { return .some(nil) }
         return T(rawValue: raw).map { .some($0) }
     }
 
+    /// A stored row (selected with `certificateColumns`) as a record; `nil` for a row that no longer parses (never expected:
+    /// every value was written from a typed record; `doctor` reports such rows, DOC-02).
     static func certificateRecord(_ row: SQLRow) -> CertificateRecord? {
         typealias C = CertificateColumn
         func text(_ column: C) -> String? { row.text(column.name, at: column.rawValue) }

@@ -286,14 +286,14 @@ public struct UploadApplier: ServiceStep {
             }
         }
         phases.mark("compose")
-        let (batchID, mailItem) = try withSideWork(mailWork) {
+        let (batchID, composed) = try withSideWork(mailWork) {
             try transaction.commit(RegistryBatch(
                 record: record, issued: issued.certificates.map { Self.record($0, institution: institution) },
                 renewed: issued.certificates.compactMap(\.replacedSerial), revocations: revocations,
                 administratorUpdates: updates, enrolments: enrolments, links: links.records + certificateLinks.records + credentialLinks.records,
                 acmeAccounts: acme.accounts, acmeSuspensions: acme.suspensions, bindings: acme.bindings))
         }
-        let mails = try mailItem.get()
+        let mails = try composed.get()
         if let mails { outbox.append(mails.item) }
         if revocations.contains(where: { $0.scheduledAt == nil }) { outbox.append(OutboxItem(kind: .crls)) }
         let deliveries = try transaction.enqueue(outbox, batchID: batchID, claimant: OutboxDelivery.claimant())
@@ -330,9 +330,9 @@ public struct UploadApplier: ServiceStep {
             .mails(issued: issued, revocations: [], links: try DeliveryLinks(deliveries: [], institution: institution, now: now, window: window,
                                                                              token: token, keep: sealing.packed),
                    certificateLinks: certificateLinks)
-        let mailItem = mails.isEmpty ? nil : try SealedMails(Outbox.bundle(mails, now: now, tag: tag), sealing: sealing)
+        let sealedMails = mails.isEmpty ? nil : try SealedMails(Outbox.bundle(mails, now: now, tag: tag), sealing: sealing)
         return SignedBeforeLock(institution: profile, officer: officer, lines: SignedBeforeLock.outcomes(batch), issued: issued,
-                                certificateLinks: certificateLinks, mails: mailItem)
+                                certificateLinks: certificateLinks, mails: sealedMails)
     }
 
     /// How many keys the service will make for this upload: client issue and renew lines with download method 1 or 2.
