@@ -25,4 +25,10 @@ public struct ResultCertificate: Sendable, Equatable {
         self.replacedSerial = replacedSerial
         self.administratorEmail = administratorEmail
     }
+
+    /// PERF-50: the result certificate of a record as its commit stores it (the same six values a read gives back).
+    public init(_ record: CertificateRecord) {
+        self.init(serial: record.serial, family: record.family, der: record.der, issuerRole: record.issuerRole,
+                  replacedSerial: record.replacedSerial, administratorEmail: record.administratorEmail)
+    }
 }

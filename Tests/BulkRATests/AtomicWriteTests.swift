@@ -88,6 +88,43 @@ struct AtomicWriteTests {
         #expect(folders.paths == [root + "/out"])
     }
 
+    @Test("PERF-49 unnamed files linked by their descriptor and, as a kernel that refuses that makes us, through /proc: both routes give whole files with their modes, replace a taken name (a planted link never followed) and leave nothing beside")
+    func linkRoutes() throws {
+        let root = try TestPaths.scratch("link-routes")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let victim = root + "/victim.txt"
+        try "keep".write(toFile: victim, atomically: false, encoding: .utf8)
+        // This process may link by descriptor (Linux 6.10, or root): the first file learns it.
+        for route in [OutputFolder.directWorks, OutputFolder.directRefused] {
+            OutputFolder.directLinks.store(route == OutputFolder.directWorks ? 0 : route, ordering: .relaxed)
+            defer { OutputFolder.directLinks.store(0, ordering: .relaxed) }
+            let folder = root + "/route-\(route)"
+            var folders = OpenFolders()
+            for number in 1...20 {
+                try OutputFolder.writeAtomically(Array("first \(number)\n".utf8), to: folder + "/\(number).pem", mode: 0o600, durable: false,
+                                                 folders: &folders)
+            }
+            if route == OutputFolder.directWorks {
+                #expect(OutputFolder.directLinks.load(ordering: .relaxed) == OutputFolder.directWorks)
+            }
+            try FileManager.default.removeItem(atPath: folder + "/3.pem")
+            try FileManager.default.createSymbolicLink(atPath: folder + "/3.pem", withDestinationPath: victim)
+            for number in 1...20 {
+                try OutputFolder.writeAtomically(Array("second \(number)\n".utf8), to: folder + "/\(number).pem", mode: 0o644, durable: false,
+                                                 folders: &folders)
+            }
+            for number in 1...20 {
+                let path = folder + "/\(number).pem"
+                let attributes = try FileManager.default.attributesOfItem(atPath: path)
+                #expect(attributes[.type] as? FileAttributeType == .typeRegular, "\(path)")
+                #expect((attributes[.posixPermissions] as? Int) == 0o644, "\(path)")
+                #expect(try String(contentsOfFile: path, encoding: .utf8) == "second \(number)\n")
+            }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == (1...20).map { "\($0).pem" }.sorted())
+        }
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "keep")
+    }
+
     @Test("PERF-12 a file that cannot be written throws the coded I/O error and leaves no name behind")
     func unwritable() throws {
         let root = try TestPaths.scratch("unwritable")

@@ -33,6 +33,29 @@ struct DistinguishedNameTests {
         #expect(SubjectDistinguishedName(attributes: dn.attributes.reversed()).canonical.description == "CN=Taro,OU=B,OU=A,O=X,L=Y,ST=Z,C=JP")
     }
 
+    @Test("DN-04 PERF-51 the canonical form is the attributes grouped by type in the order CN, OU, O, L, ST, C, each group in its order, whether or not the DN is in that order already: 2,000 seeded DNs against the grouping written out")
+    func canonicalAgainstGrouping() {
+        let types = SubjectDistinguishedName.AttributeType.allCases
+        #expect(types.map(\.canonicalRank) == Array(types.indices))
+        var generator = seeded(51)
+        var alreadyOrdered = 0
+        for round in 0..<2_000 {
+            let count = Int.random(in: 0...8, using: &generator)
+            var attributes = (0..<count).map { index in
+                SubjectDistinguishedName.Attribute(types.randomElement(using: &generator)!, "v\(round)-\(index)")
+            }
+            // Half of them put in canonical order first (stable), as submitted DNs are.
+            if round % 2 == 0 { attributes = types.flatMap { type in attributes.filter { $0.type == type } } }
+            let dn = SubjectDistinguishedName(attributes: attributes)
+            var grouped: [SubjectDistinguishedName.Attribute] = []
+            for type in types { for attribute in attributes where attribute.type == type { grouped.append(attribute) } }
+            #expect(dn.canonical.attributes == grouped, "\(dn)")
+            #expect(dn.isCanonicallyOrdered == (attributes == grouped), "\(dn)")
+            if dn.isCanonicallyOrdered { alreadyOrdered += 1 }
+        }
+        #expect(alreadyOrdered >= 1_000 && alreadyOrdered < 2_000)
+    }
+
     @Test("DN-05 attribute order patterns")
     func order() throws {
         let server: [(SubjectDistinguishedName.AttributeType, Int, Int)] = [(.commonName, 1, 1), (.organization, 1, 1), (.locality, 1, 1), (.stateOrProvince, 1, 1), (.country, 1, 1)]

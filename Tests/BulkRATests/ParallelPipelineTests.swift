@@ -1,3 +1,4 @@
+import BulkRADecode
 import BulkRAIssue
 import BulkRAModel
 @testable import BulkRAValidate
@@ -8,6 +9,7 @@ import Foundation
 import GRDB
 import Synchronization
 import Testing
+import X509
 
 /// The pipeline's work spread over both cores without changing what it produces (Specs/performance.md PERF-04..PERF-07).
 @Suite("Parallel pipeline")
@@ -204,7 +206,7 @@ struct ParallelPipelineTests {
         let first = try registry.serializable(.registry) {
             try $0.enqueue([OutboxItem(kind: .mails, payload: try foreign.packed(bundle))], batchID: nil, claimant: claimant)
         }
-        let summary = try delivery.run(claimed: first, opened: SealedMails.opened(try SealedMails(bundle, sealing: sealing), claimed: first),
+        let summary = try delivery.run(claimed: first, opened: OutboxDelivery.ownBundles(mails: try SealedMails(bundle, sealing: sealing), results: nil, claimed: first),
                                        now: Date())
         #expect(summary.mails == count && summary.deliveries == 1)
         let folder = Outbox(data: path).folder
@@ -216,6 +218,63 @@ struct ParallelPipelineTests {
         let second = try registry.serializable(.registry) {
             try $0.enqueue([OutboxItem(kind: .mails, payload: try foreign.packed(bundle))], batchID: nil, claimant: claimant)
         }
+        #expect(throws: OperationalError.self) { try delivery.run(claimed: second, now: Date()) }
+        #expect(try registry.pendingDeliveries().count == 1)
+    }
+
+    @Test("CLI-61 REV-06 PERF-50 the result files the committing process writes from what it committed are byte for byte those the registry gives back: a server issue, a server renewal with its revocation file, a client issue beside its PKCS#12 files, a revocation", arguments: RegistryContractTests.Backend.allCases)
+    func resultFilesFromMemory(backend: RegistryContractTests.Backend) throws {
+        let (path, registry) = try ServiceTests.dataFolder("own-results", on: backend)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let existing = try Certificate(pemEncoded: String(decoding: try ServiceTests.sample("existing/example-u-server.pem"), as: UTF8.self))
+        _ = try CertificateImporter(registry: registry).record([existing], institution: "example-u", family: .server, profile: .serverRSA,
+                                                               revokedReason: nil, now: Date())
+        let applier = UploadApplier(ServiceEnvironment(dataFolder: path, registry: registry, logger: ServiceTests.logger))
+        let runs: [(family: UploadKind, operation: UploadOperation, sample: String)] = [
+            (.server, .issue, "server/issue-valid.tsv"), (.server, .renew, "server/renew-valid.tsv"),
+            (.client, .issue, "client/issue-valid.tsv"), (.server, .revoke, "server/revoke-valid.tsv"),
+        ]
+        var compared = 0, revocationFiles = 0
+        for (index, run) in runs.enumerated() {
+            let out = path + "/out-\(index)"
+            let context = UploadContext(institutionID: "example-u", kind: run.family, operation: run.operation, officerEmail: nil)
+            let outcome = try applier.apply(UploadBytes(try ServiceTests.sample(run.sample), fileName: "\(index).tsv"), context: context,
+                                            options: .init(mode: .skip, keyKind: .p256, paths: .folder(out)), now: Date())
+            let batchID = try #require(outcome.batchID, "\(run.sample)")
+            #expect(outcome.applied, "\(run.sample): \(outcome.tsv)")
+            let expected = try ResultFiles(data: path, registry: registry).files(batchID: batchID)
+            #expect(expected.count >= 2)
+            for file in expected {
+                #expect(FileManager.default.contents(atPath: out + "/" + file.path).map(Array.init) == file.bytes, "\(run.sample): \(file.path)")
+                compared += 1
+            }
+            revocationFiles += expected.filter { $0.path == "revoke-replaced.tsv" }.count
+            // Nothing under certificates/ that the registry would not write.
+            let written = (try? FileManager.default.contentsOfDirectory(atPath: out + "/certificates")) ?? []
+            #expect(Set(written.map { "certificates/" + $0 }) == Set(expected.map(\.path).filter { $0.hasPrefix("certificates/") }))
+        }
+        #expect(revocationFiles == 1 && compared > 10)
+    }
+
+    @Test("REG-18 PERF-50 the committing process's own result files are written from the files it made, the registry not read back: a results delivery of no batch goes through with them; taken without them, the same delivery is refused as damaged and stays pending", arguments: RegistryContractTests.Backend.allCases)
+    func ownResultsFromMemory(backend: RegistryContractTests.Backend) throws {
+        let (path, registry) = try ServiceTests.dataFolder("own-results-memory", on: backend)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let out = path + "/out"
+        let files = DeliveryBundle((0..<(OutboxDelivery.sliceSize + 5)).map { index in
+            DeliveryBundle.Entry(path: "certificates/\(index).pem", mode: 0o644, bytes: Array("certificate \(index)\n".utf8))
+        } + [DeliveryBundle.Entry(path: "result.json", mode: 0o644, bytes: Array("{}".utf8))])
+        let claimant = OutboxDelivery.claimant()
+        let delivery = try OutboxDelivery(data: path, registry: registry, logger: ServiceTests.logger)
+        // A results delivery names its batch; without one the registry has nothing to give back.
+        let first = try registry.serializable(.registry) { try $0.enqueue([OutboxItem(kind: .results, target: out)], batchID: nil, claimant: claimant) }
+        let summary = try delivery.run(claimed: first, opened: OutboxDelivery.ownBundles(mails: nil, results: files, claimed: first), now: Date())
+        #expect(summary.files == files.entries.count && summary.deliveries == 1)
+        for entry in files.entries {
+            #expect(FileManager.default.contents(atPath: out + "/" + entry.path).map(Array.init) == Array(entry.bytes))
+        }
+        #expect(try registry.pendingDeliveries().count == 0)
+        let second = try registry.serializable(.registry) { try $0.enqueue([OutboxItem(kind: .results, target: out)], batchID: nil, claimant: claimant) }
         #expect(throws: OperationalError.self) { try delivery.run(claimed: second, now: Date()) }
         #expect(try registry.pendingDeliveries().count == 1)
     }

@@ -7,7 +7,7 @@ import SwiftASN1
 import X509
 
 /// The CA material under `DATA/ca/`: certificates, keys (mode 0600) and the URL configuration (ISS-01, CLI-11).
-public struct AuthorityStore {
+public struct AuthorityStore: Sendable {
     /// ISS-01: `DATA/ca`, where the CAs live.
     public let folder: String
 

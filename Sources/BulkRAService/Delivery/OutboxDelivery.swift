@@ -81,8 +81,9 @@ public struct OutboxDelivery: Sendable {
         try run(claimed: claimed, opened: [:], now: now)
     }
 
-    /// REG-18, PERF-47: the same, with the bundles of claimed deliveries this process still holds as composed (`opened`, by
-    /// outbox row) written as they are, their payloads not opened.
+    /// REG-18, PERF-47, PERF-50: the same, with the bundles of claimed deliveries this process still holds as made (`opened`,
+    /// by outbox row: mails as composed, result files as committed) written as they are — payloads not opened, the registry
+    /// not read back.
     func run(claimed: [PendingDelivery], opened: [Int64: DeliveryBundle], now: Date) throws -> Summary {
         var summary = Summary()
         if !claimed.isEmpty { try deliver(claimed, opened: opened, takenOver: false, now: now, into: &summary) }
@@ -101,6 +102,20 @@ public struct OutboxDelivery: Sendable {
             }
         }
         return summary
+    }
+
+    /// PERF-47, PERF-50: the bundles this process keeps for its own claimed deliveries, by outbox row: the mails as composed
+    /// and the result files as made from what was committed.
+    static func ownBundles(mails: SealedMails?, results: DeliveryBundle?, claimed: [PendingDelivery]) -> [Int64: DeliveryBundle] {
+        var bundles: [Int64: DeliveryBundle] = [:]
+        for delivery in claimed {
+            switch delivery.item.kind {
+            case .mails: bundles[delivery.id] = mails?.bundle
+            case .results: bundles[delivery.id] = results
+            case .files, .crls: continue
+            }
+        }
+        return bundles
     }
 
     private func drain(dead: [String], now: Date, into summary: inout Summary) throws {
@@ -236,8 +251,8 @@ public struct OutboxDelivery: Sendable {
         var crls = 0
     }
 
-    /// Opens a delivery's payload (PERF-47: unless its bundle is `opened` already) or reads its result files; a CRL delivery
-    /// is carried out here.
+    /// Opens a delivery's payload (PERF-47: unless its bundle is `opened` already) or reads its result files (PERF-50: unless
+    /// they are `opened`, made by the process that committed them); a CRL delivery is carried out here.
     private func prepare(_ delivery: PendingDelivery, opened: DeliveryBundle?, takenOver: Bool, now: Date) throws -> Ready {
         let item = delivery.item
         var ready = Ready()
@@ -253,8 +268,13 @@ public struct OutboxDelivery: Sendable {
             }
             ready.files = bundle.entries.map { (item.target + "/" + $0.path, mode_t($0.mode), $0.bytes) }
         case .results:
-            guard let batchID = delivery.batchID else { throw Self.damaged(delivery) }
-            ready.files = try ResultFiles(data: data, registry: registry).files(batchID: batchID).map { (item.target + "/" + $0.path, 0o644, $0.bytes[...]) }
+            if let opened {
+                // PERF-50: the committing process's own result files, made from what it committed.
+                ready.files = opened.entries.map { (item.target + "/" + $0.path, mode_t($0.mode), $0.bytes) }
+            } else {
+                guard let batchID = delivery.batchID else { throw Self.damaged(delivery) }
+                ready.files = try ResultFiles(data: data, registry: registry).files(batchID: batchID).map { (item.target + "/" + $0.path, 0o644, $0.bytes[...]) }
+            }
         case .mails:
             guard let bundle = opened ?? item.payload.flatMap(sealing.unpacked).flatMap(DeliveryBundle.init(decoding:)) else {
                 throw Self.damaged(delivery)

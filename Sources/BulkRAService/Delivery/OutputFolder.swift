@@ -1,6 +1,7 @@
 import BulkRAModel
 import Foundation
 import Glibc
+import Synchronization
 
 /// Writes files so that a reader never sees half of one: a temporary sibling, fsync, then rename (CLI-61).
 public enum OutputFolder {
@@ -64,10 +65,10 @@ public enum OutputFolder {
 
     /// PERF-12, PERF-44: the file `name` of `directory` made from `data`, unnamed first where the file system allows.
     private static func write(_ data: UnsafeRawBufferPointer, in directory: Int32, name: String, mode: mode_t, durable: Bool, path: String) throws {
-        let temporary = "\(name).tmp-\(getpid())"
-        if try writeUnnamed(data, in: directory, name: name, temporary: temporary, mode: mode, durable: durable, path: path) { return }
+        if try writeUnnamed(data, in: directory, name: name, mode: mode, durable: durable, path: path) { return }
         // Born with its final mode (0600 for secrets), never through a link planted under the temporary name: one left
         // there (a crash, or a planted link) is removed and the file made anew.
+        let temporary = temporaryName(name)
         let flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC
         var descriptor = openat(directory, temporary, flags, mode)
         if descriptor < 0, errno == EEXIST {
@@ -82,26 +83,55 @@ public enum OutputFolder {
         }
     }
 
+    /// The temporary sibling of `name` (CLI-61): named after this process, so that a sweep knows whose it is once the
+    /// process is gone (REG-18). PERF-49: made only when a file needs it, not for every file.
+    static func temporaryName(_ name: String) -> String {
+        "\(name).tmp-\(getpid())"
+    }
+
     /// PERF-12: writes `data` as an unnamed file of `directory` and links it under `name` (or, when the name is taken, under
-    /// `temporary` renamed over it). False when the file system cannot make unnamed files or there is no /proc to link one
-    /// through (then no name was touched); throws when the folder cannot be written.
-    private static func writeUnnamed(_ data: UnsafeRawBufferPointer, in directory: Int32, name: String, temporary: String, mode: mode_t, durable: Bool,
+    /// its temporary sibling renamed over it). False when the file system cannot make unnamed files or the file cannot be
+    /// linked by its descriptor (then no name was touched); throws when the folder cannot be written.
+    private static func writeUnnamed(_ data: UnsafeRawBufferPointer, in directory: Int32, name: String, mode: mode_t, durable: Bool,
                                      path: String) throws -> Bool {
         let descriptor = openat(directory, ".", unnamedFile | O_WRONLY | O_CLOEXEC, mode)
         guard descriptor >= 0 else { return false }
         defer { close(descriptor) }
         guard fill(descriptor, with: data, mode: mode, durable: durable) else { throw failure(path) }
-        let handle = "/proc/self/fd/\(descriptor)"
-        if linkat(AT_FDCWD, handle, directory, name, AT_SYMLINK_FOLLOW) == 0 { return true }
-        guard errno == EEXIST else { return false }   // no /proc to link through: the temporary sibling instead
+        if link(descriptor, in: directory, as: name) { return true }
+        guard errno == EEXIST else { return false }   // not linkable by its descriptor: the temporary sibling instead
+        let temporary = temporaryName(name)
         unlinkat(directory, temporary, 0)
-        guard linkat(AT_FDCWD, handle, directory, temporary, AT_SYMLINK_FOLLOW) == 0 else { throw failure(path) }
+        guard link(descriptor, in: directory, as: temporary) else { throw failure(path) }
         guard renameat(directory, temporary, directory, name) == 0 else {
             unlinkat(directory, temporary, 0)
             throw failure(path)
         }
         return true
     }
+
+    /// PERF-12, PERF-49: gives the unnamed file `descriptor` the name `name` in `directory`; false with `errno` set when it
+    /// cannot (EEXIST: the name is taken). By the descriptor itself (`AT_EMPTY_PATH`) where the kernel lets this process
+    /// (Linux 6.10 for the file's opener, or CAP_DAC_READ_SEARCH), else through its /proc/self/fd entry — a path walked
+    /// through procfs for every file. Which one works is learnt from the first file and remembered.
+    private static func link(_ descriptor: Int32, in directory: Int32, as name: String) -> Bool {
+        if directLinks.load(ordering: .relaxed) != Self.directRefused {
+            if linkat(descriptor, "", directory, name, emptyPath) == 0 {
+                directLinks.store(Self.directWorks, ordering: .relaxed)
+                return true
+            }
+            // ENOENT is the kernel's answer to a process it does not let link by descriptor; any other error is the
+            // name's or the folder's, and the /proc path would meet it too.
+            guard errno == ENOENT, directLinks.load(ordering: .relaxed) != Self.directWorks else { return false }
+            directLinks.store(Self.directRefused, ordering: .relaxed)
+        }
+        return linkat(AT_FDCWD, "/proc/self/fd/\(descriptor)", directory, name, AT_SYMLINK_FOLLOW) == 0
+    }
+
+    /// PERF-49: whether this process may link an unnamed file by its descriptor: not known yet, yes, or no.
+    static let directLinks = Atomic<Int>(0)
+    static let directWorks = 1
+    static let directRefused = 2
 
     /// Writes all of `data` to `descriptor`, sets its mode and, when `durable`, syncs it; false when a write fails.
     private static func fill(_ descriptor: Int32, with data: UnsafeRawBufferPointer, mode: mode_t, durable: Bool) -> Bool {
@@ -115,6 +145,10 @@ public enum OutputFolder {
         if durable { fsync(descriptor) }
         return true
     }
+
+    /// `AT_EMPTY_PATH` (Linux; the C header defines it only for GNU sources, which Swift's Glibc module is not): the
+    /// descriptor itself is the file meant.
+    static let emptyPath = Int32(0x1000)
 
     /// `O_TMPFILE` (Linux; the C header's macro does not reach Swift): an unnamed file in the folder opened.
     static let unnamedFile = Int32(0o20_000_000) | O_DIRECTORY

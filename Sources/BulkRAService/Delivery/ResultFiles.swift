@@ -27,10 +27,17 @@ struct ResultFiles {
         guard let batch = try registry.batch(id: batchID) else { return [] }
         let certificates = try registry.resultCertificates(batchID: batchID)
         let replaced = try registry.storedCertificates(serials: certificates.compactMap(\.replacedSerial))
-        let store = AuthorityStore(dataFolder: data)
+        return try Self.files(json: batch.resultJSON, tsv: batch.resultTSV, certificates: certificates, replaced: replaced,
+                              store: AuthorityStore(dataFolder: data))
+    }
+
+    /// CLI-61, REV-06, PERF-50: the result files of a batch from its result documents, its certificates in recording order
+    /// and the certificates they replaced — read back from the registry, or (the committing process) as committed.
+    static func files(json: String, tsv: String, certificates: [ResultCertificate], replaced: [CertificateRecord],
+                      store: AuthorityStore) throws -> [DeliveryPackage.File] {
         var chains: [AuthorityRole: [UInt8]] = [:]
-        var files = [DeliveryPackage.File(path: "result.json", bytes: Array(batch.resultJSON.utf8)),
-                     DeliveryPackage.File(path: "result.tsv", bytes: Array(batch.resultTSV.utf8))]
+        var files = [DeliveryPackage.File(path: "result.json", bytes: Array(json.utf8)),
+                     DeliveryPackage.File(path: "result.tsv", bytes: Array(tsv.utf8))]
         files.reserveCapacity(certificates.count + 3)
         for record in certificates {
             var chain: [UInt8] = []

@@ -16,9 +16,4 @@ struct SealedMails: Sendable {
         self.bundle = bundle
     }
 
-    /// The bundles this process keeps for its own deliveries, by outbox row: `mails` for the claimed mails delivery.
-    static func opened(_ mails: SealedMails?, claimed: [PendingDelivery]) -> [Int64: DeliveryBundle] {
-        guard let mails, let delivery = claimed.first(where: { $0.item.kind == .mails }) else { return [:] }
-        return [delivery.id: mails.bundle]
-    }
 }

@@ -60,7 +60,7 @@ public struct UploadApplier: ServiceStep {
     struct Committed {
         let outcome: SubmissionOutcome
         var deliveries: [PendingDelivery] = []
-        /// PERF-47: the bundles of `deliveries` this process still holds as composed, by outbox row.
+        /// PERF-47, PERF-50: the bundles of `deliveries` this process still holds as made, by outbox row.
         var opened: [Int64: DeliveryBundle] = [:]
         /// REV-08: when the batch's scheduled revocations take effect.
         var scheduledRevocations: [Date] = []
@@ -285,10 +285,25 @@ public struct UploadApplier: ServiceStep {
                 }
             }
         }
+        // PERF-50: the result files under `--out` are made from what is committed, beside the commit (after the mails), for
+        // this process's own `.results` delivery; a delivery taken over after a crash reads them back from the registry. The
+        // replaced certificates are read here, in the transaction: the batch changes neither their revocation nor subject.
+        let certificates = parallelMap(issued.certificates) { Self.record($0, institution: institution) }
+        var resultWork: @Sendable () -> Result<DeliveryBundle, any Error>? = { nil }
+        if out != nil {
+            let replaced = try transaction.storedCertificates(serials: certificates.compactMap(\.replacedSerial))
+            let results = certificates.map(ResultCertificate.init), store = AuthorityStore(dataFolder: data)
+            resultWork = {
+                Result {
+                    DeliveryBundle(try ResultFiles.files(json: json, tsv: tsv, certificates: results, replaced: replaced, store: store)
+                        .map { DeliveryBundle.Entry(path: $0.path, mode: 0o644, bytes: $0.bytes) })
+                }
+            }
+        }
         phases.mark("compose")
-        let (batchID, composed) = try withSideWork(mailWork) {
+        let (batchID, (composed, resultFiles)) = try withSideWork({ [mailWork, resultWork] in (mailWork(), resultWork()) }) {
             try transaction.commit(RegistryBatch(
-                record: record, issued: issued.certificates.map { Self.record($0, institution: institution) },
+                record: record, issued: certificates,
                 renewed: issued.certificates.compactMap(\.replacedSerial), revocations: revocations,
                 administratorUpdates: updates, enrolments: enrolments, links: links.records + certificateLinks.records + credentialLinks.records,
                 acmeAccounts: acme.accounts, acmeSuspensions: acme.suspensions, bindings: acme.bindings))
@@ -301,7 +316,8 @@ public struct UploadApplier: ServiceStep {
         logger.debug("registry.batch.committed", metadata: ["batch.id": "\(batchID)", "batch.issued": "\(issued.certificates.count)",
                                                             "batch.revoked": "\(revocations.count)"])
         return Committed(outcome: SubmissionOutcome(batch: batch, applied: applied, batchID: batchID, json: json, tsv: tsv),
-                         deliveries: deliveries, opened: SealedMails.opened(mails, claimed: deliveries),
+                         deliveries: deliveries,
+                         opened: OutboxDelivery.ownBundles(mails: mails, results: try resultFiles?.get(), claimed: deliveries),
                          scheduledRevocations: revocations.compactMap(\.scheduledAt))
     }
 

@@ -13,6 +13,18 @@ public struct SubjectDistinguishedName: Sendable, Hashable, Codable, CustomStrin
         case locality = "L"
         case stateOrProvince = "ST"
         case country = "C"
+
+        /// PERF-51: the type's place in the canonical order (its place among the cases).
+        var canonicalRank: Int {
+            switch self {
+            case .commonName: 0
+            case .organizationalUnit: 1
+            case .organization: 2
+            case .locality: 3
+            case .stateOrProvince: 4
+            case .country: 5
+            }
+        }
     }
 
     /// One `ATTR=value` pair.
@@ -97,7 +109,20 @@ public struct SubjectDistinguishedName: Sendable, Hashable, Codable, CustomStrin
 
     /// The DN in the canonical order CN, OU…, O, L, ST, C (DN-04).
     public var canonical: SubjectDistinguishedName {
-        SubjectDistinguishedName(attributes: AttributeType.allCases.flatMap { type in attributes.filter { $0.type == type } })
+        // PERF-51: a DN already in that order (as DN-04 wants every submitted one) is itself, without six filtered arrays.
+        if isCanonicallyOrdered { return self }
+        return SubjectDistinguishedName(attributes: AttributeType.allCases.flatMap { type in attributes.filter { $0.type == type } })
+    }
+
+    /// PERF-51: whether the attributes come in the canonical order already (types never going back in CN, OU, O, L, ST, C).
+    var isCanonicallyOrdered: Bool {
+        var previous = 0
+        for attribute in attributes {
+            let rank = attribute.type.canonicalRank
+            if rank < previous { return false }
+            previous = rank
+        }
+        return true
     }
 
     /// The TSV string form `CN=…,O=…`.
