@@ -1,5 +1,6 @@
 import BulkRAModel
 @testable import BulkRAValidate
+import Foundation
 import Testing
 
 @Suite("Subject DN (Specs/dn.md)")
@@ -54,6 +55,33 @@ struct DistinguishedNameTests {
             if dn.isCanonicallyOrdered { alreadyOrdered += 1 }
         }
         #expect(alreadyOrdered >= 1_000 && alreadyOrdered < 2_000)
+    }
+
+    @Test("DN-01 PERF-52 a parsed DN's string form is the text it came from, the same as its attributes give; it equals, hashes and codes as the DN made from those attributes: 2,000 seeded texts with commas, equals signs, unknown attributes and non-ASCII values")
+    func parsedTextRoundTrip() throws {
+        let types = SubjectDistinguishedName.AttributeType.allCases
+        let pieces = ["a", "Example University", "x=y", "Dept=A,B", " spaced ", ",E=mail@example.jp", "情報基盤センター", "Chiyoda-ku", "=", ",", "c=jp", "ST", ",cn=lower"]
+        var generator = seeded(52)
+        var parsed = 0
+        for _ in 0..<2_000 {
+            let count = Int.random(in: 1...7, using: &generator)
+            let raw = (0..<count).map { _ in
+                types.randomElement(using: &generator)!.rawValue + "=" + (0..<Int.random(in: 1...3, using: &generator))
+                    .map { _ in pieces.randomElement(using: &generator)! }.joined()
+            }.joined(separator: ",")
+            guard let dn = try? SubjectDistinguishedName(raw) else { continue }
+            parsed += 1
+            let built = SubjectDistinguishedName(attributes: dn.attributes)
+            #expect(dn.description == raw && built.description == raw, "\(raw)")
+            #expect(dn == built && dn.hashValue == built.hashValue)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            let coded = try encoder.encode(dn)
+            #expect(coded == (try encoder.encode(built)))
+            #expect(try JSONDecoder().decode(SubjectDistinguishedName.self, from: coded) == dn)
+            #expect(String(decoding: coded, as: UTF8.self).hasPrefix("{\"attributes\":["))
+        }
+        #expect(parsed > 1_000)
     }
 
     @Test("DN-05 attribute order patterns")

@@ -44,6 +44,11 @@ public struct SubjectDistinguishedName: Sendable, Hashable, Codable, CustomStrin
     /// The attributes in the order written.
     public let attributes: [Attribute]
 
+    /// PERF-52: the text this DN was parsed from — its string form exactly, since the split rule keeps every byte — so that
+    /// `description` gives it back without building it again (every stored row read for a download parses its subject and
+    /// writes it out again); nil for a DN made from attributes. Not part of equality, hashing or the coded form.
+    private let parsedText: String?
+
     /// Splits a DN string by the split rule (DN-01); an empty value or unknown start is 206.
     public init(_ raw: String) throws(ValueError) {
         let bytes = Array(raw.utf8)
@@ -81,6 +86,7 @@ public struct SubjectDistinguishedName: Sendable, Hashable, Codable, CustomStrin
             index += 1
         }
         attributes = result
+        parsedText = raw
     }
 
     /// PERF-18: each attribute type with the bytes `TYPE=` that start it, made once (a DN is parsed for every stored row read).
@@ -92,6 +98,33 @@ public struct SubjectDistinguishedName: Sendable, Hashable, Codable, CustomStrin
     /// Creates a DN from attributes.
     public init(attributes: [Attribute]) {
         self.attributes = attributes
+        parsedText = nil
+    }
+
+    /// DN-01: two DNs are the same when their attributes are, in order (however each was made).
+    public static func == (lhs: SubjectDistinguishedName, rhs: SubjectDistinguishedName) -> Bool {
+        lhs.attributes == rhs.attributes
+    }
+
+    /// DN-01: hashes the attributes, as `==` compares them.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(attributes)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case attributes
+    }
+
+    /// DN-01: a DN from its coded attributes (the form is `{"attributes": [...]}`, as it always was).
+    public init(from decoder: any Decoder) throws {
+        attributes = try decoder.container(keyedBy: CodingKeys.self).decode([Attribute].self, forKey: .attributes)
+        parsedText = nil
+    }
+
+    /// DN-01: codes the attributes only.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(attributes, forKey: .attributes)
     }
 
     /// The values of one attribute type, in order.
@@ -127,6 +160,7 @@ public struct SubjectDistinguishedName: Sendable, Hashable, Codable, CustomStrin
 
     /// The TSV string form `CN=…,O=…`.
     public var description: String {
+        if let parsedText { return parsedText }
         // PERF-18: appended into one string (every download row has one; interpolating and joining cost a string each).
         var text = ""
         text.reserveCapacity(attributes.reduce(0) { $0 + $1.type.rawValue.utf8.count + $1.value.utf8.count + 2 })
