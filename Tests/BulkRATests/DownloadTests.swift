@@ -1,7 +1,7 @@
 import BulkRADecode
 import BulkRAModel
 @testable import BulkRARegistry
-import BulkRAReport
+@testable import BulkRAReport
 import BulkRAValidate
 import Foundation
 import Testing
@@ -126,6 +126,19 @@ struct DownloadTests {
         #expect(TSVWriter.cell("+81 3") == "'+81 3" && TSVWriter.cell("@SUM(A1)") == "'@SUM(A1)" && TSVWriter.cell("-2+3") == "'-2+3")
         #expect(TSVWriter.cell("-1") == "-1" && TSVWriter.cell("-") == "-" && TSVWriter.cell("CN=a,O=b") == "CN=a,O=b")
         #expect(TSVWriter.cell("a\tb\r\nc\nd") == "a b c d")
+    }
+
+    @Test("DL-03 PERF-53 a cell is a formula start exactly when its first byte is =, +, - or @: every byte value, alone and leading a longer cell, through the writer")
+    func formulaStartsByByte() {
+        let starts: [UInt8] = [0x3D, 0x2B, 0x2D, 0x40]
+        var writer = TSVWriter(encoding: .utf8)
+        for byte in UInt8(0x20)...UInt8(0x7E) {
+            #expect(TSVWriter.startsFormula(byte) == starts.contains(byte), "\(byte)")
+            let cell = String(decoding: [byte, 0x78], as: UTF8.self)
+            let expected = starts.contains(byte) ? "'" + cell : cell
+            #expect(writer.line([cell]) == Array((expected + "\r\n").utf8), "\(byte)")
+        }
+        for byte in UInt8(0)...UInt8(0xFF) { #expect(TSVWriter.startsFormula(byte) == starts.contains(byte)) }
     }
 
     @Test("DL-02 CP932 through iconv: wave dash, minus and NEC row 13 encode; characters CP932 lacks become 〓 and are counted")
