@@ -64,42 +64,60 @@ public struct IssuedCertificate: Sendable {
                 }
             }
             put(header)
-            base64Alphabet.withUnsafeBufferPointer { alphabet in
-                der.withUnsafeBufferPointer { input in
-                    var index = 0
-                    while index < input.count {
-                        if index > 0 {
-                            out.initialize(to: 0x0A)
-                            out += 1
-                        }
-                        // 48 bytes make one 64-character line; only the last line can end in a partial group.
-                        let lineEnd = min(index + 48, input.count)
-                        while index + 3 <= lineEnd {
-                            let group = UInt32(input[index]) << 16 | UInt32(input[index + 1]) << 8 | UInt32(input[index + 2])
-                            out[0] = alphabet[Int(group >> 18 & 0x3F)]
-                            out[1] = alphabet[Int(group >> 12 & 0x3F)]
-                            out[2] = alphabet[Int(group >> 6 & 0x3F)]
-                            out[3] = alphabet[Int(group & 0x3F)]
-                            out += 4
-                            index += 3
-                        }
-                        if index < lineEnd {
-                            let two = lineEnd - index == 2
-                            let group = UInt32(input[index]) << 16 | (two ? UInt32(input[index + 1]) << 8 : 0)
-                            out[0] = alphabet[Int(group >> 18 & 0x3F)]
-                            out[1] = alphabet[Int(group >> 12 & 0x3F)]
-                            out[2] = two ? alphabet[Int(group >> 6 & 0x3F)] : UInt8(ascii: "=")
-                            out[3] = UInt8(ascii: "=")
-                            out += 4
-                            index = lineEnd
-                        }
+            der.withUnsafeBufferPointer { input in
+                // 48 bytes make one 64-character line; only the last line can end in a partial group.
+                var index = 0
+                while index < input.count {
+                    if index > 0 {
+                        out.initialize(to: 0x0A)
+                        out += 1
                     }
+                    let lineEnd = min(index + 48, input.count)
+                    out = encodeBase64(input, from: index, to: lineEnd, into: out)
+                    index = lineEnd
                 }
             }
             put(footer)
             put(trailer)
             count = out - buffer.baseAddress!
         }
+    }
+
+    /// DL-11, PERF-54: the certificate's one-line PEM body (its DER in base64, no line breaks), written straight into the
+    /// string's storage — every row of a 46-column download carries one.
+    public static func pemBody(_ der: [UInt8]) -> String {
+        let encoded = (der.count + 2) / 3 * 4
+        return String(unsafeUninitializedCapacity: encoded) { buffer in
+            guard let base = buffer.baseAddress else { return 0 }
+            return der.withUnsafeBufferPointer { input in encodeBase64(input, from: 0, to: input.count, into: base) - base }
+        }
+    }
+
+    /// PERF-48, PERF-54: `input[from..<to]` in base64 (RFC 4648 §4, padded) written at `out`; returns where the writing ended.
+    private static func encodeBase64(_ input: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int,
+                                     into out: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        var out = out, index = start
+        base64Alphabet.withUnsafeBufferPointer { alphabet in
+            while index + 3 <= end {
+                let group = UInt32(input[index]) << 16 | UInt32(input[index + 1]) << 8 | UInt32(input[index + 2])
+                out[0] = alphabet[Int(group >> 18 & 0x3F)]
+                out[1] = alphabet[Int(group >> 12 & 0x3F)]
+                out[2] = alphabet[Int(group >> 6 & 0x3F)]
+                out[3] = alphabet[Int(group & 0x3F)]
+                out += 4
+                index += 3
+            }
+            if index < end {
+                let two = end - index == 2
+                let group = UInt32(input[index]) << 16 | (two ? UInt32(input[index + 1]) << 8 : 0)
+                out[0] = alphabet[Int(group >> 18 & 0x3F)]
+                out[1] = alphabet[Int(group >> 12 & 0x3F)]
+                out[2] = two ? alphabet[Int(group >> 6 & 0x3F)] : UInt8(ascii: "=")
+                out[3] = UInt8(ascii: "=")
+                out += 4
+            }
+        }
+        return out
     }
 
     private static let pemHeader = Array("-----BEGIN CERTIFICATE-----\n".utf8)

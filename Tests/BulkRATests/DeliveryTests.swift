@@ -263,4 +263,16 @@ struct CertificatePEMTests {
         let every = IssuedCertificate.pem((0..<255).map { UInt8($0) } + [0xFF], followedBy: [])
         #expect(Set(every).isSuperset(of: Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)))
     }
+
+    @Test("DL-11 PERF-54 a certificate's one-line PEM body is Foundation's base64 of its DER without line breaks, for every DER length 0…600 and seeded DERs up to 3,000 bytes")
+    func pemBodyMatchesFoundation() {
+        var generator = seeded(54)
+        var mismatches = 0
+        for length in Array(0...600) + (0..<200).map({ _ in Int(generator.next() % 3_000) }) {
+            let der = (0..<length).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+            if IssuedCertificate.pemBody(der) != Data(der).base64EncodedString() { mismatches += 1 }
+        }
+        #expect(mismatches == 0)
+        #expect(IssuedCertificate.pemBody((0..<255).map { UInt8($0) } + [0xFF]).utf8.count == 344)
+    }
 }

@@ -36,7 +36,7 @@ public enum CertificateInformationFile {
         fields[.fqdnOrUserName] = isClient ? certificate.userName : (certificate.subject.commonName ?? "")
         fields[.serverSoftware] = certificate.serverSoftware
         fields[.dnsNames] = DNSNameList.text(certificate.dnsNames)
-        fields[.certificate] = certificate.der.isEmpty ? "" : Data(certificate.der).base64EncodedString()
+        fields[.certificate] = IssuedCertificate.pemBody(certificate.der)
         fields[.serial] = certificate.serial.decimal
         fields[.fingerprint] = certificate.der.isEmpty ? "" : ContentDigest.sha256(certificate.der)
         fields[.notBefore] = certificate.notBefore.map(JapanTime.format) ?? ""
