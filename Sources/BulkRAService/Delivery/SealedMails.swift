@@ -15,5 +15,4 @@ struct SealedMails: Sendable {
         self.item = OutboxItem(kind: .mails, payload: try sealing.packed(bundle))
         self.bundle = bundle
     }
-
 }
