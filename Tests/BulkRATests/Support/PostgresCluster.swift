@@ -3,7 +3,7 @@ import Synchronization
 import Testing
 
 /// A throwaway PostgreSQL cluster on 127.0.0.1 for the registry contract suite (REG-20): `initdb` into a temporary
-/// folder, `pg_ctl start` on a free port, removed when the process ends. Run as the `postgres` system user when the
+/// folder, `pg_ctl start` on a free port, removed when the process ends (by a watchdog when it crashes). Run as the `postgres` system user when the
 /// tests run as root (PostgreSQL refuses root). Missing PostgreSQL is a failure, never a skip (`make deps` installs it).
 final class PostgresCluster: Sendable {
     let folder: String
@@ -45,6 +45,21 @@ final class PostgresCluster: Sendable {
                        "pg_ctl start (log: \(folder)/server.log)")
         try Self.check(run("createdb", ["-h", "127.0.0.1", "-p", String(port), "-U", user, database]), "createdb")
         atexit { PostgresCluster.stopShared() }
+        try watch(process: getpid())
+    }
+
+    /// Stops the cluster and removes its folder once `process` (this test process) is gone, however it ended: a test
+    /// process that crashes never reaches `atexit`, and its cluster would otherwise keep running. A shell of its own
+    /// (a new session, no descriptors of ours) polls the process every two seconds; after a normal exit it finds the
+    /// cluster already stopped and its folder gone.
+    private func watch(process: pid_t) throws {
+        let stop = (asRoot ? "/usr/sbin/runuser -u postgres -- " : "") + "\(binaries)/pg_ctl -D \(folder)/data -m immediate stop"
+        let script = "while kill -0 \(process) 2>/dev/null; do sleep 2; done; \(stop) >/dev/null 2>&1; rm -rf \(folder)"
+        // Started through Python's subprocess (descriptors closed, standard streams on /dev/null) and not waited for:
+        // Python returns at once and the shell goes on alone.
+        let launcher = "import subprocess, sys; subprocess.Popen(['/bin/sh', '-c', sys.argv[1]], stdin=subprocess.DEVNULL, "
+            + "stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, close_fds=True, start_new_session=True)"
+        try Self.check((try Self.spawnAndWait("/usr/bin/python3", ["-c", launcher, script]), ""), "cluster watchdog")
     }
 
     /// The CA that signed the server's TLS certificate (for `sslrootcert`).
