@@ -95,17 +95,17 @@ struct AtomicWriteTests {
         let victim = root + "/victim.txt"
         try "keep".write(toFile: victim, atomically: false, encoding: .utf8)
         // This process may link by descriptor (Linux 6.10, or root): the first file learns it.
-        for route in [OutputFolder.directWorks, OutputFolder.directRefused] {
-            OutputFolder.directLinks.store(route == OutputFolder.directWorks ? 0 : route, ordering: .relaxed)
-            defer { OutputFolder.directLinks.store(0, ordering: .relaxed) }
-            let folder = root + "/route-\(route)"
+        for route in [OutputFolder.LinkRoute.descriptor, .procfs] {
+            OutputFolder.linkRoute.store(route == .descriptor ? .unknown : route, ordering: .relaxed)
+            defer { OutputFolder.linkRoute.store(.unknown, ordering: .relaxed) }
+            let folder = root + "/route-\(route.rawValue)"
             var folders = OpenFolders()
             for number in 1...20 {
                 try OutputFolder.writeAtomically(Array("first \(number)\n".utf8), to: folder + "/\(number).pem", mode: 0o600, durable: false,
                                                  folders: &folders)
             }
-            if route == OutputFolder.directWorks {
-                #expect(OutputFolder.directLinks.load(ordering: .relaxed) == OutputFolder.directWorks)
+            if route == .descriptor {
+                #expect(OutputFolder.linkRoute.load(ordering: .relaxed) == .descriptor)
             }
             try FileManager.default.removeItem(atPath: folder + "/3.pem")
             try FileManager.default.createSymbolicLink(atPath: folder + "/3.pem", withDestinationPath: victim)

@@ -268,13 +268,16 @@ public struct OutboxDelivery: Sendable {
             }
             ready.files = bundle.entries.map { (item.target + "/" + $0.path, mode_t($0.mode), $0.bytes) }
         case .results:
+            // PERF-50: the committing process's own result files as it made them from what it committed; anyone else's read
+            // back from the registry.
+            let bundle: DeliveryBundle
             if let opened {
-                // PERF-50: the committing process's own result files, made from what it committed.
-                ready.files = opened.entries.map { (item.target + "/" + $0.path, mode_t($0.mode), $0.bytes) }
+                bundle = opened
             } else {
                 guard let batchID = delivery.batchID else { throw Self.damaged(delivery) }
-                ready.files = try ResultFiles(data: data, registry: registry).files(batchID: batchID).map { (item.target + "/" + $0.path, 0o644, $0.bytes[...]) }
+                bundle = ResultFiles.bundle(try ResultFiles(data: data, registry: registry).files(batchID: batchID))
             }
+            ready.files = bundle.entries.map { (item.target + "/" + $0.path, mode_t($0.mode), $0.bytes) }
         case .mails:
             guard let bundle = opened ?? item.payload.flatMap(sealing.unpacked).flatMap(DeliveryBundle.init(decoding:)) else {
                 throw Self.damaged(delivery)

@@ -115,23 +115,26 @@ public enum OutputFolder {
     /// (Linux 6.10 for the file's opener, or CAP_DAC_READ_SEARCH), else through its /proc/self/fd entry — a path walked
     /// through procfs for every file. Which one works is learnt from the first file and remembered.
     private static func link(_ descriptor: Int32, in directory: Int32, as name: String) -> Bool {
-        if directLinks.load(ordering: .relaxed) != Self.directRefused {
+        if linkRoute.load(ordering: .relaxed) != .procfs {
             if linkat(descriptor, "", directory, name, emptyPath) == 0 {
-                directLinks.store(Self.directWorks, ordering: .relaxed)
+                linkRoute.store(.descriptor, ordering: .relaxed)
                 return true
             }
             // ENOENT is the kernel's answer to a process it does not let link by descriptor; any other error is the
             // name's or the folder's, and the /proc path would meet it too.
-            guard errno == ENOENT, directLinks.load(ordering: .relaxed) != Self.directWorks else { return false }
-            directLinks.store(Self.directRefused, ordering: .relaxed)
+            guard errno == ENOENT, linkRoute.load(ordering: .relaxed) != .descriptor else { return false }
+            linkRoute.store(.procfs, ordering: .relaxed)
         }
         return linkat(AT_FDCWD, "/proc/self/fd/\(descriptor)", directory, name, AT_SYMLINK_FOLLOW) == 0
     }
 
-    /// PERF-49: whether this process may link an unnamed file by its descriptor: not known yet, yes, or no.
-    static let directLinks = Atomic<Int>(0)
-    static let directWorks = 1
-    static let directRefused = 2
+    /// PERF-49: how this process links an unnamed file: not known yet, by its descriptor, or through /proc.
+    enum LinkRoute: UInt8, AtomicRepresentable {
+        case unknown, descriptor, procfs
+    }
+
+    /// PERF-49: the route learnt from the first file (every thread's files share it).
+    static let linkRoute = Atomic<LinkRoute>(.unknown)
 
     /// Writes all of `data` to `descriptor`, sets its mode and, when `durable`, syncs it; false when a write fails.
     private static func fill(_ descriptor: Int32, with data: UnsafeRawBufferPointer, mode: mode_t, durable: Bool) -> Bool {

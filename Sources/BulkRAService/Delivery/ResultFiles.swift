@@ -17,9 +17,17 @@ struct ResultFiles {
         let files = try files(batchID: batchID)
         var folders = OpenFolders()
         for file in files {
-            try OutputFolder.writeAtomically(file.bytes, to: folder + "/" + file.path, mode: 0o644, durable: false, folders: &folders)
+            try OutputFolder.writeAtomically(file.bytes, to: folder + "/" + file.path, mode: mode_t(Self.mode), durable: false, folders: &folders)
         }
         return files.count
+    }
+
+    /// CLI-61: result files are for whoever may read the folder (mode 0644); keys and PINs travel elsewhere (0600).
+    static let mode: UInt16 = 0o644
+
+    /// REG-18, PERF-50: result files as the outbox writes them: a bundle of entries with the result files' mode.
+    static func bundle(_ files: [DeliveryPackage.File]) -> DeliveryBundle {
+        DeliveryBundle(files.map { DeliveryBundle.Entry(path: $0.path, mode: mode, bytes: $0.bytes) })
     }
 
     /// The files of `batchID`, paths relative to the folder they go into (none for a batch the registry does not hold).

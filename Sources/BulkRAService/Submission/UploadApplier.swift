@@ -289,22 +289,20 @@ public struct UploadApplier: ServiceStep {
         // this process's own `.results` delivery; a delivery taken over after a crash reads them back from the registry. The
         // replaced certificates are read here, in the transaction: the batch changes neither their revocation nor subject.
         let certificates = parallelMap(issued.certificates) { Self.record($0, institution: institution) }
+        let renewed = certificates.compactMap(\.replacedSerial)
         var resultWork: @Sendable () -> Result<DeliveryBundle, any Error>? = { nil }
         if out != nil {
-            let replaced = try transaction.storedCertificates(serials: certificates.compactMap(\.replacedSerial))
+            let replaced = try transaction.storedCertificates(serials: renewed)
             let results = certificates.map(ResultCertificate.init), store = AuthorityStore(dataFolder: data)
             resultWork = {
-                Result {
-                    DeliveryBundle(try ResultFiles.files(json: json, tsv: tsv, certificates: results, replaced: replaced, store: store)
-                        .map { DeliveryBundle.Entry(path: $0.path, mode: 0o644, bytes: $0.bytes) })
-                }
+                Result { ResultFiles.bundle(try ResultFiles.files(json: json, tsv: tsv, certificates: results, replaced: replaced, store: store)) }
             }
         }
         phases.mark("compose")
         let (batchID, (composed, resultFiles)) = try withSideWork({ [mailWork, resultWork] in (mailWork(), resultWork()) }) {
             try transaction.commit(RegistryBatch(
                 record: record, issued: certificates,
-                renewed: issued.certificates.compactMap(\.replacedSerial), revocations: revocations,
+                renewed: renewed, revocations: revocations,
                 administratorUpdates: updates, enrolments: enrolments, links: links.records + certificateLinks.records + credentialLinks.records,
                 acmeAccounts: acme.accounts, acmeSuspensions: acme.suspensions, bindings: acme.bindings))
         }
