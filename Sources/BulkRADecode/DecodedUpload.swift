@@ -1,4 +1,9 @@
 import BulkRAModel
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// An upload file after decoding: its encoding, its records, and any file-level result (DEC-01..DEC-06).
 ///
@@ -53,16 +58,17 @@ public struct DecodedUpload: Sendable {
         let line = lineNumbers?[index] ?? index + 1
         var fields: [String] = []
         fields.reserveCapacity(kind.columnCount)
-        var start = range.lowerBound
-        var position = range.lowerBound
-        while position < range.upperBound {
-            if text[position] == 0x09 {
-                fields.append(String(decoding: text[start..<position], as: UTF8.self))
-                start = position + 1
+        // PERF-55: the TABs found by memchr in the text's own buffer, each field made from its bytes in place.
+        text.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return fields.append("") }
+            var start = range.lowerBound
+            while let found = memchr(base + start, 0x09, range.upperBound - start) {
+                let tab = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                fields.append(String(decoding: UnsafeBufferPointer(start: base + start, count: tab - start), as: UTF8.self))
+                start = tab + 1
             }
-            position += 1
+            fields.append(String(decoding: UnsafeBufferPointer(start: base + start, count: range.upperBound - start), as: UTF8.self))
         }
-        fields.append(String(decoding: text[start..<range.upperBound], as: UTF8.self))
         return TSVRecord(line: line, fields: fields)
     }
 

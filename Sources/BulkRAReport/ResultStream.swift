@@ -69,7 +69,12 @@ public struct ResultStream: Sendable {
 
     /// One chunk of line results.
     public mutating func lines(_ chunk: [LineResult]) -> String {
-        var output = ""
+        String(decoding: lineBytes(chunk), as: UTF8.self)
+    }
+
+    /// PERF-58: one chunk of line results as the UTF-8 of ``lines(_:)``, for a caller that writes bytes (no String is made
+    /// and checked again over the whole chunk).
+    public mutating func lineBytes(_ chunk: [LineResult]) -> [UInt8] {
         switch format {
         case .json:
             let outcomes = self.outcomes
@@ -87,7 +92,7 @@ public struct ResultStream: Sendable {
                 linesWritten += 1
                 joined += bytes
             }
-            output = String(decoding: joined, as: UTF8.self)
+            return joined
         case .tsv:
             let outcomes = self.outcomes, accounts = self.accounts
             let rendered = parallelMap(chunk) { line -> String in
@@ -97,9 +102,11 @@ public struct ResultStream: Sendable {
                 let account = accounts ? "\t\(outcome?.account ?? "")" : ""
                 return String(row.dropLast()) + "\t\(outcome?.serial ?? "")\t\(outcome?.path ?? "")\(account)\n"
             }
-            for text in rendered { output += text }
+            var joined: [UInt8] = []
+            joined.reserveCapacity(rendered.reduce(0) { $0 + $1.utf8.count })
+            for text in rendered { joined += text.utf8 }
+            return joined
         }
-        return output
     }
 
     /// One line as a JSON object.

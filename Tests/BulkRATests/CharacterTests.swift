@@ -1,6 +1,7 @@
 import BulkRADecode
 import BulkRAModel
 @testable import BulkRAValidate
+import PropertyBased
 import Testing
 
 @Suite("Characters (Specs/characters.md)")
@@ -49,6 +50,39 @@ struct CharacterTests {
         }
         let inBitmap = (0x80..<0x1_0000).compactMap(Unicode.Scalar.init).filter(JISX0208.contains).count
         #expect(inBitmap == JISX0208.count)
+    }
+
+    @Test("TXT-04 PERF-57 code points counted on the UTF-8 bytes are the scalar count; the length bound agrees (seeded texts)")
+    func scalarCounts() {
+        let alphabet: [String] = ["a", "Z", " ", "\u{7F}", "é", "日", "ｱ", "😀", "e\u{301}", "\r\n", "\u{3000}", "\u{FEFF}"]
+        var rng = Xoshiro(seed: (57, 0x9E37_79B9_7F4A_7C15, 0xBF58_476D_1CE4_E5B9, 0x94D0_49BB_1331_11EB))
+        for _ in 0..<3_000 {
+            let text = (0..<Int.random(in: 0...40, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }.joined()
+            #expect(text.scalarCount == text.unicodeScalars.count, "\(text.debugDescription)")
+            for maximum in [0, 5, 20, 64] {
+                #expect(text.hasMoreScalars(than: maximum) == (text.unicodeScalars.count > maximum))
+            }
+        }
+    }
+
+    @Test("TXT-01 TXT-02 TXT-03 PERF-57 the first character outside a set is the one the scalar walk finds, with or without the ASCII pass (seeded texts, every set)")
+    func firstViolationMatchesScalarWalk() {
+        let alphabet: [Character] = ["a", "Z", "0", " ", "@", "_", "-", ".", "\"", "\\", "~", "\u{7}", "é", "日", "ア", "ｱ", "①", "😀", "\u{3000}"]
+        let sets: [CharacterRepertoire] = [.commonName, .codeSigningCommonName, .organization, .mail, .hostName, .digits, .token, .institutionID, .text]
+        var rng = Xoshiro(seed: (571, 0x9E37_79B9_7F4A_7C15, 0xBF58_476D_1CE4_E5B9, 0x94D0_49BB_1331_11EB))
+        var (clean, faulty) = (0, 0)
+        for _ in 0..<3_000 {
+            // Mostly ASCII letters, so that clean texts are common for the narrow sets too.
+            let text = String((0..<Int.random(in: 0...20, using: &rng)).map { _ in
+                Int.random(in: 0..<3, using: &rng) == 0 ? alphabet.randomElement(using: &rng)! : Character(Unicode.Scalar(UInt8.random(in: 0x61...0x7A, using: &rng)))
+            })
+            for set in sets {
+                let expected = text.unicodeScalars.first { !set.contains($0) }
+                #expect(set.firstViolation(in: text) == expected, "\(set) \(text.debugDescription)")
+                if expected == nil { clean += 1 } else { faulty += 1 }
+            }
+        }
+        #expect(clean > 1_000 && faulty > 1_000)
     }
 
     @Test("TXT-03 half-width text refuses quote, backslash, tilde and control characters",

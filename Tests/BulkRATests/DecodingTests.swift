@@ -1,6 +1,7 @@
 import BulkRADecode
 import BulkRAModel
 import Foundation
+import PropertyBased
 import Testing
 
 @Suite("Decoding (Specs/decoding.md)")
@@ -16,6 +17,23 @@ struct DecodingTests {
         let upload = try decode(Array("example.ac.jp\t理学部\n".utf8))
         #expect(upload.encoding == .utf8)
         #expect(upload.record(at: 0).fields == ["example.ac.jp", "理学部"])
+    }
+
+    @Test("DEC-05 PERF-55 a record's fields are its line cut at every TAB, empty fields kept (seeded lines of ASCII, Japanese and TABs)")
+    func recordFieldsMatchSplit() throws {
+        let pieces = ["", "a", "example.ac.jp", "理学部", "計測 太郎", " ", "x\u{3000}y", "MIIB+/=="]
+        var rng = Xoshiro(seed: (55, 0x9E37_79B9_7F4A_7C15, 0xBF58_476D_1CE4_E5B9, 0x94D0_49BB_1331_11EB))
+        var lines: [String] = []
+        for index in 0..<2_000 {
+            // Each line starts with its number, so no line is blank (a blank last line is no record).
+            lines.append((["L\(index)"] + (0..<Int.random(in: 0...16, using: &rng)).map { _ in pieces.randomElement(using: &rng)! })
+                .joined(separator: "\t"))
+        }
+        let upload = try decode(Array(lines.joined(separator: "\n").utf8), limit: 10_000)
+        #expect(upload.recordCount == lines.count)
+        for (index, line) in lines.enumerated() {
+            #expect(upload.record(at: index).fields == line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init), "\(line)")
+        }
     }
 
     @Test("DEC-01 a byte order mark is detected, reported and removed")

@@ -85,6 +85,24 @@ struct ReportTests {
         }
     }
 
+    @Test("RES-10 PERF-60 eight bytes are passed over whole exactly when none is below 0x20, a quote, a backslash or 0xE2 (seeded words around those values)")
+    func escapeWordTest() {
+        let near: [UInt8] = [0x00, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x5B, 0x5C, 0x5D, 0x7F, 0x80, 0x9F, 0xA0, 0xE1, 0xE2, 0xE3, 0xFF]
+        var rng = Xoshiro(seed: (60, 0x9E37_79B9_7F4A_7C15, 0xBF58_476D_1CE4_E5B9, 0x94D0_49BB_1331_11EB))
+        var (passed, looked) = (0, 0)
+        for _ in 0..<50_000 {
+            var bytes: [UInt8] = []
+            for _ in 0..<8 {
+                bytes.append(Int.random(in: 0..<4, using: &rng) == 0 ? near.randomElement(using: &rng)! : UInt8.random(in: 0x23...0xDF, using: &rng))
+            }
+            let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+            let expected = bytes.contains { (byte: UInt8) -> Bool in byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0xE2 }
+            #expect(JSONWriter.mayNeedEscape(word) == expected, "\(bytes)")
+            if expected { looked += 1 } else { passed += 1 }
+        }
+        #expect(passed > 5_000 && looked > 5_000)
+    }
+
     @Test("RES-10 PERF-20 a line's JSON object is the one built pair by pair: diagnostics in order, text escaped, outcomes with and without an account")
     func lineObject() {
         let tricky = ["", "主体者DN", "a\"b\\c", "tab\tline\nend", "x\u{2028}y\u{7}"]

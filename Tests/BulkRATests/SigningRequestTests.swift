@@ -72,6 +72,47 @@ struct SigningRequestTests {
         return found
     }
 
+    @Test("CSR-01 PERF-56 base64 is decoded as Foundation decodes it: every encoding of seeded bytes read back, nothing Foundation refuses accepted, only stray padding refused beyond it (seeded texts)")
+    func base64MatchesFoundation() {
+        var rng = Xoshiro(seed: (56, 0x9E37_79B9_7F4A_7C15, 0xBF58_476D_1CE4_E5B9, 0x94D0_49BB_1331_11EB))
+        func decode(_ text: [UInt8]) -> [UInt8]? { text.withUnsafeBufferPointer { Base64Decoder.decode($0) } }
+        for _ in 0..<2_000 {
+            let bytes = (0..<Int.random(in: 0...70, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            #expect(decode(Array(Data(bytes).base64EncodedString().utf8)) == bytes)
+        }
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        let others: [UInt8] = [0x20, 0x2D, 0x0A, 0x0D, 0x00, 0x2E, 0x5F, 0x80, 0xE3, 0xFF]
+        /// Whole quanta of alphabet characters, `=` only as the last one or two.
+        func wellPadded(_ text: [UInt8]) -> Bool {
+            guard text.count % 4 == 0 else { return false }
+            let body = text.reversed().drop { $0 == 0x3D }
+            return text.count - body.count <= 2 && body.allSatisfy(alphabet.contains)
+        }
+        var (accepted, refused, strays) = (0, 0, 0)
+        for _ in 0..<20_000 {
+            let text = (0..<Int.random(in: 0...24, using: &rng)).map { _ -> UInt8 in
+                switch Int.random(in: 0..<10, using: &rng) {
+                case 0..<7: alphabet.randomElement(using: &rng)!
+                case 7, 8: 0x3D
+                default: others.randomElement(using: &rng)!
+                }
+            }
+            let foundation = Data(base64Encoded: Data(text)).map { Array($0) }
+            if let ours = decode(text) {
+                #expect(ours == foundation, "\(text)")
+                #expect(wellPadded(text))
+                accepted += 1
+            } else {
+                refused += 1
+                if foundation != nil {
+                    #expect(!wellPadded(text), "\(String(decoding: text, as: UTF8.self))")
+                    strays += 1
+                }
+            }
+        }
+        #expect(accepted > 1_000 && refused > 1_000 && strays > 10)
+    }
+
     @Test("CSR-01 a body longer than 2048 characters is 202")
     func tooLong() {
         #expect(failure { try SigningRequest(String(repeating: "A", count: 2052)) } == .valueTooLong)
@@ -209,7 +250,7 @@ struct SigningRequestTests {
                     }
                 }
                 let expected = reference(bytes, size)
-                #expect(DERReader.rawECDSASignature(bytes[...], coordinateByteCount: size) == expected, "\(bytes)")
+                #expect(DERReader.rawECDSASignature(bytes[...], coordinateByteCount: size).map { Array($0) } == expected, "\(bytes)")
                 if expected == nil { refused += 1 } else { accepted += 1 }
             }
         }

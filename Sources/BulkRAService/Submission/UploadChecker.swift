@@ -23,15 +23,16 @@ public struct UploadChecker: Sendable, ServiceStep {
         return SubmissionOutcome(checked: batch, applied: false)
     }
 
-    /// CLI-20, RES-01: checks `file` and hands the result text to `emit` as it goes, holding one chunk of lines at a time
+    /// CLI-20, RES-01: checks `file` and hands the result's UTF-8 to `emit` as it goes, holding one chunk of lines at a time
     /// (the dry run of huge files); returns the summary.
     public func stream(_ file: UploadBytes, context: UploadContext, now: Date, recordLimit: Int, format: ResultFormat,
-                       emit: (String) -> Void) throws -> BatchSummary {
+                       emit: ([UInt8]) -> Void) throws -> BatchSummary {
         let upload = try file.decode(as: context.kind, recordLimit: recordLimit, logger: logger)
         var stream = ResultStream(format: format)
         let summary = try UploadValidator(context: context, directory: registry, now: now, logger: logger)
-            .validate(upload, retainingRequests: false, start: { emit(stream.start($0)) }, lines: { emit(stream.lines($0)) })
-        emit(stream.finish(summary))
+            .validate(upload, retainingRequests: false, start: { emit(Array(stream.start($0).utf8)) },
+                      lines: { emit(stream.lineBytes($0)) })
+        emit(Array(stream.finish(summary).utf8))
         return summary
     }
 }

@@ -143,7 +143,7 @@ struct CertificateLineChecker: Sendable {
         // Column 1: the subject DN (DN-01..DN-09).
         let rawDN = row.value(Self.dnColumn)
         if !rawDN.isEmpty {
-            if rawDN.unicodeScalars.count > 250 {
+            if rawDN.hasMoreScalars(than: 250) {
                 draft.check.report(.valueTooLong, column: Self.dnColumn,
                                    detail: LocalizedText(ja: "（250文字以内）", en: "(at most 250 characters)"))
             } else if let dn = draft.check.parse(Self.dnColumn, rawDN, { raw throws(ValueError) in try SubjectDistinguishedName(raw) }) {
@@ -254,7 +254,7 @@ struct CertificateLineChecker: Sendable {
             var value = attribute.value
             switch attribute.type {
             case .commonName:
-                if value.unicodeScalars.count > 64 {
+                if value.hasMoreScalars(than: 64) {
                     check.report(.valueTooLong, column: column, detail: LocalizedText(ja: "（CNは64文字以内）", en: "(CN has at most 64 characters)"))
                     clean = false
                 } else if family == .server {
@@ -271,7 +271,7 @@ struct CertificateLineChecker: Sendable {
                     clean = false
                 }
             case .organizationalUnit, .organization, .locality, .stateOrProvince:
-                if value.unicodeScalars.count > 64 {
+                if value.hasMoreScalars(than: 64) {
                     check.report(.valueTooLong, column: column, detail: LocalizedText(ja: "（\(name)は64文字以内）", en: "(\(name) has at most 64 characters)"))
                     clean = false
                 } else if let bad = CharacterRepertoire.organization.firstViolation(in: value) {

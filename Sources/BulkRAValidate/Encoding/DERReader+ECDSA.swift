@@ -1,3 +1,5 @@
+import Foundation
+
 extension DERReader {
     /// PERF-39: an ECDSA signature value (`SEQUENCE { r INTEGER, s INTEGER }`, RFC 3279) as r and s, each left-padded with
     /// zeros to `coordinateByteCount`, the form BoringSSL verifies; nil for bytes swift-crypto's
@@ -6,7 +8,11 @@ extension DERReader {
     /// The same bytes are accepted as there: one DER element and nothing after it, exactly two INTEGERs in the SEQUENCE,
     /// each non-empty and minimally encoded, not negative, and no longer than a coordinate once a leading zero octet is
     /// dropped. Read without building a tree of nodes (swift-crypto's parse made ≈ 12,000 instructions a signature).
-    static func rawECDSASignature(_ der: ArraySlice<UInt8>, coordinateByteCount: Int) -> [UInt8]? {
+    ///
+    /// PERF-59: returned as `Data`, so that swift-crypto's `ECDSASignature(rawRepresentation:)` copies it as Data; handed an
+    /// array, Foundation asks the runtime whether the array is `ContiguousBytes`, and in this binary that lookup scanned
+    /// the conformance records every time (≈ 14,000 instructions a signature).
+    static func rawECDSASignature(_ der: ArraySlice<UInt8>, coordinateByteCount: Int) -> Data? {
         do {
             var outer = DERReader(der)
             let sequence = try outer.required(Identifier.sequence)
@@ -16,9 +22,11 @@ extension DERReader {
             let s = try values.required(Identifier.integer).content
             guard values.isAtEnd, let r = unsignedMagnitude(r), let s = unsignedMagnitude(s),
                   r.count <= coordinateByteCount, s.count <= coordinateByteCount else { return nil }
-            var raw = [UInt8](repeating: 0, count: 2 * coordinateByteCount)
-            raw.replaceSubrange((coordinateByteCount - r.count)..<coordinateByteCount, with: r)
-            raw.replaceSubrange((2 * coordinateByteCount - s.count)..<(2 * coordinateByteCount), with: s)
+            var raw = Data(count: 2 * coordinateByteCount)
+            raw.withUnsafeMutableBytes { buffer in
+                UnsafeMutableRawBufferPointer(rebasing: buffer[(coordinateByteCount - r.count)..<coordinateByteCount]).copyBytes(from: r)
+                UnsafeMutableRawBufferPointer(rebasing: buffer[(2 * coordinateByteCount - s.count)...]).copyBytes(from: s)
+            }
             return raw
         } catch {
             return nil

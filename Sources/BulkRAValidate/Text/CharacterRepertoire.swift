@@ -75,7 +75,10 @@ enum CharacterRepertoire: Sendable {
 
     /// The first scalar of a value outside the set, if any.
     func firstViolation(in value: String) -> Unicode.Scalar? {
-        value.unicodeScalars.first { !contains($0) }
+        // PERF-57: a value whose every byte is an ASCII member needs no scalar decoded.
+        let ascii = self.ascii
+        if value.utf8.withContiguousStorageIfAvailable({ $0.allSatisfy(ascii.contains) }) == true { return nil }
+        return value.unicodeScalars.first { !contains($0) }
     }
 
     /// A detail naming the offending character: printable ones shown, control ones only as U+XXXX.

@@ -23,7 +23,7 @@ public struct TextValue: Sendable, Hashable, Codable, CustomStringConvertible {
 func checkLength(_ raw: String, maximum: Int) throws(ValueError) {
     // A code point takes at least one UTF-8 byte: most values need no scalar count.
     if raw.utf8.count <= maximum { return }
-    let length = raw.unicodeScalars.count
+    let length = raw.scalarCount
     if length > maximum {
         throw ValueError(.valueTooLong, ja: "（\(maximum)文字以内で入力してください。現在\(length)文字）",
                          en: "(at most \(maximum) characters; \(length) given)")

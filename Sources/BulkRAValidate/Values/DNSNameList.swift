@@ -35,10 +35,10 @@ public struct DNSNameList: Sendable, Hashable, Codable {
                 names.append(name)
             }
         }
-        var length = raw.unicodeScalars.count
+        var length = raw.scalarCount
         if let commonName, !names.contains(commonName) {
             names.append(commonName)
-            length += (raw.isEmpty ? 0 : 1) + 8 + commonName.name.count
+            length += (raw.isEmpty ? 0 : 1) + 8 + commonName.name.utf8.count  // FQDN-01: a DomainName is ASCII
         }
         guard names.count <= Self.maximumCount else {
             throw ValueError(.dnsNameList, ja: "（CNを含め\(Self.maximumCount)個以内です。\(names.count)個あります）",

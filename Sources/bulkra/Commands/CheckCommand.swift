@@ -34,7 +34,7 @@ struct CheckCommand: ParsableCommand {
         let output = FileHandle.standardOutput
         let summary = try UploadChecker(ServiceEnvironment(dataFolder: common.data, registry: registry, logger: logger)).stream(
             try UploadFile(path: file).bytes(), context: upload.context, now: Date(), recordLimit: recordLimit, format: format.resultFormat,
-            emit: { output.write(Data($0.utf8)) })
+            emit: { output.write(Data($0)) })
         throw summary.status == .accepted ? ExitCode.success : ExitCode(1)
     }
 }
