@@ -312,8 +312,11 @@ struct SigningRequestTests {
             let identifier = try ASN1ObjectIdentifier(elements: components)
             var serializer = DER.Serializer()
             try serializer.serialize(identifier)
-            var reader = DERReader(serializer.serializedBytes[...])
-            let content = try reader.objectIdentifier()
+            let bytes = serializer.serializedBytes
+            let content = try bytes.withUnsafeBufferPointer { buffer throws(DERReader.Malformed) in
+                var reader = DERReader(buffer)
+                return bytes[try reader.objectIdentifier()]
+            }
             #expect(Array(content) == SigningRequest.ObjectIdentifiers.content(components))
             #expect(SigningRequest.ObjectIdentifiers.dotted(content) == identifier.description)
         }

@@ -13,35 +13,37 @@ extension DERReader {
     /// array, Foundation asks the runtime whether the array is `ContiguousBytes`, and in this binary that lookup scanned
     /// the conformance records every time (≈ 14,000 instructions a signature).
     static func rawECDSASignature(_ der: ArraySlice<UInt8>, coordinateByteCount: Int) -> Data? {
-        do {
-            var outer = DERReader(der)
-            let sequence = try outer.required(Identifier.sequence)
-            guard outer.isAtEnd else { return nil }
-            var values = DERReader(sequence.content)
-            let r = try values.required(Identifier.integer).content
-            let s = try values.required(Identifier.integer).content
-            guard values.isAtEnd, let r = unsignedMagnitude(r), let s = unsignedMagnitude(s),
-                  r.count <= coordinateByteCount, s.count <= coordinateByteCount else { return nil }
-            var raw = Data(count: 2 * coordinateByteCount)
-            raw.withUnsafeMutableBytes { buffer in
-                UnsafeMutableRawBufferPointer(rebasing: buffer[(coordinateByteCount - r.count)..<coordinateByteCount]).copyBytes(from: r)
-                UnsafeMutableRawBufferPointer(rebasing: buffer[(2 * coordinateByteCount - s.count)...]).copyBytes(from: s)
+        der.withUnsafeBufferPointer { buffer -> Data? in
+            do {
+                var outer = DERReader(buffer)
+                let sequence = try outer.required(Identifier.sequence)
+                guard outer.isAtEnd else { return nil }
+                var values = outer.reader(inside: sequence)
+                let r = try values.required(Identifier.integer).content
+                let s = try values.required(Identifier.integer).content
+                guard values.isAtEnd, let r = unsignedMagnitude(outer.bytes(r)), let s = unsignedMagnitude(outer.bytes(s)),
+                      r.count <= coordinateByteCount, s.count <= coordinateByteCount else { return nil }
+                var raw = Data(count: 2 * coordinateByteCount)
+                raw.withUnsafeMutableBytes { output in
+                    UnsafeMutableRawBufferPointer(rebasing: output[(coordinateByteCount - r.count)..<coordinateByteCount]).copyMemory(from: UnsafeRawBufferPointer(r))
+                    UnsafeMutableRawBufferPointer(rebasing: output[(2 * coordinateByteCount - s.count)...]).copyMemory(from: UnsafeRawBufferPointer(s))
+                }
+                return raw
+            } catch {
+                return nil
             }
-            return raw
-        } catch {
-            return nil
         }
     }
 
     /// PERF-39: an INTEGER's content octets as an unsigned big-endian magnitude: nil when empty, not minimally encoded
     /// (X.690 8.3.2) or negative; one leading zero octet dropped.
-    private static func unsignedMagnitude(_ content: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
+    private static func unsignedMagnitude(_ content: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
         guard let first = content.first else { return nil }
-        if let second = content.dropFirst().first,
-           (first == 0xFF && second & 0x80 != 0) || (first == 0x00 && second & 0x80 == 0) {
-            return nil
+        if content.count > 1 {
+            let second = content[1]
+            if (first == 0xFF && second & 0x80 != 0) || (first == 0x00 && second & 0x80 == 0) { return nil }
         }
-        if first == 0x00 { return content.dropFirst() }
+        if first == 0x00 { return UnsafeBufferPointer(rebasing: content[1...]) }
         return first & 0x80 == 0 ? content : nil
     }
 }

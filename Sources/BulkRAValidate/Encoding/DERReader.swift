@@ -1,21 +1,24 @@
 /// PERF-19: a strict DER reader for the few structures the checks read themselves (a CSR, CSR-01), with no tree of
-/// nodes built: elements are read one after the other from a slice of the original bytes.
+/// nodes built: elements are read one after the other from the original bytes.
 ///
 /// `validate(_:)` accepts exactly what swift-asn1's DER parser accepts (one element and nothing after it; definite,
 /// minimally encoded lengths; long-form tags only for numbers of 31 and more; no `[UNIVERSAL 0]`; at most 50 levels),
 /// so a request is refused for the same bytes as before; the reading methods then check each element's type.
+///
+/// PERF-61: the reader works on a buffer its caller keeps alive (`withUnsafeBufferPointer`) and an element is its
+/// positions in it, so reading retains and releases nothing; the caller slices its own array at the positions it keeps.
 struct DERReader {
     /// PERF-19: why bytes are not the DER the reader expects.
     struct Malformed: Error {}
 
-    /// PERF-19: one element: its first identifier octet, its content and its whole encoding.
+    /// PERF-19: one element: its first identifier octet, and the positions of its content and of its whole encoding.
     struct Element {
         /// The first identifier octet (class, constructed bit, tag number or 0x1F for the long form).
         let identifier: UInt8
-        /// The content octets.
-        let content: ArraySlice<UInt8>
-        /// Identifier, length and content.
-        let encoded: ArraySlice<UInt8>
+        /// Where the content octets are.
+        let content: Range<Int>
+        /// Where identifier, length and content are.
+        let encoded: Range<Int>
 
         /// Whether the element is constructed (its content is more elements).
         var isConstructed: Bool { identifier & 0x20 != 0 }
@@ -34,15 +37,30 @@ struct DERReader {
     /// The deepest nesting swift-asn1 parses (the outermost element is level 1).
     static let maximumDepth = 50
 
-    private var remaining: ArraySlice<UInt8>
+    /// The bytes being read.
+    let buffer: UnsafeBufferPointer<UInt8>
+    private var position: Int
+    private let end: Int
 
-    /// PERF-19: a reader of the elements in `bytes`, one after the other.
-    init(_ bytes: ArraySlice<UInt8>) {
-        remaining = bytes
+    /// PERF-19, PERF-61: a reader of the elements in `range` of `buffer` (all of it by default), one after the other.
+    init(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>? = nil) {
+        self.buffer = buffer
+        position = range?.lowerBound ?? 0
+        end = range?.upperBound ?? buffer.count
+    }
+
+    /// A reader of the elements inside `element` (read from the same buffer).
+    func reader(inside element: Element) -> DERReader {
+        DERReader(buffer, element.content)
+    }
+
+    /// The bytes at `range` of the buffer.
+    func bytes(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: buffer[range])
     }
 
     /// Whether every element has been read.
-    var isAtEnd: Bool { remaining.isEmpty }
+    var isAtEnd: Bool { position == end }
 
     /// PERF-19: checks that `bytes` is one DER element, well formed at every level, and nothing more.
     static func validate(_ bytes: ArraySlice<UInt8>) throws(Malformed) {
@@ -86,23 +104,24 @@ struct DERReader {
 
     /// Skips the elements left.
     mutating func skipRest() {
-        remaining = remaining[remaining.endIndex...]
+        position = end
     }
 
-    /// The content of the next element, an OBJECT IDENTIFIER whose subidentifiers are minimally encoded.
-    mutating func objectIdentifier() throws(Malformed) -> ArraySlice<UInt8> {
+    /// Where the content of the next element is, an OBJECT IDENTIFIER whose subidentifiers are minimally encoded.
+    mutating func objectIdentifier() throws(Malformed) -> Range<Int> {
         let element = try required(Identifier.objectIdentifier)
-        try Self.validateObjectIdentifier(element.content)
+        try Self.validateObjectIdentifier(bytes(element.content))
         return element.content
     }
 
-    /// The bits of the next element, a BIT STRING (the unused-bits octet dropped; unused bits must be zero).
-    mutating func bitString() throws(Malformed) -> ArraySlice<UInt8> {
+    /// Where the bits of the next element are, a BIT STRING (the unused-bits octet dropped; unused bits must be zero).
+    mutating func bitString() throws(Malformed) -> Range<Int> {
         let content = try required(Identifier.bitString).content
-        guard let unused = content.first, unused < 8 else { throw Malformed() }
-        let bits = content.dropFirst()
+        guard !content.isEmpty, buffer[content.lowerBound] < 8 else { throw Malformed() }
+        let unused = buffer[content.lowerBound]
+        let bits = (content.lowerBound + 1)..<content.upperBound
         if let last = bits.last {
-            guard last & ~(UInt8.max << unused) == 0 else { throw Malformed() }
+            guard buffer[last] & ~(UInt8.max << unused) == 0 else { throw Malformed() }
         } else if unused != 0 {
             throw Malformed()
         }
@@ -111,37 +130,29 @@ struct DERReader {
 
     /// PERF-19: an OBJECT IDENTIFIER's content: at least one subidentifier, each minimally encoded, closed and at most
     /// nine octets.
-    static func validateObjectIdentifier(_ content: ArraySlice<UInt8>) throws(Malformed) {
+    static func validateObjectIdentifier(_ content: UnsafeBufferPointer<UInt8>) throws(Malformed) {
         guard forEachSubidentifier(of: content, { _ in }) else { throw Malformed() }
     }
 
     /// Calls `body` with each subidentifier of an OBJECT IDENTIFIER's content, in order (the first still holding the first
     /// two arcs); false, after the ones read, when the content is not a valid one.
-    static func forEachSubidentifier(of content: ArraySlice<UInt8>, _ body: (UInt) -> Void) -> Bool {
-        content.withUnsafeBufferPointer { buffer in
-            var index = 0
-            while index < buffer.count {
-                guard let value = readBase128(buffer, at: &index, end: buffer.count) else { return false }
-                body(value)
-            }
-            return !buffer.isEmpty
+    static func forEachSubidentifier(of content: UnsafeBufferPointer<UInt8>, _ body: (UInt) -> Void) -> Bool {
+        var index = 0
+        while index < content.count {
+            guard let value = readBase128(content, at: &index, end: content.count) else { return false }
+            body(value)
         }
+        return !content.isEmpty
     }
 
     // MARK: - One element
 
     private mutating func readElement() throws(Malformed) -> Element {
-        let bytes = remaining
-        let parsed = bytes.withUnsafeBufferPointer { buffer -> (identifier: UInt8, content: Range<Int>)? in
-            var index = 0
-            guard let (identifier, length) = Self.header(buffer, at: &index, end: buffer.count) else { return nil }
-            return (identifier, index..<index + length)
-        }
-        guard let parsed else { throw Malformed() }
-        let start = bytes.startIndex
-        let content = (start + parsed.content.lowerBound)..<(start + parsed.content.upperBound)
-        remaining = bytes[content.upperBound...]
-        return Element(identifier: parsed.identifier, content: bytes[content], encoded: bytes[start..<content.upperBound])
+        let start = position
+        var index = position
+        guard let (identifier, length) = Self.header(buffer, at: &index, end: end) else { throw Malformed() }
+        position = index + length
+        return Element(identifier: identifier, content: index..<position, encoded: start..<position)
     }
 
     /// PERF-19: the identifier octet and content length of the element at `index` (moved past its header), when the

@@ -114,68 +114,95 @@ extension SigningRequest {
         /// PERF-19: read with `DERReader` after the whole request is checked to be DER (the same bytes are refused as by
         /// swift-asn1's parser, which built a node for every element).
         init(_ der: [UInt8]) throws(DERReader.Malformed) {
-            typealias Identifier = DERReader.Identifier
             try DERReader.validate(der[...])
-            var top = DERReader(der[...])
-            var request = DERReader(try top.required(Identifier.sequence).content)
-            let info = try request.required(Identifier.sequence)
-            self.info = info.encoded
-            var fields = DERReader(info.content)
-            // CSR-01: version 0, whose only DER form is one zero octet.
-            guard try fields.required(Identifier.integer).content.elementsEqual([0]) else { throw DERReader.Malformed() }
-            subject = try Self.attributes(of: try fields.required())
-            let spki = try fields.required(Identifier.sequence)
-            subjectPublicKeyInfo = spki.encoded
-            var keyNodes = DERReader(spki.content)
-            var algorithm = DERReader(try keyNodes.required(Identifier.sequence).content)
-            keyAlgorithm = try algorithm.objectIdentifier()
-            if let parameters = try algorithm.next(), parameters.identifier & 0xDF == Identifier.objectIdentifier {
-                guard !parameters.isConstructed else { throw DERReader.Malformed() }
-                try DERReader.validateObjectIdentifier(parameters.content)
-                curve = parameters.content
-            }
-            algorithm.skipRest()
-            publicKeyBits = try keyNodes.bitString()
-            guard keyNodes.isAtEnd else { throw DERReader.Malformed() }
-            fields.skipRest()  // CSR-04: attributes are not used
-            var signatureAlgorithmNodes = DERReader(try request.required(Identifier.sequence).content)
-            signatureAlgorithm = try signatureAlgorithmNodes.objectIdentifier()
-            signature = try request.bitString()
-            guard request.isAtEnd else { throw DERReader.Malformed() }
+            // PERF-61: the positions are read inside the array's buffer; the array is sliced at them afterwards.
+            let found = try der.withUnsafeBufferPointer { buffer throws(DERReader.Malformed) in try Positions(buffer) }
+            info = der[found.info]
+            subject = found.subject
+            subjectPublicKeyInfo = der[found.subjectPublicKeyInfo]
+            keyAlgorithm = der[found.keyAlgorithm]
+            curve = found.curve.map { der[$0] }
+            publicKeyBits = der[found.publicKeyBits]
+            signatureAlgorithm = der[found.signatureAlgorithm]
+            signature = der[found.signature]
         }
 
-        /// The attributes of a Name, flattened across RDNs, with UPKI's attribute types named.
-        static func attributes(of name: DERReader.Element) throws(DERReader.Malformed) -> [(type: SubjectDistinguishedName.AttributeType?, value: String)] {
+        /// PERF-61: where the pieces are in the request's bytes (the subject's values already read).
+        private struct Positions {
+            var info: Range<Int>
+            var subject: [(type: SubjectDistinguishedName.AttributeType?, value: String)]
+            var subjectPublicKeyInfo: Range<Int>
+            var keyAlgorithm: Range<Int>
+            var curve: Range<Int>?
+            var publicKeyBits: Range<Int>
+            var signatureAlgorithm: Range<Int>
+            var signature: Range<Int>
+
+            init(_ buffer: UnsafeBufferPointer<UInt8>) throws(DERReader.Malformed) {
+                typealias Identifier = DERReader.Identifier
+                var top = DERReader(buffer)
+                var request = top.reader(inside: try top.required(Identifier.sequence))
+                let infoElement = try request.required(Identifier.sequence)
+                info = infoElement.encoded
+                var fields = request.reader(inside: infoElement)
+                // CSR-01: version 0, whose only DER form is one zero octet.
+                let version = try fields.required(Identifier.integer).content
+                guard version.count == 1, buffer[version.lowerBound] == 0 else { throw DERReader.Malformed() }
+                subject = try Parts.attributes(of: try fields.required(), in: fields)
+                let spki = try fields.required(Identifier.sequence)
+                subjectPublicKeyInfo = spki.encoded
+                var keyNodes = fields.reader(inside: spki)
+                var algorithm = keyNodes.reader(inside: try keyNodes.required(Identifier.sequence))
+                keyAlgorithm = try algorithm.objectIdentifier()
+                curve = nil
+                if let parameters = try algorithm.next(), parameters.identifier & 0xDF == Identifier.objectIdentifier {
+                    guard !parameters.isConstructed else { throw DERReader.Malformed() }
+                    try DERReader.validateObjectIdentifier(algorithm.bytes(parameters.content))
+                    curve = parameters.content
+                }
+                algorithm.skipRest()
+                publicKeyBits = try keyNodes.bitString()
+                guard keyNodes.isAtEnd else { throw DERReader.Malformed() }
+                fields.skipRest()  // CSR-04: attributes are not used
+                var signatureAlgorithmNodes = request.reader(inside: try request.required(Identifier.sequence))
+                signatureAlgorithm = try signatureAlgorithmNodes.objectIdentifier()
+                signature = try request.bitString()
+                guard request.isAtEnd else { throw DERReader.Malformed() }
+            }
+        }
+
+        /// The attributes of a Name read by `reader`, flattened across RDNs, with UPKI's attribute types named.
+        static func attributes(of name: DERReader.Element, in reader: DERReader) throws(DERReader.Malformed) -> [(type: SubjectDistinguishedName.AttributeType?, value: String)] {
             guard name.identifier == DERReader.Identifier.sequence else { throw DERReader.Malformed() }
             var result: [(type: SubjectDistinguishedName.AttributeType?, value: String)] = []
             result.reserveCapacity(SubjectDistinguishedName.typicalCount)  // PERF-40
-            var rdns = DERReader(name.content)
+            var rdns = reader.reader(inside: name)
             while let rdn = try rdns.next() {
                 guard rdn.identifier == DERReader.Identifier.set else { throw DERReader.Malformed() }
-                var pairs = DERReader(rdn.content)
+                var pairs = rdns.reader(inside: rdn)
                 while let pair = try pairs.next() {
                     guard pair.identifier == DERReader.Identifier.sequence else { throw DERReader.Malformed() }
-                    var nodes = DERReader(pair.content)
+                    var nodes = pairs.reader(inside: pair)
                     let type = try nodes.objectIdentifier()
                     let value = try nodes.required()
                     guard !value.isConstructed, nodes.isAtEnd else { throw DERReader.Malformed() }
-                    result.append((Self.type(of: type), Self.string(value.content, identifier: value.identifier)))
+                    result.append((Self.type(of: nodes.bytes(type)), Self.string(nodes.bytes(value.content), identifier: value.identifier)))
                 }
             }
             return result
         }
 
         /// PERF-11: the identifiers are made once.
-        static func type(of oid: ArraySlice<UInt8>) -> SubjectDistinguishedName.AttributeType? {
+        static func type(of oid: UnsafeBufferPointer<UInt8>) -> SubjectDistinguishedName.AttributeType? {
             ObjectIdentifiers.attributeTypes.first { $0.identifier.elementsEqual(oid) }?.type
         }
 
         /// A directory string's text: UTF-8 for the byte-oriented string types, UTF-16 for BMPString.
-        static func string(_ bytes: ArraySlice<UInt8>, identifier: UInt8) -> String {
+        static func string(_ bytes: UnsafeBufferPointer<UInt8>, identifier: UInt8) -> String {
             if identifier == DERReader.Identifier.bmpString {
                 var units: [UInt16] = []
-                var index = bytes.startIndex
-                while index + 1 < bytes.endIndex {
+                var index = 0
+                while index + 1 < bytes.count {
                     units.append(UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1]))
                     index += 2
                 }
@@ -339,7 +366,8 @@ extension SigningRequest {
         /// The dotted form of a validated identifier's content octets (for messages).
         static func dotted(_ content: ArraySlice<UInt8>) -> String {
             var subidentifiers: [UInt] = []
-            guard DERReader.forEachSubidentifier(of: content, { subidentifiers.append($0) }), let first = subidentifiers.first else { return "" }
+            let valid = content.withUnsafeBufferPointer { DERReader.forEachSubidentifier(of: $0) { subidentifiers.append($0) } }
+            guard valid, let first = subidentifiers.first else { return "" }
             let top = min(first / 40, 2)
             return ([top, first - top * 40] + subidentifiers.dropFirst()).map(String.init).joined(separator: ".")
         }
