@@ -13,6 +13,12 @@ public enum JSONWriter {
     /// E2 80 A8/A9 are U+2028/2029 and every other byte of 0x80 or more belongs to a character written as it is).
     public static func appendQuoted(_ value: String, to output: inout [UInt8]) {
         output.append(0x22)
+        appendEscaped(value, to: &output)
+        output.append(0x22)
+    }
+
+    /// RES-10, PERF-63: appends what `appendQuoted(_:to:)` writes between the quotes, for a literal written in pieces.
+    public static func appendEscaped(_ value: String, to output: inout [UInt8]) {
         var value = value
         value.withUTF8 { bytes in
             var copied = 0
@@ -48,7 +54,6 @@ public enum JSONWriter {
             }
             output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<count]))
         }
-        output.append(0x22)
     }
 
     /// PERF-60: whether any of the eight bytes in `word` is below 0x20, a quote, a backslash or 0xE2 (the lead byte of

@@ -134,8 +134,18 @@ public struct ResultStream: Sendable {
             member(",\"fieldEn\":", diagnostic.field.english)
             member(",\"message\":", diagnostic.message.ja)
             member(",\"messageEn\":", diagnostic.message.en)
-            member(",\"text\":", diagnostic.resultText)
-            literal("}")
+            // PERF-63: `resultText` written in place, piece by piece, rather than made as a string first.
+            literal(",\"text\":\"")
+            number(diagnostic.code.rawValue)
+            literal(":")
+            if let diagnosticLine = diagnostic.line {
+                number(diagnosticLine)
+                literal(",")
+                JSONWriter.appendEscaped(diagnostic.field.japanese, to: &text)
+                literal(",")
+            }
+            JSONWriter.appendEscaped(diagnostic.message.ja, to: &text)
+            literal("\"}")
         }
         literal("]")
         if let outcome {

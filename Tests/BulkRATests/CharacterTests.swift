@@ -20,6 +20,27 @@ struct CharacterTests {
         #expect(CharacterRepertoire.text.firstViolation(in: text) != nil)
     }
 
+    @Test("TXT-03 PERF-62 the constant repertoire is JIS X 0208 as glibc iconv decodes it: rows 1–8 and 16–84 from CP932 and EUC-JP, with U+2014")
+    func repertoireIsIconvs() throws {
+        let transcoder = CP932Transcoder()
+        var derived = Set<UInt32>([0x2014])
+        for row in Array(1...8) + Array(16...84) {
+            for cell in 1...94 {
+                let j1 = row + 0x20, j2 = cell + 0x20
+                let s1 = ((j1 + 1) >> 1) + (j1 <= 0x5E ? 0x70 : 0xB0)
+                let s2 = j2 + (j1 & 1 == 1 ? (j2 < 0x60 ? 0x1F : 0x20) : 0x7E)
+                for (bytes, encoding) in [([UInt8(s1), UInt8(s2)], "CP932"), ([UInt8(j1 | 0x80), UInt8(j2 | 0x80)], "EUC-JP")] {
+                    guard let utf8 = try? transcoder.utf8(from: bytes, encoding: encoding) else { continue }
+                    let scalars = String(decoding: utf8, as: UTF8.self).unicodeScalars
+                    if scalars.count == 1, let scalar = scalars.first, scalar.value >= 0x80 { derived.insert(scalar.value) }
+                }
+            }
+        }
+        let constant = Set((0x80..<0x1_0000).compactMap(Unicode.Scalar.init).filter(JISX0208.contains).map(\.value))
+        #expect(derived.count == 6_886)
+        #expect(constant == derived, "only in the constant: \(constant.subtracting(derived).sorted().prefix(10)); only from iconv: \(derived.subtracting(constant).sorted().prefix(10))")
+    }
+
     @Test("TXT-03 the repertoire has the size of JIS X 0208 (6,879 codes, some with two Unicode mappings)")
     func repertoireSize() {
         #expect(JISX0208.count >= 6_879 - 95 && JISX0208.count <= 6_879 + 20)

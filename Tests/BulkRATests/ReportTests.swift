@@ -103,7 +103,7 @@ struct ReportTests {
         #expect(passed > 5_000 && looked > 5_000)
     }
 
-    @Test("RES-10 PERF-20 a line's JSON object is the one built pair by pair: diagnostics in order, text escaped, outcomes with and without an account")
+    @Test("RES-10 PERF-20 PERF-63 a line's JSON object is the one built pair by pair: diagnostics in order, text escaped (the result text written in pieces, with and without a line), outcomes with and without an account")
     func lineObject() {
         let tricky = ["", "主体者DN", "a\"b\\c", "tab\tline\nend", "x\u{2028}y\u{7}"]
         let diagnostics = tricky.indices.map { index in
