@@ -125,13 +125,30 @@ public struct MailMessage: Sendable {
     /// MAIL-01, PERF-26: the RFC 2047 forms of the display names and subjects of a batch's mails, each distinct text
     /// encoded once (a batch's mails share their sender, their subjects and most of their addressees).
     public struct EncodedWords: Sendable {
-        let words: [String: String]
+        let words: [Text: String]
+
+        /// PERF-64: a text keyed by its UTF-8 bytes. String's own hashing normalizes non-ASCII text (NFC) on every lookup,
+        /// which cost more than the encoding saved, and took two spellings of one text (é, e + U+0301) for one key.
+        struct Text: Hashable {
+            let value: String
+
+            static func == (lhs: Text, rhs: Text) -> Bool {
+                guard lhs.value.utf8.count == rhs.value.utf8.count else { return false }
+                var (left, right) = (lhs.value, rhs.value)
+                return left.withUTF8 { left in right.withUTF8 { right in left.elementsEqual(right) } }
+            }
+
+            func hash(into hasher: inout Hasher) {
+                var value = value
+                value.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+            }
+        }
 
         /// The encoded words of every display name and subject of `mails`.
         public init(_ mails: [MailMessage]) {
-            var words: [String: String] = [:]
+            var words: [Text: String] = [:]
             func add(_ text: String) {
-                if words[text] == nil { words[text] = MailMessage.encodedWord(text) }
+                if words[Text(value: text)] == nil { words[Text(value: text)] = MailMessage.encodedWord(text) }
             }
             for mail in mails {
                 add(mail.from.name)
@@ -143,7 +160,7 @@ public struct MailMessage: Sendable {
 
         /// `text` as RFC 2047 encoded words.
         func callAsFunction(_ text: String) -> String {
-            words[text] ?? MailMessage.encodedWord(text)
+            words[Text(value: text)] ?? MailMessage.encodedWord(text)
         }
     }
 
