@@ -9,9 +9,8 @@ extension DERReader {
     /// each non-empty and minimally encoded, not negative, and no longer than a coordinate once a leading zero octet is
     /// dropped. Read without building a tree of nodes (swift-crypto's parse made ≈ 12,000 instructions a signature).
     ///
-    /// PERF-59: returned as `Data`, so that swift-crypto's `ECDSASignature(rawRepresentation:)` copies it as Data; handed an
-    /// array, Foundation asks the runtime whether the array is `ContiguousBytes`, and in this binary that lookup scanned
-    /// the conformance records every time (≈ 14,000 instructions a signature).
+    /// PERF-59: returned as `Data`, the type of the `rawRepresentation` it is set into (no copy through Foundation's
+    /// generic `Data.init`, see `SigningRequest.PublicKey`).
     static func rawECDSASignature(_ der: ArraySlice<UInt8>, coordinateByteCount: Int) -> Data? {
         der.withUnsafeBufferPointer { buffer -> Data? in
             do {

@@ -258,8 +258,8 @@ extension SigningRequest {
         }
 
         /// PERF-59: signature values whose bytes are set in place for each request. swift-crypto's initializers copy their
-        /// argument through Foundation's generic `Data.init`, which asks the runtime whether it is `ContiguousBytes`, and in
-        /// this binary that lookup scanned the conformance records on every call (≈ 14,000 instructions a signature).
+        /// argument through Foundation's generic `Data.init` — a runtime `as? ContiguousBytes` cast and a new `Data` for
+        /// every signature (≈ 2,800 instructions a CSR in callgrind).
         private static let rsaSignature = _RSA.Signing.RSASignature(rawRepresentation: Data())
         private static let p256Signature = signature { try P256.Signing.ECDSASignature(rawRepresentation: Data(count: 64)) }
         private static let p384Signature = signature { try P384.Signing.ECDSASignature(rawRepresentation: Data(count: 96)) }
