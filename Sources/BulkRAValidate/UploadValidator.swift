@@ -235,7 +235,10 @@ public struct UploadValidator {
     /// VAL-I04: a renewal keeps the holder — for servers the CN (case-folded; an OU of a certificate
     /// issued before OUs were abolished does not count), for other families the CN and the OU values.
     static func sameHolder(_ lhs: SubjectDistinguishedName, _ rhs: SubjectDistinguishedName, family: CertificateFamily) -> Bool {
-        if family == .server { return lhs.commonName?.lowercased() == rhs.commonName?.lowercased() }
+        if family == .server {
+            guard let left = lhs.commonName, let right = rhs.commonName else { return lhs.commonName == rhs.commonName }
+            return left.equalsIgnoringCase(right)
+        }
         return lhs.commonName == rhs.commonName && lhs.values(.organizationalUnit) == rhs.values(.organizationalUnit)
     }
 

@@ -86,6 +86,27 @@ struct CharacterTests {
         }
     }
 
+    @Test("FQDN-02 SMM-01 VAL-I04 PERF-65 case-folded comparison and lowering without copies agree with lowercased() (seeded ASCII and other texts)")
+    func caseFolding() {
+        let alphabet: [String] = ["a", "A", "z", "Z", "@", "[", "`", "{", ".", "-", "0", "é", "É", "İ", "ß", "K", "Σ", "日"]
+        var rng = Xoshiro(seed: (65, 0x9E37_79B9_7F4A_7C15, 0xBF58_476D_1CE4_E5B9, 0x94D0_49BB_1331_11EB))
+        func text() -> String {
+            // Mostly ASCII, so that the byte path is taken often.
+            (0..<Int.random(in: 0...8, using: &rng)).map { _ in alphabet[Int.random(in: 0..<(Int.random(in: 0..<4, using: &rng) == 0 ? alphabet.count : 11), using: &rng)] }.joined()
+        }
+        var (equal, different) = (0, 0)
+        for _ in 0..<5_000 {
+            let left = text()
+            // Half the time the other text is the same one with some letters' case flipped.
+            let right = Bool.random(using: &rng) ? left.map { Bool.random(using: &rng) ? $0.uppercased() : String($0) }.joined() : text()
+            #expect(left.lowercasedAvoidingCopy == left.lowercased(), "\(left)")
+            let expected = left.lowercased() == right.lowercased()
+            #expect(left.equalsIgnoringCase(right) == expected, "\(left) \(right)")
+            if expected { equal += 1 } else { different += 1 }
+        }
+        #expect(equal > 1_000 && different > 1_000)
+    }
+
     @Test("TXT-01 TXT-02 TXT-03 PERF-57 the first character outside a set is the one the scalar walk finds, with or without the ASCII pass (seeded texts, every set)")
     func firstViolationMatchesScalarWalk() {
         let alphabet: [Character] = ["a", "Z", "0", " ", "@", "_", "-", ".", "\"", "\\", "~", "\u{7}", "é", "日", "ア", "ｱ", "①", "😀", "\u{3000}"]

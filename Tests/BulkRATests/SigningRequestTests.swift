@@ -162,6 +162,18 @@ struct SigningRequestTests {
         #expect(!CertificateLineChecker.keyAllowed(.ed25519, for: .codeSigning))
     }
 
+    @Test("CSR-05 PERF-65 the detail of 218 names the key and what the profile takes, the same whether made once or for the line", arguments: [
+        PublicKeyKind.p256, .p384, .p521, .ed25519, .rsa(bits: 1024), .rsa(bits: 2048), .rsa(bits: 4096), .rsa(bits: 8192), .rsa(bits: 2047),
+    ])
+    func keyNotAllowedDetail(kind: PublicKeyKind) {
+        for profile in [CertificateProfile.serverRSA, .serverECDSA, .codeSigning] {
+            let allowed = CertificateLineChecker.allowedKeys(profile)
+            #expect(CertificateLineChecker.keyNotAllowedDetail(kind, profile)
+                    == LocalizedText(ja: "（\(kind)はプロファイル\(profile.rawValue)で使用できません。\(allowed)）",
+                                     en: "(\(kind) is not allowed for profile \(profile.rawValue); \(allowed))"))
+        }
+    }
+
     @Test("CSR-05 keys the library cannot use (RSA-1024, DSA) are 218, not 216", arguments: ["rsa1024-csr.b64", "dsa-csr.b64"])
     func unusableKeys(fixture: String) {
         let body = TestPaths.fixture(fixture).trimmingCharacters(in: .whitespacesAndNewlines)

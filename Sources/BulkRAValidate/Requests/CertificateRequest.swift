@@ -79,6 +79,6 @@ extension CertificateRequest {
 
     /// VAL-I01: server CN folded to lower case, otherwise the canonical DN.
     public static func identity(of subject: SubjectDistinguishedName, family: CertificateFamily) -> String {
-        family == .server ? (subject.commonName ?? "").lowercased() : subject.canonical.description
+        family == .server ? (subject.commonName ?? "").lowercasedAvoidingCopy : subject.canonical.description
     }
 }

@@ -71,7 +71,7 @@ public struct SigningRequest: Sendable {
         guard subject.count == dn.attributes.count else { return false }
         func equal(_ lhs: (type: SubjectDistinguishedName.AttributeType?, value: String), _ rhs: SubjectDistinguishedName.Attribute) -> Bool {
             guard lhs.type == rhs.type else { return false }
-            if foldCommonName && rhs.type == .commonName { return lhs.value.lowercased() == rhs.value.lowercased() }
+            if foldCommonName && rhs.type == .commonName { return lhs.value.equalsIgnoringCase(rhs.value) }
             return lhs.value == rhs.value
         }
         let forward = zip(subject, dn.attributes).allSatisfy(equal)
