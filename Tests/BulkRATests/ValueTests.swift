@@ -1,5 +1,6 @@
 import BulkRAModel
 @testable import BulkRAValidate
+import PropertyBased
 import Testing
 
 @Suite("Values (Specs/values.md)")
@@ -45,6 +46,52 @@ struct ValueTests {
     ])
     func badDomains(raw: String) {
         #expect(failure { try DomainName(raw) } == .syntaxViolated)
+    }
+
+    @Test("FQDN-01 FQDN-02 PERF-66 a name is refused for the first fault in rule order and folded to lower case, as an independent reading of the rules says (seeded names)")
+    func domainsAgainstRules() {
+        func expected(_ raw: String) -> Result<String, ValueError> {
+            let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-".unicodeScalars)
+            if let bad = raw.unicodeScalars.first(where: { !allowed.contains($0) }) { return .failure(ValueError(.syntaxViolated, CharacterRepertoire.describe(bad))) }
+            if raw.utf8.count > 253 { return .failure(ValueError(.syntaxViolated, ja: "（FQDNは253文字以内です）", en: "(an FQDN has at most 253 characters)")) }
+            let labels = raw.split(separator: ".", omittingEmptySubsequences: false)
+            for label in labels {
+                if label.isEmpty {
+                    return .failure(ValueError(.syntaxViolated, ja: "（先頭・末尾・連続したドットは使用できません）", en: "(leading, trailing or doubled dots are not allowed)"))
+                }
+                if label.count > 63 { return .failure(ValueError(.syntaxViolated, ja: "（ラベルは63文字以内です）", en: "(a label has at most 63 characters)")) }
+                if label.hasPrefix("-") || label.hasSuffix("-") {
+                    return .failure(ValueError(.syntaxViolated, ja: "（ラベルの先頭・末尾にハイフンは使用できません）", en: "(a label must not start or end with a hyphen)"))
+                }
+            }
+            if labels.count < 2 {
+                return .failure(ValueError(.syntaxViolated, ja: "（ドメイン名はドットで区切られた2つ以上のラベルが必要です）", en: "(a domain name needs at least two dot-separated labels)"))
+            }
+            if labels.last!.allSatisfy(\.isASCII) && labels.last!.allSatisfy(\.isNumber) {
+                return .failure(ValueError(.syntaxViolated, ja: "（IPアドレスは指定できません）", en: "(IP addresses are not accepted)"))
+            }
+            return .success(raw.lowercased())
+        }
+        let pieces = ["a", "Z", "ex", "EXAMPLE", "ac", "jp", "0", "42", "-", ".", "..", "_", " ", "é", "*", "xn--eckwd4c7c", String(repeating: "b", count: 60)]
+        var rng = Xoshiro(seed: (66, 0x9E37_79B9_7F4A_7C15, 0xBF58_476D_1CE4_E5B9, 0x94D0_49BB_1331_11EB))
+        var (accepted, refused) = (0, 0)
+        for _ in 0..<10_000 {
+            // Mostly label.label.label, with a fault now and then.
+            let raw = (0..<Int.random(in: 1...6, using: &rng)).map { _ in
+                (0..<Int.random(in: 1...3, using: &rng)).map { _ in pieces[Int.random(in: 0..<(Int.random(in: 0..<5, using: &rng) == 0 ? pieces.count : 8), using: &rng)] }.joined()
+            }.joined(separator: Int.random(in: 0..<10, using: &rng) == 0 ? "" : ".")
+            switch (Result { () throws(ValueError) in try DomainName(raw).name }, expected(raw)) {
+            case (.success(let name), .success(let reference)):
+                #expect(name == reference, "\(raw)")
+                accepted += 1
+            case (.failure(let error), .failure(let reference)):
+                #expect(error == reference, "\(raw)")
+                refused += 1
+            case (let got, let reference):
+                Issue.record("\(raw): \(got) against \(reference)")
+            }
+        }
+        #expect(accepted > 1_000 && refused > 1_000)
     }
 
     @Test("FQDN-03 isWithin and the longest registered domain")

@@ -230,7 +230,8 @@ struct CertificateLineChecker: Sendable {
                 check.report(.organizationalUnitForbidden, column: column)
                 clean = false
             }
-            let withoutOU = SubjectDistinguishedName(attributes: dn.attributes.filter { $0.type != .organizationalUnit })
+            // PERF-66: a DN without OU (nearly every server DN) is its own OU-less form; filtering grew a new array each line.
+            let withoutOU = hasOU ? SubjectDistinguishedName(attributes: dn.attributes.filter { $0.type != .organizationalUnit }) : dn
             if !withoutOU.matchesOrder([(T.commonName, 1, 1), (.organization, 1, 1), (.locality, 1, 1), (.stateOrProvince, 1, 1), (.country, 1, 1)]) {
                 fail(.syntaxViolated, "（CN,O,L,ST,Cの順にすべて指定してください）", "(give CN, O, L, ST, C, in this order)")
             }

@@ -10,49 +10,66 @@ public struct DomainName: Sendable, Hashable, Codable, Comparable, CustomStringC
 
     /// Parses a host name as written in an upload column; upper case is folded (FQDN-02).
     public init(_ raw: String) throws(ValueError) {
-        var bytes = Array(raw.utf8)
-        for index in bytes.indices {
-            switch bytes[index] {
+        // PERF-66: checked on the text's own UTF-8 bytes; a name already in lower case is kept as it is, not copied.
+        var text = raw
+        let scan = text.withUTF8(Self.scan)
+        switch scan {
+        case .valid(let needsFolding):
+            name = needsFolding ? String(decoding: raw.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self) : raw
+        case .character:
+            let bad = CharacterRepertoire.hostName.firstViolation(in: raw) ?? "?"
+            throw ValueError(.syntaxViolated, CharacterRepertoire.describe(bad))
+        case .tooLong:
+            throw ValueError(.syntaxViolated, ja: "（FQDNは253文字以内です）", en: "(an FQDN has at most 253 characters)")
+        case .emptyLabel:
+            throw ValueError(.syntaxViolated, ja: "（先頭・末尾・連続したドットは使用できません）",
+                             en: "(leading, trailing or doubled dots are not allowed)")
+        case .longLabel:
+            throw ValueError(.syntaxViolated, ja: "（ラベルは63文字以内です）", en: "(a label has at most 63 characters)")
+        case .hyphenAtEdge:
+            throw ValueError(.syntaxViolated, ja: "（ラベルの先頭・末尾にハイフンは使用できません）",
+                             en: "(a label must not start or end with a hyphen)")
+        case .oneLabel:
+            throw ValueError(.syntaxViolated, ja: "（ドメイン名はドットで区切られた2つ以上のラベルが必要です）",
+                             en: "(a domain name needs at least two dot-separated labels)")
+        case .ipAddress:
+            throw ValueError(.syntaxViolated, ja: "（IPアドレスは指定できません）", en: "(IP addresses are not accepted)")
+        }
+    }
+
+    /// FQDN-01, FQDN-02: what a host name's bytes are, its first fault in the order the rules are checked.
+    private enum Scan {
+        case valid(needsFolding: Bool)
+        case character, tooLong, emptyLabel, longLabel, hyphenAtEdge, oneLabel, ipAddress
+    }
+
+    private static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> Scan {
+        var needsFolding = false
+        for byte in bytes {
+            switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "-"):
                 continue
             case UInt8(ascii: "A")...UInt8(ascii: "Z"):
-                bytes[index] += 0x20
+                needsFolding = true
             default:
-                let bad = CharacterRepertoire.hostName.firstViolation(in: raw) ?? "?"
-                throw ValueError(.syntaxViolated, CharacterRepertoire.describe(bad))
+                return .character
             }
         }
-        guard bytes.count <= 253 else {
-            throw ValueError(.syntaxViolated, ja: "（FQDNは253文字以内です）", en: "(an FQDN has at most 253 characters)")
-        }
+        guard bytes.count <= 253 else { return .tooLong }
         var labels = 0
         var start = 0
         var lastLabelNumeric = false
         for index in 0...bytes.count where index == bytes.count || bytes[index] == UInt8(ascii: ".") {
-            let label = bytes[start..<index]
-            guard !label.isEmpty else {
-                throw ValueError(.syntaxViolated, ja: "（先頭・末尾・連続したドットは使用できません）",
-                                 en: "(leading, trailing or doubled dots are not allowed)")
-            }
-            guard label.count <= 63 else {
-                throw ValueError(.syntaxViolated, ja: "（ラベルは63文字以内です）", en: "(a label has at most 63 characters)")
-            }
-            guard label.first != UInt8(ascii: "-"), label.last != UInt8(ascii: "-") else {
-                throw ValueError(.syntaxViolated, ja: "（ラベルの先頭・末尾にハイフンは使用できません）",
-                                 en: "(a label must not start or end with a hyphen)")
-            }
+            let label = UnsafeBufferPointer(rebasing: bytes[start..<index])
+            guard !label.isEmpty else { return .emptyLabel }
+            guard label.count <= 63 else { return .longLabel }
+            guard label.first != UInt8(ascii: "-"), label.last != UInt8(ascii: "-") else { return .hyphenAtEdge }
             lastLabelNumeric = label.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
             labels += 1
             start = index + 1
         }
-        guard labels >= 2 else {
-            throw ValueError(.syntaxViolated, ja: "（ドメイン名はドットで区切られた2つ以上のラベルが必要です）",
-                             en: "(a domain name needs at least two dot-separated labels)")
-        }
-        if lastLabelNumeric {
-            throw ValueError(.syntaxViolated, ja: "（IPアドレスは指定できません）", en: "(IP addresses are not accepted)")
-        }
-        name = String(decoding: bytes, as: UTF8.self)
+        guard labels >= 2 else { return .oneLabel }
+        return lastLabelNumeric ? .ipAddress : .valid(needsFolding: needsFolding)
     }
 
     /// Whether this name equals `domain` or lies below it.
