@@ -333,10 +333,7 @@ struct CertificateLineChecker: Sendable {
     static func isForbiddenASCIILocality(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
         guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
         func matches(_ word: StaticString, at start: Int) -> Bool {
-            (0..<word.utf8CodeUnitCount).allSatisfy { index in
-                let byte = bytes[start + index]
-                return (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) == word.utf8Start[index]
-            }
+            (0..<word.utf8CodeUnitCount).allSatisfy { bytes[start + $0].asciiLowercased == word.utf8Start[$0] }
         }
         func contains(_ word: StaticString) -> Bool {
             bytes.count >= word.utf8CodeUnitCount && (0...(bytes.count - word.utf8CodeUnitCount)).contains { matches(word, at: $0) }

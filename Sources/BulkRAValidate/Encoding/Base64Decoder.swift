@@ -39,6 +39,11 @@ enum Base64Decoder {
         return valid ? bytes : nil
     }
 
+    /// CSR-01: whether a byte may stand in base64 text at all (the alphabet or `=`), to name the first one that may not.
+    static func isBase64Character(_ byte: UInt8) -> Bool {
+        byte == equals || values[Int(byte)] != 0xFF
+    }
+
     private static let equals = UInt8(ascii: "=")
 
     /// Each byte's six-bit value; 0xFF for every byte outside the alphabet (`=` included).

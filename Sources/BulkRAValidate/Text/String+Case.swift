@@ -3,7 +3,7 @@ extension String {
     /// CN, folded by FQDN-02 already, nearly always is.
     var lowercasedAvoidingCopy: String {
         let needsFolding = utf8.withContiguousStorageIfAvailable { bytes in
-            bytes.contains { $0 >= 0x80 || ($0 >= 0x41 && $0 <= 0x5A) }
+            bytes.contains { $0 >= 0x80 || $0.isASCIICapital }
         } ?? true
         return needsFolding ? lowercased() : self
     }
@@ -14,9 +14,7 @@ extension String {
         let verdict = utf8.withContiguousStorageIfAvailable { left in
             other.utf8.withContiguousStorageIfAvailable { right -> Bool? in
                 guard left.allSatisfy({ $0 < 0x80 }), right.allSatisfy({ $0 < 0x80 }) else { return nil }
-                return left.count == right.count && zip(left, right).allSatisfy { a, b in
-                    (a >= 0x41 && a <= 0x5A ? a | 0x20 : a) == (b >= 0x41 && b <= 0x5A ? b | 0x20 : b)
-                }
+                return left.count == right.count && zip(left, right).allSatisfy { $0.asciiLowercased == $1.asciiLowercased }
             } ?? nil
         } ?? nil
         return verdict ?? (lowercased() == other.lowercased())

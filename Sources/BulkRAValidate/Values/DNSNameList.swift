@@ -71,7 +71,7 @@ extension DNSNameList {
     /// SRV-13: whether `entry` starts with `dNSName=` in any case (PERF-18: compared byte by byte, no lowered copy).
     static func startsWithMarker(_ entry: Substring) -> Bool {
         entry.utf8.prefix(8).elementsEqual("dnsname=".utf8) { byte, lower in
-            byte == lower || (byte >= 0x41 && byte <= 0x5A && byte + 0x20 == lower)
+            byte.asciiLowercased == lower
         }
     }
 

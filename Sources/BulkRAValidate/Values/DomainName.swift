@@ -15,7 +15,7 @@ public struct DomainName: Sendable, Hashable, Codable, Comparable, CustomStringC
         let scan = text.withUTF8(Self.scan)
         switch scan {
         case .valid(let needsFolding):
-            name = needsFolding ? String(decoding: raw.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self) : raw
+            name = needsFolding ? String(decoding: raw.utf8.map(\.asciiLowercased), as: UTF8.self) : raw
         case .character:
             let bad = CharacterRepertoire.hostName.firstViolation(in: raw) ?? "?"
             throw ValueError(.syntaxViolated, CharacterRepertoire.describe(bad))

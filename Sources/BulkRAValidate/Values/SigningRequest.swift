@@ -33,15 +33,13 @@ public struct SigningRequest: Sendable {
             return
         }
         // PERF-20: the scalars are walked only to name a fault.
-        if let bad = body.unicodeScalars.first(where: { $0.value > 0x7F || !Self.isBase64(UInt8($0.value)) }) {
+        if let bad = body.unicodeScalars.first(where: { $0.value > 0x7F || !Base64Decoder.isBase64Character(UInt8($0.value)) }) {
             throw ValueError(.csrUnusable, LocalizedText(ja: "（CSRはBase64の1行で指定してください）",
                                                           en: "(the CSR must be one line of base64)").adding(CharacterRepertoire.describe(bad)))
         }
+        // Every byte is now an ASCII base64 character, so a body within the length was decoded above and refused.
         try checkLength(body, maximum: maximumLength)
-        guard let der = body.withUTF8({ Base64Decoder.decode($0) }) else {
-            throw ValueError(.csrUnusable, ja: "（Base64として復号できません）", en: "(not valid base64)")
-        }
-        try self.init(der: der)
+        throw ValueError(.csrUnusable, ja: "（Base64として復号できません）", en: "(not valid base64)")
     }
 
     /// CSR-01, CSR-02: a PKCS#10 request from its DER bytes (an ACME finalize sends DER), its signature verified.
@@ -89,13 +87,6 @@ public struct SigningRequest: Sendable {
             body = body.dropLast(marker.count)
         }
         return String(body)
-    }
-
-    private static func isBase64(_ byte: UInt8) -> Bool {
-        switch byte {
-        case 0x41...0x5A, 0x61...0x7A, 0x30...0x39, 0x2B, 0x2F, 0x3D: return true
-        default: return false
-        }
     }
 }
 
