@@ -1,6 +1,8 @@
+import BulkRAModel
 import BulkRAReport
 @testable import BulkRAService
 import Crypto
+import Foundation
 import PropertyBased
 import Testing
 
@@ -81,5 +83,20 @@ struct OutboxPayloadTests {
         damaged[damaged.count / 2] ^= 0x01
         #expect(sealing.unpacked(damaged) == nil)
         #expect(OutboxPayload(key: SymmetricKey(data: [UInt8](repeating: 7, count: 32))).unpacked(stored) == nil)
+    }
+
+    @Test("REG-18 the outbox key made by many threads of one process at once is one key: every caller gets the bytes the file holds")
+    func keyMadeOnce() throws {
+        for round in 0..<40 {
+            let folder = NSTemporaryDirectory() + "bulkra-secret-\(getpid())-\(round)"
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            let keys = parallelMap(16) { _ in
+                try? SecretFile.bytes(at: folder + "/outbox.key", count: 32, what: LocalizedText(ja: "鍵", en: "key"))
+            }
+            let stored = try #require(FileManager.default.contents(atPath: folder + "/outbox.key"))
+            #expect(keys.allSatisfy { $0 == Array(stored) } && stored.count == 32, "round \(round)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["outbox.key"])
+        }
     }
 }
