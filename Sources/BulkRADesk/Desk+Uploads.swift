@@ -120,14 +120,10 @@ extension Desk {
         let upload = QueuedUpload(institutionID: officer.institutionID, officerEmail: officer.email, kind: choice.screen.kind,
                                   operation: choice.operation, mode: choice.mode.rawValue, checkOnly: choice.checkOnly,
                                   fileName: fileName, bytes: bytes)
-        // Queueing and polling run off the cooperative threads (UploadQueue is async).
+        // Queueing and reading results run off the cooperative threads (UploadQueue is async); PERF-67: the result comes from
+        // this instance's worker directly, or from the one reader of the waiting requests' entries.
         let id = try await queue.submit(upload)
-        var wait = Duration.milliseconds(10)
-        while true {
-            try await Task.sleep(for: wait)
-            if case .done(let result) = try await queue.progress(of: id) { return try result.get() }
-            wait = min(wait * 2, .milliseconds(200))
-        }
+        return try await waiters.result(of: id).get()
     }
 
     /// A stored result — only the institution that uploaded it sees it (DESK-12).

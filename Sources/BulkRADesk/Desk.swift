@@ -36,6 +36,8 @@ struct Desk: Sendable {
     let uploads: NIOThreadPool
     /// ACME-11: the RFC 8555 server under `/acme/`, on the desk's port, without client certificates.
     let acme: ACMEServer
+    /// DESK-61, PERF-67: this instance's requests waiting for their uploads' results.
+    let waiters: UploadWaiters
 
     /// CLI-60: what the pipeline is given for this desk's uploads and enrolments.
     var environment: ServiceEnvironment { ServiceEnvironment(dataFolder: data, registry: registry, logger: logger) }

@@ -49,7 +49,8 @@ public struct DeskServer: Sendable {
                         settings: try DeskSettings.load(data: data), forms: FormGuard(key: SymmetricKey(data: keyBytes)), logger: logger,
                         refusals: RefusalCounter(limit: configuration.refusalLimit), connections: connectionGuard,
                         links: registry, auditLog: registry, uploads: NIOThreadPool(numberOfThreads: Self.workers(configuration) + 4),
-                        acme: try Self.acmeServer(configuration, registry: registry, logger: logger))
+                        acme: try Self.acmeServer(configuration, registry: registry, logger: logger),
+                        waiters: UploadWaiters(QueuedSubmissions(ServiceEnvironment(dataFolder: data, registry: registry, logger: logger))))
         keyBytes.removeAll()
         desk.uploads.start()
 

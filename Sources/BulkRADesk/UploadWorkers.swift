@@ -29,7 +29,9 @@ public struct UploadWorkers: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             var ran = false
             do {
-                ran = try await QueuedSubmissions(desk.environment).runNext(worker: worker, now: desk.now) { run in try await desk.serially(run) }
+                ran = try await QueuedSubmissions(desk.environment).runNext(worker: worker, now: desk.now,
+                                                                            blocking: { run in try await desk.serially(run) },
+                                                                            announce: { id, result in await desk.waiters.finished(id, result: result) })
             } catch {
                 logger.error("desk.upload.worker.failed", metadata: ["desk.worker": "\(worker)", "error": "\(error)"])
             }

@@ -406,6 +406,12 @@ extension RegistryDatabase {
         try await readingAsync { try RegistryStatements.uploadState($0, id: id) }
     }
 
+    /// DESK-61, PERF-67: where each of several uploads stands.
+    public func uploadStates(ids: [Int64]) async throws -> [Int64: QueuedUploadState] {
+        guard !ids.isEmpty else { return [:] }
+        return try await readingAsync { try RegistryStatements.uploadStates($0, ids: ids) }
+    }
+
     /// DESK-61: prunes finished entries.
     public func pruneUploads(olderThan age: TimeInterval) async throws -> Int {
         let before = UTCTimestamp.string(clock().addingTimeInterval(-age))

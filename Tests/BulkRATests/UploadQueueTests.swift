@@ -1,6 +1,6 @@
 import BulkRAModel
 import BulkRARegistry
-import BulkRAService
+@testable import BulkRAService
 import Foundation
 import Logging
 import Testing
@@ -116,5 +116,85 @@ struct UploadQueueTests {
             let outcome = try result.get()
             #expect(outcome.linesOK == 100, "\(outcome.tsv.prefix(500))")
         }
+    }
+
+    @Test("PERF-67 DESK-61 the states of many uploads in one read: queued, running, done, and unknown for ids the queue does not hold (more ids than one statement takes)", arguments: Backend.allCases)
+    func statesAtOnce(backend: Backend) async throws {
+        let registry = try RegistryContractTests.registry(backend, "queue-states")
+        let queued = try await registry.enqueue(Self.upload("a", "a.tsv"))
+        let running = try await registry.enqueue(Self.upload("b", "b.tsv"))
+        let done = try await registry.enqueue(Self.upload("c", "c.tsv"))
+        #expect(try await registry.claimUpload(owner: "w1", lease: 60)?.id == queued)
+        #expect(try await registry.claimUpload(owner: "w2", lease: 60)?.id == running)
+        #expect(try await registry.claimUpload(owner: "w3", lease: 60)?.id == done)
+        try await registry.finishUpload(id: done, outcome: Array("result".utf8))
+        try await registry.finishUpload(id: queued, outcome: Array("first".utf8))
+        let fresh = try await registry.enqueue(Self.upload("a", "a2.tsv"))
+        let missing = (0..<600).map { 1_000_000 + Int64($0) }
+        let states = try await registry.uploadStates(ids: [fresh, running, done] + missing)
+        #expect(states.count == 603)
+        #expect(states[fresh] == .queued && states[running] == .running && states[done] == .done(Array("result".utf8)))
+        #expect(missing.allSatisfy { states[$0] == .unknown })
+        for id in [fresh, running, done] { #expect(states[id] == (try await registry.uploadState(id: id))) }
+        #expect(try await registry.uploadStates(ids: []).isEmpty)
+    }
+
+    @Test("PERF-67 DESK-61 a waiting request gets its result from this process's worker at once, from the registry when another instance's worker stored it, a coded error for an entry that is gone, and stops waiting when cancelled", arguments: Backend.allCases)
+    func waiters(backend: Backend) async throws {
+        let registry = try RegistryContractTests.registry(backend, "queue-waiters")
+        let queue = QueuedSubmissions(ServiceEnvironment(dataFolder: NSTemporaryDirectory(), registry: registry, logger: ServiceTests.logger))
+        func failure(_ text: String) -> QueuedSubmissions.Result {
+            .failure(OperationalError(.invalidRequest, LocalizedText(ja: text, en: text)))
+        }
+
+        // Announced by the local worker: handed over at once (the entry is still queued, and no reading is due for a minute).
+        let slow = UploadWaiters(queue, firstGap: .seconds(60), longestGap: .seconds(60))
+        let local = try await queue.submit(Self.upload("a", "local.tsv"))
+        let waiting = Task { try await slow.result(of: local) }
+        while await slow.count == 0 { try await Task.sleep(for: .milliseconds(1)) }
+        await slow.finished(local, result: failure("local"))
+        let handed = await slow.count == 0
+        #expect(handed)
+        if !handed { waiting.cancel() }
+        #expect(try await waiting.value == failure("local"))
+        #expect(try await registry.uploadState(id: local) == .queued)
+
+        // Stored by another instance's worker: every waiting request's entry is read, in rounds.
+        let waiters = UploadWaiters(queue, firstGap: .milliseconds(5), longestGap: .milliseconds(20))
+        var ids: [Int64] = []
+        for index in 0..<20 { ids.append(try await queue.submit(Self.upload("i\(index)", "\(index).tsv"))) }
+        let results = try await withThrowingTaskGroup(of: (Int64, QueuedSubmissions.Result).self) { group in
+            for id in ids { group.addTask { (id, try await waiters.result(of: id)) } }
+            // A watchdog, so that a reader that never reads fails the test instead of holding it up.
+            group.addTask {
+                try? await Task.sleep(for: .seconds(30))
+                return (-1, failure("timed out"))
+            }
+            while await waiters.count < ids.count { try await Task.sleep(for: .milliseconds(1)) }
+            for id in ids.reversed() {
+                try await registry.finishUpload(id: id, outcome: Array(try JSONEncoder().encode(failure("remote \(id)"))))
+            }
+            var results: [Int64: QueuedSubmissions.Result] = [:]
+            for try await (id, result) in group {
+                results[id] = result
+                if id == -1 || results.count == ids.count { break }
+            }
+            group.cancelAll()
+            return results
+        }
+        #expect(results.count == ids.count && ids.allSatisfy { results[$0] == failure("remote \($0)") })
+        #expect(await waiters.count == 0)
+
+        // An entry that is gone.
+        await #expect(throws: OperationalError.self) { _ = try await waiters.result(of: 999_999_999) }
+
+        // A request that goes away stops waiting; its upload stays queued.
+        let left = try await queue.submit(Self.upload("z", "left.tsv"))
+        let abandoned = Task { try await slow.result(of: left) }
+        while await slow.count == 0 { try await Task.sleep(for: .milliseconds(1)) }
+        abandoned.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await abandoned.value }
+        #expect(await slow.count == 0)
+        #expect(try await registry.uploadState(id: left) == .queued)
     }
 }

@@ -12,6 +12,8 @@ public protocol UploadQueue: Sendable {
     func finishUpload(id: Int64, outcome: [UInt8]) async throws
     /// DESK-61: where an upload stands.
     func uploadState(id: Int64) async throws -> QueuedUploadState
+    /// DESK-61, PERF-67: where each of `ids` stands, read at once (`.unknown` for an id the queue does not hold).
+    func uploadStates(ids: [Int64]) async throws -> [Int64: QueuedUploadState]
     /// DESK-61: removes finished entries older than `age` seconds (their results stay with their batches); returns how many.
     func pruneUploads(olderThan age: TimeInterval) async throws -> Int
 }

@@ -77,17 +77,25 @@ public struct QueuedSubmissions: ServiceStep, Sendable {
     }
 
     /// DESK-61: claims, runs and finishes the next upload, `blocking` running the pipeline; false when nothing was waiting.
+    /// PERF-67: `announce` is told the upload's number and result once they are stored (this process's waiting requests).
     public func runNext(worker: String, lease: TimeInterval = 900, now: Date,
-                        blocking: @Sendable (@escaping @Sendable () -> Result) async throws -> Result) async throws -> Bool {
+                        blocking: @Sendable (@escaping @Sendable () -> Result) async throws -> Result,
+                        announce: (@Sendable (Int64, Result) async -> Void)? = nil) async throws -> Bool {
         guard let claimed = try await claimNext(worker: worker, lease: lease) else { return false }
         let result = try await blocking { run(claimed, now: now) }
         try await finish(claimed, result: result)
+        await announce?(claimed.id, result)
         return true
     }
 
     /// DESK-61: where upload `id` stands; an entry that is gone is a coded error.
     public func progress(of id: Int64) async throws -> Progress {
-        switch try await registry.uploadState(id: id) {
+        try Self.progress(of: id, from: try await registry.uploadState(id: id))
+    }
+
+    /// DESK-61: where upload `id` stands, from its entry's state; an entry that is gone is a coded error.
+    static func progress(of id: Int64, from state: QueuedUploadState) throws -> Progress {
+        switch state {
         case .queued: return .waiting
         case .running: return .running
         case .done(let bytes): return .done(try JSONDecoder().decode(Result.self, from: Data(bytes)))
