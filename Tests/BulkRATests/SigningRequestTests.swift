@@ -1,5 +1,6 @@
 import BulkRAModel
 import Crypto
+import _CryptoExtras
 @testable import BulkRAValidate
 import Foundation
 import PropertyBased
@@ -342,5 +343,89 @@ struct SigningRequestTests {
         let a2 = try SigningRequest(TestCSR.make("CN=other.example.ac.jp,\(Fixture.ex)", key: TestKeys.rsa2048A))
         let b = try SigningRequest(TestCSR.make(dn, key: TestKeys.rsa2048B))
         #expect(a.keyDigest == a2.keyDigest && a.keyDigest != b.keyDigest && a.keyDigest.count == 64)
+    }
+
+    /// A DER element: `tag`, its definite length in the shortest form, `content`.
+    static func element(_ tag: UInt8, _ content: [UInt8]) -> [UInt8] {
+        let count = content.count
+        let length: [UInt8] = count < 0x80 ? [UInt8(count)] : count < 0x100 ? [0x81, UInt8(count)] : [0x82, UInt8(count >> 8), UInt8(count & 0xFF)]
+        return [tag] + length + content
+    }
+
+    /// An RSA SubjectPublicKeyInfo put together from its pieces (RFC 3279 §2.3.1), each of which a case may spoil.
+    static func rsaInfo(n: [UInt8], e: [UInt8], parameters: [UInt8]? = [0x05, 0x00], unused: UInt8 = 0, insideBits: [UInt8] = [],
+                        after: [UInt8] = []) -> [UInt8] {
+        let identifier: [UInt8] = [0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01]
+        let algorithm = element(0x30, identifier + (parameters ?? []))
+        let key = element(0x30, element(0x02, n) + element(0x02, e)) + insideBits
+        return element(0x30, algorithm + element(0x03, [unused] + key)) + after
+    }
+
+    @Test("CSR-05 PERF-68 an RSA key read straight from its SubjectPublicKeyInfo is the key swift-crypto reads, and nothing swift-crypto refuses is read: keys of 1,024 to 3,072 bits, hand-made edge cases, 10,000 seeded mutations")
+    func rsaKeyReadDirectly() throws {
+        func direct(_ bytes: [UInt8]) -> _RSA.Signing.PublicKey? { SigningRequest.PublicKey.rsaKey(spki: bytes[...]) }
+        func general(_ bytes: [UInt8]) -> _RSA.Signing.PublicKey? { try? _RSA.Signing.PublicKey(unsafeDERRepresentation: bytes) }
+        var disagreements: [String] = []
+        func agree(_ bytes: [UInt8], _ label: String) {
+            guard let fast = direct(bytes) else { return }
+            if general(bytes)?.derRepresentation != fast.derRepresentation { disagreements.append(label) }
+        }
+        let keys = try [1024, 2048, 2048, 3072].map { try _RSA.Signing.PrivateKey(unsafeKeySize: .init(bitCount: $0)).publicKey }
+        for key in keys {
+            let info = Array(key.derRepresentation)
+            #expect((direct(info) != nil) == (key.keySizeInBits >= 2048), "\(key.keySizeInBits) bits")
+            agree(info, "\(key.keySizeInBits) bits as made")
+        }
+
+        // The modulus and exponent of a 2,048-bit key (PKCS #1: SEQUENCE { INTEGER n, INTEGER e }, n with its sign octet).
+        let pkcs1 = Array(keys[1].pkcs1DERRepresentation)
+        #expect(pkcs1.count == 270 && pkcs1[4...8] == [0x02, 0x82, 0x01, 0x01, 0x00])
+        let n = Array(pkcs1[8..<265]), e = Array(pkcs1[267...])
+        #expect(direct(Self.rsaInfo(n: n, e: e))?.derRepresentation == keys[1].derRepresentation)
+        #expect(direct(Self.rsaInfo(n: n, e: [0x03])) != nil)
+        // Forms other than the one BoringSSL reads: never read directly (the general path decides them as before).
+        let spoiled: [(String, [UInt8])] = [
+            ("no parameters", Self.rsaInfo(n: n, e: e, parameters: nil)),
+            ("parameters not NULL", Self.rsaInfo(n: n, e: e, parameters: [0x06, 0x03, 0x2B, 0x65, 0x70])),
+            ("NULL with content", Self.rsaInfo(n: n, e: e, parameters: [0x05, 0x01, 0x00])),
+            ("one unused bit", Self.rsaInfo(n: n, e: e, unused: 1)),
+            ("a byte after the key", Self.rsaInfo(n: n, e: e, insideBits: [0x00])),
+            ("a byte after the info", Self.rsaInfo(n: n, e: e, after: [0x00])),
+            ("a redundant leading zero", Self.rsaInfo(n: [0x00] + n, e: e)),
+            ("a negative modulus", Self.rsaInfo(n: Array(n.dropFirst()), e: e)),
+            ("an empty exponent", Self.rsaInfo(n: n, e: [])),
+        ]
+        for (label, bytes) in spoiled {
+            #expect(direct(bytes) == nil, "\(label)")
+        }
+        // Values BoringSSL's key check judges (on both paths): read directly only as the general path reads them.
+        let judged: [(String, [UInt8])] = [
+            ("an even exponent", Self.rsaInfo(n: n, e: [0x01, 0x00, 0x00])),
+            ("exponent one", Self.rsaInfo(n: n, e: [0x01])),
+            ("a 40-bit exponent", Self.rsaInfo(n: n, e: [0x01, 0x00, 0x00, 0x00, 0x01])),
+            ("an even modulus", Self.rsaInfo(n: Array(n.dropLast()) + [n.last! & 0xFE], e: e)),
+        ]
+        for (label, bytes) in judged {
+            #expect((direct(bytes) == nil) == (general(bytes) == nil), "\(label)")
+            agree(bytes, label)
+        }
+
+        // Seeded mutations of the made keys: bytes changed, put in or taken out, mostly in the headers and the exponent.
+        var rng = Xoshiro(seed: (68, 0x9E37_79B9_7F4A_7C15, 0xBF58_476D_1CE4_E5B9, 0x94D0_49BB_1331_11EB))
+        var read = 0
+        for round in 0..<10_000 {
+            var bytes = Array(keys[1 + round % 3].derRepresentation)
+            let position = rng.next() % 2 == 0 ? Int(rng.next() % 40) : bytes.count - 1 - Int(rng.next() % 12)
+            switch rng.next() % 4 {
+            case 0: bytes[position] = UInt8(truncatingIfNeeded: rng.next())
+            case 1: bytes[position] ^= UInt8(1) << (rng.next() % 8)
+            case 2: bytes.insert(UInt8(truncatingIfNeeded: rng.next()), at: position)
+            default: bytes.remove(at: position)
+            }
+            if direct(bytes) != nil { read += 1 }
+            agree(bytes, "mutation \(round)")
+        }
+        #expect(disagreements.isEmpty, "\(disagreements.prefix(10))")
+        #expect(read > 100, "mutations the direct reading took: \(read)")
     }
 }

@@ -220,7 +220,10 @@ extension SigningRequest {
                 typealias Known = ObjectIdentifiers
                 switch (algorithm, curve) {
                 case (Known.rsaEncryption, _):
-                    guard let key = try? _RSA.Signing.PublicKey(unsafeDERRepresentation: spki) else { throw unusable("RSA (short)") }
+                    // PERF-68: the usual key read directly; anything else as swift-crypto reads it.
+                    guard let key = Self.rsaKey(spki: spki) ?? (try? _RSA.Signing.PublicKey(unsafeDERRepresentation: spki)) else {
+                        throw unusable("RSA (short)")
+                    }
                     self = .rsa(key)
                 case (Known.ecPublicKey, Known.p256?): self = .p256(try P256.Signing.PublicKey(x963Representation: bits))
                 case (Known.ecPublicKey, Known.p384?): self = .p384(try P384.Signing.PublicKey(x963Representation: bits))
