@@ -88,6 +88,25 @@ struct AtomicWriteTests {
         #expect(folders.paths == [root + "/out"])
     }
 
+    @Test("PERF-12 a taken name replaced by many threads of one process at once: every write succeeds, the file is one of them whole, nothing is left beside it")
+    func replacingAtOnce() throws {
+        let root = try TestPaths.scratch("replace-at-once")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let path = root + "/crl/server.crl"
+        var folders = OpenFolders()
+        try OutputFolder.writeAtomically(Array("first\n".utf8), to: path, durable: false, folders: &folders)
+        for round in 0..<30 {
+            let contents = (0..<8).map { "round \(round) writer \($0)\n" + String(repeating: "x", count: 2_000 * $0) }
+            let outcomes = parallelMap(contents.count) { index in
+                var own = OpenFolders()
+                return Result { try OutputFolder.writeAtomically(Array(contents[index].utf8), to: path, durable: false, folders: &own) }
+            }
+            #expect(outcomes.allSatisfy { (try? $0.get()) != nil }, "round \(round): \(outcomes.filter { (try? $0.get()) == nil }.count) failed")
+            #expect(contents.contains(try String(contentsOfFile: path, encoding: .utf8)), "round \(round)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/crl") == ["server.crl"], "round \(round)")
+        }
+    }
+
     @Test("PERF-49 unnamed files linked by their descriptor and, as a kernel that refuses that makes us, through /proc: both routes give whole files with their modes, replace a taken name (a planted link never followed) and leave nothing beside")
     func linkRoutes() throws {
         let root = try TestPaths.scratch("link-routes")

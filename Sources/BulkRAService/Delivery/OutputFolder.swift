@@ -68,20 +68,26 @@ public enum OutputFolder {
         if try writeUnnamed(data, in: directory, name: name, mode: mode, durable: durable, path: path) { return }
         // Born with its final mode (0600 for secrets), never through a link planted under the temporary name: one left
         // there (a crash, or a planted link) is removed and the file made anew.
-        let temporary = temporaryName(name)
-        let flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC
-        var descriptor = openat(directory, temporary, flags, mode)
-        if descriptor < 0, errno == EEXIST {
-            unlinkat(directory, temporary, 0)
-            descriptor = openat(directory, temporary, flags, mode)
-        }
-        guard descriptor >= 0 else { throw failure(path) }
-        defer { close(descriptor) }
-        guard fill(descriptor, with: data, mode: mode, durable: durable), renameat(directory, temporary, directory, name) == 0 else {
-            unlinkat(directory, temporary, 0)
-            throw failure(path)
+        try replacing.withLock { _ throws in
+            let temporary = temporaryName(name)
+            let flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC
+            var descriptor = openat(directory, temporary, flags, mode)
+            if descriptor < 0, errno == EEXIST {
+                unlinkat(directory, temporary, 0)
+                descriptor = openat(directory, temporary, flags, mode)
+            }
+            guard descriptor >= 0 else { throw failure(path) }
+            defer { close(descriptor) }
+            guard fill(descriptor, with: data, mode: mode, durable: durable), renameat(directory, temporary, directory, name) == 0 else {
+                unlinkat(directory, temporary, 0)
+                throw failure(path)
+            }
         }
     }
+
+    /// The temporary sibling's name is the same for every thread of the process: the threads that use one (a file replaced,
+    /// or a file system without unnamed files) take turns, so that one never removes or renames another's.
+    static let replacing = Mutex(())
 
     /// The temporary sibling of `name` (CLI-61): named after this process, so that a sweep knows whose it is once the
     /// process is gone (REG-18). PERF-49: made only when a file needs it, not for every file.
@@ -100,12 +106,14 @@ public enum OutputFolder {
         guard fill(descriptor, with: data, mode: mode, durable: durable) else { throw failure(path) }
         if link(descriptor, in: directory, as: name) { return true }
         guard errno == EEXIST else { return false }   // not linkable by its descriptor: the temporary sibling instead
-        let temporary = temporaryName(name)
-        unlinkat(directory, temporary, 0)
-        guard link(descriptor, in: directory, as: temporary) else { throw failure(path) }
-        guard renameat(directory, temporary, directory, name) == 0 else {
+        try replacing.withLock { _ throws in
+            let temporary = temporaryName(name)
             unlinkat(directory, temporary, 0)
-            throw failure(path)
+            guard link(descriptor, in: directory, as: temporary) else { throw failure(path) }
+            guard renameat(directory, temporary, directory, name) == 0 else {
+                unlinkat(directory, temporary, 0)
+                throw failure(path)
+            }
         }
         return true
     }
