@@ -165,14 +165,15 @@ struct UploadQueueTests {
         for index in 0..<20 { ids.append(try await queue.submit(Self.upload("i\(index)", "\(index).tsv"))) }
         let results = try await withThrowingTaskGroup(of: (Int64, QueuedSubmissions.Result).self) { group in
             for id in ids { group.addTask { (id, try await waiters.result(of: id)) } }
-            // A watchdog, so that a reader that never reads fails the test instead of holding it up.
-            group.addTask {
-                try? await Task.sleep(for: .seconds(30))
-                return (-1, failure("timed out"))
-            }
             while await waiters.count < ids.count { try await Task.sleep(for: .milliseconds(1)) }
             for id in ids.reversed() {
                 try await registry.finishUpload(id: id, outcome: Array(try JSONEncoder().encode(failure("remote \(id)"))))
+            }
+            // A watchdog, started once every result is stored (the stores are durable commits, slow on a busy disk), so that
+            // a reader that never reads fails the test instead of holding it up.
+            group.addTask {
+                try? await Task.sleep(for: .seconds(60))
+                return (-1, failure("timed out"))
             }
             var results: [Int64: QueuedSubmissions.Result] = [:]
             for try await (id, result) in group {
