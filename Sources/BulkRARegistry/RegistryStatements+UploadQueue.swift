@@ -44,7 +44,7 @@ extension RegistryStatements {
 
     /// PERF-67: where each of `ids` stands, in one statement per 500 of them; an id the queue does not hold is `.unknown`.
     static func uploadStates(_ db: Session, ids: [Int64]) throws -> [Int64: QueuedUploadState] {
-        var states = Dictionary(uniqueKeysWithValues: ids.map { ($0, QueuedUploadState.unknown) })
+        var states = Dictionary(ids.map { ($0, QueuedUploadState.unknown) }, uniquingKeysWith: { first, _ in first })
         for slice in Array(states.keys).chunked(500) {
             for row in try db.rows("SELECT id, state, result FROM upload_queue WHERE id IN (\(db.marks(slice.count)))", slice.map(SQLValue.integer)) {
                 if let id = row.integer("id") { states[id] = state(of: row) }

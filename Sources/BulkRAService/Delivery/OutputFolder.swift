@@ -68,7 +68,7 @@ public enum OutputFolder {
         if try writeUnnamed(data, in: directory, name: name, mode: mode, durable: durable, path: path) { return }
         // Born with its final mode (0600 for secrets), never through a link planted under the temporary name: one left
         // there (a crash, or a planted link) is removed and the file made anew.
-        try replacing.withLock { _ throws in
+        try temporarySiblings.withLock { _ throws in
             let temporary = temporaryName(name)
             let flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC
             var descriptor = openat(directory, temporary, flags, mode)
@@ -85,9 +85,10 @@ public enum OutputFolder {
         }
     }
 
-    /// The temporary sibling's name is the same for every thread of the process: the threads that use one (a file replaced,
-    /// or a file system without unnamed files) take turns, so that one never removes or renames another's.
-    static let replacing = Mutex(())
+    /// A temporary sibling's name is the same for every thread of the process: the threads that use one (a file replaced, a
+    /// file system without unnamed files, a secret made on first use) take turns, so that one never removes or renames
+    /// another's.
+    static let temporarySiblings = Mutex(())
 
     /// The temporary sibling of `name` (CLI-61): named after this process, so that a sweep knows whose it is once the
     /// process is gone (REG-18). PERF-49: made only when a file needs it, not for every file.
@@ -106,7 +107,7 @@ public enum OutputFolder {
         guard fill(descriptor, with: data, mode: mode, durable: durable) else { throw failure(path) }
         if link(descriptor, in: directory, as: name) { return true }
         guard errno == EEXIST else { return false }   // not linkable by its descriptor: the temporary sibling instead
-        try replacing.withLock { _ throws in
+        try temporarySiblings.withLock { _ throws in
             let temporary = temporaryName(name)
             unlinkat(directory, temporary, 0)
             guard link(descriptor, in: directory, as: temporary) else { throw failure(path) }

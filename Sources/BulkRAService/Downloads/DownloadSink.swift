@@ -35,7 +35,7 @@ public final class DownloadSink: Sendable {
         if let path {
             let folder = (path as NSString).deletingLastPathComponent
             if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-            let temporary = "\(path).tmp-\(getpid())"
+            let temporary = OutputFolder.temporaryName(path)
             guard FileManager.default.createFile(atPath: temporary, contents: nil), let file = FileHandle(forWritingAtPath: temporary) else {
                 throw OutputFolder.failure(path)
             }

@@ -1,7 +1,6 @@
 import BulkRAModel
 import Foundation
 import Glibc
-import Synchronization
 
 /// A random secret kept in a file of the data folder, mode 0600, made on first use (REG-18 `outbox.key`, DESK-33
 /// `desk.key`). Processes and desk instances that share the folder's contents share the secret.
@@ -12,21 +11,18 @@ public enum SecretFile {
         if let bytes = FileManager.default.contents(atPath: path), bytes.count == count { return Array(bytes) }
         // Threads of one process share the temporary name (it names the process): they make the secret one at a time, and
         // a thread that waited reads the one made meanwhile.
-        return try making.withLock { _ throws -> [UInt8] in
+        return try OutputFolder.temporarySiblings.withLock { _ throws -> [UInt8] in
             if let bytes = FileManager.default.contents(atPath: path), bytes.count == count { return Array(bytes) }
             return try make(at: path, count: count, what: what)
         }
     }
-
-    /// One secret made at a time in this process (see `bytes(at:count:what:)`).
-    private static let making = Mutex(())
 
     /// Makes the secret at `path`, or reads the one another process linked there first.
     private static func make(at path: String, count: Int, what: LocalizedText) throws -> [UInt8] {
         let failure = OperationalError(.key, LocalizedText(ja: "\(what.ja)を作成・読み込みできません: \(path)",
                                                            en: "Cannot make or read the \(what.en) \(path)"))
         let fresh = SystemRandom.bytes(count)
-        let temporary = path + ".tmp-\(getpid())"
+        let temporary = OutputFolder.temporaryName(path)
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw failure }
         let written = fresh.withUnsafeBytes { write(descriptor, $0.baseAddress, count) }
