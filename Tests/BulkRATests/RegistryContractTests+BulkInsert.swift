@@ -73,4 +73,48 @@ extension RegistryContractTests {
             #expect(left == 0, "\(backend), \(count) rows")
         }
     }
+
+    @Test("PERF-69 rows bound in place from one reused buffer read back as written: several texts and bytes a row, rows growing and shrinking, empty text stays '' (not NULL), the statement reused afterwards",
+          arguments: Backend.allCases)
+    func boundInPlace(backend: Backend) throws {
+        let registry = try Self.registry(backend, "bound-in-place")
+        let database = try #require(registry as? any RegistryDatabase)
+        var seed: UInt64 = 0x5EED_0069
+        func next(_ bound: Int) -> Int {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((seed >> 33) % UInt64(bound))
+        }
+        // Sizes jump up and down so that the buffer grows in the middle of the insert and later rows are shorter than it.
+        let sizes = [0, 1, 5, 300, 2, 70_000, 3, 0, 150_000, 17, 1, 9_000]
+        let rows: [[SQLValue]] = (0..<600).map { index in
+            let size = sizes[index % sizes.count]
+            let text = String((0..<size).map { _ in Self.awkwardTexts[next(Self.awkwardTexts.count)] }.joined().prefix(size))
+            let bytes = (0..<size).map { _ in UInt8(next(256)) }
+            let other = Self.awkwardTexts[index % Self.awkwardTexts.count] + String(repeating: "登", count: size % 97)
+            return [.integer(Int64(index)), .text(text), .bytes(bytes), .text(other), index % 3 == 0 ? .null : .integer(Int64(size)),
+                    .text(""), .bytes(Array(bytes.reversed()))]
+        }
+        let columns = ["position", "first", "data", "second", "number", "empty", "reversed"]
+        let read = try database.writing(.registry, durable: true) { session -> [[SQLValue]] in
+            let bytesType = session.dialect == .postgres ? "BYTEA" : "BLOB"
+            try session.execute("""
+                CREATE TABLE bound_in_place (position BIGINT PRIMARY KEY, first TEXT, data \(bytesType), second TEXT, number BIGINT,
+                  empty TEXT, reversed \(bytesType))
+                """, [])
+            try session.insertRows(into: "bound_in_place", columns: columns, rows: rows)
+            // The same statement once more, after the buffer it was bound from is gone: its bindings were cleared.
+            try session.insertRows(into: "bound_in_place", columns: columns,
+                                   rows: [[.integer(10_000), .text("after"), .bytes([1, 2]), .text("x"), .null, .text(""), .bytes([2, 1])]])
+            return try session.rows("SELECT \(columns.joined(separator: ", ")) FROM bound_in_place ORDER BY position", []).map(\.values)
+        }
+        #expect(read.count == rows.count + 1)
+        var mismatches = 0
+        for (got, wanted) in zip(read, rows) where got != wanted {
+            mismatches += 1
+            if mismatches == 1 { Issue.record("\(backend): read \(got.prefix(2)), wrote \(wanted.prefix(2))") }
+        }
+        #expect(mismatches == 0, "\(backend)")
+        #expect(read.last == [.integer(10_000), .text("after"), .bytes([1, 2]), .text("x"), .null, .text(""), .bytes([2, 1])])
+        #expect(read.allSatisfy { $0[5] == .text("") }, "an empty text is '', never NULL (\(backend))")
+    }
 }

@@ -299,8 +299,17 @@ public struct UploadApplier: ServiceStep {
             }
         }
         phases.mark("compose")
-        let (batchID, (composed, resultFiles)) = try withSideWork({ [mailWork, resultWork] in (mailWork(), resultWork()) }) {
-            try transaction.commit(RegistryBatch(
+        // The side thread logs its own steps (mails, results) and this one the records it inserted, then the commit's rest.
+        let (batchID, (composed, resultFiles)) = try withSideWork({ [mailWork, resultWork, logger] in
+            var side = PhaseTimer(logger: logger)
+            let mails = mailWork()
+            side.mark("mails")
+            let results = resultWork()
+            side.mark("results")
+            return (mails, results)
+        }) {
+            defer { phases.mark("records") }
+            return try transaction.commit(RegistryBatch(
                 record: record, issued: certificates,
                 renewed: renewed, revocations: revocations,
                 administratorUpdates: updates, enrolments: enrolments, links: links.records + certificateLinks.records + credentialLinks.records,
