@@ -64,7 +64,7 @@ enum BenchIssue {
     }
 
     struct Run {
-        /// Decode → keys → verify → presign → locked (lock, check, issue, links, compose, commit and the durable COMMIT), from
+        /// Decode → keys → verify → presign → locked (lock, check, issue, links, compose, records, commit and the durable COMMIT), from
         /// the command's phase log.
         let toCommit: Double
         let seconds: Double

@@ -4,6 +4,11 @@ import Foundation
 import Testing
 
 extension RegistryContractTests {
+    /// A fresh registry of `backend`, as the database its statements run on.
+    static func database(_ backend: Backend, _ name: String) throws -> any RegistryDatabase {
+        try #require(try registry(backend, name) as? any RegistryDatabase)
+    }
+
     /// Texts that COPY's text format must escape or could misread, and some it must leave alone.
     static let awkwardTexts = ["", "a\tb", "line\nbreak", "cr\rhere", "back\\slash", "\\.", "\\N", "end\\", "\\x41", "登録担当者",
                                "tab\t\tand\\t", "\u{1F600}"]
@@ -11,13 +16,9 @@ extension RegistryContractTests {
     @Test("PERF-10 PERF-22 rows added in bulk read back as written on both registries — by INSERT below 1,000 rows, by COPY from 1,000 (PostgreSQL, encoded on both cores): NULLs, awkward texts, every byte value, the extreme integers",
           arguments: Backend.allCases)
     func bulkInsertRoundTrip(backend: Backend) throws {
-        let registry = try Self.registry(backend, "bulk-insert")
-        let database = try #require(registry as? any RegistryDatabase)
-        var seed: UInt64 = 0x5EED_0010
-        func next(_ bound: Int) -> Int {
-            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int((seed >> 33) % UInt64(bound))
-        }
+        let database = try Self.database(backend, "bulk-insert")
+        var indices = SeededIndices(0x5EED_0010)
+        func next(_ bound: Int) -> Int { indices.next(bound) }
         for count in [10, 999, 1_000, 2_500] {
             let rows: [[SQLValue]] = (0..<count).map { index in
                 let text: SQLValue = index % 7 == 3 ? .null : .text(Self.awkwardTexts[next(Self.awkwardTexts.count)] + "#\(index)")
@@ -51,8 +52,7 @@ extension RegistryContractTests {
     @Test("PERF-10 a bulk insert that breaks a constraint fails as REG-17's last guard and leaves nothing of its transaction, by bound rows (SQLite, PERF-13), INSERT and COPY",
           arguments: Backend.allCases)
     func bulkInsertFailure(backend: Backend) throws {
-        let registry = try Self.registry(backend, "bulk-insert-failure")
-        let database = try #require(registry as? any RegistryDatabase)
+        let database = try Self.database(backend, "bulk-insert-failure")
         try database.writing(.registry, durable: true) { session in
             try session.execute("CREATE TABLE bulk_unique (position BIGINT PRIMARY KEY, words TEXT)", [])
         }
@@ -77,19 +77,14 @@ extension RegistryContractTests {
     @Test("PERF-69 rows bound in place from one reused buffer read back as written: several texts and bytes a row, rows growing and shrinking, empty text stays '' (not NULL), the statement reused afterwards",
           arguments: Backend.allCases)
     func boundInPlace(backend: Backend) throws {
-        let registry = try Self.registry(backend, "bound-in-place")
-        let database = try #require(registry as? any RegistryDatabase)
-        var seed: UInt64 = 0x5EED_0069
-        func next(_ bound: Int) -> Int {
-            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int((seed >> 33) % UInt64(bound))
-        }
+        let database = try Self.database(backend, "bound-in-place")
+        var indices = SeededIndices(0x5EED_0069)
         // Sizes jump up and down so that the buffer grows in the middle of the insert and later rows are shorter than it.
         let sizes = [0, 1, 5, 300, 2, 70_000, 3, 0, 150_000, 17, 1, 9_000]
         let rows: [[SQLValue]] = (0..<600).map { index in
             let size = sizes[index % sizes.count]
-            let text = String((0..<size).map { _ in Self.awkwardTexts[next(Self.awkwardTexts.count)] }.joined().prefix(size))
-            let bytes = (0..<size).map { _ in UInt8(next(256)) }
+            let text = String((0..<size).map { _ in Self.awkwardTexts[indices.next(Self.awkwardTexts.count)] }.joined().prefix(size))
+            let bytes = (0..<size).map { _ in UInt8(indices.next(256)) }
             let other = Self.awkwardTexts[index % Self.awkwardTexts.count] + String(repeating: "登", count: size % 97)
             return [.integer(Int64(index)), .text(text), .bytes(bytes), .text(other), index % 3 == 0 ? .null : .integer(Int64(size)),
                     .text(""), .bytes(Array(bytes.reversed()))]
@@ -116,5 +111,19 @@ extension RegistryContractTests {
         #expect(mismatches == 0, "\(backend)")
         #expect(read.last == [.integer(10_000), .text("after"), .bytes([1, 2]), .text("x"), .null, .text(""), .bytes([2, 1])])
         #expect(read.allSatisfy { $0[5] == .text("") }, "an empty text is '', never NULL (\(backend))")
+    }
+}
+
+/// Indices below a bound from a seeded linear congruential sequence: the bulk-insert tests write the same rows every run.
+struct SeededIndices {
+    private var state: UInt64
+
+    init(_ seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next(_ bound: Int) -> Int {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return Int((state >> 33) % UInt64(bound))
     }
 }

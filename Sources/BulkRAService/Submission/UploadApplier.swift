@@ -125,7 +125,7 @@ public struct UploadApplier: ServiceStep {
                                    transaction: transaction, now: now)
         }
         // The whole locked part: waiting for the lock, the checks, signing, recording and the durable commit (whose inner
-        // steps are logged as check, issue, links, compose and commit).
+        // steps are logged as check, issue, links, compose, records and commit; the side thread logs mails and results).
         phases.mark("locked")
         CrashPoint.afterCommit.reach(data: data)
         if committed.outcome.status == .alreadyApplied, let out, let batchID = committed.outcome.batchID {
