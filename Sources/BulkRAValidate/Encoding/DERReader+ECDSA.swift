@@ -33,16 +33,4 @@ extension DERReader {
             }
         }
     }
-
-    /// PERF-39: an INTEGER's content octets as an unsigned big-endian magnitude: nil when empty, not minimally encoded
-    /// (X.690 8.3.2) or negative; one leading zero octet dropped.
-    private static func unsignedMagnitude(_ content: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
-        guard let first = content.first else { return nil }
-        if content.count > 1 {
-            let second = content[1]
-            if (first == 0xFF && second & 0x80 != 0) || (first == 0x00 && second & 0x80 == 0) { return nil }
-        }
-        if first == 0x00 { return UnsafeBufferPointer(rebasing: content[1...]) }
-        return first & 0x80 == 0 ? content : nil
-    }
 }

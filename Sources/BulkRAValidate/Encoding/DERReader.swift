@@ -115,6 +115,18 @@ struct DERReader {
         return element.content
     }
 
+    /// PERF-39, PERF-68: an INTEGER's content octets as an unsigned big-endian magnitude, one leading zero octet dropped;
+    /// nil when empty, not minimally encoded (X.690 8.3.2) or negative — what BoringSSL's `BN_parse_asn1_unsigned` refuses.
+    static func unsignedMagnitude(_ content: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
+        guard let first = content.first else { return nil }
+        if content.count > 1 {
+            let second = content[1]
+            if (first == 0xFF && second & 0x80 != 0) || (first == 0x00 && second & 0x80 == 0) { return nil }
+        }
+        if first == 0x00 { return UnsafeBufferPointer(rebasing: content[1...]) }
+        return first & 0x80 == 0 ? content : nil
+    }
+
     /// Where the bits of the next element are, a BIT STRING (the unused-bits octet dropped; unused bits must be zero).
     mutating func bitString() throws(Malformed) -> Range<Int> {
         let content = try required(Identifier.bitString).content

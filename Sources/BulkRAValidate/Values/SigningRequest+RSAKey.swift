@@ -27,22 +27,13 @@ extension SigningRequest.PublicKey {
                 var integers = key.reader(inside: sequence)
                 let modulus = try integers.required(Identifier.integer).content
                 let exponent = try integers.required(Identifier.integer).content
-                guard integers.isAtEnd, let n = unsigned(buffer, modulus), let e = unsigned(buffer, exponent),
+                guard integers.isAtEnd, let n = DERReader.unsignedMagnitude(key.bytes(modulus)),
+                      let e = DERReader.unsignedMagnitude(key.bytes(exponent)),
                       let first = n.first, (n.count - 1) * 8 + (8 - first.leadingZeroBitCount) >= 2048 else { return nil }
                 return try? _RSA.Signing.PublicKey(n: Array(n), e: Array(e))
             } catch {
                 return nil
             }
         }
-    }
-
-    /// A DER INTEGER's content as an unsigned magnitude without its sign octet; nil for an empty, negative or not minimally
-    /// encoded one (what BoringSSL's `BN_parse_asn1_unsigned` refuses).
-    private static func unsigned(_ buffer: UnsafeBufferPointer<UInt8>, _ content: Range<Int>) -> Slice<UnsafeBufferPointer<UInt8>>? {
-        guard let first = content.first else { return nil }
-        guard buffer[first] & 0x80 == 0 else { return nil }
-        guard buffer[first] == 0, content.count > 1 else { return buffer[content] }
-        guard buffer[first + 1] & 0x80 != 0 else { return nil }
-        return buffer[(first + 1)..<content.upperBound]
     }
 }
