@@ -427,6 +427,23 @@ struct ParallelPipelineTests {
         #expect(joined, "the side work was joined before the error came back")
     }
 
+    @Test("PERF-70 early write-back: finished before it starts, it never syncs; running, it syncs in rounds until finished and none after", .timeLimit(.minutes(1)))
+    func earlyWriteBack() {
+        let idle = EarlyWriteBack()
+        idle.finish()
+        #expect(idle.run() == 0)
+        let writeBack = EarlyWriteBack()
+        let (seen, rounds) = withSideWork({ writeBack.run() }, main: { () -> Int in
+            // Waits for two rounds (no deadline of its own: the test's time limit ends a write-back that never syncs).
+            while writeBack.rounds.load(ordering: .relaxed) < 2 { usleep(1_000) }
+            writeBack.finish()
+            return writeBack.rounds.load(ordering: .relaxed)
+        })
+        #expect(rounds >= 2 && rounds <= seen + 1, "a round under way when finished completes, none starts after it")
+        #expect(writeBack.rounds.load(ordering: .relaxed) == rounds)
+        #expect(writeBack.run() == rounds, "finished stays finished")
+    }
+
     @Test("PERF-07 the registry's writer spills a transaction's changed pages only beyond 64 MiB; its page cache, and its readers', keep SQLite's default")
     func writerSpill() throws {
         let folder = try DeliveryFixture.scratch("writer-spill")
