@@ -97,12 +97,16 @@ enum BenchIssue {
         let logText = String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         var toCommit = 0.0
+        var phases: [String] = []
         for line in logText.split(separator: "\n") where line.contains("submit.phase") {
             let name = line.components(separatedBy: "phase.name=").last?.split(separator: " ").first.map(String.init) ?? ""
             let ms = line.components(separatedBy: "phase.ms=").last?.split(separator: " ").first.flatMap { Double($0) } ?? 0
             // Decoding, the work before the lock and the whole locked part up to the durable commit (its steps are logged too).
             if ["decode", "keys", "verify", "presign", "locked"].contains(name) { toCommit += ms / 1000 }
+            phases.append("\(name) \(Int(ms))")
         }
+        // Where the time went, for comparing runs of different hours: the phases in the order the command logged them (ms).
+        print("  phases (ms): " + phases.joined(separator: ", "))
         let fields = (try String(contentsOfFile: report, encoding: .utf8)).split(whereSeparator: { $0 == " " || $0 == "\n" }).suffix(3).map(String.init)
         return Run(toCommit: toCommit, seconds: Double(fields[0]) ?? .nan, peakMB: (Double(fields[1]) ?? 0) / 1024,
                    cpu: Double(fields[2].replacingOccurrences(of: "%", with: "")) ?? .nan, status: process.terminationStatus)
