@@ -15,10 +15,12 @@ public func withSideWork<Side: Sendable, Main, Failure: Error>(_ side: @escaping
         return nil
     }, context)
     guard created == 0 else {
-        // No thread to be had: the side work runs here, before the main work.
+        // No thread to be had: both run here, the main work first — side work that runs until the main work tells it to
+        // stop (PERF-70's write-back) then stops at once instead of waiting for a signal that would never come.
         Unmanaged<SideThreadStart>.fromOpaque(context).release()
+        let mainResult = Result { () throws(Failure) -> Main in try main() }
         let sideValue = side()
-        return (try main(), sideValue)
+        return (try mainResult.get(), sideValue)
     }
     let mainResult: Result<Main, Failure>
     do {
