@@ -14,7 +14,8 @@ final class EarlyWriteBack: Sendable {
     /// The pause before each round (a round itself lasts as long as the disk needs for what was written meanwhile).
     static let interval: TimeInterval = 0.02
 
-    private let finished = Mutex(false)
+    /// Set by `finish()` while it holds `wake`'s lock, so a round never starts waiting after the signal.
+    private let finished = Atomic<Bool>(false)
     private let wake = NSCondition()
     /// Rounds completed so far.
     let rounds = Atomic<Int>(0)
@@ -23,10 +24,10 @@ final class EarlyWriteBack: Sendable {
     func run() -> Int {
         while true {
             wake.lock()
-            if !finished.withLock({ $0 }) {
+            if !finished.load(ordering: .relaxed) {
                 _ = wake.wait(until: Date(timeIntervalSinceNow: Self.interval))
             }
-            let done = finished.withLock { $0 }
+            let done = finished.load(ordering: .relaxed)
             wake.unlock()
             if done { return rounds.load(ordering: .relaxed) }
             Glibc.sync()
@@ -37,7 +38,7 @@ final class EarlyWriteBack: Sendable {
     /// Ends the rounds: a round under way completes, none starts after it.
     func finish() {
         wake.lock()
-        finished.withLock { $0 = true }
+        finished.store(true, ordering: .relaxed)
         wake.broadcast()
         wake.unlock()
     }

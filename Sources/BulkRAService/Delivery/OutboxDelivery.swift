@@ -203,8 +203,8 @@ public struct OutboxDelivery: Sendable {
         let synced = DispatchTime.now()
         Glibc.sync()
         logger.debug("outbox.synced", metadata: ["outbox.writeBack.rounds": "\(rounds)",
-                                                 "outbox.wait.ms": "\((synced.uptimeNanoseconds - written.uptimeNanoseconds) / 1_000_000)",
-                                                 "outbox.sync.ms": "\((DispatchTime.now().uptimeNanoseconds - synced.uptimeNanoseconds) / 1_000_000)"])
+                                                 "outbox.wait.ms": "\(synced.milliseconds(since: written))",
+                                                 "outbox.sync.ms": "\(DispatchTime.now().milliseconds(since: synced))"])
         try registry.markDelivered(done)
         summary.deliveries += done.count
         if let failure { throw Self.pending(failure) }
@@ -272,7 +272,7 @@ public struct OutboxDelivery: Sendable {
         let started = DispatchTime.now()
         defer {
             logger.debug("outbox.delivery.ready", metadata: ["outbox.id": "\(delivery.id)", "outbox.kind": "\(item.kind.rawValue)",
-                                                              "outbox.ms": "\((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000)"])
+                                                              "outbox.ms": "\(DispatchTime.now().milliseconds(since: started))"])
         }
         switch item.kind {
         case .files:

@@ -13,8 +13,7 @@ struct PhaseTimer {
 
     mutating func mark(_ name: String) {
         let now = DispatchTime.now()
-        let milliseconds = Double(now.uptimeNanoseconds - last.uptimeNanoseconds) / 1_000_000
-        logger.debug("submit.phase", metadata: ["phase.name": "\(name)", "phase.ms": "\(Int(milliseconds))"])
+        logger.debug("submit.phase", metadata: ["phase.name": "\(name)", "phase.ms": "\(now.milliseconds(since: last))"])
         last = now
     }
 }
