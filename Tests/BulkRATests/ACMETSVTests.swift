@@ -2,8 +2,10 @@ import BulkRAACME
 import BulkRAModel
 import BulkRARegistry
 import BulkRAReport
+@testable import BulkRAService
 import BulkRAValidate
 import Foundation
+import Synchronization
 import Testing
 
 /// The four ACME uploads through `bulkra submit`, as officers run them (Specs/acme-tsv.md).
@@ -107,6 +109,31 @@ struct ACMETSVTests {
         }
         let audit = try registry.writing(.registry, durable: false) { try $0.texts("SELECT event || ' ' || detail FROM audit_event", []) }
         #expect(audit.contains { $0.hasPrefix("acme-account-registered \(id.text)") } && audit.contains { $0.contains("kid \(kid)") })
+    }
+
+    @Test("ACME-T07 EAB credentials never begin with '-' (certbot and lego would read one as an option): a draw that would is drawn again; over 20,000 seeded draws none does, and some were drawn again")
+    func credentialsTakeNoDash() {
+        let sealing = OutboxPayload(key: .init(data: [UInt8](repeating: 7, count: 32)))
+        // Scripted: two draws whose base64url begins with "-" (a first byte of 0xF8 to 0xFB), then one that does not.
+        let script = Mutex([[UInt8](repeating: 0xF8, count: 16), [0xFB] + [UInt8](repeating: 0, count: 15), [UInt8](repeating: 0x41, count: 16)])
+        let scripted = ACMERegistrar(institution: "example", deskURL: "https://desk.example.ac.jp", randomBytes: { _ in
+            script.withLock { $0.removeFirst() }
+        }, sealing: sealing)
+        #expect(scripted.argumentSafeRandomBytes(16) == [UInt8](repeating: 0x41, count: 16))
+        #expect(script.withLock { $0.isEmpty }, "both dashed draws were taken and passed over")
+
+        let source = SeededBytes(seeded(2026))
+        let draws = Atomic<Int>(0)
+        let registrar = ACMERegistrar(institution: "example", deskURL: "https://desk.example.ac.jp", randomBytes: { count in
+            draws.add(1, ordering: .relaxed)
+            return source.next(count)
+        }, sealing: sealing)
+        var dashed = 0
+        for _ in 0..<10_000 {
+            for count in [16, 32] where Base64URL.encode(registrar.argumentSafeRandomBytes(count)).first == "-" { dashed += 1 }
+        }
+        #expect(dashed == 0)
+        #expect(draws.load(ordering: .relaxed) > 20_000, "about one draw in 64 begins with '-' and is drawn again")
     }
 
     @Test("ACME-T05 ACME-T06 an update replaces the names and makes new credentials (the old ones close); CN changes, unknown or foreign accounts, repeats and a second create for a live FQDN are refused; a suspension stops the account and frees the FQDN; an ACME revoke line revokes only ACME certificates")

@@ -39,6 +39,16 @@ struct ACMERegistrar {
         }
     }
 
+    /// ACME-T07: `count` random bytes whose base64url does not begin with "-": the key ID and the HMAC key are handed to
+    /// certbot and lego as command-line arguments, which would take one beginning with "-" for an option (1 draw in 64).
+    /// Drawn again until it does not: the first character loses one of its 64 values.
+    func argumentSafeRandomBytes(_ count: Int) -> [UInt8] {
+        while true {
+            let bytes = randomBytes(count)
+            if Base64URL.encode(bytes).first != "-" { return bytes }
+        }
+    }
+
     /// ACME-T04, ACME-T05, ACME-T07: new accounts get fresh IDs; new and updated accounts get new credentials valid for the
     /// institution's retrieval window; suspensions name the stored account.
     func prepare(_ requests: [ACMERequest], transaction: RegistryTransaction, now: Date, window: RetrievalWindow) throws -> Prepared {
@@ -46,7 +56,7 @@ struct ACMERegistrar {
         let directory = ACMECredentials.directory(deskURL: deskURL)
         let expires = window.expiry(after: now)
         func bind(_ account: ACMEAccountRecord, line: Int, updated: Bool) throws {
-            let kid = Base64URL.encode(randomBytes(16)), key = randomBytes(32)
+            let (kid, key) = (Base64URL.encode(argumentSafeRandomBytes(16)), argumentSafeRandomBytes(32))
             prepared.accounts.append(account)
             prepared.bindings.append(ExternalAccountBindingRecord(keyID: kid, accountID: account.id.text, sealedKey: try sealing.packed(key),
                                                                    expires: expires))
