@@ -46,10 +46,10 @@ struct ParallelPipelineTests {
         deinit { Self.alive.subtract(1, ordering: .relaxed) }
     }
 
-    @Test("PERF-45 parallelMap makes its results in place: in index order, each held once (no copy left elsewhere), all freed with the array; a prefetched value is taken, not shared")
+    @Test("PERF-45, PERF-71 parallelMap makes its results in place, in up to 1,024 slices: in index order, each held once (no copy left elsewhere), all freed with the array; a prefetched value is taken, not shared")
     func resultsInPlace() throws {
         let before = Tracked.alive.load(ordering: .relaxed)
-        for count in [0, 1, 2, 63, 64, 65, 1_000] {
+        for count in [0, 1, 2, 63, 64, 65, 1_000, 1_023, 1_024, 1_025, 5_000] {
             var results = parallelMap(count) { Tracked($0) }
             #expect(results.map(\.index) == Array(0..<count))
             #expect(results.indices.allSatisfy { isKnownUniquelyReferenced(&results[$0]) })
