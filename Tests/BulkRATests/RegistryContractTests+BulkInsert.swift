@@ -74,7 +74,7 @@ extension RegistryContractTests {
         }
     }
 
-    @Test("PERF-69 rows bound in place from one reused buffer read back as written: several texts and bytes a row, rows growing and shrinking, empty text stays '' (not NULL), the statement reused afterwards",
+    @Test("PERF-69, PERF-73 rows bound in place from one reused buffer, each value read where it lies, read back as written: several texts (small, large, non-ASCII) and bytes a row, rows growing and shrinking, empty text stays '' (not NULL), the statement reused afterwards",
           arguments: Backend.allCases)
     func boundInPlace(backend: Backend) throws {
         let database = try Self.database(backend, "bound-in-place")

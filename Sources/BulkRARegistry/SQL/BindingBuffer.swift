@@ -4,10 +4,10 @@ struct BindingBuffer {
     private var storage: UnsafeMutableRawPointer?
     private var capacity = 0
 
-    /// The buffer's start, with room for every text and bytes value of `row` one after another (at least one byte, so
-    /// that an empty text binds a non-null pointer: a null one would bind NULL). Earlier contents are not kept.
-    mutating func base(holding row: [SQLValue]) -> UnsafeMutableRawPointer {
-        let needed = max(1, row.reduce(0) { $0 + $1.boundByteCount })
+    /// The buffer's start, with room for `byteCount` bytes — a row's text and bytes values one after another — and at least
+    /// one byte, so that an empty text binds a non-null pointer (a null one would bind NULL). Earlier contents are not kept.
+    mutating func base(byteCount: Int) -> UnsafeMutableRawPointer {
+        let needed = max(1, byteCount)
         if let storage, capacity >= needed { return storage }
         storage?.deallocate()
         capacity = max(needed, capacity * 2)
@@ -25,11 +25,20 @@ struct BindingBuffer {
 
     /// Copies `text`'s UTF-8 to `destination`; returns the byte count.
     static func copy(_ text: String, to destination: UnsafeMutableRawPointer) -> Int {
-        var text = text
-        return text.withUTF8 { utf8 in
+        // PERF-73: a native string's UTF-8 is read where it lies (`withUTF8` is mutating, so it took a copy of the string);
+        // a bridged or small one is copied out byte by byte.
+        if let count = text.utf8.withContiguousStorageIfAvailable({ utf8 -> Int in
             if let start = utf8.baseAddress { destination.copyMemory(from: start, byteCount: utf8.count) }
             return utf8.count
+        }) {
+            return count
         }
+        var count = 0
+        for byte in text.utf8 {
+            destination.storeBytes(of: byte, toByteOffset: count, as: UInt8.self)
+            count += 1
+        }
+        return count
     }
 
     /// Copies `bytes` to `destination`; returns the byte count.

@@ -81,22 +81,33 @@ struct SQLiteSession: SQLSession {
         }
         for row in rows {
             sqlite3_reset(handle)
-            let base = buffer.base(holding: row)
-            var offset = 0
-            for (index, value) in row.enumerated() {
-                let position = Int32(index + 1)
-                let code: Int32 = switch value {
-                case .null: sqlite3_bind_null(handle, position)
-                case .integer(let number): sqlite3_bind_int64(handle, position, number)
-                case .text(let text):
-                    sqlite3_bind_text(handle, position, UnsafeRawPointer(base + offset).assumingMemoryBound(to: CChar.self),
-                                      Int32(BindingBuffer.copy(text, to: base + offset)), Self.static)
-                case .bytes(let bytes) where bytes.isEmpty: sqlite3_bind_zeroblob(handle, position, 0)
-                case .bytes(let bytes):
-                    sqlite3_bind_blob(handle, position, base + offset, Int32(BindingBuffer.copy(bytes, to: base + offset)), Self.static)
+            // PERF-73: the values are read where they lie, through the row's buffer; a value taken out of the array (to
+            // count its bytes, to bind it, to copy it) retained its text or bytes and released them again, four times a value.
+            try row.withUnsafeBufferPointer { values in
+                let base = buffer.base(byteCount: values.reduce(0) { $0 + $1.boundByteCount })
+                var offset = 0
+                for index in values.indices {
+                    let position = Int32(index + 1)
+                    let code: Int32
+                    switch values[index] {
+                    case .null:
+                        code = sqlite3_bind_null(handle, position)
+                    case .integer(let number):
+                        code = sqlite3_bind_int64(handle, position, number)
+                    case .text(let text):
+                        let count = BindingBuffer.copy(text, to: base + offset)
+                        code = sqlite3_bind_text(handle, position, UnsafeRawPointer(base + offset).assumingMemoryBound(to: CChar.self),
+                                                 Int32(count), Self.static)
+                        offset += count
+                    case .bytes(let bytes) where bytes.isEmpty:
+                        code = sqlite3_bind_zeroblob(handle, position, 0)
+                    case .bytes(let bytes):
+                        let count = BindingBuffer.copy(bytes, to: base + offset)
+                        code = sqlite3_bind_blob(handle, position, base + offset, Int32(count), Self.static)
+                        offset += count
+                    }
+                    guard code == SQLITE_OK else { throw failure(code, sql: sql) }
                 }
-                guard code == SQLITE_OK else { throw failure(code, sql: sql) }
-                offset += value.boundByteCount
             }
             let code = sqlite3_step(handle)
             guard code == SQLITE_DONE else { throw failure(code, sql: sql) }
