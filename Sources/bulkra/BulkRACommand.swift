@@ -18,7 +18,6 @@ struct BulkRACommand: AsyncParsableCommand {
 
     /// CLI-01: exit 0 / 1 / 2; ArgumentParser's own usage status (64) is folded into 2.
     static func main() async {
-        HugePageHeap.enable()
         do {
             var command = try parseAsRoot()
             if var asynchronous = command as? any AsyncParsableCommand {

@@ -82,26 +82,15 @@ struct CLITests {
         #expect(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build bulkra first: swift build")
     }
 
-    @Test("PERF-35 the program starts itself again on a huge-page heap when the kernel offers one; a heap tunable already named is kept; never under valgrind")
-    func hugePageHeap() throws {
+    @Test("PERF-75 the program allocates through mimalloc, in the process it was started as (no second start for the heap, as PERF-35 did)")
+    func heapAllocator() throws {
         let data = try Self.dataFolder("heap")
         defer { try? FileManager.default.removeItem(atPath: data) }
-        let setting = (try? String(contentsOfFile: "/sys/kernel/mm/transparent_hugepage/enabled", encoding: .utf8)) ?? ""
-        let offered = setting.contains("[always]") || setting.contains("[madvise]")
-        let status = ["status", "--data", data, "--log-level", "debug"]
-        let started = try Self.run(status)
-        #expect(started.status == 0, "\(started.error)")
-        #expect(started.error.contains("heap.pages=\(offered ? "huge-pages" : "plain")"), "\(started.error)")
-        // Other tunables stay as given and the heap one is added.
-        let others = try Self.run(status, environment: ["GLIBC_TUNABLES": "glibc.malloc.arena_max=4"])
-        #expect(others.error.contains("heap.pages=\(offered ? "huge-pages" : "plain")"), "\(others.error)")
-        // Named already (here: off): the program runs as started, on the 4 KiB heap.
-        let kept = try Self.run(status, environment: ["GLIBC_TUNABLES": "glibc.malloc.hugetlb=0"])
-        #expect(kept.status == 0 && kept.error.contains("heap.pages=plain"), "\(kept.error)")
-        // Under valgrind (known by its preloaded library; here one that does not exist, which the loader skips) the program is
-        // not started again: it would leave valgrind.
-        let valgrind = try Self.run(status, environment: ["LD_PRELOAD": "/nonexistent/vgpreload_core-amd64-linux.so"])
-        #expect(valgrind.status == 0 && valgrind.error.contains("heap.pages=plain"), "\(valgrind.error)")
+        let status = try Self.run(["status", "--data", data, "--log-level", "debug"], environment: ["MIMALLOC_VERBOSE": "1"])
+        #expect(status.status == 0, "\(status.error)")
+        #expect(status.error.contains("heap.allocator=mimalloc"), "\(status.error)")
+        // mimalloc says once that it set the process up: a program started again would set up a second time.
+        #expect(status.error.components(separatedBy: "mimalloc: process init").count == 2, "\(status.error)")
     }
 
     @Test("XLS-01 CLI-02 check reads an Excel workbook by its content: the TSV's results with the worksheet's row numbers; a workbook renamed .tsv is still one; a hostile one is refused")

@@ -25,8 +25,8 @@ struct BindingBuffer {
 
     /// Copies `text`'s UTF-8 to `destination`; returns the byte count.
     static func copy(_ text: String, to destination: UnsafeMutableRawPointer) -> Int {
-        // PERF-73: a native string's UTF-8 is read where it lies (`withUTF8` is mutating, so it took a copy of the string);
-        // a bridged or small one is copied out byte by byte.
+        // PERF-73: the string's UTF-8 is read where it lies, native or small (`withUTF8` is mutating, so it took a copy of
+        // the string first); only a foreign string without contiguous UTF-8 (none on Linux) is copied out byte by byte.
         if let count = text.utf8.withContiguousStorageIfAvailable({ utf8 -> Int in
             if let start = utf8.baseAddress { destination.copyMemory(from: start, byteCount: utf8.count) }
             return utf8.count

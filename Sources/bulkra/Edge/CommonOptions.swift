@@ -13,7 +13,7 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "Log level on standard error: trace, debug, info, notice, warning, error.")
     var logLevel: String = "warning"
 
-    /// PERF-35: the heap's pages are logged by the first logger made.
+    /// PERF-75: the allocator is logged by the first logger made.
     private static let heapLogged = Atomic(false)
 
     /// The process-wide logger; only the executable chooses backend and level.
@@ -22,7 +22,7 @@ struct CommonOptions: ParsableArguments {
         var logger = Logger(label: "bulkra")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .warning
         if !Self.heapLogged.exchange(true, ordering: .relaxed) {
-            logger.debug("process.heap", metadata: ["heap.pages": "\(HugePageHeap.mode)"])
+            logger.debug("process.heap", metadata: ["heap.allocator": "\(HeapAllocator.name)"])
         }
         return logger
     }

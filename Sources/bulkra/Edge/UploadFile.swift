@@ -49,9 +49,10 @@ struct UploadFile {
 
     /// PERF-38: asks the kernel to back `size` bytes from `base` (a fresh allocation, not touched yet) with 4 KiB pages.
     ///
-    /// The heap runs on huge pages (PERF-35), whose first touch must find 2 MiB of contiguous memory: reading a 57 MB file
-    /// into them took 19–27 ms when the kernel had such memory at hand and 135–212 ms when it had to compact memory first,
-    /// against 32–43 ms on 4 KiB pages. Advice only: if the kernel refuses it, the read goes on as before.
+    /// A kernel that gives huge pages to large mappings unasked (transparent huge pages `always`), as the heap had them under
+    /// PERF-35, makes the first touch find 2 MiB of contiguous memory: reading a 57 MB file into them took 19–27 ms when the
+    /// kernel had such memory at hand and 135–212 ms when it had to compact memory first, against 32–43 ms on 4 KiB pages.
+    /// Advice only: if the kernel refuses it, the read goes on as before.
     static func usePlainPages(_ base: UnsafeMutablePointer<UInt8>, _ size: Int) {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         guard page > 0 else { return }
