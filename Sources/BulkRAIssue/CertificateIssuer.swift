@@ -106,11 +106,12 @@ public struct CertificateIssuer: Sendable {
     /// Assembles and signs one certificate (ISS-19).
     func sign(serial: SerialNumber, period: (notBefore: Date, notAfter: Date), subject: [UInt8], key: SubjectKey,
               extensions: [UInt8]) throws -> [UInt8] {
-        let template = try self.template.get()
+        // PERF-74: read from the shared parts in place — `authority` and `template` as properties return whole copies.
+        let template = try parts.template.get()
         let toBeSigned = template.toBeSigned(serial: serial.magnitude, notBefore: DERWriter.time(period.notBefore),
                                              notAfter: DERWriter.time(period.notAfter), subject: subject,
                                              subjectPublicKeyInfo: key.subjectPublicKeyInfo, extensions: extensions)
-        let signature = try authority.privateKey.sign(bytes: toBeSigned, signatureAlgorithm: template.signatureAlgorithm)
+        let signature = try parts.authority.privateKey.sign(bytes: toBeSigned, signatureAlgorithm: template.signatureAlgorithm)
         return template.certificate(toBeSigned: toBeSigned, signature: signature.rawRepresentation)
     }
 

@@ -41,11 +41,12 @@ struct ACMERegistrar {
 
     /// ACME-T07: `count` random bytes whose base64url does not begin with "-": the key ID and the HMAC key are handed to
     /// certbot and lego as command-line arguments, which would take one beginning with "-" for an option (1 draw in 64).
-    /// Drawn again until it does not: the first character loses one of its 64 values.
+    /// Drawn again until it does not: the first character loses one of its 64 values. The first character is the first
+    /// byte's top six bits, and "-" is value 62 of the base64url alphabet, so the draw is judged without encoding it.
     func argumentSafeRandomBytes(_ count: Int) -> [UInt8] {
         while true {
             let bytes = randomBytes(count)
-            if Base64URL.encode(bytes).first != "-" { return bytes }
+            if bytes.first.map({ $0 >> 2 }) != 62 { return bytes }
         }
     }
 
