@@ -122,9 +122,9 @@ struct RegistryContractTests {
         }
         try await withThrowingTaskGroup(of: String.self) { group in
             for _ in 0..<2 { group.addTask { try open() } }
-            for try await version in group { #expect(version == "v12-lz4-documents") }
+            for try await version in group { #expect(version == "v13-statement-parent-checks") }
         }
-        #expect(try open() == "v12-lz4-documents")
+        #expect(try open() == "v13-statement-parent-checks")
         // PERF-30: the batch's result documents and a queued upload's file and result are compressed with LZ4 (this cluster has it).
         let registry = try PostgresRegistry(location: location, password: nil, clock: { Self.now }, logger: Self.logger)
         for (table, column) in [("batch", "result_json"), ("batch", "result_tsv"), ("upload_queue", "bytes"), ("upload_queue", "result")] {
@@ -200,7 +200,7 @@ struct RegistryContractTests {
         }
         for query in ["?sslmode=verify-full&sslrootcert=\(cluster.tlsRoot)", "?sslmode=require"] {
             let registry = try open(query)
-            #expect(try registry.schemaVersion() == "v12-lz4-documents")
+            #expect(try registry.schemaVersion() == "v13-statement-parent-checks")
             let encrypted = try registry.reading { try $0.row("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", [])?.flag("ssl") }
             #expect(encrypted == true, "\(query)")
             #expect(registry.location.contains("sslmode="))
