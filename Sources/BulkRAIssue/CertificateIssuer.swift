@@ -108,8 +108,7 @@ public struct CertificateIssuer: Sendable {
               extensions: [UInt8]) throws -> [UInt8] {
         // PERF-74: read from the shared parts in place — `authority` and `template` as properties return whole copies.
         let template = try parts.template.get()
-        let toBeSigned = template.toBeSigned(serial: serial.magnitude, notBefore: DERWriter.time(period.notBefore),
-                                             notAfter: DERWriter.time(period.notAfter), subject: subject,
+        let toBeSigned = template.toBeSigned(serial: serial.magnitude, notBefore: period.notBefore, notAfter: period.notAfter, subject: subject,
                                              subjectPublicKeyInfo: key.subjectPublicKeyInfo, extensions: extensions)
         let signature = try parts.authority.privateKey.sign(bytes: toBeSigned, signatureAlgorithm: template.signatureAlgorithm)
         return template.certificate(toBeSigned: toBeSigned, signature: signature.rawRepresentation)
@@ -123,6 +122,7 @@ public struct CertificateIssuer: Sendable {
             return T.name([(T.commonName, false, dn.commonName ?? "")])
         }
         var attributes: [(oid: [UInt8], printable: Bool, value: String)] = []
+        attributes.reserveCapacity(6)
         func add(_ oid: [UInt8], _ value: String?, printable: Bool = false) {
             if let value { attributes.append((oid, printable, value)) }
         }

@@ -150,6 +150,43 @@ struct IssuanceEncodingTests {
         #expect(DERWriter.length(256) == [0x82, 0x01, 0x00] && DERWriter.length(70_000) == [0x83, 0x01, 0x11, 0x70])
         #expect(DERWriter.integer([0x80]) == [0x02, 0x02, 0x00, 0x80] && DERWriter.integer([0x00, 0x7F]) == [0x02, 0x01, 0x7F])
     }
+
+    @Test("PERF-77 ISS-19 the exact-size writers agree with the composed TLVs: lengths counted before writing (short and long forms), INTEGERs of any magnitude (zeros, a leading zero, the top bit set), times both ways, Names of any values (seeded)")
+    func exactSizes() throws {
+        for count in [0, 1, 127, 128, 255, 256, 65_535, 65_536, 70_000, 16_777_216] {
+            #expect(DERWriter.lengthCount(count) == DERWriter.length(count).count, "\(count)")
+            #expect(DERWriter.encodedCount(count) == DERWriter.tagged(0x04, [UInt8](repeating: 1, count: count)).count, "\(count)")
+        }
+        try forAll(2_000, seed: 77, Gen.int(in: 0...255).array(of: 0...40)) { values in
+            let magnitude = values.map(UInt8.init)
+            var written: [UInt8] = []
+            let count = DERWriter.integerContentCount(magnitude)
+            DERWriter.appendInteger(magnitude, contentCount: count, to: &written)
+            #expect(written == DERWriter.integer(magnitude) && DERWriter.encodedCount(count) == written.count, "\(magnitude)")
+        }
+        try forAll(500, seed: 78, Gen.int(in: -1_000_000_000...4_000_000_000)) { seconds in
+            let date = Date(timeIntervalSince1970: Double(seconds))
+            for generalized in [false, true] {
+                var written: [UInt8] = []
+                DERWriter.appendTime(date, generalized: generalized, to: &written)
+                #expect(DERWriter.timeCount(date, generalized: generalized) == written.count && written == DERWriter.time(date, generalized: generalized))
+            }
+        }
+        // A Name composed TLV by TLV, as it was written before PERF-77.
+        func composed(_ attributes: [(oid: [UInt8], printable: Bool, value: String)]) -> [UInt8] {
+            DERWriter.tagged(0x30, attributes.flatMap { attribute in
+                DERWriter.tagged(0x31, DERWriter.tagged(0x30, DERWriter.tagged(0x06, attribute.oid)
+                    + DERWriter.tagged(attribute.printable ? 0x13 : 0x0C, Array(attribute.value.utf8))))
+            })
+        }
+        let words = ["", "JP", "登録担当者", "Bench University", String(repeating: "a", count: 130), String(repeating: "長", count: 300)]
+        try forAll(500, seed: 79, Gen.int(in: 0...(words.count - 1)).array(of: 0...7)) { picks in
+            let attributes = picks.enumerated().map { index, pick in
+                (oid: [0x55, 0x04, UInt8(3 + index % 8)], printable: pick == 1, value: words[pick])
+            }
+            #expect(CertificateTemplate.name(attributes) == composed(attributes), "\(picks)")
+        }
+    }
 }
 
 /// The DER of a swift-asn1 serialisable value.
