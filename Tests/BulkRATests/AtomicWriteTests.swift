@@ -1,4 +1,5 @@
 import BulkRAModel
+import BulkRAReport
 @testable import BulkRAService
 import Foundation
 import Testing
@@ -37,6 +38,57 @@ struct AtomicWriteTests {
             + FileManager.default.contentsOfDirectory(atPath: root + "/mails/sent")
         // PERF-12: files are born unnamed, so the planted name is not even touched (a sweep removes it once this process is gone).
         #expect(names.filter { $0.contains(".tmp-") } == ["1.pem.tmp-\(getpid())"] && names.count == 302)
+    }
+
+    @Test("PERF-78 files staged before a commit are not seen in their folders; named after it they are whole with their modes (a taken name replaced); a staged file of another mode or size is dropped and written instead; staging stops when told; whatever is not named is gone with its stager")
+    func staged() throws {
+        let root = try TestPaths.scratch("atomic-staged")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        func listing() throws -> [String] {
+            let enumerator = FileManager.default.enumerator(atPath: root)
+            return (enumerator?.allObjects as? [String] ?? []).filter { !$0.hasSuffix("certificates") && !$0.hasSuffix("mails") }.sorted()
+        }
+        try FileManager.default.createDirectory(atPath: root + "/certificates", withIntermediateDirectories: true)
+        try "old".write(toFile: root + "/certificates/2.pem", atomically: false, encoding: .utf8)
+        let bundle = DeliveryBundle((1...5).map { DeliveryBundle.Entry(path: "certificates/\($0).pem", mode: $0 == 3 ? 0o600 : 0o644,
+                                                                       bytes: Array("certificate \($0)\n".utf8)) })
+        let mails = DeliveryBundle([DeliveryBundle.Entry(path: "a.eml", mode: 0o644, bytes: Array("mail\n".utf8))])
+        var folders = OpenFolders()
+        do {
+            let staged = StagedFiles()
+            #expect(staged.stage(bundle, in: root) == 5 && staged.stage(mails, in: root + "/mails", mode: 0o600) == 1)
+            // Written, and nothing of it to be seen: only the file that was there before.
+            #expect(try listing() == ["certificates/2.pem"])
+            #expect(try staged.count == 6 && openUnder(root) == 6)
+            for number in 1...4 {
+                let path = root + "/certificates/\(number).pem"
+                let mode: mode_t = number == 3 ? 0o600 : 0o644
+                // File 4 is asked for with another size: dropped, so the delivery writes it.
+                #expect(try staged.name(path, mode: mode, count: number == 4 ? 99 : 14, folders: &folders) == (number != 4), "\(number)")
+            }
+            #expect(try staged.name(root + "/mails/a.eml", mode: 0o644, count: 5, folders: &folders) == false)
+            #expect(try staged.name(root + "/certificates/9.pem", mode: 0o644, count: 1, folders: &folders) == false)
+            #expect(try staged.count == 1 && openUnder(root) == 1)
+            staged.stop()
+            #expect(staged.stage(bundle, in: root + "/later") == 0)
+        }
+        // Named: whole, with their modes, the taken name replaced; the unnamed ones (4, 5, the mail) gone with the stager.
+        #expect(try listing() == ["certificates/1.pem", "certificates/2.pem", "certificates/3.pem"])
+        for number in 1...3 {
+            let path = root + "/certificates/\(number).pem"
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == "certificate \(number)\n")
+            #expect((try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) == (number == 3 ? 0o600 : 0o644))
+        }
+        // Every descriptor was closed: no open file of this process is one of them.
+        #expect(try openUnder(root) == 0)
+    }
+
+    /// How many of this process's open descriptors are unnamed files under `root` (each reads `root/…/#inode (deleted)`).
+    func openUnder(_ root: String) throws -> Int {
+        try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").filter { entry in
+            let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + entry)) ?? ""
+            return target.hasPrefix(root + "/") && target.hasSuffix(" (deleted)")
+        }.count
     }
 
     @Test("PERF-44 a file is written from a slice of a larger buffer, from an array and from a sequence with no contiguous storage, byte for byte")

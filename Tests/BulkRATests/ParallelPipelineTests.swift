@@ -222,6 +222,45 @@ struct ParallelPipelineTests {
         #expect(try registry.pendingDeliveries().count == 1)
     }
 
+    @Test("REG-18 PERF-78 the committing process names the files it staged before the commit instead of writing them — mails under the outbox's mode, a taken name replaced — and writes what it did not stage (or staged otherwise); every file whole, nothing beside them, nothing left open", arguments: RegistryContractTests.Backend.allCases)
+    func stagedDeliveries(backend: RegistryContractTests.Backend) throws {
+        let (path, registry) = try ServiceTests.dataFolder("staged", on: backend)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let sealing = try OutboxPayload.key(data: path)
+        let count = OutboxDelivery.sliceSize + 40
+        func bundle(_ prefix: String, mode: UInt16) -> DeliveryBundle {
+            DeliveryBundle((0..<count).map { DeliveryBundle.Entry(path: "\(prefix)/\($0).txt", mode: mode, bytes: Array("\(prefix) \($0)\n".utf8)) })
+        }
+        let (files, mails) = (bundle("certificates", mode: 0o644), bundle("mails", mode: 0o644))
+        let out = path + "/out"
+        try FileManager.default.createDirectory(atPath: out + "/certificates", withIntermediateDirectories: true)
+        try "taken".write(toFile: out + "/certificates/0.txt", atomically: false, encoding: .utf8)
+        let staged = StagedFiles()
+        // Every certificate but the last ten staged; the mails staged under 0600 as the delivery writes them, but for one
+        // staged under the wrong mode (dropped and written instead).
+        #expect(staged.stage(DeliveryBundle(Array(files.entries.prefix(count - 10))), in: out) == count - 10)
+        #expect(staged.stage(mails, in: Outbox(data: path).folder, mode: 0o600) == count)
+        _ = staged.stage(DeliveryBundle([mails.entries[7]]), in: Outbox(data: path).folder, mode: 0o644)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out + "/certificates") == ["0.txt"])
+        let claimant = OutboxDelivery.claimant()
+        let claimed = try registry.serializable(.registry) {
+            try $0.enqueue([OutboxItem(kind: .files, target: out, payload: try sealing.packed(files)),
+                            OutboxItem(kind: .mails, payload: try sealing.packed(mails))], batchID: nil, claimant: claimant)
+        }
+        let summary = try OutboxDelivery(data: path, registry: registry, logger: ServiceTests.logger, sealing: sealing)
+            .run(claimed: claimed, opened: [:], staged: staged, now: Date())
+        #expect(summary.deliveries == 2 && summary.files == count && summary.mails == count && staged.count == 0)
+        for (folder, prefix, mode) in [(out, "certificates", 0o644), (Outbox(data: path).folder, "mails", 0o600)] {
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/" + prefix).count == count, "nothing beside the files in \(prefix)")
+            for index in 0..<count {
+                let file = "\(folder)/\(prefix)/\(index).txt"
+                #expect(FileManager.default.contents(atPath: file) == Data("\(prefix) \(index)\n".utf8), "\(file)")
+                #expect((try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int) == mode, "\(file)")
+            }
+        }
+        #expect(try registry.pendingDeliveries().count == 0)
+    }
+
     @Test("CLI-61 REV-06 PERF-50 the result files the committing process writes from what it committed are byte for byte those the registry gives back: a server issue, a server renewal with its revocation file, a client issue beside its PKCS#12 files, a revocation", arguments: RegistryContractTests.Backend.allCases)
     func resultFilesFromMemory(backend: RegistryContractTests.Backend) throws {
         let (path, registry) = try ServiceTests.dataFolder("own-results", on: backend)

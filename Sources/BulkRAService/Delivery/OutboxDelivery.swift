@@ -84,9 +84,10 @@ public struct OutboxDelivery: Sendable {
     /// REG-18, PERF-47, PERF-50: the same, with the bundles of claimed deliveries this process still holds as made (`opened`,
     /// by outbox row: mails as composed, result files as committed) written as they are — payloads not opened, the registry
     /// not read back.
-    func run(claimed: [PendingDelivery], opened: [Int64: DeliveryBundle], now: Date) throws -> Summary {
+    /// PERF-78: `staged`, the files of `claimed` this process wrote unnamed before the commit, are named instead of written.
+    func run(claimed: [PendingDelivery], opened: [Int64: DeliveryBundle], staged: StagedFiles? = nil, now: Date) throws -> Summary {
         var summary = Summary()
-        if !claimed.isEmpty { try deliver(claimed, opened: opened, takenOver: false, now: now, into: &summary) }
+        if !claimed.isEmpty { try deliver(claimed, opened: opened, staged: staged, takenOver: false, now: now, into: &summary) }
         let dead = try deadClaimants()
         if try registry.hasClaimableDeliveries(owner: owner, deadOwners: dead) {
             try drain(dead: dead, now: now, into: &summary)
@@ -130,8 +131,8 @@ public struct OutboxDelivery: Sendable {
     /// not writable, a payload that does not open) stays pending for the next run and never holds the others up; the
     /// first failure is thrown after the others are marked. Deliveries `takenOver` from another process first have their
     /// target folders swept of what it left there (this process's own targets were swept when it resolved them).
-    private func deliver(_ claimed: [PendingDelivery], opened: [Int64: DeliveryBundle] = [:], takenOver: Bool, now: Date,
-                         into summary: inout Summary) throws {
+    private func deliver(_ claimed: [PendingDelivery], opened: [Int64: DeliveryBundle] = [:], staged: StagedFiles? = nil, takenOver: Bool,
+                         now: Date, into summary: inout Summary) throws {
         if takenOver {
             for target in Set(claimed.map(\.item.target)) where !target.isEmpty { Leftovers.sweep(target) }
         }
@@ -152,8 +153,11 @@ public struct OutboxDelivery: Sendable {
                         var failure: (any Error)?
                         for index in slice {
                             do {
-                                try OutputFolder.writeAtomically(files[index].bytes, to: files[index].path, mode: files[index].mode, durable: false,
-                                                                 folders: &folders)
+                                let file = files[index]
+                                // PERF-78: a file written unnamed before the commit is only named now.
+                                if try staged?.name(file.path, mode: file.mode, count: file.bytes.count, folders: &folders) != true {
+                                    try OutputFolder.writeAtomically(file.bytes, to: file.path, mode: file.mode, durable: false, folders: &folders)
+                                }
                                 written += 1
                             } catch {
                                 failure = error

@@ -51,10 +51,8 @@ public enum OutputFolder {
     /// sibling and renamed over it; a file system without unnamed files gets the temporary sibling from the start.
     public static func writeAtomically<Bytes: Sequence>(_ bytes: Bytes, to path: String, mode: mode_t = 0o644, durable: Bool = true,
                                                  folders: inout OpenFolders) throws where Bytes.Element == UInt8 {
-        let slash = path.utf8.lastIndex(of: UInt8(ascii: "/"))
-        let folder = slash.map { String(path[..<$0]) } ?? "."
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        guard let directory = folders.descriptor(folder.isEmpty ? "/" : folder) else { throw failure(path) }
+        let (folder, name) = split(path)
+        guard let directory = folders.descriptor(folder) else { throw failure(path) }
         // PERF-44: written from the caller's storage when it is contiguous (an array, or a slice of a delivery's payload).
         let written = bytes.withContiguousStorageIfAvailable { buffer in
             Result { try write(UnsafeRawBufferPointer(buffer), in: directory, name: name, mode: mode, durable: durable, path: path) }
@@ -101,10 +99,26 @@ public enum OutputFolder {
     /// linked by its descriptor (then no name was touched); throws when the folder cannot be written.
     private static func writeUnnamed(_ data: UnsafeRawBufferPointer, in directory: Int32, name: String, mode: mode_t, durable: Bool,
                                      path: String) throws -> Bool {
-        let descriptor = openat(directory, ".", unnamedFile | O_WRONLY | O_CLOEXEC, mode)
-        guard descriptor >= 0 else { return false }
+        guard let descriptor = try unnamed(data, in: directory, mode: mode, durable: durable, path: path) else { return false }
         defer { close(descriptor) }
-        guard fill(descriptor, with: data, mode: mode, durable: durable) else { throw failure(path) }
+        return try Self.name(descriptor, in: directory, as: name, path: path)
+    }
+
+    /// PERF-12, PERF-78: `data` written to a new unnamed file of `directory` with its mode; nil when the file system cannot
+    /// make unnamed files; throws when a write fails. The caller closes the descriptor (the file is gone unless named).
+    private static func unnamed(_ data: UnsafeRawBufferPointer, in directory: Int32, mode: mode_t, durable: Bool, path: String) throws -> Int32? {
+        let descriptor = openat(directory, ".", unnamedFile | O_WRONLY | O_CLOEXEC, mode)
+        guard descriptor >= 0 else { return nil }
+        guard fill(descriptor, with: data, mode: mode, durable: durable) else {
+            close(descriptor)
+            throw failure(path)
+        }
+        return descriptor
+    }
+
+    /// PERF-12, PERF-78: gives the written unnamed file `descriptor` the name `name` of `directory` — replacing a file of that
+    /// name through its temporary sibling. False (no name touched) when it cannot be linked by its descriptor.
+    private static func name(_ descriptor: Int32, in directory: Int32, as name: String, path: String) throws -> Bool {
         if link(descriptor, in: directory, as: name) { return true }
         guard errno == EEXIST else { return false }   // not linkable by its descriptor: the temporary sibling instead
         try temporarySiblings.withLock { _ throws in
@@ -117,6 +131,31 @@ public enum OutputFolder {
             }
         }
         return true
+    }
+
+    /// PERF-78: `bytes` written, ahead of time, to an unnamed file in the folder of `path` (made when missing): nothing
+    /// named appears, and the file is gone when its descriptor is closed — or with the process. Nil when the folder's file
+    /// system cannot make unnamed files; throws when the folder cannot be written.
+    static func staged(_ bytes: ArraySlice<UInt8>, for path: String, mode: mode_t, folders: inout OpenFolders) throws -> Int32? {
+        let (folder, _) = split(path)
+        guard let directory = folders.descriptor(folder) else { throw failure(path) }
+        return try bytes.withUnsafeBytes { try unnamed($0, in: directory, mode: mode, durable: false, path: path) }
+    }
+
+    /// PERF-78: names at `path` the file `staged` wrote (its descriptor stays the caller's to close), as `writeAtomically`
+    /// would have named a file it wrote there; false when it cannot be linked (the caller writes the file instead).
+    static func name(staged descriptor: Int32, at path: String, folders: inout OpenFolders) throws -> Bool {
+        let (folder, name) = split(path)
+        guard let directory = folders.descriptor(folder) else { throw failure(path) }
+        return try Self.name(descriptor, in: directory, as: name, path: path)
+    }
+
+    /// A path's folder ("/" for a file at the root, "." for a bare name) and last component.
+    private static func split(_ path: String) -> (folder: String, name: String) {
+        let slash = path.utf8.lastIndex(of: UInt8(ascii: "/"))
+        let folder = slash.map { String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        return (folder.isEmpty ? "/" : folder, name)
     }
 
     /// PERF-12, PERF-49: gives the unnamed file `descriptor` the name `name` in `directory`; false with `errno` set when it

@@ -62,6 +62,8 @@ public struct UploadApplier: ServiceStep {
         var deliveries: [PendingDelivery] = []
         /// PERF-47, PERF-50: the bundles of `deliveries` this process still holds as made, by outbox row.
         var opened: [Int64: DeliveryBundle] = [:]
+        /// PERF-78: the files of `deliveries` written unnamed before the commit, to be named by the delivery.
+        var staged: StagedFiles?
         /// REV-08: when the batch's scheduled revocations take effect.
         var scheduledRevocations: [Date] = []
     }
@@ -134,7 +136,7 @@ public struct UploadApplier: ServiceStep {
         }
         var outcome = committed.outcome
         outcome.warnings = try OutboxDelivery(data: data, registry: registry, logger: logger, sealing: sealing)
-            .run(claimed: committed.deliveries, opened: committed.opened, now: now).warnings
+            .run(claimed: committed.deliveries, opened: committed.opened, staged: committed.staged, now: now).warnings
         phases.mark("deliver")
         // REV-08: a scheduled revocation brings the job that carries it out forward to its time.
         if let earliest = committed.scheduledRevocations.min() {
@@ -299,16 +301,27 @@ public struct UploadApplier: ServiceStep {
             }
         }
         phases.mark("compose")
-        // The side thread logs its own steps (mails, results) and this one the records it inserted, then the commit's rest.
-        let (batchID, (composed, resultFiles)) = try withSideWork({ [mailWork, resultWork, logger] in
+        // PERF-78: what the side thread has left of the commit's inserts, it spends writing this process's deliveries unnamed.
+        let staged = StagedFiles()
+        let (resultsFolder, mailsFolder) = (out?.absolute, Outbox(data: data).folder)
+        // The side thread logs its own steps (mails, results, staged) and this one the records it inserted, then the commit's rest.
+        let (batchID, (composed, resultFiles)) = try withSideWork({ [mailWork, resultWork, logger, staged] in
             var side = PhaseTimer(logger: logger)
             let mails = mailWork()
             side.mark("mails")
             let results = resultWork()
             side.mark("results")
+            var count = 0
+            if let resultsFolder, case .success(let bundle)? = results { count += staged.stage(bundle, in: resultsFolder) }
+            if case .success(let sealed?) = mails { count += staged.stage(sealed.bundle, in: mailsFolder, mode: 0o600) }
+            side.mark("staged")
+            logger.debug("delivery.staged", metadata: ["delivery.files": "\(count)"])
             return (mails, results)
         }) {
-            defer { phases.mark("records") }
+            defer {
+                staged.stop()
+                phases.mark("records")
+            }
             return try transaction.commit(RegistryBatch(
                 record: record, issued: certificates,
                 renewed: renewed, revocations: revocations,
@@ -325,7 +338,7 @@ public struct UploadApplier: ServiceStep {
         return Committed(outcome: SubmissionOutcome(batch: batch, applied: applied, batchID: batchID, json: json, tsv: tsv),
                          deliveries: deliveries,
                          opened: OutboxDelivery.ownBundles(mails: mails, results: try resultFiles?.get(), claimed: deliveries),
-                         scheduledRevocations: revocations.compactMap(\.scheduledAt))
+                         staged: staged, scheduledRevocations: revocations.compactMap(\.scheduledAt))
     }
 
     /// PERF-15: the upload checked against the registry as it stands (no lock) and its lines signed, when it is an issue
