@@ -18,8 +18,10 @@ struct BenchCheck {
         let work = arguments.count > 2 ? arguments[2] : "build/bench"
         let mode = arguments.count > 3 ? arguments[3] : "all"
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        // Folders replaced during the run are emptied once, after every part (see `discard`).
-        defer { try? FileManager.default.removeItem(atPath: work + "/.trash") }
+        // Folders replaced during the run are emptied once, after every part (see `discard`); a run started soon after
+        // waits until the inodes freed then no longer slow the file system down (see `settle`).
+        settle(work: work)
+        defer { emptyTrash(work: work) }
         let data = work + "/data"
         discard(data, work: work)
         try shell([bulkra, "init", "--data", data])
@@ -147,6 +149,29 @@ struct BenchCheck {
     /// SIGALRM through to openssl (after the asynchronous parts, the bench runs on a thread that blocks signals).
     static func opensslVerifyRate() throws -> Double {
         try BenchIssue.opensslRate(["ecdsap256"], pattern: "nistp256", column: -1)
+    }
+
+    /// How long ext4 (without a journal) keeps skipping a freed inode when it allocates new ones, with a margin.
+    static let inodeQuarantine: TimeInterval = 35
+
+    /// Empties `work/.trash` and notes when (`work/.trash-emptied`), for the next run's `settle`.
+    static func emptyTrash(work: String) {
+        try? FileManager.default.removeItem(atPath: work + "/.trash")
+        FileManager.default.createFile(atPath: work + "/.trash-emptied", contents: Data())
+    }
+
+    /// Waits out the rest of `inodeQuarantine` after the last run emptied its trash: a run started right after one that
+    /// deleted hundreds of thousands of files paid for them in every file it created (this machine's deliveries: 600 ms to
+    /// 1.4 s for 20,000 files against ≈ 300 ms).
+    static func settle(work: String) {
+        guard let emptied = (try? FileManager.default.attributesOfItem(atPath: work + "/.trash-emptied"))?[.modificationDate] as? Date else {
+            return
+        }
+        let wait = inodeQuarantine - Date().timeIntervalSince(emptied)
+        guard wait > 0 else { return }
+        print(String(format: "waiting %.0f s: the last run deleted its folders %.0f s ago (ext4 skips inodes freed in the last 30 s)",
+                     wait, inodeQuarantine - wait))
+        Thread.sleep(forTimeInterval: wait)
     }
 
     /// Moves `path` into `work/.trash`, emptied when the whole bench run is done, instead of deleting it now: on a file
