@@ -9,17 +9,14 @@ enum DERWriter {
     /// A TLV.
     static func tagged(_ tag: UInt8, _ content: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(content.count + 6)
-        out.append(tag)
-        appendLength(content.count, to: &out)
-        out += content
+        out.reserveCapacity(encodedCount(content.count))
+        append(tag, content, to: &out)
         return out
     }
 
     /// Appends a TLV to `out` without an intermediate array for the header.
     static func append(_ tag: UInt8, _ content: [UInt8], to out: inout [UInt8]) {
-        out.append(tag)
-        appendLength(content.count, to: &out)
+        appendHeader(tag, content.count, to: &out)
         out += content
     }
 
@@ -35,9 +32,7 @@ enum DERWriter {
             out.append(UInt8(count))
             return
         }
-        var octets = 0
-        var value = count
-        while value > 0 { octets += 1; value >>= 8 }
+        let octets = lengthCount(count) - 1
         out.append(0x80 | UInt8(octets))
         for index in stride(from: octets - 1, through: 0, by: -1) { out.append(UInt8((count >> (8 * index)) & 0xFF)) }
     }
@@ -77,10 +72,11 @@ enum DERWriter {
 
     /// An INTEGER of an unsigned big-endian magnitude (a sign octet added when the top bit is set).
     static func integer(_ magnitude: [UInt8]) -> [UInt8] {
-        var bytes = Array(magnitude.drop(while: { $0 == 0 }))
-        if bytes.isEmpty { bytes = [0] }
-        if bytes[0] & 0x80 != 0 { bytes.insert(0, at: 0) }
-        return tagged(0x02, bytes)
+        let contentCount = integerContentCount(magnitude)
+        var out: [UInt8] = []
+        out.reserveCapacity(encodedCount(contentCount))
+        appendInteger(magnitude, contentCount: contentCount, to: &out)
+        return out
     }
 
     /// UTCTime for 1950–2049, GeneralizedTime otherwise (always with `generalized`, as OCSP wants), in whole seconds UTC

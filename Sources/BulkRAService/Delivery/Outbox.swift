@@ -8,6 +8,9 @@ import Logging
 public struct Outbox {
     let folder: String
 
+    /// MAIL-01: every mail file's mode (a mail may carry a one-time link).
+    static let mode: mode_t = 0o600
+
     /// CLI-80: the mail outbox of one data folder.
     public init(data: String) {
         folder = data + "/outbox"
@@ -30,7 +33,7 @@ public struct Outbox {
         // distinct display name and subject is encoded once for the whole batch.
         let words = MailMessage.EncodedWords(mails)
         return DeliveryBundle(parallelMap(mails.count) { index in
-            DeliveryBundle.Entry(path: "\(stamp)-\(tag)-\(sequence(index + 1))-\(mails[index].event).eml", mode: 0o600,
+            DeliveryBundle.Entry(path: "\(stamp)-\(tag)-\(sequence(index + 1))-\(mails[index].event).eml", mode: UInt16(mode),
                                  bytes: mails[index].render(words: words))
         })
     }

@@ -283,7 +283,7 @@ public struct OutboxDelivery: Sendable {
             guard let payload = item.payload.flatMap(sealing.unpacked), let bundle = DeliveryBundle(decoding: payload) else {
                 throw Self.damaged(delivery)
             }
-            ready.files = bundle.entries.map { (item.target + "/" + $0.path, mode_t($0.mode), $0.bytes) }
+            ready.files = bundle.files(in: item.target)
         case .results:
             // PERF-50: the committing process's own result files as it made them from what it committed; anyone else's read
             // back from the registry.
@@ -294,7 +294,7 @@ public struct OutboxDelivery: Sendable {
                 guard let batchID = delivery.batchID else { throw Self.damaged(delivery) }
                 bundle = ResultFiles.bundle(try ResultFiles(data: data, registry: registry).files(batchID: batchID))
             }
-            ready.files = bundle.entries.map { (item.target + "/" + $0.path, mode_t($0.mode), $0.bytes) }
+            ready.files = bundle.files(in: item.target)
         case .mails:
             guard let bundle = opened ?? item.payload.flatMap(sealing.unpacked).flatMap(DeliveryBundle.init(decoding:)) else {
                 throw Self.damaged(delivery)
@@ -302,7 +302,7 @@ public struct OutboxDelivery: Sendable {
             let outbox = Outbox(data: data)
             // Exactly once: a delivery taken over from a process that stopped may have written some of its mails (in the
             // outbox, or sent since); this process's own claims were never written before.
-            ready.files = bundle.entries.filter { !takenOver || !outbox.has($0.path) }.map { (outbox.folder + "/" + $0.path, 0o600, $0.bytes) }
+            ready.files = DeliveryBundle(bundle.entries.filter { !takenOver || !outbox.has($0.path) }).files(in: outbox.folder, mode: Outbox.mode)
         case .crls:
             try CRLPublisher(dataFolder: data, registry: registry).publishAll(now: now)
             ready.crls = 1

@@ -51,20 +51,18 @@ final class StagedFiles: Sendable {
     func stage(_ bundle: DeliveryBundle, in folder: String, mode: mode_t? = nil) -> Int {
         var folders = OpenFolders()
         var count = 0
-        for entry in bundle.entries {
+        for file in bundle.files(in: folder, mode: mode) {
             guard !stopped.load(ordering: .relaxed) else { break }
             guard Self.held.wrappingAdd(1, ordering: .relaxed).newValue <= Self.budget else {
                 Self.held.wrappingSubtract(1, ordering: .relaxed)
                 break
             }
-            let path = folder + "/" + entry.path
-            let fileMode = mode ?? mode_t(entry.mode)
-            guard let descriptor = try? OutputFolder.staged(entry.bytes, for: path, mode: fileMode, folders: &folders) else {
+            guard let descriptor = try? OutputFolder.staged(file.bytes, for: file.path, mode: file.mode, folders: &folders) else {
                 // The folder's file system makes no unnamed files, or it cannot be written: the delivery will say so.
                 Self.held.wrappingSubtract(1, ordering: .relaxed)
                 break
             }
-            let replaced = files.withLock { $0.updateValue(File(descriptor: descriptor, mode: fileMode, count: entry.bytes.count), forKey: path) }
+            let replaced = files.withLock { $0.updateValue(File(descriptor: descriptor, mode: file.mode, count: file.bytes.count), forKey: file.path) }
             if let replaced { Self.close(replaced.descriptor) }
             count += 1
         }

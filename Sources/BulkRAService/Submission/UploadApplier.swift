@@ -313,7 +313,7 @@ public struct UploadApplier: ServiceStep {
             side.mark("results")
             var count = 0
             if let resultsFolder, case .success(let bundle)? = results { count += staged.stage(bundle, in: resultsFolder) }
-            if case .success(let sealed?) = mails { count += staged.stage(sealed.bundle, in: mailsFolder, mode: 0o600) }
+            if case .success(let sealed?) = mails { count += staged.stage(sealed.bundle, in: mailsFolder, mode: Outbox.mode) }
             side.mark("staged")
             logger.debug("delivery.staged", metadata: ["delivery.files": "\(count)"])
             return (mails, results)

@@ -14,14 +14,14 @@ struct CommonOptions: ParsableArguments {
     var logLevel: String = "warning"
 
     /// PERF-75: the allocator is logged by the first logger made.
-    private static let heapLogged = Atomic(false)
+    private static let allocatorLogged = Atomic(false)
 
     /// The process-wide logger; only the executable chooses backend and level.
     func makeLogger() -> Logger {
         LoggingBootstrap.once
         var logger = Logger(label: "bulkra")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .warning
-        if !Self.heapLogged.exchange(true, ordering: .relaxed) {
+        if !Self.allocatorLogged.exchange(true, ordering: .relaxed) {
             logger.debug("process.heap", metadata: ["heap.allocator": "\(HeapAllocator.name)"])
         }
         return logger
