@@ -87,6 +87,10 @@ let package = Package(
             linkerSettings: [.linkedLibrary("z")]
         ),
         .target(
+            name: "CBulkRAZstd",
+            linkerSettings: [.linkedLibrary("zstd")]
+        ),
+        .target(
             name: "BulkRAIssue",
             dependencies: [
                 "BulkRAModel",
@@ -158,6 +162,7 @@ let package = Package(
                 "BulkRAReport",
                 "CBulkRAOpenSSL",
                 "CBulkRAZlib",
+                "CBulkRAZstd",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "X509", package: "swift-certificates"),

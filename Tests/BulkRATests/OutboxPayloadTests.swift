@@ -6,7 +6,8 @@ import Foundation
 import PropertyBased
 import Testing
 
-/// How pending deliveries are stored: deflated, then sealed under the outbox key (Specs/registry.md REG-18).
+/// How pending deliveries are stored: compressed (Zstandard; zlib before PERF-79), then sealed under the outbox key
+/// (Specs/registry.md REG-18).
 @Suite("Outbox payloads (Specs/registry.md REG-18)")
 struct OutboxPayloadTests {
     let sealing = OutboxPayload(key: SymmetricKey(data: (0..<32).map { UInt8($0) }))
@@ -52,7 +53,7 @@ struct OutboxPayloadTests {
         }
     }
 
-    @Test("REG-18 PERF-46 a bundle compressed as it encodes opens to its bytes exactly: seeded bundles, incompressible ones, 10,000 mail-like entries (≈ 24 MB): the same zlib stream as packing its bytes at once")
+    @Test("REG-18 PERF-46 PERF-79 a bundle compressed as it encodes opens to its bytes exactly: seeded bundles, incompressible ones, 10,000 mail-like entries (≈ 24 MB): one Zstandard frame declaring its size, the same frame as packing its bytes at once")
     func streamedPayloadOpens() throws {
         var generator = seeded(4_646)
         var bundles = (0..<40).map { round in
@@ -72,17 +73,42 @@ struct OutboxPayloadTests {
         let same = opened.count == large.encodedCount && opened == Self.layout(large)
         #expect(same, "\(opened.count) bytes opened of \(large.encodedCount)")
         #expect(stored.count * 4 < opened.count, "compressed: \(stored.count) of \(opened.count) bytes")
-        // The same zlib stream as deflating the whole encoding at once (only the seal's nonce differs).
+        // One Zstandard frame (RFC 8878: its magic number; the content size in its header), the same as compressing the whole
+        // encoding at once (only the seal's nonce differs).
         func stream(_ stored: [UInt8]) throws -> [UInt8] {
             Array(try AES.GCM.open(try AES.GCM.SealedBox(combined: stored.dropFirst(6)), using: sealing.key))
         }
-        let sameStream = try stream(stored) == stream(try sealing.packed(large.encoded()))
+        let frame = try stream(stored)
+        #expect(Array(stored.prefix(2)) == Array("ZS".utf8) && Array(frame.prefix(4)) == [0x28, 0xB5, 0x2F, 0xFD])
+        let sameStream = try frame == stream(try sealing.packed(large.encoded()))
         #expect(sameStream)
-        // A changed byte or another key opens nothing.
+        // A changed byte, another key or a changed length (the length is outside the seal) opens nothing.
         var damaged = stored
         damaged[damaged.count / 2] ^= 0x01
         #expect(sealing.unpacked(damaged) == nil)
         #expect(OutboxPayload(key: SymmetricKey(data: [UInt8](repeating: 7, count: 32))).unpacked(stored) == nil)
+        for index in 2..<6 {
+            var relabelled = stored
+            relabelled[index] ^= 0x01
+            #expect(sealing.unpacked(relabelled) == nil, "length octet \(index)")
+        }
+    }
+
+    @Test("REG-18 PERF-79 a payload stored before PERF-79 (a zlib stream, `Z2`) still opens to its bundle; a changed length or layout mark opens nothing")
+    func deflatedPayloadOpens() throws {
+        let stored = Array(try #require(FileManager.default.contents(atPath: TestPaths.fixtures.appendingPathComponent("outbox-payload-z2.bin").path)))
+        let opened = try #require(sealing.unpacked(stored))
+        let bundle = try #require(DeliveryBundle(decoding: opened))
+        #expect(bundle.entries.map(\.path) == ["20261201-090000-abc-1-issued.eml", "certificates/1234.pem"])
+        #expect(bundle.entries.map(\.mode) == [0o600, 0o644])
+        #expect(String(decoding: bundle.entries[0].bytes, as: UTF8.self).hasPrefix("Subject: stored before PERF-79\r\n"))
+        #expect(Self.layout(bundle) == opened)
+        var relabelled = stored
+        relabelled[5] ^= 0x01
+        #expect(sealing.unpacked(relabelled) == nil)
+        var marked = stored
+        marked[1] = UInt8(ascii: "3")
+        #expect(sealing.unpacked(marked) == nil)
     }
 
     @Test("REG-18 the outbox key made by many threads of one process at once is one key: every caller gets the bytes the file holds")

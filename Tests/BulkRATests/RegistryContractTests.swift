@@ -32,6 +32,12 @@ struct RegistryContractTests {
         try registry(backend, name, clock: MovingClock(now))
     }
 
+    @Test("PERF-78 PERF-79 a write transaction knows where its statements run: in the server on PostgreSQL, on the calling thread on SQLite (a submission stages its deliveries beside the former only)", arguments: Backend.allCases)
+    func statementsRunWhere(backend: Backend) throws {
+        let registry = try #require(try Self.registry(backend, "runs-in") as? any RegistryDatabase)
+        #expect(try registry.serializable(.registry) { $0.runsInServer } == (backend == .postgres))
+    }
+
     @Test("REG-15 a link is used once, after its PIN link, within its month; the payload is dropped on use", arguments: Backend.allCases)
     func useOnce(backend: Backend) async throws {
         try await Self.withRegistry(backend, "use-once") { registry in

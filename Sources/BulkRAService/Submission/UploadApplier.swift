@@ -301,21 +301,26 @@ public struct UploadApplier: ServiceStep {
             }
         }
         phases.mark("compose")
-        // PERF-78: what the side thread has left of the commit's inserts, it spends writing this process's deliveries unnamed.
+        // PERF-78: what the side thread has left of the commit's inserts, it spends writing this process's deliveries unnamed —
+        // when the inserts run in the database server; SQLite's run on this thread, and files written beside them slowed them
+        // more than they spared the delivery (PERF-79).
         let staged = StagedFiles()
+        let stages = transaction.runsInServer
         let (resultsFolder, mailsFolder) = (out?.absolute, Outbox(data: data).folder)
         // The side thread logs its own steps (mails, results, staged) and this one the records it inserted, then the commit's rest.
-        let (batchID, (composed, resultFiles)) = try withSideWork({ [mailWork, resultWork, logger, staged] in
+        let (batchID, (composed, resultFiles)) = try withSideWork({ [mailWork, resultWork, logger, staged, stages] in
             var side = PhaseTimer(logger: logger)
             let mails = mailWork()
             side.mark("mails")
             let results = resultWork()
             side.mark("results")
-            var count = 0
-            if let resultsFolder, case .success(let bundle)? = results { count += staged.stage(bundle, in: resultsFolder) }
-            if case .success(let sealed?) = mails { count += staged.stage(sealed.bundle, in: mailsFolder, mode: Outbox.mode) }
-            side.mark("staged")
-            logger.debug("delivery.staged", metadata: ["delivery.files": "\(count)"])
+            if stages {
+                var count = 0
+                if let resultsFolder, case .success(let bundle)? = results { count += staged.stage(bundle, in: resultsFolder) }
+                if case .success(let sealed?) = mails { count += staged.stage(sealed.bundle, in: mailsFolder, mode: Outbox.mode) }
+                side.mark("staged")
+                logger.debug("delivery.staged", metadata: ["delivery.files": "\(count)"])
+            }
             return (mails, results)
         }) {
             defer {
