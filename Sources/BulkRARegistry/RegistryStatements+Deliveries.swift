@@ -7,14 +7,21 @@ extension RegistryStatements {
     // MARK: - One-time links
 
     static func insert(_ links: [DeliveryLinkRecord], into db: Session, batchID: Int64?, at now: String) throws {
-        try db.insertRows(into: "delivery_link", columns: [
+        try db.insertRowSets([rows(of: links, batchID: batchID, at: now)])
+        try insertReserves(links, into: db, at: now)
+    }
+
+    /// The delivery_link rows of `links` (their kept payloads go in by `insertReserves`).
+    static func rows(of links: [DeliveryLinkRecord], batchID: Int64?, at now: String) -> SQLRowSet {
+        SQLRowSet(into: "delivery_link", columns: [
             "token_sha256", "kind", "batch_id", "institution_id", "recipient_email", "serial", "requires_sha256", "file_name", "sealed",
             "expires_at", "created_at",
-        ], rows: parallelMap(links) { link in
-            bind(link.tokenSHA256, link.kind.rawValue, batchID, link.institutionID, link.recipientEmail, link.serial?.decimal,
-                 link.requiresTokenSHA256, link.fileName, link.sealed, UTCTimestamp.string(link.expires), now)
-        })
-        try insertReserves(links, into: db, at: now)
+        ]) {
+            parallelMap(links) { link in
+                bind(link.tokenSHA256, link.kind.rawValue, batchID, link.institutionID, link.recipientEmail, link.serial?.decimal,
+                     link.requiresTokenSHA256, link.fileName, link.sealed, UTCTimestamp.string(link.expires), now)
+            }
+        }
     }
 
     /// RET-05: the payloads kept for re-issue (links whose payload the registry cannot make again).
