@@ -239,6 +239,28 @@ struct OpenSSLSignerTests {
                                           files: ["crl.pem": list.pem, "issuing.pem": files["issuing.pem"]!])
         #expect(crl.0 == 0 && crl.1.contains("verify OK"), "\(crl.1)")
     }
+
+    @Test("ISS-18 one OpenSSL CA key signs on every core at once: all 400 signatures verify over their own bytes only (seeded messages)")
+    func openSSLSignerShared() throws {
+        let base = IssuanceFixture.hierarchy.authorities[.codeSigning]!   // RSA-3072 issuing key of rsa3072-b.pem
+        let key = try AuthorityKey.read(pem: TestPaths.fixture("rsa3072-b.pem"), passphrase: nil, certificate: base.certificate)
+        let publicKey = try #require(_RSA.Signing.PublicKey(base.certificate.publicKey))
+        var generator = seeded(81)
+        let messages = (0..<400).map { _ in (0..<Int(generator.next() % 900 + 1)).map { _ in UInt8(truncatingIfNeeded: generator.next()) } }
+        let signatures = parallelMap(messages) { message in
+            try? key.sign(bytes: message, signatureAlgorithm: .sha256WithRSAEncryption).rawRepresentation
+        }
+        var good = 0, crossed = 0
+        for (index, signature) in signatures.enumerated() {
+            guard let signature else { continue }
+            let value = _RSA.Signing.RSASignature(rawRepresentation: signature)
+            if publicKey.isValidSignature(value, for: SHA256.hash(data: messages[index]), padding: .insecurePKCS1v1_5) { good += 1 }
+            if publicKey.isValidSignature(value, for: SHA256.hash(data: messages[(index + 1) % messages.count]), padding: .insecurePKCS1v1_5) {
+                crossed += 1
+            }
+        }
+        #expect(good == messages.count && crossed == 0, "\(good) verified, \(crossed) verified over another message")
+    }
 }
 
 @Suite("Certificate PEM files (Specs/cli.md CLI-61)")
