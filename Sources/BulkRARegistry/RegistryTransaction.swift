@@ -18,7 +18,7 @@ public struct RegistryTransaction: ValidationDirectory {
         self.now = now
     }
 
-    /// PERF-78: whether the transaction's statements run in a database server's process (PostgreSQL), so that this
+    /// PERF-79: whether the transaction's statements run in a database server's process (PostgreSQL), so that this
     /// process waits while they run; SQLite runs them on the calling thread.
     public var runsInServer: Bool { db.dialect == .postgres }
 

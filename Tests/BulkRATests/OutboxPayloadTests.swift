@@ -60,6 +60,7 @@ struct OutboxPayloadTests {
             Self.bundle(&generator, count: Int(generator.next() % 12), size: Int(generator.next() % 3_000), noise: round % 3 == 0)
         }
         bundles.append(DeliveryBundle([]))
+        #expect(sealing.unpacked(try sealing.packed([UInt8]())) == [], "no bytes at all")
         bundles.append(Self.bundle(&generator, count: 3, size: 1 << 20, noise: true))
         for bundle in bundles {
             let expected = Self.layout(bundle)
