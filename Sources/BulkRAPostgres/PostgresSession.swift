@@ -56,10 +56,7 @@ struct PostgresSession: SQLSession {
     /// (`EventLoopTaskExecutor`), never the cooperative threads, while this thread — one where blocking is allowed, as for
     /// every statement of the session — waits for its future.
     func insertRows(into table: String, columns: [String], rows: [[SQLValue]]) throws {
-        guard rows.count >= Self.copyThreshold else {
-            return try insertRowsByStatements(into: table, columns: columns, rows: rows)
-        }
-        try copy(Self.copyPieces(rows), into: table, columns: columns).wait()
+        try insertRowSets([SQLRowSet(into: table, columns: columns) { rows }])
     }
 
     /// PERF-80: the sets in order, each set's rows made and encoded while the server works through the COPY of the set before
@@ -67,22 +64,16 @@ struct PostgresSession: SQLSession {
     /// rows than `copyThreshold` goes by INSERTs once the COPY before it is done. Nothing is left running when this throws.
     func insertRowSets(_ sets: [SQLRowSet]) throws {
         var running: EventLoopFuture<Void>?
+        // Waiting again for a COPY already waited for returns at once.
         defer { _ = try? running?.wait() }
         for set in sets {
             let rows = try set.rows()
             let pieces = rows.count >= Self.copyThreshold ? Self.copyPieces(rows) : nil
-            let previous = running
-            running = nil
-            try previous?.wait()
-            if let pieces {
-                running = copy(pieces, into: set.table, columns: set.columns)
-            } else {
-                try insertRowsByStatements(into: set.table, columns: set.columns, rows: rows)
-            }
+            try running?.wait()
+            running = pieces.map { copy($0, into: set.table, columns: set.columns) }
+            if pieces == nil { try insertRowsByStatements(into: set.table, columns: set.columns, rows: rows) }
         }
-        let last = running
-        running = nil
-        try last?.wait()
+        try running?.wait()
     }
 
     /// PERF-22: the rows in COPY's text format, encoded on both cores, a slice of rows to a piece of the stream, the pieces in

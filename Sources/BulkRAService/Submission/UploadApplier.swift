@@ -304,17 +304,16 @@ public struct UploadApplier: ServiceStep {
         // PERF-78: what the side thread has left of the commit's inserts, it spends writing this process's deliveries unnamed —
         // when the inserts run in the database server; SQLite's run on this thread, and files written beside them slowed them
         // more than they spared the delivery (PERF-79).
-        let staged = StagedFiles()
-        let stages = transaction.runsInServer
+        let staged = transaction.runsInServer ? StagedFiles() : nil
         let (resultsFolder, mailsFolder) = (out?.absolute, Outbox(data: data).folder)
         // The side thread logs its own steps (mails, results, staged) and this one the records it inserted, then the commit's rest.
-        let (batchID, (composed, resultFiles)) = try withSideWork({ [mailWork, resultWork, logger, staged, stages] in
+        let (batchID, (composed, resultFiles)) = try withSideWork({ [mailWork, resultWork, logger, staged] in
             var side = PhaseTimer(logger: logger)
             let mails = mailWork()
             side.mark("mails")
             let results = resultWork()
             side.mark("results")
-            if stages {
+            if let staged {
                 var count = 0
                 if let resultsFolder, case .success(let bundle)? = results { count += staged.stage(bundle, in: resultsFolder) }
                 if case .success(let sealed?) = mails { count += staged.stage(sealed.bundle, in: mailsFolder, mode: Outbox.mode) }
@@ -324,7 +323,7 @@ public struct UploadApplier: ServiceStep {
             return (mails, results)
         }) {
             defer {
-                staged.stop()
+                staged?.stop()
                 phases.mark("records")
             }
             return try transaction.commit(RegistryBatch(
