@@ -32,7 +32,7 @@ struct RegistryContractTests {
         try registry(backend, name, clock: MovingClock(now))
     }
 
-    @Test("PERF-78 PERF-79 a write transaction knows where its statements run: in the server on PostgreSQL, on the calling thread on SQLite (a submission stages its deliveries beside the former only)", arguments: Backend.allCases)
+    @Test("PERF-78 PERF-79 a write transaction knows where its statements run: in the server on PostgreSQL, on the calling thread on SQLite (what decides whether a submission stages its deliveries)", arguments: Backend.allCases)
     func statementsRunWhere(backend: Backend) throws {
         let registry = try #require(try Self.registry(backend, "runs-in") as? any RegistryDatabase)
         #expect(try registry.serializable(.registry) { $0.runsInServer } == (backend == .postgres))
