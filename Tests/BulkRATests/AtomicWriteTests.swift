@@ -40,6 +40,23 @@ struct AtomicWriteTests {
         #expect(names.filter { $0.contains(".tmp-") } == ["1.pem.tmp-\(getpid())"] && names.count == 302)
     }
 
+    @Test("PERF-81 a file gets exactly the mode asked for: the mode is changed after creation only when the process's umask took bits away, on the unnamed path and on a replaced name alike")
+    func modeKeptUnderUmask() throws {
+        let root = try TestPaths.scratch("atomic-umask")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        // The process's umask as the kernel reports it (read, not set: other tests run in this process meanwhile).
+        let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+        let mask = try #require(status.split(separator: "\n").first { $0.hasPrefix("Umask:") }
+            .flatMap { mode_t($0.dropFirst("Umask:".count).trimmingCharacters(in: .whitespaces), radix: 8) })
+        try #require(mask & 0o022 != 0, "a umask that takes group and other write away (\(String(mask, radix: 8)))")
+        var folders = OpenFolders()
+        for (number, mode) in [(1, mode_t(0o666)), (2, 0o620), (3, 0o644), (4, 0o600), (1, 0o664)] {
+            let path = root + "/files/\(number).txt"
+            try OutputFolder.writeAtomically(Array("\(mode)\n".utf8), to: path, mode: mode, durable: false, folders: &folders)
+            #expect((try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) == Int(mode), "\(path)")
+        }
+    }
+
     @Test("PERF-78 files staged before a commit are not seen in their folders; named after it they are whole with their modes (a taken name replaced); a staged file of another mode or size is dropped and written instead; staging stops when told; whatever is not named is gone with its stager")
     func staged() throws {
         let root = try TestPaths.scratch("atomic-staged")

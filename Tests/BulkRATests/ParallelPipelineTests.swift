@@ -483,18 +483,72 @@ struct ParallelPipelineTests {
         #expect(writeBack.run() == rounds, "finished stays finished")
     }
 
+    @Test("PERF-83 a deferred release keeps what it holds until it is released — on the side thread beside the main work when asked there —, a second release does nothing, and the other owners keep theirs")
+    func deferredRelease() {
+        final class Count: Sendable {
+            let value = Atomic<Int>(0)
+        }
+        final class Probe: Sendable {
+            let count: Count
+            init(_ count: Count) { self.count = count }
+            deinit { count.value.add(1, ordering: .relaxed) }
+        }
+        let freed = Count()
+        var kept: [Probe]? = (0..<3).map { _ in Probe(freed) }
+        var shared: Probe? = Probe(freed)
+        let deferred = DeferredRelease((kept!, [shared!]))
+        kept = nil
+        #expect(freed.value.load(ordering: .relaxed) == 0, "held past its owner's end")
+        let (mainThread, sideThread) = withSideWork({ () -> UInt in
+            deferred.release()
+            return pthread_self()
+        }) { pthread_self() }
+        #expect(sideThread != mainThread)
+        #expect(freed.value.load(ordering: .relaxed) == 3, "released on the side thread; the shared one kept by its other owner")
+        deferred.release()
+        #expect(freed.value.load(ordering: .relaxed) == 3)
+        shared = nil
+        #expect(freed.value.load(ordering: .relaxed) == 4)
+    }
+
     @Test("PERF-07 the registry's writer spills a transaction's changed pages only beyond 64 MiB; its page cache, and its readers', keep SQLite's default")
     func writerSpill() throws {
         let folder = try DeliveryFixture.scratch("writer-spill")
         defer { try? FileManager.default.removeItem(at: folder) }
         let registry = try SQLiteRegistry(path: folder.path + "/registry.sqlite", clock: { DeliveryFixture.now })
         let pool = try #require(registry.database as? DatabasePool)
-        #expect(try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA cache_spill") } == 16_385, "spilling on, beyond 64 MiB")
+        #expect(try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA cache_spill") } == 8_193, "spilling on, beyond 64 MiB of 8 KiB pages")
         #expect(try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") } == -2_000)
         #expect(try pool.read { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") } == -2_000)
     }
 
-    @Test("PERF-29 the registry's writer keeps checkpoints out of its commits (wal_autocheckpoint 0) and runs one after a commit that puts more than 1,000 pages into the WAL, before its next write starts: the database file then holds the pages")
+    @Test("PERF-82 a new registry file has 8 KiB pages; a file made with 4 KiB pages keeps them, spills beyond 64 MiB of them and is checkpointed after 1,000 of them; no page size turns spilling off")
+    func pageSize() throws {
+        let folder = try DeliveryFixture.scratch("page-size")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let fresh = try SQLiteRegistry(path: folder.path + "/fresh.sqlite", clock: { DeliveryFixture.now })
+        #expect(try fresh.database.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } == 8_192)
+        #expect(fresh.checkpointPages == 500)
+        // A registry file made before 8 KiB pages: SQLite's default page size, in WAL mode, with a table in it.
+        let earlierPath = folder.path + "/earlier.sqlite"
+        do {
+            var configuration = Configuration()
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA page_size = 4096") }
+            let pool = try DatabasePool(path: earlierPath, configuration: configuration)
+            try pool.write { db in try db.execute(sql: "CREATE TABLE earlier (value TEXT)") }
+        }
+        let earlier = try SQLiteRegistry(path: earlierPath, clock: { DeliveryFixture.now })
+        #expect(try earlier.database.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } == 4_096)
+        #expect(earlier.checkpointPages == 1_000)
+        let pool = try #require(earlier.database as? DatabasePool)
+        #expect(try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA cache_spill") } == 16_385)
+        for size in [512, 1_024, 2_048, 4_096, 8_192, 16_384, 32_768, 65_536] {
+            let pages = SQLiteRegistry.writerSpillPages(pageSize: size)
+            #expect(pages & 0xFF != 0 && (pages - 1) * size <= 64 << 20 && pages * size >= 64 << 20, "\(size): \(pages)")
+        }
+    }
+
+    @Test("PERF-29 the registry's writer keeps checkpoints out of its commits (wal_autocheckpoint 0) and runs one after a commit that puts more than 4 MB of pages into the WAL, before its next write starts: the database file then holds the pages")
     func checkpointAfterCommit() throws {
         let folder = try DeliveryFixture.scratch("checkpoint-after")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -506,7 +560,7 @@ struct ParallelPipelineTests {
         // A small write first, below the mark; the file's size after it is the baseline.
         try registry.writing(.rows, durable: true) { db in try db.execute("CREATE TABLE filler (bytes BLOB)", []) }
         let before = try fileSize()
-        // ≈ 1,500 pages of 4 KiB: the checkpoint is due, queued on the writer behind this commit.
+        // ≈ 6 MB of pages: the checkpoint is due, queued on the writer behind this commit.
         try registry.writing(.rows, durable: true) { db in
             for index in 0..<1_500 { try db.execute("INSERT INTO filler (bytes) VALUES (?)", [.bytes([UInt8](repeating: UInt8(index % 251), count: 4_000))]) }
         }

@@ -185,6 +185,8 @@ public enum OutputFolder {
     static let linkRoute = Atomic<LinkRoute>(.unknown)
 
     /// Writes all of `data` to `descriptor`, sets its mode and, when `durable`, syncs it; false when a write fails.
+    /// PERF-81: the mode is set only when the file was not born with it (a umask or a folder's default ACL took bits away):
+    /// changing it dirties the inode again, ≈ 2 % of a batch's CPU for its 20,000 files.
     private static func fill(_ descriptor: Int32, with data: UnsafeRawBufferPointer, mode: mode_t, durable: Bool) -> Bool {
         var offset = 0
         while offset < data.count {
@@ -192,7 +194,8 @@ public enum OutputFolder {
             if written <= 0 { return false }
             offset += written
         }
-        fchmod(descriptor, mode)
+        var status = stat()
+        if fstat(descriptor, &status) != 0 || status.st_mode & 0o7777 != mode { fchmod(descriptor, mode) }
         if durable { fsync(descriptor) }
         return true
     }

@@ -66,6 +66,17 @@ public struct UploadApplier: ServiceStep {
         var staged: StagedFiles?
         /// REV-08: when the batch's scheduled revocations take effect.
         var scheduledRevocations: [Date] = []
+        /// PERF-83: what the locked part made and no longer needs, released after the commit beside the delivery.
+        var spent: DeferredRelease<Spent>?
+    }
+
+    /// PERF-83: a batch's checked lines, signed certificates and records, kept past the commit to be released beside the delivery.
+    struct Spent: Sendable {
+        let batch: ValidatedBatch
+        let requests: [AcceptedRequest]
+        let toIssue: [CertificateRequest]
+        let issued: IssuedBatch
+        let recorded: RegistryBatch
     }
 
     let environment: ServiceEnvironment
@@ -135,8 +146,16 @@ public struct UploadApplier: ServiceStep {
             try ResultFiles(data: data, registry: registry).write(batchID: batchID, to: out.absolute)
         }
         var outcome = committed.outcome
-        outcome.warnings = try OutboxDelivery(data: data, registry: registry, logger: logger, sealing: sealing)
-            .run(claimed: committed.deliveries, opened: committed.opened, staged: committed.staged, now: now).warnings
+        // PERF-83: the upload, its prepared requests and what the locked part made are released beside the delivery.
+        let leftovers = DeferredRelease((consume upload, consume signingRequests))
+        let (warnings, _) = try withSideWork({ [spent = committed.spent] in
+            spent?.release()
+            leftovers.release()
+        }) {
+            try OutboxDelivery(data: data, registry: registry, logger: logger, sealing: sealing)
+                .run(claimed: committed.deliveries, opened: committed.opened, staged: committed.staged, now: now).warnings
+        }
+        outcome.warnings = warnings
         phases.mark("deliver")
         // REV-08: a scheduled revocation brings the job that carries it out forward to its time.
         if let earliest = committed.scheduledRevocations.min() {
@@ -307,6 +326,11 @@ public struct UploadApplier: ServiceStep {
         let staged = transaction.runsInServer ? StagedFiles() : nil
         let (resultsFolder, mailsFolder) = (out?.absolute, Outbox(data: data).folder)
         // The side thread logs its own steps (mails, results, staged) and this one the records it inserted, then the commit's rest.
+        let recorded = RegistryBatch(
+            record: record, issued: certificates,
+            renewed: renewed, revocations: revocations,
+            administratorUpdates: updates, enrolments: enrolments, links: links.records + certificateLinks.records + credentialLinks.records,
+            acmeAccounts: acme.accounts, acmeSuspensions: acme.suspensions, bindings: acme.bindings)
         let (batchID, (composed, resultFiles)) = try withSideWork({ [mailWork, resultWork, logger, staged] in
             var side = PhaseTimer(logger: logger)
             let mails = mailWork()
@@ -326,11 +350,7 @@ public struct UploadApplier: ServiceStep {
                 staged?.stop()
                 phases.mark("records")
             }
-            return try transaction.commit(RegistryBatch(
-                record: record, issued: certificates,
-                renewed: renewed, revocations: revocations,
-                administratorUpdates: updates, enrolments: enrolments, links: links.records + certificateLinks.records + credentialLinks.records,
-                acmeAccounts: acme.accounts, acmeSuspensions: acme.suspensions, bindings: acme.bindings))
+            return try transaction.commit(recorded)
         }
         let mails = try composed.get()
         if let mails { outbox.append(mails.item) }
@@ -342,7 +362,8 @@ public struct UploadApplier: ServiceStep {
         return Committed(outcome: SubmissionOutcome(batch: batch, applied: applied, batchID: batchID, json: json, tsv: tsv),
                          deliveries: deliveries,
                          opened: OutboxDelivery.ownBundles(mails: mails, results: try resultFiles?.get(), claimed: deliveries),
-                         staged: staged, scheduledRevocations: revocations.compactMap(\.scheduledAt))
+                         staged: staged, scheduledRevocations: revocations.compactMap(\.scheduledAt),
+                         spent: DeferredRelease(Spent(batch: batch, requests: requests, toIssue: toIssue, issued: issued, recorded: recorded)))
     }
 
     /// PERF-15: the upload checked against the registry as it stands (no lock) and its lines signed, when it is an issue
