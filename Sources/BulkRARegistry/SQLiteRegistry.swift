@@ -63,9 +63,12 @@ public final class SQLiteRegistry: RegistryDatabase {
     /// (0x4000) or 8,192 (0x2000) would turn spilling off altogether: unbounded memory for a transaction larger than any batch
     /// (`migrate --to`).
     static func writerSpillPages(pageSize: Int) -> Int {
-        let pages = (64 << 20) / pageSize
+        let pages = spillBytes / pageSize
         return pages & 0xFF == 0 ? pages + 1 : pages
     }
+
+    /// PERF-07: the changed pages a write transaction keeps before it spills them to the WAL.
+    static let spillBytes = 64 << 20
 
     /// PERF-82: the page size of a registry file made from now on. A certificate's row (≈ 1.36 KB with an RSA-2048 key's DER)
     /// left a third of each 4 KiB page empty — two rows fit, not three —, so a 10,000-line batch wrote ≈ 34 MB of pages at its

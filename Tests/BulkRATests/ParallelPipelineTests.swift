@@ -7,6 +7,7 @@ import BulkRAModel
 @testable import BulkRAService
 import Foundation
 import GRDB
+import GRDBSQLite
 import Synchronization
 import Testing
 import X509
@@ -546,6 +547,30 @@ struct ParallelPipelineTests {
             let pages = SQLiteRegistry.writerSpillPages(pageSize: size)
             #expect(pages & 0xFF != 0 && (pages - 1) * size <= 64 << 20 && pages * size >= 64 << 20, "\(size): \(pages)")
         }
+    }
+
+    @Test("PERF-84 rows going in while a transaction's changed pages outgrow SQLite's default cache keep the pages they only read: the batch row each audit entry's foreign key looks up is read from the file once, not once a row; the cache is as it was afterwards")
+    func roomForChanges() throws {
+        let folder = try DeliveryFixture.scratch("room-for-changes")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let registry = try SQLiteRegistry(path: folder.path + "/registry.sqlite", clock: { DeliveryFixture.now })
+        let batch = try registry.writing(.registry, durable: true) { try RegistryContractTests.parentRows($0, institution: "room-u") }
+        // ≈ 6 MB of audit entries: three times SQLite's default cache, all of it changed pages until the commit.
+        let detail = String(repeating: "x", count: 2_000)
+        let misses = try registry.writing(.registry, durable: true) { session -> Int32 in
+            let connection = try #require((session as? SQLiteSession)?.db.sqliteConnection)
+            var misses: Int32 = 0, highest: Int32 = 0
+            sqlite3_db_status(connection, SQLITE_DBSTATUS_CACHE_MISS, &misses, &highest, 1)
+            try session.insertRowSets([SQLRowSet(into: "audit_event", columns: RegistryStatements.auditColumns) {
+                (0..<3_000).map { [.integer(batch), .text("room"), .text("\($0)"), .text(detail), .text("2026-12-07T00:00:00Z")] }
+            }])
+            sqlite3_db_status(connection, SQLITE_DBSTATUS_CACHE_MISS, &misses, &highest, 0)
+            return misses
+        }
+        #expect(misses < 100, "\(misses) pages read from the file for 3,000 rows")
+        let pool = try #require(registry.database as? DatabasePool)
+        #expect(try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") } == -2_000)
+        #expect(try registry.reading { try $0.rows("SELECT COUNT(*) AS n FROM audit_event WHERE event = 'room'", []).first?.int("n") } == 3_000)
     }
 
     @Test("PERF-29 the registry's writer keeps checkpoints out of its commits (wal_autocheckpoint 0) and runs one after a commit that puts more than 4 MB of pages into the WAL, before its next write starts: the database file then holds the pages")
