@@ -41,7 +41,8 @@ public final class SQLiteRegistry: RegistryDatabase {
             // PERF-07: a batch's transaction (10,000 certificates with their DER, links and audit entries: ≈ 30 MB of pages)
             // keeps its changed pages until its commit; with SQLite's 2 MB cache they spill to the WAL and are appended again
             // each time they change (61,000 page writes for a 10,000-line batch). Spilling waits for 64 MiB of changed pages;
-            // pages only read still use the 2 MB cache, so a transaction that reads much (the expiry scan) stays small.
+            // pages only read still use the 2 MB cache, so a transaction that reads much (the expiry scan) stays small — except
+            // while a statement adds many rows (PERF-84).
             let pageSize = try pool.writeWithoutTransaction { db in
                 let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4_096
                 try db.execute(sql: "PRAGMA cache_spill = \(Self.writerSpillPages(pageSize: pageSize))")

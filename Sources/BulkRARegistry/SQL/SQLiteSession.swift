@@ -70,30 +70,45 @@ struct SQLiteSession: SQLSession {
     /// (`SQLITE_TRANSIENT`), each value cost SQLite an allocation, a copy and a free (≈ 600 instructions a value).
     func insertRows(into table: String, columns: [String], rows: [[SQLValue]]) throws {
         guard !rows.isEmpty else { return }
-        try withRoomForChanges { try insertRowsInPlace(into: table, columns: columns, rows: rows) }
+        let restore = rows.count >= Self.manyRows ? try makeRoomForChanges() : nil
+        defer { if let restore { setCacheSize(restore) } }
+        try insertRowsInPlace(into: table, columns: columns, rows: rows)
     }
 
-    /// PERF-80, PERF-84: a batch's row sets one after another, with room for their changed pages beside the pages they read.
+    /// PERF-80, PERF-84: a batch's row sets one after another, with room for their changed pages beside the pages they read
+    /// once a set of many rows comes.
     func insertRowSets(_ sets: [SQLRowSet]) throws {
-        try withRoomForChanges {
-            for set in sets { try insertRowsInPlace(into: set.table, columns: set.columns, rows: try set.rows()) }
+        var restore: Int?
+        defer { if let restore { setCacheSize(restore) } }
+        for set in sets {
+            let rows = try set.rows()
+            if restore == nil, rows.count >= Self.manyRows { restore = try makeRoomForChanges() }
+            try insertRowsInPlace(into: set.table, columns: set.columns, rows: rows)
         }
     }
 
-    /// PERF-84: `body` with the connection's page cache as large as the changed pages a transaction may keep (PERF-07: 64 MiB)
-    /// plus SQLite's default 2 MB for the pages it only reads, then as it was. With the default alone, a batch's changed pages
-    /// filled the cache, so every page it only read — the institution's key page, looked up by each certificate's foreign key;
-    /// in a larger registry every index's inner pages, at each insert — was dropped right after use and read from the file
-    /// again: 10,000 reads of one page for a 10,000-line batch (≈ 20 ms).
-    private func withRoomForChanges<T>(_ body: () throws -> T) throws -> T {
+    /// PERF-84: makes the connection's page cache as large as the changed pages a transaction may keep (PERF-07: 64 MiB) plus
+    /// SQLite's default 2 MB for the pages it only reads; returns the size to set back. With the default alone, a batch's
+    /// changed pages filled the cache, so every page it only read — the institution's key page, looked up by each certificate's
+    /// foreign key; in a larger registry every index's inner pages, at each insert — was dropped right after use and read from
+    /// the file again: 10,000 reads of one page for a 10,000-line batch (≈ 20 ms).
+    private func makeRoomForChanges() throws -> Int {
         let previous = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2_000
         try db.execute(sql: "PRAGMA cache_size = \(Self.roomForChanges)")
-        defer { try? db.execute(sql: "PRAGMA cache_size = \(previous)") }
-        return try body()
+        return previous
     }
 
-    /// PERF-84: the page cache while rows go in, in KiB as `cache_size` counts them when negative.
+    /// PERF-84: sets the page cache back (`cache_size` as SQLite counts it: pages, or KiB when negative).
+    private func setCacheSize(_ size: Int) {
+        try? db.execute(sql: "PRAGMA cache_size = \(size)")
+    }
+
+    /// PERF-84: the page cache while many rows go in, in KiB as `cache_size` counts them when negative.
     static let roomForChanges = -((SQLiteRegistry.spillBytes >> 10) + 2_000)
+
+    /// PERF-84: from how many rows a statement gets room for its changes (fewer rows change less than the default cache holds;
+    /// a statement of one row, an ACME order's, runs no pragma at all).
+    static let manyRows = 500
 
     /// PERF-13, PERF-69: `rows` through one prepared single-row INSERT (see `insertRows`).
     private func insertRowsInPlace(into table: String, columns: [String], rows: [[SQLValue]]) throws {

@@ -325,12 +325,12 @@ public struct UploadApplier: ServiceStep {
         // more than they spared the delivery (PERF-79).
         let staged = transaction.runsInServer ? StagedFiles() : nil
         let (resultsFolder, mailsFolder) = (out?.absolute, Outbox(data: data).folder)
-        // The side thread logs its own steps (mails, results, staged) and this one the records it inserted, then the commit's rest.
         let recorded = RegistryBatch(
             record: record, issued: certificates,
             renewed: renewed, revocations: revocations,
             administratorUpdates: updates, enrolments: enrolments, links: links.records + certificateLinks.records + credentialLinks.records,
             acmeAccounts: acme.accounts, acmeSuspensions: acme.suspensions, bindings: acme.bindings)
+        // The side thread logs its own steps (mails, results, staged) and this one the records it inserted, then the commit's rest.
         let (batchID, (composed, resultFiles)) = try withSideWork({ [mailWork, resultWork, logger, staged] in
             var side = PhaseTimer(logger: logger)
             let mails = mailWork()
