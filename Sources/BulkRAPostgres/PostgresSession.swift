@@ -52,16 +52,13 @@ struct PostgresSession: SQLSession {
     /// row), encoded here on both cores (PERF-22) and sent in pieces of 500 rows; fewer rows by multi-row INSERTs. A
     /// failing row fails the COPY, and with it the transaction, as a failing INSERT would.
     ///
-    /// postgres-nio offers COPY only as an async call. It runs as a task whose jobs the connection's event loop executes
-    /// (`EventLoopTaskExecutor`), never the cooperative threads, while this thread — one where blocking is allowed, as for
-    /// every statement of the session — waits for its future.
-    func insertRows(into table: String, columns: [String], rows: [[SQLValue]]) throws {
-        try insertRowSets([SQLRowSet(into: table, columns: columns) { rows }])
-    }
-
     /// PERF-80: the sets in order, each set's rows made and encoded while the server works through the COPY of the set before
     /// (on this connection, which runs one statement at a time, the next COPY starts when that one is done). A set of fewer
     /// rows than `copyThreshold` goes by INSERTs once the COPY before it is done. Nothing is left running when this throws.
+    ///
+    /// postgres-nio offers COPY only as an async call. It runs as a task whose jobs the connection's event loop executes
+    /// (`EventLoopTaskExecutor`), never the cooperative threads, while this thread — one where blocking is allowed, as for
+    /// every statement of the session — waits for its future.
     func insertRowSets(_ sets: [SQLRowSet]) throws {
         var running: EventLoopFuture<Void>?
         // Waiting again for a COPY already waited for returns at once.

@@ -15,10 +15,9 @@ public protocol SQLSession {
     func execute(_ sql: String, _ arguments: [SQLValue]) throws
     /// Runs an INSERT into a table whose key is `id` and returns the new row's id.
     func insert(_ sql: String, _ arguments: [SQLValue]) throws -> Int64
-    /// PERF-10: adds `rows` (values in `columns` order) to `table` — multi-row INSERTs, or PostgreSQL's COPY for many rows.
-    func insertRows(into table: String, columns: [String], rows: [[SQLValue]]) throws
-    /// PERF-80: adds each set's rows, the sets in order; a set's rows are made once the set before it is handed over — on
-    /// PostgreSQL while the server works through that set's COPY.
+    /// PERF-10, PERF-80: adds each set's rows (values in `columns` order), the sets in order — a prepared INSERT on SQLite,
+    /// multi-row INSERTs or COPY for many rows on PostgreSQL; a set's rows are made once the set before it is handed over (on
+    /// PostgreSQL while the server works through that set's COPY).
     func insertRowSets(_ sets: [SQLRowSet]) throws
 }
 
@@ -72,14 +71,9 @@ extension SQLSession {
         try rows(sql, arguments).compactMap { $0.values.first.flatMap(Self.text) }
     }
 
-    /// PERF-10: `rows` added by multi-row INSERT statements of at most 500 rows and 30,000 arguments each.
+    /// PERF-10: adds `rows` (values in `columns` order) to `table`: one row set.
     public func insertRows(into table: String, columns: [String], rows: [[SQLValue]]) throws {
-        try insertRowsByStatements(into: table, columns: columns, rows: rows)
-    }
-
-    /// PERF-80: each set's rows made and inserted in turn (a session whose statements run on the calling thread).
-    public func insertRowSets(_ sets: [SQLRowSet]) throws {
-        for set in sets { try insertRows(into: set.table, columns: set.columns, rows: try set.rows()) }
+        try insertRowSets([SQLRowSet(into: table, columns: columns) { rows }])
     }
 
     /// PERF-10: `rows` added by multi-row INSERT statements of at most 500 rows and 30,000 arguments each.

@@ -61,20 +61,6 @@ struct SQLiteSession: SQLSession {
         return db.lastInsertedRowID
     }
 
-    /// PERF-13: many rows through one prepared single-row INSERT, each value bound straight from its `SQLValue` and the
-    /// statement stepped and reset per row — no SQL text of hundreds of tuples, no GRDB argument values in between.
-    ///
-    /// PERF-69: a row's text and bytes are copied into one buffer, reused from row to row, and bound in place
-    /// (`SQLITE_STATIC`): the buffer is sized before the row's first bind and neither grows nor is freed until the row has
-    /// stepped (and, after the last row, until the statement is reset and its bindings cleared). Bound as copies
-    /// (`SQLITE_TRANSIENT`), each value cost SQLite an allocation, a copy and a free (≈ 600 instructions a value).
-    func insertRows(into table: String, columns: [String], rows: [[SQLValue]]) throws {
-        guard !rows.isEmpty else { return }
-        let restore = rows.count >= Self.manyRows ? try makeRoomForChanges() : nil
-        defer { if let restore { setCacheSize(restore) } }
-        try insertRowsInPlace(into: table, columns: columns, rows: rows)
-    }
-
     /// PERF-80, PERF-84: a batch's row sets one after another, with room for their changed pages beside the pages they read
     /// once a set of many rows comes.
     func insertRowSets(_ sets: [SQLRowSet]) throws {
@@ -110,7 +96,13 @@ struct SQLiteSession: SQLSession {
     /// a statement of one row, an ACME order's, runs no pragma at all).
     static let manyRows = 500
 
-    /// PERF-13, PERF-69: `rows` through one prepared single-row INSERT (see `insertRows`).
+    /// PERF-13: many rows through one prepared single-row INSERT, each value bound straight from its `SQLValue` and the
+    /// statement stepped and reset per row — no SQL text of hundreds of tuples, no GRDB argument values in between.
+    ///
+    /// PERF-69: a row's text and bytes are copied into one buffer, reused from row to row, and bound in place
+    /// (`SQLITE_STATIC`): the buffer is sized before the row's first bind and neither grows nor is freed until the row has
+    /// stepped (and, after the last row, until the statement is reset and its bindings cleared). Bound as copies
+    /// (`SQLITE_TRANSIENT`), each value cost SQLite an allocation, a copy and a free (≈ 600 instructions a value).
     private func insertRowsInPlace(into table: String, columns: [String], rows: [[SQLValue]]) throws {
         guard !rows.isEmpty else { return }
         let sql = insertStatement(into: table, columns: columns, rows: 1)
