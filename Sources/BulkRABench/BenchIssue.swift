@@ -22,6 +22,7 @@ enum BenchIssue {
 
         let sign = try opensslRate(["rsa2048"], pattern: "rsa 2048", column: -2)
         print(String(format: "baseline: openssl speed -multi 2 rsa2048: %.0f sign/s", sign))
+        let floor = try FileSystemFloor.measure(work: work)
 
         // RSA-2048 issuing CA, made with openssl and installed with `bulkra ca import`.
         // A production CA needs a repository its relying parties reach (REP-04): not the TEST loopback.
@@ -32,6 +33,7 @@ enum BenchIssue {
         print(String(format: "issue 10000 server lines, RSA-2048 CA: decode→commit %5.2f s = %6.0f certificates/s (ratio to openssl sign/s %.2f, goal ≥ 0.6); with files and mails %5.2f s = %6.0f/s (ratio to openssl %.2f, goal ≥ 0.6); peak %6.1f MB, CPU %3.0f%%, exit %d",
                      rsa.toCommit, 10_000 / rsa.toCommit, 10_000 / rsa.toCommit / sign, rsa.seconds, 10_000 / rsa.seconds, 10_000 / rsa.seconds / sign,
                      rsa.peakMB, rsa.cpu, rsa.status))
+        print(rsa.delivery(against: floor))
         print("  peer (Python cryptography \(rsaPeer.version), 2 processes, one PEM file each), RSA-2048 CA: "
               + String(format: "%5.2f s = %6.0f certificates/s; BulkRA end to end %.2f× the peer", rsaPeer.seconds,
                        Double(rsaPeer.count) / rsaPeer.seconds, rsaPeer.seconds / rsa.seconds)
@@ -42,6 +44,7 @@ enum BenchIssue {
         let ecPeer = try peer(file: serverFile, certificate: ecData + "/ca/server.pem", key: ecData + "/ca/server.key.pem", out: work + "/peer-p256")
         print(String(format: "issue 10000 server lines, P-256 CA:    decode→commit %5.2f s = %6.0f certificates/s (goal ≥ 15000/s); with files and mails %5.2f s = %6.0f/s (goal ≥ 10000/s); peak %6.1f MB, CPU %3.0f%%, exit %d",
                      ec.toCommit, 10_000 / ec.toCommit, ec.seconds, 10_000 / ec.seconds, ec.peakMB, ec.cpu, ec.status))
+        print(ec.delivery(against: floor))
         print(String(format: "  peer (Python cryptography, 2 processes, one PEM file each), P-256 CA: %5.2f s = %6.0f certificates/s; BulkRA end to end %.2f× the peer",
                      ecPeer.seconds, Double(ecPeer.count) / ecPeer.seconds, ecPeer.seconds / ec.seconds)
               + " (goal ≥ 2: \(ecPeer.seconds / ec.seconds >= 2 ? "met" : "NOT met"))")
@@ -54,6 +57,7 @@ enum BenchIssue {
         print(String(format: "issue 10000 server lines, P-256 CA, PostgreSQL registry: decode→commit %5.2f s = %6.0f certificates/s (ratio to SQLite %.2f, goal ≥ 0.7); with files and mails %5.2f s = %6.0f/s (ratio %.2f); peak %6.1f MB, CPU %3.0f%%, exit %d",
                      pg.toCommit, 10_000 / pg.toCommit, ec.toCommit / pg.toCommit, pg.seconds, 10_000 / pg.seconds, ec.seconds / pg.seconds,
                      pg.peakMB, pg.cpu, pg.status))
+        print(pg.delivery(against: floor))
         print(String(format: "  PostgreSQL end to end %.2f× the P-256 peer", ecPeer.seconds / pg.seconds)
               + " (goal ≥ 2: \(ecPeer.seconds / pg.seconds >= 2 ? "met" : "NOT met"))")
 
@@ -67,10 +71,17 @@ enum BenchIssue {
         /// Decode → keys → verify → presign → locked (lock, check, issue, links, compose, records, commit and the durable COMMIT), from
         /// the command's phase log.
         let toCommit: Double
+        /// The deliver phase (ms): the batch's files and mails written, synced and marked delivered.
+        let deliver: Double
         let seconds: Double
         let peakMB: Double
         let cpu: Double
         let status: Int32
+
+        /// The delivery beside the file system's floor measured in the same run (`FileSystemFloor`).
+        func delivery(against floor: Double) -> String {
+            String(format: "  delivery %.0f ms = %.2f× the file system's floor for as many files (%.0f ms)", deliver, deliver / floor, floor)
+        }
     }
 
     static func freshData(bulkra: String, work: String, name: String, database: String? = nil, repository: String? = nil) throws -> String {
@@ -97,18 +108,20 @@ enum BenchIssue {
         let logText = String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         var toCommit = 0.0
+        var deliver = 0.0
         var phases: [String] = []
         for line in logText.split(separator: "\n") where line.contains("submit.phase") {
             let name = line.components(separatedBy: "phase.name=").last?.split(separator: " ").first.map(String.init) ?? ""
             let ms = line.components(separatedBy: "phase.ms=").last?.split(separator: " ").first.flatMap { Double($0) } ?? 0
             // Decoding, the work before the lock and the whole locked part up to the durable commit (its steps are logged too).
             if ["decode", "keys", "verify", "presign", "locked"].contains(name) { toCommit += ms / 1000 }
+            if name == "deliver" { deliver = ms }
             phases.append("\(name) \(Int(ms))")
         }
         // Where the time went, for comparing runs of different hours: the phases in the order the command logged them (ms).
         print("  phases (ms): " + phases.joined(separator: ", "))
         let fields = (try String(contentsOfFile: report, encoding: .utf8)).split(whereSeparator: { $0 == " " || $0 == "\n" }).suffix(3).map(String.init)
-        return Run(toCommit: toCommit, seconds: Double(fields[0]) ?? .nan, peakMB: (Double(fields[1]) ?? 0) / 1024,
+        return Run(toCommit: toCommit, deliver: deliver, seconds: Double(fields[0]) ?? .nan, peakMB: (Double(fields[1]) ?? 0) / 1024,
                    cpu: Double(fields[2].replacingOccurrences(of: "%", with: "")) ?? .nan, status: process.terminationStatus)
     }
 
