@@ -179,6 +179,13 @@ struct BenchCheck {
         Thread.sleep(forTimeInterval: wait)
     }
 
+    /// Starts a tool the bench runs, after writing out what the bench has printed so far: the tools write to the same output,
+    /// and a figure still in the bench's buffer came out cut in two around their messages.
+    static func start(_ process: Process) throws {
+        fflush(nil)
+        try process.run()
+    }
+
     /// Moves `path` into `work/.trash`, emptied when the whole bench run is done, instead of deleting it now: on a file
     /// system without a journal (as here), ext4 skips inodes deleted in the last minutes (`inodeQuarantine`) when it allocates new ones, so a
     /// part that deleted an earlier folder just before measuring paid for it in every file it created (measured: 33 % of a
@@ -218,7 +225,7 @@ struct BenchCheck {
         _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errors) }
         process.standardError = try FileHandle(forWritingTo: errors)
-        try process.run()
+        try BenchCheck.start(process)
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
@@ -236,7 +243,7 @@ struct BenchCheck {
         process.arguments = ["-f", "%e %M", "-o", report] + arguments
         _ = FileManager.default.createFile(atPath: output, contents: nil)
         process.standardOutput = FileHandle(forWritingAtPath: output)
-        try process.run()
+        try BenchCheck.start(process)
         process.waitUntilExit()
         let fields = (try String(contentsOfFile: report, encoding: .utf8)).split(whereSeparator: { $0 == " " || $0 == "\n" })
         let last = Array(fields.suffix(2))

@@ -113,7 +113,7 @@ enum BenchIssue {
         process.standardOutput = FileHandle.nullDevice
         let log = Pipe()
         process.standardError = log
-        try process.run()
+        try BenchCheck.start(process)
         let logText = String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         var toCommit = 0.0

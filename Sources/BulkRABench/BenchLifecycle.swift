@@ -103,7 +103,7 @@ enum BenchLifecycle {
         serve.arguments = ["serve", "--data", data, "--port", "0", "--repository-port", String(port)]
         serve.standardOutput = FileHandle.nullDevice
         serve.standardError = FileHandle.nullDevice
-        try serve.run()
+        try BenchCheck.start(serve)
         defer { serve.terminate(); serve.waitUntilExit() }
         var ready = false
         for _ in 0..<100 where !ready {

@@ -63,7 +63,7 @@ struct BenchPostgres {
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try BenchCheck.start(process)
         return process
     }
 }

@@ -19,7 +19,7 @@ final class DeskServer {
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: name + ".log"))
         process.standardOutput = out
         process.standardError = log
-        try process.run()
+        try BenchCheck.start(process)
         try out.close()
         try log.close()
         let pattern = #"127\.0\.0\.1:(\d+)/"#
