@@ -205,6 +205,7 @@ enum BenchIssue {
 
         /// The bound beside each goal's end-to-end time (seconds), and whether the goal is within the machine's reach.
         func describe(against goals: [(name: String, seconds: Double)]) -> String {
+            guard seconds.isFinite, seconds > 0 else { return "  bound: not known (a baseline was not measured)" }
             let parts = goals.map { goal in
                 String(format: "%@ asks ≤ %.2f s (%@)", goal.name, goal.seconds,
                        goal.seconds >= seconds ? "above the bound" : "below the bound: out of this machine's reach")
