@@ -154,7 +154,7 @@ struct BenchCheck {
     /// PERF-85: how long ext4 (without a journal) keeps skipping a freed inode when it allocates new ones, with a margin.
     /// The kernel's `recently_deleted` skips an inode freed in the last 60 s, and in the last 360 s while the block of the
     /// inode table holding it is dirty — which every file created beside it makes it again. Measured here: 20,000 files took
-    /// 2.2–4.5 s instead of 0.3 s for about six minutes after 360,000 files nearby were deleted (perf: 65 % of the samples in
+    /// 1.1–4.5 s instead of 0.3 s for about six minutes after 360,000 files nearby were deleted (perf: 65 % of the samples in
     /// `recently_deleted` and the buffer lookups it makes).
     static let inodeQuarantine: TimeInterval = 370
 
