@@ -225,7 +225,7 @@ struct BenchCheck {
         _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errors) }
         process.standardError = try FileHandle(forWritingTo: errors)
-        try BenchCheck.start(process)
+        try start(process)
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
@@ -243,7 +243,7 @@ struct BenchCheck {
         process.arguments = ["-f", "%e %M", "-o", report] + arguments
         _ = FileManager.default.createFile(atPath: output, contents: nil)
         process.standardOutput = FileHandle(forWritingAtPath: output)
-        try BenchCheck.start(process)
+        try start(process)
         process.waitUntilExit()
         let fields = (try String(contentsOfFile: report, encoding: .utf8)).split(whereSeparator: { $0 == " " || $0 == "\n" })
         let last = Array(fields.suffix(2))

@@ -44,13 +44,13 @@ public final class SQLiteRegistry: RegistryDatabase {
             // pages only read still use the 2 MB cache, so a transaction that reads much (the expiry scan) stays small — except
             // while a statement adds many rows (PERF-84).
             let pageSize = try pool.writeWithoutTransaction { db in
-                let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4_096
+                let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? Self.sqliteDefaultPageSize
                 try db.execute(sql: "PRAGMA cache_spill = \(Self.writerSpillPages(pageSize: pageSize))")
                 // PERF-29: no checkpoint inside a commit; `checkpointWhenDue` runs it right after, off the committer's way.
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
                 return pageSize
             }
-            checkpointPages = Int32(Self.checkpointBytes / pageSize)
+            checkpointPages = Self.checkpointPages(pageSize: pageSize)
             database = pool
         } catch let error as OperationalError {
             throw error
@@ -76,11 +76,14 @@ public final class SQLiteRegistry: RegistryDatabase {
     /// commit; with 8 KiB pages six rows fit and the batch's pages come to ≈ 31 MB in half as many WAL frames.
     static let pageSize = 8_192
 
+    /// SQLite's own page size: a registry file made before PERF-82 and an in-memory registry have it.
+    static let sqliteDefaultPageSize = 4_096
+
     /// Opens an in-memory registry (tests).
     public init(inMemoryWith clock: @escaping @Sendable () -> Date) throws {
         self.clock = clock
         self.logger = Logger(label: "bulkra.registry")
-        checkpointPages = Int32(Self.checkpointBytes / 4_096)
+        checkpointPages = Self.checkpointPages(pageSize: Self.sqliteDefaultPageSize)
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         database = try DatabaseQueue(configuration: configuration)
@@ -500,6 +503,11 @@ public final class SQLiteRegistry: RegistryDatabase {
     /// PERF-29, PERF-82: bytes written to the WAL between checkpoints (SQLite's default `wal_autocheckpoint`, 1,000 pages, at its
     /// default page size).
     static let checkpointBytes = 4_096_000
+
+    /// PERF-29, PERF-82: `checkpointBytes` in pages of `pageSize`.
+    static func checkpointPages(pageSize: Int) -> Int32 {
+        Int32(checkpointBytes / pageSize)
+    }
 
     /// REG-17: `body` in one `BEGIN IMMEDIATE` transaction on the writer connection; not durable: `synchronous = NORMAL`
     /// for this transaction only.
