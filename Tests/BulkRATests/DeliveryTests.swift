@@ -77,6 +77,32 @@ struct ServiceKeyTests {
         }
     }
 
+    @Test("PERF-87 a batch issued in chunks (16 lines a chunk when the service makes keys) keeps line order: its certificates, deliveries and enrolments each come out in the order of their lines, across the chunks")
+    func chunkOrder() throws {
+        // 40 lines, methods 1, 2 and 3 in turn: three chunks of service-made keys, enrolments between them.
+        let lines = (0..<40).map { index -> String in
+            switch index % 3 {
+            case 0:
+                return Line.client(dn: "CN=Hanako Suzuki \(index),OU=Faculty of Science,\(Fixture.ex)", method: "1",
+                                   p12: "NIIcert-\(1000 + index)", userEmail: "hanako\(index)@example.ac.jp")
+            case 1:
+                let email = "ichiro\(index)@example.ac.jp"
+                return Line.client(dn: "CN=\(email),\(Fixture.ex)", profile: "16", method: "2", p12: "NIIcert-bulk-\(1000 + index)",
+                                   userEmail: email, pin: "Pin-2026-abcdefgh")
+            default:
+                return Line.client(dn: "CN=Jiro Tanaka \(index),\(Fixture.ex)", profile: "5", method: "3", p12: "",
+                                   userEmail: "jiro\(index)@example.ac.jp")
+            }
+        }
+        let issued = try DeliveryFixture.issue(lines, options: .init(keyKind: .p256))
+        let made = (1...40).filter { ($0 - 1) % 3 != 2 }
+        #expect(issued.certificates.map(\.application.common.line) == made)
+        #expect(issued.deliveries.map(\.application.line) == made)
+        #expect(issued.deliveries.map(\.issued.serial) == issued.certificates.map(\.serial))
+        #expect(issued.enrolments.map(\.application.line) == (1...40).filter { ($0 - 1) % 3 == 2 })
+        #expect(Set(issued.certificates.map(\.serial)).count == made.count)
+    }
+
     @Test("ISS-13 PINs: column 15 when given, otherwise 20 characters of A-Z a-z 0-9; a PIN prints as ********")
     func pins() throws {
         let issued = try DeliveryFixture.issue([DeliveryFixture.method1, DeliveryFixture.method2])

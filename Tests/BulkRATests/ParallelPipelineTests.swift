@@ -8,6 +8,7 @@ import BulkRAModel
 import Foundation
 import GRDB
 import GRDBSQLite
+import Logging
 import Synchronization
 import Testing
 import X509
@@ -482,6 +483,23 @@ struct ParallelPipelineTests {
         #expect(rounds >= 2 && rounds <= seen + 1, "a round under way when finished completes, none starts after it")
         #expect(writeBack.rounds.load(ordering: .relaxed) == rounds)
         #expect(writeBack.run() == rounds, "finished stays finished")
+    }
+
+    @Test("PERF-86 a file from 1 MiB on is hashed beside its decoding: the digest is the SHA-256 of its bytes and the decoded file is the one decoding alone gives, on both sides of the size; an unreadable file has no digest")
+    func digestBesideDecoding() throws {
+        let line = Array((Line.server() + "\r\n").utf8)
+        for size in [UploadBytes.sideDigestBytes - 1, UploadBytes.sideDigestBytes, UploadBytes.sideDigestBytes + 4_096] {
+            let bytes = Array((0..<(size / line.count + 1)).lazy.flatMap { _ in line }.prefix(size))
+            let file = UploadBytes(bytes, fileName: "large-\(size).tsv")
+            let (upload, digest) = try file.decodeAndDigest(as: .server, recordLimit: 200_000, logger: Logger(label: "perf-86"))
+            let alone = try file.decode(as: .server, recordLimit: 200_000, logger: Logger(label: "perf-86"))
+            #expect(bytes.count == size)
+            #expect(digest == ContentDigest.sha256(bytes))
+            #expect(upload.recordCount == alone.recordCount && upload.recordCount > 100)
+            #expect(upload.fileDiagnostics.map(\.code) == alone.fileDiagnostics.map(\.code))
+        }
+        let unreadable = try UploadBytes(nil, fileName: "missing.tsv").decodeAndDigest(as: .server, recordLimit: 10, logger: Logger(label: "perf-86"))
+        #expect(unreadable.1 == nil && unreadable.0.isRejected)
     }
 
     @Test("PERF-83 a deferred release keeps what it holds until it is released — on the side thread beside the main work when asked there —, a second release does nothing, and the other owners keep theirs")

@@ -105,8 +105,7 @@ public struct UploadApplier: ServiceStep {
         }
         let (family, operation) = (context.kind, context.operation)
         var phases = PhaseTimer(logger: logger)
-        let digest = file.bytes.map { ContentDigest.sha256($0) }
-        let upload = try file.decode(as: family, recordLimit: options.recordLimit, logger: logger)
+        let (upload, digest) = try file.decodeAndDigest(as: family, recordLimit: options.recordLimit, logger: logger)
         let fileName = file.fileName
         phases.mark("decode")
         let out = try options.outputFolder()
