@@ -68,14 +68,16 @@ extension Desk {
         } catch let refusal as DeliveryLinkRecord.Refusal {
             return html(linkRefusal(refusal, language), status: refusal == .pinFirst ? .conflict : .gone)
         }
+        if used.handsOutSerial {
+            // MAIL-06, PERF-88: a server or code-signing certificate link hands out its row's serial (links sealed before PERF-88
+            // sealed the same serial); the PEM with its chain comes from the registry.
+            guard let serial = used.serial, let record = try await registry.certificate(serial: serial) else {
+                return html(linkRefusal(.unknown, language), status: .gone)
+            }
+            return file(Array(try pem(record).utf8), type: "application/x-pem-file", name: used.fileName)
+        }
         guard let sealed = used.sealed, let payload = LinkSeal.open(sealed, token: token) else {
             return html(linkRefusal(.unknown, language), status: .gone)
-        }
-        if used.handsOutSerial {
-            // MAIL-06: a server or code-signing certificate link seals the serial; the PEM with its chain comes from the registry.
-            guard let serial = try? SerialNumber(String(decoding: payload, as: UTF8.self)),
-                  let record = try await registry.certificate(serial: serial) else { return html(linkRefusal(.unknown, language), status: .gone) }
-            return file(Array(try pem(record).utf8), type: "application/x-pem-file", name: used.fileName)
         }
         let type = switch kind {
         case .certificate: "application/x-pkcs12"

@@ -63,9 +63,13 @@ public struct DeliveryLinkRecord: Sendable, Hashable {
         self.kept = kept
     }
 
-    /// MAIL-06, RET-05: whether it is the link of a server or code-signing certificate, which seals only the serial (the desk
-    /// hands out the PEM from the registry, and nothing needs keeping for its re-issue).
-    public var handsOutSerial: Bool { kind == .certificate && fileName.hasSuffix(".pem") }
+    /// MAIL-06, RET-05, PERF-88: whether it is the link of a server or code-signing certificate, which hands out the row's
+    /// serial: the desk makes the PEM from the registry, nothing is sealed (a certificate is no secret) and nothing needs
+    /// keeping for its re-issue.
+    public var handsOutSerial: Bool { Self.handsOutSerial(kind: kind, fileName: fileName) }
+
+    /// MAIL-06, PERF-88: whether a link of `kind` handing out `fileName` hands out its serial (a certificate link to a PEM file).
+    public static func handsOutSerial(kind: Kind, fileName: String) -> Bool { kind == .certificate && fileName.hasSuffix(".pem") }
 
     /// Why a link cannot be used now (DESK-42).
     public enum Refusal: String, Sendable, Hashable, Error {

@@ -49,7 +49,8 @@ extension RegistryStatements {
     static func refusal(_ db: Session, _ link: DeliveryLinkRecord?, kind: DeliveryLinkRecord.Kind, now: Date) throws -> DeliveryLinkRecord.Refusal? {
         guard let link, link.kind == kind else { return .unknown }
         if link.supersededAt != nil { return .replaced }
-        if link.usedAt != nil || link.sealed == nil { return .used }
+        // A payload dropped means used; PERF-88: a link handing out its row's serial never had one.
+        if link.usedAt != nil || (link.sealed == nil && !link.handsOutSerial) { return .used }
         if link.expires <= now { return .expired }
         if let required = link.requiresTokenSHA256,
            try db.row("SELECT used_at FROM delivery_link WHERE token_sha256 = ?", [.text(required)])?.text("used_at") == nil {

@@ -76,6 +76,34 @@ struct DeliveryLinkTests {
         #expect(try await registry.deliveryLinkRefusal(tokenSHA256: link.tokenSHA256, kind: .certificate, now: now) == .used)
     }
 
+    @Test("PERF-88 a server or code-signing certificate link (a PEM) seals nothing and hands out its row's serial: open until used, used once, then refused as used; one sealed before PERF-88 is used the same way; any other link without its payload counts as used")
+    func serialLinks() async throws {
+        let now = Date(timeIntervalSince1970: 1_795_000_000)
+        let registry = try SQLiteRegistry(inMemoryWith: { now })
+        let serial = try SerialNumber("123456789")
+        func link(_ token: String, fileName: String, sealed: [UInt8]?) -> DeliveryLinkRecord {
+            DeliveryLinkRecord(tokenSHA256: ContentDigest.sha256(Array(token.utf8)), kind: .certificate, institutionID: "example-u",
+                               recipientEmail: "cadmin@example.ac.jp", serial: serial, requiresTokenSHA256: nil, fileName: fileName,
+                               sealed: sealed, expires: now.addingTimeInterval(30 * 86_400))
+        }
+        let unsealed = link("pem-token", fileName: "123456789.pem", sealed: nil)
+        let sealedBefore = link("old-token", fileName: "123456789.pem", sealed: try LinkSeal.seal(Array("123456789".utf8), token: "old-token"))
+        let dropped = link("p12-token", fileName: "user.p12", sealed: nil)
+        try registry.apply([], officerCertificates: [], links: [unsealed, sealedBefore, dropped])
+        for made in [unsealed, sealedBefore] {
+            #expect(made.handsOutSerial)
+            #expect(try await registry.deliveryLinkRefusal(tokenSHA256: made.tokenSHA256, kind: .certificate, now: now) == nil)
+            let used = try await registry.useDeliveryLink(tokenSHA256: made.tokenSHA256, kind: .certificate, now: now)
+            #expect(used.serial == serial && used.fileName == "123456789.pem")
+            #expect(try await registry.deliveryLinkRefusal(tokenSHA256: made.tokenSHA256, kind: .certificate, now: now) == .used)
+            await #expect(throws: DeliveryLinkRecord.Refusal.used) {
+                _ = try await registry.useDeliveryLink(tokenSHA256: made.tokenSHA256, kind: .certificate, now: now)
+            }
+        }
+        #expect(!dropped.handsOutSerial)
+        #expect(try await registry.deliveryLinkRefusal(tokenSHA256: dropped.tokenSHA256, kind: .certificate, now: now) == .used)
+    }
+
     @Test("REG-15 links committed with a batch belong to it and are read through the link store")
     func batchLinks() async throws {
         let now = Date(timeIntervalSince1970: 1_795_000_000)

@@ -101,7 +101,7 @@ struct ParallelPipelineTests {
         #expect(Set(links.pinTokens.values).count == issued.deliveries.count)
     }
 
-    @Test("PERF-04 server certificate links sealed on both cores: one per certificate in issue order, each sealing only its serial, nothing kept")
+    @Test("PERF-04 PERF-88 server certificate links made on both cores: one per certificate in issue order, each naming its serial and PEM file, nothing sealed or kept")
     func certificateLinks() throws {
         let requests = try (0..<40).map { index in
             try IssuanceFixture.request(.server, .issue, Line.server(cn: "host\(index).example.ac.jp"))
@@ -114,7 +114,7 @@ struct ParallelPipelineTests {
             #expect(record.serial == certificate.serial && record.kept == nil && record.fileName == "\(certificate.serial.decimal).pem")
             #expect(record.tokenSHA256 == ContentDigest.sha256(Array(counter.drawn[index].utf8)))
             #expect(links.certificateTokens[certificate.serial] == counter.drawn[index])
-            #expect(LinkSeal.open(try #require(record.sealed), token: counter.drawn[index]) == Array(certificate.serial.decimal.utf8))
+            #expect(record.sealed == nil && record.handsOutSerial)
         }
     }
 

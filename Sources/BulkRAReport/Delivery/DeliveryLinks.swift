@@ -144,7 +144,7 @@ public struct DeliveryLinks: Sendable {
         try self.init(standalone: issued.map { certificate in
             StandaloneLink(serial: certificate.serial, institutionID: institution,
                            recipientEmail: certificate.application.common.administrator.email.address, fileName: "\(certificate.serial.decimal).pem",
-                           payload: Array(certificate.serial.decimal.utf8))
+                           payload: [])
         }, now: now, window: window, token: token, keep: nil)
     }
 
@@ -166,7 +166,7 @@ public struct DeliveryLinks: Sendable {
             case .bulk: bulks[serial] = newToken
             case .credentials: continue  // ACME-T07: credentials belong to no certificate; an account update replaces them
             }
-            // A link of a server or code-signing certificate seals only its serial: nothing needs keeping (RET-05).
+            // A link of a server or code-signing certificate hands out its row's serial: nothing is sealed or kept (RET-05, PERF-88).
             let successor = try Self.record(link.kind, token: newToken, institution: link.institutionID, recipient: link.recipientEmail,
                                             serial: link.serial, requires: link.requiresTokenSHA256.map { successors[$0] ?? $0 },
                                             fileName: link.fileName, payload: payload, expires: expires, keep: link.handsOutSerial ? nil : keep)
@@ -177,12 +177,13 @@ public struct DeliveryLinks: Sendable {
     }
 
     /// DESK-41, RET-05: the record of one link: its token's hash, the payload sealed under the token and, with `keep`, kept
-    /// for re-issue.
+    /// for re-issue. PERF-88: a link that hands out its row's serial (a server or code-signing certificate's PEM) seals nothing.
     static func record(_ kind: DeliveryLinkRecord.Kind, token: String, institution: String, recipient: String, serial: SerialNumber?,
                        requires: String?, fileName: String, payload: [UInt8], expires: Date, keep: Keeper?) throws -> DeliveryLinkRecord {
-        DeliveryLinkRecord(tokenSHA256: ContentDigest.sha256(Array(token.utf8)), kind: kind, institutionID: institution, recipientEmail: recipient,
-                           serial: serial, requiresTokenSHA256: requires, fileName: fileName, sealed: try LinkSeal.seal(payload, token: token),
-                           expires: expires, kept: try keep?(payload))
+        let sealed = DeliveryLinkRecord.handsOutSerial(kind: kind, fileName: fileName) ? nil : try LinkSeal.seal(payload, token: token)
+        return DeliveryLinkRecord(tokenSHA256: ContentDigest.sha256(Array(token.utf8)), kind: kind, institutionID: institution,
+                                  recipientEmail: recipient, serial: serial, requiresTokenSHA256: requires, fileName: fileName, sealed: sealed,
+                                  expires: expires, kept: try keep?(payload))
     }
 
     /// REG-16, MAIL-07: one certificate link per new registration officer for their RA PKCS#12, valid one month from `now`.

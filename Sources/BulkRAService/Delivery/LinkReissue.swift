@@ -57,7 +57,7 @@ public struct LinkReissue: Sendable {
                     en: "Serial \(serial.decimal) has no retrieval URL to re-issue (a certificate handed over at enrolment has none)."))
             }
             let opened = try open.map { link -> (link: DeliveryLinkRecord, payload: [UInt8]) in
-                if link.handsOutSerial { return (link, Array(serial.decimal.utf8)) }
+                if link.handsOutSerial { return (link, []) }  // PERF-88: it hands out its row's serial
                 guard let kept = link.kept, let payload = sealing.unpacked(kept) else {
                     throw OperationalError(.invalidRequest, LocalizedText(
                         ja: "取得ファイルが保管されていないため再発行できません（シリアル番号 \(serial.decimal)）。失効させて、あらためて発行申請してください。",
