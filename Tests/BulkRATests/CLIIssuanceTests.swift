@@ -17,6 +17,23 @@ struct CLIIssuanceTests {
         (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)?.intValue ?? -1
     }
 
+    @Test("CLI-62 a client submit shows how far it has got on standard error only when that is a terminal: through a pipe no progress line; under a terminal (script(1)) the issuing count, rewritten in place up to the last line")
+    func progressOnTerminal() throws {
+        let piped = try CLITests.dataFolder("client-progress-pipe")
+        defer { try? FileManager.default.removeItem(atPath: piped) }
+        let result = try CLITests.run(Self.clientArguments("client/issue-valid.tsv", data: piped, out: piped + "/out") + ["--key-type", "p256"])
+        #expect(result.status == 0 && !result.error.contains("発行中") && !result.error.contains("\r"), "\(result.error)")
+
+        let terminal = try CLITests.dataFolder("client-progress-terminal")
+        defer { try? FileManager.default.removeItem(atPath: terminal) }
+        let command = ([CLITests.binary.path] + Self.clientArguments("client/issue-valid.tsv", data: terminal, out: terminal + "/out")
+                       + ["--key-type", "p256"]).map { "'" + $0 + "'" }.joined(separator: " ")
+        // script(1) gives the command a terminal; its standard output (the JSON result) goes elsewhere, standard error stays.
+        let run = try runTool("/usr/bin/script", ["-q", "-e", "-c", command + " > /dev/null", "/dev/null"], in: TestPaths.sampleData)
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.output.contains("\r発行中 / issuing 4/4") && run.output.unicodeScalars.last == "\n", "\(run.output)")
+    }
+
     @Test("CLI-63 client issue needs --out, then writes PKCS#12 files, PIN and bulk ZIPs (mode 0600), certificates, mails; the same bytes again add nothing")
     func clientSubmit() throws {
         let data = try CLITests.dataFolder("client-submit")

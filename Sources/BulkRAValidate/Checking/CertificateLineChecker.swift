@@ -395,7 +395,7 @@ struct CertificateLineChecker: Sendable {
         }
     }
 
-    /// CLT-03..CLT-11: download method, user columns, PKCS#12 name, PIN, S/MIME rules, domains.
+    /// CLT-03..CLT-08, SMM-01, SMM-02: download method, user columns, PKCS#12 name, PIN, S/MIME rules, domains.
     private func checkClientColumns<Row: UploadRow>(_ row: Row, draft: inout Draft) {
         let revoking = operation == .revoke
         draft.userEmail = draft.check.parse(Self.userEmailColumn, row.value(Self.userEmailColumn)) { raw throws(ValueError) in
