@@ -139,7 +139,7 @@ public struct DeliveryLinks: Sendable {
 
     /// MAIL-06, REG-15: one certificate link per server or code-signing certificate for its user-administrator, one month,
     /// single use, fetched in a browser without a client certificate. The certificate is public and in the registry: the link
-    /// seals only its serial, and the desk hands out the PEM with its chain.
+    /// seals nothing (PERF-88): its row names the serial, and the desk hands out the PEM with its chain.
     public init(issued: [IssuedCertificate], institution: String, now: Date, window: RetrievalWindow = .oneMonth, token: () -> String) throws {
         try self.init(standalone: issued.map { certificate in
             StandaloneLink(serial: certificate.serial, institutionID: institution,
