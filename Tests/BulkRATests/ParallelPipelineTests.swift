@@ -502,6 +502,17 @@ struct ParallelPipelineTests {
         #expect(unreadable.1 == nil && unreadable.0.isRejected)
     }
 
+    @Test("PERF-89 a batch's link records joined from their kinds: in order, and when only one kind has any, that array itself (its storage shared, no element copied)")
+    func linksJoined() {
+        let certificate = (0..<1_000).map { "certificate-\($0)" }
+        let joined = UploadApplier.joined([[], certificate, []])
+        #expect(joined == certificate)
+        #expect(joined.withUnsafeBufferPointer { $0.baseAddress } == certificate.withUnsafeBufferPointer { $0.baseAddress })
+        let pins = ["pin-1", "pin-2"], credentials = ["credentials-1"]
+        #expect(UploadApplier.joined([pins, certificate, credentials]) == pins + certificate + credentials)
+        #expect(UploadApplier.joined([[String](), [], []]).isEmpty)
+    }
+
     @Test("PERF-83 a deferred release keeps what it holds until it is released — on the side thread beside the main work when asked there —, a second release does nothing, and the other owners keep theirs")
     func deferredRelease() {
         final class Count: Sendable {

@@ -327,7 +327,7 @@ public struct UploadApplier: ServiceStep {
         let recorded = RegistryBatch(
             record: record, issued: certificates,
             renewed: renewed, revocations: revocations,
-            administratorUpdates: updates, enrolments: enrolments, links: links.records + certificateLinks.records + credentialLinks.records,
+            administratorUpdates: updates, enrolments: enrolments, links: Self.joined([links.records, certificateLinks.records, credentialLinks.records]),
             acmeAccounts: acme.accounts, acmeSuspensions: acme.suspensions, bindings: acme.bindings)
         // The side thread logs its own steps (mails, results, staged) and this one the records it inserted, then the commit's rest.
         let (batchID, (composed, resultFiles)) = try withSideWork({ [mailWork, resultWork, logger, staged] in
@@ -393,6 +393,14 @@ public struct UploadApplier: ServiceStep {
         let sealedMails = mails.isEmpty ? nil : try SealedMails(Outbox.bundle(mails, now: now, tag: tag), sealing: sealing)
         return SignedBeforeLock(institution: profile, officer: officer, lines: SignedBeforeLock.outcomes(batch), issued: issued,
                                 certificateLinks: certificateLinks, mails: sealedMails)
+    }
+
+    /// PERF-89: the parts in order as one array — the part itself when it is the only one holding anything (a batch's links
+    /// are usually of one kind), so its elements are not copied. Concatenated, each of 10,000 link records was copied
+    /// (retaining every value it holds) on the committing thread and released again when the parts were freed.
+    static func joined<Element>(_ parts: [[Element]]) -> [Element] {
+        let filled = parts.filter { !$0.isEmpty }
+        return filled.count == 1 ? filled[0] : Array(filled.joined())
     }
 
     /// How many keys the service will make for this upload: client issue and renew lines with download method 1 or 2.
