@@ -34,7 +34,7 @@ enum BenchACME {
         }
         print(String(format: "acme: %d certificate keys (%d RSA-2048, %d P-384) made in %.1f s", accounts, (accounts + 1) / 2, accounts / 2,
                      Date().timeIntervalSince(started)))
-        let sign = try BenchIssue.opensslRate(["ecdsap256"], pattern: "nistp256", column: -2)
+        let sign = try BenchIssue.opensslRates(["ecdsap256"], pattern: "nistp256").sign
         print(String(format: "baseline: openssl speed -multi 2 ecdsap256: %.0f sign/s (each order is one signature of the P-256 server CA)", sign))
 
         let store = ChallengeStore()

@@ -145,10 +145,10 @@ struct BenchCheck {
         return Data(serializer.serializedBytes).base64EncodedString()
     }
 
-    /// OpenSSL's P-256 verifications/s on both cores, through ``BenchIssue/opensslRate(_:pattern:column:)``, which lets
+    /// OpenSSL's P-256 verifications/s on both cores, through ``BenchIssue/opensslRates(_:pattern:)``, which lets
     /// SIGALRM through to openssl (after the asynchronous parts, the bench runs on a thread that blocks signals).
     static func opensslVerifyRate() throws -> Double {
-        try BenchIssue.opensslRate(["ecdsap256"], pattern: "nistp256", column: -1)
+        try BenchIssue.opensslRates(["ecdsap256"], pattern: "nistp256").verify
     }
 
     /// PERF-85: how long ext4 (without a journal) keeps skipping a freed inode when it allocates new ones, with a margin.

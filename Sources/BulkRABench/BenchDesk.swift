@@ -107,7 +107,7 @@ enum BenchDesk {
 
     /// OpenSSL's P-384 verifications per second on both cores: the desk's floor (every line costs one).
     static func verifyFloor() throws -> Double {
-        try BenchIssue.opensslRate(["ecdsap384"], pattern: "nistp384", column: -1)
+        try BenchIssue.opensslRates(["ecdsap384"], pattern: "nistp384").verify
     }
 
     /// The 200 uploads at once through `instances` desk instances on `data` (officers spread over them); prints the

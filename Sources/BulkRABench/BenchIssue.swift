@@ -221,12 +221,6 @@ enum BenchIssue {
         return numbers.count >= 2 ? (numbers[numbers.count - 2], numbers[numbers.count - 1]) : (.nan, .nan)
     }
 
-    /// OpenSSL's rate from `openssl speed -multi 2 -seconds 3 <algorithm>`: the numeric column of the matching table row.
-    static func opensslRate(_ algorithms: [String], pattern: String, column: Int) throws -> Double {
-        let numbers = try opensslRow(algorithms, pattern: pattern)
-        return numbers.count >= 2 ? numbers[numbers.count + column] : .nan
-    }
-
     /// The numbers of the table row of `openssl speed -multi 2 -seconds 3 <algorithm>` that contains `pattern`.
     static func opensslRow(_ algorithms: [String], pattern: String) throws -> [Double] {
         // openssl speed times its runs with SIGALRM. A child inherits the spawning thread's signal mask, and the threads
