@@ -114,9 +114,11 @@ public struct DeskServer: Sendable {
         try await desk.uploads.shutdownGracefully()
     }
 
-    /// DESK-61: how many queue workers this instance runs.
+    /// DESK-61: how many queue workers this instance runs — three unless configured: with the CSR signatures verified on
+    /// what the serial work leaves of the cores (PERF-90), a third worker keeps a core from waiting while two uploads are
+    /// in their serial parts (the write lock, the delivery).
     static func workers(_ configuration: DeskConfiguration) -> Int {
-        configuration.uploadWorkers ?? 2
+        configuration.uploadWorkers ?? 3
     }
 
     /// DESK-61: this instance's queue workers, named like the outbox's deliverers (host, process id, a number), so that

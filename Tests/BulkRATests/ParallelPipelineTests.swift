@@ -438,6 +438,54 @@ struct ParallelPipelineTests {
         }
     }
 
+    @Test("PERF-90 parallel work on the leftover of the cores: results in index order, made in place and each held once; every item computed on a thread other than the caller's, ten nice steps below it, at most one thread per core; the caller's own priority untouched",
+          arguments: [0, 1, 2, 3, 100, 1_000])
+    func leftoverShare(count: Int) throws {
+        final class Alive: Sendable {
+            let count = Atomic<Int>(0)
+        }
+        final class Counted: Sendable {
+            let alive: Alive
+            let index: Int
+
+            init(_ index: Int, alive: Alive) {
+                (self.index, self.alive) = (index, alive)
+                alive.count.add(1, ordering: .relaxed)
+            }
+
+            deinit { alive.count.subtract(1, ordering: .relaxed) }
+        }
+        let caller = pthread_self()
+        errno = 0
+        let callerNice = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+        try #require(errno == 0)
+        let alive = Alive()
+        var results = parallelMap(count, share: .leftover) { index -> (value: Counted, thread: pthread_t, nice: Int32) in
+            (Counted(index, alive: alive), pthread_self(), getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0))
+        }
+        #expect(results.map(\.value.index) == Array(0..<count))
+        #expect(results.indices.allSatisfy { isKnownUniquelyReferenced(&results[$0].value) })
+        #expect(results.allSatisfy { pthread_equal($0.thread, caller) == 0 }, "the caller only waits")
+        #expect(results.allSatisfy { $0.nice == min(19, callerNice + CoreShare.yieldingSteps) })
+        #expect(Set(results.map { UInt($0.thread) }).count <= max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        #expect(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) == callerNice)
+        #expect(alive.count.load(ordering: .relaxed) == count)
+        results = []
+        #expect(alive.count.load(ordering: .relaxed) == 0)
+        // On all cores (the CLI) the caller takes part at its own priority.
+        let all = parallelMap(2_000, share: .all) { _ in getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) }
+        #expect(all.allSatisfy { $0 == callerNice })
+    }
+
+    @Test("PERF-90 the desk's queued uploads verify their CSRs on the leftover of the cores (signed before the lock, desk paths, their error mode); the CLI's default takes all cores")
+    func deskVerifiesOnLeftover() {
+        let queued = QueuedSubmissions.options(mode: "skip")
+        #expect(queued.verification == .leftover && queued.signsBeforeLock && queued.mode == .skip)
+        if case .desk = queued.paths {} else { Issue.record("a queued upload answers with the desk's paths") }
+        #expect(QueuedSubmissions.options(mode: "nonsense").mode == .abort)
+        #expect(UploadApplier.Options().verification == .all)
+    }
+
     @Test("PERF-06 side work runs on a thread of its own while the main work runs on the caller's, and both results come back", arguments: [0, 1, 7, 100])
     func sideWork(rounds: Int) throws {
         let caller = pthread_self()

@@ -39,12 +39,13 @@ struct PreparedSigningRequestTests {
         return lines
     }
 
-    @Test("PERF-09 lines checked with prepared CSRs get the results they get without: codes, columns, messages, requests", arguments: [1, 2, 3] as [UInt64])
-    func sameResults(seed: UInt64) throws {
+    @Test("PERF-09 PERF-90 lines checked with prepared CSRs get the results they get without: codes, columns, messages, requests — prepared on all cores or on the yielding threads the desk uses",
+          arguments: [1, 2, 3] as [UInt64], [CoreShare.all, .leftover])
+    func sameResults(seed: UInt64, share: CoreShare) throws {
         let lines = Self.mixedServerLines(seed: seed)
         let upload = try Self.upload(.server, lines)
         let context = UploadContext(institutionID: "example-u", kind: .server, operation: .issue)
-        let prepared = PreparedSigningRequests(upload, context: context)
+        let prepared = PreparedSigningRequests(upload, context: context, share: share)
         // The well-formed lines with a CSR: all but the empty one and the line with too few columns.
         #expect(prepared.count == 8)
         let with = try Self.validate(upload, context, prepared: prepared)

@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 /// Maps `body` over `0..<count` on all cores and returns the results in index order (VAL-04).
 ///
@@ -27,4 +28,53 @@ public func parallelMap<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T)
 /// Maps `body` over `elements` on all cores and returns the results in their order (VAL-04).
 public func parallelMap<Element: Sendable, T: Sendable>(_ elements: [Element], _ body: @Sendable (Element) -> T) -> [T] {
     parallelMap(elements.count) { body(elements[$0]) }
+}
+
+/// Maps `body` over `0..<count` sharing the cores as `share` says, and returns the results in index order (VAL-04, PERF-90).
+public func parallelMap<T: Sendable>(_ count: Int, share: CoreShare, _ body: @Sendable (Int) -> T) -> [T] {
+    switch share {
+    case .all: return parallelMap(count, body)
+    case .leftover: return yieldingMap(count, body)
+    }
+}
+
+/// PERF-90: `body` over `0..<count` on one thread per core, each `CoreShare.yieldingSteps` below the caller, which only
+/// waits for them (it would otherwise compute at its own priority); each thread takes the next index until none is left.
+private func yieldingMap<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
+    guard count > 0 else { return [] }
+    return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+        nonisolated(unsafe) let base = buffer.baseAddress!
+        let claims = IndexClaims(count)
+        withoutActuallyEscaping(body) { body in
+            let work: @Sendable () -> Void = {
+                while let index = claims.next() { (base + index).initialize(to: body(index)) }
+            }
+            let threads = (0..<min(count, CoreShare.cores)).compactMap { _ in
+                JoinableThread.start {
+                    CoreShare.yieldCallingThread()
+                    work()
+                }
+            }
+            // No thread to be had: the caller does the work itself, at its own priority.
+            if threads.isEmpty { work() }
+            threads.forEach { $0.join() }
+        }
+        initialized = count
+    }
+}
+
+/// PERF-90: hands out the indices of a yielding map, each once.
+private final class IndexClaims: Sendable {
+    private let count: Int
+    private let taken = Atomic<Int>(0)
+
+    init(_ count: Int) {
+        self.count = count
+    }
+
+    /// The next index nobody has taken; nil once all are.
+    func next() -> Int? {
+        let index = taken.wrappingAdd(1, ordering: .relaxed).oldValue
+        return index < count ? index : nil
+    }
 }

@@ -1,4 +1,3 @@
-import Glibc
 import Synchronization
 
 /// Runs `side` on a thread of its own while `main` runs on the calling thread, and returns both results once both are done
@@ -7,17 +6,9 @@ import Synchronization
 public func withSideWork<Side: Sendable, Main, Failure: Error>(_ side: @escaping @Sendable () -> Side,
                                                              main: () throws(Failure) -> Main) throws(Failure) -> (Main, Side) {
     let slot = SideResult<Side>()
-    let start = SideThreadStart { slot.store(side()) }
-    var thread = pthread_t()
-    let context = Unmanaged.passRetained(start).toOpaque()
-    let created = pthread_create(&thread, nil, { raw in
-        Unmanaged<SideThreadStart>.fromOpaque(raw!).takeRetainedValue().body()
-        return nil
-    }, context)
-    guard created == 0 else {
+    guard let thread = JoinableThread.start({ slot.store(side()) }) else {
         // No thread to be had: both run here, the main work first — side work that runs until the main work tells it to
         // stop (PERF-70's write-back) then stops at once instead of waiting for a signal that would never come.
-        Unmanaged<SideThreadStart>.fromOpaque(context).release()
         let mainResult = Result { () throws(Failure) -> Main in try main() }
         let sideValue = side()
         return (try mainResult.get(), sideValue)
@@ -28,18 +19,9 @@ public func withSideWork<Side: Sendable, Main, Failure: Error>(_ side: @escaping
     } catch {
         mainResult = .failure(error)
     }
-    pthread_join(thread, nil)
+    thread.join()
     guard let sideValue = slot.take() else { preconditionFailure("the side thread ended without a result") }
     return (try mainResult.get(), sideValue)
-}
-
-/// The closure a side thread runs (PERF-06).
-private final class SideThreadStart: Sendable {
-    let body: @Sendable () -> Void
-
-    init(_ body: @escaping @Sendable () -> Void) {
-        self.body = body
-    }
 }
 
 /// Where a side thread leaves its result for the join (PERF-06).

@@ -109,8 +109,12 @@ public struct QueuedSubmissions: ServiceStep, Sendable {
                                     officerEmail: upload.officerEmail)
         let file = UploadBytes(upload.bytes, fileName: upload.fileName)
         if upload.checkOnly { return try UploadChecker(environment).check(file, context: context, now: now) }
-        return try UploadApplier(environment).apply(file, context: context,
-                                                    options: .init(mode: ErrorMode(rawValue: upload.mode) ?? .abort, paths: .desk,
-                                                                  signsBeforeLock: true), now: now)
+        return try UploadApplier(environment).apply(file, context: context, options: Self.options(mode: upload.mode), now: now)
+    }
+
+    /// DESK-61: how a queued upload is applied — its error mode, the desk's paths, signed before the lock (PERF-15), its
+    /// CSR signatures verified on what the serial work leaves of the cores (PERF-90).
+    static func options(mode: String) -> UploadApplier.Options {
+        .init(mode: ErrorMode(rawValue: mode) ?? .abort, paths: .desk, signsBeforeLock: true, verification: .leftover)
     }
 }

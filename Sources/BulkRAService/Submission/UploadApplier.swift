@@ -35,13 +35,17 @@ public struct UploadApplier: ServiceStep {
         /// PERF-15: server and code-signing issue lines are signed before the write lock (the desk, where uploads wait for
         /// each other); the CLI signs under it and spares the second check.
         public var signsBeforeLock: Bool
+        /// PERF-90: how the CSR signatures' verification before the lock shares the cores — all of them on the CLI; on the desk
+        /// what its serial work leaves.
+        public var verification: CoreShare
 
         /// CLI-60: the choices; the defaults are the CLI's.
         public init(mode: ErrorMode = .abort, recordLimit: Int = UploadDecoder.defaultRecordLimit, keyKind: ServiceKeyKind = .rsa2048,
                     pkcs12Format: PKCS12Bundle.Format = .modern, paths: Paths = .folder(nil), progress: (@Sendable (Int, Int) -> Void)? = nil,
-                    signsBeforeLock: Bool = false) {
+                    signsBeforeLock: Bool = false, verification: CoreShare = .all) {
             self.mode = mode
             self.signsBeforeLock = signsBeforeLock
+            self.verification = verification
             self.recordLimit = recordLimit
             self.keyKind = keyKind
             self.pkcs12Format = pkcs12Format
@@ -118,7 +122,7 @@ public struct UploadApplier: ServiceStep {
         let keys = try PreparedKeyPairSource(count: appliedBefore ? 0 : Self.keysWanted(upload, operation: operation), kind: options.keyKind)
         phases.mark("keys")
         // PERF-09: CSR signatures are verified before the lock too; the checks under it look the outcomes up.
-        let signingRequests = appliedBefore ? .none : PreparedSigningRequests(upload, context: context)
+        let signingRequests = appliedBefore ? .none : PreparedSigningRequests(upload, context: context, share: options.verification)
         phases.mark("verify")
         let signed = appliedBefore || !options.signsBeforeLock ? nil
             : try signBeforeLock(upload, digest: digest, context: context, options: options, signingRequests: signingRequests, keys: keys,

@@ -24,23 +24,23 @@ public struct PreparedSigningRequests: Sendable {
         self.outcomes = outcomes
     }
 
-    /// PERF-09: parses and verifies, on every core, the CSR of each well-formed line of `upload` that the line checks of
-    /// `context` would read: issue and renew lines of server and code-signing files.
-    public init(_ upload: DecodedUpload, context: UploadContext) {
+    /// PERF-09: parses and verifies, on the cores as `share` says (PERF-90), the CSR of each well-formed line of `upload` that
+    /// the line checks of `context` would read: issue and renew lines of server and code-signing files.
+    public init(_ upload: DecodedUpload, context: UploadContext, share: CoreShare = .all) {
         guard !upload.isRejected, context.operation == .issue || context.operation == .renew else {
             self = .none
             return
         }
         switch context.kind {
-        case .server: self.init(upload, ServerRow.self)
-        case .codeSigning: self.init(upload, CodeSigningRow.self)
+        case .server: self.init(upload, ServerRow.self, share: share)
+        case .codeSigning: self.init(upload, CodeSigningRow.self, share: share)
         case .institution, .allowList, .client, .administrator, .acme: self = .none
         }
     }
 
-    private init<Row: UploadRow>(_ upload: DecodedUpload, _ rowType: Row.Type) {
+    private init<Row: UploadRow>(_ upload: DecodedUpload, _ rowType: Row.Type, share: CoreShare) {
         let column = CertificateLineChecker.csrColumn
-        let prepared = parallelMap(upload.recordCount) { index -> (line: Int, Prepared)? in
+        let prepared = parallelMap(upload.recordCount, share: share) { index -> (line: Int, Prepared)? in
             guard case .row(let row) = upload.row(Row.self, at: index) else { return nil }
             let raw = row.value(column)
             guard !raw.isEmpty else { return nil }

@@ -41,7 +41,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Refused requests per address and minute before the desk answers 429 to its refused requests.")
     var refusalLimit: Int = 120
 
-    @Option(name: .long, help: "Workers running queued uploads in this instance (default: 1 on the embedded registry, 2 on PostgreSQL).")
+    @Option(name: .long, help: "Workers running queued uploads in this instance (default: 3).")
     var uploadWorkers: Int?
 
     @Option(name: .long, help: "Serve the CRLs, CA certificates and OCSP over plain HTTP on this port of --host (0 picks a free one); by default the port of urls.json when it names this machine's loopback.")
