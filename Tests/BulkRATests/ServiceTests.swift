@@ -140,7 +140,7 @@ struct ServiceTests {
         #expect(try registry.pendingDeliveries().count == 1)
     }
 
-    @Test("RES-01 RES-02 RES-03 DESK-10 every SampleData result reads back through Codable: lines, texts, serials and counts as written; the API reply round-trips")
+    @Test("RES-01 RES-02 RES-03 DESK-10 PERF-90 every SampleData result reads back through Codable: lines, texts, serials and counts as written; the API reply round-trips; the desk's check, its CSRs verified first on the leftover of the cores, gives the same outcome")
     func resultDocuments() throws {
         let (path, registry) = try Self.dataFolder("documents")
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -152,7 +152,11 @@ struct ServiceTests {
         ]
         for (file, kind, operation) in cases {
             let context = UploadContext(institutionID: "example-u", kind: kind, operation: operation, officerEmail: nil)
-            let outcome = try UploadChecker(environment).check(UploadBytes(try Self.sample(file), fileName: file), context: context, now: Date())
+            let now = Date()
+            let outcome = try UploadChecker(environment).check(UploadBytes(try Self.sample(file), fileName: file), context: context, now: now)
+            let onLeftover = try UploadChecker(environment).check(UploadBytes(try Self.sample(file), fileName: file), context: context, now: now,
+                                                                 verification: .leftover)
+            #expect(onLeftover == outcome, "\(file)")
             let document = try #require(outcome.document, "\(file)")
             #expect(document.file == file && document.family == kind.rawValue && document.operation == operation.rawValue)
             #expect(document.summary.accepted == outcome.linesOK && document.summary.rejected == outcome.linesNG, "\(file)")

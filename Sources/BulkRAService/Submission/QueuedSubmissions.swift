@@ -108,8 +108,9 @@ public struct QueuedSubmissions: ServiceStep, Sendable {
         let context = UploadContext(institutionID: upload.institutionID, kind: upload.kind, operation: upload.operation,
                                     officerEmail: upload.officerEmail)
         let file = UploadBytes(upload.bytes, fileName: upload.fileName)
-        if upload.checkOnly { return try UploadChecker(environment).check(file, context: context, now: now) }
-        return try UploadApplier(environment).apply(file, context: context, options: Self.options(mode: upload.mode), now: now)
+        let options = Self.options(mode: upload.mode)
+        if upload.checkOnly { return try UploadChecker(environment).check(file, context: context, now: now, verification: options.verification) }
+        return try UploadApplier(environment).apply(file, context: context, options: options, now: now)
     }
 
     /// DESK-61: how a queued upload is applied — its error mode, the desk's paths, signed before the lock (PERF-15), its

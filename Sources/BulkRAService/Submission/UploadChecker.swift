@@ -15,11 +15,15 @@ public struct UploadChecker: Sendable, ServiceStep {
         self.environment = environment
     }
 
-    /// CLI-20, DESK-20: the whole result of `file` in `context` at `now` as one outcome (applied is always false).
+    /// CLI-20, DESK-20: the whole result of `file` in `context` at `now` as one outcome (applied is always false). PERF-90:
+    /// with `verification` `.leftover` (the desk) the CSR signatures are verified first on what the rest of the process
+    /// leaves of the cores, and the line checks take their outcomes (PERF-09); with `.all` they are verified in the checks.
     public func check(_ file: UploadBytes, context: UploadContext, now: Date,
-                      recordLimit: Int = UploadDecoder.defaultRecordLimit) throws -> SubmissionOutcome {
+                      recordLimit: Int = UploadDecoder.defaultRecordLimit, verification: CoreShare = .all) throws -> SubmissionOutcome {
         let upload = try file.decode(as: context.kind, recordLimit: recordLimit, logger: logger)
-        let batch = try UploadValidator(context: context, directory: registry, now: now, logger: logger).validate(upload, retainingRequests: false)
+        let signingRequests = verification == .leftover ? PreparedSigningRequests(upload, context: context, share: verification) : .none
+        let batch = try UploadValidator(context: context, directory: registry, now: now, signingRequests: signingRequests, logger: logger)
+            .validate(upload, retainingRequests: false)
         return SubmissionOutcome(checked: batch, applied: false)
     }
 
