@@ -40,6 +40,8 @@ public func parallelMap<T: Sendable>(_ count: Int, share: CoreShare, _ body: @Se
 
 /// PERF-90: `body` over `0..<count` on one thread per core, each `CoreShare.yieldingSteps` below the caller, which only
 /// waits for them (it would otherwise compute at its own priority); each thread takes the next index until none is left.
+/// `body` must not start threads or wake a shared pool (Dispatch's, the tasks'): a thread inherits its creator's nice value
+/// and would keep the lowered one for good.
 private func yieldingMap<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
     guard count > 0 else { return [] }
     return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
