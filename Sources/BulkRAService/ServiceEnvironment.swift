@@ -13,13 +13,18 @@ public struct ServiceEnvironment: Sendable {
     public let randomBytes: @Sendable (Int) -> [UInt8]
     /// CLI-03: the logger.
     public let logger: Logger
+    /// ISS-01, PERF-91: the data folder's issuing CAs, loaded once and kept while their files stay as they are.
+    let authorities: LoadedAuthorities
 
-    /// CLI-60: an environment over one data folder and its registry.
-    public init(dataFolder: String, registry: any Registry, logger: Logger, randomBytes: @escaping @Sendable (Int) -> [UInt8] = SystemRandom.bytes) {
+    /// CLI-60: an environment over one data folder and its registry; PERF-91: `authorities` shared with other environments
+    /// over the same data folder (a desk's uploads), or none yet loaded.
+    public init(dataFolder: String, registry: any Registry, logger: Logger, randomBytes: @escaping @Sendable (Int) -> [UInt8] = SystemRandom.bytes,
+                authorities: LoadedAuthorities? = nil) {
         self.dataFolder = dataFolder
         self.registry = registry
         self.logger = logger
         self.randomBytes = randomBytes
+        self.authorities = authorities ?? LoadedAuthorities(dataFolder: dataFolder)
     }
 
     /// MAIL-01: a short random tag that keeps one batch's mail names and Message-IDs apart from another's committed in

@@ -123,8 +123,8 @@ struct SignedBeforeLockTests {
                                         })
         let before = try #require(signed.withLock { $0 })
         #expect(outcome.applied && outcome.linesOK == before.issued.certificates.count)
-        #expect(try !before.isSigned(byCurrentAuthorityOf: AuthorityStore(dataFolder: path)))
-        #expect(try before.isSigned(byCurrentAuthorityOf: AuthorityStore(dataFolder: old)))
+        #expect(try !before.isSigned(byCurrentAuthorityOf: LoadedAuthorities(dataFolder: path)))
+        #expect(try before.isSigned(byCurrentAuthorityOf: LoadedAuthorities(dataFolder: old)))
         let recorded = try registry.certificates(batchID: outcome.batchID ?? 0)
         #expect(Set(recorded.map(\.serial)).isDisjoint(with: before.issued.certificates.map(\.serial)))
         let authority = try AuthorityStore(dataFolder: path).certificate(.server)
@@ -132,6 +132,31 @@ struct SignedBeforeLockTests {
             let certificate = try Certificate(derEncoded: record.der)
             #expect(authority.publicKey.isValidSignature(certificate.signature, for: certificate))
         }
+    }
+
+    @Test("PERF-91 ISS-01 the issuing CAs are loaded once and kept while their files stay as they are: a key file's bytes spoiled in place with its size and times kept still signs from what was loaded (a fresh load fails); a file that changes is loaded again at the next use")
+    func authoritiesKept() throws {
+        let (path, _) = try ServiceTests.dataFolder("authorities-kept")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let authorities = LoadedAuthorities(dataFolder: path)
+        let first = try authorities.authority(.server)
+        let keyPath = AuthorityStore(dataFolder: path).keyPath(AuthorityRole.server.rawValue)
+        let original = try Data(contentsOf: URL(fileURLWithPath: keyPath))
+        var status = stat()
+        try #require(stat(keyPath, &status) == 0)
+        // Same inode, same size, the modification time put back: the stamps the cache compares do not move.
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: keyPath))
+        try handle.write(contentsOf: Data(repeating: 0x41, count: original.count))
+        try handle.close()
+        var times = [status.st_atim, status.st_mtim]
+        try #require(utimensat(AT_FDCWD, keyPath, &times, 0) == 0)
+        #expect(try authorities.authority(.server).certificate == first.certificate)
+        #expect(throws: (any Error).self) { try LoadedAuthorities(dataFolder: path).authority(.server) }
+        // A change the stamps see: loaded again, and the spoiled key refused.
+        try Data(repeating: 0x42, count: original.count + 1).write(to: URL(fileURLWithPath: keyPath))
+        #expect(throws: (any Error).self) { try authorities.authority(.server) }
+        try original.write(to: URL(fileURLWithPath: keyPath))
+        #expect(try authorities.authority(.server).certificate == first.certificate)
     }
 
     @Test("PERF-15 the CLI signs under the lock only, and uploads other than server or code-signing issue are never signed before it")

@@ -91,6 +91,12 @@ public struct AuthorityStore: Sendable {
     /// ISS-01: the batch issuer over the CAs of `roles`, with the system's randomness and key generator.
     public func batchIssuer(roles: Set<AuthorityRole>, options: BatchIssuer.Options, keys: any KeyPairSource = SystemKeyPairSource(),
                      logger: Logger) throws -> BatchIssuer {
+        try Self.batchIssuer(roles: roles, options: options, keys: keys, logger: logger, authority: authority)
+    }
+
+    /// ISS-01, PERF-91: the batch issuer over the CAs `authority` gives for `roles`, with the system's randomness.
+    static func batchIssuer(roles: Set<AuthorityRole>, options: BatchIssuer.Options, keys: any KeyPairSource, logger: Logger,
+                            authority: (AuthorityRole) throws -> IssuingAuthority) throws -> BatchIssuer {
         BatchIssuer(authorities: try roles.sorted { $0.rawValue < $1.rawValue }.map(authority),
                     serials: SerialNumberGenerator(randomBytes: SystemRandom.bytes), secrets: SecretGenerator(randomBytes: SystemRandom.bytes),
                     keys: keys, options: options, logger: logger)

@@ -43,11 +43,11 @@ struct SignedBeforeLock: Sendable {
             && lines == Self.outcomes(batch)
     }
 
-    /// PERF-15: whether the certificates were signed by the key that issues their family now in `store` (one issuer signs a
-    /// whole batch, so the first certificate tells).
-    func isSigned(byCurrentAuthorityOf store: AuthorityStore) throws -> Bool {
+    /// PERF-15: whether the certificates were signed by the key that issues their family now (`authorities` as their files
+    /// are now, PERF-91; one issuer signs a whole batch, so the first certificate tells).
+    func isSigned(byCurrentAuthorityOf authorities: LoadedAuthorities) throws -> Bool {
         guard let first = issued.certificates.first else { return true }
-        let authority = try store.certificate(AuthorityRole(first.application.family))
+        let authority = try authorities.authority(AuthorityRole(first.application.family)).certificate
         let certificate = try Certificate(derEncoded: first.der)
         return authority.publicKey.isValidSignature(certificate.signature, for: certificate)
     }

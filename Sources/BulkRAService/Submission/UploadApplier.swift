@@ -217,7 +217,7 @@ public struct UploadApplier: ServiceStep {
         let window = profile?.retrievalWindow ?? .oneMonth
         var presigned: SignedBeforeLock?
         if let signed, signed.holds(for: batch, institution: profile, officer: try officer.flatMap(transaction.officer(email:))),
-           try signed.isSigned(byCurrentAuthorityOf: AuthorityStore(dataFolder: data)),
+           try signed.isSigned(byCurrentAuthorityOf: environment.authorities),
            try transaction.takenSerials(signed.issued.certificates.map(\.serial)).isEmpty {
             presigned = signed
             logger.debug("issue.signed.before.lock", metadata: ["issue.certificates": "\(signed.issued.certificates.count)"])
@@ -420,7 +420,7 @@ public struct UploadApplier: ServiceStep {
     func issue(_ requests: [CertificateRequest], now: Date, options: Options, window: RetrievalWindow, keys: any KeyPairSource,
                takenSerials: ([SerialNumber]) throws -> Set<SerialNumber>) throws -> IssuedBatch {
         guard !requests.isEmpty else { return IssuedBatch.empty }
-        let issuer = try AuthorityStore(dataFolder: data).batchIssuer(
+        let issuer = try environment.authorities.batchIssuer(
             roles: Set(requests.map { AuthorityRole($0.family) }),
             options: .init(keyKind: options.keyKind, pkcs12Format: options.pkcs12Format, retrievalWindow: window), keys: keys, logger: logger)
         let makesKeys = requests.contains { request in
