@@ -39,8 +39,8 @@ struct Desk: Sendable {
     /// DESK-61, PERF-67: this instance's requests waiting for their uploads' results.
     let waiters: UploadWaiters
 
-    /// ISS-01, PERF-91: the issuing CAs, loaded once for all of this instance's uploads and enrolments (and again when
-    /// their files change).
+    /// ISS-01, PERF-91: the issuing CAs, loaded once for all of this instance's uploads, enrolments and ACME orders (and
+    /// again when their files change).
     let authorities: LoadedAuthorities
 
     /// CLI-60: what the pipeline is given for this desk's uploads and enrolments.

@@ -6,7 +6,7 @@ import Logging
 extension DeskServer {
     /// ACME-11, ACME-20: the desk's ACME server: URLs under `mail.json`'s deskURL; validation over the network, redirected
     /// only on a TEST CA (the flags are refused otherwise).
-    static func acmeServer(_ configuration: DeskConfiguration, registry: any Registry, logger: Logger) throws -> ACMEServer {
+    static func acmeServer(_ configuration: DeskConfiguration, registry: any Registry, authorities: LoadedAuthorities, logger: Logger) throws -> ACMEServer {
         let data = configuration.dataFolder
         let redirected = configuration.acmeValidationHost != nil || configuration.acmeHTTPPort != nil || configuration.acmeDNSResolver != nil
         if redirected, try !AuthorityStore(dataFolder: data).isTestAuthority(.server) {
@@ -16,7 +16,7 @@ extension DeskServer {
         }
         let validator = NetworkChallengeValidator(validationHost: configuration.acmeValidationHost, httpPort: configuration.acmeHTTPPort ?? 80,
                                                   dnsResolver: configuration.acmeDNSResolver)
-        return ACMEServer(ServiceEnvironment(dataFolder: data, registry: registry, logger: logger),
+        return ACMEServer(ServiceEnvironment(dataFolder: data, registry: registry, logger: logger, authorities: authorities),
                           configuration: .init(baseURL: try MailSettings.load(data: data).deskURL), validator: validator)
     }
 }

@@ -45,13 +45,15 @@ public struct DeskServer: Sendable {
         // certificates still live.
         let trust = try OfficerTrust(base: tls, authorities: [try store.certificate(.registrationOfficer)]
                                      + store.retiredCertificates(.registrationOfficer))
+        // PERF-91: the issuing CAs, loaded once for the instance's uploads, enrolments and ACME orders.
+        let authorities = LoadedAuthorities(dataFolder: data)
         let desk = Desk(data: data, registry: registry, authenticator: OfficerAuthenticator(trust: trust, registry: registry),
                         settings: try DeskSettings.load(data: data), forms: FormGuard(key: SymmetricKey(data: keyBytes)), logger: logger,
                         refusals: RefusalCounter(limit: configuration.refusalLimit), connections: connectionGuard,
                         links: registry, auditLog: registry, uploads: NIOThreadPool(numberOfThreads: Self.workers(configuration) + 4),
-                        acme: try Self.acmeServer(configuration, registry: registry, logger: logger),
+                        acme: try Self.acmeServer(configuration, registry: registry, authorities: authorities, logger: logger),
                         waiters: UploadWaiters(QueuedSubmissions(ServiceEnvironment(dataFolder: data, registry: registry, logger: logger))),
-                        authorities: LoadedAuthorities(dataFolder: data))
+                        authorities: authorities)
         keyBytes.removeAll()
         desk.uploads.start()
 

@@ -24,7 +24,7 @@ extension ACMEServer {
         do { request = try SigningRequest(der: der) } catch { throw Self.badCSR(error) }
         let data = environment.dataFolder
         let serials = SerialNumberGenerator(randomBytes: environment.randomBytes)
-        let issuer = CertificateIssuer(authority: try serverAuthority.authority(), serials: serials,
+        let issuer = CertificateIssuer(authority: try environment.authorities.authority(.server), serials: serials,
                                        validity: ValidityPolicy(serverDays: Self.validityDays), logger: logger)
         let settings = try MailSettings.load(data: data), sealing = try OutboxPayload.key(data: data)
         let accountURL = accountURL(account.id.text), tag = environment.batchTag("acme")
@@ -104,7 +104,7 @@ extension ACMEServer {
               record.acmeAccountID == account.id.text else {
             throw ACMEProblem(.malformed, "no certificate of this account has this URL")
         }
-        let pem = IssuedCertificate.pem(record.der) + (try serverAuthority.chainPEM())
+        let pem = IssuedCertificate.pem(record.der) + (try environment.authorities.chainPEM(.server))
         return ACMEExchange.Response(status: 200, headers: [("Content-Type", "application/pem-certificate-chain")], body: Array(pem.utf8))
     }
 
@@ -159,7 +159,7 @@ extension ACMEServer {
         guard let (keyIdentifier, serialContent) = RenewalInfo.parse(identifier: identifier) else {
             throw ACMEProblem(.malformed, "the renewal-information identifier is not AKI.serial in base64url")
         }
-        let authority = try serverAuthority.authority().certificate
+        let authority = try environment.authorities.authority(.server).certificate
         guard let ours = try? authority.extensions.subjectKeyIdentifier?.keyIdentifier, Array(ours) == keyIdentifier,
               let serial = try? SerialNumber(bigEndianMagnitude: Array(serialContent.drop { $0 == 0 })),
               let record = try await store.certificate(serial: serial), record.issuerRole == .server,

@@ -30,8 +30,6 @@ public struct ACMEServer: Sendable {
     let configuration: Configuration
     let validator: any ChallengeValidator
     let clock: @Sendable () -> Date
-    /// ACME-16: the server CA, loaded once and again only when its files change.
-    let serverAuthority: AuthorityCache
 
     /// ACME-11: a server in `environment` (its registry, data folder and random source) validating with `validator`.
     public init(_ environment: ServiceEnvironment, configuration: Configuration, validator: any ChallengeValidator,
@@ -40,7 +38,6 @@ public struct ACMEServer: Sendable {
         self.configuration = configuration
         self.validator = validator
         self.clock = clock
-        serverAuthority = AuthorityCache(dataFolder: environment.dataFolder, role: .server)
     }
 
     var store: any Registry { environment.registry }

@@ -46,7 +46,7 @@ public struct EnrolmentCompletion: ServiceStep {
         let context = UploadContext(institutionID: enrolment.institutionID, kind: .client, operation: enrolment.operation,
                                     officerEmail: enrolment.officerEmail)
         let settings = try MailSettings.load(data: data)
-        let authority = try AuthorityStore(dataFolder: data).authority(.client)
+        let authority = try environment.authorities.authority(.client)
         let sealing = try OutboxPayload.key(data: data)
         let (outcome, claimed) = try registry.serializable(.institution(enrolment.institutionID)) { transaction -> (Outcome, [PendingDelivery]) in
             let outcome = try EnrolmentValidator(context: context, directory: transaction, now: now, logger: logger)
