@@ -5,7 +5,7 @@
 //   BulkRAModel (shared vocabulary: result codes, diagnostics, serials)
 //     -> BulkRAWorkbook (.xlsx containers: ZIP with limits, worksheets streamed through libxml2; pure)
 //     -> BulkRADecode   (bytes -> typed rows)
-//     -> BulkRAValidate (rows -> accepted requests + diagnostics; declares ValidationDirectory)
+//     -> BulkRAValidate (rows -> accepted requests + diagnostics; declares ValidationDirectory; C glue CBulkRANettle)
 //     -> BulkRAIssue    (requests -> signed certificates, keys, PKCS#12, CRLs; C glue CBulkRAOpenSSL)
 //     -> BulkRARegistry (record: SQLite registry, implements ValidationDirectory; consumer protocols)
 //     -> BulkRAPostgres (the same registry statements on PostgreSQL through postgres-nio)
@@ -71,6 +71,7 @@ let package = Package(
             dependencies: [
                 "BulkRAModel",
                 "BulkRADecode",
+                "CBulkRANettle",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -89,6 +90,10 @@ let package = Package(
         .target(
             name: "CBulkRAZstd",
             linkerSettings: [.linkedLibrary("zstd")]
+        ),
+        .target(
+            name: "CBulkRANettle",
+            linkerSettings: [.linkedLibrary("hogweed"), .linkedLibrary("nettle"), .linkedLibrary("gmp")]
         ),
         .target(
             name: "BulkRAIssue",

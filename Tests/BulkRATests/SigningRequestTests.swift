@@ -428,4 +428,109 @@ struct SigningRequestTests {
         #expect(disagreements.isEmpty, "\(disagreements.prefix(10))")
         #expect(read > 100, "mutations the direct reading took: \(read)")
     }
+
+    /// PERF-92: P-384's field prime and group order, big-endian.
+    static let p384Prime = bytes("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFFFF0000000000000000FFFFFFFF")
+    static let p384Order = bytes("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFC7634D81F4372DDF581A0DB248B0A77AECEC196ACCC52973")
+
+    static func bytes(_ hex: String) -> [UInt8] {
+        let digits = Array(hex.utf8)
+        return stride(from: 0, to: digits.count, by: 2).map { UInt8(String(decoding: digits[$0..<$0 + 2], as: UTF8.self), radix: 16)! }
+    }
+
+    /// `a − b` for big-endian numbers of one length, `a ≥ b`.
+    static func minus(_ a: [UInt8], _ b: [UInt8]) -> [UInt8] {
+        var result = a
+        var borrow = 0
+        for index in stride(from: a.count - 1, through: 0, by: -1) {
+            let difference = Int(a[index]) - Int(b[index]) - borrow
+            result[index] = UInt8((difference + 256) % 256)
+            borrow = difference < 0 ? 1 : 0
+        }
+        return result
+    }
+
+    /// A P-384 key from seeded bytes (a scalar at or above the order is all but impossible; the next bytes are taken then).
+    static func seededP384Key(_ rng: inout Xoshiro) -> P384.Signing.PrivateKey {
+        while true {
+            let scalar = (0..<48).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            if let key = try? P384.Signing.PrivateKey(rawRepresentation: scalar) { return key }
+        }
+    }
+
+    @Test("CSR-02 PERF-92 a P-384 point is read for Nettle exactly when swift-crypto reads it: seeded keys' points, their mirror images, bytes changed, coordinates at and above the prime, other forms and lengths")
+    func nettlePointMatchesSwiftCrypto() {
+        var rng = Xoshiro(seed: (92, 0x9E37_79B9_7F4A_7C15, 0xBF58_476D_1CE4_E5B9, 0x94D0_49BB_1331_11EB))
+        var (read, refused) = (0, 0)
+        func agree(_ x963: [UInt8], _ label: String) {
+            let nettle = NettleP384.coordinates(x963: x963[...]) != nil
+            let boring = (try? P384.Signing.PublicKey(x963Representation: x963)) != nil
+            #expect(nettle == boring, "\(label): Nettle \(nettle), swift-crypto \(boring)")
+            if nettle { read += 1 } else { refused += 1 }
+        }
+        for round in 0..<200 {
+            let x963 = Array(Self.seededP384Key(&rng).publicKey.x963Representation)
+            let (x, y) = (Array(x963[1...48]), Array(x963[49...]))
+            agree(x963, "point \(round)")
+            agree([4] + x + Self.minus(Self.p384Prime, y), "mirror image \(round)")
+            var changed = x963
+            changed[1 + Int(rng.next() % 96)] ^= UInt8(1) << (rng.next() % 8)
+            agree(changed, "a bit of point \(round) changed")
+            agree([4] + Self.p384Prime + y, "x at the prime \(round)")
+            agree([4] + x + Self.p384Prime, "y at the prime \(round)")
+            agree([4] + x + [UInt8](repeating: 0xFF, count: 48), "y above the prime \(round)")
+            agree([2 + UInt8(rng.next() % 2)] + x + y, "another form byte \(round)")
+            agree([4] + x, "x alone \(round)")
+            agree(x963 + [0], "a byte more \(round)")
+            agree((0..<97).map { _ in UInt8(truncatingIfNeeded: rng.next()) }, "seeded bytes \(round)")
+        }
+        agree([4] + [UInt8](repeating: 0, count: 96), "the origin")
+        #expect(read >= 400 && refused >= 1_600, "read \(read), refused \(refused)")
+    }
+
+    @Test("CSR-02 PERF-92 a P-384 signature verifies through Nettle exactly when it verifies through BoringSSL: seeded keys and messages, the signature, digest and key each changed, SHA-256 and SHA-512 digests, r and s at zero, at and above the order, the mirrored s")
+    func nettleVerifiesAsBoringSSL() throws {
+        var rng = Xoshiro(seed: (93, 0x9E37_79B9_7F4A_7C15, 0xBF58_476D_1CE4_E5B9, 0x94D0_49BB_1331_11EB))
+        var (valid, invalid) = (0, 0)
+        func agree<D: Digest>(_ raw: [UInt8], _ digest: D, _ x963: [UInt8], _ label: String) {
+            let nettle = NettleP384.coordinates(x963: x963[...]).map { NettleP384.verifies(Data(raw), digest: digest, coordinates: $0) } ?? false
+            var boring = false
+            if let key = try? P384.Signing.PublicKey(x963Representation: x963),
+               let signature = try? P384.Signing.ECDSASignature(rawRepresentation: raw) {
+                boring = key.isValidSignature(signature, for: digest)
+            }
+            #expect(nettle == boring, "\(label): Nettle \(nettle), BoringSSL \(boring)")
+            if nettle { valid += 1 } else { invalid += 1 }
+        }
+        func rounds<D: Digest>(_ count: Int, _ hash: (Data) -> D) throws {
+            var previous = Array(Self.seededP384Key(&rng).publicKey.x963Representation)
+            for round in 0..<count {
+                let key = Self.seededP384Key(&rng)
+                let x963 = Array(key.publicKey.x963Representation)
+                let message = Data((0..<Int(rng.next() % 300)).map { _ in UInt8(truncatingIfNeeded: rng.next()) })
+                let digest = hash(message)
+                let raw = Array(try key.signature(for: digest).rawRepresentation)
+                let (r, s) = (Array(raw[..<48]), Array(raw[48...]))
+                let label = "\(D.self) round \(round)"
+                agree(raw, digest, x963, label)
+                agree(r + Self.minus(Self.p384Order, s), digest, x963, "\(label), s mirrored")
+                var changed = raw
+                changed[Int(rng.next() % 96)] ^= UInt8(1) << (rng.next() % 8)
+                agree(changed, digest, x963, "\(label), a bit of the signature changed")
+                agree(raw, hash(message + [UInt8(truncatingIfNeeded: rng.next())]), x963, "\(label), another message")
+                agree(raw, digest, previous, "\(label), another key")
+                let zero = [UInt8](repeating: 0, count: 48)
+                agree(zero + s, digest, x963, "\(label), r zero")
+                agree(r + zero, digest, x963, "\(label), s zero")
+                agree(Self.p384Order + s, digest, x963, "\(label), r at the order")
+                agree(r + Self.p384Order, digest, x963, "\(label), s at the order")
+                agree([UInt8](repeating: 0xFF, count: 48) + s, digest, x963, "\(label), r above the order")
+                previous = x963
+            }
+        }
+        try rounds(60, { SHA384.hash(data: $0) })
+        try rounds(20, { SHA256.hash(data: $0) })
+        try rounds(20, { SHA512.hash(data: $0) })
+        #expect(valid == 200 && invalid == 800, "valid \(valid), invalid \(invalid)")
+    }
 }
