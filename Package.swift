@@ -227,6 +227,7 @@ let package = Package(
             name: "BulkRABench",
             dependencies: [
                 "BulkRAModel",
+                "CBulkRANettle",
                 "BulkRADecode",
                 "BulkRAWorkbook",
                 "BulkRAACME",
