@@ -217,7 +217,9 @@ extension SigningRequest {
             func unusable(_ name: String) -> ValueError {
                 ValueError(.keyNotAllowed, ja: "（\(name)の鍵は使用できません）", en: "(\(name) keys are not allowed)")
             }
-            let unreadable = ValueError(.csrUnusable, ja: "（CSRの公開鍵を読めません）", en: "(the CSR's public key cannot be read)")
+            func unreadable() -> ValueError {
+                ValueError(.csrUnusable, ja: "（CSRの公開鍵を読めません）", en: "(the CSR's public key cannot be read)")
+            }
             do {
                 typealias Known = ObjectIdentifiers
                 switch (algorithm, curve) {
@@ -230,7 +232,7 @@ extension SigningRequest {
                 case (Known.ecPublicKey, Known.p256?): self = .p256(try P256.Signing.PublicKey(x963Representation: bits))
                 case (Known.ecPublicKey, Known.p384?):
                     // PERF-92: the point swift-crypto reads (uncompressed, on the curve), read for Nettle instead.
-                    guard let coordinates = NettleP384.coordinates(x963: bits) else { throw unreadable }
+                    guard let coordinates = NettleP384.coordinates(x963: bits) else { throw unreadable() }
                     self = .p384(coordinates: coordinates)
                 case (Known.ecPublicKey, Known.p521?): self = .p521(try P521.Signing.PublicKey(x963Representation: bits))
                 case (Known.ecPublicKey, _): throw unusable("ECDSA (unsupported curve)")
@@ -242,7 +244,7 @@ extension SigningRequest {
             } catch let error as ValueError {
                 throw error
             } catch {
-                throw unreadable
+                throw unreadable()
             }
         }
 
