@@ -121,9 +121,10 @@ enum BenchDesk {
     /// stated against.
     static func ownVerifyRate() -> Double {
         let key = P384.Signing.PrivateKey()
-        let digest = Array(SHA384.hash(data: Array("bench".utf8)))
+        let hash = SHA384.hash(data: Array("bench".utf8))
+        let digest = Array(hash)
         let point = Array(key.publicKey.x963Representation.dropFirst())
-        let signature = Array(try! key.signature(for: SHA384.hash(data: Array("bench".utf8))).rawRepresentation)
+        let signature = Array(try! key.signature(for: hash).rawRepresentation)
         precondition(bulkra_p384_verify(point, signature, digest, digest.count) == 1, "the bench's own P-384 signature does not verify")
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let counts = Locked([Int](repeating: 0, count: cores))

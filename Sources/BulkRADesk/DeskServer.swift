@@ -52,7 +52,8 @@ public struct DeskServer: Sendable {
                         refusals: RefusalCounter(limit: configuration.refusalLimit), connections: connectionGuard,
                         links: registry, auditLog: registry, uploads: NIOThreadPool(numberOfThreads: Self.workers(configuration) + 4),
                         acme: try Self.acmeServer(configuration, registry: registry, authorities: authorities, logger: logger),
-                        waiters: UploadWaiters(QueuedSubmissions(ServiceEnvironment(dataFolder: data, registry: registry, logger: logger))),
+                        waiters: UploadWaiters(QueuedSubmissions(ServiceEnvironment(dataFolder: data, registry: registry, logger: logger,
+                                                                                             authorities: authorities))),
                         authorities: authorities)
         keyBytes.removeAll()
         desk.uploads.start()
