@@ -10,7 +10,7 @@ DEBUG_FLAGS := -Xcc -O2
 RELEASE_FLAGS := --static-swift-stdlib
 BULKRA_DEBUG := .build/debug/bulkra
 BULKRA_RELEASE := .build/release/bulkra
-APT_PACKAGES := libsqlite3-dev zlib1g-dev libzstd-dev nettle-dev libgmp-dev libxml2-dev libmimalloc-dev pkg-config libssl-dev openssl time python3-venv curl postgresql certbot lego python3-dnslib libreoffice-calc-nogui
+APT_PACKAGES := libsqlite3-dev zlib1g-dev libzstd-dev libgmp-dev libxml2-dev libmimalloc-dev pkg-config libssl-dev openssl time python3-venv curl postgresql certbot lego python3-dnslib libreoffice-calc-nogui
 BROWSER_APT_PACKAGES := chromium fonts-ipafont-gothic libnss3-tools
 PLAYWRIGHT_VERSION := 1.65.2
 

@@ -5,7 +5,7 @@
 //   BulkRAModel (shared vocabulary: result codes, diagnostics, serials)
 //     -> BulkRAWorkbook (.xlsx containers: ZIP with limits, worksheets streamed through libxml2; pure)
 //     -> BulkRADecode   (bytes -> typed rows)
-//     -> BulkRAValidate (rows -> accepted requests + diagnostics; declares ValidationDirectory; C glue CBulkRANettle)
+//     -> BulkRAValidate (rows -> accepted requests + diagnostics; declares ValidationDirectory; C glue CBulkRAP384)
 //     -> BulkRAIssue    (requests -> signed certificates, keys, PKCS#12, CRLs; C glue CBulkRAOpenSSL)
 //     -> BulkRARegistry (record: SQLite registry, implements ValidationDirectory; consumer protocols)
 //     -> BulkRAPostgres (the same registry statements on PostgreSQL through postgres-nio)
@@ -71,7 +71,7 @@ let package = Package(
             dependencies: [
                 "BulkRAModel",
                 "BulkRADecode",
-                "CBulkRANettle",
+                "CBulkRAP384",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -92,8 +92,8 @@ let package = Package(
             linkerSettings: [.linkedLibrary("zstd")]
         ),
         .target(
-            name: "CBulkRANettle",
-            linkerSettings: [.linkedLibrary("hogweed"), .linkedLibrary("nettle"), .linkedLibrary("gmp")]
+            name: "CBulkRAP384",
+            linkerSettings: [.linkedLibrary("gmp")]
         ),
         .target(
             name: "BulkRAIssue",
@@ -227,7 +227,7 @@ let package = Package(
             name: "BulkRABench",
             dependencies: [
                 "BulkRAModel",
-                "CBulkRANettle",
+                "CBulkRAP384",
                 "BulkRADecode",
                 "BulkRAWorkbook",
                 "BulkRAACME",

@@ -458,15 +458,15 @@ struct SigningRequestTests {
         }
     }
 
-    @Test("CSR-02 PERF-92 a P-384 point is read for Nettle exactly when swift-crypto reads it: seeded keys' points, their mirror images, bytes changed, coordinates at and above the prime, other forms and lengths")
-    func nettlePointMatchesSwiftCrypto() {
+    @Test("CSR-02 PERF-93 a P-384 point is read by BulkRA's verifier exactly when swift-crypto reads it: seeded keys' points, their mirror images, bytes changed, coordinates at and above the prime, other forms and lengths")
+    func p384PointMatchesSwiftCrypto() {
         var rng = Xoshiro(seed: (92, 0x9E37_79B9_7F4A_7C15, 0xBF58_476D_1CE4_E5B9, 0x94D0_49BB_1331_11EB))
         var (read, refused) = (0, 0)
         func agree(_ x963: [UInt8], _ label: String) {
-            let nettle = NettleP384.coordinates(x963: x963[...]) != nil
+            let own = P384Verifier.coordinates(x963: x963[...]) != nil
             let boring = (try? P384.Signing.PublicKey(x963Representation: x963)) != nil
-            #expect(nettle == boring, "\(label): Nettle \(nettle), swift-crypto \(boring)")
-            if nettle { read += 1 } else { refused += 1 }
+            #expect(own == boring, "\(label): BulkRA \(own), swift-crypto \(boring)")
+            if own { read += 1 } else { refused += 1 }
         }
         for round in 0..<200 {
             let x963 = Array(Self.seededP384Key(&rng).publicKey.x963Representation)
@@ -488,19 +488,19 @@ struct SigningRequestTests {
         #expect(read >= 400 && refused >= 1_600, "read \(read), refused \(refused)")
     }
 
-    @Test("CSR-02 PERF-92 a P-384 signature verifies through Nettle exactly when it verifies through BoringSSL: seeded keys and messages, the signature, digest and key each changed, SHA-256 and SHA-512 digests, r and s at zero, at and above the order, the mirrored s")
-    func nettleVerifiesAsBoringSSL() throws {
+    @Test("CSR-02 PERF-93 a P-384 signature verifies through BulkRA's verifier exactly when it verifies through BoringSSL: seeded keys and messages, the signature, digest and key each changed, SHA-256 and SHA-512 digests, r and s at zero, at and above the order, the mirrored s")
+    func p384VerifiesAsBoringSSL() throws {
         var rng = Xoshiro(seed: (93, 0x9E37_79B9_7F4A_7C15, 0xBF58_476D_1CE4_E5B9, 0x94D0_49BB_1331_11EB))
         var (valid, invalid) = (0, 0)
         func agree<D: Digest>(_ raw: [UInt8], _ digest: D, _ x963: [UInt8], _ label: String) {
-            let nettle = NettleP384.coordinates(x963: x963[...]).map { NettleP384.verifies(Data(raw), digest: digest, coordinates: $0) } ?? false
+            let own = P384Verifier.coordinates(x963: x963[...]).map { P384Verifier.verifies(Data(raw), digest: digest, coordinates: $0) } ?? false
             var boring = false
             if let key = try? P384.Signing.PublicKey(x963Representation: x963),
                let signature = try? P384.Signing.ECDSASignature(rawRepresentation: raw) {
                 boring = key.isValidSignature(signature, for: digest)
             }
-            #expect(nettle == boring, "\(label): Nettle \(nettle), BoringSSL \(boring)")
-            if nettle { valid += 1 } else { invalid += 1 }
+            #expect(own == boring, "\(label): BulkRA \(own), BoringSSL \(boring)")
+            if own { valid += 1 } else { invalid += 1 }
         }
         func rounds<D: Digest>(_ count: Int, _ hash: (Data) -> D) throws {
             var previous = Array(Self.seededP384Key(&rng).publicKey.x963Representation)
@@ -528,9 +528,87 @@ struct SigningRequestTests {
                 previous = x963
             }
         }
-        try rounds(60, { SHA384.hash(data: $0) })
-        try rounds(20, { SHA256.hash(data: $0) })
-        try rounds(20, { SHA512.hash(data: $0) })
-        #expect(valid == 200 && invalid == 800, "valid \(valid), invalid \(invalid)")
+        try rounds(300, { SHA384.hash(data: $0) })
+        try rounds(50, { SHA256.hash(data: $0) })
+        try rounds(50, { SHA512.hash(data: $0) })
+        #expect(valid == 800 && invalid == 3_200, "valid \(valid), invalid \(invalid)")
+    }
+
+    /// A digest of chosen bytes, for signatures whose u1 and u2 are chosen (BoringSSL's ECDSA takes any digest's bytes).
+    struct ChosenDigest: Digest {
+        static var byteCount: Int { 48 }
+        let bytes: [UInt8]
+        func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R { try bytes.withUnsafeBytes(body) }
+        func makeIterator() -> Array<UInt8>.Iterator { bytes.makeIterator() }
+        var description: String { "ChosenDigest" }
+    }
+
+    /// `(a + b) mod n` for big-endian numbers below the order n (48 bytes): a − (n − b) when a is at least n − b.
+    static func plus(_ a: [UInt8], _ b: [UInt8]) -> [UInt8] {
+        let rest = minus(p384Order, b)
+        if !a.lexicographicallyPrecedes(rest) { return minus(a, rest) }
+        var result = a
+        var carry = 0
+        for index in stride(from: a.count - 1, through: 0, by: -1) {
+            let sum = Int(a[index]) + Int(b[index]) + carry
+            result[index] = UInt8(sum % 256)
+            carry = sum / 256
+        }
+        return result
+    }
+
+    /// `a mod n` for a below 2n (big-endian, 48 bytes).
+    static func reduced(_ a: [UInt8]) -> [UInt8] {
+        a.lexicographicallyPrecedes(p384Order) ? a : minus(a, p384Order)
+    }
+
+    /// The P-384 point k·G (x then y, 48 bytes each) for a small k, through swift-crypto.
+    static func multiple(_ scalar: [UInt8]) throws -> (x963: [UInt8], x: [UInt8]) {
+        let x963 = Array(try P384.Signing.PrivateKey(rawRepresentation: scalar).publicKey.x963Representation)
+        return (x963, Array(x963[1...48]))
+    }
+
+    @Test("CSR-02 PERF-93 the group law's corners through BulkRA's P-384 verifier agree with BoringSSL: a sum reaching a point it adds (doubled), opposite points (infinity, refused), u1 zero, u2 at n − 1, r below p − n (the r + n comparison)")
+    func p384CornersAsBoringSSL() throws {
+        func number(_ value: Int) -> [UInt8] { [UInt8](repeating: 0, count: 47) + [UInt8(value)] }
+        let one = number(1), two = number(2)
+        let (generator, generatorX) = try Self.multiple(one)
+        let (twice, twiceX) = try Self.multiple(two)
+        let (opposite, _) = try Self.multiple(Self.minus(Self.p384Order, one))
+        var checked = 0
+        func agree(_ r: [UInt8], _ s: [UInt8], _ e: [UInt8], _ x963: [UInt8], expected: Bool, _ label: String) throws {
+            let digest = ChosenDigest(bytes: e)
+            let own = P384Verifier.coordinates(x963: x963[...]).map { P384Verifier.verifies(Data(r + s), digest: digest, coordinates: $0) } ?? false
+            let boring = try P384.Signing.PublicKey(x963Representation: x963)
+                .isValidSignature(try P384.Signing.ECDSASignature(rawRepresentation: r + s), for: digest)
+            #expect(own == expected && boring == expected, "\(label): BulkRA \(own), BoringSSL \(boring), expected \(expected)")
+            checked += 1
+        }
+        // Q = G, s = r = e: u1 = u2 = 1, so the sum G meets the G it adds and doubles: R = 2G.
+        let r2G = Self.reduced(twiceX)
+        try agree(r2G, r2G, r2G, generator, expected: true, "Q = G, u1 = u2 = 1")
+        try agree(r2G, r2G, Self.plus(r2G, one), generator, expected: false, "Q = G, u1 = u2 = 1, another digest")
+        // Q = −G, u1 = u2 = 1: G − G is the point at infinity, never a signature.
+        for value in [one, two, r2G, Self.reduced(generatorX)] {
+            try agree(value, value, value, opposite, expected: false, "Q = −G, u1 = u2 = 1")
+        }
+        // Q = −G, u1 = 2, u2 = 1: 2G − G = G.
+        let rG = Self.reduced(generatorX)
+        let twoR = Self.plus(rG, rG)
+        try agree(rG, rG, twoR, opposite, expected: true, "Q = −G, u1 = 2, u2 = 1")
+        // u1 = 0 (a digest of zeros): R = u2·Q.
+        let zero = [UInt8](repeating: 0, count: 48)
+        try agree(rG, rG, zero, generator, expected: true, "Q = G, u1 = 0, u2 = 1")
+        try agree(r2G, r2G, zero, twice, expected: true, "Q = 2G, u1 = 0, u2 = 1")
+        try agree(rG, rG, zero, twice, expected: false, "Q = 2G, u1 = 0, u2 = 1, r of G")
+        // Q = G, u1 = 1, u2 = n − 1: G + (n − 1)G is the point at infinity.
+        try agree(Self.minus(Self.p384Order, one), one, one, generator, expected: false, "Q = G, u1 = 1, u2 = n − 1")
+        try agree(Self.minus(Self.p384Order, one), one, one, twice, expected: false, "Q = 2G, u1 = 1, u2 = n − 1")
+        // r below p − n: the comparison with r + n runs and must not match.
+        for value in [one, two, number(77)] {
+            try agree(value, one, r2G, generator, expected: false, "small r \(value.last!)")
+            try agree(value, r2G, rG, twice, expected: false, "small r \(value.last!), Q = 2G")
+        }
+        #expect(checked == 18)
     }
 }

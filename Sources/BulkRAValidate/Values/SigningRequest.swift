@@ -207,7 +207,7 @@ extension SigningRequest {
     enum PublicKey {
         case rsa(_RSA.Signing.PublicKey)
         case p256(P256.Signing.PublicKey)
-        /// PERF-92: the point's affine coordinates (x then y), checked to be on the curve, for Nettle's arithmetic.
+        /// PERF-93: the point's affine coordinates (x then y), checked to be on the curve, for BulkRA's own P-384 arithmetic.
         case p384(coordinates: ArraySlice<UInt8>)
         case p521(P521.Signing.PublicKey)
         case ed25519(Curve25519.Signing.PublicKey)
@@ -231,8 +231,8 @@ extension SigningRequest {
                     self = .rsa(key)
                 case (Known.ecPublicKey, Known.p256?): self = .p256(try P256.Signing.PublicKey(x963Representation: bits))
                 case (Known.ecPublicKey, Known.p384?):
-                    // PERF-92: the point swift-crypto reads (uncompressed, on the curve), read for Nettle instead.
-                    guard let coordinates = NettleP384.coordinates(x963: bits) else { throw unreadable() }
+                    // PERF-93: the point swift-crypto reads (uncompressed, on the curve), read for BulkRA's own verifier instead.
+                    guard let coordinates = P384Verifier.coordinates(x963: bits) else { throw unreadable() }
                     self = .p384(coordinates: coordinates)
                 case (Known.ecPublicKey, Known.p521?): self = .p521(try P521.Signing.PublicKey(x963Representation: bits))
                 case (Known.ecPublicKey, _): throw unusable("ECDSA (unsupported curve)")
@@ -297,7 +297,7 @@ extension SigningRequest {
                     return key.isValidSignature(value, for: digest)
                 case .p384(let coordinates):
                     guard isECDSA, let raw = DERReader.rawECDSASignature(signature, coordinateByteCount: 48) else { return false }
-                    return NettleP384.verifies(raw, digest: digest, coordinates: coordinates)
+                    return P384Verifier.verifies(raw, digest: digest, coordinates: coordinates)
                 case .p521(let key):
                     guard isECDSA, let raw = DERReader.rawECDSASignature(signature, coordinateByteCount: 66) else { return false }
                     var value = Self.p521Signature
