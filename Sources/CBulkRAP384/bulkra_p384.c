@@ -1,4 +1,6 @@
-// PERF-93: ECDSA verification on P-384 in variable time (every input is public), over GMP's mpn multiplication.
+// PERF-93: ECDSA verification on P-384 in variable time (every input is public). Products of limbs come from mulx, adcx
+// and adox where the processor has them (BMI2 and ADX), from GMP's mpn functions elsewhere; the curve arithmetic over
+// them (bulkra_p384_curve.h) is compiled once for each.
 //
 // Field elements are six 64-bit limbs, least significant first, always fully reduced below the prime p. A product is
 // reduced by folding with c = 2^384 − p (three limbs): 2^384 ≡ c, so H·2^384 + L ≡ H·c + L, twice, then at most one
@@ -62,7 +64,7 @@ static int is_zero(const element a) {
     return any == 0;
 }
 
-// MARK: the field
+// The field.
 
 typedef unsigned __int128 wide;
 
@@ -128,7 +130,7 @@ static inline void field_reduce(element r, const mp_limb_t product[2 * limbs]) {
     f[4] = k;
     k = 0;
     f[1] = __builtin_addcll(f[1], (mp_limb_t)b0, 0, &k);
-    f[2] = __builtin_addcll(f[2], (mp_limb_t)(b0 >> 64) + 0, k, &k);
+    f[2] = __builtin_addcll(f[2], (mp_limb_t)(b0 >> 64), k, &k);
     f[3] = __builtin_addcll(f[3], 0, k, &k);
     f[4] += k;
     k = 0;
@@ -154,18 +156,6 @@ static inline void field_reduce(element r, const mp_limb_t product[2 * limbs]) {
     if (__builtin_expect((r[5] & r[4] & r[3]) == ~(mp_limb_t)0, 0) && mpn_cmp(r, prime, limbs) >= 0) mpn_sub_n(r, r, prime, limbs);
 }
 
-static inline void field_mul(element r, const element a, const element b) {
-    mp_limb_t product[2 * limbs];
-    mpn_mul_n(product, a, b, limbs);
-    field_reduce(r, product);
-}
-
-static inline void field_sqr(element r, const element a) {
-    mp_limb_t product[2 * limbs];
-    mpn_sqr(product, a, limbs);
-    field_reduce(r, product);
-}
-
 /// a⁻¹ mod m for a nonzero a below m (m = p or n, both prime).
 static void invert(element r, const element a, const element m) {
     mpz_t value, modulus, inverse;
@@ -179,166 +169,11 @@ static void invert(element r, const element a, const element m) {
     mpz_clear(inverse);
 }
 
-// MARK: points
-
-static void point_double(jacobian_point *r, const jacobian_point *p) {
-    if (is_zero(p->z)) {
-        *r = *p;
-        return;
-    }
-    // dbl-2001-b (a = −3): δ = Z², γ = Y², β = Xγ, α = 3(X − δ)(X + δ).
-    element delta, gamma, beta, alpha, t, u;
-    field_sqr(delta, p->z);
-    field_sqr(gamma, p->y);
-    field_mul(beta, p->x, gamma);
-    field_sub(t, p->x, delta);
-    field_add(u, p->x, delta);
-    field_mul(alpha, t, u);
-    field_add(t, alpha, alpha);
-    field_add(alpha, t, alpha);
-    // Z3 = (Y + Z)² − γ − δ
-    field_add(t, p->y, p->z);
-    field_sqr(u, t);
-    field_sub(u, u, gamma);
-    field_sub(r->z, u, delta);
-    // X3 = α² − 8β
-    field_add(beta, beta, beta);
-    field_add(beta, beta, beta);  // 4β
-    field_sqr(t, alpha);
-    field_add(u, beta, beta);     // 8β
-    field_sub(r->x, t, u);
-    // Y3 = α(4β − X3) − 8γ²
-    field_sub(t, beta, r->x);
-    field_mul(u, alpha, t);
-    field_sqr(t, gamma);
-    field_add(t, t, t);
-    field_add(t, t, t);
-    field_add(t, t, t);
-    field_sub(r->y, u, t);
-}
-
-/// r = p + (x, y) for an affine point; `negate` adds (x, −y).
-static void point_add_affine(jacobian_point *r, const jacobian_point *p, const affine_point *q, int negate) {
-    element qy;
-    if (negate) {
-        if (is_zero(q->y)) memset(qy, 0, sizeof(element));
-        else mpn_sub_n(qy, prime, q->y, limbs);
-    } else {
-        memcpy(qy, q->y, sizeof(element));
-    }
-    if (is_zero(p->z)) {
-        memcpy(r->x, q->x, sizeof(element));
-        memcpy(r->y, qy, sizeof(element));
-        memset(r->z, 0, sizeof(element));
-        r->z[0] = 1;
-        return;
-    }
-    // madd-2007-bl: U2 = x·Z1², S2 = y·Z1³, H = U2 − X1, rr = 2(S2 − Y1).
-    element z1z1, u2, s2, h, hh, i, j, rr, v, t;
-    field_sqr(z1z1, p->z);
-    field_mul(u2, q->x, z1z1);
-    field_mul(t, p->z, z1z1);
-    field_mul(s2, qy, t);
-    field_sub(h, u2, p->x);
-    field_sub(rr, s2, p->y);
-    if (is_zero(h)) {
-        if (is_zero(rr)) {
-            // The same point: double it.
-            jacobian_point same = *p;
-            point_double(r, &same);
-        } else {
-            // Opposite points: infinity.
-            memset(r, 0, sizeof(*r));
-            r->x[0] = 1;
-            r->y[0] = 1;
-        }
-        return;
-    }
-    field_add(rr, rr, rr);
-    field_sqr(hh, h);
-    field_add(i, hh, hh);
-    field_add(i, i, i);
-    field_mul(j, h, i);
-    field_mul(v, p->x, i);
-    // Z3 = (Z1 + H)² − Z1Z1 − HH (before X1 and Y1 may be overwritten when r is p).
-    element z3;
-    field_add(t, p->z, h);
-    field_sqr(z3, t);
-    field_sub(z3, z3, z1z1);
-    field_sub(z3, z3, hh);
-    // Y3 = rr(V − X3) − 2·Y1·J
-    element y1j;
-    field_mul(y1j, p->y, j);
-    field_add(y1j, y1j, y1j);
-    // X3 = rr² − J − 2V
-    field_sqr(t, rr);
-    field_sub(t, t, j);
-    field_sub(t, t, v);
-    field_sub(r->x, t, v);
-    field_sub(t, v, r->x);
-    field_mul(t, rr, t);
-    field_sub(r->y, t, y1j);
-    memcpy(r->z, z3, sizeof(element));
-}
-
-/// The odd multiples P, 3P, … (2·count − 1)P of an affine point, affine (one inversion for all, Montgomery's trick);
-/// `multiples` and `prefix` are the caller's scratch of `count` entries. 0 when a multiple is the point at infinity
-/// (never, on a curve of prime order, for the counts used).
-static int odd_multiples(affine_point *table, int count, const affine_point *point, jacobian_point *multiples, element *prefix) {
-    jacobian_point base = {.z = {1}};
-    memcpy(base.x, point->x, sizeof(element));
-    memcpy(base.y, point->y, sizeof(element));
-    jacobian_point twice;
-    point_double(&twice, &base);
-    if (is_zero(twice.z)) return 0;
-    affine_point twice_affine;
-    element zinv, zinv2;
-    invert(zinv, twice.z, prime);
-    field_sqr(zinv2, zinv);
-    field_mul(twice_affine.x, twice.x, zinv2);
-    field_mul(zinv2, zinv2, zinv);
-    field_mul(twice_affine.y, twice.y, zinv2);
-
-    multiples[0] = base;
-    for (int k = 1; k < count; k++) {
-        point_add_affine(&multiples[k], &multiples[k - 1], &twice_affine, 0);
-        if (is_zero(multiples[k].z)) return 0;
-    }
-    // Montgomery's trick: prefix products of the Zs, one inversion, then back.
-    memcpy(prefix[0], multiples[0].z, sizeof(element));
-    for (int k = 1; k < count; k++) field_mul(prefix[k], prefix[k - 1], multiples[k].z);
-    element inverse;
-    invert(inverse, prefix[count - 1], prime);
-    for (int k = count - 1; k >= 0; k--) {
-        element zk;
-        if (k > 0) {
-            field_mul(zk, inverse, prefix[k - 1]);
-            field_mul(inverse, inverse, multiples[k].z);
-        } else {
-            memcpy(zk, inverse, sizeof(element));
-        }
-        field_sqr(zinv2, zk);
-        field_mul(table[k].x, multiples[k].x, zinv2);
-        field_mul(zinv2, zinv2, zk);
-        field_mul(table[k].y, multiples[k].y, zinv2);
-    }
-    return 1;
-}
-
-static void load_constants(void) {
-    element published;
-    load(published, prime_bytes);
-    load(curve_b, b_bytes);
-    load(order, order_bytes);
-    // p + c = 2^384.
-    element sum = {fold[0], fold[1], fold[2]};
-    constants_valid = mpn_cmp(published, prime, limbs) == 0 && mpn_add_n(sum, sum, prime, limbs) == 1 && mpn_zero_p(sum, limbs);
-    affine_point g;
-    load(g.x, gx_bytes);
-    load(g.y, gy_bytes);
-    static jacobian_point multiples[generator_table];
-    static element prefix[generator_table];
-    constants_valid = constants_valid && odd_multiples(generator_multiples, generator_table, &g, multiples, prefix);
+/// a·b mod n.
+static void scalar_mul(element r, const element a, const element b) {
+    mp_limb_t product[2 * limbs], quotient[limbs + 1];
+    mpn_mul_n(product, a, b, limbs);
+    mpn_tdiv_qr(quotient, r, 0, product, 2 * limbs, order, limbs);
 }
 
 /// The width-w NAF of a scalar below n: digits[i] is 0 or odd in −2^(w−1) … 2^(w−1); returns the number of digits.
@@ -366,17 +201,91 @@ static int naf(int8_t digits[bytes * 8 + 1], const element scalar, int width) {
     return length;
 }
 
+// The curve arithmetic over GMP's multiplication (any processor).
+#define P384_VARIANT(name) name##_portable
+#define P384_PRODUCT(r, a, b) mpn_mul_n(r, a, b, limbs)
+#define P384_SQUARE(r, a) mpn_sqr(r, a, limbs)
+#include "bulkra_p384_curve.h"
+#undef P384_VARIANT
+#undef P384_PRODUCT
+#undef P384_SQUARE
+
 /// Whether (x, y), both reduced, satisfies y² = x³ − 3x + b.
 static int on_curve(const element x, const element y) {
     element left, right, t;
-    field_sqr(left, y);
-    field_sqr(t, x);
-    field_mul(right, t, x);
+    field_sqr_portable(left, y);
+    field_sqr_portable(t, x);
+    field_mul_portable(right, t, x);
     field_sub(right, right, x);
     field_sub(right, right, x);
     field_sub(right, right, x);
     field_add(right, right, curve_b);
     return mpn_cmp(left, right, limbs) == 0;
+}
+
+#if defined(__x86_64__)
+/// Whether this processor has mulx (BMI2) and the two carry flags' additions (ADX); set once with the constants.
+static int has_mulx;
+
+/// One row of the schoolbook product: limbs t0 … t5 (the running sum's window) plus a[i]·b, the lowest limb stored as
+/// r[i] and the window moved up by one limb. The low halves of the products ride the carry flag (adcx), the high
+/// halves the overflow flag (adox): two carry chains at once.
+#define BULKRA_P384_ROW(i) \
+    "movq " #i "*8(%[a]), %%rdx\n\t" \
+    "xorl %k[lo], %k[lo]\n\t" \
+    "mulxq 0(%[b]), %[lo], %[hi]\n\t" "adcxq %[lo], %[t0]\n\t" "adoxq %[hi], %[t1]\n\t" \
+    "mulxq 8(%[b]), %[lo], %[hi]\n\t" "adcxq %[lo], %[t1]\n\t" "adoxq %[hi], %[t2]\n\t" \
+    "mulxq 16(%[b]), %[lo], %[hi]\n\t" "adcxq %[lo], %[t2]\n\t" "adoxq %[hi], %[t3]\n\t" \
+    "mulxq 24(%[b]), %[lo], %[hi]\n\t" "adcxq %[lo], %[t3]\n\t" "adoxq %[hi], %[t4]\n\t" \
+    "mulxq 32(%[b]), %[lo], %[hi]\n\t" "adcxq %[lo], %[t4]\n\t" "adoxq %[hi], %[t5]\n\t" \
+    "movl $0, %k[lo]\n\t" \
+    "mulxq 40(%[b]), %%rdx, %[hi]\n\t" "adcxq %%rdx, %[t5]\n\t" "adoxq %[lo], %[hi]\n\t" "adcxq %[lo], %[hi]\n\t" \
+    "movq %[t0], " #i "*8(%[r])\n\t" \
+    "movq %[t1], %[t0]\n\t" "movq %[t2], %[t1]\n\t" "movq %[t3], %[t2]\n\t" "movq %[t4], %[t3]\n\t" \
+    "movq %[t5], %[t4]\n\t" "movq %[hi], %[t5]\n\t"
+
+/// The twelve-limb product a·b with mulx, adcx and adox (no call, no loop).
+static inline void product_mulx(mp_limb_t r[2 * limbs], const mp_limb_t a[limbs], const mp_limb_t b[limbs]) {
+    mp_limb_t t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0, t5 = 0, lo, hi;
+    __asm__(BULKRA_P384_ROW(0) BULKRA_P384_ROW(1) BULKRA_P384_ROW(2) BULKRA_P384_ROW(3) BULKRA_P384_ROW(4) BULKRA_P384_ROW(5)
+            "movq %[t0], 48(%[r])\n\t" "movq %[t1], 56(%[r])\n\t" "movq %[t2], 64(%[r])\n\t"
+            "movq %[t3], 72(%[r])\n\t" "movq %[t4], 80(%[r])\n\t" "movq %[t5], 88(%[r])\n\t"
+            : [t0] "+&r"(t0), [t1] "+&r"(t1), [t2] "+&r"(t2), [t3] "+&r"(t3), [t4] "+&r"(t4), [t5] "+&r"(t5), [lo] "=&r"(lo),
+              [hi] "=&r"(hi)
+            : [a] "r"(a), [b] "r"(b), [r] "r"(r)
+            : "rdx", "cc", "memory");
+}
+#undef BULKRA_P384_ROW
+#endif
+
+#if defined(__x86_64__)
+// The same arithmetic over mulx, adcx and adox (processors with BMI2 and ADX).
+#define P384_VARIANT(name) name##_mulx
+#define P384_PRODUCT(r, a, b) product_mulx(r, a, b)
+#define P384_SQUARE(r, a) product_mulx(r, a, a)
+#include "bulkra_p384_curve.h"
+#undef P384_VARIANT
+#undef P384_PRODUCT
+#undef P384_SQUARE
+#endif
+
+static void load_constants(void) {
+#if defined(__x86_64__)
+    has_mulx = __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("adx");
+#endif
+    element published;
+    load(published, prime_bytes);
+    load(curve_b, b_bytes);
+    load(order, order_bytes);
+    // p + c = 2^384.
+    element sum = {fold[0], fold[1], fold[2]};
+    constants_valid = mpn_cmp(published, prime, limbs) == 0 && mpn_add_n(sum, sum, prime, limbs) == 1 && mpn_zero_p(sum, limbs);
+    affine_point g;
+    load(g.x, gx_bytes);
+    load(g.y, gy_bytes);
+    static jacobian_point multiples[generator_table];
+    static element prefix[generator_table];
+    constants_valid = constants_valid && odd_multiples_portable(generator_multiples, generator_table, &g, multiples, prefix);
 }
 
 static int read_point(affine_point *point, const uint8_t *bytes_in) {
@@ -393,14 +302,8 @@ int bulkra_p384_point_valid(const uint8_t *point) {
     return read_point(&value, point) ? 1 : 0;
 }
 
-/// a·b mod n.
-static void scalar_mul(element r, const element a, const element b) {
-    mp_limb_t product[2 * limbs], quotient[limbs + 1];
-    mpn_mul_n(product, a, b, limbs);
-    mpn_tdiv_qr(quotient, r, 0, product, 2 * limbs, order, limbs);
-}
-
-int bulkra_p384_verify(const uint8_t *point, const uint8_t *signature, const uint8_t *digest, size_t digest_length) {
+/// The public entry's work; `portable` keeps to GMP's multiplication.
+static int verify(const uint8_t *point, const uint8_t *signature, const uint8_t *digest, size_t digest_length, int portable) {
     pthread_once(&constants_once, load_constants);
     affine_point key;
     if (!constants_valid || !read_point(&key, point)) return -1;
@@ -414,38 +317,17 @@ int bulkra_p384_verify(const uint8_t *point, const uint8_t *signature, const uin
     else memcpy(padded + bytes - digest_length, digest, digest_length);
     element e;
     load(e, padded);
-    // w = s⁻¹, u1 = e·w, u2 = r·w (mod n; e may be at or above n, the product is reduced).
-    element w, u1, u2;
-    invert(w, s, order);
-    scalar_mul(u1, e, w);
-    scalar_mul(u2, r, w);
+#if defined(__x86_64__)
+    if (has_mulx && !portable) return verify_signature_mulx(&key, r, s, e);
+#endif
+    (void)portable;
+    return verify_signature_portable(&key, r, s, e);
+}
 
-    affine_point key_multiples[key_table];
-    jacobian_point scratch[key_table];
-    element prefix[key_table];
-    if (!odd_multiples(key_multiples, key_table, &key, scratch, prefix)) return 0;
-    int8_t generator_digits[bytes * 8 + 1] = {0}, key_digits[bytes * 8 + 1] = {0};
-    int generator_length = naf(generator_digits, u1, generator_width);
-    int key_length = naf(key_digits, u2, key_width);
-    int top = generator_length > key_length ? generator_length : key_length;
+int bulkra_p384_verify(const uint8_t *point, const uint8_t *signature, const uint8_t *digest, size_t digest_length) {
+    return verify(point, signature, digest, digest_length, 0);
+}
 
-    jacobian_point sum;
-    memset(&sum, 0, sizeof(sum));
-    for (int i = top - 1; i >= 0; i--) {
-        point_double(&sum, &sum);
-        int8_t digit = key_digits[i];
-        if (digit) point_add_affine(&sum, &sum, &key_multiples[(digit < 0 ? -digit : digit) >> 1], digit < 0);
-        digit = generator_digits[i];
-        if (digit) point_add_affine(&sum, &sum, &generator_multiples[(digit < 0 ? -digit : digit) >> 1], digit < 0);
-    }
-    if (is_zero(sum.z)) return 0;
-    // x = X / Z² agrees with r mod n when it is r or r + n (x < p < 2n): X = r·Z² or X = (r + n)·Z², without inverting Z.
-    element z2, candidate;
-    field_sqr(z2, sum.z);
-    field_mul(candidate, r, z2);
-    if (mpn_cmp(candidate, sum.x, limbs) == 0) return 1;
-    element shifted;
-    if (mpn_add_n(shifted, r, order, limbs) != 0 || mpn_cmp(shifted, prime, limbs) >= 0) return 0;
-    field_mul(candidate, shifted, z2);
-    return mpn_cmp(candidate, sum.x, limbs) == 0 ? 1 : 0;
+int bulkra_p384_verify_portable(const uint8_t *point, const uint8_t *signature, const uint8_t *digest, size_t digest_length) {
+    return verify(point, signature, digest, digest_length, 1);
 }

@@ -429,7 +429,7 @@ struct SigningRequestTests {
         #expect(read > 100, "mutations the direct reading took: \(read)")
     }
 
-    /// PERF-92: P-384's field prime and group order, big-endian.
+    /// PERF-93: P-384's field prime and group order, big-endian.
     static let p384Prime = bytes("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFFFF0000000000000000FFFFFFFF")
     static let p384Order = bytes("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFC7634D81F4372DDF581A0DB248B0A77AECEC196ACCC52973")
 
@@ -488,12 +488,17 @@ struct SigningRequestTests {
         #expect(read >= 400 && refused >= 1_600, "read \(read), refused \(refused)")
     }
 
-    @Test("CSR-02 PERF-93 a P-384 signature verifies through BulkRA's verifier exactly when it verifies through BoringSSL: seeded keys and messages, the signature, digest and key each changed, SHA-256 and SHA-512 digests, r and s at zero, at and above the order, the mirrored s")
+    @Test("CSR-02 PERF-93 a P-384 signature verifies through BulkRA's verifier (with mulx products and with GMP's) exactly when it verifies through BoringSSL: seeded keys and messages, the signature, digest and key each changed, SHA-256 and SHA-512 digests, r and s at zero, at and above the order, the mirrored s")
     func p384VerifiesAsBoringSSL() throws {
         var rng = Xoshiro(seed: (93, 0x9E37_79B9_7F4A_7C15, 0xBF58_476D_1CE4_E5B9, 0x94D0_49BB_1331_11EB))
         var (valid, invalid) = (0, 0)
         func agree<D: Digest>(_ raw: [UInt8], _ digest: D, _ x963: [UInt8], _ label: String) {
-            let own = P384Verifier.coordinates(x963: x963[...]).map { P384Verifier.verifies(Data(raw), digest: digest, coordinates: $0) } ?? false
+            let coordinates = P384Verifier.coordinates(x963: x963[...])
+            let own = coordinates.map { P384Verifier.verifies(Data(raw), digest: digest, coordinates: $0) } ?? false
+            let portable = coordinates.map { point in
+                digest.withUnsafeBytes { P384Verifier.verifies(Data(raw), digest: $0, coordinates: point, portable: true) }
+            } ?? false
+            #expect(portable == own, "\(label): BulkRA's two ways of multiplying disagree (portable \(portable))")
             var boring = false
             if let key = try? P384.Signing.PublicKey(x963Representation: x963),
                let signature = try? P384.Signing.ECDSASignature(rawRepresentation: raw) {
@@ -568,7 +573,7 @@ struct SigningRequestTests {
         return (x963, Array(x963[1...48]))
     }
 
-    @Test("CSR-02 PERF-93 the group law's corners through BulkRA's P-384 verifier agree with BoringSSL: a sum reaching a point it adds (doubled), opposite points (infinity, refused), u1 zero, u2 at n − 1, r below p − n (the r + n comparison)")
+    @Test("CSR-02 PERF-93 the group law's corners through BulkRA's P-384 verifier (both ways of multiplying) agree with BoringSSL: a sum reaching a point it adds (doubled), opposite points (infinity, refused), u1 zero, u2 at n − 1, r below p − n (the r + n comparison)")
     func p384CornersAsBoringSSL() throws {
         func number(_ value: Int) -> [UInt8] { [UInt8](repeating: 0, count: 47) + [UInt8(value)] }
         let one = number(1), two = number(2)
@@ -578,7 +583,12 @@ struct SigningRequestTests {
         var checked = 0
         func agree(_ r: [UInt8], _ s: [UInt8], _ e: [UInt8], _ x963: [UInt8], expected: Bool, _ label: String) throws {
             let digest = ChosenDigest(bytes: e)
-            let own = P384Verifier.coordinates(x963: x963[...]).map { P384Verifier.verifies(Data(r + s), digest: digest, coordinates: $0) } ?? false
+            let coordinates = P384Verifier.coordinates(x963: x963[...])
+            let own = coordinates.map { P384Verifier.verifies(Data(r + s), digest: digest, coordinates: $0) } ?? false
+            let portable = coordinates.map { point in
+                e.withUnsafeBytes { P384Verifier.verifies(Data(r + s), digest: $0, coordinates: point, portable: true) }
+            } ?? false
+            #expect(portable == own, "\(label): BulkRA's two ways of multiplying disagree (portable \(portable))")
             let boring = try P384.Signing.PublicKey(x963Representation: x963)
                 .isValidSignature(try P384.Signing.ECDSASignature(rawRepresentation: r + s), for: digest)
             #expect(own == expected && boring == expected, "\(label): BulkRA \(own), BoringSSL \(boring), expected \(expected)")
