@@ -244,10 +244,11 @@ static int has_mulx;
     "movq %[t1], %[t0]\n\t" "movq %[t2], %[t1]\n\t" "movq %[t3], %[t2]\n\t" "movq %[t4], %[t3]\n\t" \
     "movq %[t5], %[t4]\n\t" "movq %[hi], %[t5]\n\t"
 
-/// The twelve-limb product a·b with mulx, adcx and adox (no call, no loop).
+/// The twelve-limb product a·b with mulx, adcx and adox (no call, no loop). Volatile: its effect is the stores to r, which
+/// the compiler sees only through the memory clobber, so it must not drop the block for its unused register outputs.
 static inline void product_mulx(mp_limb_t r[2 * limbs], const mp_limb_t a[limbs], const mp_limb_t b[limbs]) {
     mp_limb_t t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0, t5 = 0, lo, hi;
-    __asm__(BULKRA_P384_ROW(0) BULKRA_P384_ROW(1) BULKRA_P384_ROW(2) BULKRA_P384_ROW(3) BULKRA_P384_ROW(4) BULKRA_P384_ROW(5)
+    __asm__ volatile(BULKRA_P384_ROW(0) BULKRA_P384_ROW(1) BULKRA_P384_ROW(2) BULKRA_P384_ROW(3) BULKRA_P384_ROW(4) BULKRA_P384_ROW(5)
             "movq %[t0], 48(%[r])\n\t" "movq %[t1], 56(%[r])\n\t" "movq %[t2], 64(%[r])\n\t"
             "movq %[t3], 72(%[r])\n\t" "movq %[t4], 80(%[r])\n\t" "movq %[t5], 88(%[r])\n\t"
             : [t0] "+&r"(t0), [t1] "+&r"(t1), [t2] "+&r"(t2), [t3] "+&r"(t3), [t4] "+&r"(t4), [t5] "+&r"(t5), [lo] "=&r"(lo),
