@@ -181,7 +181,10 @@ public struct UploadApplier: ServiceStep {
         let institution = context.institutionID ?? ""
         let (family, operation, officer) = (context.kind, context.operation, context.officerEmail)
         var phases = PhaseTimer(logger: logger)
-        let batch = try UploadValidator(context: context, directory: transaction, now: now, signingRequests: signingRequests, logger: logger)
+        // PERF-94: the institution read once in the transaction, for the validator and for what follows.
+        let profile = try transaction.institution(id: institution)
+        let batch = try UploadValidator(context: context, directory: PreloadedDirectory(transaction, institutionID: institution, profile: profile),
+                                        now: now, signingRequests: signingRequests, logger: logger)
             .validate(upload, retainingRequests: true)
         phases.mark("check")
         let requests = options.mode.linesToApply(batch)
@@ -213,7 +216,6 @@ public struct UploadApplier: ServiceStep {
 
         // ISS-12..ISS-15: sign, make bundles on both cores (keys come from the pool made before the lock).
         // RET-03: links and enrolment URLs last the institution's retrieval window.
-        let profile = try transaction.institution(id: institution)
         let window = profile?.retrievalWindow ?? .oneMonth
         var presigned: SignedBeforeLock?
         if let signed, signed.holds(for: batch, institution: profile, officer: try officer.flatMap(transaction.officer(email:))),
@@ -298,9 +300,9 @@ public struct UploadApplier: ServiceStep {
         } else if applied {
             let tag = environment.batchTag(String((digest ?? "0").prefix(12)))
             let certificateMails = try composition(issued: issued, revoked: revoked, links: links, certificateLinks: certificateLinks,
-                                                   context: context, settings: settings, transaction: transaction, now: now, tag: tag)
-            let acmeMails = try composeACME(acme, links: credentialLinks, context: context, settings: settings, transaction: transaction,
-                                            now: now, tag: tag)
+                                                   context: context, profile: profile, settings: settings, transaction: transaction, now: now,
+                                                   tag: tag)
+            let acmeMails = composeACME(acme, links: credentialLinks, context: context, profile: profile, settings: settings, now: now, tag: tag)
             mailWork = {
                 Result {
                     let mails = certificateMails() + acmeMails
@@ -379,7 +381,8 @@ public struct UploadApplier: ServiceStep {
               let institution = context.institutionID else { return nil }
         let profile = try registry.institution(id: institution)
         let officer = try context.officerEmail.flatMap(registry.officer(email:))
-        let batch = try UploadValidator(context: context, directory: registry, now: now, signingRequests: signingRequests, logger: logger)
+        let batch = try UploadValidator(context: context, directory: PreloadedDirectory(registry, institutionID: institution, profile: profile),
+                                        now: now, signingRequests: signingRequests, logger: logger)
             .validate(upload, retainingRequests: true)
         let requests = options.mode.linesToApply(batch).compactMap { accepted -> CertificateRequest? in
             if case .certificate(let request) = accepted { request } else { nil }
@@ -431,12 +434,12 @@ public struct UploadApplier: ServiceStep {
     }
 
     /// MAIL-02..MAIL-07: the batch's mails, with the one-time links in their recipients' mails only — read from the
-    /// transaction now, rendered when the returned closure is called (PERF-06: beside the commit).
+    /// transaction now (`profile`: the institution as the transaction read it, PERF-94), rendered when the returned closure
+    /// is called (PERF-06: beside the commit).
     func composition(issued: IssuedBatch, revoked: [RevocationRequest], links: DeliveryLinks, certificateLinks: DeliveryLinks,
-                     context: UploadContext, settings: MailSettings, transaction: RegistryTransaction, now: Date,
-                     tag: String) throws -> @Sendable () -> [MailMessage] {
-        let composer = Self.composer(profile: try transaction.institution(id: context.institutionID ?? ""), context: context,
-                                     settings: settings, now: now, tag: tag)
+                     context: UploadContext, profile: InstitutionProfile?, settings: MailSettings, transaction: RegistryTransaction,
+                     now: Date, tag: String) throws -> @Sendable () -> [MailMessage] {
+        let composer = Self.composer(profile: profile, context: context, settings: settings, now: now, tag: tag)
         let stored = try transaction.storedCertificates(serials: revoked.map(\.serial))
         let byserial = Dictionary(stored.map { ($0.serial, $0) }, uniquingKeysWith: { first, _ in first })
         let notices = revoked.map { request -> NotificationComposer.Revocation in
@@ -451,12 +454,12 @@ public struct UploadApplier: ServiceStep {
         return { composer.mails(issued: issued, revocations: notices, links: links, certificateLinks: certificateLinks) }
     }
 
-    /// ACME-T07, MAIL-11: the credentials notices (the link in its user-administrator's mail only) and the suspension notices.
-    func composeACME(_ acme: ACMERegistrar.Prepared, links: CredentialLinks, context: UploadContext, settings: MailSettings,
-                     transaction: RegistryTransaction, now: Date, tag: String) throws -> [MailMessage] {
+    /// ACME-T07, MAIL-11: the credentials notices (the link in its user-administrator's mail only) and the suspension notices;
+    /// `profile` is the institution as the transaction read it (PERF-94).
+    func composeACME(_ acme: ACMERegistrar.Prepared, links: CredentialLinks, context: UploadContext, profile: InstitutionProfile?,
+                     settings: MailSettings, now: Date, tag: String) -> [MailMessage] {
         guard !acme.registered.isEmpty || !acme.suspended.isEmpty else { return [] }
-        let composer = Self.composer(profile: try transaction.institution(id: context.institutionID ?? ""), context: context,
-                                     settings: settings, now: now, tag: tag)
+        let composer = Self.composer(profile: profile, context: context, settings: settings, now: now, tag: tag)
         return acme.registered.map { composer.acmeCredentials($0.account, updated: $0.updated, line: $0.line, links: links) }
             + acme.suspended.map { composer.acmeSuspension($0.account, reason: $0.reason, administrator: $0.administrator, line: $0.line) }
     }
