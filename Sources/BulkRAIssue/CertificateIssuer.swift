@@ -21,6 +21,8 @@ public struct CertificateIssuer: Sendable {
         let chainDER: [[UInt8]]
         let chain: [Certificate]
         let template: Result<CertificateTemplate, any Error>
+        /// PERF-95: the CA key's batch signer (software P-256 keys).
+        let batchSigner: BatchSigner?
 
         init(authority: IssuingAuthority, serials: SerialNumberGenerator, validity: ValidityPolicy, logger: Logger) {
             self.authority = authority
@@ -36,6 +38,7 @@ public struct CertificateIssuer: Sendable {
             chainDER = der
             chainPEM = der.map(IssuedCertificate.pem).joined()
             template = Result { try CertificateTemplate(authority: authority) }
+            batchSigner = authority.signatureAlgorithm == .ecdsaWithSHA256 ? BatchSigner(authority.privateKey) : nil
         }
     }
 
@@ -63,11 +66,38 @@ public struct CertificateIssuer: Sendable {
     /// `publicKey` is the key the service made (client methods 1 and 2); otherwise the CSR's key is used.
     public func issue(_ request: CertificateRequest, now: Date, publicKey: Certificate.PublicKey? = nil,
                       serial: SerialNumber? = nil) throws -> IssuedCertificate {
+        let unsigned = try prepare(request, now: now, publicKey: publicKey, serial: serial ?? serials.next())
+        return try finish(unsigned, signature: signature(of: unsigned.toBeSigned))
+    }
+
+    /// PERF-95: issues lines with CSRs under their serials, the signatures made together (ISS-02..ISS-07, ISS-19): in one
+    /// batch when the CA key is a software P-256 key and there are enough of them, one by one otherwise.
+    func issue(_ lines: [(request: CertificateRequest, serial: SerialNumber)], now: Date) throws -> [IssuedCertificate] {
+        let unsigned = try lines.map { try prepare($0.request, now: now, publicKey: nil, serial: $0.serial) }
+        let signatures = if let batchSigner = parts.batchSigner, unsigned.count >= BatchSigner.smallest {
+            try batchSigner.sign(unsigned.map(\.toBeSigned))
+        } else {
+            try unsigned.map { try signature(of: $0.toBeSigned) }
+        }
+        return try zip(unsigned, signatures).map { try finish($0, signature: $1) }
+    }
+
+    /// A line's certificate before its signature: the to-be-signed bytes and what its record needs.
+    struct Unsigned {
+        let request: CertificateRequest
+        let application: CertificateApplication
+        let serial: SerialNumber
+        let period: (notBefore: Date, notAfter: Date)
+        let key: SubjectKey
+        let toBeSigned: [UInt8]
+    }
+
+    /// ISS-02..ISS-07: the line's subject, validity, key and extensions, assembled to be signed.
+    func prepare(_ request: CertificateRequest, now: Date, publicKey: Certificate.PublicKey?, serial: SerialNumber) throws -> Unsigned {
         guard let application = request.application else {
             throw OperationalError(.invalidRequest, LocalizedText(ja: "失効申請からは発行できません", en: "A revocation line cannot be issued"))
         }
         let common = application.common
-        let profile = common.profile
         let key: SubjectKey
         if let publicKey {
             key = try SubjectKey(publicKey)
@@ -76,14 +106,21 @@ public struct CertificateIssuer: Sendable {
         } else {
             throw OperationalError(.invalidRequest, LocalizedText(ja: "公開鍵がありません", en: "No public key for the request"))
         }
-        let serial = serial ?? serials.next()
-        let period = validity.validity(for: profile, from: now)
-        let der = try sign(serial: serial, period: period, subject: Self.subject(common.subject, profile: profile),
-                           key: key, extensions: Self.extensions(for: application, key: key))
-        logger.trace("issue.certificate", metadata: ["row.line": "\(request.line)", "certificate.profile": "\(profile.rawValue)"])
-        return IssuedCertificate(application: application, replacedSerial: request.replacedSerial, serial: serial, profile: profile, der: der, notValidBefore: period.notBefore,
-                                 notValidAfter: period.notAfter, chain: chain,
-                                 keyDigest: KeyDigest.of(publicKeyBits: key.bits), chainPEM: chainPEM, chainDER: chainDER)
+        let period = validity.validity(for: common.profile, from: now)
+        let toBeSigned = try toBeSigned(serial: serial, period: period, subject: Self.subject(common.subject, profile: common.profile),
+                                        key: key, extensions: Self.extensions(for: application, key: key))
+        return Unsigned(request: request, application: application, serial: serial, period: period, key: key, toBeSigned: toBeSigned)
+    }
+
+    /// ISS-19: the certificate of `unsigned` with its signature.
+    func finish(_ unsigned: Unsigned, signature: [UInt8]) throws -> IssuedCertificate {
+        let der = try parts.template.get().certificate(toBeSigned: unsigned.toBeSigned, signature: signature)
+        let profile = unsigned.application.common.profile
+        logger.trace("issue.certificate", metadata: ["row.line": "\(unsigned.request.line)", "certificate.profile": "\(profile.rawValue)"])
+        return IssuedCertificate(application: unsigned.application, replacedSerial: unsigned.request.replacedSerial, serial: unsigned.serial,
+                                 profile: profile, der: der, notValidBefore: unsigned.period.notBefore,
+                                 notValidAfter: unsigned.period.notAfter, chain: chain,
+                                 keyDigest: KeyDigest.of(publicKeyBits: unsigned.key.bits), chainPEM: chainPEM, chainDER: chainDER)
     }
 
     /// Issues a registration officer's RA certificate: profile 1, 25 months, subject
@@ -106,12 +143,21 @@ public struct CertificateIssuer: Sendable {
     /// Assembles and signs one certificate (ISS-19).
     func sign(serial: SerialNumber, period: (notBefore: Date, notAfter: Date), subject: [UInt8], key: SubjectKey,
               extensions: [UInt8]) throws -> [UInt8] {
+        let toBeSigned = try toBeSigned(serial: serial, period: period, subject: subject, key: key, extensions: extensions)
+        return try parts.template.get().certificate(toBeSigned: toBeSigned, signature: signature(of: toBeSigned))
+    }
+
+    /// ISS-19: the certificate's to-be-signed bytes.
+    func toBeSigned(serial: SerialNumber, period: (notBefore: Date, notAfter: Date), subject: [UInt8], key: SubjectKey,
+                    extensions: [UInt8]) throws -> [UInt8] {
         // PERF-74: read from the shared parts in place — `authority` and `template` as properties return whole copies.
-        let template = try parts.template.get()
-        let toBeSigned = template.toBeSigned(serial: serial.magnitude, notBefore: period.notBefore, notAfter: period.notAfter, subject: subject,
-                                             subjectPublicKeyInfo: key.subjectPublicKeyInfo, extensions: extensions)
-        let signature = try parts.authority.privateKey.sign(bytes: toBeSigned, signatureAlgorithm: template.signatureAlgorithm)
-        return template.certificate(toBeSigned: toBeSigned, signature: signature.rawRepresentation)
+        try parts.template.get().toBeSigned(serial: serial.magnitude, notBefore: period.notBefore, notAfter: period.notAfter,
+                                            subject: subject, subjectPublicKeyInfo: key.subjectPublicKeyInfo, extensions: extensions)
+    }
+
+    /// ISS-19: the CA key's signature of `toBeSigned`, alone.
+    func signature(of toBeSigned: [UInt8]) throws -> [UInt8] {
+        try parts.authority.privateKey.sign(bytes: toBeSigned, signatureAlgorithm: parts.template.get().signatureAlgorithm).rawRepresentation
     }
 
     /// ISS-04: the subject in the order the CA/Browser Forum requires (C, ST, L, O, OU, CN); S/MIME

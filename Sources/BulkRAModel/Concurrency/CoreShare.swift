@@ -14,7 +14,7 @@ public enum CoreShare: Sendable {
     public static let yieldingSteps: Int32 = 10
 
     /// PERF-90: the cores online (one thread each for `leftover` work).
-    static var cores: Int {
+    public static var cores: Int {
         max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
     }
 

@@ -45,4 +45,12 @@ void bulkra_issuer_free(void *issuer);
 int bulkra_issuer_check_crl(void *issuer, const uint8_t *der, size_t length, int64_t *this_update, int64_t *next_update,
                             char **serials);
 
+/// PERF-95: signs `count` SHA-256 digests (32 bytes each, back to back) with a P-256 key from bulkra_signing_key_new in one
+/// batch (the nonces' and the points' inversions shared). Each DER ECDSA-Sig-Value goes to signatures + 72·i, its length to
+/// lengths[i]. Returns 0 on success, -1 when the key is not a P-256 key or OpenSSL fails. Thread-safe for one key.
+int bulkra_ecdsa_p256_sign_digests(void *key, const uint8_t *digests, size_t count, uint8_t *signatures, size_t *lengths);
+
+/// PERF-95: the DER ECDSA-Sig-Value of r and s (32-byte big-endian each) in out; returns its length (at most 72).
+size_t bulkra_ecdsa_signature_der(const uint8_t r[32], const uint8_t s[32], uint8_t out[72]);
+
 #endif
