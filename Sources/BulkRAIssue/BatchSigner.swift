@@ -14,9 +14,10 @@ struct BatchSigner: Sendable {
     /// PERF-95: the batch signer of `privateKey` when it is a software P-256 key (nil for RSA, P-384 and keys that cannot be
     /// read out, such as an HSM's).
     init?(_ privateKey: Certificate.PrivateKey) {
-        guard privateKey.publicKey.keyAlgorithmDescription == "P256",
-              let der = try? privateKey.serializeAsPEM().derBytes,
-              let pointer = der.withUnsafeBufferPointer({ bulkra_signing_key_new($0.baseAddress, $0.count) }) else { return nil }
+        guard privateKey.publicKey.keyAlgorithmDescription == "P256", var der = try? privateKey.serializeAsPEM().derBytes else { return nil }
+        // The PKCS#8 copy is cleared once OpenSSL holds the key (the document it came from is gone by then: this is its only copy).
+        defer { der.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
+        guard let pointer = der.withUnsafeBufferPointer({ bulkra_signing_key_new($0.baseAddress, $0.count) }) else { return nil }
         key = OpenSSLSigningKey.Handle(pointer)
     }
 
