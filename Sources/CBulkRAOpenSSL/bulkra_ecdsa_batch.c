@@ -10,7 +10,8 @@
 // Fermat's little theorem in constant time (`BN_mod_exp_mont_consttime`), and an addition done here with masks instead of
 // a branch. The addition's terms are blinded besides: s = b(e + r·d) · (b·k)⁻¹ with a fresh random b for each signature, so
 // the sum, the only value that passes through byte conversions, is uniform and says nothing of d. Nonces and blinds come
-// from OpenSSL's private DRBG, uniform in [1, n − 1].
+// from OpenSSL's private DRBG (one draw for the batch), uniform in [1, n − 1] by rejection, read into numbers without
+// skipping leading zero bytes.
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include "bulkra_openssl.h"
 #include <openssl/bn.h>
@@ -18,6 +19,7 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
+#include <openssl/rand.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,6 +74,33 @@ size_t bulkra_ecdsa_signature_der(const uint8_t r[32], const uint8_t s[32], uint
     out[1] = (uint8_t)length;
     memcpy(out + 2, body, length);
     return length + 2;
+}
+
+/// A scalar from 32 random bytes, read as 2^256 + value and the 2^256 taken away again, so that the bytes are read the same
+/// way whatever their value (reading them alone skips leading zero bytes, which would time the nonce's length). 1 when the
+/// scalar lies in [1, n − 1] (all but about 2^-32 of draws), 0 when it must be drawn again, -1 on a failure.
+static int scalar_from_bytes(BIGNUM *out, const uint8_t bytes[32], const BIGNUM *offset, const BIGNUM *order) {
+    uint8_t padded[33];
+    padded[0] = 1;
+    memcpy(padded + 1, bytes, 32);
+    int ok = BN_bin2bn(padded, 33, out) != NULL && BN_usub(out, out, offset);
+    OPENSSL_cleanse(padded, sizeof padded);
+    if (!ok) return -1;
+    BN_set_flags(out, BN_FLG_CONSTTIME);
+    return !BN_is_zero(out) && BN_ucmp(out, order) < 0;
+}
+
+/// A scalar in [1, n − 1] from `bytes` (32 drawn for it), or from fresh bytes while they fall outside; 0 on a failure.
+static int draw_scalar(BIGNUM *out, const uint8_t bytes[32], const BIGNUM *offset, const BIGNUM *order) {
+    int usable = scalar_from_bytes(out, bytes, offset, order);
+    uint8_t fresh[32];
+    // A draw falls outside with probability about 2^-32: 64 in a row mean something is broken, not bad luck.
+    for (int attempt = 0; usable == 0 && attempt < 64; attempt++) {
+        if (RAND_priv_bytes(fresh, sizeof fresh) != 1) return 0;
+        usable = scalar_from_bytes(out, fresh, offset, order);
+    }
+    OPENSSL_cleanse(fresh, sizeof fresh);
+    return usable == 1;
 }
 
 /// The batch's state: four numbers an element, freed (and cleared) together.
@@ -151,8 +180,13 @@ static int sign_batch(const EC_GROUP *group, const BIGNUM *key, const uint8_t *d
     BN_CTX_start(context);
     BIGNUM *y = BN_CTX_get(context), *key_mont = BN_CTX_get(context), *digest = BN_CTX_get(context);
     BIGNUM *product = BN_CTX_get(context), *sum = BN_CTX_get(context), *s = BN_CTX_get(context), *r = BN_CTX_get(context);
+    BIGNUM *offset = BN_CTX_get(context);
     uint8_t r_bytes[32], s_bytes[32], e_bytes[32], rd_bytes[32], sum_bytes[32], order_bytes[32];
-    if (s == NULL || r == NULL) goto done;
+    // Each signature's nonce and blind: 64 bytes from OpenSSL's private DRBG, drawn for the whole batch at once.
+    uint8_t *randomness = malloc(64 * count);
+    if (offset == NULL || randomness == NULL) goto done;
+    BN_zero(offset);
+    if (!BN_set_bit(offset, 256) || RAND_priv_bytes(randomness, (int)(64 * count)) != 1) goto done;
     const BIGNUM *order = EC_GROUP_get0_order(group), *field = EC_GROUP_get0_field(group);
     order_mont = BN_MONT_CTX_new(), field_mont = BN_MONT_CTX_new();
     point = EC_POINT_new(group);
@@ -164,14 +198,8 @@ static int sign_batch(const EC_GROUP *group, const BIGNUM *key, const uint8_t *d
     // k·G for each nonce, kept as Jacobian X and Z² (Montgomery form modulo p); b·k (Montgomery form modulo n) to invert.
     for (size_t index = 0; index < count; index++) {
         BIGNUM *nonce = numbers.nonce[index], *blind = numbers.blind[index];
-        do {
-            if (!BN_priv_rand_range(nonce, order)) goto done;
-        } while (BN_is_zero(nonce));
-        do {
-            if (!BN_priv_rand_range(blind, order)) goto done;
-        } while (BN_is_zero(blind));
-        BN_set_flags(nonce, BN_FLG_CONSTTIME);
-        BN_set_flags(blind, BN_FLG_CONSTTIME);
+        if (!draw_scalar(nonce, randomness + 64 * index, offset, order)
+            || !draw_scalar(blind, randomness + 64 * index + 32, offset, order)) goto done;
         if (!EC_POINT_mul(group, point, nonce, NULL, NULL, context)) goto done;
         if (!EC_POINT_get_Jprojective_coordinates_GFp(group, point, numbers.x[index], y, numbers.z[index], context)) goto done;
         if (!BN_to_montgomery(numbers.z[index], numbers.z[index], field_mont, context)) goto done;
@@ -204,6 +232,10 @@ static int sign_batch(const EC_GROUP *group, const BIGNUM *key, const uint8_t *d
         lengths[index] = bulkra_ecdsa_signature_der(r_bytes, s_bytes, signatures + 72 * index);
     }
 done:
+    if (randomness) {
+        OPENSSL_cleanse(randomness, 64 * count);
+        free(randomness);
+    }
     OPENSSL_cleanse(rd_bytes, sizeof rd_bytes);
     OPENSSL_cleanse(sum_bytes, sizeof sum_bytes);
     OPENSSL_cleanse(e_bytes, sizeof e_bytes);
@@ -236,12 +268,19 @@ int bulkra_ecdsa_p256_sign_digests(void *key, const uint8_t *digests, size_t cou
     BN_CTX *context = BN_CTX_secure_new();
     if (group == NULL || context == NULL || !EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_PRIV_KEY, &secret)) goto done;
     BN_set_flags(secret, BN_FLG_CONSTTIME);
-    result = sign_batch(group, secret, digests, count, signatures, lengths, context);
-    // A zero r or s (probability about 2^-255 a signature) signs the whole batch again with new nonces.
-    for (int attempt = 0; result == 1 && attempt < 8; attempt++) {
-        result = sign_batch(group, secret, digests, count, signatures, lengths, context);
+    // Batches of at most 1,024 (the shared inversions gain nothing more beyond a few hundred; the buffers stay small).
+    for (size_t start = 0; start < count; start += 1024) {
+        size_t part = count - start < 1024 ? count - start : 1024;
+        result = sign_batch(group, secret, digests + 32 * start, part, signatures + 72 * start, lengths + start, context);
+        // A zero r or s (probability about 2^-255 a signature) signs the part again with new nonces.
+        for (int attempt = 0; result == 1 && attempt < 8; attempt++) {
+            result = sign_batch(group, secret, digests + 32 * start, part, signatures + 72 * start, lengths + start, context);
+        }
+        if (result != 0) {
+            result = -1;
+            break;
+        }
     }
-    if (result != 0) result = -1;
 done:
     BN_clear_free(secret);
     BN_CTX_free(context);
