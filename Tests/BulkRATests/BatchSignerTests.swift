@@ -84,6 +84,25 @@ struct BatchSignerTests {
         }
     }
 
+    @Test("PERF-95 lines of two CAs interleaved: each certificate in line order, signed by its own CA (P-256 in groups, RSA alone)")
+    func interleavedAuthorities() throws {
+        let server = try IssuanceFixture.request(.server, .issue, Line.server())
+        let codeSigning = try IssuanceFixture.request(.codeSigning, .issue, Line.codeSigning())
+        // 20 server lines, 3 code-signing lines, 30 server lines: the groups flush where the CA changes.
+        let requests = Array(repeating: server, count: 20) + Array(repeating: codeSigning, count: 3) + Array(repeating: server, count: 30)
+        let issued = try DeliveryFixture.issuer().issue(requests, now: IssuanceFixture.now, takenSerials: { _ in [] })
+        #expect(issued.certificates.count == requests.count)
+        #expect(Set(issued.certificates.map(\.serial)).count == requests.count)
+        for (index, certificate) in issued.certificates.enumerated() {
+            let family = certificate.application.family
+            let expected: CertificateFamily = (20..<23).contains(index) ? .codeSigning : .server
+            #expect(family == expected, "line \(index)")
+            let authority = IssuanceFixture.hierarchy.authorities[AuthorityRole(family)]!
+            let parsed = try certificate.certificate
+            #expect(authority.certificate.publicKey.isValidSignature(parsed.signature, for: parsed), "line \(index)")
+        }
+    }
+
     @Test("PERF-95 a batch's groups: at least two a core, 16 to 256 lines each")
     func groups() {
         let cores = CoreShare.cores
