@@ -21,8 +21,8 @@ public struct CertificateIssuer: Sendable {
         let chainDER: [[UInt8]]
         let chain: [Certificate]
         let template: Result<CertificateTemplate, any Error>
-        /// PERF-95: the CA key's batch signer (software P-256 keys).
-        let batchSigner: BatchSigner?
+        /// PERF-95: whether the CA signs ecdsa-with-SHA256 (a P-256 key), so that its batches may be signed together.
+        let signsP256: Bool
 
         init(authority: IssuingAuthority, serials: SerialNumberGenerator, validity: ValidityPolicy, logger: Logger) {
             self.authority = authority
@@ -38,7 +38,7 @@ public struct CertificateIssuer: Sendable {
             chainDER = der
             chainPEM = der.map(IssuedCertificate.pem).joined()
             template = Result { try CertificateTemplate(authority: authority) }
-            batchSigner = authority.signatureAlgorithm == .ecdsaWithSHA256 ? BatchSigner(authority.privateKey) : nil
+            signsP256 = authority.signatureAlgorithm == .ecdsaWithSHA256
         }
     }
 
@@ -74,12 +74,17 @@ public struct CertificateIssuer: Sendable {
     /// batch when the CA key is a software P-256 key and there are enough of them, one by one otherwise.
     func issue(_ lines: [(request: CertificateRequest, serial: SerialNumber)], now: Date) throws -> [IssuedCertificate] {
         let unsigned = try lines.map { try prepare($0.request, now: now, publicKey: nil, serial: $0.serial) }
-        let signatures = if let batchSigner = parts.batchSigner, unsigned.count >= BatchSigner.smallest {
+        let signatures = if unsigned.count >= BatchSigner.smallest, let batchSigner {
             try batchSigner.sign(unsigned.map(\.toBeSigned))
         } else {
             try unsigned.map { try signature(of: $0.toBeSigned) }
         }
         return try zip(unsigned, signatures).map { try finish($0, signature: $1) }
+    }
+
+    /// PERF-95: the CA's batch signer when its key is a software P-256 key (ecdsa-with-SHA256), loaded on first use.
+    var batchSigner: BatchSigner? {
+        parts.signsP256 ? parts.authority.batchSigners.signer(for: parts.authority.privateKey) : nil
     }
 
     /// A line's certificate before its signature: the to-be-signed bytes and what its record needs.

@@ -14,6 +14,8 @@ public struct IssuingAuthority: Sendable {
     public let chain: [Certificate]
     /// Where its CRL, OCSP responder and certificate are published.
     public let urls: AuthorityURLs
+    /// PERF-95: its key's batch signer, made on first use and shared by every copy of the authority.
+    let batchSigners = BatchSignerSlot()
 
     /// Creates an issuing authority.
     public init(role: AuthorityRole, certificate: Certificate, privateKey: Certificate.PrivateKey, chain: [Certificate],

@@ -103,6 +103,16 @@ struct BatchSignerTests {
         }
     }
 
+    @Test("PERF-95 an authority loads its batch signer once, on first use, and only for a software P-256 key")
+    func signerKeptWithTheAuthority() throws {
+        let authorities = IssuanceFixture.hierarchy.authorities
+        let server = try #require(authorities[.server]?.batchSigners.signer(for: authorities[.server]!.privateKey))
+        let again = try #require(IssuanceFixture.issuer(.server).batchSigner)
+        #expect(server.key === again.key, "a second issuer over the same authority uses the key already loaded")
+        #expect(IssuanceFixture.issuer(.client).batchSigner == nil)
+        #expect(IssuanceFixture.issuer(.codeSigning).batchSigner == nil)
+    }
+
     @Test("PERF-95 a batch's groups: at least two a core, 16 to 256 lines each")
     func groups() {
         let cores = CoreShare.cores
