@@ -167,34 +167,33 @@ public struct BatchIssuer: Sendable {
             signing.removeAll(keepingCapacity: true)
         }
         for job in jobs {
-            if case .sign(let request, let serial) = job {
+            switch job {
+            case .sign(let request, let serial):
                 if role != job.role { try flush() }
                 role = job.role
                 signing.append((request, serial))
-            } else {
+            case .enrolment(let request, let client, let token):
                 try flush()
-                done.append(try run(job, now: now, expires: expires))
+                done.append(.enrolment(PendingEnrolment(application: client, replacedSerial: request.replacedSerial, token: token,
+                                                        expires: expires)))
+            case .serviceKey(let request, let client, let serial, let pin):
+                try flush()
+                done.append(try delivery(request, client, serial: serial, pin: pin, now: now))
             }
         }
         try flush()
         return done
     }
 
-    func run(_ job: Job, now: Date, expires: Date) throws -> Done {
-        let issuer = issuers[job.role]!
-        switch job {
-        case .enrolment(let request, let client, let token):
-            return .enrolment(PendingEnrolment(application: client, replacedSerial: request.replacedSerial, token: token, expires: expires))
-        case .sign(let request, let serial):
-            return .certificate(try issuer.issue(request, now: now, serial: serial))
-        case .serviceKey(let request, let client, let serial, let pin):
-            let key = try keys.makeKeyPair(options.keyKind)
-            let issued = try issuer.issue(request, now: now, publicKey: key.publicKey, serial: serial)
-            let bundle = try PKCS12Bundle(privateKeyDER: key.privateKeyDER, certificateDER: issued.der, chainDER: issued.chainDER,
-                                          friendlyName: client.pkcs12Name(serial: serial), passphrase: pin.secret,
-                                          format: options.pkcs12Format)
-            return .delivery(ClientDelivery(issued: issued, application: client, pkcs12: bundle, pin: pin))
-        }
+    /// ISS-12..ISS-14: a client line's service-made key, its certificate and the PKCS#12 bundle under its PIN.
+    func delivery(_ request: CertificateRequest, _ client: ClientApplication, serial: SerialNumber, pin: DeliveryPIN,
+                  now: Date) throws -> Done {
+        let key = try keys.makeKeyPair(options.keyKind)
+        let issued = try issuers[AuthorityRole(request.family)]!.issue(request, now: now, publicKey: key.publicKey, serial: serial)
+        let bundle = try PKCS12Bundle(privateKeyDER: key.privateKeyDER, certificateDER: issued.der, chainDER: issued.chainDER,
+                                      friendlyName: client.pkcs12Name(serial: serial), passphrase: pin.secret,
+                                      format: options.pkcs12Format)
+        return .delivery(ClientDelivery(issued: issued, application: client, pkcs12: bundle, pin: pin))
     }
 
     /// One calendar month later (UTC): how long PIN, download and enrolment links live.

@@ -17,8 +17,8 @@ struct BatchSigner: Sendable {
         guard privateKey.publicKey.keyAlgorithmDescription == "P256", var der = try? privateKey.serializeAsPEM().derBytes else { return nil }
         // The PKCS#8 copy is cleared once OpenSSL holds the key (the document it came from is gone by then: this is its only copy).
         defer { der.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
-        guard let pointer = der.withUnsafeBufferPointer({ bulkra_signing_key_new($0.baseAddress, $0.count) }) else { return nil }
-        key = OpenSSLSigningKey.Handle(pointer)
+        guard let loaded = try? OpenSSLSigningKey(pkcs8: der, publicKey: privateKey.publicKey) else { return nil }
+        key = loaded.handle
     }
 
     /// PERF-95: the DER ECDSA-Sig-Values (ecdsa-with-SHA256) of `messages`, in their order.

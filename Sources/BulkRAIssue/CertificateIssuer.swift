@@ -66,7 +66,7 @@ public struct CertificateIssuer: Sendable {
     /// `publicKey` is the key the service made (client methods 1 and 2); otherwise the CSR's key is used.
     public func issue(_ request: CertificateRequest, now: Date, publicKey: Certificate.PublicKey? = nil,
                       serial: SerialNumber? = nil) throws -> IssuedCertificate {
-        let unsigned = try prepare(request, now: now, publicKey: publicKey, serial: serial ?? serials.next())
+        let unsigned = try prepare(request, now: now, publicKey: publicKey, serial: serial)
         return try finish(unsigned, signature: signature(of: unsigned.toBeSigned))
     }
 
@@ -98,7 +98,8 @@ public struct CertificateIssuer: Sendable {
     }
 
     /// ISS-02..ISS-07: the line's subject, validity, key and extensions, assembled to be signed.
-    func prepare(_ request: CertificateRequest, now: Date, publicKey: Certificate.PublicKey?, serial: SerialNumber) throws -> Unsigned {
+    /// `serial` nil: the next of the issuer's serials, drawn once the line is known to be issuable.
+    func prepare(_ request: CertificateRequest, now: Date, publicKey: Certificate.PublicKey?, serial: SerialNumber?) throws -> Unsigned {
         guard let application = request.application else {
             throw OperationalError(.invalidRequest, LocalizedText(ja: "失効申請からは発行できません", en: "A revocation line cannot be issued"))
         }
@@ -111,6 +112,7 @@ public struct CertificateIssuer: Sendable {
         } else {
             throw OperationalError(.invalidRequest, LocalizedText(ja: "公開鍵がありません", en: "No public key for the request"))
         }
+        let serial = serial ?? serials.next()
         let period = validity.validity(for: common.profile, from: now)
         let toBeSigned = try toBeSigned(serial: serial, period: period, subject: Self.subject(common.subject, profile: common.profile),
                                         key: key, extensions: Self.extensions(for: application, key: key))
